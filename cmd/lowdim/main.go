@@ -1,0 +1,67 @@
+// Command lowdim trains overparameterized deep linear networks and their
+// compressed counterparts side by side and reports how they differ.
+//
+// Usage:
+//
+//	lowdim run [flags]      train the methods of a preset or of the given flags
+//	lowdim presets          list the named presets
+//	lowdim version          print the version
+//
+// Exit codes: 0 success; 1 a run that could not finish (for example its
+// results could not be written); 2 a usage error or bad input (flag, config
+// file, instance file), with a message naming the flag or file and the value.
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/lowdim/lowdim/experiment"
+	"github.com/lowdim/lowdim/machine"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// Exit codes.
+const (
+	exitOK      = 0
+	exitFailure = 1
+	exitUsage   = 2
+)
+
+const usage = `lowdim: compress deep linear networks through their low-dimensional learning dynamics
+
+Usage:
+  lowdim run [flags]    train original and compressed networks side by side (lowdim run -h)
+  lowdim presets        list the named presets
+  lowdim version        print the version
+
+Exit codes: 0 ok, 1 run failed, 2 usage or input error.
+`
+
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return exitUsage
+	}
+	switch args[0] {
+	case "run":
+		return cmdRun(args[1:], stdout, stderr)
+	case "presets":
+		for _, p := range experiment.Presets() {
+			fmt.Fprintln(stdout, p)
+		}
+		return exitOK
+	case "version":
+		fmt.Fprintln(stdout, "lowdim", machine.Read().Version)
+		return exitOK
+	case "-h", "-help", "--help", "help":
+		fmt.Fprint(stdout, usage)
+		return exitOK
+	}
+	fmt.Fprintf(stderr, "lowdim: unknown command %q\n\n%s", args[0], usage)
+	return exitUsage
+}

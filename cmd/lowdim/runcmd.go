@@ -1,0 +1,307 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/BurntSushi/toml"
+	"github.com/schollz/progressbar/v3"
+	"golang.org/x/term"
+
+	"github.com/lowdim/lowdim/experiment"
+	"github.com/lowdim/lowdim/report"
+	"github.com/lowdim/lowdim/results"
+)
+
+// runFlags are the flags of `lowdim run`. Problem flags bind to a Config;
+// which ones the user set is read back with FlagSet.Visit, so that flags
+// override the config file, which overrides the preset.
+type runFlags struct {
+	cfg          experiment.Config
+	methods      string
+	preset       string
+	configFile   string
+	out          string
+	quiet        bool
+	saveInstance string
+	loadInstance string
+}
+
+func newRunFlags(stderr io.Writer) (*flag.FlagSet, *runFlags) {
+	f := &runFlags{}
+	fs := flag.NewFlagSet("lowdim run", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	c := &f.cfg
+	fs.StringVar(&f.preset, "preset", "", "named preset (see `lowdim presets`); default: the fast preset of --workload")
+	fs.StringVar(&f.configFile, "config", "", "TOML file setting any of these flags by name (flags override it)")
+	fs.StringVar(&c.Workload, "workload", "mf", "workload: mf (factorization), mc (completion), ms (sensing)")
+	fs.StringVar(&c.Loss, "loss", "", "MF loss reduction: mean or sum")
+	fs.StringVar(&c.Target, "target", "", "target generator: spread (paper), top, geometric")
+	fs.Float64Var(&c.Ratio, "ratio", 0, "ratio of consecutive singular values of a geometric target")
+	fs.IntVar(&c.D, "d", 0, "size of the d x d target")
+	fs.IntVar(&c.R, "r", 0, "rank of the target")
+	fs.IntVar(&c.RHat, "r-hat", 0, "compressed width (default 2r)")
+	fs.IntVar(&c.Depth, "depth", 0, "number of layers L (default 3)")
+	fs.Float64Var(&c.Eps, "eps", 0, "initialization scale (default 1e-2)")
+	fs.Float64Var(&c.Eta, "eta", 0, "learning rate")
+	fs.Float64Var(&c.Alpha, "alpha", 0, "learning-rate multiplier of the compressed network's outer layers (default 1)")
+	fs.Float64Var(&c.P, "p", 0, "observed fraction (mc)")
+	fs.IntVar(&c.M, "m", 0, "number of measurements (ms)")
+	fs.Float64Var(&c.Noise, "noise", 0, "measurement noise standard deviation (ms)")
+	fs.IntVar(&c.Steps, "steps", 0, "largest number of gradient steps")
+	fs.Float64Var(&c.Tol, "tol", 0, "stop when the training loss is at most tol (0: run all steps)")
+	fs.IntVar(&c.Every, "every", 0, "checkpoint interval in steps (default steps/100)")
+	fs.IntVar(&c.SVals, "svals", 0, "record this many top singular values of W at each checkpoint")
+	fs.Uint64Var(&c.Seed, "seed", 0, "seed of every random draw")
+	fs.StringVar(&f.methods, "methods", "", "comma list of methods: original,compressed,narrow,bm (default all)")
+	fs.StringVar(&f.out, "out", "lowdim-out", "output folder (created); a preset of several runs writes one subfolder each")
+	fs.BoolVar(&f.quiet, "quiet", false, "no progress on stderr")
+	fs.StringVar(&f.saveInstance, "save-instance", "", "write the instance and initial weights as .npy files to this folder")
+	fs.StringVar(&f.loadInstance, "load-instance", "", "read the instance (and initial weights, where present) from this folder")
+	return fs, f
+}
+
+// configFileKeys is what a config file may set besides Config's fields.
+type configFileHead struct {
+	Preset string `toml:"preset"`
+}
+
+// resolve builds the list of runs: preset (from the flag, the config file,
+// or the fast preset of the workload), then the config file, then the flags
+// the user set.
+func (f *runFlags) resolve(fs *flag.FlagSet) ([]experiment.Config, error) {
+	set := map[string]bool{}
+	fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
+
+	var fileData []byte
+	presetName := f.preset
+	if f.configFile != "" {
+		b, err := os.ReadFile(f.configFile)
+		if err != nil {
+			return nil, fmt.Errorf("--config: %w", err)
+		}
+		fileData = b
+		var head configFileHead
+		if _, err := toml.Decode(string(b), &head); err != nil {
+			return nil, fmt.Errorf("%s: %w", f.configFile, err)
+		}
+		if !set["preset"] && head.Preset != "" {
+			presetName = head.Preset
+		}
+	}
+	if presetName == "" {
+		presetName = "paper-" + f.cfg.Workload + "-fast"
+		if _, err := experiment.LookupPreset(presetName); err != nil {
+			return nil, &experiment.ConfigError{Flag: "workload", Value: f.cfg.Workload, Why: "unknown workload (want mf, mc or ms)"}
+		}
+	}
+	preset, err := experiment.LookupPreset(presetName)
+	if err != nil {
+		return nil, err
+	}
+	runs := preset.Runs
+	for i := range runs {
+		if fileData != nil {
+			md, err := toml.Decode(string(fileData), &runs[i])
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", f.configFile, err)
+			}
+			for _, k := range md.Undecoded() {
+				if k.String() != "preset" {
+					return nil, fmt.Errorf("%s: unknown key %q (keys are the flag names of lowdim run)", f.configFile, k.String())
+				}
+			}
+		}
+		f.applySet(&runs[i], set)
+	}
+	return runs, nil
+}
+
+// applySet copies the flags the user set onto c.
+func (f *runFlags) applySet(c *experiment.Config, set map[string]bool) {
+	src := f.cfg
+	copyIf := func(name string, apply func()) {
+		if set[name] {
+			apply()
+		}
+	}
+	copyIf("workload", func() { c.Workload = src.Workload })
+	copyIf("loss", func() { c.Loss = src.Loss })
+	copyIf("target", func() { c.Target = src.Target })
+	copyIf("ratio", func() { c.Ratio = src.Ratio })
+	copyIf("d", func() { c.D = src.D })
+	copyIf("r", func() { c.R = src.R })
+	copyIf("r-hat", func() { c.RHat = src.RHat })
+	copyIf("depth", func() { c.Depth = src.Depth })
+	copyIf("eps", func() { c.Eps = src.Eps })
+	copyIf("eta", func() { c.Eta = src.Eta })
+	copyIf("alpha", func() { c.Alpha = src.Alpha })
+	copyIf("p", func() { c.P = src.P })
+	copyIf("m", func() { c.M = src.M })
+	copyIf("noise", func() { c.Noise = src.Noise })
+	copyIf("steps", func() { c.Steps = src.Steps })
+	copyIf("tol", func() { c.Tol = src.Tol })
+	copyIf("every", func() { c.Every = src.Every })
+	copyIf("svals", func() { c.SVals = src.SVals })
+	copyIf("seed", func() { c.Seed = src.Seed })
+	copyIf("methods", func() { c.Methods = splitList(f.methods) })
+	// A changed d or r invalidates the preset's derived defaults.
+	if (set["r"] || set["d"]) && !set["r-hat"] {
+		c.RHat = 0
+	}
+	if set["steps"] && !set["every"] {
+		c.Every = 0
+	}
+	if set["workload"] && c.Workload != "mf" && !set["loss"] {
+		c.Loss = ""
+	}
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	if out == nil {
+		out = []string{}
+	}
+	return out
+}
+
+func cmdRun(args []string, stdout, stderr io.Writer) int {
+	fs, f := newRunFlags(stderr)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "lowdim run: unexpected argument %q\n", fs.Arg(0))
+		return exitUsage
+	}
+	runs, err := f.resolve(fs)
+	if err != nil {
+		fmt.Fprintf(stderr, "lowdim run: %v\n", err)
+		return exitUsage
+	}
+	// Validate every run before training any.
+	for _, c := range runs {
+		c = c.WithDefaults()
+		if f.loadInstance != "" {
+			continue // d comes from the instance; Run validates after loading
+		}
+		if err := c.Validate(); err != nil {
+			fmt.Fprintf(stderr, "lowdim run: %v\n", err)
+			return exitUsage
+		}
+		if err := experiment.Preflight(c); err != nil {
+			fmt.Fprintf(stderr, "lowdim run: %v\n", err)
+			return exitUsage
+		}
+	}
+	for _, c := range runs {
+		dir, save, load := f.out, f.saveInstance, f.loadInstance
+		if len(runs) > 1 {
+			dir = filepath.Join(dir, c.Name)
+			if save != "" {
+				save = filepath.Join(save, c.Name)
+			}
+			if load != "" {
+				load = filepath.Join(load, c.Name)
+			}
+		}
+		opt := experiment.Options{SaveInstance: save, LoadInstance: load}
+		if !f.quiet {
+			opt.Progress = progress(stderr, c.Name)
+			if opt.Progress == nil {
+				opt.Log = stderr
+			}
+		}
+		res, err := experiment.Run(c, opt)
+		if err != nil {
+			fmt.Fprintf(stderr, "lowdim run: %v\n", err)
+			return exitUsage
+		}
+		if err := writeOutputs(dir, res); err != nil {
+			fmt.Fprintf(stderr, "lowdim run: %v\n", err)
+			return exitFailure
+		}
+		cfg := res.Config.(experiment.Config)
+		fmt.Fprintf(stdout, "\n== %s (%s) -> %s\n", title(cfg), cfg.Name, dir)
+		if err := report.WriteSummary(stdout, res); err != nil {
+			fmt.Fprintf(stderr, "lowdim run: %v\n", err)
+			return exitFailure
+		}
+	}
+	return exitOK
+}
+
+// title names a run's problem in figures and on stdout.
+func title(c experiment.Config) string {
+	s := fmt.Sprintf("%s d=%d r=%d r̂=%d L=%d", strings.ToUpper(c.Workload), c.D, c.R, c.RHat, c.Depth)
+	switch c.Workload {
+	case "mc":
+		s += fmt.Sprintf(" p=%g", c.P)
+	case "ms":
+		s += fmt.Sprintf(" m=%d", c.M)
+	}
+	return s
+}
+
+// writeOutputs writes run.json, trajectories.csv and the figures to dir,
+// each atomically.
+func writeOutputs(dir string, res *results.Run) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	js, err := results.MarshalRun(res)
+	if err != nil {
+		return err
+	}
+	cfg := res.Config.(experiment.Config)
+	if err := results.WriteFileAtomic(filepath.Join(dir, "trajectories.csv"), report.TrajectoriesCSV(res, cfg.SVals)); err != nil {
+		return err
+	}
+	if _, err := report.WriteFigures(dir, res, title(cfg)); err != nil {
+		return err
+	}
+	// run.json last: its presence says the folder is complete.
+	return results.WriteFileAtomic(filepath.Join(dir, "run.json"), js)
+}
+
+// progress returns a progress-bar factory on stderr when stderr is a
+// terminal, else nil.
+func progress(stderr io.Writer, name string) func(method string, steps int) (func(int), func()) {
+	file, ok := stderr.(*os.File)
+	if !ok || !term.IsTerminal(int(file.Fd())) {
+		return nil
+	}
+	return func(method string, steps int) (func(int), func()) {
+		bar := progressbar.NewOptions(steps,
+			progressbar.OptionSetWriter(stderr),
+			progressbar.OptionSetDescription(fmt.Sprintf("%-4s %-10s", name, method)),
+			progressbar.OptionShowCount(),
+			progressbar.OptionShowIts(),
+			progressbar.OptionSetItsString("steps"),
+			progressbar.OptionThrottle(100*time.Millisecond),
+			progressbar.OptionSetWidth(30),
+			progressbar.OptionClearOnFinish(),
+		)
+		stride := max(1, steps/1000)
+		set := func(step int) {
+			if step%stride == 0 || step == steps {
+				_ = bar.Set(step)
+			}
+		}
+		return set, func() { _ = bar.Finish() }
+	}
+}

@@ -1,0 +1,250 @@
+package dln
+
+import (
+	"errors"
+	"fmt"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas64"
+	"gonum.org/v1/gonum/mat"
+)
+
+// ErrShape is the panic value of a shape mismatch.
+var ErrShape = errors.New("dln: dimension mismatch")
+
+// Shape is the shape of one layer: Rows x Cols (output x input).
+type Shape struct{ Rows, Cols int }
+
+// Chain returns the shapes of a network mapping n_0 = dims[0] to
+// n_L = dims[len(dims)-1] through the given widths: layer l is
+// dims[l+1] x dims[l]. It panics if fewer than two dims are given.
+func Chain(dims ...int) []Shape {
+	if len(dims) < 2 {
+		panic(ErrShape)
+	}
+	s := make([]Shape, len(dims)-1)
+	for l := range s {
+		s[l] = Shape{Rows: dims[l+1], Cols: dims[l]}
+	}
+	return s
+}
+
+// Network is a deep linear network with its workspace. The zero value is not
+// usable; call New.
+type Network struct {
+	w      []*mat.Dense // w[l] is layer l (W_{l+1} in 1-based notation)
+	prefix []*mat.Dense // prefix[l] = w[l]...w[0]; prefix[0] aliases w[0]
+	back   []*mat.Dense // back[l] = S_l^T G for l < L-1; back[0] doubles as grad[0]
+	grad   []*mat.Dense // grad[l] for l >= 1; grad[0] aliases back[0] (or G when L = 1)
+	g      *mat.Dense   // the end-to-end gradient given to the last Backward
+	flops  uint64
+}
+
+// New returns a network with the given layer shapes, all weights zero, and
+// its workspace allocated. Consecutive shapes must chain
+// (shapes[l+1].Cols == shapes[l].Rows); New panics with ErrShape otherwise or
+// when a dimension is not positive.
+func New(shapes []Shape) *Network {
+	if len(shapes) == 0 {
+		panic(ErrShape)
+	}
+	for l, s := range shapes {
+		if s.Rows < 1 || s.Cols < 1 {
+			panic(fmt.Errorf("%w: layer %d has shape %d x %d", ErrShape, l+1, s.Rows, s.Cols))
+		}
+		if l > 0 && s.Cols != shapes[l-1].Rows {
+			panic(fmt.Errorf("%w: layer %d is %d x %d but layer %d has %d rows",
+				ErrShape, l+1, s.Rows, s.Cols, l, shapes[l-1].Rows))
+		}
+	}
+	L := len(shapes)
+	n0 := shapes[0].Cols
+	n := &Network{
+		w:      make([]*mat.Dense, L),
+		prefix: make([]*mat.Dense, L),
+		back:   make([]*mat.Dense, L),
+		grad:   make([]*mat.Dense, L),
+	}
+	for l, s := range shapes {
+		n.w[l] = mat.NewDense(s.Rows, s.Cols, nil)
+		if l == 0 {
+			n.prefix[0] = n.w[0]
+		} else {
+			n.prefix[l] = mat.NewDense(s.Rows, n0, nil)
+			n.grad[l] = mat.NewDense(s.Rows, s.Cols, nil)
+		}
+		if l < L-1 {
+			n.back[l] = mat.NewDense(s.Rows, n0, nil)
+		}
+	}
+	if L > 1 {
+		n.grad[0] = n.back[0]
+	}
+	return n
+}
+
+// Layers returns the depth L.
+func (n *Network) Layers() int { return len(n.w) }
+
+// Layer returns layer l (0-based; Layer(0) is W_1, applied first). The
+// returned matrix is the network's own storage: writing to it changes the
+// network.
+func (n *Network) Layer(l int) *mat.Dense { return n.w[l] }
+
+// Shapes returns the layer shapes, layer 0 first.
+func (n *Network) Shapes() []Shape {
+	s := make([]Shape, len(n.w))
+	for l, w := range n.w {
+		r, c := w.Dims()
+		s[l] = Shape{r, c}
+	}
+	return s
+}
+
+// Dims returns the shape n_L x n_0 of the end-to-end matrix.
+func (n *Network) Dims() (rows, cols int) {
+	rows, _ = n.w[len(n.w)-1].Dims()
+	_, cols = n.w[0].Dims()
+	return rows, cols
+}
+
+// Params returns the number of weights, sum over layers of rows*cols.
+func (n *Network) Params() int {
+	p := 0
+	for _, w := range n.w {
+		r, c := w.Dims()
+		p += r * c
+	}
+	return p
+}
+
+// WorkspaceBytes returns the bytes of the buffers the network holds besides
+// its weights (prefix products, back-propagated products, gradients).
+func (n *Network) WorkspaceBytes() int64 {
+	_, ws := Footprint(n.Shapes())
+	return ws
+}
+
+// Footprint returns the parameter count and the workspace bytes of a
+// network with the given shapes, without allocating it: for L layers of
+// shapes n_{l+1} x n_l, the workspace holds L-1 prefix products and L-1
+// back-propagated products (n_{l+1} x n_0 each) and the gradients of layers
+// 1..L-1. Use it to check that a network fits in memory before New.
+func Footprint(shapes []Shape) (params int, workspace int64) {
+	n0 := int64(shapes[0].Cols)
+	for l, s := range shapes {
+		params += s.Rows * s.Cols
+		if l > 0 {
+			workspace += 8 * (int64(s.Rows)*n0 + int64(s.Rows)*int64(s.Cols))
+		}
+		if l < len(shapes)-1 {
+			workspace += 8 * int64(s.Rows) * n0
+		}
+	}
+	return params, workspace
+}
+
+// Flops returns the floating-point operations the network has performed in
+// Forward, Backward and Step since it was made or since ResetFlops: 2mnk per
+// m x k by k x n product and 2 per updated weight.
+func (n *Network) Flops() uint64 { return n.flops }
+
+// ResetFlops sets the flop counter to zero.
+func (n *Network) ResetFlops() { n.flops = 0 }
+
+// SetLayers copies ws into the layers; ws[l] must have the shape of layer l,
+// otherwise SetLayers panics with ErrShape.
+func (n *Network) SetLayers(ws []mat.Matrix) {
+	if len(ws) != len(n.w) {
+		panic(fmt.Errorf("%w: %d matrices for %d layers", ErrShape, len(ws), len(n.w)))
+	}
+	for l, m := range ws {
+		r, c := m.Dims()
+		wr, wc := n.w[l].Dims()
+		if r != wr || c != wc {
+			panic(fmt.Errorf("%w: layer %d is %d x %d, got %d x %d", ErrShape, l+1, wr, wc, r, c))
+		}
+		n.w[l].Copy(m)
+	}
+}
+
+// Forward computes the prefix products and returns the end-to-end matrix
+// W = W_L ... W_1 (n_L x n_0). The result is the network's storage: it is
+// valid until the next Step or change of a layer and must not be modified.
+// Forward allocates nothing (see the package comment on BLAS goroutines).
+func (n *Network) Forward() *mat.Dense {
+	for l := 1; l < len(n.w); l++ {
+		n.mul(blas.NoTrans, blas.NoTrans, n.w[l], n.prefix[l-1], n.prefix[l])
+	}
+	return n.prefix[len(n.w)-1]
+}
+
+// EndToEnd returns the end-to-end matrix computed by the last Forward.
+func (n *Network) EndToEnd() *mat.Dense { return n.prefix[len(n.w)-1] }
+
+// Backward computes the gradient of every layer from g, the gradient of the
+// loss with respect to the end-to-end matrix at the weights of the last
+// Forward. g must be n_L x n_0 (else Backward panics with ErrShape) and must
+// not change until Step; the network keeps a reference to it. Backward
+// allocates nothing.
+func (n *Network) Backward(g *mat.Dense) {
+	r, c := g.Dims()
+	wr, wc := n.Dims()
+	if r != wr || c != wc {
+		panic(fmt.Errorf("%w: gradient is %d x %d, end-to-end matrix is %d x %d", ErrShape, r, c, wr, wc))
+	}
+	L := len(n.w)
+	n.g = g
+	if L == 1 {
+		n.grad[0] = g
+		return
+	}
+	// B_{L-1} = G; B_{l-1} = W_l^T B_l.
+	b := g
+	for l := L - 1; l >= 1; l-- {
+		// grad_l = B_l P_{l-1}^T
+		n.mul(blas.NoTrans, blas.Trans, b, n.prefix[l-1], n.grad[l])
+		n.mul(blas.Trans, blas.NoTrans, n.w[l], b, n.back[l-1])
+		b = n.back[l-1]
+	}
+	// grad_0 = B_0, which n.grad[0] aliases.
+}
+
+// Grad returns the gradient of layer l computed by the last Backward. It is
+// the network's storage and must not be modified.
+func (n *Network) Grad(l int) *mat.Dense { return n.grad[l] }
+
+// Step applies one gradient-descent step W_l <- W_l - eta*mult[l]*grad_l to
+// every layer with the gradients of the last Backward. mult may be nil (all
+// ones); otherwise it must have one entry per layer (else Step panics with
+// ErrShape). Step allocates nothing.
+func (n *Network) Step(eta float64, mult []float64) {
+	if mult != nil && len(mult) != len(n.w) {
+		panic(fmt.Errorf("%w: %d learning-rate multipliers for %d layers", ErrShape, len(mult), len(n.w)))
+	}
+	for l, w := range n.w {
+		a := -eta
+		if mult != nil {
+			a *= mult[l]
+		}
+		wd := w.RawMatrix().Data
+		gd := n.grad[l].RawMatrix().Data
+		for i, v := range gd {
+			wd[i] += a * v
+		}
+		n.flops += uint64(2 * len(wd))
+	}
+}
+
+// mul computes c = op(a) op(b) and counts its flops.
+func (n *Network) mul(ta, tb blas.Transpose, a, b, c *mat.Dense) {
+	ra := a.RawMatrix()
+	rb := b.RawMatrix()
+	rc := c.RawMatrix()
+	k := ra.Cols
+	if ta == blas.Trans {
+		k = ra.Rows
+	}
+	blas64.Gemm(ta, tb, 1, ra, rb, 0, rc)
+	n.flops += uint64(2 * rc.Rows * rc.Cols * k)
+}

@@ -1,0 +1,306 @@
+package experiment
+
+import (
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strconv"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/lowdim/lowdim/dln"
+	"github.com/lowdim/lowdim/machine"
+	"github.com/lowdim/lowdim/npy"
+	"github.com/lowdim/lowdim/workloads"
+)
+
+// PCG streams of the seed; one per independent draw.
+const (
+	streamTarget   = 1
+	streamMask     = 2
+	streamOperator = 3
+	streamMethod   = 100 // + index of the method in Methods
+)
+
+func newRand(seed, stream uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, stream)) }
+
+// Instance is the problem shared by all methods of a run.
+type Instance struct {
+	Target *mat.Dense
+	Mask   *mat.Dense // MC only: 0/1
+	Op     *mat.Dense // MS only: m x d^2, row i is A_i flattened row-major
+	Y      []float64  // MS only
+	Work   workloads.Workload
+	// Inits holds initial weights read by LoadInstance, per method; a
+	// method without an entry is initialised from the seed.
+	Inits map[string][]*mat.Dense
+	// Source says where the instance came from: "seed" or the folder.
+	Source string
+}
+
+// InstanceInfo describes an instance in run.json.
+type InstanceInfo struct {
+	Source          string    `json:"source"`
+	Rows            int       `json:"rows"`
+	Cols            int       `json:"cols"`
+	TargetSVals     []float64 `json:"target_singular_values"`
+	Observed        int       `json:"observed,omitempty"`
+	Measurements    int       `json:"measurements,omitempty"`
+	WorkloadBytes   int64     `json:"workload_bytes"`
+	LoadedInitsFrom []string  `json:"loaded_inits,omitempty"`
+}
+
+// Info summarises the instance: its shape, the target's nonzero singular
+// values (at most rank r, above 1e-12 of the largest), the workload's data.
+func (in *Instance) Info(r int) InstanceInfo {
+	rows, cols := in.Target.Dims()
+	info := InstanceInfo{Source: in.Source, Rows: rows, Cols: cols, WorkloadBytes: in.Work.Bytes()}
+	if s, err := workloads.SingularValues(in.Target); err == nil {
+		for i, v := range s {
+			if i >= max(r, 1) || v <= 1e-12*s[0] {
+				break
+			}
+			info.TargetSVals = append(info.TargetSVals, v)
+		}
+	}
+	if mc, ok := in.Work.(*workloads.MC); ok {
+		info.Observed = mc.Observed()
+	}
+	if in.Op != nil {
+		info.Measurements, _ = in.Op.Dims()
+	}
+	for m := range in.Inits {
+		info.LoadedInitsFrom = append(info.LoadedInitsFrom, m)
+	}
+	return info
+}
+
+// Preflight checks that the workload's data and every method's network and
+// workspace fit in the available memory, before anything is allocated. Its
+// error names the flags that set the size and what it would need.
+func Preflight(c Config) error {
+	var total uint64
+	d := c.D
+	data := uint64(8 * d * d) // target
+	switch c.Workload {
+	case "mc":
+		data += 2 * uint64(8*d*d) // mask and surrogate
+	case "ms":
+		op := workloads.SensingBytes(c.M, d, d)
+		if err := machine.CheckFits(op, fmt.Sprintf("the sensing operator of --m %d measurements of a --d %d target (m*d^2 doubles)", c.M, d)); err != nil {
+			return &ConfigError{Flag: "m", Value: c.M, Why: err.Error()}
+		}
+		data += op + uint64(8*d*d)
+	}
+	total += data
+	for _, m := range c.Methods {
+		params, ws := dln.Footprint(Shapes(m, c, d, d))
+		need := uint64(8*params) + uint64(ws) + uint64(8*d*d) // + end-to-end gradient
+		if err := machine.CheckFits(need, fmt.Sprintf("the %s network at --d %d (parameters and workspace)", m, d)); err != nil {
+			return &ConfigError{Flag: "d", Value: d, Why: err.Error()}
+		}
+		total += need
+	}
+	if err := machine.CheckFits(total, fmt.Sprintf("the whole run (%d methods and the %s data)", len(c.Methods), c.Workload)); err != nil {
+		return &ConfigError{Flag: "d", Value: d, Why: err.Error()}
+	}
+	return nil
+}
+
+// BuildInstance draws the instance of c (defaults applied, validated) from
+// its seed.
+func BuildInstance(c Config) (*Instance, error) {
+	rng := newRand(c.Seed, streamTarget)
+	var target *mat.Dense
+	var err error
+	switch c.Target {
+	case "spread":
+		target, err = workloads.Spread(c.D, c.R, rng)
+	case "top":
+		target, err = workloads.Top(c.D, c.R, rng)
+	case "geometric":
+		target, err = workloads.WithValues(c.D, workloads.Geometric(10, c.Ratio, c.R), rng)
+	default:
+		err = bad("target", c.Target, "unknown target generator")
+	}
+	if err != nil {
+		return nil, err
+	}
+	in := &Instance{Target: target, Source: "seed"}
+	switch c.Workload {
+	case "mc":
+		if in.Mask, err = workloads.SampleMask(c.D, c.D, c.P, newRand(c.Seed, streamMask)); err != nil {
+			return nil, bad("p", c.P, "%v", err)
+		}
+	case "ms":
+		if in.Op, in.Y, err = workloads.SampleSensing(target, c.M, c.Noise, newRand(c.Seed, streamOperator)); err != nil {
+			return nil, err
+		}
+	}
+	return in, in.bind(c)
+}
+
+// bind makes the workload of the instance's data.
+func (in *Instance) bind(c Config) error {
+	var err error
+	switch c.Workload {
+	case "mf":
+		in.Work, err = workloads.NewMF(in.Target, workloads.Reduction(c.Loss))
+	case "mc":
+		in.Work, err = workloads.NewMC(in.Target, in.Mask)
+	case "ms":
+		in.Work, err = workloads.NewMS(in.Target, in.Op, in.Y)
+	default:
+		err = bad("workload", c.Workload, "unknown workload")
+	}
+	return err
+}
+
+// Instance file names.
+const (
+	TargetFile = "target.npy"
+	MaskFile   = "mask.npy"
+	OpFile     = "A.npy"
+	YFile      = "y.npy"
+)
+
+// InitFile is the file of layer l (1-based, W1 applied first) of a method's
+// initial weights.
+func InitFile(method string, l int) string { return "init_" + method + "_W" + strconv.Itoa(l) + ".npy" }
+
+// SaveInstance writes the instance's data to dir (created if needed):
+// target.npy, mask.npy (MC), A.npy of shape (m, d, d) and y.npy (MS), each
+// atomically.
+func (in *Instance) Save(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	if err := writeMatrix(filepath.Join(dir, TargetFile), in.Target); err != nil {
+		return err
+	}
+	if in.Mask != nil {
+		if err := writeMatrix(filepath.Join(dir, MaskFile), in.Mask); err != nil {
+			return err
+		}
+	}
+	if in.Op != nil {
+		m, _ := in.Op.Dims()
+		r, c := in.Target.Dims()
+		if err := npy.WriteFile(filepath.Join(dir, OpFile), []int{m, r, c}, in.Op.RawMatrix().Data); err != nil {
+			return err
+		}
+		if err := npy.WriteFile(filepath.Join(dir, YFile), []int{len(in.Y)}, in.Y); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// SaveInit writes a method's initial layers as init_<method>_W<l>.npy.
+func SaveInit(dir, method string, net *dln.Network) error {
+	for l := 0; l < net.Layers(); l++ {
+		if err := writeMatrix(filepath.Join(dir, InitFile(method, l+1)), net.Layer(l)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func writeMatrix(path string, m *mat.Dense) error {
+	r, c := m.Dims()
+	return npy.WriteFile(path, []int{r, c}, mat.DenseCopyOf(m).RawMatrix().Data)
+}
+
+// LoadInstance reads an instance written by Save (or by NumPy) from dir.
+// The target must be square; c.D is set from it (a different nonzero c.D is
+// an error). Files the workload needs must exist. Initial weights of the
+// methods in c.Methods are read where init_<method>_W1.npy exists; their
+// count and shapes must match the method. Every error names the file.
+func LoadInstance(dir string, c *Config) (*Instance, error) {
+	path := func(name string) string { return filepath.Join(dir, name) }
+	ta, err := npy.ReadFile(path(TargetFile))
+	if err != nil {
+		return nil, err
+	}
+	if len(ta.Shape) != 2 || ta.Shape[0] != ta.Shape[1] {
+		return nil, fmt.Errorf("%s: shape %v, want a square (d, d) matrix", path(TargetFile), ta.Shape)
+	}
+	d := ta.Shape[0]
+	if c.D != 0 && c.D != d {
+		return nil, bad("d", c.D, "%s holds a %d x %d target", path(TargetFile), d, d)
+	}
+	c.D = d
+	target, err := npy.ReadMatrixFile(path(TargetFile), d, d)
+	if err != nil {
+		return nil, err
+	}
+	in := &Instance{Target: target, Source: dir}
+	switch c.Workload {
+	case "mc":
+		if in.Mask, err = npy.ReadMatrixFile(path(MaskFile), d, d); err != nil {
+			return nil, err
+		}
+	case "ms":
+		a, err := npy.ReadArrayFile(path(OpFile), -1, d, d)
+		if err != nil {
+			return nil, err
+		}
+		if err := a.CheckFinite(); err != nil {
+			return nil, fmt.Errorf("%s: %w", path(OpFile), err)
+		}
+		m := a.Shape[0]
+		if m < 1 {
+			return nil, fmt.Errorf("%s: shape %v has no measurement", path(OpFile), a.Shape)
+		}
+		in.Op = mat.NewDense(m, d*d, a.Data)
+		ya, err := npy.ReadArrayFile(path(YFile), m)
+		if err != nil {
+			return nil, err
+		}
+		if err := ya.CheckFinite(); err != nil {
+			return nil, fmt.Errorf("%s: %w", path(YFile), err)
+		}
+		in.Y = ya.Data
+		c.M = m
+	}
+	if err := in.bind(*c); err != nil {
+		if c.Workload == "mc" {
+			return nil, fmt.Errorf("%s: %w", path(MaskFile), err)
+		}
+		return nil, err
+	}
+	in.Inits = map[string][]*mat.Dense{}
+	for _, m := range c.Methods {
+		ws, err := loadInit(dir, m, Shapes(m, *c, d, d))
+		if err != nil {
+			return nil, err
+		}
+		if ws != nil {
+			in.Inits[m] = ws
+		}
+	}
+	return in, nil
+}
+
+func loadInit(dir, method string, shapes []dln.Shape) ([]*mat.Dense, error) {
+	first := filepath.Join(dir, InitFile(method, 1))
+	if _, err := os.Stat(first); errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	ws := make([]*mat.Dense, len(shapes))
+	for l, s := range shapes {
+		p := filepath.Join(dir, InitFile(method, l+1))
+		w, err := npy.ReadMatrixFile(p, s.Rows, s.Cols)
+		if err != nil {
+			return nil, fmt.Errorf("initial weights of %s (depth %d): %w", method, len(shapes), err)
+		}
+		ws[l] = w
+	}
+	extra := filepath.Join(dir, InitFile(method, len(shapes)+1))
+	if _, err := os.Stat(extra); err == nil {
+		return nil, fmt.Errorf("%s exists but %s has depth %d: the instance's initial weights are of another depth", extra, method, len(shapes))
+	}
+	return ws, nil
+}

@@ -1,0 +1,116 @@
+package experiment
+
+import (
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/lowdim/lowdim/machine"
+	"github.com/lowdim/lowdim/results"
+	"github.com/lowdim/lowdim/trainer"
+)
+
+// Options are the parts of a run that are not part of its configuration.
+type Options struct {
+	// SaveInstance, when not empty, is a folder to write the instance and
+	// every method's initial weights to, before training.
+	SaveInstance string
+	// LoadInstance, when not empty, is a folder to read the instance (and
+	// initial weights, where present) from instead of drawing it.
+	LoadInstance string
+	// Progress, when not nil, is called before each method is trained and
+	// returns the per-step callback for it (or nil) and a function called
+	// when the method is done (or nil).
+	Progress func(method string, steps int) (step func(int), done func())
+	// Log receives one line per method as it finishes; nil discards.
+	Log io.Writer
+}
+
+// Run trains every method of c on one shared instance and returns the
+// results. Bad configurations return a *ConfigError; bad instance files an
+// error naming the file. Divergence is a result, not an error.
+func Run(c Config, opt Options) (*results.Run, error) {
+	c = c.WithDefaults()
+	var in *Instance
+	var err error
+	if opt.LoadInstance != "" {
+		// The folder fixes d (and m); validate the rest first.
+		probe := c
+		if probe.D == 0 {
+			probe.D = max(2*probe.R, probe.RHat, 2)
+		}
+		if err := probe.Validate(); err != nil {
+			return nil, err
+		}
+		if in, err = LoadInstance(opt.LoadInstance, &c); err != nil {
+			return nil, err
+		}
+		if err := c.Validate(); err != nil {
+			return nil, err
+		}
+	} else {
+		if err := c.Validate(); err != nil {
+			return nil, err
+		}
+		if err := Preflight(c); err != nil {
+			return nil, err
+		}
+		if in, err = BuildInstance(c); err != nil {
+			return nil, err
+		}
+	}
+	run := &results.Run{
+		Tool:     "lowdim",
+		Version:  machine.Read().Version,
+		Started:  time.Now().UTC().Format(time.RFC3339),
+		Config:   c,
+		Machine:  machine.Read(),
+		Instance: in.Info(c.R),
+	}
+	if opt.SaveInstance != "" {
+		if err := in.Save(opt.SaveInstance); err != nil {
+			return nil, err
+		}
+	}
+	for _, m := range c.Methods {
+		net, err := NewNetwork(m, c, in.Work, in.Inits[m])
+		if err != nil {
+			return nil, err
+		}
+		if opt.SaveInstance != "" {
+			if err := SaveInit(opt.SaveInstance, m, net); err != nil {
+				return nil, err
+			}
+		}
+		obj := trainer.NewDense(net, in.Work, Multipliers(m, c, net.Layers()))
+		tc := trainer.Config{Steps: c.Steps, Eta: c.Eta, Tol: c.Tol, Every: c.Every, SingularValues: c.SVals}
+		var done func()
+		if opt.Progress != nil {
+			tc.Progress, done = opt.Progress(m, c.Steps)
+		}
+		res := trainer.Train(obj, tc)
+		if done != nil {
+			done()
+		}
+		res.Method = m
+		for _, s := range net.Shapes() {
+			res.Layers = append(res.Layers, [2]int{s.Rows, s.Cols})
+		}
+		res.Params = net.Params()
+		res.ParamBytes = int64(8 * res.Params)
+		res.WorkspaceBytes = obj.WorkspaceBytes()
+		if opt.Log != nil {
+			fmt.Fprintf(opt.Log, "%s: %s after %d steps (%.3gs)\n", m, statusLine(res), res.Steps, res.Seconds)
+		}
+		run.Methods = append(run.Methods, res)
+	}
+	run.ComputeRatios(Original)
+	return run, nil
+}
+
+func statusLine(r results.MethodResult) string {
+	if r.Message != "" {
+		return r.Message
+	}
+	return string(r.Status)
+}

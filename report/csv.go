@@ -1,0 +1,71 @@
+package report
+
+import (
+	"bytes"
+	"encoding/csv"
+	"strconv"
+
+	"github.com/lowdim/lowdim/results"
+)
+
+// TrajectoriesCSV returns every checkpoint of run as CSV (encoding/csv,
+// "\n" line ends), rows in the order of run.Methods and, within a method,
+// in trajectory (step) order, under the header
+//
+//	method,step,seconds,train_loss,recovery_error,test_loss,sv1,...,svK
+//
+// K is the larger of nsv and the longest Checkpoint.SingularValues, so no
+// recorded value is lost; a checkpoint with fewer singular values leaves the
+// remaining cells empty, and test_loss is empty when !HasTestLoss. Floats
+// are written with strconv.FormatFloat(v, 'g', -1, 64), the shortest form
+// that strconv.ParseFloat reads back to the same float64 (NaN, +Inf and
+// -Inf included). A nil run gives the header alone. run is not modified.
+func TrajectoriesCSV(run *results.Run, nsv int) []byte {
+	k := max(nsv, 0)
+	if run != nil {
+		for i := range run.Methods {
+			for j := range run.Methods[i].Trajectory {
+				k = max(k, len(run.Methods[i].Trajectory[j].SingularValues))
+			}
+		}
+	}
+
+	var buf bytes.Buffer
+	w := csv.NewWriter(&buf)
+	rec := make([]string, 0, 6+k)
+	rec = append(rec, "method", "step", "seconds", "train_loss", "recovery_error", "test_loss")
+	for i := 1; i <= k; i++ {
+		rec = append(rec, "sv"+strconv.Itoa(i))
+	}
+	// Writing to a bytes.Buffer cannot fail, nor can a csv.Writer with the
+	// default separator: the errors are nil.
+	_ = w.Write(rec)
+	if run != nil {
+		for i := range run.Methods {
+			m := &run.Methods[i]
+			for j := range m.Trajectory {
+				c := &m.Trajectory[j]
+				rec = rec[:0]
+				rec = append(rec, m.Method, strconv.Itoa(c.Step), formatFloat(c.Seconds),
+					formatFloat(c.TrainLoss), formatFloat(c.RecoveryError))
+				if c.HasTestLoss {
+					rec = append(rec, formatFloat(c.TestLoss))
+				} else {
+					rec = append(rec, "")
+				}
+				for s := range k {
+					if s < len(c.SingularValues) {
+						rec = append(rec, formatFloat(c.SingularValues[s]))
+					} else {
+						rec = append(rec, "")
+					}
+				}
+				_ = w.Write(rec)
+			}
+		}
+	}
+	w.Flush()
+	return buf.Bytes()
+}
+
+func formatFloat(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }

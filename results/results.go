@@ -1,0 +1,172 @@
+package results
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+)
+
+// Status says how the training of one method ended.
+type Status string
+
+const (
+	// Converged: the training loss reached the tolerance.
+	Converged Status = "converged"
+	// MaxSteps: the step budget ran out before the tolerance was reached.
+	MaxSteps Status = "max-steps"
+	// Diverged: the loss became NaN or Inf, or grew past the divergence factor
+	// times its initial value. Message says at which step.
+	Diverged Status = "diverged"
+)
+
+// Checkpoint is the state of one method after Step gradient steps.
+type Checkpoint struct {
+	Step int `json:"step"`
+	// Seconds is the training wall time up to this step, excluding the time
+	// spent on measurements (recovery error, test loss, singular values).
+	Seconds float64 `json:"seconds"`
+	// TrainLoss is the workload's training loss f(W).
+	TrainLoss float64 `json:"train_loss"`
+	// RecoveryError is ||W - Phi||_F / ||Phi||_F.
+	RecoveryError float64 `json:"recovery_error"`
+	// TestLoss is the loss on held-out entries (matrix completion); valid
+	// only when HasTestLoss.
+	TestLoss    float64 `json:"test_loss,omitempty"`
+	HasTestLoss bool    `json:"has_test_loss,omitempty"`
+	// SingularValues are the largest singular values of the end-to-end
+	// matrix W, in decreasing order, when requested.
+	SingularValues []float64 `json:"singular_values,omitempty"`
+}
+
+// MethodResult summarises the training of one method.
+type MethodResult struct {
+	Method  string `json:"method"`
+	Status  Status `json:"status"`
+	Message string `json:"message,omitempty"`
+	// Steps is the number of gradient steps taken.
+	Steps int `json:"steps"`
+	// Seconds is the training wall time of all Steps (measurement excluded).
+	Seconds        float64 `json:"seconds"`
+	SecondsPerStep float64 `json:"seconds_per_step"`
+	// Layers lists the layer shapes, [rows, cols] each, W1 (applied first) first.
+	Layers [][2]int `json:"layers"`
+	// Params is the number of trainable parameters; ParamBytes = 8*Params.
+	Params     int   `json:"params"`
+	ParamBytes int64 `json:"param_bytes"`
+	// WorkspaceBytes is the memory the training step holds besides the
+	// parameters (products, gradients, residuals).
+	WorkspaceBytes int64 `json:"workspace_bytes"`
+	// FinalError, BestError and FinalTrainLoss come from the recorded
+	// checkpoints; they are nil when there is none (a method that diverged
+	// at step 0).
+	FinalError     *float64 `json:"final_recovery_error,omitempty"`
+	BestError      *float64 `json:"best_recovery_error,omitempty"`
+	FinalTrainLoss *float64 `json:"final_train_loss,omitempty"`
+	// StepsToTol and SecondsToTol are set when the training loss reached the
+	// tolerance.
+	StepsToTol   *int     `json:"steps_to_tol,omitempty"`
+	SecondsToTol *float64 `json:"seconds_to_tol,omitempty"`
+	// Trajectory holds the checkpoints in step order. It is written to
+	// trajectories.csv, not to run.json.
+	Trajectory []Checkpoint `json:"-"`
+}
+
+// Run is everything a lowdim run records in run.json.
+type Run struct {
+	// Tool is "lowdim", Version its version or commit.
+	Tool    string `json:"tool"`
+	Version string `json:"version"`
+	// Started is the RFC 3339 time the run began.
+	Started string `json:"started"`
+	// Config is the full configuration, including the seed.
+	Config any `json:"config"`
+	// Machine is the fingerprint of the machine the run used.
+	Machine any `json:"machine"`
+	// Instance describes the problem instance shared by all methods.
+	Instance any            `json:"instance,omitempty"`
+	Methods  []MethodResult `json:"methods"`
+	// Ratios compares each method with the original network, where both
+	// exist: compressed/original steps-to-tol, seconds-to-tol, seconds per
+	// step and parameter counts.
+	Ratios map[string]Ratio `json:"ratios,omitempty"`
+}
+
+// Ratio is a method's figure divided by the original network's. A field is
+// nil when either side lacks the figure (e.g. one method never reached the
+// tolerance).
+type Ratio struct {
+	StepsToTol     *float64 `json:"steps_to_tol,omitempty"`
+	SecondsToTol   *float64 `json:"seconds_to_tol,omitempty"`
+	SecondsPerStep *float64 `json:"seconds_per_step,omitempty"`
+	Params         *float64 `json:"params,omitempty"`
+}
+
+// Method returns the result of the named method, or nil.
+func (r *Run) Method(name string) *MethodResult {
+	for i := range r.Methods {
+		if r.Methods[i].Method == name {
+			return &r.Methods[i]
+		}
+	}
+	return nil
+}
+
+// ComputeRatios fills r.Ratios: every method against base (usually
+// "original"). It does nothing when base is absent.
+func (r *Run) ComputeRatios(base string) {
+	b := r.Method(base)
+	if b == nil {
+		return
+	}
+	r.Ratios = make(map[string]Ratio)
+	for _, m := range r.Methods {
+		if m.Method == base {
+			continue
+		}
+		var q Ratio
+		if m.StepsToTol != nil && b.StepsToTol != nil && *b.StepsToTol > 0 {
+			q.StepsToTol = ratio(float64(*m.StepsToTol), float64(*b.StepsToTol))
+		}
+		if m.SecondsToTol != nil && b.SecondsToTol != nil {
+			q.SecondsToTol = ratio(*m.SecondsToTol, *b.SecondsToTol)
+		}
+		q.SecondsPerStep = ratio(m.SecondsPerStep, b.SecondsPerStep)
+		q.Params = ratio(float64(m.Params), float64(b.Params))
+		r.Ratios[m.Method+"/"+base] = q
+	}
+}
+
+func ratio(a, b float64) *float64 {
+	if b == 0 || math.IsNaN(a) || math.IsNaN(b) {
+		return nil
+	}
+	q := a / b
+	if math.IsInf(q, 0) {
+		return nil
+	}
+	return &q
+}
+
+// MarshalRun encodes r as indented JSON. It returns an error naming the
+// offending field path when a value is not finite.
+func MarshalRun(r *Run) ([]byte, error) {
+	for _, m := range r.Methods {
+		for name, p := range map[string]*float64{
+			"seconds": &m.Seconds, "seconds_per_step": &m.SecondsPerStep,
+			"final_recovery_error": m.FinalError, "best_recovery_error": m.BestError,
+			"final_train_loss": m.FinalTrainLoss, "seconds_to_tol": m.SecondsToTol,
+		} {
+			if p == nil {
+				continue
+			}
+			if v := *p; math.IsNaN(v) || math.IsInf(v, 0) {
+				return nil, fmt.Errorf("results: method %s: %s is %v, not a finite number", m.Method, name, v)
+			}
+		}
+	}
+	b, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return nil, fmt.Errorf("results: encoding run.json: %w", err)
+	}
+	return append(b, '\n'), nil
+}

@@ -1,0 +1,124 @@
+package trainer
+
+import (
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/lowdim/lowdim/results"
+)
+
+// DefaultDivergeFactor is the factor by which the loss must exceed its
+// initial value to count as diverged.
+const DefaultDivergeFactor = 1e6
+
+// Config says how long to train and what to record. The zero value of a
+// field means its documented default.
+type Config struct {
+	// Steps is the largest number of gradient steps.
+	Steps int
+	// Eta is the base learning rate.
+	Eta float64
+	// Tol stops training once the training loss is <= Tol; 0 never stops
+	// early.
+	Tol float64
+	// Every records a checkpoint every Every steps (default: Steps/100, at
+	// least 1); step 0 and the last step are always recorded.
+	Every int
+	// SingularValues is the number of top singular values of the end-to-end
+	// matrix recorded at each checkpoint (default 0, none).
+	SingularValues int
+	// DivergeFactor: the loss diverges when it exceeds DivergeFactor times
+	// its initial value (default DefaultDivergeFactor).
+	DivergeFactor float64
+	// Progress, when not nil, is called after every step with the number of
+	// steps done. It is not timed.
+	Progress func(step int)
+	// Checkpoint, when not nil, is called at every checkpoint after it is
+	// recorded, with the parameters of that step in place. It is not timed.
+	Checkpoint func(c results.Checkpoint)
+}
+
+func (c Config) every() int {
+	if c.Every > 0 {
+		return c.Every
+	}
+	return max(1, c.Steps/100)
+}
+
+// Train runs gradient descent on obj and returns the trajectory, status and
+// timings; the caller fills in the method's name, shapes and sizes. A
+// checkpoint is recorded only while the loss and recovery error are finite.
+func Train(obj Objective, cfg Config) results.MethodResult {
+	every := cfg.every()
+	factor := cfg.DivergeFactor
+	if factor == 0 {
+		factor = DefaultDivergeFactor
+	}
+	var res results.MethodResult
+	var elapsed time.Duration
+
+	start := time.Now()
+	loss := obj.Evaluate()
+	elapsed += time.Since(start)
+	loss0 := loss
+
+	for t := 0; ; t++ {
+		bad := math.IsNaN(loss) || math.IsInf(loss, 0) || (loss0 > 0 && loss > factor*loss0)
+		converged := !bad && cfg.Tol > 0 && loss <= cfg.Tol
+		last := bad || converged || t >= cfg.Steps
+		if !bad && (t%every == 0 || last) {
+			m := obj.Measure(cfg.SingularValues)
+			if math.IsNaN(m.RecoveryError) || math.IsInf(m.RecoveryError, 0) {
+				bad = true
+			} else {
+				c := results.Checkpoint{
+					Step: t, Seconds: elapsed.Seconds(), TrainLoss: loss,
+					RecoveryError: m.RecoveryError, TestLoss: m.TestLoss,
+					HasTestLoss: m.HasTestLoss, SingularValues: m.SingularValues,
+				}
+				res.Trajectory = append(res.Trajectory, c)
+				if cfg.Checkpoint != nil {
+					cfg.Checkpoint(c)
+				}
+			}
+		}
+		res.Steps = t
+		switch {
+		case bad:
+			res.Status = results.Diverged
+			res.Message = fmt.Sprintf("diverged at step %d (loss %.3g)", t, loss)
+		case converged:
+			res.Status = results.Converged
+			steps, secs := t, elapsed.Seconds()
+			res.StepsToTol, res.SecondsToTol = &steps, &secs
+		case t >= cfg.Steps:
+			res.Status = results.MaxSteps
+		}
+		if res.Status != "" {
+			break
+		}
+		start := time.Now()
+		obj.Step(cfg.Eta)
+		loss = obj.Evaluate()
+		elapsed += time.Since(start)
+		if cfg.Progress != nil {
+			cfg.Progress(t + 1)
+		}
+	}
+
+	res.Seconds = elapsed.Seconds()
+	if res.Steps > 0 {
+		res.SecondsPerStep = res.Seconds / float64(res.Steps)
+	}
+	if n := len(res.Trajectory); n > 0 {
+		final := res.Trajectory[n-1]
+		fe, fl := final.RecoveryError, final.TrainLoss
+		best := fe
+		for _, c := range res.Trajectory {
+			best = min(best, c.RecoveryError)
+		}
+		res.FinalError, res.BestError, res.FinalTrainLoss = &fe, &best, &fl
+	}
+	return res
+}

@@ -1,0 +1,149 @@
+package workloads
+
+import (
+	"fmt"
+	"math/rand/v2"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+// MC is matrix completion: f(W) = ||P_O(W - Phi)||_F^2 / (2|O|) over the set
+// O of observed entries. Its test loss is the same on the unobserved entries,
+// normalised by their number. Its surrogate is P_O(Phi)/p with p = |O|/(rows*cols).
+type MC struct {
+	target    *mat.Dense
+	mask      *mat.Dense // 1 on observed entries, 0 elsewhere
+	observed  int
+	surrogate *mat.Dense
+}
+
+var _ Workload = (*MC)(nil)
+var _ TestLosser = (*MC)(nil)
+
+// SampleMask returns a rows x cols 0/1 mask with exactly floor(p*rows*cols)
+// ones at positions drawn uniformly without replacement (a partial
+// Fisher-Yates shuffle of the row-major indices). p must be in (0, 1].
+func SampleMask(rows, cols int, p float64, rng *rand.Rand) (*mat.Dense, error) {
+	if !(p > 0 && p <= 1) {
+		return nil, fmt.Errorf("workloads: observed fraction p = %v, want 0 < p <= 1", p)
+	}
+	n := rows * cols
+	k := int(p * float64(n))
+	if k < 1 {
+		return nil, fmt.Errorf("workloads: p = %v of %d x %d entries observes none", p, rows, cols)
+	}
+	perm := make([]int, n)
+	for i := range perm {
+		perm[i] = i
+	}
+	for i := 0; i < k; i++ {
+		j := i + rng.IntN(n-i)
+		perm[i], perm[j] = perm[j], perm[i]
+	}
+	mask := mat.NewDense(rows, cols, nil)
+	data := mask.RawMatrix().Data
+	for _, idx := range perm[:k] {
+		data[idx] = 1
+	}
+	return mask, nil
+}
+
+// NewMC returns the completion workload of target observed on mask. Both are
+// kept and must not be modified. The mask must have the target's shape,
+// entries 0 or 1 and at least one 1; otherwise NewMC returns an error
+// naming the first bad entry.
+func NewMC(target, mask *mat.Dense) (*MC, error) {
+	tr, tc := target.Dims()
+	mr, mcols := mask.Dims()
+	if tr != mr || tc != mcols {
+		return nil, fmt.Errorf("workloads: mask is %d x %d, target is %d x %d", mr, mcols, tr, tc)
+	}
+	w := &MC{target: target, mask: mask}
+	for i := 0; i < tr; i++ {
+		for j := 0; j < tc; j++ {
+			switch mask.At(i, j) {
+			case 1:
+				w.observed++
+			case 0:
+			default:
+				return nil, fmt.Errorf("workloads: mask entry (%d, %d) is %v, want 0 or 1", i, j, mask.At(i, j))
+			}
+		}
+	}
+	if w.observed == 0 {
+		return nil, fmt.Errorf("workloads: mask observes no entry")
+	}
+	p := float64(w.observed) / float64(tr*tc)
+	w.surrogate = mat.NewDense(tr, tc, nil)
+	w.surrogate.MulElem(target, mask)
+	w.surrogate.Scale(1/p, w.surrogate)
+	return w, nil
+}
+
+func (w *MC) Name() string          { return "mc" }
+func (w *MC) Dims() (int, int)      { return w.target.Dims() }
+func (w *MC) Target() *mat.Dense    { return w.target }
+func (w *MC) Surrogate() *mat.Dense { return w.surrogate }
+func (w *MC) Bytes() int64          { return bytesOf(w.target, w.mask, w.surrogate) }
+
+// Mask returns the 0/1 observation mask. It must not be modified.
+func (w *MC) Mask() *mat.Dense { return w.mask }
+
+// Observed returns |O|, the number of observed entries.
+func (w *MC) Observed() int { return w.observed }
+
+func (w *MC) Loss(x *mat.Dense) float64 { return w.Gradient(nil, x) }
+
+// Gradient writes P_O(W - Phi)/|O| to dst (when dst is not nil) and returns
+// the training loss.
+func (w *MC) Gradient(dst, x *mat.Dense) float64 {
+	checkSame(x, w.target)
+	xr, tr, mr := x.RawMatrix(), w.target.RawMatrix(), w.mask.RawMatrix()
+	var dr []float64
+	if dst != nil {
+		checkSame(dst, x)
+		d := dst.RawMatrix()
+		if d.Stride != d.Cols {
+			panic(ErrShape)
+		}
+		dr = d.Data
+	}
+	c := 1 / float64(w.observed)
+	var ss float64
+	for i := 0; i < xr.Rows; i++ {
+		a := xr.Data[i*xr.Stride : i*xr.Stride+xr.Cols]
+		b := tr.Data[i*tr.Stride : i*tr.Stride+tr.Cols]
+		m := mr.Data[i*mr.Stride : i*mr.Stride+mr.Cols]
+		for j, v := range a {
+			e := m[j] * (v - b[j])
+			ss += e * e
+			if dr != nil {
+				dr[i*xr.Cols+j] = c * e
+			}
+		}
+	}
+	return c * ss / 2
+}
+
+// TestLoss returns ||P_{O^c}(W - Phi)||_F^2 / (2|O^c|), and false when every
+// entry is observed.
+func (w *MC) TestLoss(x *mat.Dense) (float64, bool) {
+	checkSame(x, w.target)
+	r, c := x.Dims()
+	n := r*c - w.observed
+	if n == 0 {
+		return 0, false
+	}
+	xr, tr, mr := x.RawMatrix(), w.target.RawMatrix(), w.mask.RawMatrix()
+	var ss float64
+	for i := 0; i < r; i++ {
+		a := xr.Data[i*xr.Stride : i*xr.Stride+c]
+		b := tr.Data[i*tr.Stride : i*tr.Stride+c]
+		m := mr.Data[i*mr.Stride : i*mr.Stride+c]
+		for j, v := range a {
+			e := (1 - m[j]) * (v - b[j])
+			ss += e * e
+		}
+	}
+	return ss / (2 * float64(n)), true
+}

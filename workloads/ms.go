@@ -1,0 +1,118 @@
+package workloads
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas64"
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/lowdim/lowdim/randmat"
+)
+
+// MS is matrix sensing: f(W) = sum_i (<A_i, W> - y_i)^2 / 2 for m sensing
+// matrices A_i stored as the rows of one m x (rows*cols) operator (row i is
+// A_i flattened row-major). Its surrogate is (1/m) sum_i y_i A_i.
+type MS struct {
+	target    *mat.Dense
+	op        *mat.Dense // m x rows*cols
+	y         []float64
+	resid     []float64 // workspace, length m
+	surrogate *mat.Dense
+}
+
+var _ Workload = (*MS)(nil)
+
+// SensingBytes is the memory of the sensing operator of m measurements of a
+// rows x cols matrix, 8*m*rows*cols bytes; callers check it against the
+// available memory before calling SampleSensing.
+func SensingBytes(m, rows, cols int) uint64 { return 8 * uint64(m) * uint64(rows) * uint64(cols) }
+
+// SampleSensing draws an operator of m Gaussian sensing matrices with iid
+// N(0, 1/m^2) entries (the notebooks' scaling) and the measurements
+// y_i = <A_i, target> + sigma z_i with z_i standard normal. The operator is
+// filled row by row from rng, then the noise. It allocates SensingBytes.
+func SampleSensing(target *mat.Dense, m int, sigma float64, rng *rand.Rand) (op *mat.Dense, y []float64, err error) {
+	if m < 1 {
+		return nil, nil, fmt.Errorf("workloads: %d measurements, want at least 1", m)
+	}
+	if sigma < 0 || math.IsNaN(sigma) || math.IsInf(sigma, 0) {
+		return nil, nil, fmt.Errorf("workloads: noise sigma = %v, want finite and >= 0", sigma)
+	}
+	r, c := target.Dims()
+	op = mat.NewDense(m, r*c, nil)
+	randmat.Gaussian(op, 1/float64(m), rng)
+	y = make([]float64, m)
+	blas64.Gemv(blas.NoTrans, 1, op.RawMatrix(), vec(target), 0, blas64.Vector{N: m, Inc: 1, Data: y})
+	if sigma > 0 {
+		for i := range y {
+			y[i] += sigma * rng.NormFloat64()
+		}
+	}
+	return op, y, nil
+}
+
+// NewMS returns the sensing workload of target with operator op (m x
+// rows*cols) and measurements y (length m). All three are kept.
+func NewMS(target, op *mat.Dense, y []float64) (*MS, error) {
+	r, c := target.Dims()
+	m, n := op.Dims()
+	if n != r*c {
+		return nil, fmt.Errorf("workloads: sensing operator has %d columns, want rows*cols = %d for a %d x %d target", n, r*c, r, c)
+	}
+	if len(y) != m {
+		return nil, fmt.Errorf("workloads: %d measurements for a sensing operator of %d rows", len(y), m)
+	}
+	if tr := target.RawMatrix(); tr.Stride != tr.Cols {
+		target = mat.DenseCopyOf(target)
+	}
+	w := &MS{target: target, op: op, y: y, resid: make([]float64, m)}
+	w.surrogate = mat.NewDense(r, c, nil)
+	blas64.Gemv(blas.Trans, 1/float64(m), op.RawMatrix(), blas64.Vector{N: m, Inc: 1, Data: y}, 0, vec(w.surrogate))
+	return w, nil
+}
+
+func (w *MS) Name() string          { return "ms" }
+func (w *MS) Dims() (int, int)      { return w.target.Dims() }
+func (w *MS) Target() *mat.Dense    { return w.target }
+func (w *MS) Surrogate() *mat.Dense { return w.surrogate }
+func (w *MS) Bytes() int64 {
+	return bytesOf(w.target, w.op, w.surrogate) + int64(16*len(w.y))
+}
+
+// Operator returns the m x rows*cols sensing operator and the measurements.
+// They must not be modified.
+func (w *MS) Operator() (*mat.Dense, []float64) { return w.op, w.y }
+
+func (w *MS) Loss(x *mat.Dense) float64 { return w.Gradient(nil, x) }
+
+// Gradient writes sum_i (<A_i, W> - y_i) A_i to dst (when dst is not nil)
+// and returns the loss: two matrix-vector products with the operator.
+func (w *MS) Gradient(dst, x *mat.Dense) float64 {
+	checkSame(x, w.target)
+	m := len(w.y)
+	res := blas64.Vector{N: m, Inc: 1, Data: w.resid}
+	copy(w.resid, w.y)
+	blas64.Gemv(blas.NoTrans, 1, w.op.RawMatrix(), vec(x), -1, res)
+	var ss float64
+	for _, v := range w.resid {
+		ss += v * v
+	}
+	if dst != nil {
+		checkSame(dst, x)
+		blas64.Gemv(blas.Trans, 1, w.op.RawMatrix(), res, 0, vec(dst))
+	}
+	return ss / 2
+}
+
+// vec views a contiguous matrix as a vector in row-major order; it panics
+// with ErrShape when the matrix is not contiguous.
+func vec(m *mat.Dense) blas64.Vector {
+	raw := m.RawMatrix()
+	if raw.Stride != raw.Cols {
+		panic(fmt.Errorf("%w: matrix is not contiguous", ErrShape))
+	}
+	return blas64.Vector{N: raw.Rows * raw.Cols, Inc: 1, Data: raw.Data[:raw.Rows*raw.Cols]}
+}

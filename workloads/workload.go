@@ -1,0 +1,80 @@
+package workloads
+
+import (
+	"errors"
+	"fmt"
+	"math"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+// ErrShape is the panic value of a shape mismatch.
+var ErrShape = errors.New("workloads: dimension mismatch")
+
+// Workload is a training loss on an end-to-end matrix W.
+type Workload interface {
+	// Name is the short name: "mf", "mc" or "ms".
+	Name() string
+	// Dims is the shape of W and of the target.
+	Dims() (rows, cols int)
+	// Target is the matrix Phi to recover. It must not be modified.
+	Target() *mat.Dense
+	// Surrogate is the matrix whose top singular vectors seed the
+	// compressed network. It must not be modified.
+	Surrogate() *mat.Dense
+	// Loss returns f(W). It allocates nothing.
+	Loss(w *mat.Dense) float64
+	// Gradient writes grad f(W) to dst and returns f(W). dst must not alias
+	// w. It allocates nothing.
+	Gradient(dst, w *mat.Dense) float64
+	// Bytes is the memory the workload holds (target, data, workspace).
+	Bytes() int64
+}
+
+// TestLosser is implemented by workloads with held-out entries (MC).
+type TestLosser interface {
+	// TestLoss returns the loss on the held-out entries, normalised like the
+	// training loss, and false when there are none.
+	TestLoss(w *mat.Dense) (float64, bool)
+}
+
+// RecoveryError returns the relative Frobenius error ||W - Phi||_F / ||Phi||_F,
+// or ||W||_F when Phi is zero. It panics with ErrShape when the shapes
+// differ and allocates nothing.
+func RecoveryError(w, target *mat.Dense) float64 {
+	checkSame(w, target)
+	wr, tr := w.RawMatrix(), target.RawMatrix()
+	var num, den float64
+	for i := 0; i < wr.Rows; i++ {
+		a := wr.Data[i*wr.Stride : i*wr.Stride+wr.Cols]
+		b := tr.Data[i*tr.Stride : i*tr.Stride+tr.Cols]
+		for j, v := range b {
+			e := a[j] - v
+			num += e * e
+			den += v * v
+		}
+	}
+	if den == 0 {
+		return math.Sqrt(num)
+	}
+	return math.Sqrt(num / den)
+}
+
+func checkSame(a, b mat.Matrix) {
+	ar, ac := a.Dims()
+	br, bc := b.Dims()
+	if ar != br || ac != bc {
+		panic(fmt.Errorf("%w: %d x %d and %d x %d", ErrShape, ar, ac, br, bc))
+	}
+}
+
+func bytesOf(ms ...*mat.Dense) int64 {
+	var b int64
+	for _, m := range ms {
+		if m != nil {
+			r, c := m.Dims()
+			b += int64(8 * r * c)
+		}
+	}
+	return b
+}
