@@ -79,9 +79,9 @@ func (in *Instance) Info(r int) InstanceInfo {
 
 // Preflight checks that the workload's data and every method's network and
 // workspace fit in the available memory, before anything is allocated. Its
-// error names the flags that set the size and what it would need.
+// error is a *ConfigError naming the flag that sets the size and what the
+// run would need.
 func Preflight(c Config) error {
-	var total uint64
 	d := c.D
 	data := uint64(8 * d * d) // target
 	switch c.Workload {
@@ -94,7 +94,14 @@ func Preflight(c Config) error {
 		}
 		data += op + uint64(8*d*d)
 	}
-	total += data
+	return preflightNetworks(c, data)
+}
+
+// preflightNetworks checks the networks of c, each alone and together with
+// data bytes of workload data.
+func preflightNetworks(c Config, data uint64) error {
+	d := c.D
+	total := data
 	for _, m := range c.Methods {
 		params, ws := dln.Footprint(Shapes(m, c, d, d))
 		need := uint64(8*params) + uint64(ws) + uint64(8*d*d) // + end-to-end gradient

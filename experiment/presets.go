@@ -31,24 +31,24 @@ var presets = []Preset{
 		Name: "ms", Workload: "ms", D: 200, R: 5, RHat: 10, Depth: 3, Eps: 1e-2, Eta: 20, Alpha: 1, M: 4000,
 		Steps: 25000, Tol: 1e-12, Every: 100,
 	}}},
-	{"paper-mf-fast", "paper-mf with the sum loss and eta=2e-3 (the same problem, 20x larger effective step), tol 1e-10", []Config{{
-		Name: "mf", Workload: "mf", Loss: "sum", D: 100, R: 10, RHat: 20, Depth: 3, Eps: 1e-2, Eta: 2e-3, Alpha: 1,
+	{"paper-mf-fast", "paper-mf with the sum loss and eta=5e-3 (the same problem, a 50x larger effective step), tol 1e-10", []Config{{
+		Name: "mf", Workload: "mf", Loss: "sum", D: 100, R: 10, RHat: 20, Depth: 3, Eps: 1e-2, Eta: 5e-3, Alpha: 1,
 		Steps: 20000, Tol: 1e-10, Every: 50,
 	}}},
-	{"paper-mc-fast", "paper-mc with tol 1e-9 and 10000 steps", []Config{{
-		Name: "mc", Workload: "mc", D: 100, R: 5, RHat: 10, Depth: 3, Eps: 1e-2, Eta: 10, Alpha: 5, P: 0.3,
-		Steps: 10000, Tol: 1e-9, Every: 50,
+	{"paper-mc-fast", "paper-mc at d=60, r=3, r_hat=6 with eta=6, tol 1e-9", []Config{{
+		Name: "mc", Workload: "mc", D: 60, R: 3, RHat: 6, Depth: 3, Eps: 1e-2, Eta: 6, Alpha: 5, P: 0.3,
+		Steps: 15000, Tol: 1e-9, Every: 50,
 	}}},
-	{"paper-ms-fast", "paper-ms at d=50, m=1000 (a 20 MB operator), tol 1e-10", []Config{{
-		Name: "ms", Workload: "ms", D: 50, R: 5, RHat: 10, Depth: 3, Eps: 1e-2, Eta: 20, Alpha: 1, M: 1000,
+	{"paper-ms-fast", "paper-ms at d=50, m=1000 (a 20 MB operator), eta=10, tol 1e-10", []Config{{
+		Name: "ms", Workload: "ms", D: 50, R: 5, RHat: 10, Depth: 3, Eps: 1e-2, Eta: 10, Alpha: 1, M: 1000,
 		Steps: 10000, Tol: 1e-10, Every: 50,
 	}}},
 	{"quick", "all three workloads at small sizes, in seconds", []Config{
 		{Name: "mf", Workload: "mf", Loss: "sum", D: 40, R: 4, RHat: 8, Depth: 3, Eps: 1e-2, Eta: 5e-3, Alpha: 1,
 			Steps: 5000, Tol: 1e-8, Every: 25},
-		{Name: "mc", Workload: "mc", D: 40, R: 3, RHat: 6, Depth: 3, Eps: 1e-2, Eta: 10, Alpha: 5, P: 0.4,
+		{Name: "mc", Workload: "mc", D: 40, R: 3, RHat: 6, Depth: 3, Eps: 1e-2, Eta: 6, Alpha: 5, P: 0.4,
 			Steps: 5000, Tol: 1e-8, Every: 25},
-		{Name: "ms", Workload: "ms", D: 30, R: 3, RHat: 6, Depth: 3, Eps: 1e-2, Eta: 20, Alpha: 1, M: 600,
+		{Name: "ms", Workload: "ms", D: 30, R: 3, RHat: 6, Depth: 3, Eps: 1e-2, Eta: 5, Alpha: 1, M: 600,
 			Steps: 5000, Tol: 1e-8, Every: 25},
 	}},
 }

@@ -48,6 +48,10 @@ func Run(c Config, opt Options) (*results.Run, error) {
 		if err := c.Validate(); err != nil {
 			return nil, err
 		}
+		// The data is in memory already; the networks are not.
+		if err := preflightNetworks(c, 0); err != nil {
+			return nil, err
+		}
 	} else {
 		if err := c.Validate(); err != nil {
 			return nil, err

@@ -207,6 +207,7 @@ func newPlot(f figure, title string, ss []series, lo, hi float64) (*figurePlot, 
 	p.Y.Label.TextStyle.Font.Size = vg.Points(11)
 	p.Y.Scale = plot.LogScale{}
 	p.Y.Tick.Marker = logTicker{}
+	p.X.Tick.Marker = plainTicker{}
 	p.Add(plotter.NewGrid())
 	// The legend goes right of the data area, where no curve can hide it
 	// (no corner inside is always free: curves fall from the top left,
@@ -394,4 +395,21 @@ func render(build func() (*figurePlot, error), format string) (b []byte, err err
 		return nil, err
 	}
 	return buf.Bytes(), nil
+}
+
+// plainTicker is plot.DefaultTicks with labels in the shortest exact form
+// ("2500", "0.5"), where DefaultTicks pads to a common precision ("2500.00").
+type plainTicker struct{}
+
+var _ plot.Ticker = plainTicker{}
+
+// Ticks implements plot.Ticker.
+func (plainTicker) Ticks(min, max float64) []plot.Tick {
+	ticks := plot.DefaultTicks{}.Ticks(min, max)
+	for i, t := range ticks {
+		if t.Label != "" {
+			ticks[i].Label = strconv.FormatFloat(t.Value, 'g', 6, 64)
+		}
+	}
+	return ticks
 }

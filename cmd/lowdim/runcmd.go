@@ -37,8 +37,21 @@ func newRunFlags(stderr io.Writer) (*flag.FlagSet, *runFlags) {
 	f := &runFlags{}
 	fs := flag.NewFlagSet("lowdim run", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, `Usage: lowdim run [flags]
+
+Trains the methods of a preset on one shared problem instance and writes
+run.json, trajectories.csv and figures to --out. Values come from the preset
+(default: the fast preset of --workload), then the --config file, then the
+flags given, each overriding the one before. A flag's zero default below
+means "the preset's value".
+
+Flags:
+`)
+		fs.PrintDefaults()
+	}
 	c := &f.cfg
-	fs.StringVar(&f.preset, "preset", "", "named preset (see `lowdim presets`); default: the fast preset of --workload")
+	fs.StringVar(&f.preset, "preset", "", "named preset (list them with: lowdim presets); default: the fast preset of --workload")
 	fs.StringVar(&f.configFile, "config", "", "TOML file setting any of these flags by name (flags override it)")
 	fs.StringVar(&c.Workload, "workload", "mf", "workload: mf (factorization), mc (completion), ms (sensing)")
 	fs.StringVar(&c.Loss, "loss", "", "MF loss reduction: mean or sum")
