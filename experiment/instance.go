@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 
 	"gonum.org/v1/gonum/mat"
 
@@ -177,12 +178,26 @@ const (
 // initial weights.
 func InitFile(method string, l int) string { return "init_" + method + "_W" + strconv.Itoa(l) + ".npy" }
 
-// SaveInstance writes the instance's data to dir (created if needed):
+// Save writes the instance's data to dir (created if needed):
 // target.npy, mask.npy (MC), A.npy of shape (m, d, d) and y.npy (MS), each
-// atomically.
+// atomically. It first removes the instance files of an earlier save in dir
+// (the names above and init_*.npy), so that a folder never mixes two
+// instances; other files are left alone.
 func (in *Instance) Save(dir string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
+	}
+	stale, err := filepath.Glob(filepath.Join(dir, "init_*.npy"))
+	if err != nil {
+		return err
+	}
+	for _, name := range []string{TargetFile, MaskFile, OpFile, YFile} {
+		stale = append(stale, filepath.Join(dir, name))
+	}
+	for _, p := range stale {
+		if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("removing an earlier instance's file: %w", err)
+		}
 	}
 	if err := writeMatrix(filepath.Join(dir, TargetFile), in.Target); err != nil {
 		return err
@@ -232,7 +247,7 @@ func LoadInstance(dir string, c *Config) (*Instance, error) {
 		return nil, err
 	}
 	if len(ta.Shape) != 2 || ta.Shape[0] != ta.Shape[1] {
-		return nil, fmt.Errorf("%s: shape %v, want a square (d, d) matrix", path(TargetFile), ta.Shape)
+		return nil, fmt.Errorf("%s: shape %s, want a square (d, d) matrix", path(TargetFile), tuple(ta.Shape))
 	}
 	d := ta.Shape[0]
 	if c.D != 0 && c.D != d {
@@ -259,7 +274,10 @@ func LoadInstance(dir string, c *Config) (*Instance, error) {
 		}
 		m := a.Shape[0]
 		if m < 1 {
-			return nil, fmt.Errorf("%s: shape %v has no measurement", path(OpFile), a.Shape)
+			return nil, fmt.Errorf("%s: shape %s has no measurement", path(OpFile), tuple(a.Shape))
+		}
+		if c.M != 0 && c.M != m {
+			return nil, bad("m", c.M, "%s holds %d measurements", path(OpFile), m)
 		}
 		in.Op = mat.NewDense(m, d*d, a.Data)
 		ya, err := npy.ReadArrayFile(path(YFile), m)
@@ -310,4 +328,16 @@ func loadInit(dir, method string, shapes []dln.Shape) ([]*mat.Dense, error) {
 		return nil, fmt.Errorf("%s exists but %s has depth %d: the instance's initial weights are of another depth", extra, method, len(shapes))
 	}
 	return ws, nil
+}
+
+// tuple formats a shape like NumPy: (3,), (3, 4).
+func tuple(shape []int) string {
+	parts := make([]string, len(shape))
+	for i, n := range shape {
+		parts[i] = strconv.Itoa(n)
+	}
+	if len(parts) == 1 {
+		return "(" + parts[0] + ",)"
+	}
+	return "(" + strings.Join(parts, ", ") + ")"
 }

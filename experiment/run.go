@@ -39,6 +39,9 @@ func Run(c Config, opt Options) (*results.Run, error) {
 		if probe.D == 0 {
 			probe.D = max(2*probe.R, probe.RHat, 2)
 		}
+		if probe.M == 0 {
+			probe.M = 1
+		}
 		if err := probe.Validate(); err != nil {
 			return nil, err
 		}

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -80,38 +81,47 @@ Flags:
 	return fs, f
 }
 
-// configFileKeys is what a config file may set besides Config's fields.
+// configFileHead is what picks the preset in a config file.
 type configFileHead struct {
-	Preset string `toml:"preset"`
+	Preset   string `toml:"preset"`
+	Workload string `toml:"workload"`
 }
 
 // resolve builds the list of runs: preset (from the flag, the config file,
 // or the fast preset of the workload), then the config file, then the flags
 // the user set.
 func (f *runFlags) resolve(fs *flag.FlagSet) ([]experiment.Config, error) {
-	set := map[string]bool{}
+	set := map[string]bool{} // flags and file keys the user gave
 	fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
+	flagSet := maps.Clone(set)
 
-	var fileData []byte
-	presetName := f.preset
+	var fileData string
+	presetName, workload := f.preset, f.cfg.Workload
 	if f.configFile != "" {
 		b, err := os.ReadFile(f.configFile)
 		if err != nil {
 			return nil, fmt.Errorf("--config: %w", err)
 		}
-		fileData = b
+		fileData = string(b)
 		var head configFileHead
-		if _, err := toml.Decode(string(b), &head); err != nil {
+		md, err := toml.Decode(fileData, &head)
+		if err != nil {
 			return nil, fmt.Errorf("%s: %w", f.configFile, err)
 		}
-		if !set["preset"] && head.Preset != "" {
+		if !flagSet["preset"] && head.Preset != "" {
 			presetName = head.Preset
+		}
+		if !flagSet["workload"] && head.Workload != "" {
+			workload = head.Workload
+		}
+		for _, k := range md.Keys() {
+			set[k.String()] = true
 		}
 	}
 	if presetName == "" {
-		presetName = "paper-" + f.cfg.Workload + "-fast"
+		presetName = "paper-" + workload + "-fast"
 		if _, err := experiment.LookupPreset(presetName); err != nil {
-			return nil, &experiment.ConfigError{Flag: "workload", Value: f.cfg.Workload, Why: "unknown workload (want mf, mc or ms)"}
+			return nil, &experiment.ConfigError{Flag: "workload", Value: workload, Why: "unknown workload (want mf, mc or ms)"}
 		}
 	}
 	preset, err := experiment.LookupPreset(presetName)
@@ -120,8 +130,9 @@ func (f *runFlags) resolve(fs *flag.FlagSet) ([]experiment.Config, error) {
 	}
 	runs := preset.Runs
 	for i := range runs {
-		if fileData != nil {
-			md, err := toml.Decode(string(fileData), &runs[i])
+		c := &runs[i]
+		if fileData != "" {
+			md, err := toml.Decode(fileData, c)
 			if err != nil {
 				return nil, fmt.Errorf("%s: %w", f.configFile, err)
 			}
@@ -131,13 +142,66 @@ func (f *runFlags) resolve(fs *flag.FlagSet) ([]experiment.Config, error) {
 				}
 			}
 		}
-		f.applySet(&runs[i], set)
+		f.applyFlags(c, flagSet)
+		if err := checkGiven(*c, set); err != nil {
+			if fileData != "" && !flagSet[err.Flag] {
+				return nil, fmt.Errorf("%s: %w", f.configFile, err)
+			}
+			return nil, err
+		}
+		resetDerived(c, set, f.loadInstance != "")
 	}
 	return runs, nil
 }
 
-// applySet copies the flags the user set onto c.
-func (f *runFlags) applySet(c *experiment.Config, set map[string]bool) {
+// checkGiven refuses given values that WithDefaults would otherwise replace
+// by a default: a zero or negative r-hat, depth, eps, eta, alpha or every.
+func checkGiven(c experiment.Config, set map[string]bool) *experiment.ConfigError {
+	for _, g := range []struct {
+		flag string
+		ok   bool
+		v    any
+		why  string
+	}{
+		{"r-hat", c.RHat >= 1, c.RHat, "compressed width must be at least 1"},
+		{"depth", c.Depth >= 2, c.Depth, "depth must be at least 2"},
+		{"eps", c.Eps > 0, c.Eps, "initialization scale must be positive and finite"},
+		{"eta", c.Eta > 0, c.Eta, "learning rate must be positive and finite"},
+		{"alpha", c.Alpha > 0, c.Alpha, "outer learning-rate multiplier must be positive and finite"},
+		{"every", c.Every >= 1, c.Every, "checkpoint interval must be at least 1"},
+	} {
+		if set[g.flag] && !g.ok {
+			return &experiment.ConfigError{Flag: g.flag, Value: g.v, Why: g.why}
+		}
+	}
+	return nil
+}
+
+// resetDerived clears the preset's values that derive from values the user
+// changed, so that their defaults follow: r-hat from r, every from steps,
+// the loss from the workload, and d and m from a loaded instance.
+func resetDerived(c *experiment.Config, set map[string]bool, loading bool) {
+	if (set["r"] || set["d"]) && !set["r-hat"] {
+		c.RHat = 0
+	}
+	if set["steps"] && !set["every"] {
+		c.Every = 0
+	}
+	if set["workload"] && c.Workload != "mf" && !set["loss"] {
+		c.Loss = ""
+	}
+	if loading {
+		if !set["d"] {
+			c.D = 0
+		}
+		if !set["m"] {
+			c.M = 0
+		}
+	}
+}
+
+// applyFlags copies the flags the user set onto c.
+func (f *runFlags) applyFlags(c *experiment.Config, set map[string]bool) {
 	src := f.cfg
 	copyIf := func(name string, apply func()) {
 		if set[name] {
@@ -164,16 +228,6 @@ func (f *runFlags) applySet(c *experiment.Config, set map[string]bool) {
 	copyIf("svals", func() { c.SVals = src.SVals })
 	copyIf("seed", func() { c.Seed = src.Seed })
 	copyIf("methods", func() { c.Methods = splitList(f.methods) })
-	// A changed d or r invalidates the preset's derived defaults.
-	if (set["r"] || set["d"]) && !set["r-hat"] {
-		c.RHat = 0
-	}
-	if set["steps"] && !set["every"] {
-		c.Every = 0
-	}
-	if set["workload"] && c.Workload != "mf" && !set["loss"] {
-		c.Loss = ""
-	}
 }
 
 func splitList(s string) []string {

@@ -1,0 +1,123 @@
+package workloads_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/lowdim/lowdim/workloads"
+)
+
+func TestRecoveryError(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		w, target *mat.Dense
+		want      float64
+	}{
+		// ||Phi||_F = 5 in the diagonal cases.
+		{"exact", mat.NewDense(2, 2, []float64{3, 0, 0, 4}), mat.NewDense(2, 2, []float64{3, 0, 0, 4}), 0},
+		{"zero W", mat.NewDense(2, 2, nil), mat.NewDense(2, 2, []float64{3, 0, 0, 4}), 1},
+		// W - Phi = [0 3; 4 0]: 5/5
+		{"off-diagonal error", mat.NewDense(2, 2, []float64{3, 3, 4, 4}), mat.NewDense(2, 2, []float64{3, 0, 0, 4}), 1},
+		// W - Phi = [1 0; 0 0]: 1/5
+		{"one entry", mat.NewDense(2, 2, []float64{4, 0, 0, 4}), mat.NewDense(2, 2, []float64{3, 0, 0, 4}), 0.2},
+		// Phi = [1 2 2] (norm 3), W - Phi = [0 0 -3]: 3/3
+		{"rectangular", mat.NewDense(1, 3, []float64{1, 2, -1}), mat.NewDense(1, 3, []float64{1, 2, 2}), 1},
+		// zero target: ||W||_F = sqrt(9 + 16)
+		{"zero target", mat.NewDense(2, 2, []float64{3, 4, 0, 0}), mat.NewDense(2, 2, nil), 5},
+		{"zero target and W", mat.NewDense(2, 2, nil), mat.NewDense(2, 2, nil), 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			requireClose(t, "recovery error", workloads.RecoveryError(tc.w, tc.target), tc.want, 0, handTol)
+		})
+	}
+}
+
+// TestRecoveryErrorViews: views with stride != cols give the same value as
+// their contiguous copies (bit for bit: same operations in the same order).
+func TestRecoveryErrorViews(t *testing.T) {
+	rng := newRNG(41)
+	a, b := gaussian(6, 8, rng), gaussian(7, 9, rng)
+	w := a.Slice(1, 5, 2, 7).(*mat.Dense)
+	phi := b.Slice(2, 6, 1, 6).(*mat.Dense)
+	require.Equal(t, workloads.RecoveryError(mat.DenseCopyOf(w), mat.DenseCopyOf(phi)), workloads.RecoveryError(w, phi))
+}
+
+func TestRecoveryErrorPanics(t *testing.T) {
+	requireShapePanic(t, "2x2 vs 2x3", func() {
+		workloads.RecoveryError(mat.NewDense(2, 2, nil), mat.NewDense(2, 3, nil))
+	})
+	requireShapePanic(t, "3x2 vs 2x3", func() {
+		workloads.RecoveryError(mat.NewDense(3, 2, nil), mat.NewDense(2, 3, nil))
+	})
+}
+
+// TestAllocations: Loss, Gradient, TestLoss and RecoveryError allocate
+// nothing on a 32 x 32 problem (the package's contract).
+func TestAllocations(t *testing.T) {
+	const d = 32
+	rng := newRNG(42)
+	phi := gaussian(d, d, rng)
+	mfMean, err := workloads.NewMF(phi, workloads.Mean)
+	require.NoError(t, err)
+	mfSum, err := workloads.NewMF(phi, workloads.Sum)
+	require.NoError(t, err)
+	mask, err := workloads.SampleMask(d, d, 0.3, rng)
+	require.NoError(t, err)
+	mc, err := workloads.NewMC(phi, mask)
+	require.NoError(t, err)
+	op, y, err := workloads.SampleSensing(phi, 100, 0.01, rng)
+	require.NoError(t, err)
+	ms, err := workloads.NewMS(phi, op, y)
+	require.NoError(t, err)
+
+	w := gaussian(d, d, rng)
+	dst := mat.NewDense(d, d, nil)
+	for _, tc := range []struct {
+		name string
+		work workloads.Workload
+	}{{"mf-mean", mfMean}, {"mf-sum", mfSum}, {"mc", mc}, {"ms", ms}} {
+		t.Run(tc.name, func(t *testing.T) {
+			require.Zero(t, testing.AllocsPerRun(20, func() { tc.work.Loss(w) }), "Loss")
+			require.Zero(t, testing.AllocsPerRun(20, func() { tc.work.Gradient(dst, w) }), "Gradient")
+			require.Zero(t, testing.AllocsPerRun(20, func() { workloads.RecoveryError(w, tc.work.Target()) }), "RecoveryError")
+			if tl, ok := tc.work.(workloads.TestLosser); ok {
+				require.Zero(t, testing.AllocsPerRun(20, func() { tl.TestLoss(w) }), "TestLoss")
+			}
+		})
+	}
+}
+
+// TestBytes: the memory each workload reports, 8 bytes per float64 held.
+func TestBytes(t *testing.T) {
+	const d, m = 6, 10
+	rng := newRNG(43)
+	phi := gaussian(d, d, rng)
+	mf, err := workloads.NewMF(phi, workloads.Mean)
+	require.NoError(t, err)
+	mask, err := workloads.SampleMask(d, d, 0.5, rng)
+	require.NoError(t, err)
+	mc, err := workloads.NewMC(phi, mask)
+	require.NoError(t, err)
+	op, y, err := workloads.SampleSensing(phi, m, 0, rng)
+	require.NoError(t, err)
+	ms, err := workloads.NewMS(phi, op, y)
+	require.NoError(t, err)
+	for _, tc := range []struct {
+		name string
+		work workloads.Workload
+		want int64
+	}{
+		// target
+		{"mf", mf, 8 * d * d},
+		// target, mask, surrogate
+		{"mc", mc, 3 * 8 * d * d},
+		// target, surrogate, operator m x d^2, y and the residual workspace
+		{"ms", ms, 2*8*d*d + 8*m*d*d + 2*8*m},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			require.Equal(t, tc.want, tc.work.Bytes())
+		})
+	}
+}
