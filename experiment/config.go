@@ -37,6 +37,10 @@ type Config struct {
 	// Alpha multiplies the learning rate of the compressed network's outer
 	// layers (default 1).
 	Alpha float64 `toml:"alpha" json:"alpha"`
+	// Gamma multiplies the learning rate of the LoP network's outer factors;
+	// 0 (the default) freezes them, which makes the LoP network reproduce
+	// the original network's dynamics exactly on MF.
+	Gamma float64 `toml:"gamma" json:"gamma"`
 	// P is the observed fraction (MC).
 	P float64 `toml:"p" json:"p,omitempty"`
 	// M is the number of measurements (MS).
@@ -54,6 +58,7 @@ type Config struct {
 	// Seed seeds every random draw.
 	Seed uint64 `toml:"seed" json:"seed"`
 	// Methods lists the methods to train (default: all of Methods).
+	// KnownMethods may be listed too.
 	Methods []string `toml:"methods" json:"methods"`
 }
 
@@ -63,10 +68,15 @@ const (
 	Compressed = "compressed"
 	Narrow     = "narrow"
 	BM         = "bm"
+	LoP        = "lop"
 )
 
-// Methods lists the known methods in their default order.
+// Methods lists the methods a run trains by default, in order.
 var Methods = []string{Original, Compressed, Narrow, BM}
+
+// KnownMethods lists every method: the default ones and the Law of
+// Parsimony network (Yaras et al.), which verification uses.
+var KnownMethods = []string{Original, Compressed, Narrow, BM, LoP}
 
 // Workloads lists the known workloads.
 var Workloads = []string{"mf", "mc", "ms"}
@@ -197,12 +207,18 @@ func (c Config) Validate() error {
 		return bad("svals", c.SVals, "number of singular values must be in [0, %d]", c.D)
 	}
 	if len(c.Methods) == 0 {
-		return bad("methods", "", "no method given (want a comma list of %s)", strings.Join(Methods, ","))
+		return bad("methods", "", "no method given (want a comma list of %s)", strings.Join(KnownMethods, ","))
+	}
+	if c.Gamma < 0 || math.IsNaN(c.Gamma) || math.IsInf(c.Gamma, 0) {
+		return bad("gamma", c.Gamma, "LoP outer learning-rate multiplier must be finite and >= 0")
 	}
 	seen := map[string]bool{}
 	for _, m := range c.Methods {
-		if !slices.Contains(Methods, m) {
-			return bad("methods", strings.Join(c.Methods, ","), "unknown method %q (want a comma list of %s)", m, strings.Join(Methods, ","))
+		if !slices.Contains(KnownMethods, m) {
+			return bad("methods", strings.Join(c.Methods, ","), "unknown method %q (want a comma list of %s)", m, strings.Join(KnownMethods, ","))
+		}
+		if m == LoP && 2*c.R >= c.D {
+			return bad("methods", strings.Join(c.Methods, ","), "the lop network needs 2r < d (r = %d, d = %d)", c.R, c.D)
 		}
 		if seen[m] {
 			return bad("methods", strings.Join(c.Methods, ","), "method %q listed twice", m)

@@ -80,7 +80,7 @@ func Run(c Config, opt Options) (*results.Run, error) {
 		}
 	}
 	for _, m := range c.Methods {
-		net, err := NewNetwork(m, c, in.Work, in.Inits[m])
+		net, err := NewNetwork(m, c, in)
 		if err != nil {
 			return nil, err
 		}

@@ -89,6 +89,8 @@ type Run struct {
 	// exist: compressed/original steps-to-tol, seconds-to-tol, seconds per
 	// step and parameter counts.
 	Ratios map[string]Ratio `json:"ratios,omitempty"`
+	// Checks are the theory checks that apply to the run's configuration.
+	Checks []Check `json:"checks,omitempty"`
 }
 
 // Ratio is a method's figure divided by the original network's. A field is
@@ -169,4 +171,34 @@ func MarshalRun(r *Run) ([]byte, error) {
 		return nil, fmt.Errorf("results: encoding run.json: %w", err)
 	}
 	return append(b, '\n'), nil
+}
+
+// CheckStatus is the outcome of a check.
+type CheckStatus string
+
+const (
+	Pass CheckStatus = "pass"
+	Fail CheckStatus = "fail"
+	// Skipped: the check does not apply to this configuration (Why says
+	// why); it counts neither as a pass nor as a failure.
+	Skipped CheckStatus = "skipped"
+)
+
+// Check is the outcome of one comparison of an observation with a theory.
+type Check struct {
+	// Name identifies the check, e.g. "compressed-mf-recursion".
+	Name string `json:"name"`
+	// Method is the method it observed ("compressed", "original/lop", ...).
+	Method string `json:"method"`
+	// Regime states what the check assumes (workload, init, eps, alpha).
+	Regime string `json:"regime"`
+	// Quantity says what Observed, Predicted and Tolerance measure.
+	Quantity  string      `json:"quantity"`
+	Observed  float64     `json:"observed"`
+	Predicted float64     `json:"predicted"`
+	Tolerance float64     `json:"tolerance"`
+	Status    CheckStatus `json:"status"`
+	// Detail locates the worst case (e.g. "worst at step 1200, layer 2")
+	// or says why the check was skipped.
+	Detail string `json:"detail,omitempty"`
 }

@@ -29,7 +29,8 @@ type Config struct {
 	// matrix recorded at each checkpoint (default 0, none).
 	SingularValues int
 	// DivergeFactor: the loss diverges when it exceeds DivergeFactor times
-	// its initial value (default DefaultDivergeFactor).
+	// its initial value (default DefaultDivergeFactor; values <= 1 mean the
+	// default, since they would stop a run that does not diverge).
 	DivergeFactor float64
 	// Progress, when not nil, is called after every step with the number of
 	// steps done. It is not timed.
@@ -52,7 +53,7 @@ func (c Config) every() int {
 func Train(obj Objective, cfg Config) results.MethodResult {
 	every := cfg.every()
 	factor := cfg.DivergeFactor
-	if factor == 0 {
+	if !(factor > 1) {
 		factor = DefaultDivergeFactor
 	}
 	var res results.MethodResult
@@ -64,6 +65,7 @@ func Train(obj Objective, cfg Config) results.MethodResult {
 	loss0 := loss
 
 	for t := 0; ; t++ {
+		var badError float64
 		bad := math.IsNaN(loss) || math.IsInf(loss, 0) || (loss0 > 0 && loss > factor*loss0)
 		converged := !bad && cfg.Tol > 0 && loss <= cfg.Tol
 		last := bad || converged || t >= cfg.Steps
@@ -71,6 +73,7 @@ func Train(obj Objective, cfg Config) results.MethodResult {
 			m := obj.Measure(cfg.SingularValues)
 			if math.IsNaN(m.RecoveryError) || math.IsInf(m.RecoveryError, 0) {
 				bad = true
+				badError = m.RecoveryError
 			} else {
 				c := results.Checkpoint{
 					Step: t, Seconds: elapsed.Seconds(), TrainLoss: loss,
@@ -88,6 +91,9 @@ func Train(obj Objective, cfg Config) results.MethodResult {
 		case bad:
 			res.Status = results.Diverged
 			res.Message = fmt.Sprintf("diverged at step %d (loss %.3g)", t, loss)
+			if badError != 0 {
+				res.Message = fmt.Sprintf("diverged at step %d (loss %.3g, recovery error %v)", t, loss, badError)
+			}
 		case converged:
 			res.Status = results.Converged
 			steps, secs := t, elapsed.Seconds()

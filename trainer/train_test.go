@@ -177,7 +177,7 @@ func TestTrainCheckpointSchedule(t *testing.T) {
 }
 
 // divergeMsg parses "diverged at step t (loss x)".
-var divergeMsg = regexp.MustCompile(`^diverged at step (\d+) \(loss ([^)]+)\)$`)
+var divergeMsg = regexp.MustCompile(`^diverged at step (\d+) \(loss ([^,)]+)(?:, recovery error [^)]+)?\)$`)
 
 func TestTrainDiverges(t *testing.T) {
 	nan, inf := math.NaN(), math.Inf(1)

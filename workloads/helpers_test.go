@@ -110,3 +110,16 @@ func svdValues(t testing.TB, m mat.Matrix) []float64 {
 
 // formatFloat names a float in a subtest name.
 func formatFloat(x float64) string { return strconv.FormatFloat(x, 'g', -1, 64) }
+
+// noPanic runs f and turns a panic into a test failure, so that one
+// failing case does not abort the whole test binary.
+func noPanic(t testing.TB, what string, f func()) {
+	t.Helper()
+	defer func() {
+		t.Helper()
+		if r := recover(); r != nil {
+			t.Fatalf("%s panicked: %v", what, r)
+		}
+	}()
+	f()
+}

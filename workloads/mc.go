@@ -115,7 +115,10 @@ func (w *MC) Gradient(dst, x *mat.Dense) float64 {
 		b := tr.Data[i*tr.Stride : i*tr.Stride+tr.Cols]
 		m := mr.Data[i*mr.Stride : i*mr.Stride+mr.Cols]
 		for j, v := range a {
-			e := m[j] * (v - b[j])
+			var e float64
+			if m[j] != 0 { // not m[j]*(v-b[j]): an unobserved Inf must not leak
+				e = v - b[j]
+			}
 			ss += e * e
 			if dr != nil {
 				dr[i*xr.Cols+j] = c * e
@@ -141,8 +144,10 @@ func (w *MC) TestLoss(x *mat.Dense) (float64, bool) {
 		b := tr.Data[i*tr.Stride : i*tr.Stride+c]
 		m := mr.Data[i*mr.Stride : i*mr.Stride+c]
 		for j, v := range a {
-			e := (1 - m[j]) * (v - b[j])
-			ss += e * e
+			if m[j] == 0 {
+				e := v - b[j]
+				ss += e * e
+			}
 		}
 	}
 	return ss / (2 * float64(n)), true

@@ -187,9 +187,9 @@ func TestMCObservedOnly(t *testing.T) {
 	}
 
 	for _, tc := range []struct {
-		name                   string
-		at                     [2]int
-		trainMoves, testMoves  bool
+		name                  string
+		at                    [2]int
+		trainMoves, testMoves bool
 	}{
 		{"unobserved entry", unobs, false, true},
 		{"observed entry", obs, true, false},

@@ -19,7 +19,8 @@ type MS struct {
 	target    *mat.Dense
 	op        *mat.Dense // m x rows*cols
 	y         []float64
-	resid     []float64 // workspace, length m
+	resid     []float64  // workspace, length m
+	buf       *mat.Dense // contiguous copy of W or G for views
 	surrogate *mat.Dense
 }
 
@@ -40,6 +41,9 @@ func SampleSensing(target *mat.Dense, m int, sigma float64, rng *rand.Rand) (op 
 	}
 	if sigma < 0 || math.IsNaN(sigma) || math.IsInf(sigma, 0) {
 		return nil, nil, fmt.Errorf("workloads: noise sigma = %v, want finite and >= 0", sigma)
+	}
+	if tr := target.RawMatrix(); tr.Stride != tr.Cols {
+		target = mat.DenseCopyOf(target)
 	}
 	r, c := target.Dims()
 	op = mat.NewDense(m, r*c, nil)
@@ -68,7 +72,7 @@ func NewMS(target, op *mat.Dense, y []float64) (*MS, error) {
 	if tr := target.RawMatrix(); tr.Stride != tr.Cols {
 		target = mat.DenseCopyOf(target)
 	}
-	w := &MS{target: target, op: op, y: y, resid: make([]float64, m)}
+	w := &MS{target: target, op: op, y: y, resid: make([]float64, m), buf: mat.NewDense(r, c, nil)}
 	w.surrogate = mat.NewDense(r, c, nil)
 	blas64.Gemv(blas.Trans, 1/float64(m), op.RawMatrix(), blas64.Vector{N: m, Inc: 1, Data: y}, 0, vec(w.surrogate))
 	return w, nil
@@ -79,7 +83,7 @@ func (w *MS) Dims() (int, int)      { return w.target.Dims() }
 func (w *MS) Target() *mat.Dense    { return w.target }
 func (w *MS) Surrogate() *mat.Dense { return w.surrogate }
 func (w *MS) Bytes() int64 {
-	return bytesOf(w.target, w.op, w.surrogate) + int64(16*len(w.y))
+	return bytesOf(w.target, w.op, w.surrogate, w.buf) + int64(16*len(w.y))
 }
 
 // Operator returns the m x rows*cols sensing operator and the measurements.
@@ -89,9 +93,15 @@ func (w *MS) Operator() (*mat.Dense, []float64) { return w.op, w.y }
 func (w *MS) Loss(x *mat.Dense) float64 { return w.Gradient(nil, x) }
 
 // Gradient writes sum_i (<A_i, W> - y_i) A_i to dst (when dst is not nil)
-// and returns the loss: two matrix-vector products with the operator.
+// and returns the loss: two matrix-vector products with the operator. W and
+// dst may be views (Stride > Cols); they are then staged through a
+// contiguous buffer.
 func (w *MS) Gradient(dst, x *mat.Dense) float64 {
 	checkSame(x, w.target)
+	if !contiguous(x) {
+		w.buf.Copy(x)
+		x = w.buf
+	}
 	m := len(w.y)
 	res := blas64.Vector{N: m, Inc: 1, Data: w.resid}
 	copy(w.resid, w.y)
@@ -102,9 +112,21 @@ func (w *MS) Gradient(dst, x *mat.Dense) float64 {
 	}
 	if dst != nil {
 		checkSame(dst, x)
-		blas64.Gemv(blas.Trans, 1, w.op.RawMatrix(), res, 0, vec(dst))
+		out := dst
+		if !contiguous(dst) {
+			out = w.buf
+		}
+		blas64.Gemv(blas.Trans, 1, w.op.RawMatrix(), res, 0, vec(out))
+		if out != dst {
+			dst.Copy(out)
+		}
 	}
 	return ss / 2
+}
+
+func contiguous(m *mat.Dense) bool {
+	raw := m.RawMatrix()
+	return raw.Stride == raw.Cols
 }
 
 // vec views a contiguous matrix as a vector in row-major order; it panics

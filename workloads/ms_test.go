@@ -291,3 +291,23 @@ func TestMSShapePanics(t *testing.T) {
 	requireShapePanic(t, "Loss 3x2", func() { work.Loss(mat.NewDense(3, 2, nil)) })
 	requireShapePanic(t, "Gradient dst 3x2", func() { work.Gradient(mat.NewDense(3, 2, nil), mat.NewDense(2, 3, nil)) })
 }
+
+// TestSampleSensingView: SampleSensing of a target that is a view into a
+// larger matrix draws the same operator and measurements as for its
+// contiguous copy (NewMS accepts such a target and copies it).
+//
+// Fails at the time of writing: SampleSensing passes the target to vec,
+// which panics with ErrShape on a non-contiguous matrix; see the report.
+func TestSampleSensingView(t *testing.T) {
+	const m = 12
+	big := gaussian(5, 7, newRNG(27))
+	view := big.Slice(1, 4, 2, 6).(*mat.Dense)
+	wantOp, wantY, err := workloads.SampleSensing(mat.DenseCopyOf(view), m, 0.1, newRNG(28))
+	require.NoError(t, err)
+	noPanic(t, "SampleSensing of a view", func() {
+		op, y, err := workloads.SampleSensing(view, m, 0.1, newRNG(28))
+		require.NoError(t, err)
+		require.Equal(t, wantOp.RawMatrix().Data, op.RawMatrix().Data)
+		require.Equal(t, wantY, y)
+	})
+}

@@ -1,0 +1,190 @@
+package matfile
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/lowdim/lowdim/npy"
+)
+
+// MaxEntries is the largest rows×cols a file may declare: 1e9 float64
+// values are 8 GB, more than lowdim can sensibly work on, and a larger size
+// in a header is far more likely a corrupt file than a real matrix.
+const MaxEntries = 1_000_000_000
+
+// Matrix is a matrix read from a file.
+type Matrix struct {
+	// Dense holds the values, rows×cols. For a Matrix Market coordinate
+	// file, entries the file does not list are 0.
+	Dense *mat.Dense
+	// Observed is nil for the dense formats (.npy, .csv, Matrix Market
+	// array). For a Matrix Market coordinate file it has Dense's shape and
+	// is 1 at the entries the file lists and 0 elsewhere.
+	Observed *mat.Dense
+}
+
+// Error reports a malformed, inconsistent or unsupported .csv or .mtx file,
+// or an I/O error (in Err) met while reading or writing one. Its message is
+// "Path:Line:Col: Msg[: Err]", where ":Col" is left out when Col is 0 and
+// ":Line:Col" when Line is 0.
+type Error struct {
+	Path string // the file, as given to Read or Write
+	Line int    // 1-based line number, or 0 if the problem is not on one line
+	Col  int    // 1-based CSV cell number within the line, or 0
+	Msg  string // what is wrong, e.g. `cell "abc" is not a number`
+	Err  error  // underlying error, or nil
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	b.WriteString(e.Path)
+	if e.Line > 0 {
+		fmt.Fprintf(&b, ":%d", e.Line)
+		if e.Col > 0 {
+			fmt.Fprintf(&b, ":%d", e.Col)
+		}
+	}
+	b.WriteString(": ")
+	b.WriteString(e.Msg)
+	if e.Err != nil {
+		b.WriteString(": ")
+		b.WriteString(e.Err.Error())
+	}
+	return b.String()
+}
+
+// Unwrap returns the underlying error, if any.
+func (e *Error) Unwrap() error { return e.Err }
+
+// format returns the lower-cased extension of path, e.g. ".csv".
+func format(path string) string { return strings.ToLower(filepath.Ext(path)) }
+
+// Read reads the matrix in the file at path, choosing the format from its
+// extension: .npy, .csv or .mtx (case-insensitive; see the package
+// documentation). Any other extension is an *Error such as
+// "x.txt: unknown matrix format (want .npy, .csv or .mtx)". Every error
+// mentions path. Read allocates the returned matrices and, for .csv and
+// Matrix Market array files, a buffer of the values as read.
+func Read(path string) (*Matrix, error) {
+	var read func(io.Reader, string) (*Matrix, error)
+	switch format(path) {
+	case ".npy":
+		d, err := npy.ReadMatrixFile(path, 0, 0)
+		if err != nil {
+			return nil, err
+		}
+		return &Matrix{Dense: d}, nil
+	case ".csv":
+		read = readCSV
+	case ".mtx":
+		read = readMTX
+	default:
+		return nil, &Error{Path: path, Msg: "unknown matrix format (want .npy, .csv or .mtx)"}
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return read(f, path)
+}
+
+// Write writes m to the file at path in the format its extension names:
+// .csv (one row per line), .mtx (Matrix Market array real general) or .npy
+// (npy.WriteFile). Values are written in the shortest form that parses back
+// to the same float64, so Read(path) returns m exactly. Write refuses, with
+// an *Error naming the element, a matrix holding NaN or ±Inf, which Read
+// would reject. It writes atomically: a temporary file in the same directory
+// is synced, given mode 0644 and renamed over path, so on error no file is
+// left behind and an existing file at path is unchanged. Errors mention path.
+// Write panics if m is empty (a zero-value mat.Dense).
+func Write(path string, m *mat.Dense) error {
+	if m.IsEmpty() {
+		panic("matfile.Write: empty matrix")
+	}
+	r, c := m.Dims()
+	for i := range r {
+		for j := range c {
+			if v := m.At(i, j); math.IsNaN(v) || math.IsInf(v, 0) {
+				return &Error{Path: path, Msg: fmt.Sprintf("element (%d, %d) is %v; lowdim needs finite values", i, j, v)}
+			}
+		}
+	}
+	switch format(path) {
+	case ".npy":
+		return npy.WriteFile(path, []int{r, c}, mat.DenseCopyOf(m).RawMatrix().Data)
+	case ".csv":
+		return writeAtomic(path, func(w *bufio.Writer) { writeCSV(w, m) })
+	case ".mtx":
+		return writeAtomic(path, func(w *bufio.Writer) { writeMTX(w, m) })
+	}
+	return &Error{Path: path, Msg: "unknown matrix format (want .npy, .csv or .mtx)"}
+}
+
+// writeAtomic writes path through a buffered temporary file filled by fill,
+// then renames it over path (see Write).
+func writeAtomic(path string, fill func(w *bufio.Writer)) (err error) {
+	wrap := func(msg string, err error) error { return &Error{Path: path, Msg: msg, Err: err} }
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return wrap("creating temporary file", err)
+	}
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(f.Name())
+		}
+	}()
+	w := bufio.NewWriterSize(f, 1<<16)
+	fill(w)
+	if err := w.Flush(); err != nil {
+		return wrap("writing", err)
+	}
+	if err := f.Chmod(0o644); err != nil {
+		return wrap("writing", err)
+	}
+	if err := f.Sync(); err != nil {
+		return wrap("writing", err)
+	}
+	if err := f.Close(); err != nil {
+		return wrap("writing", err)
+	}
+	if err := os.Rename(f.Name(), path); err != nil {
+		return wrap("renaming temporary file", err)
+	}
+	if d, err := os.Open(dir); err == nil { // best effort: persist the rename
+		d.Sync()
+		d.Close()
+	}
+	return nil
+}
+
+// appendFloat appends v in the shortest form that parses back to v.
+func appendFloat(b []byte, v float64) []byte { return strconv.AppendFloat(b, v, 'g', -1, 64) }
+
+// parseFinite parses s as a float64 and returns it, or a message (starting
+// with what, e.g. "cell") saying why s is not a finite number.
+func parseFinite(what, s string) (float64, string) {
+	if s == "" {
+		return 0, what + " is empty"
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	switch {
+	case err != nil && math.IsInf(v, 0): // ErrRange: too large for float64
+		return 0, fmt.Sprintf("%s %q is out of float64 range; lowdim needs finite values", what, s)
+	case err != nil:
+		return 0, fmt.Sprintf("%s %q is not a number", what, s)
+	case math.IsNaN(v) || math.IsInf(v, 0):
+		return 0, fmt.Sprintf("%s is %v; lowdim needs finite values", what, v)
+	}
+	return v, ""
+}
