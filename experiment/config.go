@@ -19,10 +19,11 @@ type Config struct {
 	Workload string `toml:"workload" json:"workload"`
 	// Loss is the MF loss reduction, "mean" (default) or "sum".
 	Loss string `toml:"loss" json:"loss,omitempty"`
-	// Target is the target generator: "spread" (default, the paper's), "top",
-	// or "geometric" (singular values 10, 10q, 10q^2, ... with q = Ratio).
-	Target string  `toml:"target" json:"target"`
-	Ratio  float64 `toml:"ratio" json:"ratio,omitempty"`
+	// Spectrum is the target generator: "spread" (default, the paper's),
+	// "top", or "geometric" (singular values 10, 10q, 10q^2, ... with
+	// q = Ratio).
+	Spectrum string  `toml:"spectrum" json:"spectrum"`
+	Ratio    float64 `toml:"ratio" json:"ratio,omitempty"`
 	// D is the size of the d x d target, R its rank.
 	D int `toml:"d" json:"d"`
 	R int `toml:"r" json:"r"`
@@ -104,10 +105,10 @@ func (c Config) WithDefaults() Config {
 	if c.Loss == "" && c.Workload == "mf" {
 		c.Loss = string(workloads.Mean)
 	}
-	if c.Target == "" {
-		c.Target = "spread"
+	if c.Spectrum == "" {
+		c.Spectrum = "spread"
 	}
-	if c.Target == "geometric" && c.Ratio == 0 {
+	if c.Spectrum == "geometric" && c.Ratio == 0 {
 		c.Ratio = 0.5
 	}
 	if c.RHat == 0 {
@@ -144,14 +145,14 @@ func (c Config) Validate() error {
 	if c.Workload != "mf" && c.Loss != "" && c.Loss != string(workloads.Mean) {
 		return bad("loss", c.Loss, "only the MF workload has a sum loss")
 	}
-	switch c.Target {
+	switch c.Spectrum {
 	case "spread", "top":
 	case "geometric":
 		if !(c.Ratio > 0 && c.Ratio <= 1) {
 			return bad("ratio", c.Ratio, "geometric ratio must be in (0, 1]")
 		}
 	default:
-		return bad("target", c.Target, "unknown target generator (want spread, top or geometric)")
+		return bad("spectrum", c.Spectrum, "unknown target spectrum (want spread, top or geometric)")
 	}
 	if c.D < 2 {
 		return bad("d", c.D, "size must be at least 2")
@@ -162,8 +163,8 @@ func (c Config) Validate() error {
 	if c.R >= c.D {
 		return bad("r", c.R, "rank must be below --d %d", c.D)
 	}
-	if c.Target == "spread" && 2*c.R > c.D {
-		return bad("r", c.R, "the spread target needs r <= d/2 = %d (use --target top)", c.D/2)
+	if c.Spectrum == "spread" && 2*c.R > c.D {
+		return bad("r", c.R, "the spread target needs r <= d/2 = %d (use --spectrum top)", c.D/2)
 	}
 	if c.RHat < 1 {
 		return bad("r-hat", c.RHat, "compressed width must be at least 1")

@@ -27,8 +27,8 @@ func TestValidateRejects(t *testing.T) {
 		flag  string
 		value string // as it appears after --flag in the message
 	}{
-		{"r equal to d", func(c *Config) { c.R, c.Target = 12, "top" }, "r", "12"},
-		{"r above d", func(c *Config) { c.R, c.Target = 13, "top" }, "r", "13"},
+		{"r equal to d", func(c *Config) { c.R, c.Spectrum = 12, "top" }, "r", "12"},
+		{"r above d", func(c *Config) { c.R, c.Spectrum = 13, "top" }, "r", "13"},
 		{"r zero", func(c *Config) { c.R = 0 }, "r", "0"},
 		{"r-hat zero", func(c *Config) { c.RHat = 0 }, "r-hat", "0"},
 		{"r-hat negative", func(c *Config) { c.RHat = -1 }, "r-hat", "-1"},
@@ -46,8 +46,8 @@ func TestValidateRejects(t *testing.T) {
 		{"unknown workload", func(c *Config) { c.Workload = "xx" }, "workload", "xx"},
 		{"unknown loss", func(c *Config) { c.Loss = "median" }, "loss", "median"},
 		{"sum loss on mc", func(c *Config) { c.Workload, c.P = "mc", 0.5 }, "loss", "sum"},
-		{"unknown target", func(c *Config) { c.Target = "band" }, "target", "band"},
-		{"geometric ratio above one", func(c *Config) { c.Target, c.Ratio = "geometric", 2 }, "ratio", "2"},
+		{"unknown spectrum", func(c *Config) { c.Spectrum = "band" }, "spectrum", "band"},
+		{"geometric ratio above one", func(c *Config) { c.Spectrum, c.Ratio = "geometric", 2 }, "ratio", "2"},
 		{"unknown method", func(c *Config) { c.Methods = []string{Original, "foo"} }, "methods", "original,foo"},
 		{"duplicate method", func(c *Config) { c.Methods = []string{Original, Compressed, Original} }, "methods", "original,compressed,original"},
 		{"no method", func(c *Config) { c.Methods = []string{} }, "methods", ""},
@@ -84,7 +84,7 @@ func TestWithDefaults(t *testing.T) {
 	got := Config{D: 12, R: 2, Eta: 1, Steps: 500}.WithDefaults()
 	require.Equal(t, "mf", got.Workload)
 	require.Equal(t, "mean", got.Loss)
-	require.Equal(t, "spread", got.Target)
+	require.Equal(t, "spread", got.Spectrum)
 	require.Equal(t, 4, got.RHat, "r-hat defaults to 2r")
 	require.Equal(t, 3, got.Depth)
 	require.Equal(t, 1e-2, got.Eps)

@@ -123,7 +123,7 @@ func BuildInstance(c Config) (*Instance, error) {
 	rng := newRand(c.Seed, streamTarget)
 	var target *mat.Dense
 	var err error
-	switch c.Target {
+	switch c.Spectrum {
 	case "spread":
 		target, err = workloads.Spread(c.D, c.R, rng)
 	case "top":
@@ -131,7 +131,7 @@ func BuildInstance(c Config) (*Instance, error) {
 	case "geometric":
 		target, err = workloads.WithValues(c.D, workloads.Geometric(10, c.Ratio, c.R), rng)
 	default:
-		err = bad("target", c.Target, "unknown target generator")
+		err = bad("spectrum", c.Spectrum, "unknown target spectrum")
 	}
 	if err != nil {
 		return nil, err
@@ -340,4 +340,43 @@ func tuple(shape []int) string {
 		return "(" + parts[0] + ",)"
 	}
 	return "(" + strings.Join(parts, ", ") + ")"
+}
+
+// NewInstance makes an instance of the user's target (and, for MC, mask),
+// setting c.D from the target, which must be square. source names the file
+// in run.json and in errors.
+func NewInstance(c *Config, target, mask *mat.Dense, source string) (*Instance, error) {
+	r, cols := target.Dims()
+	if r != cols {
+		return nil, fmt.Errorf("%s: a %d x %d target; lowdim needs a square one", source, r, cols)
+	}
+	c.D = r
+	in := &Instance{Target: target, Mask: mask, Source: source}
+	if err := in.bind(*c); err != nil {
+		return nil, fmt.Errorf("%s: %w", source, err)
+	}
+	return in, nil
+}
+
+// RankTol: NumericalRank counts singular values above RankTol times the
+// largest.
+const RankTol = 1e-8
+
+// NumericalRank returns the number of singular values of m above RankTol
+// times the largest; an error when m is zero or the SVD fails.
+func NumericalRank(m *mat.Dense) (int, error) {
+	s, err := workloads.SingularValues(m)
+	if err != nil {
+		return 0, err
+	}
+	if len(s) == 0 || s[0] == 0 {
+		return 0, errors.New("the matrix is zero")
+	}
+	n := 0
+	for _, v := range s {
+		if v > RankTol*s[0] {
+			n++
+		}
+	}
+	return n, nil
 }

@@ -79,40 +79,55 @@ func Run(c Config, opt Options) (*results.Run, error) {
 			return nil, err
 		}
 	}
+	k := newChecker(c, in)
 	for _, m := range c.Methods {
-		net, err := NewNetwork(m, c, in)
+		res, err := trainMethod(m, c, in, k, opt)
 		if err != nil {
 			return nil, err
-		}
-		if opt.SaveInstance != "" {
-			if err := SaveInit(opt.SaveInstance, m, net); err != nil {
-				return nil, err
-			}
-		}
-		obj := trainer.NewDense(net, in.Work, Multipliers(m, c, net.Layers()))
-		tc := trainer.Config{Steps: c.Steps, Eta: c.Eta, Tol: c.Tol, Every: c.Every, SingularValues: c.SVals}
-		var done func()
-		if opt.Progress != nil {
-			tc.Progress, done = opt.Progress(m, c.Steps)
-		}
-		res := trainer.Train(obj, tc)
-		if done != nil {
-			done()
-		}
-		res.Method = m
-		for _, s := range net.Shapes() {
-			res.Layers = append(res.Layers, [2]int{s.Rows, s.Cols})
-		}
-		res.Params = net.Params()
-		res.ParamBytes = int64(8 * res.Params)
-		res.WorkspaceBytes = obj.WorkspaceBytes()
-		if opt.Log != nil {
-			fmt.Fprintf(opt.Log, "%s: %s after %d steps (%.3gs)\n", m, statusLine(res), res.Steps, res.Seconds)
 		}
 		run.Methods = append(run.Methods, res)
 	}
 	run.ComputeRatios(Original)
+	run.Checks = k.finish()
 	return run, nil
+}
+
+// trainMethod builds method m on the instance, trains it with the checker's
+// hooks and returns its result; the network stays available to the
+// checker's after-hook only.
+func trainMethod(m string, c Config, in *Instance, k *checker, opt Options) (results.MethodResult, error) {
+	net, err := NewNetwork(m, c, in)
+	if err != nil {
+		return results.MethodResult{}, err
+	}
+	hook := k.before(m, net)
+	if opt.SaveInstance != "" {
+		if err := SaveInit(opt.SaveInstance, m, net); err != nil {
+			return results.MethodResult{}, err
+		}
+	}
+	obj := trainer.NewDense(net, in.Work, Multipliers(m, c, net.Layers()))
+	tc := trainer.Config{Steps: c.Steps, Eta: c.Eta, Tol: c.Tol, Every: c.Every, SingularValues: c.SVals, Checkpoint: hook}
+	var done func()
+	if opt.Progress != nil {
+		tc.Progress, done = opt.Progress(m, c.Steps)
+	}
+	res := trainer.Train(obj, tc)
+	if done != nil {
+		done()
+	}
+	k.after(m, net, res)
+	res.Method = m
+	for _, s := range net.Shapes() {
+		res.Layers = append(res.Layers, [2]int{s.Rows, s.Cols})
+	}
+	res.Params = net.Params()
+	res.ParamBytes = int64(8 * res.Params)
+	res.WorkspaceBytes = obj.WorkspaceBytes()
+	if opt.Log != nil {
+		fmt.Fprintf(opt.Log, "%s: %s after %d steps (%.3gs)\n", m, statusLine(res), res.Steps, res.Seconds)
+	}
+	return res, nil
 }
 
 func statusLine(r results.MethodResult) string {

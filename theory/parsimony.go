@@ -28,8 +28,17 @@ func checkNorm(phiNorm float64) {
 // Derivation: on a direction that the target does not touch, each of the L
 // layers acts as rho times an orthogonal map, the product as rho^L, and its
 // gradient is c rho^L times rho^(L-1) (the other L-1 layers). For L = 1 it is
-// the geometric rho(t) = eps (1 - eta c)^t. It panics with ErrInput if
-// L < 1, steps < 0, or an argument is not finite.
+// the geometric rho(t) = eps (1 - eta c)^t.
+//
+// Each step is evaluated as rho - eta (c rho^L) rho^(L-1), powers multiplied
+// left to right: the operations of a Mode with target 0, so that ZeroMode
+// with Alpha = 1 reproduces Rho^L to the last bit or two rather than to the
+// per-step rounding of a differently ordered formula (the factored
+// rho (1 - eta c rho^(2(L-1))) drifts from it by up to u relative per step,
+// 2.6e-12 in rho^L after 5000 steps at the paper-mf preset). Either way the
+// recursion is good to about u relative to rho per step.
+//
+// It panics with ErrInput if L < 1, steps < 0, or an argument is not finite.
 func Rho(eps, eta, c float64, L, steps int) []float64 {
 	checkDepth(L, 1)
 	if steps < 0 {
@@ -40,7 +49,8 @@ func Rho(eps, eta, c float64, L, steps int) []float64 {
 	rho[0] = eps
 	for t := 1; t <= steps; t++ {
 		x := rho[t-1]
-		rho[t] = x * (1 - eta*c*ipow(x, 2*(L-1)))
+		g := ipow(x, L-1) // the other L-1 layers
+		rho[t] = x - eta*(c*(g*x))*g
 	}
 	return rho
 }

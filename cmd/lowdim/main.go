@@ -4,12 +4,14 @@
 // Usage:
 //
 //	lowdim run [flags]      train the methods of a preset or of the given flags
+//	lowdim verify [flags]   check compressed networks against the theory (the rollout gate)
 //	lowdim presets          list the named presets
 //	lowdim version          print the version
 //
-// Exit codes: 0 success; 1 a run that could not finish (for example its
-// results could not be written); 2 a usage error or bad input (flag, config
-// file, instance file), with a message naming the flag or file and the value.
+// Exit codes: 0 success; 1 a failed check (verify) or a run that could not
+// finish (its results could not be written); 2 a usage error or bad input
+// (flag, config file, instance or matrix file), with a message naming the
+// flag or file and the value.
 package main
 
 import (
@@ -36,10 +38,11 @@ const usage = `lowdim: compress deep linear networks through their low-dimension
 
 Usage:
   lowdim run [flags]    train original and compressed networks side by side (lowdim run -h)
+  lowdim verify [flags] check a compressed network against the theory before rollout (lowdim verify -h)
   lowdim presets        list the named presets
   lowdim version        print the version
 
-Exit codes: 0 ok, 1 run failed, 2 usage or input error.
+Exit codes: 0 ok, 1 a check failed or the run failed, 2 usage or input error.
 `
 
 func run(args []string, stdout, stderr io.Writer) int {
@@ -50,6 +53,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "run":
 		return cmdRun(args[1:], stdout, stderr)
+	case "verify":
+		return cmdVerify(args[1:], stdout, stderr)
 	case "presets":
 		for _, p := range experiment.Presets() {
 			fmt.Fprintln(stdout, p)

@@ -20,9 +20,10 @@ import (
 	"github.com/lowdim/lowdim/results"
 )
 
-// runFlags are the flags of `lowdim run`. Problem flags bind to a Config;
-// which ones the user set is read back with FlagSet.Visit, so that flags
-// override the config file, which overrides the preset.
+// runFlags are the flags of `lowdim run` and `lowdim verify`. Problem flags
+// bind to a Config; which ones the user set is read back with
+// FlagSet.Visit, so that flags override the config file, which overrides
+// the preset.
 type runFlags struct {
 	cfg          experiment.Config
 	methods      string
@@ -32,23 +33,50 @@ type runFlags struct {
 	quiet        bool
 	saveInstance string
 	loadInstance string
+	// verify only
+	verify     bool
+	rhats      string
+	targetFile string
+	maskFile   string
+	tolRel     float64
 }
 
-func newRunFlags(stderr io.Writer) (*flag.FlagSet, *runFlags) {
-	f := &runFlags{}
-	fs := flag.NewFlagSet("lowdim run", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprint(stderr, `Usage: lowdim run [flags]
+const runUsage = `Usage: lowdim run [flags]
 
 Trains the methods of a preset on one shared problem instance and writes
-run.json, trajectories.csv and figures to --out. Values come from the preset
-(default: the fast preset of --workload), then the --config file, then the
-flags given, each overriding the one before. A flag's zero default below
-means "the preset's value".
+run.json, trajectories.csv and figures to --out, and checks what theory
+predicts for that configuration. Values come from the preset (default: the
+fast preset of --workload), then the --config file, then the flags given,
+each overriding the one before. A flag's zero default below means "the
+preset's value".
 
 Flags:
-`)
+`
+
+const verifyUsage = `Usage: lowdim verify [flags]
+
+The rollout gate: trains the original network once and the compressed
+network at every candidate width (--r-hat 10,20,40) on one problem (a preset,
+the problem flags, or your own --target matrix), evaluates every theory check
+that applies, prints a verdict table and writes verdict.json to --out.
+Exit status: 0 every check passed, 1 a check failed (named on stdout),
+2 usage or input error.
+
+Flags:
+`
+
+func newRunFlags(stderr io.Writer) (*flag.FlagSet, *runFlags) { return newFlags(stderr, false) }
+
+func newFlags(stderr io.Writer, verify bool) (*flag.FlagSet, *runFlags) {
+	f := &runFlags{verify: verify}
+	name, usage := "lowdim run", runUsage
+	if verify {
+		name, usage = "lowdim verify", verifyUsage
+	}
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, usage)
 		fs.PrintDefaults()
 	}
 	c := &f.cfg
@@ -56,15 +84,23 @@ Flags:
 	fs.StringVar(&f.configFile, "config", "", "TOML file setting any of these flags by name (flags override it)")
 	fs.StringVar(&c.Workload, "workload", "mf", "workload: mf (factorization), mc (completion), ms (sensing)")
 	fs.StringVar(&c.Loss, "loss", "", "MF loss reduction: mean or sum")
-	fs.StringVar(&c.Target, "target", "", "target generator: spread (paper), top, geometric")
+	fs.StringVar(&c.Spectrum, "spectrum", "", "target spectrum: spread (the paper's), top, geometric")
 	fs.Float64Var(&c.Ratio, "ratio", 0, "ratio of consecutive singular values of a geometric target")
 	fs.IntVar(&c.D, "d", 0, "size of the d x d target")
 	fs.IntVar(&c.R, "r", 0, "rank of the target")
-	fs.IntVar(&c.RHat, "r-hat", 0, "compressed width (default 2r)")
+	if verify {
+		fs.StringVar(&f.rhats, "r-hat", "", "comma list of candidate compressed widths (default: the preset's, or 2r)")
+		fs.StringVar(&f.targetFile, "target", "", "your own d x d target matrix (.npy, .csv or Matrix Market .mtx); d and r come from it")
+		fs.StringVar(&f.maskFile, "mask", "", "0/1 mask of observed entries for --workload mc (default: the entries of a coordinate .mtx --target)")
+		fs.Float64Var(&f.tolRel, "tol-rel", experiment.DefaultTolRel, "a width is sufficient when its best error is at most (1 + tol-rel) times the original's")
+	} else {
+		fs.IntVar(&c.RHat, "r-hat", 0, "compressed width (default 2r)")
+	}
 	fs.IntVar(&c.Depth, "depth", 0, "number of layers L (default 3)")
 	fs.Float64Var(&c.Eps, "eps", 0, "initialization scale (default 1e-2)")
 	fs.Float64Var(&c.Eta, "eta", 0, "learning rate")
 	fs.Float64Var(&c.Alpha, "alpha", 0, "learning-rate multiplier of the compressed network's outer layers (default 1)")
+	fs.Float64Var(&c.Gamma, "gamma", 0, "learning-rate multiplier of the lop network's outer factors (default 0: frozen)")
 	fs.Float64Var(&c.P, "p", 0, "observed fraction (mc)")
 	fs.IntVar(&c.M, "m", 0, "number of measurements (ms)")
 	fs.Float64Var(&c.Noise, "noise", 0, "measurement noise standard deviation (ms)")
@@ -73,11 +109,13 @@ Flags:
 	fs.IntVar(&c.Every, "every", 0, "checkpoint interval in steps (default steps/100)")
 	fs.IntVar(&c.SVals, "svals", 0, "record this many top singular values of W at each checkpoint")
 	fs.Uint64Var(&c.Seed, "seed", 0, "seed of every random draw")
-	fs.StringVar(&f.methods, "methods", "", "comma list of methods: original,compressed,narrow,bm (default all)")
 	fs.StringVar(&f.out, "out", "lowdim-out", "output folder (created); a preset of several runs writes one subfolder each")
 	fs.BoolVar(&f.quiet, "quiet", false, "no progress on stderr")
-	fs.StringVar(&f.saveInstance, "save-instance", "", "write the instance and initial weights as .npy files to this folder")
-	fs.StringVar(&f.loadInstance, "load-instance", "", "read the instance (and initial weights, where present) from this folder")
+	if !verify {
+		fs.StringVar(&f.methods, "methods", "", "comma list of methods: original,compressed,narrow,bm,lop (default all but lop)")
+		fs.StringVar(&f.saveInstance, "save-instance", "", "write the instance and initial weights as .npy files to this folder")
+		fs.StringVar(&f.loadInstance, "load-instance", "", "read the instance (and initial weights, where present) from this folder")
+	}
 	return fs, f
 }
 
@@ -93,6 +131,9 @@ type configFileHead struct {
 func (f *runFlags) resolve(fs *flag.FlagSet) ([]experiment.Config, error) {
 	set := map[string]bool{} // flags and file keys the user gave
 	fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
+	if f.verify {
+		delete(set, "r-hat") // a list of widths, not Config.RHat
+	}
 	flagSet := maps.Clone(set)
 
 	var fileData string
@@ -149,7 +190,7 @@ func (f *runFlags) resolve(fs *flag.FlagSet) ([]experiment.Config, error) {
 			}
 			return nil, err
 		}
-		resetDerived(c, set, f.loadInstance != "")
+		resetDerived(c, set, f.loadInstance != "" || f.targetFile != "")
 	}
 	return runs, nil
 }
@@ -194,6 +235,9 @@ func resetDerived(c *experiment.Config, set map[string]bool, loading bool) {
 		if !set["d"] {
 			c.D = 0
 		}
+		if !set["r"] && !set["r-hat"] {
+			c.RHat = 0
+		}
 		if !set["m"] {
 			c.M = 0
 		}
@@ -210,7 +254,7 @@ func (f *runFlags) applyFlags(c *experiment.Config, set map[string]bool) {
 	}
 	copyIf("workload", func() { c.Workload = src.Workload })
 	copyIf("loss", func() { c.Loss = src.Loss })
-	copyIf("target", func() { c.Target = src.Target })
+	copyIf("spectrum", func() { c.Spectrum = src.Spectrum })
 	copyIf("ratio", func() { c.Ratio = src.Ratio })
 	copyIf("d", func() { c.D = src.D })
 	copyIf("r", func() { c.R = src.R })
@@ -219,6 +263,7 @@ func (f *runFlags) applyFlags(c *experiment.Config, set map[string]bool) {
 	copyIf("eps", func() { c.Eps = src.Eps })
 	copyIf("eta", func() { c.Eta = src.Eta })
 	copyIf("alpha", func() { c.Alpha = src.Alpha })
+	copyIf("gamma", func() { c.Gamma = src.Gamma })
 	copyIf("p", func() { c.P = src.P })
 	copyIf("m", func() { c.M = src.M })
 	copyIf("noise", func() { c.Noise = src.Noise })
@@ -305,6 +350,10 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		cfg := res.Config.(experiment.Config)
 		fmt.Fprintf(stdout, "\n== %s (%s) -> %s\n", title(cfg), cfg.Name, dir)
 		if err := report.WriteSummary(stdout, res); err != nil {
+			fmt.Fprintf(stderr, "lowdim run: %v\n", err)
+			return exitFailure
+		}
+		if err := report.WriteChecks(stdout, res.Checks); err != nil {
 			fmt.Fprintf(stderr, "lowdim run: %v\n", err)
 			return exitFailure
 		}

@@ -1,0 +1,346 @@
+package experiment
+
+import (
+	"fmt"
+	"math"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/lowdim/lowdim/checks"
+	"github.com/lowdim/lowdim/dln"
+	"github.com/lowdim/lowdim/results"
+	"github.com/lowdim/lowdim/theory"
+	"github.com/lowdim/lowdim/trainer"
+	"github.com/lowdim/lowdim/workloads"
+)
+
+// Check names, one per item of DESIGN.md section 4.
+const (
+	CheckParams      = "param-count"             // 4(a)1
+	CheckFlops       = "flop-count"              // 4(a)1
+	CheckRecursion   = "compressed-mf-recursion" // 4(a)2
+	CheckRho         = "lop-singular-values"     // 4(a)3
+	CheckGap         = "lop-equivalence"         // 4(a)4
+	CheckBalanced    = "balanced-init"           // 4(a)5
+	CheckKwon        = "kwon-bound"              // 4(b)6
+	CheckIncremental = "incremental-learning"    // 4(c)8
+)
+
+// IncrementalFrac: a target singular value s_i counts as learned at the
+// first checkpoint where the i-th singular value of W reaches this fraction
+// of s_i.
+const IncrementalFrac = 0.5
+
+// maxLayerSVD bounds the layer size whose singular values are computed at
+// every checkpoint for the Law of Parsimony check (an O(d^3) SVD per layer).
+const maxLayerSVD = 1024
+
+// checker gathers the observations the theory checks need while the
+// methods of a run train, and evaluates the checks that apply.
+type checker struct {
+	c      Config
+	in     *Instance
+	s      []float64 // target's nonzero singular values, decreasing
+	mc     float64   // MF loss scale c (1/(rows*cols) or 1); 0 when not MF
+	out    []results.Check
+	trajs  map[string][]results.Checkpoint
+	rho    []float64 // rho(t) for t = 0..Steps, MF original only
+	counts []checks.Point
+	gaps   []checks.Point
+	gapRef []checks.Point
+	shadow *lopShadow
+	// keepInit asks for the update rank of the original network:
+	// init0 holds its initial layers, updateRank the result.
+	keepInit   bool
+	init0      []*mat.Dense
+	updateRank int
+}
+
+func newChecker(c Config, in *Instance) *checker {
+	k := &checker{c: c, in: in, trajs: map[string][]results.Checkpoint{}}
+	if s, err := workloads.SingularValues(in.Target); err == nil && len(s) > 0 {
+		for _, v := range s {
+			if v > 1e-12*s[0] {
+				k.s = append(k.s, v)
+			}
+		}
+	}
+	if mf, ok := in.Work.(*workloads.MF); ok {
+		k.mc = mf.Scale()
+	}
+	return k
+}
+
+func (k *checker) loaded(method string) bool { return k.in.Inits[method] != nil }
+
+// regimeMF describes the exact-identity regime.
+func (k *checker) regime(init string) string {
+	return fmt.Sprintf("%s, %s, L=%d, eps=%g, eta=%g", k.c.Workload, init, k.c.Depth, k.c.Eps, k.c.Eta)
+}
+
+// before records the checks on a freshly initialised network and returns the
+// checkpoint hook for its training (or nil).
+func (k *checker) before(method string, net *dln.Network) func(results.Checkpoint) {
+	rows, cols := net.Dims()
+	var dims []int
+	for _, s := range net.Shapes() {
+		if dims == nil {
+			dims = append(dims, s.Cols)
+		}
+		dims = append(dims, s.Rows)
+	}
+	// Parameter counts against the closed forms of DESIGN.md 2.
+	var want int
+	d := max(rows, cols)
+	switch method {
+	case Original:
+		want = theory.ParamsOriginal(d, k.c.Depth)
+	case Compressed, Narrow:
+		want = theory.ParamsCompressed(d, k.c.RHat, k.c.Depth)
+	case BM:
+		want = theory.ParamsBM(d, k.c.RHat)
+	case LoP:
+		want = theory.ParamsLoP(d, k.c.R, k.c.Depth)
+	}
+	if rows == cols {
+		k.out = append(k.out, checks.Exact(CheckParams, method, "square d x d problem", "parameters", uint64(net.Params()), uint64(want)))
+	}
+	net.ResetFlops()
+	if method == Original && k.keepInit {
+		k.init0 = make([]*mat.Dense, net.Layers())
+		for l := range k.init0 {
+			k.init0[l] = mat.DenseCopyOf(net.Layer(l))
+		}
+	}
+
+	// Balancedness at initialization.
+	switch {
+	case method != Original && method != Compressed && method != Narrow:
+		k.out = append(k.out, checks.Skip(CheckBalanced, method, "orthogonal or spectral eps-init", "this initialization is not balanced by construction"))
+	case k.loaded(method):
+		k.out = append(k.out, checks.Skip(CheckBalanced, method, "orthogonal or spectral eps-init", "initial weights were loaded from files"))
+	default:
+		k.out = append(k.out, checks.AtMost(CheckBalanced, method, "orthogonal or spectral eps-init from the seed",
+			"max_l ||W_{l+1}^T W_{l+1} - W_l W_l^T||_F / eps^2", imbalance(net)/(k.c.Eps*k.c.Eps), checks.BalanceTol, ""))
+	}
+
+	if method != Original || k.mc == 0 || k.loaded(Original) || 2*k.c.R >= d {
+		return nil
+	}
+	// Law of Parsimony: rho(t) and the LoP network in lockstep.
+	k.rho = theory.Rho(k.c.Eps, k.c.Eta, k.mc, k.c.Depth, k.c.Steps)
+	if sh, err := newLoPShadow(k.c, k.in); err == nil {
+		k.shadow = sh
+	}
+	return func(cp results.Checkpoint) {
+		rho := k.rho[cp.Step]
+		if d <= maxLayerSVD {
+			least := math.MaxInt
+			for l := 0; l < net.Layers(); l++ {
+				least = min(least, countNear(net.Layer(l), rho, checks.RhoRelTol))
+			}
+			k.counts = append(k.counts, checks.Point{Step: cp.Step, Value: float64(least)})
+		}
+		if k.shadow != nil {
+			gap := k.shadow.gapAt(cp.Step, net.EndToEnd())
+			k.gaps = append(k.gaps, checks.Point{Step: cp.Step, Value: gap})
+			k.gapRef = append(k.gapRef, checks.Point{Step: cp.Step, Value: theory.LoPGap(rho, k.c.Depth, d, k.c.R)})
+		}
+	}
+}
+
+// after records the checks on a trained method.
+func (k *checker) after(method string, net *dln.Network, res results.MethodResult) {
+	k.trajs[method] = res.Trajectory
+	if method == Original && k.init0 != nil {
+		k.updateRank = UpdateRank(net, k.init0)
+	}
+	var dims []int
+	for _, s := range net.Shapes() {
+		if dims == nil {
+			dims = append(dims, s.Cols)
+		}
+		dims = append(dims, s.Rows)
+	}
+	// The trainer evaluates Steps+1 times and steps Steps times.
+	n := uint64(res.Steps)
+	want := (n+1)*theory.ForwardFlops(dims) + n*(theory.BackwardFlops(dims)+theory.UpdateFlops(dims))
+	k.out = append(k.out, checks.Exact(CheckFlops, method, "dense end-to-end step (prefix/suffix products)",
+		fmt.Sprintf("flops of %d steps", res.Steps), net.Flops(), want))
+
+	if method == Compressed && k.mc != 0 {
+		const regime = "MF, spectral init from Phi"
+		if k.loaded(method) {
+			k.out = append(k.out, checks.Skip(CheckRecursion, method, regime, "initial weights were loaded from files"))
+		} else {
+			mp := theory.ModeParams{L: k.c.Depth, Eps: k.c.Eps, Eta: k.c.Eta, Alpha: k.c.Alpha, C: k.mc}
+			pred := theory.CompressedMF(k.s, k.c.RHat, mp, res.Steps, k.c.Every)
+			var obs, want []checks.Point
+			for _, cp := range res.Trajectory {
+				obs = append(obs, checks.Point{Step: cp.Step, Value: cp.RecoveryError})
+			}
+			for i, st := range pred.Steps {
+				want = append(want, checks.Point{Step: st, Value: pred.RecoveryError[i]})
+			}
+			k.out = append(k.out, checks.Series(CheckRecursion, method, k.regime("spectral init from Phi")+fmt.Sprintf(", alpha=%g", k.c.Alpha),
+				"relative recovery error vs the per-mode scalar recursion", obs, want, checks.RecursionRelTol, checks.RecursionAbsTol))
+		}
+	}
+
+	if method == Original || method == Compressed {
+		r := min(len(k.s), k.c.R)
+		if k.c.SVals < r || r == 0 {
+			k.out = append(k.out, checks.Skip(CheckIncremental, method, "small init",
+				fmt.Sprintf("needs the top %d singular values of W at checkpoints (--svals %d)", r, r)))
+		} else {
+			steps := make([]int, r)
+			for i := range steps {
+				steps[i] = -1
+				for _, cp := range res.Trajectory {
+					if i < len(cp.SingularValues) && cp.SingularValues[i] >= IncrementalFrac*k.s[i] {
+						steps[i] = cp.Step
+						break
+					}
+				}
+			}
+			k.out = append(k.out, checks.Ordered(CheckIncremental, method,
+				fmt.Sprintf("%s, small init (eps=%g); learned = sigma_i(W) >= %g s_i", k.c.Workload, k.c.Eps, IncrementalFrac), steps, k.s[:r]))
+		}
+	}
+}
+
+// finish evaluates the checks that compare methods and returns all checks.
+func (k *checker) finish() []results.Check {
+	d := max(k.in.Target.Dims())
+	if k.rho != nil {
+		regime := k.regime("orthogonal eps-init") + fmt.Sprintf(", d=%d > 2r=%d", d, 2*k.c.R)
+		if len(k.counts) > 0 {
+			k.out = append(k.out, checks.AtLeast(CheckRho, Original, regime,
+				fmt.Sprintf("fewest singular values of a layer within %g relative of rho(t)", checks.RhoRelTol), k.counts, d-2*k.c.R))
+		} else {
+			k.out = append(k.out, checks.Skip(CheckRho, Original, regime, fmt.Sprintf("layers larger than %d are not decomposed at checkpoints", maxLayerSVD)))
+		}
+		if k.shadow != nil {
+			k.out = append(k.out, checks.Series(CheckGap, Original+"/"+LoP, regime+", lop gamma=0",
+				"||W_orig - W_lop||_F vs rho^L sqrt(d-2r)", k.gaps, k.gapRef, checks.GapRelTol, 0))
+		}
+	}
+	orig, okO := k.trajs[Original]
+	comp, okC := k.trajs[Compressed]
+	if okO && okC {
+		regime := fmt.Sprintf("MF, spectral init from Phi, alpha = 1, eps <= %g (alpha=%g, eps=%g)", theory.KwonMaxEps, k.c.Alpha, k.c.Eps)
+		in, why := theory.InKwonRegime(k.c.Eps, k.c.Alpha)
+		switch {
+		case k.mc == 0:
+			k.out = append(k.out, checks.Skip(CheckKwon, Compressed, regime, "the theorem is for matrix factorization"))
+		case k.loaded(Original) || k.loaded(Compressed):
+			k.out = append(k.out, checks.Skip(CheckKwon, Compressed, regime, "initial weights were loaded from files"))
+		case !in:
+			k.out = append(k.out, checks.Skip(CheckKwon, Compressed, regime, why))
+		default:
+			k.out = append(k.out, checks.Below(CheckKwon, Compressed, regime,
+				"compressed recovery error <= original's at every checkpoint", points(comp), points(orig), checks.BoundSlack))
+		}
+	}
+	return k.out
+}
+
+func points(cps []results.Checkpoint) []checks.Point {
+	p := make([]checks.Point, len(cps))
+	for i, c := range cps {
+		p[i] = checks.Point{Step: c.Step, Value: c.RecoveryError}
+	}
+	return p
+}
+
+// imbalance returns max_l ||W_{l+1}^T W_{l+1} - W_l W_l^T||_F.
+func imbalance(net *dln.Network) float64 {
+	worst := 0.0
+	for l := 0; l+1 < net.Layers(); l++ {
+		var a, b mat.Dense
+		a.Mul(net.Layer(l+1).T(), net.Layer(l+1))
+		b.Mul(net.Layer(l), net.Layer(l).T())
+		a.Sub(&a, &b)
+		worst = max(worst, mat.Norm(&a, 2))
+	}
+	return worst
+}
+
+// countNear returns how many singular values of w are within rel*rho of rho.
+func countNear(w *mat.Dense, rho, rel float64) int {
+	s, err := workloads.SingularValues(w)
+	if err != nil {
+		return 0
+	}
+	n := 0
+	for _, v := range s {
+		if math.Abs(v-rho) <= rel*rho {
+			n++
+		}
+	}
+	return n
+}
+
+// lopShadow trains the LoP network (gamma = 0) alongside the original, so
+// the two end-to-end matrices can be compared at the original's checkpoints.
+type lopShadow struct {
+	obj  *trainer.Dense
+	net  *dln.Network
+	eta  float64
+	step int
+	diff *mat.Dense
+}
+
+func newLoPShadow(c Config, in *Instance) (*lopShadow, error) {
+	lc := c
+	lc.Gamma = 0
+	net, err := NewNetwork(LoP, lc, &Instance{Target: in.Target, Work: in.Work})
+	if err != nil {
+		return nil, err
+	}
+	obj := trainer.NewDense(net, in.Work, Multipliers(LoP, lc, net.Layers()))
+	obj.Evaluate()
+	r, cols := in.Work.Dims()
+	return &lopShadow{obj: obj, net: net, eta: c.Eta, diff: mat.NewDense(r, cols, nil)}, nil
+}
+
+// gapAt advances the shadow to step and returns ||w - W_lop||_F.
+func (s *lopShadow) gapAt(step int, w *mat.Dense) float64 {
+	for s.step < step {
+		s.obj.Step(s.eta)
+		s.obj.Evaluate()
+		s.step++
+	}
+	s.diff.Sub(w, s.net.EndToEnd())
+	return mat.Norm(s.diff, 2)
+}
+
+// UpdateRankTol: a singular value of W_l(t) - W_l(0) counts toward the
+// update rank when it exceeds UpdateRankTol times the largest. The d - 2r
+// directions outside the invariant subspace also move, but uniformly and
+// only by eps - rho(t) (about eta c eps^(2L-1) t: 1e-8 after 1e4 steps at
+// eps = 1e-2, L = 3, c = 1), far below 1e-4 of the learned directions.
+const UpdateRankTol = 1e-4
+
+// UpdateRank returns the largest numerical rank over layers of
+// W_l - W_l(0): the dimension of the subspace in which training moved the
+// network (2r on MF by the Law of Parsimony).
+func UpdateRank(net *dln.Network, init0 []*mat.Dense) int {
+	rank := 0
+	for l, w0 := range init0 {
+		var d mat.Dense
+		d.Sub(net.Layer(l), w0)
+		s, err := workloads.SingularValues(&d)
+		if err != nil || len(s) == 0 || s[0] == 0 {
+			continue
+		}
+		n := 0
+		for _, v := range s {
+			if v > UpdateRankTol*s[0] {
+				n++
+			}
+		}
+		rank = max(rank, n)
+	}
+	return rank
+}

@@ -1,0 +1,197 @@
+package experiment
+
+import (
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/lowdim/lowdim/checks"
+	"github.com/lowdim/lowdim/machine"
+	"github.com/lowdim/lowdim/results"
+)
+
+// CheckWidth is the rollout check of a candidate width: its compressed
+// network's best recovery error is within TolRel of the original's.
+const CheckWidth = "width-sufficient"
+
+// DefaultTolRel is the default relative tolerance of CheckWidth. Both
+// networks stop at the same training-loss tolerance, so at convergence their
+// errors agree within a small factor; an insufficient width misses by orders
+// of magnitude (the unlearned singular values' share of ||Phi||_F).
+const DefaultTolRel = 0.5
+
+// VerifyConfig is a verification: a problem (Config; its RHat and Methods
+// are ignored) and candidate compressed widths.
+type VerifyConfig struct {
+	Config
+	// RHats are the candidate widths (default: 2r).
+	RHats []int `json:"r_hats"`
+	// TolRel: a width is sufficient when its best recovery error is at most
+	// (1 + TolRel) times the original's (default DefaultTolRel).
+	TolRel float64 `json:"tol_rel"`
+}
+
+// WidthResult is the training of the compressed network at one width.
+type WidthResult struct {
+	RHat       int                  `json:"r_hat"`
+	Params     int                  `json:"params"`
+	Status     results.Status       `json:"status"`
+	Message    string               `json:"message,omitempty"`
+	Steps      int                  `json:"steps"`
+	StepsToTol *int                 `json:"steps_to_tol,omitempty"`
+	Seconds    float64              `json:"seconds"`
+	BestError  *float64             `json:"best_recovery_error,omitempty"`
+	FinalError *float64             `json:"final_recovery_error,omitempty"`
+	Sufficient bool                 `json:"sufficient"`
+	Result     results.MethodResult `json:"-"`
+}
+
+// Verdict is the outcome of Verify, written as verdict.json.
+type Verdict struct {
+	Tool     string               `json:"tool"`
+	Version  string               `json:"version"`
+	Started  string               `json:"started"`
+	Config   VerifyConfig         `json:"config"`
+	Machine  machine.Fingerprint  `json:"machine"`
+	Instance InstanceInfo         `json:"instance"`
+	Original results.MethodResult `json:"original"`
+	Widths   []WidthResult        `json:"widths"`
+	// UpdateRank is the numerical rank (UpdateRankTol) of W_l(T) - W_l(0)
+	// of the original network, the largest over layers: the dimension of
+	// the subspace its training moved in.
+	UpdateRank    int     `json:"update_rank"`
+	UpdateRankTol float64 `json:"update_rank_tol"`
+	// SafeWidth is the smallest candidate width that is sufficient, nil
+	// when none is.
+	SafeWidth *int            `json:"safe_width"`
+	Checks    []results.Check `json:"checks"`
+	Passed    int             `json:"passed"`
+	Failed    int             `json:"failed"`
+	Skipped   int             `json:"skipped"`
+	// Pass is true when no check failed.
+	Pass bool `json:"pass"`
+}
+
+// WithDefaults fills the verification defaults: widths [2r], TolRel, and
+// enough recorded singular values for the incremental-learning check.
+func (vc VerifyConfig) WithDefaults() VerifyConfig {
+	if len(vc.RHats) == 0 {
+		vc.RHats = []int{2 * vc.R}
+	}
+	if vc.TolRel == 0 {
+		vc.TolRel = DefaultTolRel
+	}
+	vc.SVals = max(vc.SVals, vc.R)
+	vc.RHat = slices.Max(vc.RHats)
+	vc.Methods = []string{Original, Compressed}
+	vc.Config = vc.Config.WithDefaults()
+	return vc
+}
+
+// Validate checks the problem and every width.
+func (vc VerifyConfig) Validate() error {
+	for _, rh := range vc.RHats {
+		c := vc.Config
+		c.RHat = rh
+		if err := c.Validate(); err != nil {
+			return err
+		}
+	}
+	if !(vc.TolRel > 0) {
+		return bad("tol-rel", vc.TolRel, "relative tolerance must be positive")
+	}
+	return nil
+}
+
+// Verify trains the original network once and the compressed network at
+// every candidate width on one instance (in, or drawn from the seed when in
+// is nil), evaluates every check that applies, and returns the verdict.
+// Failed checks are a result (Verdict.Pass false), not an error.
+func Verify(vc VerifyConfig, in *Instance, opt Options) (*Verdict, error) {
+	vc = vc.WithDefaults()
+	if in != nil {
+		r, c := in.Target.Dims()
+		if r != c {
+			return nil, fmt.Errorf("verify needs a square target, got %d x %d", r, c)
+		}
+		vc.D = r
+	}
+	if err := vc.Validate(); err != nil {
+		return nil, err
+	}
+	if in == nil {
+		if err := Preflight(vc.Config); err != nil {
+			return nil, err
+		}
+		var err error
+		if in, err = BuildInstance(vc.Config); err != nil {
+			return nil, err
+		}
+	}
+	v := &Verdict{
+		Tool: "lowdim", Version: machine.Read().Version, Started: time.Now().UTC().Format(time.RFC3339),
+		Config: vc, Machine: machine.Read(), Instance: in.Info(vc.R), UpdateRankTol: UpdateRankTol,
+	}
+	k0 := newChecker(vc.Config, in)
+	k0.keepInit = true
+	orig, err := trainMethod(Original, vc.Config, in, k0, opt)
+	if err != nil {
+		return nil, err
+	}
+	v.Original = orig
+	v.UpdateRank = k0.updateRank
+	v.Checks = k0.finish()
+	origBest := orig.BestError
+
+	for _, rh := range vc.RHats {
+		c := vc.Config
+		c.RHat = rh
+		k := newChecker(c, in)
+		k.trajs[Original] = orig.Trajectory
+		res, err := trainMethod(Compressed, c, in, k, opt)
+		if err != nil {
+			return nil, err
+		}
+		label := fmt.Sprintf("%s r_hat=%d", Compressed, rh)
+		w := WidthResult{RHat: rh, Params: res.Params, Status: res.Status, Message: res.Message, Steps: res.Steps,
+			StepsToTol: res.StepsToTol, Seconds: res.Seconds, BestError: res.BestError, FinalError: res.FinalError, Result: res}
+		var wc results.Check
+		regime := fmt.Sprintf("best recovery errors of runs to the same tolerance (tol=%g, %d steps at most)", c.Tol, c.Steps)
+		if res.BestError == nil || origBest == nil || *origBest == 0 {
+			wc = results.Check{Name: CheckWidth, Method: label, Regime: regime, Status: results.Fail,
+				Detail: "a network recorded no finite error"}
+		} else {
+			wc = checks.AtMost(CheckWidth, label, regime, "best compressed error / best original error - 1",
+				*res.BestError / *origBest - 1, vc.TolRel,
+				fmt.Sprintf("compressed %.3g vs original %.3g", *res.BestError, *origBest))
+		}
+		w.Sufficient = wc.Status == results.Pass
+		if w.Sufficient && v.SafeWidth == nil || w.Sufficient && rh < *v.SafeWidth {
+			r := rh
+			v.SafeWidth = &r
+		}
+		for _, ch := range k.finish() {
+			if ch.Method == Compressed {
+				ch.Method = label
+			}
+			if ch.Method == Original {
+				continue // reported once, from the original's own run
+			}
+			v.Checks = append(v.Checks, ch)
+		}
+		v.Checks = append(v.Checks, wc)
+		v.Widths = append(v.Widths, w)
+	}
+	for _, c := range v.Checks {
+		switch c.Status {
+		case results.Pass:
+			v.Passed++
+		case results.Fail:
+			v.Failed++
+		default:
+			v.Skipped++
+		}
+	}
+	v.Pass = v.Failed == 0
+	return v, nil
+}
