@@ -5,6 +5,7 @@
 //
 //	lowdim run [flags]      train the methods of a preset or of the given flags
 //	lowdim verify [flags]   check compressed networks against the theory (the rollout gate)
+//	lowdim bench [flags]    run the benchmark suite (Go benchmark format)
 //	lowdim presets          list the named presets
 //	lowdim version          print the version
 //
@@ -39,6 +40,7 @@ const usage = `lowdim: compress deep linear networks through their low-dimension
 Usage:
   lowdim run [flags]    train original and compressed networks side by side (lowdim run -h)
   lowdim verify [flags] check a compressed network against the theory before rollout (lowdim verify -h)
+  lowdim bench [flags]  run the benchmark suite; Go benchmark format for benchstat (lowdim bench -h)
   lowdim presets        list the named presets
   lowdim version        print the version
 
@@ -55,6 +57,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return cmdRun(args[1:], stdout, stderr)
 	case "verify":
 		return cmdVerify(args[1:], stdout, stderr)
+	case "bench":
+		return cmdBench(args[1:], stdout, stderr)
 	case "presets":
 		for _, p := range experiment.Presets() {
 			fmt.Fprintln(stdout, p)

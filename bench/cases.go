@@ -1,0 +1,417 @@
+package bench
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"sync"
+	"testing"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas64"
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/lowdim/lowdim/dln"
+	"github.com/lowdim/lowdim/experiment"
+	"github.com/lowdim/lowdim/randmat"
+	"github.com/lowdim/lowdim/theory"
+	"github.com/lowdim/lowdim/trainer"
+	"github.com/lowdim/lowdim/workloads"
+)
+
+// Units reported by the suite, besides sec/op, B/op and allocs/op.
+const (
+	UnitFlops     = "flops/op"
+	UnitParams    = "params-bytes"
+	UnitWorkspace = "workspace-bytes"
+	UnitError     = "recovery-err"
+	UnitStepsTol  = "steps-to-tol"
+	UnitSamples   = "samples/s"
+)
+
+// Exact lists the units whose values are deterministic (assume=exact).
+var Exact = []string{UnitFlops, UnitParams, UnitWorkspace, UnitError, UnitStepsTol}
+
+// Higher lists the units where higher is better.
+var Higher = []string{UnitSamples}
+
+// MaxOperatorBytes bounds the MS operator of a Step case (m = 20 d
+// measurements: 160 d^3 bytes, 42 MB at d = 64, 335 MB at d = 128).
+const MaxOperatorBytes = 400e6
+
+// Sizes of the default and quick suites; LargeSizes are added by --large.
+var (
+	DefaultSizes = []int{64, 256, 1024}
+	QuickSizes   = []int{64, 256}
+	LargeSizes   = []int{2048}
+)
+
+// Case is one benchmark.
+type Case struct {
+	// Name is the benchmark name without the "Benchmark" prefix and the
+	// GOMAXPROCS suffix, e.g. "Step/workload=mf/method=original/d=64/L=3".
+	Name string
+	// Bench is the benchmark body.
+	Bench func(b *testing.B)
+	// Release frees the problem the case built; the case rebuilds it if run
+	// again.
+	Release func()
+	// Exact computes the case's deterministic metrics (unit -> value)
+	// without timing anything: analytically for Step and Infer, by
+	// training for Train.
+	Exact func() (map[string]float64, error)
+}
+
+// Options choose the cases.
+type Options struct {
+	Sizes     []int    // default DefaultSizes
+	Workloads []string // default mf, mc, ms
+	Methods   []string // default experiment.Methods
+	Depth     int      // default 3
+	// Meter measures energy per op; nil reports none.
+	Meter Meter
+}
+
+// Meter measures the energy of a benchmark loop (package energy's Meter
+// satisfies it).
+type Meter interface {
+	Start()
+	// Stop returns the joules since Start and the unit to report them in
+	// per op ("energy-J/op" or "model-J/op").
+	Stop() (joules float64, unit string)
+}
+
+func (o Options) withDefaults() Options {
+	if len(o.Sizes) == 0 {
+		o.Sizes = DefaultSizes
+	}
+	if len(o.Workloads) == 0 {
+		o.Workloads = []string{"mf", "mc", "ms"}
+	}
+	if len(o.Methods) == 0 {
+		o.Methods = experiment.Methods
+	}
+	if o.Depth == 0 {
+		o.Depth = 3
+	}
+	return o
+}
+
+// stepConfig is the problem of a Step or Infer case: the paper's r = 5,
+// r_hat = 10, eps = 1e-2, p = 0.3, m = 20 d, and a tiny learning rate so that
+// the weights stay at their steady-state scale however many steps run.
+func stepConfig(workload string, d, depth int) experiment.Config {
+	c := experiment.Config{Workload: workload, D: d, R: 5, RHat: 10, Depth: depth, Eps: 1e-2, Eta: 1e-9,
+		P: 0.3, M: 20 * d, Steps: 1, Seed: 1}
+	if workload == "mf" {
+		c.Loss = "sum"
+	}
+	return c.WithDefaults()
+}
+
+// problem is what a Step case builds once.
+type problem struct {
+	obj   *trainer.Dense
+	net   *dln.Network
+	work  workloads.Workload
+	flops uint64
+}
+
+func buildStep(c experiment.Config, method string) (*problem, error) {
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	if err := experiment.Preflight(c); err != nil {
+		return nil, err
+	}
+	in, err := experiment.BuildInstance(c)
+	if err != nil {
+		return nil, err
+	}
+	net, err := experiment.NewNetwork(method, c, in)
+	if err != nil {
+		return nil, err
+	}
+	obj := trainer.NewDense(net, in.Work, experiment.Multipliers(method, c, net.Layers()))
+	return &problem{obj: obj, net: net, work: in.Work, flops: theory.StepFlops(dims(net))}, nil
+}
+
+func dims(net *dln.Network) []int { return shapeDims(net.Shapes()) }
+
+// shapeDims turns layer shapes into [n_0, n_1, ..., n_L].
+func shapeDims(shapes []dln.Shape) []int {
+	var d []int
+	for _, s := range shapes {
+		if d == nil {
+			d = append(d, s.Cols)
+		}
+		d = append(d, s.Rows)
+	}
+	return d
+}
+
+// lazy builds a value on first use and drops it on release.
+type lazy[T any] struct {
+	mu    sync.Mutex
+	build func() (T, error)
+	v     T
+	ok    bool
+}
+
+func (l *lazy[T]) get(b *testing.B) T {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if !l.ok {
+		v, err := l.build()
+		if err != nil {
+			b.Fatal(err)
+		}
+		l.v, l.ok = v, true
+	}
+	return l.v
+}
+
+func (l *lazy[T]) release() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var zero T
+	l.v, l.ok = zero, false
+}
+
+// StepCases returns one Step case per workload, method and size: the time of
+// one gradient step (forward, workload gradient, backward, update).
+func StepCases(o Options) []Case {
+	o = o.withDefaults()
+	var cases []Case
+	for _, w := range o.Workloads {
+		for _, m := range o.Methods {
+			for _, d := range o.Sizes {
+				c := stepConfig(w, d, o.Depth)
+				if w == "ms" && workloads.SensingBytes(c.M, d, d) > MaxOperatorBytes {
+					continue
+				}
+				l := &lazy[*problem]{build: func() (*problem, error) { return buildStep(c, m) }}
+				cases = append(cases, Case{
+					Name:    fmt.Sprintf("Step/workload=%s/method=%s/d=%d/L=%d", w, m, d, o.Depth),
+					Release: l.release,
+					Exact: func() (map[string]float64, error) {
+						shapes := experiment.Shapes(m, c, d, d)
+						params, ws := dln.Footprint(shapes)
+						return map[string]float64{
+							UnitFlops:     float64(theory.StepFlops(shapeDims(shapes))),
+							UnitParams:    float64(8 * params),
+							UnitWorkspace: float64(ws + int64(8*d*d)), // + the end-to-end gradient
+						}, nil
+					},
+					Bench: func(b *testing.B) {
+						p := l.get(b)
+						b.ReportAllocs()
+						p.obj.Evaluate()
+						startMeter(o.Meter)
+						b.ResetTimer()
+						for i := 0; i < b.N; i++ {
+							p.obj.Step(c.Eta)
+							p.obj.Evaluate()
+						}
+						b.StopTimer()
+						reportMeter(b, o.Meter)
+						b.ReportMetric(float64(p.flops), UnitFlops)
+						b.ReportMetric(float64(8*p.net.Params()), UnitParams)
+						b.ReportMetric(float64(p.obj.WorkspaceBytes()), UnitWorkspace)
+					},
+				})
+			}
+		}
+	}
+	return cases
+}
+
+func startMeter(m Meter) {
+	if m != nil {
+		m.Start()
+	}
+}
+
+func reportMeter(b *testing.B, m Meter) {
+	if m != nil {
+		j, unit := m.Stop()
+		b.ReportMetric(j/float64(b.N), unit)
+	}
+}
+
+// TrainCases returns one Train case per workload and method of the quick
+// preset: training from the initialization to the preset's step budget or
+// tolerance, reporting the recovery error at the end and the steps to the
+// tolerance (the budget when it is not reached). Both are deterministic.
+func TrainCases(o Options) []Case {
+	o = o.withDefaults()
+	quick, _ := experiment.LookupPreset("quick")
+	var cases []Case
+	for _, c := range quick.Runs {
+		c = c.WithDefaults()
+		if !contains(o.Workloads, c.Workload) {
+			continue
+		}
+		for _, m := range o.Methods {
+			in := &lazy[*experiment.Instance]{build: func() (*experiment.Instance, error) { return experiment.BuildInstance(c) }}
+			cases = append(cases, Case{
+				Name:    fmt.Sprintf("Train/workload=%s/method=%s/d=%d/L=%d/steps=%d", c.Workload, m, c.D, c.Depth, c.Steps),
+				Release: in.release,
+				Exact: func() (map[string]float64, error) {
+					inst, err := experiment.BuildInstance(c)
+					if err != nil {
+						return nil, err
+					}
+					errAt, steps, err := train(c, m, inst, nil)
+					if err != nil {
+						return nil, err
+					}
+					return map[string]float64{UnitError: errAt, UnitStepsTol: float64(steps)}, nil
+				},
+				Bench: func(b *testing.B) {
+					inst := in.get(b)
+					b.ReportAllocs()
+					var last float64
+					var steps int
+					startMeter(o.Meter)
+					b.ResetTimer()
+					for i := 0; i < b.N; i++ {
+						var err error
+						if last, steps, err = train(c, m, inst, b); err != nil {
+							b.Fatal(err)
+						}
+					}
+					b.StopTimer()
+					reportMeter(b, o.Meter)
+					b.ReportMetric(last, UnitError)
+					b.ReportMetric(float64(steps), UnitStepsTol)
+				},
+			})
+		}
+	}
+	return cases
+}
+
+// train trains method m of c on inst from its initialization and returns
+// the final recovery error and the steps to the tolerance (the steps taken
+// when it is not reached). With b not nil, only the training is timed.
+func train(c experiment.Config, m string, inst *experiment.Instance, b *testing.B) (float64, int, error) {
+	if b != nil {
+		b.StopTimer()
+	}
+	net, err := experiment.NewNetwork(m, c, inst)
+	if err != nil {
+		return 0, 0, err
+	}
+	obj := trainer.NewDense(net, inst.Work, experiment.Multipliers(m, c, net.Layers()))
+	if b != nil {
+		b.StartTimer()
+	}
+	res := trainer.Train(obj, trainer.Config{Steps: c.Steps, Eta: c.Eta, Tol: c.Tol, Every: c.Steps})
+	steps := res.Steps
+	if res.StepsToTol != nil {
+		steps = *res.StepsToTol
+	}
+	if res.FinalError == nil {
+		return 0, 0, fmt.Errorf("%s diverged: %s", m, res.Message)
+	}
+	return *res.FinalError, steps, nil
+}
+
+// InferBatch is the batch of the Infer cases.
+const InferBatch = 256
+
+// InferCases returns one Infer case per method and size: the end-to-end map
+// applied to a d x InferBatch batch. The original network applies its
+// materialised d x d end-to-end matrix (one product, its cheapest form); the
+// narrow networks apply their factors in turn, never forming W. The cost
+// does not depend on the weights' values, so the networks are used as
+// initialised.
+func InferCases(o Options) []Case {
+	o = o.withDefaults()
+	var cases []Case
+	for _, m := range o.Methods {
+		for _, d := range o.Sizes {
+			c := stepConfig("mf", d, o.Depth)
+			type state struct {
+				factors []*mat.Dense
+				bufs    []*mat.Dense
+				x       *mat.Dense
+				flops   uint64
+				params  int
+			}
+			l := &lazy[*state]{build: func() (*state, error) {
+				p, err := buildStep(c, m)
+				if err != nil {
+					return nil, err
+				}
+				s := &state{x: mat.NewDense(d, InferBatch, nil), params: p.net.Params()}
+				randmat.Gaussian(s.x, 1, rand.New(rand.NewPCG(1, 2)))
+				if m == experiment.Original {
+					s.factors = []*mat.Dense{mat.DenseCopyOf(p.net.Forward())}
+				} else {
+					for l := 0; l < p.net.Layers(); l++ {
+						s.factors = append(s.factors, p.net.Layer(l))
+					}
+				}
+				for _, f := range s.factors {
+					r, k := f.Dims()
+					s.bufs = append(s.bufs, mat.NewDense(r, InferBatch, nil))
+					s.flops += uint64(2 * r * k * InferBatch)
+				}
+				return s, nil
+			}}
+			cases = append(cases, Case{
+				Name:    fmt.Sprintf("Infer/method=%s/d=%d/L=%d/batch=%d", m, d, o.Depth, InferBatch),
+				Release: l.release,
+				Exact: func() (map[string]float64, error) {
+					shapes := experiment.Shapes(m, c, d, d)
+					params, _ := dln.Footprint(shapes)
+					var flops int
+					if m == experiment.Original {
+						flops = 2 * d * d * InferBatch
+					} else {
+						for _, sh := range shapes {
+							flops += 2 * sh.Rows * sh.Cols * InferBatch
+						}
+					}
+					return map[string]float64{UnitFlops: float64(flops), UnitParams: float64(8 * params)}, nil
+				},
+				Bench: func(b *testing.B) {
+					s := l.get(b)
+					b.ReportAllocs()
+					startMeter(o.Meter)
+					b.ResetTimer()
+					for i := 0; i < b.N; i++ {
+						in := s.x
+						for j, f := range s.factors {
+							blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, f.RawMatrix(), in.RawMatrix(), 0, s.bufs[j].RawMatrix())
+							in = s.bufs[j]
+						}
+					}
+					b.StopTimer()
+					reportMeter(b, o.Meter)
+					b.ReportMetric(float64(s.flops), UnitFlops)
+					b.ReportMetric(float64(8*s.params), UnitParams)
+					if sec := b.Elapsed().Seconds(); sec > 0 {
+						b.ReportMetric(float64(b.N*InferBatch)/sec, UnitSamples)
+					}
+				},
+			})
+		}
+	}
+	return cases
+}
+
+// All returns the Step, Train and Infer cases, in that order.
+func All(o Options) []Case {
+	return append(append(StepCases(o), TrainCases(o)...), InferCases(o)...)
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}

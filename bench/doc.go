@@ -1,0 +1,25 @@
+// Package bench holds lowdim's benchmark suite: one training step of every
+// workload x method at several sizes (Step), training to a fixed step budget
+// (Train), and inference of the end-to-end map on a batch (Infer).
+//
+// A Case is a named testing.B function plus the deterministic metrics it
+// reports. The same cases run under `go test -bench` (bench_test.go) and
+// under `lowdim bench` (testing.Benchmark in the binary), so both print the
+// same names, in the form benchstat groups and filters:
+//
+//	BenchmarkStep/workload=mf/method=compressed/d=256/L=3-2
+//
+// Metrics: sec/op, B/op and allocs/op from the testing package; flops/op
+// (analytic, from package theory), params-bytes and workspace-bytes (exact);
+// energy per op as energy-J/op when RAPL counters are readable, otherwise
+// model-J/op (package energy), so a modelled figure is never mistaken for a
+// measured one; Train reports recovery-err and steps-to-tol; Infer reports
+// flops/op and samples/s. Units avoid the substrings "ns" and "MB", which
+// benchfmt would rescale. Deterministic units are listed in Exact and marked
+// assume=exact in Unit lines.
+//
+// Problem sizes: MF and MC at every size; MS only where its m x d^2 operator
+// (m = 20d) stays within MaxOperatorBytes. A Case builds its problem on first
+// use and keeps it until Release, so calibration rounds of testing.B do not
+// rebuild it.
+package bench

@@ -1,0 +1,111 @@
+package bench
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"runtime"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/perf/benchfmt"
+)
+
+// RunOptions say how to run a suite outside `go test`.
+type RunOptions struct {
+	// Count is the number of samples of each case (default 1). Samples
+	// are interleaved: every case runs once before any runs twice, so slow
+	// drift of the machine spreads over all cases.
+	Count int
+	// Benchtime is the target time of each sample (default 1s), as for
+	// go test -benchtime: a duration, or "Nx" for N iterations.
+	Benchtime string
+	// Config holds the file configuration lines, "key: value" (machine
+	// fingerprint and the like).
+	Config []string
+	// Progress, when not nil, receives one line per sample.
+	Progress io.Writer
+}
+
+// Run runs the cases with testing.Benchmark and writes the Go benchmark
+// format to w: the configuration lines, a Unit line per deterministic or
+// better=higher unit, and one result line per case and sample. It returns
+// the names of cases that failed (b.Fatal) and the first write error.
+func Run(cases []Case, o RunOptions, w io.Writer) (failed []string, err error) {
+	if o.Count < 1 {
+		o.Count = 1
+	}
+	if o.Benchtime == "" {
+		o.Benchtime = "1s"
+	}
+	testing.Init()
+	if err := flag.Set("test.benchtime", o.Benchtime); err != nil {
+		return nil, fmt.Errorf("benchtime %q: %w", o.Benchtime, err)
+	}
+	bw := benchfmt.NewWriter(w)
+	for _, u := range Exact {
+		if err := bw.Write(&benchfmt.UnitMetadata{UnitMetadataKey: benchfmt.UnitMetadataKey{Unit: u, Key: "assume"}, OrigUnit: u, Value: "exact"}); err != nil {
+			return nil, err
+		}
+	}
+	for _, u := range Higher {
+		if err := bw.Write(&benchfmt.UnitMetadata{UnitMetadataKey: benchfmt.UnitMetadataKey{Unit: u, Key: "better"}, OrigUnit: u, Value: "higher"}); err != nil {
+			return nil, err
+		}
+	}
+	var config []benchfmt.Config
+	for _, line := range o.Config {
+		k, v, ok := strings.Cut(line, ":")
+		if !ok {
+			continue
+		}
+		config = append(config, benchfmt.Config{Key: k, Value: []byte(strings.TrimSpace(v)), File: true})
+	}
+	bad := map[string]bool{}
+	procs := runtime.GOMAXPROCS(0)
+	for round := 1; round <= o.Count; round++ {
+		for _, c := range cases {
+			if bad[c.Name] {
+				continue
+			}
+			start := time.Now()
+			r := testing.Benchmark(c.Bench)
+			if r.N == 0 {
+				bad[c.Name] = true
+				failed = append(failed, c.Name)
+				if o.Progress != nil {
+					fmt.Fprintf(o.Progress, "%s: failed\n", c.Name)
+				}
+				continue
+			}
+			res := &benchfmt.Result{Config: config, Name: benchfmt.Name(fmt.Sprintf("%s-%d", c.Name, procs)), Iters: r.N}
+			res.Values = append(res.Values,
+				benchfmt.Value{Value: float64(r.T.Nanoseconds()) / float64(r.N), Unit: "ns/op"},
+				benchfmt.Value{Value: float64(r.MemBytes) / float64(r.N), Unit: "B/op"},
+				benchfmt.Value{Value: float64(r.MemAllocs) / float64(r.N), Unit: "allocs/op"})
+			units := make([]string, 0, len(r.Extra))
+			for u := range r.Extra {
+				units = append(units, u)
+			}
+			sort.Strings(units)
+			for _, u := range units {
+				res.Values = append(res.Values, benchfmt.Value{Value: r.Extra[u], Unit: u})
+			}
+			if err := bw.Write(res); err != nil {
+				return failed, err
+			}
+			if o.Progress != nil {
+				fmt.Fprintf(o.Progress, "[%d/%d] %s: %d iterations, %s/op (%.1fs)\n", round, o.Count, c.Name, r.N,
+					time.Duration(r.T.Nanoseconds()/int64(r.N)), time.Since(start).Seconds())
+			}
+		}
+	}
+	for _, c := range cases {
+		if c.Release != nil {
+			c.Release()
+		}
+	}
+	return failed, nil
+}
