@@ -132,21 +132,7 @@ func buildStep(c experiment.Config, method string) (*problem, error) {
 		return nil, err
 	}
 	obj := trainer.NewDense(net, in.Work, experiment.Multipliers(method, c, net.Layers()))
-	return &problem{obj: obj, net: net, work: in.Work, flops: theory.StepFlops(dims(net))}, nil
-}
-
-func dims(net *dln.Network) []int { return shapeDims(net.Shapes()) }
-
-// shapeDims turns layer shapes into [n_0, n_1, ..., n_L].
-func shapeDims(shapes []dln.Shape) []int {
-	var d []int
-	for _, s := range shapes {
-		if d == nil {
-			d = append(d, s.Cols)
-		}
-		d = append(d, s.Rows)
-	}
-	return d
+	return &problem{obj: obj, net: net, work: in.Work, flops: theory.StepFlops(dln.Widths(net.Shapes()))}, nil
 }
 
 // lazy builds a value on first use and drops it on release.
@@ -197,7 +183,7 @@ func StepCases(o Options) []Case {
 						shapes := experiment.Shapes(m, c, d, d)
 						params, ws := dln.Footprint(shapes)
 						return map[string]float64{
-							UnitFlops:     float64(theory.StepFlops(shapeDims(shapes))),
+							UnitFlops:     float64(theory.StepFlops(dln.Widths(shapes))),
 							UnitParams:    float64(8 * params),
 							UnitWorkspace: float64(ws + int64(8*d*d)), // + the end-to-end gradient
 						}, nil

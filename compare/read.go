@@ -42,6 +42,8 @@ func (e SyntaxErrors) Error() string {
 	return b.String()
 }
 
+var _ error = SyntaxErrors(nil)
+
 // seriesKey is one benchmark, GOMAXPROCS and unit of a file.
 type seriesKey struct {
 	name, procs, unit string

@@ -248,3 +248,16 @@ func (n *Network) mul(ta, tb blas.Transpose, a, b, c *mat.Dense) {
 	blas64.Gemm(ta, tb, 1, ra, rb, 0, rc)
 	n.flops += uint64(2 * rc.Rows * rc.Cols * k)
 }
+
+// Widths returns the widths [n_0, n_1, ..., n_L] of a chain of layer shapes
+// (layer l is n_{l+1} x n_l), the form package theory counts in.
+func Widths(shapes []Shape) []int {
+	w := make([]int, 0, len(shapes)+1)
+	for i, s := range shapes {
+		if i == 0 {
+			w = append(w, s.Cols)
+		}
+		w = append(w, s.Rows)
+	}
+	return w
+}

@@ -109,9 +109,9 @@ func (m *Meter) Why() string {
 	return m.why
 }
 
-// Start begins a measurement, discarding any measurement in progress. It
-// reads the RAPL counters (or only the CPU time, on the model), which
-// allocates a little.
+// Start begins a measurement, discarding any measurement in progress. On
+// RAPL it reads the counters, which allocates a little, and starts the
+// poller goroutine.
 func (m *Meter) Start() {
 	if m.running {
 		m.stopPoller()

@@ -82,13 +82,6 @@ func (k *checker) regime(init string) string {
 // checkpoint hook for its training (or nil).
 func (k *checker) before(method string, net *dln.Network) func(results.Checkpoint) {
 	rows, cols := net.Dims()
-	var dims []int
-	for _, s := range net.Shapes() {
-		if dims == nil {
-			dims = append(dims, s.Cols)
-		}
-		dims = append(dims, s.Rows)
-	}
 	// Parameter counts against the closed forms of DESIGN.md 2.
 	var want int
 	d := max(rows, cols)
@@ -155,13 +148,7 @@ func (k *checker) after(method string, net *dln.Network, res results.MethodResul
 	if method == Original && k.init0 != nil {
 		k.updateRank = UpdateRank(net, k.init0)
 	}
-	var dims []int
-	for _, s := range net.Shapes() {
-		if dims == nil {
-			dims = append(dims, s.Cols)
-		}
-		dims = append(dims, s.Rows)
-	}
+	dims := dln.Widths(net.Shapes())
 	// The trainer evaluates Steps+1 times and steps Steps times.
 	n := uint64(res.Steps)
 	want := (n+1)*theory.ForwardFlops(dims) + n*(theory.BackwardFlops(dims)+theory.UpdateFlops(dims))

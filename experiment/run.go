@@ -100,7 +100,14 @@ func trainMethod(m string, c Config, in *Instance, k *checker, opt Options) (res
 	if err != nil {
 		return results.MethodResult{}, err
 	}
-	hook := k.before(m, net)
+	peak := machine.HeapBytes()
+	checkHook := k.before(m, net)
+	hook := func(cp results.Checkpoint) {
+		peak = max(peak, machine.HeapBytes())
+		if checkHook != nil {
+			checkHook(cp)
+		}
+	}
 	if opt.SaveInstance != "" {
 		if err := SaveInit(opt.SaveInstance, m, net); err != nil {
 			return results.MethodResult{}, err
@@ -124,6 +131,7 @@ func trainMethod(m string, c Config, in *Instance, k *checker, opt Options) (res
 	res.Params = net.Params()
 	res.ParamBytes = int64(8 * res.Params)
 	res.WorkspaceBytes = obj.WorkspaceBytes()
+	res.PeakHeapBytes = max(peak, machine.HeapBytes())
 	if opt.Log != nil {
 		fmt.Fprintf(opt.Log, "%s: %s after %d steps (%.3gs)\n", m, statusLine(res), res.Steps, res.Seconds)
 	}

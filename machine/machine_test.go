@@ -123,3 +123,17 @@ func TestParseCPUModelLongLine(t *testing.T) {
 	in := "flags\t: " + strings.Repeat("x", 100_000) + "\nmodel name\t: Long CPU\n"
 	assert.Equal(t, "Long CPU", parseCPUModel(strings.NewReader(in)))
 }
+
+// TestHeapBytesGrows: a live 8 MB allocation shows in the heap figure.
+func TestHeapBytesGrows(t *testing.T) {
+	before := HeapBytes()
+	buf := make([]byte, 8<<20)
+	for i := range buf {
+		buf[i] = byte(i)
+	}
+	after := HeapBytes()
+	if after < before+(8<<20)/2 {
+		t.Fatalf("heap %d -> %d after an 8 MiB allocation", before, after)
+	}
+	_ = buf[len(buf)-1]
+}

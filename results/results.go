@@ -56,6 +56,9 @@ type MethodResult struct {
 	// WorkspaceBytes is the memory the training step holds besides the
 	// parameters (products, gradients, residuals).
 	WorkspaceBytes int64 `json:"workspace_bytes"`
+	// PeakHeapBytes is the largest Go heap (live objects) sampled before,
+	// during (at every checkpoint) and after the method's training.
+	PeakHeapBytes uint64 `json:"peak_heap_bytes"`
 	// FinalError, BestError and FinalTrainLoss come from the recorded
 	// checkpoints; they are nil when there is none (a method that diverged
 	// at step 0).

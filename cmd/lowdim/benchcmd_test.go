@@ -1,0 +1,108 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+	"golang.org/x/perf/benchfmt"
+)
+
+// benchOnce runs a tiny `lowdim bench` and returns its output file.
+func benchOnce(t *testing.T) string {
+	t.Helper()
+	out := filepath.Join(t.TempDir(), "run.bench")
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"bench", "--filter", `^(Step/workload=mf/method=(original|compressed)/d=64/|Infer/method=compressed/d=64/)`,
+		"--count", "2", "--benchtime", "3x", "--out", out}, &stdout, &stderr)
+	require.Equal(t, exitOK, code, stderr.String())
+	return out
+}
+
+// TestBenchOutputParses: lowdim bench writes the Go benchmark format that
+// golang.org/x/perf/benchfmt reads without a syntax error, with the
+// configuration lines, the Unit lines and every sample.
+func TestBenchOutputParses(t *testing.T) {
+	path := benchOnce(t)
+	f, err := os.Open(path)
+	require.NoError(t, err)
+	defer f.Close()
+	r := benchfmt.NewReader(f, path)
+	names := map[string]int{}
+	var units benchfmt.UnitMetadataMap
+	for r.Scan() {
+		switch rec := r.Result().(type) {
+		case *benchfmt.SyntaxError:
+			t.Fatalf("syntax error: %v", rec)
+		case *benchfmt.Result:
+			names[rec.Name.String()]++
+			require.Equal(t, "gonum", rec.GetConfig("blas"))
+			require.NotEmpty(t, rec.GetConfig("cpu"))
+			require.NotEmpty(t, rec.GetConfig("gomaxprocs"))
+			_, ok := rec.Value("sec/op")
+			require.True(t, ok, "no sec/op in %s", rec.Name)
+			_, ok = rec.Value("flops/op")
+			require.True(t, ok, "no flops/op in %s", rec.Name)
+		}
+		units = r.Units()
+	}
+	require.NoError(t, r.Err())
+	require.Len(t, names, 3, "benchmarks: %v", names)
+	for name, n := range names {
+		require.Equal(t, 2, n, "%s: samples", name)
+		require.True(t, strings.HasSuffix(name, fmt.Sprintf("-%d", runtime.GOMAXPROCS(0))), "%s: no GOMAXPROCS suffix", name)
+	}
+	require.Equal(t, "exact", units.Get("flops/op", "assume").Value)
+	require.Equal(t, "higher", units.Get("samples/s", "better").Value)
+}
+
+// TestBenchstatReadsOutput runs the real benchstat, at the version go.mod
+// pins for golang.org/x/perf, on lowdim bench's output: it must print the
+// benchmarks and no parse error.
+func TestBenchstatReadsOutput(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds benchstat")
+	}
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("no go command on PATH")
+	}
+	path := benchOnce(t)
+	cmd := exec.Command(goBin, "run", "golang.org/x/perf/cmd/benchstat", path)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	require.NoError(t, cmd.Run(), stderr.String())
+	out := stdout.String()
+	require.NotContains(t, stderr.String(), "syntax error")
+	require.NotContains(t, out, "syntax error")
+	for _, want := range []string{"Step/workload=mf/method=original/d=64/L=3", "Step/workload=mf/method=compressed/d=64/L=3", "sec/op", "flops/op"} {
+		require.Contains(t, out, want)
+	}
+	t.Logf("benchstat:\n%s", out)
+}
+
+func TestBenchBadFlags(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"count", []string{"--count", "0"}, "--count 0"},
+		{"sizes", []string{"--sizes", "64,abc"}, "--sizes"},
+		{"filter regexp", []string{"--filter", "("}, "--filter"},
+		{"filter matches nothing", []string{"--filter", "^Nothing$"}, "no benchmark matches"},
+		{"argument", []string{"extra"}, "unexpected argument"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			require.Equal(t, exitUsage, run(append([]string{"bench"}, tc.args...), &stdout, &stderr))
+			require.Contains(t, stderr.String(), tc.want)
+		})
+	}
+}

@@ -1,0 +1,243 @@
+package compare
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"strings"
+	"text/tabwriter"
+
+	"golang.org/x/perf/benchmath"
+	"golang.org/x/perf/benchunit"
+)
+
+// header is the column header of the text and Markdown tables.
+var header = []string{"benchmark", "unit", "old", "new", "delta", "p", "n", "verdict"}
+
+// cells formats row r for a table.
+func (r *Row) cells() []string {
+	cls := benchunit.ClassOf(r.Unit)
+	var centers []float64
+	for _, s := range []Summary{r.Old, r.New} {
+		if s.N > 0 {
+			centers = append(centers, s.Center)
+		}
+	}
+	sc := benchunit.CommonScale(centers, cls)
+	p := ""
+	switch {
+	case r.Exact && !math.IsNaN(r.P):
+		p = "exact"
+	case !math.IsNaN(r.P):
+		p = fmt.Sprintf("%.3f", r.P)
+	}
+	n := fmt.Sprintf("%d+%d", r.Old.N, r.New.N)
+	switch r.Verdict {
+	case OnlyInOld:
+		n = fmt.Sprint(r.Old.N)
+	case OnlyInNew:
+		n = fmt.Sprint(r.New.N)
+	}
+	return []string{r.Benchmark, r.Unit, r.formatSummary(r.Old, sc), r.formatSummary(r.New, sc),
+		r.Delta, p, n, string(r.Verdict)}
+}
+
+// formatSummary formats s as "1.234m ±2%": the center scaled by sc and the
+// half-width of the confidence interval relative to it ("±∞" when the sample
+// is too small for one); a deterministic unit shows its value alone.
+func (r *Row) formatSummary(s Summary, sc benchunit.Scaler) string {
+	if s.N == 0 {
+		return ""
+	}
+	v := sc.Format(s.Center)
+	if r.Exact && s.Lo == s.Hi {
+		return v
+	}
+	return v + " ±" + benchmath.Summary{Center: s.Center, Lo: s.Lo, Hi: s.Hi}.PctRangeString()
+}
+
+// tally is the one-line outcome shared by the text and Markdown writers.
+func (r *Report) tally() string {
+	unchanged, only := 0, 0
+	for _, row := range r.Rows {
+		switch row.Verdict {
+		case NoChange:
+			unchanged++
+		case OnlyInOld, OnlyInNew:
+			only++
+		}
+	}
+	status := "ok"
+	if r.Failed() {
+		status = "FAIL"
+	}
+	warn := ""
+	if r.Options.StrictSamples {
+		warn = ", failing with --strict-samples"
+	}
+	return fmt.Sprintf("%s: %s, %s, %s (insufficient samples%s), %d unchanged, %d only in one file",
+		status, plural(r.Regressions, "regression"), plural(r.Improvements, "improvement"),
+		plural(r.Warnings, "warning"), warn, unchanged, only)
+}
+
+func plural(n int, s string) string {
+	if n == 1 {
+		return "1 " + s
+	}
+	return fmt.Sprintf("%d %ss", n, s)
+}
+
+// notes returns the distinct notes of the rows, each with the number of rows
+// that carry it.
+func (r *Report) notes() []string {
+	count := map[string]int{}
+	var order []string
+	for _, row := range r.Rows {
+		for _, n := range row.Notes {
+			if count[n] == 0 {
+				order = append(order, n)
+			}
+			count[n]++
+		}
+	}
+	for i, n := range order {
+		order[i] = fmt.Sprintf("%s (%s)", n, plural(count[n], "row"))
+	}
+	return order
+}
+
+// WriteText writes the report as an aligned table with the outcome and the
+// notes below it. It returns the first write error.
+func (r *Report) WriteText(w io.Writer) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintf(tw, "old: %s\nnew: %s\nalpha %g, threshold %g%%\n\n", r.Old, r.New, r.Options.Alpha, 100*r.Options.Threshold)
+	fmt.Fprintln(tw, strings.Join(header, "\t"))
+	for i := range r.Rows {
+		fmt.Fprintln(tw, strings.Join(r.Rows[i].cells(), "\t"))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "\n%s\n", r.tally())
+	if notes := r.notes(); len(notes) > 0 {
+		b.WriteString("\nnotes:\n")
+		for _, n := range notes {
+			fmt.Fprintf(&b, "  %s\n", n)
+		}
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// WriteMarkdown writes the report as a GitHub-flavoured Markdown table, for
+// a CI job summary ($GITHUB_STEP_SUMMARY). Regressions are in bold. It
+// returns the first write error.
+func (r *Report) WriteMarkdown(w io.Writer) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "### Benchmark comparison\n\n%s → %s (alpha %g, threshold %g%%)\n\n**%s**\n\n",
+		mdCode(r.Old), mdCode(r.New), r.Options.Alpha, 100*r.Options.Threshold, r.tally())
+	b.WriteString("| " + strings.Join(header, " | ") + " |\n")
+	b.WriteString("| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |\n")
+	for i := range r.Rows {
+		c := r.Rows[i].cells()
+		c[0] = mdCode(c[0])
+		if r.Rows[i].Verdict == Regression {
+			c[len(c)-1] = "**" + c[len(c)-1] + "**"
+		}
+		b.WriteString("| " + strings.Join(c, " | ") + " |\n")
+	}
+	if notes := r.notes(); len(notes) > 0 {
+		b.WriteString("\nNotes:\n\n")
+		for _, n := range notes {
+			b.WriteString("- " + mdEscape(n) + "\n")
+		}
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// mdCode formats s as a code span that is safe in a table cell.
+func mdCode(s string) string {
+	return "`" + strings.ReplaceAll(strings.ReplaceAll(s, "`", "'"), "|", `\|`) + "`"
+}
+
+// mdEscape escapes the characters of s that a table or list would read.
+func mdEscape(s string) string {
+	return strings.NewReplacer("|", `\|`, "*", `\*`, "_", `\_`, "<", "&lt;").Replace(s)
+}
+
+// jsonSummary is a Summary in JSON; non-finite bounds are null.
+type jsonSummary struct {
+	Center float64  `json:"center"`
+	Lo     *float64 `json:"lo"`
+	Hi     *float64 `json:"hi"`
+	N      int      `json:"n"`
+}
+
+type jsonRow struct {
+	Benchmark string       `json:"benchmark"`
+	Unit      string       `json:"unit"`
+	Better    string       `json:"better"`
+	Exact     bool         `json:"exact"`
+	Old       *jsonSummary `json:"old"`
+	New       *jsonSummary `json:"new"`
+	P         *float64     `json:"p"`
+	Ratio     *float64     `json:"ratio"`
+	Delta     string       `json:"delta"`
+	Verdict   Verdict      `json:"verdict"`
+	Notes     []string     `json:"notes,omitempty"`
+}
+
+type jsonReport struct {
+	Old           string    `json:"old"`
+	New           string    `json:"new"`
+	Alpha         float64   `json:"alpha"`
+	Threshold     float64   `json:"threshold"`
+	StrictSamples bool      `json:"strict_samples"`
+	Failed        bool      `json:"failed"`
+	Regressions   int       `json:"regressions"`
+	Improvements  int       `json:"improvements"`
+	Warnings      int       `json:"warnings"`
+	Rows          []jsonRow `json:"rows"`
+}
+
+// finite returns &x, or nil (JSON null) when x is NaN or infinite.
+func finite(x float64) *float64 {
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return nil
+	}
+	return &x
+}
+
+func jsonSum(s Summary) *jsonSummary {
+	if s.N == 0 {
+		return nil
+	}
+	return &jsonSummary{Center: s.Center, Lo: finite(s.Lo), Hi: finite(s.Hi), N: s.N}
+}
+
+// WriteJSON writes the report as one indented JSON object: the options, the
+// counts, failed (Report.Failed) and the rows with snake_case keys. Values
+// are in the tidied unit; a sample absent from a file is null, and so is a
+// p-value, ratio or bound that is NaN or infinite. It returns the first
+// write error.
+func (r *Report) WriteJSON(w io.Writer) error {
+	out := jsonReport{Old: r.Old, New: r.New, Alpha: r.Options.Alpha, Threshold: r.Options.Threshold,
+		StrictSamples: r.Options.StrictSamples, Failed: r.Failed(),
+		Regressions: r.Regressions, Improvements: r.Improvements, Warnings: r.Warnings,
+		Rows: make([]jsonRow, len(r.Rows))}
+	for i, row := range r.Rows {
+		better := "lower"
+		if row.Better > 0 {
+			better = "higher"
+		}
+		out.Rows[i] = jsonRow{Benchmark: row.Benchmark, Unit: row.Unit, Better: better, Exact: row.Exact,
+			Old: jsonSum(row.Old), New: jsonSum(row.New), P: finite(row.P), Ratio: finite(row.Ratio),
+			Delta: row.Delta, Verdict: row.Verdict, Notes: row.Notes}
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(out)
+}

@@ -1,0 +1,342 @@
+package energy
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// jouleTol is the absolute tolerance, in joules, of energy comparisons: a
+// nanojoule, a thousandth of the counters' microjoule resolution. The code
+// differences integer microjoules exactly and divides once by 1e6, so its
+// rounding error on the figures below (under 1e6 J) is under 1e-10 J.
+const jouleTol = 1e-9
+
+// Max ranges as a Skylake server reports them: 2^32 units of 61.035 µJ for
+// package and core, 2^32 units of 15.3 µJ for dram.
+const (
+	pkgRange  = 262143328850
+	dramRange = 65712999613
+)
+
+// writeTree writes files (path relative to root -> content) under root.
+func writeTree(t *testing.T, root string, files map[string]string) {
+	t.Helper()
+	for name, content := range files {
+		path := filepath.Join(root, name)
+		require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
+		require.NoError(t, os.WriteFile(path, []byte(content), 0o644))
+	}
+}
+
+// zoneFiles returns the files of one zone directory dir.
+func zoneFiles(dir, name string, energy, maxRange uint64) map[string]string {
+	return map[string]string{
+		dir + "/name":                name + "\n",
+		dir + "/energy_uj":           fmt.Sprintf("%d\n", energy),
+		dir + "/max_energy_range_uj": fmt.Sprintf("%d\n", maxRange),
+	}
+}
+
+// merge returns the union of the file maps.
+func merge(ms ...map[string]string) map[string]string {
+	out := make(map[string]string)
+	for _, m := range ms {
+		for k, v := range m {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// twoPackages is a two-socket Intel server as /sys/class/powercap lists
+// it, flat: the control type directory (no counter), two packages, each
+// with core and dram subzones.
+func twoPackages() map[string]string {
+	return merge(
+		map[string]string{"intel-rapl/enabled": "1\n"},
+		zoneFiles("intel-rapl:0", "package-0", 1_000_000, pkgRange),
+		zoneFiles("intel-rapl:0:0", "core", 400_000, pkgRange),
+		zoneFiles("intel-rapl:0:1", "dram", 100_000, dramRange),
+		zoneFiles("intel-rapl:1", "package-1", 2_000_000, pkgRange),
+		zoneFiles("intel-rapl:1:0", "core", 800_000, pkgRange),
+		zoneFiles("intel-rapl:1:1", "dram", 200_000, dramRange),
+	)
+}
+
+var twoPackageDomains = []Domain{
+	{Name: "package-0", Path: "intel-rapl:0", MaxRangeUJ: pkgRange, Package: true},
+	{Name: "package-0/core", Path: "intel-rapl:0:0", MaxRangeUJ: pkgRange},
+	{Name: "package-0/dram", Path: "intel-rapl:0:1", MaxRangeUJ: dramRange},
+	{Name: "package-1", Path: "intel-rapl:1", MaxRangeUJ: pkgRange, Package: true},
+	{Name: "package-1/core", Path: "intel-rapl:1:0", MaxRangeUJ: pkgRange},
+	{Name: "package-1/dram", Path: "intel-rapl:1:1", MaxRangeUJ: dramRange},
+}
+
+func TestOpenRAPL(t *testing.T) {
+	tests := []struct {
+		name  string
+		files map[string]string
+		// links maps a symbolic link under root to its target, relative
+		// to root; the layout of the real sysfs.
+		links    map[string]string
+		root     string // subdirectory of the temporary directory to open
+		want     []Domain
+		packages []string
+		sample   []uint64
+	}{
+		{
+			name:     "two packages with core and dram",
+			files:    twoPackages(),
+			want:     twoPackageDomains,
+			packages: []string{"package-0", "package-1"},
+			sample:   []uint64{1_000_000, 400_000, 100_000, 2_000_000, 800_000, 200_000},
+		},
+		{
+			name: "subzones nested in their package only",
+			files: merge(
+				zoneFiles("intel-rapl:0", "package-0", 1_000_000, pkgRange),
+				zoneFiles("intel-rapl:0/intel-rapl:0:0", "core", 400_000, pkgRange),
+				zoneFiles("intel-rapl:0/intel-rapl:0:1", "dram", 100_000, dramRange),
+				zoneFiles("intel-rapl:1", "package-1", 2_000_000, pkgRange),
+				zoneFiles("intel-rapl:1/intel-rapl:1:0", "core", 800_000, pkgRange),
+				zoneFiles("intel-rapl:1/intel-rapl:1:1", "dram", 200_000, dramRange),
+			),
+			want: []Domain{
+				{Name: "package-0", Path: "intel-rapl:0", MaxRangeUJ: pkgRange, Package: true},
+				{Name: "package-0/core", Path: "intel-rapl:0/intel-rapl:0:0", MaxRangeUJ: pkgRange},
+				{Name: "package-0/dram", Path: "intel-rapl:0/intel-rapl:0:1", MaxRangeUJ: dramRange},
+				{Name: "package-1", Path: "intel-rapl:1", MaxRangeUJ: pkgRange, Package: true},
+				{Name: "package-1/core", Path: "intel-rapl:1/intel-rapl:1:0", MaxRangeUJ: pkgRange},
+				{Name: "package-1/dram", Path: "intel-rapl:1/intel-rapl:1:1", MaxRangeUJ: dramRange},
+			},
+			packages: []string{"package-0", "package-1"},
+			sample:   []uint64{1_000_000, 400_000, 100_000, 2_000_000, 800_000, 200_000},
+		},
+		{
+			// /sys/class/powercap holds links to every zone, subzones
+			// included, while the subzones are also nested in their
+			// package's directory: each zone must be read once.
+			name: "sysfs links, subzones listed twice",
+			files: merge(
+				zoneFiles("devices/intel-rapl/intel-rapl:0", "package-0", 1_000_000, pkgRange),
+				zoneFiles("devices/intel-rapl/intel-rapl:0/intel-rapl:0:0", "core", 400_000, pkgRange),
+			),
+			links: map[string]string{
+				"class/intel-rapl:0":   "../devices/intel-rapl/intel-rapl:0",
+				"class/intel-rapl:0:0": "../devices/intel-rapl/intel-rapl:0/intel-rapl:0:0",
+			},
+			root: "class",
+			want: []Domain{
+				{Name: "package-0", Path: "intel-rapl:0", MaxRangeUJ: pkgRange, Package: true},
+				{Name: "package-0/core", Path: "intel-rapl:0:0", MaxRangeUJ: pkgRange},
+			},
+			packages: []string{"package-0"},
+			sample:   []uint64{1_000_000, 400_000},
+		},
+		{
+			// AMD Zen with the rapl driver: package zones only, energy
+			// units of 15.3 µJ.
+			name: "AMD package only",
+			files: merge(
+				zoneFiles("intel-rapl:0", "package-0", 5, 65532610987),
+			),
+			want:     []Domain{{Name: "package-0", Path: "intel-rapl:0", MaxRangeUJ: 65532610987, Package: true}},
+			packages: []string{"package-0"},
+			sample:   []uint64{5},
+		},
+		{
+			// The MMIO interface of client parts shows package-0 again: it
+			// must not be counted twice.
+			name: "MMIO duplicate of a package",
+			files: merge(
+				zoneFiles("intel-rapl:0", "package-0", 7, pkgRange),
+				zoneFiles("intel-rapl-mmio:0", "package-0", 8, pkgRange),
+			),
+			want: []Domain{
+				{Name: "package-0", Path: "intel-rapl:0", MaxRangeUJ: pkgRange, Package: true},
+				{Name: "package-0@intel-rapl-mmio:0", Path: "intel-rapl-mmio:0", MaxRangeUJ: pkgRange},
+			},
+			packages: []string{"package-0"},
+			sample:   []uint64{7, 8},
+		},
+		{
+			name: "numeric order, missing name, zone without counter",
+			files: merge(
+				zoneFiles("intel-rapl:10", "package-10", 10, pkgRange),
+				zoneFiles("intel-rapl:2", "package-2", 2, pkgRange),
+				map[string]string{
+					"intel-rapl:3/energy_uj":           "3\n",
+					"intel-rapl:3/max_energy_range_uj": "100\n",
+					"intel-rapl:4/name":                "psys-no-counter\n",
+					"intel-rapl:4/max_energy_range_uj": "100\n",
+					"not-a-zone/energy_uj":             "1\n",
+				},
+			),
+			want: []Domain{
+				{Name: "package-2", Path: "intel-rapl:2", MaxRangeUJ: pkgRange, Package: true},
+				{Name: "intel-rapl:3", Path: "intel-rapl:3", MaxRangeUJ: 100, Package: true},
+				{Name: "package-10", Path: "intel-rapl:10", MaxRangeUJ: pkgRange, Package: true},
+			},
+			packages: []string{"package-2", "intel-rapl:3", "package-10"},
+			sample:   []uint64{2, 3, 10},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			writeTree(t, dir, tt.files)
+			for link, target := range tt.links {
+				require.NoError(t, os.MkdirAll(filepath.Dir(filepath.Join(dir, link)), 0o755))
+				require.NoError(t, os.Symlink(target, filepath.Join(dir, link)))
+			}
+			root := filepath.Join(dir, tt.root)
+			r, err := OpenRAPL(root)
+			require.NoError(t, err)
+			want := make([]Domain, len(tt.want))
+			for i, d := range tt.want {
+				d.Path = filepath.Join(root, d.Path)
+				want[i] = d
+			}
+			assert.Equal(t, want, r.Domains())
+			assert.Equal(t, tt.packages, r.Packages())
+			assert.Equal(t, root, r.Root())
+			s, err := r.Read()
+			require.NoError(t, err)
+			assert.Equal(t, tt.sample, s.UJ)
+		})
+	}
+}
+
+func TestOpenRAPLErrors(t *testing.T) {
+	permission := func(name string) ([]byte, error) {
+		if filepath.Base(name) == "energy_uj" {
+			return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrPermission}
+		}
+		return os.ReadFile(name)
+	}
+	tests := []struct {
+		name     string
+		root     string            // relative to the temporary directory
+		files    map[string]string // written over twoPackages(); nil: no tree
+		setup    func(t *testing.T, root string)
+		readFile func(string) ([]byte, error)
+		wantIs   error    // when not nil, errors.Is(err, wantIs)
+		want     []string // substrings of the error text; "ROOT" stands for root
+	}{
+		{
+			name:   "missing tree",
+			root:   "no-such-dir",
+			wantIs: ErrNoCounters,
+			want:   []string{"no RAPL counters under ROOT: not an x86 Linux host or the powercap driver is not loaded"},
+		},
+		{
+			name:   "tree without counters",
+			files:  map[string]string{"intel-rapl/enabled": "0\n"},
+			wantIs: ErrNoCounters,
+			want:   []string{"no RAPL counters under ROOT"},
+		},
+		{
+			name:     "permission denied",
+			files:    twoPackages(),
+			readFile: permission,
+			wantIs:   fs.ErrPermission,
+			want: []string{"ROOT/intel-rapl:0/energy_uj is not readable " +
+				"(since Linux 5.10 RAPL energy needs root; run as root or `chmod a+r` it): permission denied"},
+		},
+		{
+			// Root reads a file whatever its mode; a directory in place
+			// of the file is unreadable for everyone.
+			name:  "energy_uj is a directory",
+			files: twoPackages(),
+			setup: func(t *testing.T, root string) {
+				path := filepath.Join(root, "intel-rapl:1:1", "energy_uj")
+				require.NoError(t, os.Remove(path))
+				require.NoError(t, os.Mkdir(path, 0o755))
+			},
+			want: []string{"ROOT/intel-rapl:1:1/energy_uj is not readable: is a directory"},
+		},
+		{
+			name:  "malformed energy_uj",
+			files: merge(twoPackages(), map[string]string{"intel-rapl:1/energy_uj": "12x4\n"}),
+			want:  []string{`ROOT/intel-rapl:1/energy_uj holds "12x4", not a decimal count of microjoules`},
+		},
+		{
+			name:  "negative energy_uj",
+			files: merge(twoPackages(), map[string]string{"intel-rapl:0:0/energy_uj": "-1"}),
+			want:  []string{`ROOT/intel-rapl:0:0/energy_uj holds "-1"`},
+		},
+		{
+			name:  "empty energy_uj",
+			files: merge(twoPackages(), map[string]string{"intel-rapl:0:0/energy_uj": ""}),
+			want:  []string{`ROOT/intel-rapl:0:0/energy_uj holds ""`},
+		},
+		{
+			name:  "malformed max range",
+			files: merge(twoPackages(), map[string]string{"intel-rapl:0/max_energy_range_uj": "lots"}),
+			want:  []string{`ROOT/intel-rapl:0/max_energy_range_uj holds "lots"`},
+		},
+		{
+			name:  "max range 0",
+			files: merge(twoPackages(), map[string]string{"intel-rapl:0:1/max_energy_range_uj": "0\n"}),
+			want:  []string{"ROOT/intel-rapl:0:1/max_energy_range_uj is 0"},
+		},
+		{
+			name:  "missing max range",
+			files: twoPackages(),
+			setup: func(t *testing.T, root string) {
+				require.NoError(t, os.Remove(filepath.Join(root, "intel-rapl:1", "max_energy_range_uj")))
+			},
+			wantIs: fs.ErrNotExist,
+			want:   []string{"ROOT/intel-rapl:1/max_energy_range_uj is not readable"},
+		},
+		{
+			name:  "counter above its range",
+			files: merge(twoPackages(), map[string]string{"intel-rapl:0:1/energy_uj": "65712999614\n"}),
+			want:  []string{"ROOT/intel-rapl:0:1/energy_uj is 65712999614, above max_energy_range_uj 65712999613"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			root := filepath.Join(dir, tt.root)
+			if tt.files != nil {
+				writeTree(t, root, tt.files)
+			}
+			if tt.setup != nil {
+				tt.setup(t, root)
+			}
+			readFile := tt.readFile
+			if readFile == nil {
+				readFile = os.ReadFile
+			}
+			r, err := openRAPL(root, readFile)
+			require.Error(t, err)
+			assert.Nil(t, r)
+			if tt.wantIs != nil {
+				assert.ErrorIs(t, err, tt.wantIs)
+			}
+			for _, w := range tt.want {
+				assert.Contains(t, err.Error(), replaceRoot(w, root))
+			}
+		})
+	}
+}
+
+func replaceRoot(s, root string) string {
+	out := ""
+	for {
+		i := indexOf(s, "ROOT")
+		if i < 0 {
+			return out + s
+		}
+		out += s[:i] + root
+		s = s[i+len("ROOT"):]
+	}
+}

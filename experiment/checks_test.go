@@ -1,0 +1,552 @@
+package experiment
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+	"gonum.org/v1/gonum/mat"
+	"pgregory.net/rapid"
+
+	"github.com/lowdim/lowdim/dln"
+	"github.com/lowdim/lowdim/results"
+	"github.com/lowdim/lowdim/theory"
+	"github.com/lowdim/lowdim/trainer"
+	"github.com/lowdim/lowdim/workloads"
+)
+
+// checkTestSeed seeds every random draw of these tests that is not a
+// configuration's own seed (the noise of perturbed inits).
+const checkTestSeed = 20240611
+
+// allChecks are the checks a run of original and compressed on MF (d > 2r,
+// alpha = 1, small eps, svals >= r) evaluates.
+var allChecks = []string{CheckParams, CheckFlops, CheckRecursion, CheckRho, CheckGap, CheckBalanced, CheckKwon, CheckIncremental}
+
+// stableEta returns a step size inside the stable regime of gradient descent
+// on the MF loss c ||W - Phi||_F^2 / 2 with a depth-L network: near a
+// minimum with singular value s, the loss's curvature along the balanced
+// factorization is c L s^(2 - 2/L), so GD is stable for
+// eta c L s_max^(2 - 2/L) < 2; half of the usual "< 1" margin keeps the
+// approach monotone.
+func stableEta(sMax float64, L int, c float64) float64 {
+	return 0.5 / (c * float64(L) * math.Pow(sMax, 2-2/float64(L)))
+}
+
+// mfCase is a small MF problem of the checks' exact-identity regime.
+type mfCase struct {
+	d, r  int
+	eps   float64
+	steps int
+	every int
+}
+
+func (m mfCase) String() string {
+	return fmt.Sprintf("d=%d/r=%d/eps=%g", m.d, m.r, m.eps)
+}
+
+// mfProblem returns the configuration of m (sum loss, L = 3, a stable eta,
+// svals = r, original and compressed) and its instance.
+func mfProblem(t testing.TB, m mfCase, seed uint64) (Config, *Instance) {
+	c := Config{Workload: "mf", Loss: "sum", D: m.d, R: m.r, Depth: 3, Eps: m.eps, Steps: m.steps, Every: m.every,
+		SVals: m.r, Seed: seed, Methods: []string{Original, Compressed}}.WithDefaults()
+	c.Eta = 1 // placeholder for Validate; replaced below
+	require.NoError(t, c.Validate())
+	in, err := BuildInstance(c)
+	require.NoError(t, err)
+	s, err := workloads.SingularValues(in.Target)
+	require.NoError(t, err)
+	c.Eta = stableEta(s[0], c.Depth, 1)
+	return c, in
+}
+
+// goodMF are the good cases: they pass every check.
+var goodMF = []mfCase{
+	{d: 16, r: 2, eps: 0.05, steps: 600, every: 5},
+	{d: 24, r: 3, eps: 0.05, steps: 800, every: 5},
+	{d: 16, r: 2, eps: 1e-2, steps: 3000, every: 20},
+}
+
+// findCheck returns the one check of cs with this name and method.
+func findCheck(t *testing.T, cs []results.Check, name, method string) results.Check {
+	t.Helper()
+	var found []results.Check
+	for _, c := range cs {
+		if c.Name == name && c.Method == method {
+			found = append(found, c)
+		}
+	}
+	require.Len(t, found, 1, "check %s of %s in %s", name, method, describeChecks(cs))
+	return found[0]
+}
+
+func describeChecks(cs []results.Check) string {
+	var b strings.Builder
+	for _, c := range cs {
+		fmt.Fprintf(&b, "\n  %-24s %-20s %-7s observed %.6g predicted %.6g tol %.3g  %s", c.Name, c.Method, c.Status, c.Observed, c.Predicted, c.Tolerance, c.Detail)
+	}
+	return b.String()
+}
+
+// requireAllPass fails unless every check in cs passed and the run
+// evaluated every name in want at least once.
+func requireAllPass(t *testing.T, cs []results.Check, want ...string) {
+	t.Helper()
+	seen := map[string]bool{}
+	for _, c := range cs {
+		seen[c.Name] = true
+		require.Equal(t, results.Pass, c.Status, "check %s of %s failed:%s", c.Name, c.Method, describeChecks(cs))
+		require.NotEmpty(t, c.Regime, "check %s states no regime", c.Name)
+		require.NotEmpty(t, c.Quantity, "check %s states no quantity", c.Name)
+		for _, v := range []float64{c.Observed, c.Predicted, c.Tolerance} {
+			require.False(t, math.IsNaN(v) || math.IsInf(v, 0), "check %s holds %v", c.Name, v)
+		}
+	}
+	for _, n := range want {
+		require.True(t, seen[n], "check %s was not evaluated:%s", n, describeChecks(cs))
+	}
+}
+
+// relDeviation returns |observed - predicted| / |predicted| of a check, the
+// figure logged as the worst deviation of a passing identity.
+func relDeviation(c results.Check) float64 {
+	if c.Predicted == 0 {
+		return math.Abs(c.Observed)
+	}
+	return math.Abs(c.Observed-c.Predicted) / math.Abs(c.Predicted)
+}
+
+// tamper breaks one thing in the training of a method, to show that a check
+// fails on it. The zero value breaks nothing.
+type tamper struct {
+	// init changes the network after its initialization, before the checker
+	// sees it (a perturbed init, a corrupted weight, a boosted mode).
+	init func(net *dln.Network)
+	// trainAlpha, when not 0, is the alpha the network is trained with,
+	// while the checker keeps the configuration's.
+	trainAlpha float64
+	// checkpoint runs at every checkpoint after the checker's hook (work
+	// done outside the trainer).
+	checkpoint func(net *dln.Network)
+	// after runs once training is done, before the checker's after-hook.
+	after func(net *dln.Network)
+}
+
+// trainTampered is trainMethod with a tamper: it builds method m on the
+// instance, lets tm change it, and trains it with the checker's hooks
+// exactly as trainMethod does. TestTrainTamperedMatchesTrainMethod checks
+// that with no tamper the two give the same checks.
+func trainTampered(t *testing.T, m string, c Config, in *Instance, k *checker, tm tamper) results.MethodResult {
+	t.Helper()
+	net, err := NewNetwork(m, c, in)
+	require.NoError(t, err)
+	if tm.init != nil {
+		tm.init(net)
+	}
+	hook := k.before(m, net)
+	tc := c
+	if tm.trainAlpha != 0 {
+		tc.Alpha = tm.trainAlpha
+	}
+	obj := trainer.NewDense(net, in.Work, Multipliers(m, tc, net.Layers()))
+	cp := hook
+	if tm.checkpoint != nil {
+		cp = func(p results.Checkpoint) {
+			if hook != nil {
+				hook(p)
+			}
+			tm.checkpoint(net)
+		}
+	}
+	res := trainer.Train(obj, trainer.Config{Steps: c.Steps, Eta: c.Eta, Tol: c.Tol, Every: c.Every, SingularValues: c.SVals, Checkpoint: cp})
+	if tm.after != nil {
+		tm.after(net)
+	}
+	k.after(m, net, res)
+	res.Method = m
+	return res
+}
+
+// addNoise adds iid N(0, sigma^2) noise to every entry of w.
+func addNoise(w *mat.Dense, sigma float64, rng *rand.Rand) {
+	r, c := w.Dims()
+	for i := range r {
+		for j := range c {
+			w.Set(i, j, w.At(i, j)+sigma*rng.NormFloat64())
+		}
+	}
+}
+
+// TestChecksPassOnGoodCases: on small MF problems in every check's regime,
+// Run evaluates all eight checks and every one passes. The worst deviation
+// of each exact identity is logged.
+func TestChecksPassOnGoodCases(t *testing.T) {
+	worst := map[string]float64{}
+	for _, m := range goodMF {
+		t.Run(m.String(), func(t *testing.T) {
+			c, _ := mfProblem(t, m, 1)
+			run := mustRun(t, c, Options{})
+			requireAllPass(t, run.Checks, allChecks...)
+			for _, ch := range run.Checks {
+				switch ch.Name {
+				case CheckRecursion, CheckGap, CheckKwon:
+					t.Logf("%-24s %-12s %s", ch.Name, ch.Method, ch.Detail)
+				case CheckIncremental:
+					require.NotContains(t, ch.Detail, "never", "%s: every target singular value is learned in the good case", ch.Method)
+					t.Logf("%-24s %-12s %s", ch.Name, ch.Method, ch.Detail)
+				case CheckBalanced:
+					worst[ch.Name] = max(worst[ch.Name], ch.Observed)
+				}
+				if ch.Name == CheckRecursion || ch.Name == CheckGap {
+					worst[ch.Name] = max(worst[ch.Name], relDeviation(ch))
+				}
+			}
+		})
+	}
+	t.Logf("worst relative deviations over the good cases (at each check's worst point): %v", worst)
+}
+
+// TestIncrementalLearningPasses: singular values of W are fitted largest
+// first on MF, MC and MS, by the original and the compressed network, and
+// every one of the r is learned within the budget (svals = r). The MC and
+// MS configurations are small versions of the quick preset's, with step
+// sizes scaled to the same effective step (eta / |O| for MC, eta / m for MS).
+func TestIncrementalLearningPasses(t *testing.T) {
+	tests := []struct {
+		name string
+		c    Config
+	}{
+		{"mf", Config{Workload: "mf", Loss: "sum", D: 16, R: 2, Eta: 0.01, Steps: 600, Every: 5, Eps: 0.05}},
+		{"mf-r3", Config{Workload: "mf", Loss: "sum", D: 24, R: 3, Eta: 0.008, Steps: 800, Every: 5, Eps: 0.05}},
+		{"mc", Config{Workload: "mc", D: 20, R: 2, P: 0.5, Eta: 4, Steps: 3000, Tol: 1e-8, Every: 10}},
+		{"mc-alpha5", Config{Workload: "mc", D: 20, R: 2, P: 0.5, Eta: 2, Alpha: 5, Steps: 3000, Tol: 1e-8, Every: 10,
+			Methods: []string{Compressed}}},
+		{"ms", Config{Workload: "ms", D: 16, R: 2, M: 200, Eta: 2, Steps: 3000, Tol: 1e-8, Every: 10}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := tt.c
+			c.SVals = c.R
+			if c.Methods == nil {
+				c.Methods = []string{Original, Compressed}
+			}
+			run := mustRun(t, c, Options{})
+			for _, m := range c.Methods {
+				ch := findCheck(t, run.Checks, CheckIncremental, m)
+				require.Equal(t, results.Pass, ch.Status, "%s: %s", m, ch.Detail)
+				require.NotContains(t, ch.Detail, "never", "%s: every target singular value is learned", m)
+				require.Contains(t, ch.Regime, c.Workload)
+				t.Logf("%-10s %s", m, ch.Detail)
+			}
+		})
+	}
+}
+
+// TestTrainTamperedMatchesTrainMethod: the test's copy of trainMethod, with
+// nothing tampered, gives the same checks as trainMethod, so that a check
+// failing on a tampered run fails because of the tamper.
+func TestTrainTamperedMatchesTrainMethod(t *testing.T) {
+	c, in := mfProblem(t, goodMF[0], 1)
+	kReal := newChecker(c, in)
+	kCopy := newChecker(c, in)
+	for _, m := range c.Methods {
+		_, err := trainMethod(m, c, in, kReal, Options{})
+		require.NoError(t, err)
+		trainTampered(t, m, c, in, kCopy, tamper{})
+	}
+	real, cp := kReal.finish(), kCopy.finish()
+	requireAllPass(t, cp, allChecks...)
+	require.Equal(t, len(real), len(cp))
+	for i := range real {
+		require.Equal(t, real[i], cp[i], "check %d", i)
+	}
+}
+
+// TestChecksFailOnBrokenCases feeds each check a deliberately broken case
+// and shows that it fails: a perturbed init, a wrong alpha, a corrupted
+// weight, a boosted mode, an extra product outside the trainer, a checker
+// configured with a wrong width.
+func TestChecksFailOnBrokenCases(t *testing.T) {
+	m := goodMF[0] // d = 16, r = 2, eps = 0.05, 600 steps
+	type brokenCase struct {
+		name string
+		// method is trained with the tamper; the other method of the
+		// problem (if any) trains untouched.
+		method string
+		tm     tamper
+		// checkerCfg changes the configuration the checker sees.
+		checkerCfg func(c *Config)
+		// fail lists the checks that must fail, as name/method.
+		fail []string
+		// pass lists checks that must still pass (the tamper is specific).
+		pass []string
+	}
+	c0, _ := mfProblem(t, m, 1)
+	// ForwardFlops of the original network d=16, L=3: 2 (L-1) d^3 = 16384;
+	// the step count of the checkpoint hook runs is steps/every + 1 = 121.
+	fwdOrig := theory.ForwardFlops(theory.DimsOriginal(m.d, 3))
+	require.Equal(t, uint64(16384), fwdOrig)
+	rng := rand.New(rand.NewPCG(checkTestSeed, 0))
+	tests := []brokenCase{
+		{
+			name: "perturbed compressed init", method: Compressed,
+			// 1e-6 noise on the inner layer (entries eps = 0.05): the layers
+			// are no longer diagonal in Phi's singular bases, the modes
+			// couple, and the learning times shift by about 1e-6/eps
+			// relative: far more than the recursion's 1e-9.
+			tm:   tamper{init: func(net *dln.Network) { addNoise(net.Layer(1), 1e-6, rng) }},
+			fail: []string{CheckRecursion + "/" + Compressed, CheckBalanced + "/" + Compressed},
+			pass: []string{CheckParams + "/" + Compressed, CheckFlops + "/" + Compressed},
+		},
+		{
+			name: "wrong alpha", method: Compressed,
+			// Trained with alpha = 2 while the checker predicts alpha = 1.
+			tm:   tamper{trainAlpha: 2},
+			fail: []string{CheckRecursion + "/" + Compressed},
+			pass: []string{CheckBalanced + "/" + Compressed, CheckParams + "/" + Compressed, CheckFlops + "/" + Compressed},
+		},
+		{
+			name: "corrupted original weight", method: Original,
+			// One entry of W_2 changed by 1e-3 (2% of eps): the layer's
+			// singular values leave rho and the original no longer
+			// equals the LoP network (built from the untouched init) plus
+			// rho^L on d-2r directions.
+			tm:   tamper{init: func(net *dln.Network) { w := net.Layer(1); w.Set(3, 5, w.At(3, 5)+1e-3) }},
+			fail: []string{CheckRho + "/" + Original, CheckGap + "/" + Original + "/" + LoP, CheckBalanced + "/" + Original},
+			pass: []string{CheckParams + "/" + Original, CheckFlops + "/" + Original},
+		},
+		{
+			name: "perturbed original init", method: Original,
+			tm:   tamper{init: func(net *dln.Network) { addNoise(net.Layer(0), 1e-6, rng) }},
+			fail: []string{CheckBalanced + "/" + Original},
+		},
+		{
+			name: "extra forward at checkpoints", method: Original,
+			// A Forward outside the trainer at every checkpoint: the
+			// weights do not change, the flop count grows by 121 forwards.
+			tm:   tamper{checkpoint: func(net *dln.Network) { net.Forward() }},
+			fail: []string{CheckFlops + "/" + Original},
+			pass: []string{CheckRho + "/" + Original, CheckGap + "/" + Original + "/" + LoP, CheckIncremental + "/" + Original},
+		},
+		{
+			name: "extra step after training", method: Compressed,
+			// One more update with eta = 0: the weights do not change, the
+			// count grows by UpdateFlops = 2 params.
+			tm:   tamper{after: func(net *dln.Network) { net.Step(0, nil) }},
+			fail: []string{CheckFlops + "/" + Compressed},
+			pass: []string{CheckRecursion + "/" + Compressed, CheckKwon + "/" + Compressed},
+		},
+		{
+			name: "checker with a wrong width", method: Compressed,
+			checkerCfg: func(c *Config) { c.RHat++ },
+			fail:       []string{CheckParams + "/" + Compressed},
+			pass:       []string{CheckFlops + "/" + Compressed, CheckBalanced + "/" + Compressed},
+		},
+		{
+			name: "smallest mode boosted", method: Compressed,
+			// After the spectral init, row r-1 of W_1 and column r-1 of
+			// W_L (the smallest target mode) are scaled by 100: that mode
+			// starts at 1e4 eps^L and is learned first.
+			tm: tamper{init: func(net *dln.Network) {
+				w1, wl := net.Layer(0), net.Layer(net.Layers()-1)
+				_, cols := w1.Dims()
+				for j := range cols {
+					w1.Set(m.r-1, j, 100*w1.At(m.r-1, j))
+				}
+				rows, _ := wl.Dims()
+				for i := range rows {
+					wl.Set(i, m.r-1, 100*wl.At(i, m.r-1))
+				}
+			}},
+			fail: []string{CheckIncremental + "/" + Compressed},
+			pass: []string{CheckParams + "/" + Compressed, CheckFlops + "/" + Compressed},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, in := mfProblem(t, m, 1)
+			require.Equal(t, c0, c)
+			kc := c
+			if tt.checkerCfg != nil {
+				tt.checkerCfg(&kc)
+			}
+			k := newChecker(kc, in)
+			for _, meth := range c.Methods {
+				tm := tamper{}
+				if meth == tt.method {
+					tm = tt.tm
+				}
+				trainTampered(t, meth, c, in, k, tm)
+			}
+			cs := k.finish()
+			status := map[string]results.Check{}
+			for _, ch := range cs {
+				status[ch.Name+"/"+ch.Method] = ch
+			}
+			for _, key := range tt.fail {
+				ch, ok := status[key]
+				require.True(t, ok, "check %s not evaluated:%s", key, describeChecks(cs))
+				require.Equal(t, results.Fail, ch.Status, "check %s did not fail on the broken case:%s", key, describeChecks(cs))
+				t.Logf("fails as it must: %-24s %-20s observed %.6g predicted %.6g tol %.3g  %s", ch.Name, ch.Method, ch.Observed, ch.Predicted, ch.Tolerance, ch.Detail)
+			}
+			for _, key := range tt.pass {
+				ch, ok := status[key]
+				require.True(t, ok, "check %s not evaluated:%s", key, describeChecks(cs))
+				require.Equal(t, results.Pass, ch.Status, "check %s failed, but the tamper does not concern it:%s", key, describeChecks(cs))
+			}
+		})
+	}
+}
+
+// TestFlopCountMismatchIsExact: the flop check reports the exact excess of
+// an extra Forward per checkpoint: 121 checkpoints times ForwardFlops.
+func TestFlopCountMismatchIsExact(t *testing.T) {
+	c, in := mfProblem(t, goodMF[0], 1)
+	k := newChecker(c, in)
+	trainTampered(t, Original, c, in, k, tamper{checkpoint: func(net *dln.Network) { net.Forward() }})
+	ch := findCheck(t, k.finish(), CheckFlops, Original)
+	require.Equal(t, results.Fail, ch.Status)
+	checkpoints := uint64(c.Steps/c.Every + 1)
+	fwd := theory.ForwardFlops(theory.DimsOriginal(c.D, c.Depth))
+	require.Equal(t, float64(checkpoints*fwd), ch.Observed-ch.Predicted)
+	require.Contains(t, ch.Detail, fmt.Sprintf("off by %d", checkpoints*fwd))
+}
+
+// TestKwonFailsBelowTargetRank: a target of rank 4 and a compressed width of
+// 2 (r_hat < r, outside the theorem's r_hat >= r) leaves two singular
+// values unlearned: the compressed error stays far above the original's,
+// and Verify fails naming kwon-bound and width-sufficient.
+func TestKwonFailsBelowTargetRank(t *testing.T) {
+	vc := VerifyConfig{Config: Config{Workload: "mf", Loss: "sum", D: 16, R: 4, Eps: 0.05, Eta: 0.01, Steps: 800, Every: 10, Tol: 1e-8},
+		RHats: []int{2}}
+	v, err := Verify(vc, nil, Options{})
+	require.NoError(t, err)
+	require.False(t, v.Pass)
+	label := Compressed + " r_hat=2"
+	for _, name := range []string{CheckKwon, CheckWidth} {
+		ch := findCheck(t, v.Checks, name, label)
+		require.Equal(t, results.Fail, ch.Status, "%s:%s", name, describeChecks(v.Checks))
+		t.Logf("fails as it must: %-18s observed %.4g bound %.4g  %s", name, ch.Observed, ch.Predicted, ch.Detail)
+	}
+	require.Nil(t, v.SafeWidth)
+}
+
+// TestChecksSkippedOutsideRegime: a check outside its regime is Skipped with
+// a reason, never passed or failed.
+func TestChecksSkippedOutsideRegime(t *testing.T) {
+	base, _ := mfProblem(t, goodMF[0], 1)
+	tests := []struct {
+		name   string
+		change func(c *Config)
+		skip   string // the check that is skipped
+		method string
+		why    string // substring of the reason
+		// pass are checks that still apply and pass.
+		pass []string
+	}{
+		{name: "alpha 1.5", change: func(c *Config) { c.Alpha = 1.5 }, skip: CheckKwon, method: Compressed, why: "alpha",
+			// The recursion includes alpha: it still holds exactly.
+			pass: []string{CheckRecursion}},
+		{name: "eps 0.2", change: func(c *Config) { c.Eps = 0.2; c.Steps = 200; c.Every = 5 }, skip: CheckKwon, method: Compressed, why: "eps",
+			pass: []string{CheckRecursion, CheckRho, CheckGap}},
+		{name: "mc", change: func(c *Config) {
+			*c = Config{Workload: "mc", D: 16, R: 2, P: 0.5, Eta: 3, Steps: 300, Every: 10, SVals: 2, Methods: []string{Original, Compressed}}
+		}, skip: CheckKwon, method: Compressed, why: "matrix factorization"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := base
+			tt.change(&c)
+			run := mustRun(t, c, Options{})
+			ch := findCheck(t, run.Checks, tt.skip, tt.method)
+			require.Equal(t, results.Skipped, ch.Status, "%+v", ch)
+			require.Contains(t, ch.Detail, tt.why)
+			require.NotEmpty(t, ch.Regime, "a skipped check states the regime it needs")
+			t.Logf("skipped: %s: %s (regime: %s)", ch.Name, ch.Detail, ch.Regime)
+			for _, name := range tt.pass {
+				for _, p := range run.Checks {
+					if p.Name == name {
+						require.Equal(t, results.Pass, p.Status, "%s of %s: %s", p.Name, p.Method, p.Detail)
+					}
+				}
+			}
+			for _, p := range run.Checks {
+				require.NotEqual(t, results.Fail, p.Status, "%s of %s: %s", p.Name, p.Method, p.Detail)
+			}
+		})
+	}
+}
+
+// TestChecksSkippedWithLoadedInits: with initial weights loaded from files
+// the checks that need the seed's init are skipped, saying so.
+func TestChecksSkippedWithLoadedInits(t *testing.T) {
+	c, _ := mfProblem(t, goodMF[0], 1)
+	c.Steps, c.Every = 100, 5
+	dir := t.TempDir()
+	saved := mustRun(t, c, Options{SaveInstance: dir})
+	requireAllPass(t, saved.Checks)
+	run := mustRun(t, c, Options{LoadInstance: dir})
+	for _, want := range []struct{ name, method string }{
+		{CheckRecursion, Compressed}, {CheckBalanced, Original}, {CheckBalanced, Compressed}, {CheckKwon, Compressed},
+	} {
+		ch := findCheck(t, run.Checks, want.name, want.method)
+		require.Equal(t, results.Skipped, ch.Status, "%s of %s", want.name, want.method)
+		require.Contains(t, ch.Detail, "loaded")
+	}
+	// The loaded weights are the saved ones: the trajectories agree.
+	for i := range saved.Methods {
+		requireSameTrace(t, traceOf(&saved.Methods[i]), traceOf(&run.Methods[i]))
+	}
+}
+
+// TestPropertyExactIdentities: over random small MF problems (d in [8, 20],
+// r in [1, d/4], L in [2, 4], eps log-uniform in [1e-3, 0.1], a stable eta,
+// the sum loss and a spread target, 100 to 200 steps) the exact identities
+// hold and Kwon's bound holds (alpha = 1, eps <= 0.1).
+func TestPropertyExactIdentities(t *testing.T) {
+	want := []string{CheckParams, CheckFlops, CheckRecursion, CheckRho, CheckGap, CheckBalanced, CheckKwon}
+	worst := map[string]float64{}
+	rapid.Check(t, func(rt *rapid.T) {
+		d := rapid.IntRange(8, 20).Draw(rt, "d")
+		r := rapid.IntRange(1, d/4).Draw(rt, "r")
+		L := rapid.IntRange(2, 4).Draw(rt, "L")
+		eps := math.Pow(10, rapid.Float64Range(-3, -1).Draw(rt, "log10eps"))
+		steps := rapid.IntRange(100, 200).Draw(rt, "steps")
+		seed := rapid.Uint64Range(0, 1<<20).Draw(rt, "seed")
+		c := Config{Workload: "mf", Loss: "sum", D: d, R: r, Depth: L, Eps: eps, Eta: 1, Steps: steps, Every: 4,
+			Seed: seed, Methods: []string{Original, Compressed}}.WithDefaults()
+		in, err := BuildInstance(c)
+		if err != nil {
+			rt.Fatalf("instance: %v", err)
+		}
+		s, err := workloads.SingularValues(in.Target)
+		if err != nil {
+			rt.Fatalf("svd: %v", err)
+		}
+		c.Eta = stableEta(s[0], L, 1)
+		run, err := Run(c, Options{})
+		if err != nil {
+			rt.Fatalf("run: %v", err)
+		}
+		seen := map[string]bool{}
+		for _, ch := range run.Checks {
+			seen[ch.Name] = true
+			if ch.Status != results.Pass && ch.Name != CheckIncremental {
+				rt.Fatalf("%s of %s: %s (observed %.17g, predicted %.17g, tolerance %.3g) eta=%g%s",
+					ch.Name, ch.Method, ch.Status, ch.Observed, ch.Predicted, ch.Tolerance, c.Eta, describeChecks(run.Checks))
+			}
+			if ch.Name == CheckRecursion || ch.Name == CheckGap {
+				worst[ch.Name] = max(worst[ch.Name], relDeviation(ch))
+			}
+		}
+		for _, n := range want {
+			if !seen[n] {
+				rt.Fatalf("check %s not evaluated:%s", n, describeChecks(run.Checks))
+			}
+		}
+	})
+	t.Logf("worst relative deviations at the reported points: %v", worst)
+}
