@@ -110,10 +110,20 @@ func stepConfig(workload string, d, depth int) experiment.Config {
 
 // problem is what a Step case builds once.
 type problem struct {
-	obj   *trainer.Dense
+	obj   experiment.Objective
 	net   *dln.Network
 	work  workloads.Workload
 	flops uint64
+}
+
+// paths returns the step algorithms to benchmark for a method: both for
+// the narrow networks on MC (the sampled step is what auto picks, the
+// dense one its reference), dense otherwise.
+func paths(workload, method string) []string {
+	if workload == "mc" && method != experiment.Original {
+		return []string{experiment.PathDense, experiment.PathSampled}
+	}
+	return []string{experiment.PathDense}
 }
 
 func buildStep(c experiment.Config, method string) (*problem, error) {
@@ -131,8 +141,35 @@ func buildStep(c experiment.Config, method string) (*problem, error) {
 	if err != nil {
 		return nil, err
 	}
-	obj := trainer.NewDense(net, in.Work, experiment.Multipliers(method, c, net.Layers()))
-	return &problem{obj: obj, net: net, work: in.Work, flops: theory.StepFlops(dln.Widths(net.Shapes()))}, nil
+	obj, _ := experiment.NewObjective(method, c, in, net)
+	return &problem{obj: obj, net: net, work: in.Work, flops: stepFlops(c, method)}, nil
+}
+
+// observed is |O| = floor(p d^2) of an MC step config.
+func observed(c experiment.Config) int { return int(c.P * float64(c.D*c.D)) }
+
+// stepFlops is the analytic flop count of one step (package theory).
+func stepFlops(c experiment.Config, method string) uint64 {
+	w := dln.Widths(experiment.Shapes(method, c, c.D, c.D))
+	if c.Path == experiment.PathSampled {
+		return theory.SampledMCStepFlops(w, observed(c))
+	}
+	return theory.StepFlops(w)
+}
+
+// stepWorkspace is the workspace of a step's objective besides the
+// network's: the end-to-end gradient (dense); the residual on O, two
+// n_0 x h buffers and the end-to-end matrix formed at checkpoints
+// (sampled).
+func stepWorkspace(c experiment.Config, method string) int64 {
+	shapes := experiment.Shapes(method, c, c.D, c.D)
+	_, ws := dln.Footprint(shapes)
+	d := int64(c.D)
+	if c.Path == experiment.PathSampled {
+		h := int64(shapes[len(shapes)-1].Cols)
+		return ws + 8*int64(observed(c)) + 2*8*d*h + 8*d*d
+	}
+	return ws + 8*d*d
 }
 
 // lazy builds a value on first use and drops it on release.
@@ -170,45 +207,51 @@ func StepCases(o Options) []Case {
 	var cases []Case
 	for _, w := range o.Workloads {
 		for _, m := range o.Methods {
-			for _, d := range o.Sizes {
-				c := stepConfig(w, d, o.Depth)
-				if w == "ms" && workloads.SensingBytes(c.M, d, d) > MaxOperatorBytes {
-					continue
+			for _, path := range paths(w, m) {
+				for _, d := range o.Sizes {
+					c := stepConfig(w, d, o.Depth)
+					c.Path = path
+					if w == "ms" && workloads.SensingBytes(c.M, d, d) > MaxOperatorBytes {
+						continue
+					}
+					cases = append(cases, stepCase(o, c, m))
 				}
-				l := &lazy[*problem]{build: func() (*problem, error) { return buildStep(c, m) }}
-				cases = append(cases, Case{
-					Name:    fmt.Sprintf("Step/workload=%s/method=%s/d=%d/L=%d", w, m, d, o.Depth),
-					Release: l.release,
-					Exact: func() (map[string]float64, error) {
-						shapes := experiment.Shapes(m, c, d, d)
-						params, ws := dln.Footprint(shapes)
-						return map[string]float64{
-							UnitFlops:     float64(theory.StepFlops(dln.Widths(shapes))),
-							UnitParams:    float64(8 * params),
-							UnitWorkspace: float64(ws + int64(8*d*d)), // + the end-to-end gradient
-						}, nil
-					},
-					Bench: func(b *testing.B) {
-						p := l.get(b)
-						b.ReportAllocs()
-						p.obj.Evaluate()
-						startMeter(o.Meter)
-						b.ResetTimer()
-						for i := 0; i < b.N; i++ {
-							p.obj.Step(c.Eta)
-							p.obj.Evaluate()
-						}
-						b.StopTimer()
-						reportMeter(b, o.Meter)
-						b.ReportMetric(float64(p.flops), UnitFlops)
-						b.ReportMetric(float64(8*p.net.Params()), UnitParams)
-						b.ReportMetric(float64(p.obj.WorkspaceBytes()), UnitWorkspace)
-					},
-				})
 			}
 		}
 	}
 	return cases
+}
+
+func stepCase(o Options, c experiment.Config, m string) Case {
+	l := &lazy[*problem]{build: func() (*problem, error) { return buildStep(c, m) }}
+	return Case{
+		Name:    fmt.Sprintf("Step/workload=%s/method=%s/path=%s/d=%d/L=%d", c.Workload, m, c.Path, c.D, c.Depth),
+		Release: l.release,
+		Exact: func() (map[string]float64, error) {
+			params, _ := dln.Footprint(experiment.Shapes(m, c, c.D, c.D))
+			return map[string]float64{
+				UnitFlops:     float64(stepFlops(c, m)),
+				UnitParams:    float64(8 * params),
+				UnitWorkspace: float64(stepWorkspace(c, m)),
+			}, nil
+		},
+		Bench: func(b *testing.B) {
+			p := l.get(b)
+			b.ReportAllocs()
+			p.obj.Evaluate()
+			startMeter(o.Meter)
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				p.obj.Step(c.Eta)
+				p.obj.Evaluate()
+			}
+			b.StopTimer()
+			reportMeter(b, o.Meter)
+			b.ReportMetric(float64(p.flops), UnitFlops)
+			b.ReportMetric(float64(8*p.net.Params()), UnitParams)
+			b.ReportMetric(float64(p.obj.WorkspaceBytes()), UnitWorkspace)
+		},
+	}
 }
 
 func startMeter(m Meter) {

@@ -245,20 +245,20 @@ func onlyRow(k pairKey, vals []float64, v Verdict, units benchfmt.UnitMetadataMa
 // compareRow applies the regression rule to one pair.
 func compareRow(k pairKey, ov, nv []float64, units benchfmt.UnitMetadataMap, th *benchmath.Thresholds, opt Options) Row {
 	r := Row{Benchmark: k.name, Unit: k.unit, Better: better(units, k.unit)}
-	os, ns := benchmath.NewSample(ov, th), benchmath.NewSample(nv, th)
+	oldS, newS := benchmath.NewSample(ov, th), benchmath.NewSample(nv, th)
 
 	assume := benchmath.Assumption(benchmath.AssumeNothing)
 	switch {
 	case units.GetAssumption(k.unit) == benchmath.AssumeExact:
 		assume, r.Exact = benchmath.AssumeExact, true
 		r.Notes = append(r.Notes, "deterministic: Unit line assume=exact")
-	case constant(os.Values) && constant(ns.Values) && minP(len(ov), len(nv), th) < opt.Alpha:
+	case constant(oldS.Values) && constant(newS.Values) && minP(len(ov), len(nv), th) < opt.Alpha:
 		assume, r.Exact = benchmath.AssumeExact, true
 		r.Notes = append(r.Notes, "deterministic: every sample identical within each file")
 	}
-	r.Old = summarize(assume, os, &r.Notes)
-	r.New = summarize(assume, ns, &r.Notes)
-	cmp := assume.Compare(os, ns)
+	r.Old = summarize(assume, oldS, &r.Notes)
+	r.New = summarize(assume, newS, &r.Notes)
+	cmp := assume.Compare(oldS, newS)
 	r.P = cmp.P
 	addNotes(&r.Notes, cmp.Warnings)
 

@@ -47,9 +47,9 @@
 //     the worse direction and an improvement in the better direction; a
 //     significant change within Threshold, or p >= Alpha, is no change. But if
 //     the samples are too few for p to ever reach Alpha (the p-value of two
-//     completely separated samples of these sizes is >= Alpha; n = 3 + 3 or
-//     fewer at Alpha 0.05), the row is "insufficient samples": a warning, not a
-//     pass.
+//     completely separated samples of these sizes, 2/C(n1+n2, n1), is >= Alpha:
+//     at Alpha 0.05, 3+3 samples are too few while 4+4 or 2+10 suffice), the
+//     row is "insufficient samples": a warning, not a pass.
 //
 // A pair in only one file is reported ("only in old", "only in new") and is
 // neither a regression nor a warning. The comparison fails when there is at

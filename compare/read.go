@@ -98,8 +98,12 @@ func (fl *file) add(res *benchfmt.Result, errs *SyntaxErrors) {
 	for _, v := range res.Values {
 		if math.IsNaN(v.Value) || math.IsInf(v.Value, 0) {
 			fname, line := res.Pos()
+			val, unit := v.Value, v.Unit
+			if v.OrigUnit != "" {
+				val, unit = v.OrigValue, v.OrigUnit
+			}
 			*errs = append(*errs, &benchfmt.SyntaxError{FileName: fname, Line: line,
-				Msg: fmt.Sprintf("non-finite measurement %v %s", v.Value, v.Unit)})
+				Msg: fmt.Sprintf("non-finite measurement %v %s", val, unit)})
 			return
 		}
 	}

@@ -25,6 +25,9 @@ func (r *Row) cells() []string {
 		}
 	}
 	sc := benchunit.CommonScale(centers, cls)
+	if len(centers) == 2 && centers[0] != centers[1] && sc.Format(centers[0]) == sc.Format(centers[1]) {
+		sc = benchunit.NoOpScaler // 1000000 and 1000001 flops, not 1.000M twice
+	}
 	p := ""
 	switch {
 	case r.Exact && !math.IsNaN(r.P):
@@ -239,5 +242,6 @@ func (r *Report) WriteJSON(w io.Writer) error {
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
 	return enc.Encode(out)
 }

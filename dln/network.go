@@ -261,3 +261,46 @@ func Widths(shapes []Shape) []int {
 	}
 	return w
 }
+
+// ForwardInner computes the prefix products up to P_{L-2} = W_{L-1} ... W_1
+// and returns it (n_{L-1} x n_0): everything but the last layer, without
+// forming the end-to-end matrix. Together with BackwardInner it serves
+// gradients G that are never formed densely (a sampled residual): the
+// caller computes the last layer's gradient G P_{L-2}^T into LastGrad() and
+// W_L^T G into OuterBack(), then calls BackwardInner. It panics with
+// ErrShape when L < 2 and allocates nothing.
+func (n *Network) ForwardInner() *mat.Dense {
+	L := len(n.w)
+	if L < 2 {
+		panic(fmt.Errorf("%w: ForwardInner needs at least 2 layers", ErrShape))
+	}
+	for l := 1; l < L-1; l++ {
+		n.mul(blas.NoTrans, blas.NoTrans, n.w[l], n.prefix[l-1], n.prefix[l])
+	}
+	return n.prefix[L-2]
+}
+
+// LastGrad returns the buffer of the last layer's gradient (n_L x n_{L-1})
+// for a caller of ForwardInner to fill.
+func (n *Network) LastGrad() *mat.Dense { return n.grad[len(n.w)-1] }
+
+// OuterBack returns the buffer for W_L^T G (n_{L-1} x n_0) for a caller of
+// ForwardInner to fill.
+func (n *Network) OuterBack() *mat.Dense { return n.back[len(n.w)-2] }
+
+// BackwardInner completes the gradients of layers L-1 .. 1 from the
+// contents of OuterBack, after ForwardInner; LastGrad must hold the last
+// layer's gradient before Step. It allocates nothing.
+func (n *Network) BackwardInner() {
+	L := len(n.w)
+	b := n.back[L-2]
+	for l := L - 2; l >= 1; l-- {
+		n.mul(blas.NoTrans, blas.Trans, b, n.prefix[l-1], n.grad[l])
+		n.mul(blas.Trans, blas.NoTrans, n.w[l], b, n.back[l-1])
+		b = n.back[l-1]
+	}
+}
+
+// AddFlops adds flops done on the network's behalf by a caller (a sampled
+// product in place of a dense one) to its counter.
+func (n *Network) AddFlops(f uint64) { n.flops += f }

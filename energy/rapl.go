@@ -88,18 +88,24 @@ func openRAPL(root string, readFile func(string) ([]byte, error)) (*RAPL, error)
 	// Collect zone directories by id (the directory name), flat and nested.
 	dirs := make(map[string]string)
 	var ids []zoneID
+	// Breadth first, so that a zone listed directly under root is known by
+	// that path rather than by its nested one.
 	var walk func(dir string, names []string, parent *zoneID)
 	walk = func(dir string, names []string, parent *zoneID) {
+		var found []zoneID
 		for _, name := range names {
 			id, ok := parseZoneID(name)
 			if !ok || (parent != nil && !id.childOf(*parent)) {
 				continue
 			}
-			path := filepath.Join(dir, name)
+			found = append(found, id)
 			if _, seen := dirs[name]; !seen {
-				dirs[name] = path
+				dirs[name] = filepath.Join(dir, name)
 				ids = append(ids, id)
 			}
+		}
+		for _, id := range found {
+			path := filepath.Join(dir, id.raw)
 			sub, err := os.ReadDir(path)
 			if err != nil {
 				continue // a file, or a dangling link: no subzones to find

@@ -1,11 +1,11 @@
 package energy
 
 import (
-	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -323,20 +323,204 @@ func TestOpenRAPLErrors(t *testing.T) {
 				assert.ErrorIs(t, err, tt.wantIs)
 			}
 			for _, w := range tt.want {
-				assert.Contains(t, err.Error(), replaceRoot(w, root))
+				assert.Contains(t, err.Error(), strings.ReplaceAll(w, "ROOT", root))
 			}
 		})
 	}
 }
 
-func replaceRoot(s, root string) string {
-	out := ""
-	for {
-		i := indexOf(s, "ROOT")
-		if i < 0 {
-			return out + s
-		}
-		out += s[:i] + root
-		s = s[i+len("ROOT"):]
+// TestOpenRAPLChmod makes energy_uj unreadable by its mode, as Linux 5.10
+// does for non-root users. Root reads it anyway, so there the test is
+// skipped; "permission denied" above covers the message.
+func TestOpenRAPLChmod(t *testing.T) {
+	if os.Geteuid() == 0 {
+		t.Skip("running as root, which reads a file whatever its mode")
 	}
+	root := t.TempDir()
+	writeTree(t, root, twoPackages())
+	path := filepath.Join(root, "intel-rapl:0", "energy_uj")
+	require.NoError(t, os.Chmod(path, 0))
+	_, err := OpenRAPL(root)
+	require.Error(t, err)
+	assert.ErrorIs(t, err, fs.ErrPermission)
+	assert.Contains(t, err.Error(), path+" is not readable (since Linux 5.10 RAPL energy needs root")
+}
+
+func TestJoules(t *testing.T) {
+	root := t.TempDir()
+	writeTree(t, root, twoPackages())
+	r, err := OpenRAPL(root)
+	require.NoError(t, err)
+
+	// Domain order: package-0, package-0/core, package-0/dram, package-1,
+	// package-1/core, package-1/dram.
+	tests := []struct {
+		name      string
+		a, b      []uint64
+		want      map[string]float64
+		wantTotal float64
+	}{
+		{
+			name: "no change",
+			a:    []uint64{1, 2, 3, 4, 5, 6},
+			b:    []uint64{1, 2, 3, 4, 5, 6},
+			want: map[string]float64{
+				"package-0": 0, "package-0/core": 0, "package-0/dram": 0,
+				"package-1": 0, "package-1/core": 0, "package-1/dram": 0,
+			},
+			wantTotal: 0,
+		},
+		{
+			// Deltas in µJ: 5e6, 2e6, 1e6, 7e6, 3e6, 5e5. The total counts
+			// the packages only: 5 J + 7 J = 12 J, not the 18.5 J of all
+			// six domains.
+			name: "two packages, total counts packages only",
+			a:    []uint64{1_000_000, 400_000, 100_000, 2_000_000, 800_000, 200_000},
+			b:    []uint64{6_000_000, 2_400_000, 1_100_000, 9_000_000, 3_800_000, 700_000},
+			want: map[string]float64{
+				"package-0": 5, "package-0/core": 2, "package-0/dram": 1,
+				"package-1": 7, "package-1/core": 3, "package-1/dram": 0.5,
+			},
+			wantTotal: 12,
+		},
+		{
+			// package-0 wrapped: (262143328850 - 262142328850) + 500000 =
+			// 1000000 + 500000 µJ = 1.5 J. package-0/dram wrapped:
+			// (65712999613 - 65712999613) + 250000 µJ = 0.25 J. Total
+			// 1.5 J + 2 J.
+			name: "wrapped counters",
+			a:    []uint64{262_142_328_850, 0, 65_712_999_613, 1_000_000, 0, 0},
+			b:    []uint64{500_000, 0, 250_000, 3_000_000, 0, 0},
+			want: map[string]float64{
+				"package-0": 1.5, "package-0/core": 0, "package-0/dram": 0.25,
+				"package-1": 2, "package-1/core": 0, "package-1/dram": 0,
+			},
+			wantTotal: 3.5,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a, b := Sample{UJ: tt.a}, Sample{UJ: tt.b}
+			got := r.Joules(a, b)
+			require.Len(t, got, len(tt.want))
+			for name, want := range tt.want {
+				assert.InDelta(t, want, got[name], jouleTol, "domain %s", name)
+			}
+			assert.InDelta(t, tt.wantTotal, r.Total(a, b), jouleTol, "total")
+			assert.Equal(t, tt.a, a.UJ, "input a modified")
+			assert.Equal(t, tt.b, b.UJ, "input b modified")
+		})
+	}
+
+	t.Run("samples of another RAPL panic", func(t *testing.T) {
+		short := Sample{UJ: []uint64{1, 2}}
+		full := Sample{UJ: make([]uint64, 6)}
+		assert.Panics(t, func() { r.Joules(short, full) })
+		assert.Panics(t, func() { r.Total(full, short) })
+	})
+}
+
+// TestReadJoules reads the counters of a fake tree before and after they
+// move, one of them through a wrap.
+func TestReadJoules(t *testing.T) {
+	root := t.TempDir()
+	writeTree(t, root, twoPackages())
+	r, err := OpenRAPL(root)
+	require.NoError(t, err)
+	a, err := r.Read()
+	require.NoError(t, err)
+	// package-0 from 1e6 to 3.5e6 µJ: 2.5 J. package-1 wraps from 2e6 to
+	// 1e6 µJ: 262143328850 - 2000000 + 1000000 µJ = 262142.32885 J.
+	writeTree(t, root, map[string]string{
+		"intel-rapl:0/energy_uj": "3500000\n",
+		"intel-rapl:1/energy_uj": "1000000\n",
+	})
+	b, err := r.Read()
+	require.NoError(t, err)
+	j := r.Joules(a, b)
+	assert.InDelta(t, 2.5, j["package-0"], jouleTol)
+	assert.InDelta(t, 262142.32885, j["package-1"], jouleTol)
+	assert.InDelta(t, 0.0, j["package-1/dram"], jouleTol)
+	assert.InDelta(t, 2.5+262142.32885, r.Total(a, b), jouleTol)
+}
+
+func TestDelta(t *testing.T) {
+	tests := []struct {
+		name           string
+		a, b, maxRange uint64
+		want           uint64
+	}{
+		{"forward", 10, 25, 100, 15},
+		{"equal", 10, 10, 100, 0},
+		// 100 - 90 + 5: ten microjoules up to the wrap, five after it.
+		{"one wrap", 90, 5, 100, 15},
+		{"wrap from the top", 100, 0, 100, 0},
+		{"wrap to the same value", 50, 49, 100, 99},
+		// a above the range is clamped to it: 100 - 100 + 7.
+		{"start above range", 150, 7, 100, 7},
+		// Near the top of uint64 nothing overflows.
+		{"wide range", 1<<64 - 2, 1, 1<<64 - 1, 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, delta(tt.a, tt.b, tt.maxRange))
+		})
+	}
+}
+
+// TestParseZoneID checks which directory names are zones.
+func TestParseZoneID(t *testing.T) {
+	tests := []struct {
+		in    string
+		ok    bool
+		typ   string
+		index []uint64
+	}{
+		{"intel-rapl:0", true, "intel-rapl", []uint64{0}},
+		{"intel-rapl:1:2", true, "intel-rapl", []uint64{1, 2}},
+		{"intel-rapl-mmio:0", true, "intel-rapl-mmio", []uint64{0}},
+		{"intel-rapl", false, "", nil},
+		{":0", false, "", nil},
+		{"intel-rapl:", false, "", nil},
+		{"intel-rapl:x", false, "", nil},
+		{"intel-rapl:-1", false, "", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			id, ok := parseZoneID(tt.in)
+			assert.Equal(t, tt.ok, ok)
+			assert.Equal(t, tt.typ, id.typ)
+			assert.Equal(t, tt.index, id.index)
+		})
+	}
+}
+
+// TestRealPowercap reports what this machine's powercap tree holds. It
+// never fails on account of the machine: no tree, or no permission, is
+// logged.
+func TestRealPowercap(t *testing.T) {
+	r, err := OpenRAPL(DefaultRoot)
+	if err != nil {
+		t.Logf("OpenRAPL(%q): %v", DefaultRoot, err)
+		t.Logf("NewMeter would use the model: %s", Model{}.Source())
+		return
+	}
+	for _, d := range r.Domains() {
+		t.Logf("domain %-24s package=%-5v max_energy_range_uj=%d  %s", d.Name, d.Package, d.MaxRangeUJ, d.Path)
+	}
+	a, err := r.Read()
+	if err != nil {
+		t.Logf("Read: %v", err)
+		return
+	}
+	busy(0.1)
+	b, err := r.Read()
+	if err != nil {
+		t.Logf("Read: %v", err)
+		return
+	}
+	for name, j := range r.Joules(a, b) {
+		t.Logf("%-24s %.3f J over ~0.1 s of CPU", name, j)
+	}
+	t.Logf("total (%s): %.3f J", strings.Join(r.Packages(), "+"), r.Total(a, b))
 }

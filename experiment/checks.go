@@ -49,6 +49,8 @@ type checker struct {
 	gaps   []checks.Point
 	gapRef []checks.Point
 	shadow *lopShadow
+	// sampledPath holds the methods trained with the sampled MC step.
+	sampledPath map[string]bool
 	// keepInit asks for the update rank of the original network:
 	// init0 holds its initial layers, updateRank the result.
 	keepInit   bool
@@ -72,6 +74,14 @@ func newChecker(c Config, in *Instance) *checker {
 }
 
 func (k *checker) loaded(method string) bool { return k.in.Inits[method] != nil }
+
+// sampled records that method trains with the sampled MC step.
+func (k *checker) sampled(method string) {
+	if k.sampledPath == nil {
+		k.sampledPath = map[string]bool{}
+	}
+	k.sampledPath[method] = true
+}
 
 // regimeMF describes the exact-identity regime.
 func (k *checker) regime(init string) string {
@@ -151,9 +161,17 @@ func (k *checker) after(method string, net *dln.Network, res results.MethodResul
 	dims := dln.Widths(net.Shapes())
 	// The trainer evaluates Steps+1 times and steps Steps times.
 	n := uint64(res.Steps)
-	want := (n+1)*theory.ForwardFlops(dims) + n*(theory.BackwardFlops(dims)+theory.UpdateFlops(dims))
-	k.out = append(k.out, checks.Exact(CheckFlops, method, "dense end-to-end step (prefix/suffix products)",
-		fmt.Sprintf("flops of %d steps", res.Steps), net.Flops(), want))
+	if mc, ok := k.in.Work.(*workloads.MC); ok && k.sampledPath[method] {
+		o := mc.Observed()
+		eval := theory.SampledMCEvalFlops(dims, o)
+		want := (n+1)*eval + n*(theory.SampledMCStepFlops(dims, o)-eval)
+		k.out = append(k.out, checks.Exact(CheckFlops, method, "sampled MC step (residual on the observed entries)",
+			fmt.Sprintf("flops of %d steps", res.Steps), net.Flops(), want))
+	} else {
+		want := (n+1)*theory.ForwardFlops(dims) + n*(theory.BackwardFlops(dims)+theory.UpdateFlops(dims))
+		k.out = append(k.out, checks.Exact(CheckFlops, method, "dense end-to-end step (prefix/suffix products)",
+			fmt.Sprintf("flops of %d steps", res.Steps), net.Flops(), want))
+	}
 
 	if method == Compressed && k.mc != 0 {
 		const regime = "MF, spectral init from Phi"

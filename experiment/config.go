@@ -48,6 +48,12 @@ type Config struct {
 	M int `toml:"m" json:"m,omitempty"`
 	// Noise is the standard deviation of the measurement noise (MS).
 	Noise float64 `toml:"noise" json:"noise,omitempty"`
+	// Path is the algorithm of a training step: "dense" forms the
+	// end-to-end matrix and its gradient; "sampled" (MC only) evaluates the
+	// residual on the observed entries and never forms W in a step; "auto"
+	// (the default) takes sampled for MC networks narrower than d and
+	// dense otherwise.
+	Path string `toml:"path" json:"path"`
 	// Steps is the step budget, Tol the training-loss tolerance (0: run all
 	// steps), Every the checkpoint interval (default Steps/100).
 	Steps int     `toml:"steps" json:"steps"`
@@ -70,6 +76,13 @@ const (
 	Narrow     = "narrow"
 	BM         = "bm"
 	LoP        = "lop"
+)
+
+// Step algorithms (Config.Path).
+const (
+	PathAuto    = "auto"
+	PathDense   = "dense"
+	PathSampled = "sampled"
 )
 
 // Methods lists the methods a run trains by default, in order.
@@ -116,6 +129,9 @@ func (c Config) WithDefaults() Config {
 	}
 	if c.Depth == 0 {
 		c.Depth = 3
+	}
+	if c.Path == "" {
+		c.Path = PathAuto
 	}
 	if c.Eps == 0 {
 		c.Eps = 1e-2
@@ -194,6 +210,15 @@ func (c Config) Validate() error {
 		if c.Noise < 0 || math.IsNaN(c.Noise) || math.IsInf(c.Noise, 0) {
 			return bad("noise", c.Noise, "noise must be finite and >= 0")
 		}
+	}
+	switch c.Path {
+	case PathAuto, PathDense:
+	case PathSampled:
+		if c.Workload != "mc" {
+			return bad("path", c.Path, "the sampled step is for matrix completion (--workload mc)")
+		}
+	default:
+		return bad("path", c.Path, "unknown step algorithm (want auto, dense or sampled)")
 	}
 	if c.Steps < 0 {
 		return bad("steps", c.Steps, "step budget must be >= 0")

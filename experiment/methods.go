@@ -10,6 +10,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/lowdim/lowdim/dln"
+	"github.com/lowdim/lowdim/trainer"
 	"github.com/lowdim/lowdim/workloads"
 )
 
@@ -164,4 +165,40 @@ func scaledIdentity(n int, v float64) *mat.Dense {
 		m.Set(i, i, v)
 	}
 	return m
+}
+
+// Objective is what trainMethod trains: a trainer.Objective that also
+// reports its workspace.
+type Objective interface {
+	trainer.Objective
+	WorkspaceBytes() int64
+}
+
+// NewObjective binds a method's network to the instance's workload with the
+// step algorithm of c.Path and returns it with the algorithm's name
+// (PathDense or PathSampled).
+func NewObjective(method string, c Config, in *Instance, net *dln.Network) (Objective, string) {
+	mult := Multipliers(method, c, net.Layers())
+	if mc, ok := in.Work.(*workloads.MC); ok && useSampled(method, c, net) {
+		return trainer.NewSampledMC(net, mc, mult), PathSampled
+	}
+	return trainer.NewDense(net, in.Work, mult), PathDense
+}
+
+// useSampled says whether a method's network trains with the sampled MC
+// step: always for Path sampled; for auto when the network has at least two
+// layers and its last layer is narrower than its output (the compressed,
+// narrow, bm and lop networks, not the original).
+func useSampled(method string, c Config, net *dln.Network) bool {
+	if c.Workload != "mc" || net.Layers() < 2 {
+		return false
+	}
+	switch c.Path {
+	case PathSampled:
+		return true
+	case PathAuto:
+		r, h := net.Layer(net.Layers() - 1).Dims()
+		return h < r
+	}
+	return false
 }

@@ -113,7 +113,10 @@ func trainMethod(m string, c Config, in *Instance, k *checker, opt Options) (res
 			return results.MethodResult{}, err
 		}
 	}
-	obj := trainer.NewDense(net, in.Work, Multipliers(m, c, net.Layers()))
+	obj, path := NewObjective(m, c, in, net)
+	if path == PathSampled {
+		k.sampled(m)
+	}
 	tc := trainer.Config{Steps: c.Steps, Eta: c.Eta, Tol: c.Tol, Every: c.Every, SingularValues: c.SVals, Checkpoint: hook}
 	var done func()
 	if opt.Progress != nil {
@@ -125,6 +128,7 @@ func trainMethod(m string, c Config, in *Instance, k *checker, opt Options) (res
 	}
 	k.after(m, net, res)
 	res.Method = m
+	res.Path = path
 	for _, s := range net.Shapes() {
 		res.Layers = append(res.Layers, [2]int{s.Rows, s.Cols})
 	}

@@ -40,7 +40,9 @@ type Checkpoint struct {
 
 // MethodResult summarises the training of one method.
 type MethodResult struct {
-	Method  string `json:"method"`
+	Method string `json:"method"`
+	// Path is the step algorithm: "dense" or "sampled".
+	Path    string `json:"path,omitempty"`
 	Status  Status `json:"status"`
 	Message string `json:"message,omitempty"`
 	// Steps is the number of gradient steps taken.

@@ -213,3 +213,34 @@ func StepFlopsCompressed(d, rh, L int) uint64 {
 	dd, r, inner := uint64(d), uint64(rh), uint64(L-2)
 	return 6*inner*dd*r*r + 6*dd*dd*r + 4*dd*r + 2*inner*r*r
 }
+
+// SampledMCStepFlops returns the flops of one step of the sampled
+// matrix-completion path (DESIGN.md section 3) of a network with widths
+// dims = [n_0, ..., n_L] (L >= 2) on |O| = observed entries, with
+// h = n_{L-1}: the forward pass stops at P_{L-1} = W_{L-1} ... W_1, the
+// residual on O costs 2|O|h, the two sparse-dense products G P_{L-1}^T and
+// W_L^T G cost 2|O|h each, the inner layers' backward pass is that of the
+// network without its last layer, and the update is 2 Params:
+//
+//	SampledMCStepFlops = ForwardFlops(dims[:L]) + 6|O|h + BackwardFlops(dims[:L]) + UpdateFlops(dims).
+//
+// Evaluate alone (the loss) is ForwardFlops(dims[:L]) + 2|O|h; the trainer
+// evaluates once more than it steps. It panics with ErrInput on invalid
+// dims or fewer than two layers.
+func SampledMCStepFlops(dims []int, observed int) uint64 {
+	if len(dims) < 3 || observed < 0 {
+		bad("sampled MC step of widths %v on %d observed entries", dims, observed)
+	}
+	inner := dims[:len(dims)-1]
+	h := uint64(dims[len(dims)-2])
+	return ForwardFlops(inner) + 6*uint64(observed)*h + BackwardFlops(inner) + UpdateFlops(dims)
+}
+
+// SampledMCEvalFlops returns the flops of evaluating the loss on the
+// sampled path: ForwardFlops(dims[:L]) + 2|O|h.
+func SampledMCEvalFlops(dims []int, observed int) uint64 {
+	if len(dims) < 3 || observed < 0 {
+		bad("sampled MC evaluation of widths %v on %d observed entries", dims, observed)
+	}
+	return ForwardFlops(dims[:len(dims)-1]) + 2*uint64(observed)*uint64(dims[len(dims)-2])
+}

@@ -15,6 +15,11 @@ type MC struct {
 	mask      *mat.Dense // 1 on observed entries, 0 elsewhere
 	observed  int
 	surrogate *mat.Dense
+	// The observed entries in compressed sparse row form, row-major order:
+	// row i holds cols[rowPtr[i]:rowPtr[i+1]] with target values vals[...].
+	rowPtr []int
+	cols   []int32
+	vals   []float64
 }
 
 var _ Workload = (*MC)(nil)
@@ -73,6 +78,18 @@ func NewMC(target, mask *mat.Dense) (*MC, error) {
 	if w.observed == 0 {
 		return nil, fmt.Errorf("workloads: mask observes no entry")
 	}
+	w.rowPtr = make([]int, tr+1)
+	w.cols = make([]int32, 0, w.observed)
+	w.vals = make([]float64, 0, w.observed)
+	for i := 0; i < tr; i++ {
+		for j := 0; j < tc; j++ {
+			if mask.At(i, j) == 1 {
+				w.cols = append(w.cols, int32(j))
+				w.vals = append(w.vals, target.At(i, j))
+			}
+		}
+		w.rowPtr[i+1] = len(w.cols)
+	}
 	p := float64(w.observed) / float64(tr*tc)
 	w.surrogate = mat.NewDense(tr, tc, nil)
 	w.surrogate.MulElem(target, mask)
@@ -84,7 +101,16 @@ func (w *MC) Name() string          { return "mc" }
 func (w *MC) Dims() (int, int)      { return w.target.Dims() }
 func (w *MC) Target() *mat.Dense    { return w.target }
 func (w *MC) Surrogate() *mat.Dense { return w.surrogate }
-func (w *MC) Bytes() int64          { return bytesOf(w.target, w.mask, w.surrogate) }
+func (w *MC) Bytes() int64 {
+	return bytesOf(w.target, w.mask, w.surrogate) + int64(8*len(w.rowPtr)+12*len(w.cols))
+}
+
+// Observations returns the observed entries in compressed sparse row form:
+// row i's observed columns are cols[rowPtr[i]:rowPtr[i+1]], increasing, and
+// vals holds the target's values there. The slices must not be modified.
+func (w *MC) Observations() (rowPtr []int, cols []int32, vals []float64) {
+	return w.rowPtr, w.cols, w.vals
+}
 
 // Mask returns the 0/1 observation mask. It must not be modified.
 func (w *MC) Mask() *mat.Dense { return w.mask }

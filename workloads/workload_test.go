@@ -112,7 +112,10 @@ func TestBytes(t *testing.T) {
 		// target
 		{"mf", mf, 8 * d * d},
 		// target, mask, surrogate
-		{"mc", mc, 3 * 8 * d * d},
+		// plus the CSR observations: d+1 row pointers (8 bytes), and per
+		// observed entry (floor(0.5 d^2) = 18) a 4-byte column and an
+		// 8-byte value
+		{"mc", mc, 3*8*d*d + 8*(d+1) + 12*(d*d/2)},
 		// target, surrogate, staging buffer, operator m x d^2, y and the residual workspace
 		{"ms", ms, 3*8*d*d + 8*m*d*d + 2*8*m}, // + the staging buffer for views
 	} {

@@ -19,7 +19,7 @@ func benchOnce(t *testing.T) string {
 	t.Helper()
 	out := filepath.Join(t.TempDir(), "run.bench")
 	var stdout, stderr bytes.Buffer
-	code := run([]string{"bench", "--filter", `^(Step/workload=mf/method=(original|compressed)/d=64/|Infer/method=compressed/d=64/)`,
+	code := run([]string{"bench", "--filter", `^(Step/workload=mf/method=(original|compressed)/path=dense/d=64/|Infer/method=compressed/d=64/)`,
 		"--count", "2", "--benchtime", "3x", "--out", out}, &stdout, &stderr)
 	require.Equal(t, exitOK, code, stderr.String())
 	return out
@@ -81,7 +81,7 @@ func TestBenchstatReadsOutput(t *testing.T) {
 	out := stdout.String()
 	require.NotContains(t, stderr.String(), "syntax error")
 	require.NotContains(t, out, "syntax error")
-	for _, want := range []string{"Step/workload=mf/method=original/d=64/L=3", "Step/workload=mf/method=compressed/d=64/L=3", "sec/op", "flops/op"} {
+	for _, want := range []string{"Step/workload=mf/method=original/path=dense/d=64/L=3", "Step/workload=mf/method=compressed/path=dense/d=64/L=3", "sec/op", "flops/op"} {
 		require.Contains(t, out, want)
 	}
 	t.Logf("benchstat:\n%s", out)

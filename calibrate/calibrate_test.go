@@ -1,0 +1,167 @@
+package calibrate
+
+import (
+	"errors"
+	"io/fs"
+	"math"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/lowdim/lowdim/machine"
+)
+
+// tiny is a calibration small enough for a test: n = 64, 1 MiB arrays.
+var tiny = Options{Sizes: []int{16, 64}, Reps: 2, MinSample: 5 * time.Millisecond, Budget: time.Second, TriadBytes: 1 << 20, TriadReps: 3}
+
+func TestMeasureTiny(t *testing.T) {
+	c, err := Measure(tiny)
+	require.NoError(t, err)
+	t.Logf("%+v", c)
+	require.Len(t, c.Dgemm, 2)
+	for i, r := range c.Dgemm {
+		assert.Equal(t, tiny.Sizes[i], r.N)
+		assert.True(t, positive(r.GFLOPS), "n=%d: %v GFLOP/s", r.N, r.GFLOPS)
+		assert.True(t, positive(r.Seconds))
+		assert.GreaterOrEqual(t, r.Samples, 1)
+		assert.LessOrEqual(t, r.GFLOPS, c.PeakGFLOPS)
+	}
+	assert.Equal(t, max(c.Dgemm[0].GFLOPS, c.Dgemm[1].GFLOPS), c.PeakGFLOPS)
+	assert.True(t, positive(c.TriadGBps), "%v GB/s", c.TriadGBps)
+	assert.Equal(t, int64(1<<20), c.TriadBytes)
+	assert.Positive(t, c.TriadThreads)
+	assert.Equal(t, machine.BLASBackend, c.Backend)
+	assert.NotEmpty(t, c.BackendDetail)
+	assert.Equal(t, machine.BLASBackend, c.Machine.BLAS)
+	_, err = time.Parse(time.RFC3339, c.Date)
+	assert.NoError(t, err)
+}
+
+func TestValidate(t *testing.T) {
+	tests := []struct {
+		name string
+		o    Options
+		want string
+	}{
+		{"defaults", Options{}, ""},
+		{"zero size", Options{Sizes: []int{64, 0}}, "calibrate: size 0, want at least 1"},
+		{"reps", Options{Reps: -1}, "calibrate: -1 repetitions, want at least 1"},
+		{"triad reps", Options{TriadReps: -2}, "calibrate: -2 triad repetitions, want at least 1"},
+		{"triad bytes", Options{TriadBytes: 4}, "calibrate: triad arrays of 4 bytes, want at least 8"},
+		{"budget", Options{Budget: -time.Second}, "calibrate: budget -1s, want positive"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.o.Validate()
+			if tt.want == "" {
+				assert.NoError(t, err)
+				return
+			}
+			assert.EqualError(t, err, tt.want)
+		})
+	}
+}
+
+// sample is a calibration with round figures.
+func sample() Calibration {
+	return Calibration{
+		Date:          "2026-01-02T03:04:05Z",
+		Machine:       machine.Fingerprint{CPUModel: "Test CPU", Cores: 2, GOMAXPROCS: 2, BLAS: "openblas"},
+		Backend:       "openblas",
+		BackendDetail: "OpenBLAS 0.3.21; core Zen; 2 threads",
+		Dgemm: []Rate{
+			{N: 256, GFLOPS: 100, Seconds: 0.000335, Samples: 5},
+			{N: 1024, GFLOPS: 150, Seconds: 0.0143, Samples: 5},
+		},
+		PeakGFLOPS:   150,
+		TriadGBps:    12.5,
+		TriadBytes:   64 << 20,
+		TriadThreads: 2,
+	}
+}
+
+func TestSaveLoadRoundTrip(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	want := sample()
+	path, err := DefaultPath(want.Backend)
+	require.NoError(t, err)
+	require.Equal(t, "calibration-openblas.json", filepath.Base(path))
+	require.NoError(t, want.Save(path)) // creates the lowdim folder
+	got, err := Load("openblas")
+	require.NoError(t, err)
+	assert.Equal(t, want, got)
+	got, err = LoadFile(path)
+	require.NoError(t, err)
+	assert.Equal(t, want, got)
+}
+
+func TestLoadErrors(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	path, err := DefaultPath("gonum")
+	require.NoError(t, err)
+
+	_, err = Load("gonum")
+	require.Error(t, err)
+	assert.ErrorIs(t, err, ErrNoCalibration)
+	assert.Contains(t, err.Error(), path)
+	assert.Contains(t, err.Error(), "lowdim calibrate")
+
+	write := func(s string) {
+		t.Helper()
+		require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
+		require.NoError(t, os.WriteFile(path, []byte(s), 0o644))
+	}
+	tests := []struct {
+		name, content, want string
+	}{
+		{"truncated JSON", `{"backend": "gonum", "peak_gf`, "malformed calibration: unexpected end of JSON input"},
+		{"not JSON", "peak 12 GFLOP/s\n", "malformed calibration: invalid character"},
+		{"wrong type", `{"backend": "gonum", "peak_gflops": "fast"}`, "malformed calibration: json: cannot unmarshal"},
+		{"no backend", `{"peak_gflops": 10, "triad_gbps": 5}`, "malformed calibration: no backend"},
+		{"no peak", `{"backend": "gonum", "triad_gbps": 5}`, "malformed calibration: peak_gflops = 0, want a positive number"},
+		{"negative triad", `{"backend": "gonum", "peak_gflops": 10, "triad_gbps": -1}`, "malformed calibration: triad_gbps = -1, want a positive number"},
+		{"other backend", `{"backend": "openblas", "peak_gflops": 10, "triad_gbps": 5}`, `calibration of backend "openblas", want "gonum"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			write(tt.content)
+			_, err := Load("gonum")
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), path, "the error names the file")
+			assert.Contains(t, err.Error(), tt.want)
+			assert.False(t, errors.Is(err, ErrNoCalibration))
+		})
+	}
+	_, err = LoadFile(filepath.Join(t.TempDir(), "absent.json"))
+	assert.ErrorIs(t, err, fs.ErrNotExist)
+	assert.Contains(t, err.Error(), "absent.json")
+}
+
+func TestFractions(t *testing.T) {
+	c := sample()
+	// 75 of a 150 GFLOP/s peak; 5 of 12.5 GB/s.
+	assert.Equal(t, 0.5, c.Fraction(75))
+	assert.Equal(t, 0.4, c.BandwidthFraction(5))
+	var zero Calibration
+	assert.True(t, math.IsNaN(zero.Fraction(1)))
+	assert.True(t, math.IsNaN(zero.BandwidthFraction(1)))
+}
+
+// TestBest: a slow call is timed once after its warm-up
+// when the budget is spent, and the batch grows until it lasts minSample.
+func TestBest(t *testing.T) {
+	calls := 0
+	sec, samples := best(func() { calls++; time.Sleep(20 * time.Millisecond) }, 5, time.Millisecond, time.Millisecond)
+	assert.Equal(t, 1, samples)
+	assert.Equal(t, 2, calls) // warm-up and one sample
+	assert.GreaterOrEqual(t, sec, 0.02)
+
+	calls = 0
+	_, samples = best(func() { calls++ }, 3, 2*time.Millisecond, time.Minute)
+	assert.Equal(t, 3, samples)
+	assert.Greater(t, calls, 100, "batches of many calls")
+}

@@ -1,0 +1,216 @@
+package energy
+
+import (
+	"math"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// busy spins until this process has used at least seconds of CPU time
+// since the call, and returns the CPU seconds it measured.
+func busy(seconds float64) float64 {
+	start := CPUSeconds()
+	x := 1.0
+	for CPUSeconds()-start < seconds {
+		for i := 0; i < 10000; i++ {
+			x = math.Sqrt(x + 1)
+		}
+	}
+	sink = x
+	return CPUSeconds() - start
+}
+
+var sink float64
+
+func TestReadingUnit(t *testing.T) {
+	tests := []struct {
+		name string
+		r    Reading
+		want string
+	}{
+		{"measured", Reading{Joules: 1, Measured: true, Source: "rapl:package-0"}, "energy-J/op"},
+		{"modelled", Reading{Joules: 1, Source: "model: 10 W/core x cpu seconds"}, "model-J/op"},
+		{"zero", Reading{}, "model-J/op"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			u := tt.r.Unit()
+			assert.Equal(t, tt.want, u)
+			// benchfmt tooling reads units containing these as time and
+			// bytes.
+			assert.NotContains(t, u, "ns")
+			assert.NotContains(t, u, "MB")
+		})
+	}
+}
+
+func TestMeterModel(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "powercap")
+	tests := []struct {
+		name       string
+		meter      func() *Meter
+		watts      float64
+		wantSource string
+		wantWhy    string
+	}{
+		{
+			name:       "no powercap tree, default model",
+			meter:      func() *Meter { return NewMeter(missing, Model{}) },
+			watts:      DefaultWattsPerCore,
+			wantSource: "model: 10 W/core x cpu seconds",
+			wantWhy:    "energy: no RAPL counters under " + missing,
+		},
+		{
+			name:       "no powercap tree, 4.5 W per core",
+			meter:      func() *Meter { return NewMeter(missing, Model{WattsPerCore: 4.5}) },
+			watts:      4.5,
+			wantSource: "model: 4.5 W/core x cpu seconds",
+			wantWhy:    "energy: no RAPL counters under " + missing,
+		},
+		{
+			name: "subzones only",
+			meter: func() *Meter {
+				root := t.TempDir()
+				writeTree(t, root, zoneFiles("intel-rapl:0:0", "core", 1, pkgRange))
+				return NewMeter(root, Model{})
+			},
+			watts:      DefaultWattsPerCore,
+			wantSource: "model: 10 W/core x cpu seconds",
+			wantWhy:    "no package-level RAPL domain",
+		},
+		{
+			name:       "zero Meter",
+			meter:      func() *Meter { return new(Meter) },
+			watts:      DefaultWattsPerCore,
+			wantSource: "model: 10 W/core x cpu seconds",
+			wantWhy:    "not made by NewMeter",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := tt.meter()
+			assert.Contains(t, m.Why(), tt.wantWhy)
+			before := CPUSeconds()
+			m.Start()
+			// The Meter's CPU interval contains busy's, which is at least
+			// 20 ms, and lies within [before, after].
+			used := busy(0.02)
+			r := m.Stop()
+			after := CPUSeconds()
+			assert.False(t, r.Measured)
+			assert.Equal(t, "model-J/op", r.Unit())
+			assert.Equal(t, tt.wantSource, r.Source)
+			assert.GreaterOrEqual(t, r.Joules, tt.watts*used)
+			assert.LessOrEqual(t, r.Joules, tt.watts*(after-before))
+		})
+	}
+}
+
+// TestMeterRAPL runs a Meter on a fake two-package tree whose counters
+// the test moves.
+func TestMeterRAPL(t *testing.T) {
+	setCounters := func(t *testing.T, root string, pkg0, pkg1, dram0 uint64) {
+		writeTree(t, root, map[string]string{
+			"intel-rapl:0/energy_uj":   uintString(pkg0),
+			"intel-rapl:1/energy_uj":   uintString(pkg1),
+			"intel-rapl:0:1/energy_uj": uintString(dram0),
+		})
+	}
+	newMeter := func(t *testing.T) (*Meter, string) {
+		root := t.TempDir()
+		writeTree(t, root, twoPackages())
+		m := NewMeter(root, Model{})
+		require.Empty(t, m.Why())
+		m.interval = time.Hour // polls are made by hand below
+		return m, root
+	}
+
+	t.Run("one interval", func(t *testing.T) {
+		m, root := newMeter(t)
+		setCounters(t, root, 10_000_000, 20_000_000, 0)
+		m.Start()
+		// package-0 +3 J, package-1 +4.25 J; the dram subzone's +9 J is
+		// inside package-0 and not added.
+		setCounters(t, root, 13_000_000, 24_250_000, 9_000_000)
+		r := m.Stop()
+		assert.True(t, r.Measured)
+		assert.Equal(t, "energy-J/op", r.Unit())
+		assert.Equal(t, "rapl:package-0+package-1", r.Source)
+		assert.InDelta(t, 7.25, r.Joules, jouleTol)
+	})
+
+	t.Run("two wraps caught by polls", func(t *testing.T) {
+		m, root := newMeter(t)
+		const top = pkgRange - 1_000_000 // 1 J below the wrap
+		setCounters(t, root, top, 0, 0)
+		m.Start()
+		// Wrap (1 J up to the wrap + 0.5 J after it), poll, climb from
+		// 500000 back to top (262142328850 - 500000 µJ = 262141.82885 J),
+		// poll, wrap again to 2000000 (1 J + 2 J). A single difference
+		// top -> 2000000 would have seen 3 J in all. package-1 is
+		// unchanged throughout.
+		setCounters(t, root, 500_000, 0, 0)
+		m.poll()
+		setCounters(t, root, top, 0, 0)
+		m.poll()
+		setCounters(t, root, 2_000_000, 0, 0)
+		r := m.Stop()
+		assert.True(t, r.Measured)
+		assert.InDelta(t, 1.5+262141.82885+3, r.Joules, jouleTol)
+	})
+
+	t.Run("background poller", func(t *testing.T) {
+		m, root := newMeter(t)
+		m.interval = time.Millisecond
+		m.Start()
+		time.Sleep(20 * time.Millisecond) // let the poller run a few times
+		setCounters(t, root, 1_500_000, 2_000_000, 0)
+		time.Sleep(20 * time.Millisecond)
+		r := m.Stop()
+		// package-0 from 1 J to 1.5 J; package-1 unchanged.
+		assert.InDelta(t, 0.5, r.Joules, jouleTol)
+	})
+
+	t.Run("restart discards the measurement in progress", func(t *testing.T) {
+		m, root := newMeter(t)
+		m.Start()
+		setCounters(t, root, 5_000_000, 2_000_000, 0)
+		m.Start()
+		setCounters(t, root, 6_000_000, 2_000_000, 0)
+		assert.InDelta(t, 1.0, m.Stop().Joules, jouleTol)
+	})
+
+	t.Run("read failing mid-run falls back to the model", func(t *testing.T) {
+		m, root := newMeter(t)
+		m.Start()
+		writeTree(t, root, map[string]string{"intel-rapl:1/energy_uj": "garbage\n"})
+		r := m.Stop()
+		assert.False(t, r.Measured)
+		assert.Equal(t, "model-J/op", r.Unit())
+		assert.Equal(t, "model: 10 W/core x cpu seconds", r.Source)
+		assert.Contains(t, m.Why(), filepath.Join(root, "intel-rapl:1", "energy_uj")+` holds "garbage"`)
+		// The Meter stays on the model even once the counter is readable.
+		writeTree(t, root, map[string]string{"intel-rapl:1/energy_uj": "2000000\n"})
+		m.Start()
+		assert.False(t, m.Stop().Measured)
+	})
+}
+
+func uintString(v uint64) string { return strconv.FormatUint(v, 10) + "\n" }
+
+func TestMeterPanics(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "powercap")
+	assert.PanicsWithValue(t, "energy: Meter.Stop without Start", func() {
+		NewMeter(missing, Model{}).Stop()
+	})
+	assert.Panics(t, func() { NewMeter(missing, Model{WattsPerCore: -1}) })
+	m := NewMeter(missing, Model{})
+	m.Start()
+	m.Stop()
+	assert.Panics(t, func() { m.Stop() }, "second Stop")
+}

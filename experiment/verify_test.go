@@ -1,0 +1,181 @@
+package experiment
+
+import (
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/lowdim/lowdim/results"
+	"github.com/lowdim/lowdim/theory"
+	"github.com/lowdim/lowdim/workloads"
+)
+
+// verifyProblem is a small MF problem trained to tolerance: the sum loss, a
+// spread target of rank r, eps = 0.05 and a stable step size. The
+// tolerance 1e-6 on the loss is above the original's floor: its d - r
+// unlearned directions keep rho^3 ~ eps^3 = 1.25e-4 each, a loss of about
+// (d - r) (1.25e-4)^2 / 2 ~ 1e-7 at d = 16, r = 2.
+func verifyProblem(t *testing.T, d, r int, rhats ...int) VerifyConfig {
+	c, _ := mfProblem(t, mfCase{d: d, r: r, eps: 0.05, steps: 1500, every: 10}, 1)
+	c.Tol = 1e-6
+	return VerifyConfig{Config: c, RHats: rhats}
+}
+
+// requireVerdictCounts checks the verdict's tallies against its checks and
+// that it encodes as JSON (no NaN or Inf anywhere).
+func requireVerdictCounts(t *testing.T, v *Verdict) {
+	t.Helper()
+	var pass, fail, skip int
+	for _, c := range v.Checks {
+		switch c.Status {
+		case results.Pass:
+			pass++
+		case results.Fail:
+			fail++
+		case results.Skipped:
+			skip++
+		default:
+			t.Fatalf("check %s has status %q", c.Name, c.Status)
+		}
+	}
+	require.Equal(t, [3]int{pass, fail, skip}, [3]int{v.Passed, v.Failed, v.Skipped}, "pass, fail, skipped")
+	require.Equal(t, fail == 0, v.Pass)
+	_, err := json.Marshal(v)
+	require.NoError(t, err, "verdict.json must encode")
+}
+
+// TestVerifyPasses: at widths 2r and 3r every check passes, the safe width
+// is 2r (the smallest sufficient candidate), and the original network's
+// updates have rank 2r (Law of Parsimony: they move in a 2r-dimensional
+// subspace).
+func TestVerifyPasses(t *testing.T) {
+	for _, tt := range []struct{ d, r int }{{16, 2}, {24, 3}} {
+		t.Run(fmt.Sprintf("d=%d/r=%d", tt.d, tt.r), func(t *testing.T) {
+			vc := verifyProblem(t, tt.d, tt.r, 2*tt.r, 3*tt.r)
+			v, err := Verify(vc, nil, Options{})
+			require.NoError(t, err)
+			requireVerdictCounts(t, v)
+			requireAllPass(t, v.Checks, CheckParams, CheckFlops, CheckRecursion, CheckRho, CheckGap, CheckBalanced, CheckKwon, CheckIncremental, CheckWidth)
+			require.True(t, v.Pass)
+			require.NotNil(t, v.SafeWidth)
+			require.Equal(t, 2*tt.r, *v.SafeWidth, "safe width")
+			require.Equal(t, 2*tt.r, v.UpdateRank, "update rank of the original network")
+			require.Equal(t, UpdateRankTol, v.UpdateRankTol)
+			require.Equal(t, results.Converged, v.Original.Status, v.Original.Message)
+			require.Len(t, v.Widths, 2)
+			for i, w := range v.Widths {
+				require.Equal(t, vc.RHats[i], w.RHat)
+				require.True(t, w.Sufficient, "r_hat=%d", w.RHat)
+				require.Equal(t, theory.ParamsCompressed(tt.d, w.RHat, 3), w.Params)
+				require.Equal(t, results.Converged, w.Status, w.Message)
+				// Each width's checks are labelled with it.
+				findCheck(t, v.Checks, CheckRecursion, fmt.Sprintf("%s r_hat=%d", Compressed, w.RHat))
+				findCheck(t, v.Checks, CheckWidth, fmt.Sprintf("%s r_hat=%d", Compressed, w.RHat))
+			}
+			// The original's checks are reported once, not once per width.
+			findCheck(t, v.Checks, CheckRho, Original)
+			findCheck(t, v.Checks, CheckFlops, Original)
+			t.Logf("original %d steps, widths %d and %d: %d and %d steps; %d checks pass",
+				v.Original.Steps, v.Widths[0].RHat, v.Widths[1].RHat, v.Widths[0].Steps, v.Widths[1].Steps, v.Passed)
+		})
+	}
+}
+
+// TestVerifyFailsBelowRank: at width r-1 one target singular value is never
+// learned; exactly two checks fail, kwon-bound and width-sufficient of that
+// width, and the safe width is 2r.
+func TestVerifyFailsBelowRank(t *testing.T) {
+	for _, tt := range []struct{ d, r int }{{16, 2}, {24, 3}} {
+		t.Run(fmt.Sprintf("d=%d/r=%d", tt.d, tt.r), func(t *testing.T) {
+			vc := verifyProblem(t, tt.d, tt.r, tt.r-1, 2*tt.r)
+			v, err := Verify(vc, nil, Options{})
+			require.NoError(t, err)
+			requireVerdictCounts(t, v)
+			require.False(t, v.Pass)
+			label := fmt.Sprintf("%s r_hat=%d", Compressed, tt.r-1)
+			var failed []string
+			for _, c := range v.Checks {
+				if c.Status == results.Fail {
+					failed = append(failed, c.Name+"/"+c.Method)
+					t.Logf("fails: %s of %s: observed %.4g, bound %.4g, %s", c.Name, c.Method, c.Observed, c.Predicted, c.Detail)
+				}
+			}
+			require.ElementsMatch(t, []string{CheckKwon + "/" + label, CheckWidth + "/" + label}, failed, describeChecks(v.Checks))
+			require.NotNil(t, v.SafeWidth)
+			require.Equal(t, 2*tt.r, *v.SafeWidth)
+			require.False(t, v.Widths[0].Sufficient)
+			require.True(t, v.Widths[1].Sufficient)
+		})
+	}
+}
+
+// TestVerifyUserTarget: the path of a user's matrix: its numerical rank
+// gives r, NewInstance binds it, and Verify at the default width 2r passes
+// with safe width 2r.
+func TestVerifyUserTarget(t *testing.T) {
+	const d = 20
+	// Singular values 6, 4, 2.5: rank 3, well separated.
+	target, err := workloads.WithValues(d, []float64{6, 4, 2.5}, rand.New(rand.NewPCG(checkTestSeed, 1)))
+	require.NoError(t, err)
+	r, err := NumericalRank(target)
+	require.NoError(t, err)
+	require.Equal(t, 3, r, "numerical rank of a rank-3 target")
+
+	vc := VerifyConfig{Config: Config{Workload: "mf", Loss: "sum", R: r, Eps: 0.05, Eta: stableEta(6, 3, 1),
+		Steps: 2000, Every: 10, Tol: 1e-6}}
+	in, err := NewInstance(&vc.Config, target, nil, "user.csv")
+	require.NoError(t, err)
+	require.Equal(t, d, vc.D, "NewInstance sets d from the target")
+	v, err := Verify(vc, in, Options{})
+	require.NoError(t, err)
+	requireVerdictCounts(t, v)
+	requireAllPass(t, v.Checks, CheckRecursion, CheckRho, CheckGap, CheckKwon, CheckWidth)
+	require.Equal(t, results.Converged, v.Original.Status, v.Original.Message)
+	require.Equal(t, []int{2 * r}, v.Config.RHats, "default width 2r")
+	require.NotNil(t, v.SafeWidth)
+	require.Equal(t, 2*r, *v.SafeWidth)
+	require.Equal(t, 2*r, v.UpdateRank)
+	require.Equal(t, "user.csv", v.Instance.Source)
+	require.InDeltaSlice(t, []float64{6, 4, 2.5}, v.Instance.TargetSVals, 1e-12)
+}
+
+func TestNumericalRank(t *testing.T) {
+	rng := rand.New(rand.NewPCG(checkTestSeed, 2))
+	for _, tt := range []struct {
+		name   string
+		values []float64
+	}{
+		{"rank 1", []float64{3}},
+		{"rank 3", []float64{6, 4, 2.5}},
+		// 1e-7 of the largest is above RankTol = 1e-8: counted.
+		{"small but counted", []float64{1, 1e-7}},
+		{"full", []float64{5, 4, 3, 2, 1, 1, 1, 1}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			m, err := workloads.WithValues(8, tt.values, rng)
+			require.NoError(t, err)
+			r, err := NumericalRank(m)
+			require.NoError(t, err)
+			require.Equal(t, len(tt.values), r)
+		})
+	}
+	_, err := NumericalRank(mat.NewDense(3, 3, nil))
+	require.Error(t, err, "a zero matrix has no rank to report")
+}
+
+// TestVerifyRejects: a non-square user target and a width above d are
+// errors, not verdicts.
+func TestVerifyRejects(t *testing.T) {
+	vc := verifyProblem(t, 16, 2, 17)
+	_, err := Verify(vc, nil, Options{})
+	requireConfigError(t, err, "r-hat", "17")
+
+	c := Config{Workload: "mf", Loss: "sum", R: 1}
+	_, err = NewInstance(&c, mat.NewDense(3, 4, []float64{1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0}), nil, "wide.csv")
+	require.ErrorContains(t, err, "wide.csv")
+	require.ErrorContains(t, err, "3 x 4")
+}

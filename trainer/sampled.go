@@ -1,0 +1,172 @@
+package trainer
+
+import (
+	"fmt"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/lowdim/lowdim/dln"
+	"github.com/lowdim/lowdim/workloads"
+)
+
+// SampledMC trains a network of at least two layers on matrix completion
+// without forming the d x d end-to-end matrix in a step (DESIGN.md section
+// 3). With A = W_L (n_L x h) and B = W_{L-1} ... W_1 (h x n_0):
+//
+//	residual  r_ij = A[i,:] . B[:,j] - Phi_ij on the observed set O   2|O|h flops
+//	G         = r / |O|, sparse on O
+//	grad_L    = G B^T      (a sparse-dense product)                   2|O|h flops
+//	W_L^T G   = A^T G      (a sparse-dense product)                   2|O|h flops
+//
+// and the remaining layers' gradients follow densely at width h
+// (dln.Network.BackwardInner). A step costs O(|O| h + n_0 h^2) instead of
+// O(n_L n_0 h). Measure forms W, at checkpoints only.
+type SampledMC struct {
+	net    *dln.Network
+	work   *workloads.MC
+	mult   []float64
+	rowPtr []int
+	cols   []int32
+	vals   []float64
+	resid  []float64  // G on O, in the order of cols
+	bt     *mat.Dense // B^T, n_0 x h
+	backT  *mat.Dense // (A^T G)^T, n_0 x h
+	w      *mat.Dense // end-to-end matrix for Measure
+	flops  uint64
+}
+
+var _ Objective = (*SampledMC)(nil)
+
+// SampledFlops is the flop count of the sampled products of one step on
+// |O| observed entries at inner width h: three products of 2|O|h each.
+func SampledFlops(observed, h int) uint64 { return 3 * 2 * uint64(observed) * uint64(h) }
+
+// NewSampledMC binds net to the completion workload work with per-layer
+// learning-rate multipliers mult (nil for all ones). It panics with
+// dln.ErrShape when net has fewer than two layers, its end-to-end shape
+// differs from the workload's, or mult has the wrong length.
+func NewSampledMC(net *dln.Network, work *workloads.MC, mult []float64) *SampledMC {
+	r, c := net.Dims()
+	wr, wc := work.Dims()
+	if net.Layers() < 2 || r != wr || c != wc || (mult != nil && len(mult) != net.Layers()) {
+		panic(fmt.Errorf("%w: sampled MC objective of a %d-layer %d x %d network on a %d x %d workload", dln.ErrShape, net.Layers(), r, c, wr, wc))
+	}
+	_, h := net.Layer(net.Layers() - 1).Dims()
+	rowPtr, cols, vals := work.Observations()
+	return &SampledMC{
+		net: net, work: work, mult: mult, rowPtr: rowPtr, cols: cols, vals: vals,
+		resid: make([]float64, len(cols)),
+		bt:    mat.NewDense(c, h, nil),
+		backT: mat.NewDense(c, h, nil),
+		w:     mat.NewDense(r, c, nil),
+	}
+}
+
+// Network returns the trained network.
+func (s *SampledMC) Network() *dln.Network { return s.net }
+
+// Flops returns the network's counted flops, which include the sampled
+// products.
+func (s *SampledMC) Flops() uint64 { return s.net.Flops() }
+
+// WorkspaceBytes is the network's workspace, the residual on O, B^T, the
+// transposed back-propagated product, and the end-to-end matrix formed at
+// checkpoints.
+func (s *SampledMC) WorkspaceBytes() int64 {
+	return s.net.WorkspaceBytes() + int64(8*len(s.resid)) + bytes(s.bt) + bytes(s.backT) + bytes(s.w)
+}
+
+func bytes(m *mat.Dense) int64 {
+	r, c := m.Dims()
+	return int64(8 * r * c)
+}
+
+// Evaluate implements Objective: the residual on O and the training loss.
+// It allocates nothing.
+func (s *SampledMC) Evaluate() float64 {
+	b := s.net.ForwardInner()
+	transpose(s.bt, b)
+	a := s.net.Layer(s.net.Layers() - 1).RawMatrix()
+	bt := s.bt.RawMatrix()
+	h := bt.Cols
+	inv := 1 / float64(len(s.cols))
+	var ss float64
+	for i := 0; i+1 < len(s.rowPtr); i++ {
+		ai := a.Data[i*a.Stride : i*a.Stride+h]
+		for k := s.rowPtr[i]; k < s.rowPtr[i+1]; k++ {
+			bj := bt.Data[int(s.cols[k])*bt.Stride : int(s.cols[k])*bt.Stride+h]
+			var dot float64
+			for t, v := range ai {
+				dot += v * bj[t]
+			}
+			e := dot - s.vals[k]
+			ss += e * e
+			s.resid[k] = inv * e
+		}
+	}
+	s.net.AddFlops(uint64(2 * len(s.cols) * h))
+	return inv * ss / 2
+}
+
+// Step implements Objective: grad_L = G B^T and W_L^T G from the sparse
+// residual, then the inner layers densely, then the update. It allocates
+// nothing.
+func (s *SampledMC) Step(eta float64) {
+	L := s.net.Layers()
+	a := s.net.Layer(L - 1).RawMatrix()
+	bt := s.bt.RawMatrix()
+	h := bt.Cols
+	gl := s.net.LastGrad()
+	gl.Zero()
+	s.backT.Zero()
+	g := gl.RawMatrix()
+	back := s.backT.RawMatrix()
+	for i := 0; i+1 < len(s.rowPtr); i++ {
+		ai := a.Data[i*a.Stride : i*a.Stride+h]
+		gi := g.Data[i*g.Stride : i*g.Stride+h]
+		for k := s.rowPtr[i]; k < s.rowPtr[i+1]; k++ {
+			j := int(s.cols[k])
+			r := s.resid[k]
+			bj := bt.Data[j*bt.Stride : j*bt.Stride+h]
+			cj := back.Data[j*back.Stride : j*back.Stride+h]
+			for t := range gi {
+				gi[t] += r * bj[t]
+				cj[t] += r * ai[t]
+			}
+		}
+	}
+	s.net.AddFlops(uint64(2 * 2 * len(s.cols) * h))
+	transpose(s.net.OuterBack(), s.backT)
+	s.net.BackwardInner()
+	s.net.Step(eta, s.mult)
+}
+
+// Measure implements Objective. It forms the end-to-end matrix W = A B
+// (n_L n_0 h flops, not counted in the step).
+func (s *SampledMC) Measure(k int) Measurement {
+	L := s.net.Layers()
+	s.w.Mul(s.net.Layer(L-1), s.bt.T())
+	m := Measurement{RecoveryError: workloads.RecoveryError(s.w, s.work.Target())}
+	m.TestLoss, m.HasTestLoss = s.work.TestLoss(s.w)
+	if k > 0 {
+		if sv, err := workloads.SingularValues(s.w); err == nil {
+			m.SingularValues = sv[:min(k, len(sv))]
+		}
+	}
+	return m
+}
+
+// transpose writes src^T to dst (shapes must match) without the interface
+// conversion of mat.Dense.Copy(src.T()), which allocates.
+func transpose(dst, src *mat.Dense) {
+	d, t := dst.RawMatrix(), src.RawMatrix()
+	if d.Rows != t.Cols || d.Cols != t.Rows {
+		panic(dln.ErrShape)
+	}
+	for i := 0; i < t.Rows; i++ {
+		row := t.Data[i*t.Stride : i*t.Stride+t.Cols]
+		for j, v := range row {
+			d.Data[j*d.Stride+i] = v
+		}
+	}
+}

@@ -1,0 +1,127 @@
+package trainer_test
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/lowdim/lowdim/dln"
+	"github.com/lowdim/lowdim/trainer"
+	"github.com/lowdim/lowdim/workloads"
+)
+
+// sampledProblem draws a rank-r d x d completion problem observed at fraction p.
+func sampledProblem(t testing.TB, d, r int, p float64, seed uint64) *workloads.MC {
+	rng := rand.New(rand.NewPCG(seed, 1))
+	target, err := workloads.Top(d, r, rng)
+	require.NoError(t, err)
+	mask, err := workloads.SampleMask(d, d, p, rng)
+	require.NoError(t, err)
+	w, err := workloads.NewMC(target, mask)
+	require.NoError(t, err)
+	return w
+}
+
+// pair builds two identical networks of the given widths.
+func pair(dims []int, seed uint64) (*dln.Network, *dln.Network) {
+	a := dln.New(dln.Chain(dims...))
+	b := dln.New(dln.Chain(dims...))
+	a.InitOrthogonal(0.3, rand.New(rand.NewPCG(seed, 2)))
+	b.InitOrthogonal(0.3, rand.New(rand.NewPCG(seed, 2)))
+	return a, b
+}
+
+// sampledRelTol: the sampled and dense paths compute the same sums in
+// different orders (a dot product per observed entry against a Dgemm), so
+// their rounding differs by a few ulps per step; over 200 steps of a
+// contracting iteration that stays below 1e-11 relative.
+const sampledRelTol = 1e-11
+
+// TestSampledMatchesDense: the sampled MC step follows the dense step's
+// trajectory (loss, recovery error, test loss) on networks of depth 2-4.
+func TestSampledMatchesDense(t *testing.T) {
+	for _, dims := range [][]int{{12, 3, 12}, {16, 4, 4, 16}, {10, 5, 5, 5, 10}, {9, 9, 9}} {
+		t.Run(fmt.Sprint(dims), func(t *testing.T) {
+			work := sampledProblem(t, dims[0], 2, 0.4, 7)
+			a, b := pair(dims, 3)
+			mult := make([]float64, len(dims)-1)
+			for i := range mult {
+				mult[i] = 1 + float64(i)
+			}
+			dense := trainer.NewDense(a, work, mult)
+			sampled := trainer.NewSampledMC(b, work, mult)
+			for step := 0; step < 200; step++ {
+				ld, ls := dense.Evaluate(), sampled.Evaluate()
+				require.InDelta(t, ld, ls, sampledRelTol*math.Abs(ld), "loss at step %d", step)
+				if step%50 == 0 {
+					md, ms := dense.Measure(2), sampled.Measure(2)
+					require.InDelta(t, md.RecoveryError, ms.RecoveryError, sampledRelTol*md.RecoveryError, "step %d", step)
+					require.InDelta(t, md.TestLoss, ms.TestLoss, sampledRelTol*md.TestLoss, "step %d", step)
+					require.InDeltaSlice(t, md.SingularValues, ms.SingularValues, sampledRelTol*md.SingularValues[0])
+				}
+				dense.Step(0.05)
+				sampled.Step(0.05)
+			}
+			for l := 0; l < a.Layers(); l++ {
+				var diff mat.Dense
+				diff.Sub(a.Layer(l), b.Layer(l))
+				require.Less(t, mat.Norm(&diff, 2), sampledRelTol*mat.Norm(a.Layer(l), 2), "layer %d", l+1)
+			}
+		})
+	}
+}
+
+// TestSampledDetectsWrongGradient: a corrupted residual (one observed
+// target value changed) makes the trajectories part, so the comparison
+// above can fail.
+func TestSampledDetectsWrongGradient(t *testing.T) {
+	work := sampledProblem(t, 12, 2, 0.4, 7)
+	_, _, vals := work.Observations()
+	a, b := pair([]int{12, 3, 12}, 3)
+	dense := trainer.NewDense(a, work, nil)
+	sampled := trainer.NewSampledMC(b, work, nil)
+	vals[0] += 1e-3 // the sampled path reads its CSR copy; the dense one the target
+	defer func() { vals[0] -= 1e-3 }()
+	ld, ls := dense.Evaluate(), sampled.Evaluate()
+	require.Greater(t, math.Abs(ld-ls), sampledRelTol*math.Abs(ld))
+}
+
+func TestSampledAllocatesNothing(t *testing.T) {
+	work := sampledProblem(t, 64, 3, 0.3, 1)
+	_, b := pair([]int{64, 8, 8, 64}, 1)
+	s := trainer.NewSampledMC(b, work, []float64{2, 1, 2})
+	s.Evaluate()
+	require.Zero(t, testing.AllocsPerRun(20, func() {
+		s.Step(1e-3)
+		s.Evaluate()
+	}))
+}
+
+// BenchmarkMCStep compares the dense and sampled steps of a compressed
+// network (r_hat = 10, L = 3) on completion at p = 0.3.
+func BenchmarkMCStep(b *testing.B) {
+	for _, d := range []int{64, 256, 1024} {
+		work := sampledProblem(b, d, 5, 0.3, 1)
+		for _, path := range []string{"dense", "sampled"} {
+			b.Run(fmt.Sprintf("d=%d/path=%s", d, path), func(b *testing.B) {
+				net := dln.New(dln.Chain(d, 10, 10, d))
+				net.InitOrthogonal(1e-2, rand.New(rand.NewPCG(1, 1)))
+				var obj trainer.Objective = trainer.NewDense(net, work, nil)
+				if path == "sampled" {
+					obj = trainer.NewSampledMC(net, work, nil)
+				}
+				obj.Evaluate()
+				b.ReportAllocs()
+				b.ResetTimer()
+				for i := 0; i < b.N; i++ {
+					obj.Step(1e-9)
+					obj.Evaluate()
+				}
+			})
+		}
+	}
+}
