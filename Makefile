@@ -1,33 +1,69 @@
 # lowdim: build, run and test.
 #
 #   make run    build bin/lowdim and run the quick suite (results in lowdim-out/)
-#   make test   vet and run every test
+#   make test   vet and run every test, under each BLAS backend available
 #
-# Everything is pure Go (gonum's BLAS); nothing beyond Go is needed.
+# BLAS backend: OpenBLAS (go build -tags openblas, through cgo) when a C
+# compiler, OpenBLAS's cblas.h and libopenblas are found (Debian:
+# apt-get install libopenblas-dev gcc), otherwise gonum's pure Go, which
+# needs nothing beyond Go. Choose with BLAS=gonum or BLAS=openblas:
+#
+#   make run BLAS=gonum    pure Go even where OpenBLAS is installed
+#   make test BLAS=gonum   the pure-Go pass only
+#
+# make test always runs the suite with pure Go, then again with
+# -tags openblas when the backend is openblas.
 
 GO      ?= go
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X github.com/lowdim/lowdim/machine.Version=$(VERSION)
 OUT     ?= lowdim-out
 
-.PHONY: all build run test fmt-check vet clean
+# OpenBLAS is usable when a C program including cblas.h links with
+# -lopenblas (\043 is '#', which make would read as a comment).
+HAVE_OPENBLAS := $(shell printf '\043include <cblas.h>\nint main(void) { return cblas_ddot(0, 0, 1, 0, 1) != 0; }\n' | \
+	$$($(GO) env CC) -x c - -o /dev/null -lopenblas >/dev/null 2>&1 && echo yes)
+BLAS ?= $(if $(HAVE_OPENBLAS),openblas,gonum)
+ifeq ($(BLAS),openblas)
+TAGS := openblas
+else ifeq ($(BLAS),gonum)
+TAGS :=
+else
+$(error BLAS=$(BLAS): want gonum or openblas)
+endif
+
+.PHONY: all build run test test-gonum test-openblas fmt-check vet calibrate clean
 
 all: build
 
 build:
-	$(GO) build -ldflags "$(LDFLAGS)" -o bin/lowdim ./cmd/lowdim
+	@echo "== BLAS backend: $(BLAS)"
+	$(GO) build -tags '$(TAGS)' -ldflags "$(LDFLAGS)" -o bin/lowdim ./cmd/lowdim
 
 run: build
 	./bin/lowdim run --preset quick --out $(OUT)
 
-test: fmt-check vet
+# Measure the backend's GFLOP/s and the memory bandwidth (lowdim calibrate).
+calibrate: build
+	./bin/lowdim calibrate
+
+test: fmt-check vet test-gonum $(if $(TAGS),test-openblas)
+
+test-gonum:
+	@echo "== go test ./... (BLAS backend: gonum, pure Go)"
 	$(GO) test -count=1 -timeout 15m ./...
+
+test-openblas:
+	@echo "== go test -tags openblas ./... (BLAS backend: openblas)"
+	$(GO) test -tags openblas -count=1 -timeout 15m ./...
 
 vet:
 	$(GO) vet ./...
+	$(if $(TAGS),$(GO) vet -tags '$(TAGS)' ./...)
 
+# Tracked and new (not ignored) files alike.
 fmt-check:
-	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	@out=$$(gofmt -l $$(git ls-files --cached --others --exclude-standard '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 
 clean:

@@ -2,6 +2,7 @@ package bench
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"sync"
 	"testing"
@@ -262,8 +263,9 @@ func startMeter(m Meter) {
 
 func reportMeter(b *testing.B, m Meter) {
 	if m != nil {
-		j, unit := m.Stop()
-		b.ReportMetric(j/float64(b.N), unit)
+		if j, unit := m.Stop(); !math.IsNaN(j) {
+			b.ReportMetric(j/float64(b.N), unit)
+		}
 	}
 }
 

@@ -33,6 +33,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"math"
 	"math/rand/v2"
@@ -71,6 +72,8 @@ type Options struct {
 	TriadBytes int64
 	// TriadReps is the number of timed triad samples (default 10).
 	TriadReps int
+	// Log, when not nil, receives one line per measurement as it finishes.
+	Log io.Writer
 }
 
 // Defaults of Options.
@@ -207,8 +210,14 @@ func Measure(o Options) (Calibration, error) {
 		r := gemmRate(n, o)
 		c.Dgemm = append(c.Dgemm, r)
 		c.PeakGFLOPS = max(c.PeakGFLOPS, r.GFLOPS)
+		if o.Log != nil {
+			fmt.Fprintf(o.Log, "dgemm n=%d: %.3g GFLOP/s (best of %d)\n", n, r.GFLOPS, r.Samples)
+		}
 	}
 	c.TriadGBps, c.TriadThreads = triad(o)
+	if o.Log != nil {
+		fmt.Fprintf(o.Log, "triad: %.3g GB/s\n", c.TriadGBps)
+	}
 	c.TriadBytes = o.TriadBytes / 8 * 8
 	c.Date = time.Now().UTC().Format(time.RFC3339)
 	return c, nil

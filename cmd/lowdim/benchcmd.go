@@ -6,11 +6,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"regexp"
 	"strconv"
 
 	"github.com/lowdim/lowdim/bench"
+	"github.com/lowdim/lowdim/energy"
 	"github.com/lowdim/lowdim/machine"
 	"github.com/lowdim/lowdim/results"
 )
@@ -134,7 +134,12 @@ func cmdBench(args []string, stdout, stderr io.Writer) int {
 	return exitOK
 }
 
-// newMeter is replaced once package energy lands.
-func newMeter(watts float64) (bench.Meter, string) { return nil, "" }
-
-var _ = os.Stdout
+// newMeter returns the energy meter of the suite and, when it falls back to
+// the CPU-time model, the reason.
+func newMeter(watts float64) (bench.Meter, string) {
+	m, why := bench.NewEnergyMeter(energy.Model{WattsPerCore: watts})
+	if why != "" {
+		why = "energy is modelled (model-J/op), not measured: " + why
+	}
+	return m, why
+}

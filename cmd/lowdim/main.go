@@ -41,6 +41,7 @@ Usage:
   lowdim run [flags]    train original and compressed networks side by side (lowdim run -h)
   lowdim verify [flags] check a compressed network against the theory before rollout (lowdim verify -h)
   lowdim bench [flags]  run the benchmark suite; Go benchmark format for benchstat (lowdim bench -h)
+  lowdim calibrate      measure the BLAS backend's GFLOP/s and the memory bandwidth (lowdim calibrate -h)
   lowdim compare OLD NEW  compare two benchmark files; exit 1 on a regression
   lowdim presets        list the named presets
   lowdim version        print the version
@@ -62,6 +63,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return cmdCompare(args[1:], stdout, stderr)
 	case "bench":
 		return cmdBench(args[1:], stdout, stderr)
+	case "calibrate":
+		return cmdCalibrate(args[1:], stdout, stderr)
 	case "presets":
 		for _, p := range experiment.Presets() {
 			fmt.Fprintln(stdout, p)

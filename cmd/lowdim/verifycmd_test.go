@@ -312,3 +312,33 @@ func TestVerifyCoordinateMTXIsMask(t *testing.T) {
 	require.Equal(t, exitUsage, code)
 	t.Logf("without --r: %s", strings.TrimSpace(stderr))
 }
+
+// TestVerifyRBelowTargetRank: --r 1 on a target of numerical rank 2. The
+// LoP checks count d - 2r singular values at rho and predict the gap
+// rho^L sqrt(d - 2r) with the given r, not the target's rank, so they fail
+// (observed 16 of 18 values at rho; a gap of 2 against 4.2e-6) and the gate
+// exits 1 for a wrong flag. Either --r below the target's numerical rank is
+// bad input (exit 2), or the checks use the target's rank.
+func TestVerifyRBelowTargetRank(t *testing.T) {
+	dir := t.TempDir()
+	target := filepath.Join(dir, "t.csv")
+	require.NoError(t, matfile.Write(target, rank2Target(t)))
+	out := filepath.Join(dir, "out")
+	code, stdout, stderr := lowdim(t, "verify", "--target", target, "--r", "1", "--eta", "0.02", "--steps", "3000", "--quiet", "--out", out)
+	if code == exitUsage {
+		require.Contains(t, stderr, "--r 1")
+		return
+	}
+	require.Contains(t, []int{exitOK, exitFailure}, code, stderr)
+	var lopFailed []string
+	for _, c := range readVerdict(t, out).Checks {
+		if c.Status == "fail" && strings.HasPrefix(c.Name, "lop-") {
+			lopFailed = append(lopFailed, c.Name)
+		}
+	}
+	if len(lopFailed) > 0 {
+		skipKnownBug(t, "the LoP checks (experiment/checks.go) use the configured r, not the target's rank: "+
+			strings.TrimSpace(stdout[strings.LastIndex(stdout, "VERDICT"):]))
+	}
+	require.Empty(t, lopFailed, "the target satisfies the Law of Parsimony with its own rank 2")
+}

@@ -1,0 +1,129 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"text/tabwriter"
+
+	"github.com/lowdim/lowdim/calibrate"
+	"github.com/lowdim/lowdim/machine"
+)
+
+const calibrateUsage = `Usage: lowdim calibrate [flags]
+
+Measures what this binary's BLAS backend and the memory can do: dgemm
+GFLOP/s at n = 256, 1024, 2048 (2n^3 flops per product, best of a few
+samples) and the bandwidth of a STREAM-like triad a[i] = b[i] + s*c[i] over
+three 64 MiB arrays (24 bytes per element, GB/s). Prints a table and stores
+the result as JSON, by default in <user cache>/lowdim/calibration-<backend>.json,
+where reports find it. Takes well under a minute.
+
+Exit codes: 0 ok, 1 the measurement could not run or be stored, 2 usage
+error or (with --show) no readable calibration.
+
+Flags:
+`
+
+func cmdCalibrate(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("lowdim calibrate", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, calibrateUsage); fs.PrintDefaults() }
+	out := fs.String("out", "", "calibration file to write (or read with --show) (default <user cache>/lowdim/calibration-"+machine.BLASBackend+".json)")
+	sizes := fs.String("sizes", "", "comma list of dgemm sizes n (default 256,1024,2048)")
+	reps := fs.Int("reps", calibrate.DefaultReps, "timed samples per dgemm size, after a warm-up")
+	triadMB := fs.Int("triad-mb", calibrate.DefaultTriadBytes>>20, "size of each of the triad's three arrays, in MiB")
+	show := fs.Bool("show", false, "print the stored calibration instead of measuring")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	usageErr := func(format string, a ...any) int {
+		fmt.Fprintf(stderr, "lowdim calibrate: "+format+"\n", a...)
+		return exitUsage
+	}
+	if fs.NArg() > 0 {
+		return usageErr("unexpected argument %q", fs.Arg(0))
+	}
+	if *show {
+		var c calibrate.Calibration
+		var err error
+		if *out != "" {
+			c, err = calibrate.LoadFile(*out)
+		} else {
+			c, err = calibrate.Load(machine.BLASBackend)
+		}
+		if err != nil {
+			return usageErr("%v", err)
+		}
+		printCalibration(stdout, c)
+		return exitOK
+	}
+	o := calibrate.Options{Reps: *reps, TriadBytes: int64(*triadMB) << 20, Log: stderr}
+	if *sizes != "" {
+		for _, p := range splitList(*sizes) {
+			n, err := strconv.Atoi(p)
+			if err != nil || n < 1 {
+				return usageErr("invalid --sizes %s: %q is not a positive size", *sizes, p)
+			}
+			o.Sizes = append(o.Sizes, n)
+		}
+		if len(o.Sizes) == 0 {
+			return usageErr("invalid --sizes %q: no size", *sizes)
+		}
+	}
+	if *reps < 1 {
+		return usageErr("invalid --reps %d: must be at least 1", *reps)
+	}
+	if *triadMB < 1 {
+		return usageErr("invalid --triad-mb %d: must be at least 1", *triadMB)
+	}
+	path := *out
+	if path == "" {
+		var err error
+		if path, err = calibrate.DefaultPath(machine.BLASBackend); err != nil {
+			fmt.Fprintf(stderr, "lowdim calibrate: %v (use --out)\n", err)
+			return exitFailure
+		}
+	}
+	// Fail before measuring, not after, when the file cannot be placed.
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		fmt.Fprintf(stderr, "lowdim calibrate: %v\n", err)
+		return exitFailure
+	}
+	c, err := calibrate.Measure(o)
+	if err != nil {
+		fmt.Fprintf(stderr, "lowdim calibrate: %v\n", err)
+		return exitFailure
+	}
+	printCalibration(stdout, c)
+	if err := c.Save(path); err != nil {
+		fmt.Fprintf(stderr, "lowdim calibrate: %v\n", err)
+		return exitFailure
+	}
+	fmt.Fprintf(stdout, "written to %s\n", path)
+	return exitOK
+}
+
+// printCalibration writes c as a small table.
+func printCalibration(w io.Writer, c calibrate.Calibration) {
+	fmt.Fprintf(w, "backend  %s", c.Backend)
+	if c.BackendDetail != "" {
+		fmt.Fprintf(w, " (%s)", c.BackendDetail)
+	}
+	fmt.Fprintf(w, "\nmachine  %s, %d cores, GOMAXPROCS %d\ndate     %s\n\n", c.Machine.CPUModel, c.Machine.Cores, c.Machine.GOMAXPROCS, c.Date)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "measurement\t    rate")
+	for _, r := range c.Dgemm {
+		fmt.Fprintf(tw, "dgemm n=%d\t%8.1f GFLOP/s\n", r.N, r.GFLOPS)
+	}
+	fmt.Fprintf(tw, "dgemm peak\t%8.1f GFLOP/s\n", c.PeakGFLOPS)
+	fmt.Fprintf(tw, "triad 3 x %s, %d threads\t%8.1f GB/s\n", machine.FormatBytes(uint64(c.TriadBytes)), c.TriadThreads, c.TriadGBps)
+	tw.Flush()
+}
