@@ -23,9 +23,16 @@ OUT     ?= lowdim-out
 # -lopenblas (\043 is '#', which make would read as a comment).
 HAVE_OPENBLAS := $(shell printf '\043include <cblas.h>\nint main(void) { return cblas_ddot(0, 0, 1, 0, 1) != 0; }\n' | \
 	$$($(GO) env CC) -x c - -o /dev/null -lopenblas >/dev/null 2>&1 && echo yes)
-BLAS ?= $(if $(HAVE_OPENBLAS),openblas,gonum)
+# Only BLAS given on make's command line counts: an environment variable
+# BLAS (a library path, for some other build) does not choose the backend.
+ifneq ($(origin BLAS),command line)
+BLAS := $(if $(HAVE_OPENBLAS),openblas,gonum)
+endif
 ifeq ($(BLAS),openblas)
 TAGS := openblas
+ifneq ($(HAVE_OPENBLAS),yes)
+$(error BLAS=openblas but OpenBLAS was not found (no C compiler, cblas.h or libopenblas; on Debian: apt-get install libopenblas-dev gcc))
+endif
 else ifeq ($(BLAS),gonum)
 TAGS :=
 else

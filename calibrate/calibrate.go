@@ -7,10 +7,11 @@
 // # What is measured
 //
 // Dgemm: C = A B for n x n matrices through blas64.Gemm, counted as 2 n^3
-// flops per product. The product is repeated until one sample lasts
-// MinSample (this doubles as the warm-up), then Reps samples are timed and
-// the best is kept; a size stops early, after at least one sample, once
-// Budget has passed. Peak is the best rate over the sizes.
+// flops per product. After a warm-up product, products are repeated in
+// batches that last at least MinSample; the best of Reps such samples is
+// kept, and a size stops early, after at least one sample, once Budget has
+// passed (a single product longer than Budget is its own sample). Peak is
+// the best rate over the sizes.
 //
 // Triad: a[i] = b[i] + s c[i] over three arrays of TriadBytes each (by
 // default 64 MiB, well beyond a last-level cache), split over GOMAXPROCS
@@ -64,8 +65,9 @@ type Options struct {
 	// repeated to last it (default 100 ms).
 	MinSample time.Duration
 	// Budget bounds each measurement (one size, or the triad): no new
-	// sample starts after it has passed (default 8 s). Measure with the
-	// defaults takes well under a minute on two cores.
+	// sample starts after it has passed (default 6 s), and a sample that has
+	// started is finished. Measure with the defaults takes well under a
+	// minute on two cores.
 	Budget time.Duration
 	// TriadBytes is the size of each of the triad's three arrays in bytes
 	// (default 64 MiB).
@@ -82,7 +84,7 @@ var DefaultSizes = []int{256, 1024, 2048}
 const (
 	DefaultReps       = 5
 	DefaultMinSample  = 100 * time.Millisecond
-	DefaultBudget     = 8 * time.Second
+	DefaultBudget     = 6 * time.Second
 	DefaultTriadBytes = 64 << 20
 	DefaultTriadReps  = 10
 )
@@ -268,31 +270,37 @@ func triad(o Options) (gbps float64, threads int) {
 	return 24 * float64(n) / sec / 1e9, threads
 }
 
-// best times f: it calls f 1, 2, 4, ... times in a row (a warm-up) until
-// such a batch lasts minSample, then times up to reps batches of that many
-// calls, stopping once budget has passed since the start (after at least
-// one), and returns the shortest time per call and the number of timed
-// batches.
+// best times f: after one warm-up call it times batches of calls, growing
+// the batch (and discarding its time) until one lasts minSample, then keeps
+// batches of that size as samples until it has reps of them or budget has
+// passed since the start (after at least one sample). It returns the
+// shortest time per call over the samples and their number. When the
+// warm-up call alone takes the budget, it is the one sample.
 func best(f func(), reps int, minSample, budget time.Duration) (secPerCall float64, samples int) {
 	start := time.Now()
-	calls := 1
-	for {
-		t0 := time.Now()
-		for range calls {
-			f()
-		}
-		if time.Since(t0) >= minSample || time.Since(start) >= budget {
-			break
-		}
-		calls *= 2
+	f()
+	if warm := time.Since(start); warm >= budget {
+		return warm.Seconds(), 1
 	}
 	secPerCall = math.Inf(1)
+	calls := 1
 	for samples < reps && (samples == 0 || time.Since(start) < budget) {
 		t0 := time.Now()
 		for range calls {
 			f()
 		}
-		secPerCall = min(secPerCall, time.Since(t0).Seconds()/float64(calls))
+		d := time.Since(t0)
+		if d < minSample && time.Since(start) < budget {
+			// Too short to time well: predict the calls that last
+			// minSample with 20% to spare, growing at most 100 times.
+			next := 100 * calls
+			if d > 0 {
+				next = min(next, int(math.Ceil(1.2*float64(calls)*minSample.Seconds()/d.Seconds())))
+			}
+			calls = max(next, calls+1)
+			continue
+		}
+		secPerCall = min(secPerCall, d.Seconds()/float64(calls))
 		samples++
 	}
 	return secPerCall, samples

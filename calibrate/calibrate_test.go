@@ -151,14 +151,21 @@ func TestFractions(t *testing.T) {
 	assert.True(t, math.IsNaN(zero.BandwidthFraction(1)))
 }
 
-// TestBest: a slow call is timed once after its warm-up
-// when the budget is spent, and the batch grows until it lasts minSample.
+// TestBest: a call slower than the budget is timed once, as its own
+// warm-up; short calls are batched until a batch lasts minSample.
 func TestBest(t *testing.T) {
 	calls := 0
 	sec, samples := best(func() { calls++; time.Sleep(20 * time.Millisecond) }, 5, time.Millisecond, time.Millisecond)
 	assert.Equal(t, 1, samples)
-	assert.Equal(t, 2, calls) // warm-up and one sample
+	assert.Equal(t, 1, calls)
 	assert.GreaterOrEqual(t, sec, 0.02)
+
+	calls = 0
+	sec, samples = best(func() { calls++; time.Sleep(10 * time.Millisecond) }, 2, 25*time.Millisecond, time.Minute)
+	assert.Equal(t, 2, samples)
+	// Warm-up, a batch of 1 (too short), then two samples of at least 3.
+	assert.GreaterOrEqual(t, calls, 1+1+2*3)
+	assert.GreaterOrEqual(t, sec, 0.01)
 
 	calls = 0
 	_, samples = best(func() { calls++ }, 3, 2*time.Millisecond, time.Minute)

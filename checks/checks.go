@@ -101,8 +101,8 @@ func Series(name, method, regime, quantity string, observed, predicted []Point, 
 		}
 		allow := rel*math.Abs(p) + abs
 		dev := math.Abs(o.Value - p)
-		if math.IsNaN(dev) {
-			dev = math.Inf(1)
+		if math.IsNaN(dev) || math.IsInf(p, 0) || math.IsNaN(p) || math.IsInf(o.Value, 0) {
+			dev, allow = math.Inf(1), 1 // a non-finite figure never passes
 		}
 		ratio := dev / allow
 		if ratio > worst {
@@ -161,7 +161,7 @@ func Below(name, method, regime, quantity string, observed, bound []Point, slack
 			c.Observed, c.Predicted, c.Tolerance = o.Value, v, slack*math.Abs(v)
 			c.Detail = fmt.Sprintf("largest excess %.3g at step %d", excess, o.Step)
 		}
-		if !(o.Value <= v+slack*math.Abs(v)) {
+		if !(o.Value <= v+slack*math.Abs(v)) || math.IsInf(o.Value, 0) || math.IsInf(v, 0) {
 			c.Status = results.Fail
 		}
 	}

@@ -3,7 +3,6 @@ package checks
 import (
 	"fmt"
 	"math"
-	"os"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -277,17 +276,6 @@ func TestFailed(t *testing.T) {
 	require.Empty(t, Failed([]results.Check{pass, skip}))
 }
 
-// skipKnownBug skips a test that shows a reported bug of non-test code,
-// unless LOWDIM_SHOW_BUGS is set: the suite stays green while the bug is
-// open, and `LOWDIM_SHOW_BUGS=1 go test` shows it. Remove the call once the
-// bug is fixed.
-func skipKnownBug(t *testing.T, bug string) {
-	t.Helper()
-	if os.Getenv("LOWDIM_SHOW_BUGS") == "" {
-		t.Skip("known bug (set LOWDIM_SHOW_BUGS=1 to run): " + bug)
-	}
-}
-
 // TestNoNonFiniteFigures feeds NaN and Inf in every position to every
 // function: the check must fail and never hold a non-finite figure.
 func TestNoNonFiniteFigures(t *testing.T) {
@@ -319,9 +307,6 @@ func TestNoNonFiniteFigures(t *testing.T) {
 	for _, tt := range cases {
 		t.Run(tt.name, func(t *testing.T) {
 			requireFinite(t, tt.c)
-			if tt.bug != "" {
-				skipKnownBug(t, tt.bug)
-			}
 			require.Equal(t, results.Fail, tt.c.Status, "%+v", tt.c)
 		})
 	}

@@ -69,7 +69,26 @@ func (n *Network) InitSpectral(surrogate mat.Matrix, eps float64) error {
 	var u, v mat.Dense
 	svd.UTo(&u)
 	svd.VTo(&v)
-	n.w[0].Scale(eps, v.Slice(0, sc, 0, rh).T())
+	n.InitSpectralVectors(u.Slice(0, sr, 0, rh), v.Slice(0, sc, 0, rh), eps)
+	return nil
+}
+
+// InitSpectralVectors sets the layers from given leading singular vectors
+// of a surrogate, u (n_L x rh) and v (n_0 x rh), as InitSpectral does:
+// W_1 = eps v^T, W_l = eps I, W_L = eps u. Use it when the vectors come from
+// elsewhere (a randomized SVD of a sparse surrogate). It panics with
+// ErrShape when the shapes do not fit the network.
+func (n *Network) InitSpectralVectors(u, v mat.Matrix, eps float64) {
+	L := len(n.w)
+	rh, _ := n.w[0].Dims()
+	ur, uc := u.Dims()
+	vr, vc := v.Dims()
+	nr, nc := n.Dims()
+	if L < 2 || ur != nr || vr != nc || uc != rh || vc != rh {
+		panic(fmt.Errorf("%w: spectral vectors %d x %d and %d x %d for a %d-layer %d x %d network of width %d",
+			ErrShape, ur, uc, vr, vc, L, nr, nc, rh))
+	}
+	n.w[0].Scale(eps, v.T())
 	for l := 1; l < L-1; l++ {
 		w := n.w[l]
 		w.Zero()
@@ -77,6 +96,5 @@ func (n *Network) InitSpectral(surrogate mat.Matrix, eps float64) error {
 			w.Set(i, i, eps)
 		}
 	}
-	n.w[L-1].Scale(eps, u.Slice(0, sr, 0, rh))
-	return nil
+	n.w[L-1].Scale(eps, u)
 }

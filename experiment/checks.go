@@ -3,6 +3,7 @@ package experiment
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	"gonum.org/v1/gonum/mat"
 
@@ -56,21 +57,60 @@ type checker struct {
 	keepInit   bool
 	init0      []*mat.Dense
 	updateRank int
+	// u, v hold the target's leading singular vectors (one column per
+	// value of s); learn[method][i] is the first checkpoint step at which
+	// u_i^T W v_i reached IncrementalFrac s_i (-1 before).
+	u, v  *mat.Dense
+	learn map[string][]int
 }
 
 func newChecker(c Config, in *Instance) *checker {
-	k := &checker{c: c, in: in, trajs: map[string][]results.Checkpoint{}}
-	if s, err := workloads.SingularValues(in.Target); err == nil && len(s) > 0 {
-		for _, v := range s {
-			if v > 1e-12*s[0] {
-				k.s = append(k.s, v)
-			}
-		}
-	}
+	k := &checker{c: c, in: in, trajs: map[string][]results.Checkpoint{}, s: in.TargetSVals(), learn: map[string][]int{}}
 	if mf, ok := in.Work.(*workloads.MF); ok {
 		k.mc = mf.Scale()
 	}
+	k.u, k.v = targetVectors(in, len(k.s))
 	return k
+}
+
+// rank is the target's rank: its number of nonzero singular values, which
+// the Law of Parsimony counts in (not the configured r, which may be
+// smaller than the rank of a user's target).
+func (k *checker) rank() int { return len(k.s) }
+
+// targetVectors returns the target's r leading singular vectors: its
+// factors for a sparse instance, from an SVD otherwise (nil on failure).
+func targetVectors(in *Instance, r int) (u, v *mat.Dense) {
+	if in.Factored != nil {
+		return in.Factored.U, in.Factored.V
+	}
+	var svd mat.SVD
+	if r == 0 || !svd.Factorize(in.Target, mat.SVDThin) {
+		return nil, nil
+	}
+	var fu, fv mat.Dense
+	svd.UTo(&fu)
+	svd.VTo(&fv)
+	rows, cols := in.Target.Dims()
+	return mat.DenseCopyOf(fu.Slice(0, rows, 0, r)), mat.DenseCopyOf(fv.Slice(0, cols, 0, r))
+}
+
+// modeProjections returns u_i^T W v_i for every target mode, with W the
+// network's end-to-end map applied to the columns of v layer by layer
+// (never forming W: sum of n_l n_{l-1} r flops).
+func modeProjections(net *dln.Network, u, v *mat.Dense) []float64 {
+	x := mat.DenseCopyOf(v)
+	for l := 0; l < net.Layers(); l++ {
+		var y mat.Dense
+		y.Mul(net.Layer(l), x)
+		x = &y
+	}
+	_, r := v.Dims()
+	p := make([]float64, r)
+	for i := range p {
+		p[i] = mat.Dot(u.ColView(i), x.ColView(i))
+	}
+	return p
 }
 
 func (k *checker) loaded(method string) bool { return k.in.Inits[method] != nil }
@@ -127,12 +167,43 @@ func (k *checker) before(method string, net *dln.Network) func(results.Checkpoin
 			"max_l ||W_{l+1}^T W_{l+1} - W_l W_l^T||_F / eps^2", imbalance(net)/(k.c.Eps*k.c.Eps), checks.BalanceTol, ""))
 	}
 
-	if method != Original || k.mc == 0 || k.loaded(Original) || 2*k.c.R >= d {
+	var hooks []func(results.Checkpoint)
+	if (method == Original || method == Compressed) && k.u != nil {
+		steps := make([]int, k.rank())
+		for i := range steps {
+			steps[i] = -1
+		}
+		k.learn[method] = steps
+		hooks = append(hooks, func(cp results.Checkpoint) {
+			for i, p := range modeProjections(net, k.u, k.v) {
+				if steps[i] < 0 && p >= IncrementalFrac*k.s[i] {
+					steps[i] = cp.Step
+				}
+			}
+		})
+	}
+	if method == Original && k.mc != 0 && !k.loaded(Original) && 2*k.rank() < d {
+		hooks = append(hooks, k.parsimonyHook(net, d))
+	}
+	if len(hooks) == 0 {
 		return nil
 	}
-	// Law of Parsimony: rho(t) and the LoP network in lockstep.
+	return func(cp results.Checkpoint) {
+		for _, h := range hooks {
+			h(cp)
+		}
+	}
+}
+
+// parsimonyHook observes the Law of Parsimony on the original network:
+// the singular values of its layers near rho(t), and its gap to the LoP
+// network trained in lockstep.
+func (k *checker) parsimonyHook(net *dln.Network, d int) func(results.Checkpoint) {
+	r := k.rank()
 	k.rho = theory.Rho(k.c.Eps, k.c.Eta, k.mc, k.c.Depth, k.c.Steps)
-	if sh, err := newLoPShadow(k.c, k.in); err == nil {
+	lc := k.c
+	lc.R = r
+	if sh, err := newLoPShadow(lc, k.in); err == nil {
 		k.shadow = sh
 	}
 	return func(cp results.Checkpoint) {
@@ -147,7 +218,7 @@ func (k *checker) before(method string, net *dln.Network) func(results.Checkpoin
 		if k.shadow != nil {
 			gap := k.shadow.gapAt(cp.Step, net.EndToEnd())
 			k.gaps = append(k.gaps, checks.Point{Step: cp.Step, Value: gap})
-			k.gapRef = append(k.gapRef, checks.Point{Step: cp.Step, Value: theory.LoPGap(rho, k.c.Depth, d, k.c.R)})
+			k.gapRef = append(k.gapRef, checks.Point{Step: cp.Step, Value: theory.LoPGap(rho, k.c.Depth, d, r)})
 		}
 	}
 }
@@ -161,7 +232,7 @@ func (k *checker) after(method string, net *dln.Network, res results.MethodResul
 	dims := dln.Widths(net.Shapes())
 	// The trainer evaluates Steps+1 times and steps Steps times.
 	n := uint64(res.Steps)
-	if mc, ok := k.in.Work.(*workloads.MC); ok && k.sampledPath[method] {
+	if mc, ok := k.in.Work.(interface{ Observed() int }); ok && k.sampledPath[method] {
 		o := mc.Observed()
 		eval := theory.SampledMCEvalFlops(dims, o)
 		want := (n+1)*eval + n*(theory.SampledMCStepFlops(dims, o)-eval)
@@ -192,36 +263,26 @@ func (k *checker) after(method string, net *dln.Network, res results.MethodResul
 		}
 	}
 
-	if method == Original || method == Compressed {
-		r := min(len(k.s), k.c.R)
-		if k.c.SVals < r || r == 0 {
-			k.out = append(k.out, checks.Skip(CheckIncremental, method, "small init",
-				fmt.Sprintf("needs the top %d singular values of W at checkpoints (--svals %d)", r, r)))
+	if steps, ok := k.learn[method]; ok {
+		regime := fmt.Sprintf("%s, small init (eps=%g); mode i learned when u_i^T W v_i >= %g s_i (u_i, v_i: the target's singular vectors)",
+			k.c.Workload, k.c.Eps, IncrementalFrac)
+		if slices.Max(steps) < 0 {
+			k.out = append(k.out, checks.Skip(CheckIncremental, method, regime,
+				fmt.Sprintf("no target singular value was learned within %d steps", res.Steps)))
 		} else {
-			steps := make([]int, r)
-			for i := range steps {
-				steps[i] = -1
-				for _, cp := range res.Trajectory {
-					if i < len(cp.SingularValues) && cp.SingularValues[i] >= IncrementalFrac*k.s[i] {
-						steps[i] = cp.Step
-						break
-					}
-				}
-			}
-			k.out = append(k.out, checks.Ordered(CheckIncremental, method,
-				fmt.Sprintf("%s, small init (eps=%g); learned = sigma_i(W) >= %g s_i", k.c.Workload, k.c.Eps, IncrementalFrac), steps, k.s[:r]))
+			k.out = append(k.out, checks.Ordered(CheckIncremental, method, regime, steps, k.s))
 		}
 	}
 }
 
 // finish evaluates the checks that compare methods and returns all checks.
 func (k *checker) finish() []results.Check {
-	d := max(k.in.Target.Dims())
+	d := max(k.in.Work.Dims())
 	if k.rho != nil {
-		regime := k.regime("orthogonal eps-init") + fmt.Sprintf(", d=%d > 2r=%d", d, 2*k.c.R)
+		regime := k.regime("orthogonal eps-init") + fmt.Sprintf(", d=%d > 2r=%d (r: the target's rank)", d, 2*k.rank())
 		if len(k.counts) > 0 {
 			k.out = append(k.out, checks.AtLeast(CheckRho, Original, regime,
-				fmt.Sprintf("fewest singular values of a layer within %g relative of rho(t)", checks.RhoRelTol), k.counts, d-2*k.c.R))
+				fmt.Sprintf("fewest singular values of a layer within %g relative of rho(t)", checks.RhoRelTol), k.counts, d-2*k.rank()))
 		} else {
 			k.out = append(k.out, checks.Skip(CheckRho, Original, regime, fmt.Sprintf("layers larger than %d are not decomposed at checkpoints", maxLayerSVD)))
 		}

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"os"
 	"strings"
 	"testing"
 
@@ -302,11 +301,11 @@ func TestTrainTamperedMatchesTrainMethod(t *testing.T) {
 		require.NoError(t, err)
 		trainTampered(t, m, c, in, kCopy, tamper{})
 	}
-	real, cp := kReal.finish(), kCopy.finish()
-	requireAllPass(t, cp, allChecks...)
-	require.Equal(t, len(real), len(cp))
-	for i := range real {
-		require.Equal(t, real[i], cp[i], "check %d", i)
+	want, got := kReal.finish(), kCopy.finish()
+	requireAllPass(t, got, allChecks...)
+	require.Equal(t, len(want), len(got))
+	for i := range want {
+		require.Equal(t, want[i], got[i], "check %d", i)
 	}
 }
 
@@ -336,7 +335,7 @@ func TestChecksFailOnBrokenCases(t *testing.T) {
 	}
 	c0, _ := mfProblem(t, m, 1)
 	// ForwardFlops of the original network d=16, L=3: 2 (L-1) d^3 = 16384;
-	// the step count of the checkpoint hook runs is steps/every + 1 = 121.
+	// the checkpoint hook runs steps/every + 1 = 121 times.
 	fwdOrig := theory.ForwardFlops(theory.DimsOriginal(m.d, 3))
 	require.Equal(t, uint64(16384), fwdOrig)
 	rng := rand.New(rand.NewPCG(checkTestSeed, 0))
@@ -459,9 +458,6 @@ func TestChecksFailOnBrokenCases(t *testing.T) {
 				require.True(t, ok, "check %s not evaluated:%s", key, describeChecks(cs))
 				require.Equal(t, results.Pass, ch.Status, "check %s failed, but the tamper does not concern it:%s", key, describeChecks(cs))
 			}
-			if tt.bug != "" {
-				skipKnownBug(t, tt.bug)
-			}
 			for _, key := range tt.fail {
 				ch, ok := status[key]
 				require.True(t, ok, "check %s not evaluated:%s", key, describeChecks(cs))
@@ -469,17 +465,6 @@ func TestChecksFailOnBrokenCases(t *testing.T) {
 				t.Logf("fails as it must: %-24s %-20s observed %.6g predicted %.6g tol %.3g  %s", ch.Name, ch.Method, ch.Observed, ch.Predicted, ch.Tolerance, ch.Detail)
 			}
 		})
-	}
-}
-
-// skipKnownBug skips a test that shows a reported bug of non-test code,
-// unless LOWDIM_SHOW_BUGS is set: the suite stays green while the bug is
-// open, and `LOWDIM_SHOW_BUGS=1 go test` shows it. Remove the call once the
-// bug is fixed.
-func skipKnownBug(t *testing.T, bug string) {
-	t.Helper()
-	if os.Getenv("LOWDIM_SHOW_BUGS") == "" {
-		t.Skip("known bug (set LOWDIM_SHOW_BUGS=1 to run): " + bug)
 	}
 }
 
@@ -590,7 +575,6 @@ func TestIncrementalLearningMissesBoostedMode(t *testing.T) {
 				return
 			}
 			require.False(t, theory.Ordered(ref.steps), "the boosted mode is learned first")
-			skipKnownBug(t, incrementalBug)
 			require.Equal(t, results.Fail, ch.Status, "modes learned at %v, but the check says %s", ref.steps, ch.Detail)
 		})
 	}
@@ -709,6 +693,17 @@ func TestChecksSkippedWithLoadedInits(t *testing.T) {
 	// The loaded weights are the saved ones: the trajectories agree.
 	for i := range saved.Methods {
 		requireSameTrace(t, traceOf(&saved.Methods[i]), traceOf(&run.Methods[i]))
+	}
+	// The Law of Parsimony checks are left out (not skipped) with loaded
+	// inits: logged, as a gap in the report rather than a failure.
+	for _, name := range []string{CheckRho, CheckGap} {
+		n := 0
+		for _, ch := range run.Checks {
+			if ch.Name == name {
+				n++
+			}
+		}
+		t.Logf("%s: %d results with loaded inits", name, n)
 	}
 }
 

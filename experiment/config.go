@@ -54,6 +54,12 @@ type Config struct {
 	// (the default) takes sampled for MC networks narrower than d and
 	// dense otherwise.
 	Path string `toml:"path" json:"path"`
+	// Storage is how an MC instance is held: "dense" (target, mask and
+	// surrogate as d x d matrices), "sparse" (the target as its factors, the
+	// observed entries in compressed sparse rows; no d x d matrix, so the
+	// original and lop networks, which form one, cannot run), or "auto" (the
+	// default: sparse when d > SparseMinD).
+	Storage string `toml:"storage" json:"storage,omitempty"`
 	// Steps is the step budget, Tol the training-loss tolerance (0: run all
 	// steps), Every the checkpoint interval (default Steps/100).
 	Steps int     `toml:"steps" json:"steps"`
@@ -77,6 +83,21 @@ const (
 	BM         = "bm"
 	LoP        = "lop"
 )
+
+// Instance storage (Config.Storage).
+const (
+	StorageAuto   = "auto"
+	StorageDense  = "dense"
+	StorageSparse = "sparse"
+	// SparseMinD: with Storage auto, MC instances with d above it are held
+	// sparse (a dense one would hold three d x d matrices: 1.6 GB at 8192).
+	SparseMinD = 4096
+)
+
+// Sparse reports whether the instance of c is held sparse.
+func (c Config) Sparse() bool {
+	return c.Workload == "mc" && (c.Storage == StorageSparse || (c.Storage == StorageAuto && c.D > SparseMinD))
+}
 
 // Step algorithms (Config.Path).
 const (
@@ -132,6 +153,9 @@ func (c Config) WithDefaults() Config {
 	}
 	if c.Path == "" {
 		c.Path = PathAuto
+	}
+	if c.Storage == "" && c.Workload == "mc" {
+		c.Storage = StorageAuto
 	}
 	if c.Eps == 0 {
 		c.Eps = 1e-2
@@ -219,6 +243,25 @@ func (c Config) Validate() error {
 		}
 	default:
 		return bad("path", c.Path, "unknown step algorithm (want auto, dense or sampled)")
+	}
+	switch c.Storage {
+	case "", StorageAuto, StorageDense:
+	case StorageSparse:
+		if c.Workload != "mc" {
+			return bad("storage", c.Storage, "sparse storage is for matrix completion (--workload mc)")
+		}
+	default:
+		return bad("storage", c.Storage, "unknown storage (want auto, dense or sparse)")
+	}
+	if c.Sparse() {
+		for _, m := range c.Methods {
+			if m == Original || m == LoP {
+				return bad("methods", strings.Join(c.Methods, ","), "the %s network forms the d x d matrix, which a sparse instance (d = %d > %d, or --storage sparse) does not hold; use --storage dense or drop it", m, c.D, SparseMinD)
+			}
+		}
+		if c.Path == PathDense {
+			return bad("path", c.Path, "a sparse instance trains with the sampled step")
+		}
 	}
 	if c.Steps < 0 {
 		return bad("steps", c.Steps, "step budget must be >= 0")

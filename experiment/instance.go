@@ -3,6 +3,7 @@ package experiment
 import (
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -23,17 +24,21 @@ const (
 	streamMask     = 2
 	streamOperator = 3
 	streamMethod   = 100 // + index of the method in Methods
+	streamSurrSVD  = 4   // randomized SVD of a sparse instance's surrogate
 )
 
 func newRand(seed, stream uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, stream)) }
 
 // Instance is the problem shared by all methods of a run.
 type Instance struct {
-	Target *mat.Dense
-	Mask   *mat.Dense // MC only: 0/1
-	Op     *mat.Dense // MS only: m x d^2, row i is A_i flattened row-major
-	Y      []float64  // MS only
-	Work   workloads.Workload
+	// Target is the dense target; nil for a sparse instance, whose target
+	// is Factored.
+	Target   *mat.Dense
+	Factored *workloads.Factored
+	Mask     *mat.Dense // MC only: 0/1
+	Op       *mat.Dense // MS only: m x d^2, row i is A_i flattened row-major
+	Y        []float64  // MS only
+	Work     workloads.Workload
 	// Inits holds initial weights read by LoadInstance, per method; a
 	// method without an entry is initialised from the seed.
 	Inits map[string][]*mat.Dense
@@ -51,22 +56,43 @@ type InstanceInfo struct {
 	Measurements    int       `json:"measurements,omitempty"`
 	WorkloadBytes   int64     `json:"workload_bytes"`
 	LoadedInitsFrom []string  `json:"loaded_inits,omitempty"`
+	// Sparse: the target is held as its factors and the observed entries
+	// in compressed sparse rows.
+	Sparse bool `json:"sparse,omitempty"`
+}
+
+// TargetSVals returns the target's nonzero singular values (above 1e-12 of
+// the largest), decreasing: from its factors for a sparse instance, from an
+// SVD otherwise (nil when it fails).
+func (in *Instance) TargetSVals() []float64 {
+	if in.Factored != nil {
+		return append([]float64(nil), in.Factored.S...)
+	}
+	s, err := workloads.SingularValues(in.Target)
+	if err != nil || len(s) == 0 {
+		return nil
+	}
+	var out []float64
+	for _, v := range s {
+		if v > 1e-12*s[0] {
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 // Info summarises the instance: its shape, the target's nonzero singular
 // values (at most rank r, above 1e-12 of the largest), the workload's data.
 func (in *Instance) Info(r int) InstanceInfo {
-	rows, cols := in.Target.Dims()
-	info := InstanceInfo{Source: in.Source, Rows: rows, Cols: cols, WorkloadBytes: in.Work.Bytes()}
-	if s, err := workloads.SingularValues(in.Target); err == nil {
-		for i, v := range s {
-			if i >= max(r, 1) || v <= 1e-12*s[0] {
-				break
-			}
-			info.TargetSVals = append(info.TargetSVals, v)
+	rows, cols := in.Work.Dims()
+	info := InstanceInfo{Source: in.Source, Rows: rows, Cols: cols, WorkloadBytes: in.Work.Bytes(), Sparse: in.Factored != nil}
+	for i, v := range in.TargetSVals() {
+		if i >= max(r, 1) {
+			break
 		}
+		info.TargetSVals = append(info.TargetSVals, v)
 	}
-	if mc, ok := in.Work.(*workloads.MC); ok {
+	if mc, ok := in.Work.(interface{ Observed() int }); ok {
 		info.Observed = mc.Observed()
 	}
 	if in.Op != nil {
@@ -84,6 +110,15 @@ func (in *Instance) Info(r int) InstanceInfo {
 // run would need.
 func Preflight(c Config) error {
 	d := c.D
+	if c.Sparse() {
+		o := uint64(c.P * float64(d) * float64(d))
+		// CSR pattern and values, the sampling bitset, the factors.
+		data := 12*o + uint64(8*(d+1)) + uint64(d)*uint64(d)/8 + uint64(2*8*d*c.R)
+		if err := machine.CheckFits(data, fmt.Sprintf("the observed entries of --p %g of a --d %d target", c.P, d)); err != nil {
+			return &ConfigError{Flag: "p", Value: c.P, Why: err.Error()}
+		}
+		return preflightNetworks(c, data)
+	}
 	data := uint64(8 * d * d) // target
 	switch c.Workload {
 	case "mc":
@@ -104,8 +139,9 @@ func preflightNetworks(c Config, data uint64) error {
 	d := c.D
 	total := data
 	for _, m := range c.Methods {
-		params, ws := dln.Footprint(Shapes(m, c, d, d))
-		need := uint64(8*params) + uint64(ws) + uint64(8*d*d) // + end-to-end gradient
+		shapes := Shapes(m, c, d, d)
+		params, ws := dln.Footprint(shapes)
+		need := uint64(8*params) + uint64(ws) + objectiveBytes(c, shapes)
 		if err := machine.CheckFits(need, fmt.Sprintf("the %s network at --d %d (parameters and workspace)", m, d)); err != nil {
 			return &ConfigError{Flag: "d", Value: d, Why: err.Error()}
 		}
@@ -117,9 +153,31 @@ func preflightNetworks(c Config, data uint64) error {
 	return nil
 }
 
+// objectiveBytes is the workspace of a step besides the network's: the
+// end-to-end gradient of the dense step; the residual on O, two n_0 x h
+// buffers and, on a dense instance, the W formed at checkpoints, for the
+// sampled one.
+func objectiveBytes(c Config, shapes []dln.Shape) uint64 {
+	d := uint64(c.D)
+	last := shapes[len(shapes)-1]
+	sampled := c.Workload == "mc" && len(shapes) >= 2 &&
+		(c.Path == PathSampled || (c.Path == PathAuto && last.Cols < last.Rows) || c.Sparse())
+	if !sampled {
+		return 8 * d * d
+	}
+	b := 8*uint64(c.P*float64(d)*float64(d)) + 2*8*d*uint64(last.Cols)
+	if !c.Sparse() {
+		b += 8 * d * d
+	}
+	return b
+}
+
 // BuildInstance draws the instance of c (defaults applied, validated) from
 // its seed.
 func BuildInstance(c Config) (*Instance, error) {
+	if c.Sparse() {
+		return buildSparse(c)
+	}
 	rng := newRand(c.Seed, streamTarget)
 	var target *mat.Dense
 	var err error
@@ -148,6 +206,40 @@ func BuildInstance(c Config) (*Instance, error) {
 		}
 	}
 	return in, in.bind(c)
+}
+
+// buildSparse draws a sparse MC instance: Haar frames for the target's
+// factors with the spectrum's limiting values (workloads.QuarterCircle for
+// spread), and exactly floor(p d^2) observed entries (workloads.
+// SampleObserved); its random draws differ from a dense instance's.
+func buildSparse(c Config) (*Instance, error) {
+	var s []float64
+	switch c.Spectrum {
+	case "spread":
+		s = workloads.QuarterCircle(c.D, c.R)
+	case "top":
+		s = workloads.QuarterCircle(2*c.R, c.R) // the top r of the law, k/(2r) of a 2r-wide spread
+		for i := range s {
+			s[i] *= math.Sqrt(float64(c.D) / float64(2*c.R))
+		}
+	case "geometric":
+		s = workloads.Geometric(10, c.Ratio, c.R)
+	default:
+		return nil, bad("spectrum", c.Spectrum, "unknown target spectrum")
+	}
+	phi, err := workloads.NewFactored(c.D, s, newRand(c.Seed, streamTarget))
+	if err != nil {
+		return nil, err
+	}
+	rowPtr, cols, err := workloads.SampleObserved(c.D, c.D, c.P, newRand(c.Seed, streamMask))
+	if err != nil {
+		return nil, bad("p", c.P, "%v", err)
+	}
+	w, err := workloads.NewSparseMC(phi, rowPtr, cols, newRand(c.Seed, streamSurrSVD))
+	if err != nil {
+		return nil, err
+	}
+	return &Instance{Factored: phi, Work: w, Source: "seed (sparse)"}, nil
 }
 
 // bind makes the workload of the instance's data.
@@ -184,6 +276,9 @@ func InitFile(method string, l int) string { return "init_" + method + "_W" + st
 // (the names above and init_*.npy), so that a folder never mixes two
 // instances; other files are left alone.
 func (in *Instance) Save(dir string) error {
+	if in.Factored != nil {
+		return fmt.Errorf("a sparse instance (no d x d target) cannot be saved as .npy files; use --storage dense")
+	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}

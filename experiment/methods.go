@@ -89,6 +89,14 @@ func NewNetwork(method string, c Config, in *Instance) (*dln.Network, error) {
 	case Original, Narrow:
 		net.InitOrthogonal(c.Eps, methodRand(c, method))
 	case Compressed:
+		if ts, ok := in.Work.(topSingular); ok {
+			u, v, err := ts.TopSingular(c.RHat)
+			if err != nil {
+				return nil, err
+			}
+			net.InitSpectralVectors(u, v, c.Eps)
+			break
+		}
 		if err := net.InitSpectral(in.Work.Surrogate(), c.Eps); err != nil {
 			return nil, bad("r-hat", c.RHat, "%v", err)
 		}
@@ -104,6 +112,12 @@ func NewNetwork(method string, c Config, in *Instance) (*dln.Network, error) {
 		}
 	}
 	return net, nil
+}
+
+// topSingular is implemented by workloads whose surrogate is not held
+// densely (workloads.SparseMC).
+type topSingular interface {
+	TopSingular(k int) (u, v *mat.Dense, err error)
 }
 
 func methodRand(c Config, method string) *rand.Rand {
@@ -179,7 +193,7 @@ type Objective interface {
 // (PathDense or PathSampled).
 func NewObjective(method string, c Config, in *Instance, net *dln.Network) (Objective, string) {
 	mult := Multipliers(method, c, net.Layers())
-	if mc, ok := in.Work.(*workloads.MC); ok && useSampled(method, c, net) {
+	if mc, ok := in.Work.(trainer.Observed); ok && (useSampled(method, c, net) || in.Factored != nil) {
 		return trainer.NewSampledMC(net, mc, mult), PathSampled
 	}
 	return trainer.NewDense(net, in.Work, mult), PathDense

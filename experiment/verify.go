@@ -72,8 +72,7 @@ type Verdict struct {
 	Pass bool `json:"pass"`
 }
 
-// WithDefaults fills the verification defaults: widths [2r], TolRel, and
-// enough recorded singular values for the incremental-learning check.
+// WithDefaults fills the verification defaults: widths [2r] and TolRel.
 func (vc VerifyConfig) WithDefaults() VerifyConfig {
 	if len(vc.RHats) == 0 {
 		vc.RHats = []int{2 * vc.R}
@@ -81,7 +80,6 @@ func (vc VerifyConfig) WithDefaults() VerifyConfig {
 	if vc.TolRel == 0 {
 		vc.TolRel = DefaultTolRel
 	}
-	vc.SVals = max(vc.SVals, vc.R)
 	vc.RHat = slices.Max(vc.RHats)
 	vc.Methods = []string{Original, Compressed}
 	vc.Config = vc.Config.WithDefaults()
@@ -157,10 +155,21 @@ func Verify(vc VerifyConfig, in *Instance, opt Options) (*Verdict, error) {
 			StepsToTol: res.StepsToTol, Seconds: res.Seconds, BestError: res.BestError, FinalError: res.FinalError, Result: res}
 		var wc results.Check
 		regime := fmt.Sprintf("best recovery errors of runs to the same tolerance (tol=%g, %d steps at most)", c.Tol, c.Steps)
-		if res.BestError == nil || origBest == nil || *origBest == 0 {
+		if c.Tol == 0 {
+			regime = fmt.Sprintf("best recovery errors after the same budget of %d steps (tol=0)", c.Steps)
+		}
+		switch {
+		case res.BestError == nil || origBest == nil || *origBest == 0:
 			wc = results.Check{Name: CheckWidth, Method: label, Regime: regime, Status: results.Fail,
 				Detail: "a network recorded no finite error"}
-		} else {
+		case c.Tol > 0 && orig.Status != results.Converged:
+			// An original that has not converged is no reference: any
+			// width looks as good as it (a short budget hides an
+			// insufficient width).
+			wc = results.Check{Name: CheckWidth, Method: label, Regime: regime, Status: results.Fail,
+				Quantity: "best compressed error / best original error - 1",
+				Detail:   fmt.Sprintf("the original network did not reach the tolerance (%s after %d steps, best error %.3g): no reference to compare with; raise --steps", orig.Status, orig.Steps, *origBest)}
+		default:
 			wc = checks.AtMost(CheckWidth, label, regime, "best compressed error / best original error - 1",
 				*res.BestError / *origBest - 1, vc.TolRel,
 				fmt.Sprintf("compressed %.3g vs original %.3g", *res.BestError, *origBest))

@@ -2,6 +2,7 @@ package trainer
 
 import (
 	"fmt"
+	"math"
 
 	"gonum.org/v1/gonum/mat"
 
@@ -23,7 +24,8 @@ import (
 // O(n_L n_0 h). Measure forms W, at checkpoints only.
 type SampledMC struct {
 	net    *dln.Network
-	work   *workloads.MC
+	work   Observed
+	loss   float64 // of the last Evaluate
 	mult   []float64
 	rowPtr []int
 	cols   []int32
@@ -37,6 +39,21 @@ type SampledMC struct {
 
 var _ Objective = (*SampledMC)(nil)
 
+// Observed is a completion workload that lists its observed entries
+// (workloads.MC, workloads.SparseMC).
+type Observed interface {
+	workloads.Workload
+	// Observations returns the observed entries in compressed sparse row
+	// form with the target's values there.
+	Observations() (rowPtr []int, cols []int32, vals []float64)
+}
+
+// factoredError is implemented by workloads that compute the recovery
+// error of W = A B from the factors (workloads.SparseMC).
+type factoredError interface {
+	FactoredError(a, bt *mat.Dense) (rel, sq float64)
+}
+
 // SampledFlops is the flop count of the sampled products of one step on
 // |O| observed entries at inner width h: three products of 2|O|h each.
 func SampledFlops(observed, h int) uint64 { return 3 * 2 * uint64(observed) * uint64(h) }
@@ -45,7 +62,7 @@ func SampledFlops(observed, h int) uint64 { return 3 * 2 * uint64(observed) * ui
 // learning-rate multipliers mult (nil for all ones). It panics with
 // dln.ErrShape when net has fewer than two layers, its end-to-end shape
 // differs from the workload's, or mult has the wrong length.
-func NewSampledMC(net *dln.Network, work *workloads.MC, mult []float64) *SampledMC {
+func NewSampledMC(net *dln.Network, work Observed, mult []float64) *SampledMC {
 	r, c := net.Dims()
 	wr, wc := work.Dims()
 	if net.Layers() < 2 || r != wr || c != wc || (mult != nil && len(mult) != net.Layers()) {
@@ -53,13 +70,16 @@ func NewSampledMC(net *dln.Network, work *workloads.MC, mult []float64) *Sampled
 	}
 	_, h := net.Layer(net.Layers() - 1).Dims()
 	rowPtr, cols, vals := work.Observations()
-	return &SampledMC{
+	s := &SampledMC{
 		net: net, work: work, mult: mult, rowPtr: rowPtr, cols: cols, vals: vals,
 		resid: make([]float64, len(cols)),
 		bt:    mat.NewDense(c, h, nil),
 		backT: mat.NewDense(c, h, nil),
-		w:     mat.NewDense(r, c, nil),
 	}
+	if _, ok := work.(factoredError); !ok {
+		s.w = mat.NewDense(r, c, nil) // Measure forms W
+	}
+	return s
 }
 
 // Network returns the trained network.
@@ -70,13 +90,16 @@ func (s *SampledMC) Network() *dln.Network { return s.net }
 func (s *SampledMC) Flops() uint64 { return s.net.Flops() }
 
 // WorkspaceBytes is the network's workspace, the residual on O, B^T, the
-// transposed back-propagated product, and the end-to-end matrix formed at
-// checkpoints.
+// transposed back-propagated product, and, unless the workload computes
+// the error from the factors, the end-to-end matrix formed at checkpoints.
 func (s *SampledMC) WorkspaceBytes() int64 {
 	return s.net.WorkspaceBytes() + int64(8*len(s.resid)) + bytes(s.bt) + bytes(s.backT) + bytes(s.w)
 }
 
 func bytes(m *mat.Dense) int64 {
+	if m == nil {
+		return 0
+	}
 	r, c := m.Dims()
 	return int64(8 * r * c)
 }
@@ -105,7 +128,8 @@ func (s *SampledMC) Evaluate() float64 {
 		}
 	}
 	s.net.AddFlops(uint64(2 * len(s.cols) * h))
-	return inv * ss / 2
+	s.loss = inv * ss / 2
+	return s.loss
 }
 
 // Step implements Objective: grad_L = G B^T and W_L^T G from the sparse
@@ -141,19 +165,57 @@ func (s *SampledMC) Step(eta float64) {
 	s.net.Step(eta, s.mult)
 }
 
-// Measure implements Objective. It forms the end-to-end matrix W = A B
+// Measure implements Objective. On a workload with factored errors
+// (workloads.SparseMC) it never forms W: the recovery error comes from the
+// factors, the test loss from it minus the training residual, the singular
+// values from the QR factors of A and B^T. Otherwise it forms W = A B
 // (n_L n_0 h flops, not counted in the step).
 func (s *SampledMC) Measure(k int) Measurement {
 	L := s.net.Layers()
-	s.w.Mul(s.net.Layer(L-1), s.bt.T())
-	m := Measurement{RecoveryError: workloads.RecoveryError(s.w, s.work.Target())}
-	m.TestLoss, m.HasTestLoss = s.work.TestLoss(s.w)
+	a := s.net.Layer(L - 1)
+	var m Measurement
+	if fe, ok := s.work.(factoredError); ok {
+		rel, sq := fe.FactoredError(a, s.bt)
+		m.RecoveryError = rel
+		r, c := s.work.Dims()
+		if unobserved := r*c - len(s.cols); unobserved > 0 {
+			train := 2 * float64(len(s.cols)) * s.loss // ||P_O(W - Phi)||^2
+			m.TestLoss, m.HasTestLoss = math.Max(sq-train, 0)/(2*float64(unobserved)), true
+		}
+		if k > 0 {
+			m.SingularValues = factorSingularValues(a, s.bt, k)
+		}
+		return m
+	}
+	s.w.Mul(a, s.bt.T())
+	m.RecoveryError = workloads.RecoveryError(s.w, s.work.Target())
+	if t, ok := s.work.(workloads.TestLosser); ok {
+		m.TestLoss, m.HasTestLoss = t.TestLoss(s.w)
+	}
 	if k > 0 {
 		if sv, err := workloads.SingularValues(s.w); err == nil {
 			m.SingularValues = sv[:min(k, len(sv))]
 		}
 	}
 	return m
+}
+
+// factorSingularValues returns the k largest singular values of A B given A
+// and B^T: with A = Q_a R_a and B^T = Q_b R_b, A B = Q_a (R_a R_b^T) Q_b^T.
+func factorSingularValues(a, bt *mat.Dense, k int) []float64 {
+	var qa, qb mat.QR
+	qa.Factorize(a)
+	qb.Factorize(bt)
+	var ra, rb, core mat.Dense
+	qa.RTo(&ra)
+	qb.RTo(&rb)
+	_, h := a.Dims()
+	core.Mul(ra.Slice(0, min(h, ra.RawMatrix().Rows), 0, h), rb.Slice(0, min(h, rb.RawMatrix().Rows), 0, h).T())
+	sv, err := workloads.SingularValues(&core)
+	if err != nil {
+		return nil
+	}
+	return sv[:min(k, len(sv))]
 }
 
 // transpose writes src^T to dst (shapes must match) without the interface

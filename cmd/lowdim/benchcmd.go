@@ -80,8 +80,8 @@ func cmdBench(args []string, stdout, stderr io.Writer) int {
 	if *count < 1 {
 		return usageErr("invalid --count %d: must be at least 1", *count)
 	}
-	if *watts < 0 {
-		return usageErr("invalid --watts-per-core %g: must be positive", *watts)
+	if err := (energy.Model{WattsPerCore: *watts}).Validate(); err != nil {
+		return usageErr("invalid --watts-per-core %g: %v", *watts, err)
 	}
 	var re *regexp.Regexp
 	if *filter != "" {

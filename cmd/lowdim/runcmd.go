@@ -105,6 +105,7 @@ func newFlags(stderr io.Writer, verify bool) (*flag.FlagSet, *runFlags) {
 	fs.IntVar(&c.M, "m", 0, "number of measurements (ms)")
 	fs.Float64Var(&c.Noise, "noise", 0, "measurement noise standard deviation (ms)")
 	fs.StringVar(&c.Path, "path", "", "step algorithm: auto, dense, or sampled (mc: residual on the observed entries only; default auto)")
+	fs.StringVar(&c.Storage, "storage", "", "mc instance storage: auto (sparse above d=4096), dense, or sparse (factored target, observed entries only)")
 	fs.IntVar(&c.Steps, "steps", 0, "largest number of gradient steps")
 	fs.Float64Var(&c.Tol, "tol", 0, "stop when the training loss is at most tol (0: run all steps)")
 	fs.IntVar(&c.Every, "every", 0, "checkpoint interval in steps (default steps/100)")
@@ -274,6 +275,7 @@ func (f *runFlags) applyFlags(c *experiment.Config, set map[string]bool) {
 	copyIf("svals", func() { c.SVals = src.SVals })
 	copyIf("seed", func() { c.Seed = src.Seed })
 	copyIf("path", func() { c.Path = src.Path })
+	copyIf("storage", func() { c.Storage = src.Storage })
 	copyIf("methods", func() { c.Methods = splitList(f.methods) })
 }
 

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -37,6 +38,9 @@ func cmdVerify(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(err)
 	}
+	if !(f.tolRel > 0) || math.IsInf(f.tolRel, 0) {
+		return fail(&experiment.ConfigError{Flag: "tol-rel", Value: f.tolRel, Why: "relative tolerance must be positive and finite"})
+	}
 	runs, err := f.resolve(fs)
 	if err != nil {
 		return fail(err)
@@ -48,6 +52,9 @@ func cmdVerify(args []string, stdout, stderr io.Writer) int {
 	}
 	if f.targetFile != "" && len(runs) > 1 {
 		return fail(errors.New("--target needs a preset of one run"))
+	}
+	if f.targetFile != "" && set["d"] {
+		return fail(errors.New("--d and --target: the target file sets d"))
 	}
 	failed := false
 	for _, c := range runs {
@@ -94,8 +101,12 @@ func cmdVerify(args []string, stdout, stderr io.Writer) int {
 
 // parseWidths parses a comma list of positive widths.
 func parseWidths(s string) ([]int, error) {
+	if s == "" {
+		return nil, nil
+	}
 	var out []int
-	for _, p := range splitList(s) {
+	for _, p := range strings.Split(s, ",") {
+		p = strings.TrimSpace(p)
 		n, err := strconv.Atoi(p)
 		if err != nil || n < 1 {
 			return nil, &experiment.ConfigError{Flag: "r-hat", Value: s, Why: fmt.Sprintf("width %q is not a positive integer", p)}
@@ -118,6 +129,10 @@ func userInstance(vc *experiment.VerifyConfig, targetPath, maskPath string, rGiv
 		if err != nil {
 			return nil, err
 		}
+		tr, tc := t.Dense.Dims()
+		if mr, mc := m.Dense.Dims(); mr != tr || mc != tc {
+			return nil, fmt.Errorf("%s: a %d x %d mask for the %d x %d target of %s", maskPath, mr, mc, tr, tc, targetPath)
+		}
 		mask = m.Dense
 	}
 	if vc.Workload == "mc" && mask == nil {
@@ -132,6 +147,16 @@ func userInstance(vc *experiment.VerifyConfig, targetPath, maskPath string, rGiv
 			return nil, fmt.Errorf("%s: %w", targetPath, err)
 		}
 		vc.R = r
+	}
+	if maskPath != "" {
+		r, c := mask.Dims()
+		for i := 0; i < r; i++ {
+			for j := 0; j < c; j++ {
+				if v := mask.At(i, j); v != 0 && v != 1 {
+					return nil, fmt.Errorf("%s: entry (%d, %d) is %v; a mask holds 0 (unobserved) and 1 (observed)", maskPath, i+1, j+1, v)
+				}
+			}
+		}
 	}
 	return experiment.NewInstance(&vc.Config, t.Dense, mask, targetPath)
 }

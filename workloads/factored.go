@@ -1,0 +1,211 @@
+package workloads
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"sort"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/lowdim/lowdim/randmat"
+)
+
+// Factored is a rank-r target held as its singular value decomposition
+// Phi = U diag(S) V^T (U: rows x r, V: cols x r, orthonormal columns), for
+// problems too large to hold Phi densely.
+type Factored struct {
+	U, V *mat.Dense
+	S    []float64 // decreasing, positive
+}
+
+// Dims returns the shape of Phi.
+func (f *Factored) Dims() (rows, cols int) {
+	rows, _ = f.U.Dims()
+	cols, _ = f.V.Dims()
+	return rows, cols
+}
+
+// At returns Phi_ij = sum_k U_ik S_k V_jk (O(r)).
+func (f *Factored) At(i, j int) float64 {
+	u, v := f.U.RawRowView(i), f.V.RawRowView(j)
+	var s float64
+	for k, sk := range f.S {
+		s += u[k] * sk * v[k]
+	}
+	return s
+}
+
+// Norm returns ||Phi||_F = ||S||_2.
+func (f *Factored) Norm() float64 {
+	var ss float64
+	for _, s := range f.S {
+		ss += s * s
+	}
+	return math.Sqrt(ss)
+}
+
+// Dense returns Phi as a dense matrix (rows*cols memory).
+func (f *Factored) Dense() *mat.Dense {
+	r, c := f.Dims()
+	us := mat.DenseCopyOf(f.U)
+	for i := 0; i < r; i++ {
+		row := us.RawRowView(i)
+		for k := range row {
+			row[k] *= f.S[k]
+		}
+	}
+	phi := mat.NewDense(r, c, nil)
+	phi.Mul(us, f.V.T())
+	return phi
+}
+
+// QuarterCircle returns r singular values spread like the paper's
+// generator, in the large-d limit: the singular values of a d x d standard
+// Gaussian matrix, divided by sqrt(d), follow the quarter-circle law with
+// density sqrt(4 - x^2)/pi on [0, 2]; the k-th value (k = 0..r-1) is
+// sqrt(d) x_k with x_k the point above which a fraction k/(2r) of that law
+// lies (x_0 = 2, the edge). Dense Spread draws these values with
+// fluctuations; QuarterCircle gives their limits, at any d, without an
+// O(d^3) SVD.
+func QuarterCircle(d, r int) []float64 {
+	// tail(x) = fraction of the law above x, decreasing from 1 at 0 to 0 at 2:
+	// tail(x) = 1 - (x sqrt(4 - x^2)/2 + 2 asin(x/2)) / pi.
+	tail := func(x float64) float64 {
+		return 1 - (x*math.Sqrt(4-x*x)/2+2*math.Asin(x/2))/math.Pi
+	}
+	s := make([]float64, r)
+	for k := range s {
+		q := float64(k) / float64(2*r)
+		lo, hi := 0.0, 2.0
+		for it := 0; it < 100; it++ {
+			mid := (lo + hi) / 2
+			if tail(mid) > q {
+				lo = mid
+			} else {
+				hi = mid
+			}
+		}
+		s[k] = math.Sqrt(float64(d)) * (lo + hi) / 2
+	}
+	return s
+}
+
+// NewFactored draws Haar-distributed frames U, V (the Q factors of d x r
+// Gaussian matrices, signs fixed, drawn in that order from rng) for the given
+// decreasing positive singular values.
+func NewFactored(d int, s []float64, rng *rand.Rand) (*Factored, error) {
+	r := len(s)
+	if r < 1 || r > d {
+		return nil, fmt.Errorf("workloads: %d singular values for a %d x %d target", r, d, d)
+	}
+	for i, v := range s {
+		if !(v > 0) || math.IsInf(v, 0) || (i > 0 && v > s[i-1]) {
+			return nil, fmt.Errorf("workloads: singular value %d is %v, want positive, finite and not above the previous", i+1, v)
+		}
+	}
+	u := mat.NewDense(d, r, nil)
+	v := mat.NewDense(d, r, nil)
+	randmat.Orthogonal(u, 1, rng)
+	randmat.Orthogonal(v, 1, rng)
+	return &Factored{U: u, V: v, S: append([]float64(nil), s...)}, nil
+}
+
+// SampleObserved draws exactly floor(p*rows*cols) distinct entries
+// uniformly at random and returns them in compressed sparse row form
+// (row-major order). It uses a bitset of rows*cols bits and rejection
+// sampling, so its memory is rows*cols/8 bytes plus the result, and its
+// expected number of draws is about -ln(1-p)/p per entry. p must be in
+// (0, 1].
+func SampleObserved(rows, cols int, p float64, rng *rand.Rand) (rowPtr []int, colIdx []int32, err error) {
+	if !(p > 0 && p <= 1) {
+		return nil, nil, fmt.Errorf("workloads: observed fraction p = %v, want 0 < p <= 1", p)
+	}
+	n := int64(rows) * int64(cols)
+	k := int64(p * float64(n))
+	if k < 1 {
+		return nil, nil, fmt.Errorf("workloads: p = %v of %d x %d entries observes none", p, rows, cols)
+	}
+	if cols > math.MaxInt32 {
+		return nil, nil, errors.New("workloads: too many columns for 32-bit column indices")
+	}
+	bits := make([]uint64, (n+63)/64)
+	for got := int64(0); got < k; {
+		i := rng.Int64N(n)
+		if bits[i/64]&(1<<(i%64)) == 0 {
+			bits[i/64] |= 1 << (i % 64)
+			got++
+		}
+	}
+	rowPtr = make([]int, rows+1)
+	colIdx = make([]int32, 0, k)
+	for i := 0; i < rows; i++ {
+		base := int64(i) * int64(cols)
+		for j := 0; j < cols; j++ {
+			idx := base + int64(j)
+			if bits[idx/64]&(1<<(idx%64)) != 0 {
+				colIdx = append(colIdx, int32(j))
+			}
+		}
+		rowPtr[i+1] = len(colIdx)
+	}
+	return rowPtr, colIdx, nil
+}
+
+// topSingular returns the k leading singular triplets of the linear map
+// given by its products with blocks (apply: Y = M X, applyT: Y = M^T X) by
+// randomized subspace iteration (Halko, Martinsson and Tropp 2011,
+// algorithm 4.4) with oversampling 10 and q power iterations, each
+// re-orthonormalised. Its cost is (2q+2)(k+10) products with M plus O((rows
+// + cols)(k+10)^2).
+func topSingular(rows, cols, k, q int, apply, applyT func(dst, x *mat.Dense), rng *rand.Rand) (u, v *mat.Dense, s []float64, err error) {
+	l := min(k+10, rows, cols)
+	omega := mat.NewDense(cols, l, nil)
+	randmat.Gaussian(omega, 1, rng)
+	y := mat.NewDense(rows, l, nil)
+	z := mat.NewDense(cols, l, nil)
+	apply(y, omega)
+	orth := func(m *mat.Dense) *mat.Dense {
+		var qr mat.QR
+		qr.Factorize(m)
+		var qm mat.Dense
+		qr.QTo(&qm)
+		r, _ := m.Dims()
+		return mat.DenseCopyOf(qm.Slice(0, r, 0, l))
+	}
+	qy := orth(y)
+	for it := 0; it < q; it++ {
+		applyT(z, qy)
+		qz := orth(z)
+		apply(y, qz)
+		qy = orth(y)
+	}
+	// B^T = M^T Q (cols x l); B = Q^T M.
+	applyT(z, qy)
+	var svd mat.SVD
+	if !svd.Factorize(z, mat.SVDThin) {
+		return nil, nil, nil, errors.New("workloads: SVD in the randomized range finder did not converge")
+	}
+	var zu, zv mat.Dense
+	svd.UTo(&zu) // cols x l: right singular vectors of M
+	svd.VTo(&zv) // l x l
+	sv := svd.Values(nil)
+	var lu mat.Dense
+	lu.Mul(qy, &zv) // rows x l: left singular vectors of M
+	order := make([]int, len(sv))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool { return sv[order[a]] > sv[order[b]] })
+	u = mat.NewDense(rows, k, nil)
+	v = mat.NewDense(cols, k, nil)
+	s = make([]float64, k)
+	for t := 0; t < k; t++ {
+		j := order[t]
+		u.SetCol(t, mat.Col(nil, j, &lu))
+		v.SetCol(t, mat.Col(nil, j, &zu))
+		s[t] = sv[j]
+	}
+	return u, v, s, nil
+}

@@ -1,0 +1,176 @@
+package workloads
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+// SparseMC is matrix completion at scale: the same loss as MC,
+// f(W) = ||P_O(W - Phi)||_F^2 / (2|O|), with the target held in factored
+// form and the observed entries in compressed sparse row form, so the
+// workload never holds a rows x cols matrix: its memory is 12 bytes per
+// observed entry plus the factors. It is trained through its observations
+// (trainer.SampledMC); Gradient, for a dense W, exists for networks that
+// form W and costs O(rows*cols + |O| r).
+//
+// Target and Surrogate return nil: use Factored for the target and
+// TopSingular for the surrogate's singular vectors.
+type SparseMC struct {
+	phi    *Factored
+	rowPtr []int
+	cols   []int32
+	vals   []float64
+	rng    *rand.Rand
+}
+
+var _ Workload = (*SparseMC)(nil)
+
+// NewSparseMC returns the completion workload of phi observed on the CSR
+// pattern (rowPtr, cols) (as from SampleObserved). rng seeds the randomized
+// SVD of TopSingular. It evaluates the target at every observed entry.
+func NewSparseMC(phi *Factored, rowPtr []int, cols []int32, rng *rand.Rand) (*SparseMC, error) {
+	r, c := phi.Dims()
+	if len(rowPtr) != r+1 || rowPtr[0] != 0 || rowPtr[r] != len(cols) {
+		return nil, fmt.Errorf("workloads: row pointers of length %d for %d rows and %d entries", len(rowPtr), r, len(cols))
+	}
+	if len(cols) == 0 {
+		return nil, fmt.Errorf("workloads: no observed entry")
+	}
+	w := &SparseMC{phi: phi, rowPtr: rowPtr, cols: cols, vals: make([]float64, len(cols)), rng: rng}
+	for i := 0; i < r; i++ {
+		for k := rowPtr[i]; k < rowPtr[i+1]; k++ {
+			j := int(cols[k])
+			if j < 0 || j >= c || (k > rowPtr[i] && cols[k] <= cols[k-1]) {
+				return nil, fmt.Errorf("workloads: observed column %d in row %d is out of range or out of order", j, i)
+			}
+			w.vals[k] = phi.At(i, j)
+		}
+	}
+	return w, nil
+}
+
+func (w *SparseMC) Name() string          { return "mc" }
+func (w *SparseMC) Dims() (int, int)      { return w.phi.Dims() }
+func (w *SparseMC) Target() *mat.Dense    { return nil }
+func (w *SparseMC) Surrogate() *mat.Dense { return nil }
+
+// Factored returns the target's factors. They must not be modified.
+func (w *SparseMC) Factored() *Factored { return w.phi }
+
+// Observed returns |O|.
+func (w *SparseMC) Observed() int { return len(w.cols) }
+
+// Observations implements the CSR view of the observed entries, as
+// MC.Observations.
+func (w *SparseMC) Observations() (rowPtr []int, cols []int32, vals []float64) {
+	return w.rowPtr, w.cols, w.vals
+}
+
+// Bytes counts the CSR pattern, the target's values on it and the factors.
+func (w *SparseMC) Bytes() int64 {
+	return int64(8*len(w.rowPtr)+12*len(w.cols)) + bytesOf(w.phi.U, w.phi.V)
+}
+
+func (w *SparseMC) Loss(x *mat.Dense) float64 { return w.Gradient(nil, x) }
+
+// Gradient writes P_O(W - Phi)/|O| to dst (when not nil; zero off O) and
+// returns the training loss.
+func (w *SparseMC) Gradient(dst, x *mat.Dense) float64 {
+	r, c := w.Dims()
+	if xr, xc := x.Dims(); xr != r || xc != c {
+		panic(fmt.Errorf("%w: %d x %d and %d x %d", ErrShape, xr, xc, r, c))
+	}
+	if dst != nil {
+		checkSame(dst, x)
+		dst.Zero()
+	}
+	inv := 1 / float64(len(w.cols))
+	var ss float64
+	for i := 0; i < r; i++ {
+		row := x.RawRowView(i)
+		for k := w.rowPtr[i]; k < w.rowPtr[i+1]; k++ {
+			j := int(w.cols[k])
+			e := row[j] - w.vals[k]
+			ss += e * e
+			if dst != nil {
+				dst.Set(i, j, inv*e)
+			}
+		}
+	}
+	return inv * ss / 2
+}
+
+// TopSingular returns the k leading singular vectors of the surrogate
+// P_O(Phi)/p (only the vectors matter, so the 1/p is dropped), by
+// randomized subspace iteration with 4 power iterations, O(|O| (k+10))
+// per product.
+func (w *SparseMC) TopSingular(k int) (u, v *mat.Dense, err error) {
+	r, c := w.Dims()
+	apply := func(dst, x *mat.Dense) { // dst = S x
+		dst.Zero()
+		_, l := x.Dims()
+		for i := 0; i < r; i++ {
+			di := dst.RawRowView(i)
+			for t := w.rowPtr[i]; t < w.rowPtr[i+1]; t++ {
+				xj := x.RawRowView(int(w.cols[t]))
+				s := w.vals[t]
+				for m := 0; m < l; m++ {
+					di[m] += s * xj[m]
+				}
+			}
+		}
+	}
+	applyT := func(dst, x *mat.Dense) { // dst = S^T x
+		dst.Zero()
+		_, l := x.Dims()
+		for i := 0; i < r; i++ {
+			xi := x.RawRowView(i)
+			for t := w.rowPtr[i]; t < w.rowPtr[i+1]; t++ {
+				dj := dst.RawRowView(int(w.cols[t]))
+				s := w.vals[t]
+				for m := 0; m < l; m++ {
+					dj[m] += s * xi[m]
+				}
+			}
+		}
+	}
+	u, v, _, err = topSingular(r, c, k, 4, apply, applyT, w.rng)
+	return u, v, err
+}
+
+// FactoredError returns the relative recovery error ||A B - Phi||_F/||Phi||_F
+// of W = A B given A (rows x h) and B^T (cols x h), without forming W:
+//
+//	||W - Phi||^2 = tr((A^T A)(B B^T)) - 2 sum_k S_k (V^T B^T)_k . (A^T U)_:k + ||S||^2,
+//
+// in O((rows + cols) h (h + r)). It also returns ||W - Phi||_F^2 for the test
+// loss. The subtraction loses accuracy when W is close to Phi: the error is
+// resolved down to about 1e-7 relative (sqrt of float64 precision).
+func (w *SparseMC) FactoredError(a, bt *mat.Dense) (rel, sq float64) {
+	var ata, btb, au, vb mat.Dense
+	ata.Mul(a.T(), a)
+	btb.Mul(bt.T(), bt)
+	au.Mul(a.T(), w.phi.U)  // h x r
+	vb.Mul(w.phi.V.T(), bt) // r x h
+	var ww float64
+	h, _ := ata.Dims()
+	for i := 0; i < h; i++ {
+		for j := 0; j < h; j++ {
+			ww += ata.At(i, j) * btb.At(j, i)
+		}
+	}
+	var cross float64
+	for k, s := range w.phi.S {
+		var t float64
+		for m := 0; m < h; m++ {
+			t += vb.At(k, m) * au.At(m, k)
+		}
+		cross += s * t
+	}
+	n := w.phi.Norm()
+	sq = math.Max(ww-2*cross+n*n, 0)
+	return math.Sqrt(sq) / n, sq
+}
