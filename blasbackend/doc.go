@@ -14,7 +14,10 @@
 // gonum.org/v1/gonum/blas/gonum. With the tag, openblas.go defines OpenBLAS
 // and registers it with blas64.Use in its init; package machine imports this
 // package in its own openblas-tagged file, so every binary that reports
-// machine facts (all of lowdim's) links the registration.
+// machine facts (all of lowdim's) links the registration. A test binary of
+// a package that imports neither machine nor this package (dln's and
+// workloads' own tests) keeps gonum's implementation even under the tag;
+// this package's tests train those packages under both backends.
 // machine.BLASBackend names the backend ("gonum" or "openblas"); Detail
 // describes it further.
 //
@@ -29,8 +32,9 @@
 // included. Calls that form no product (alpha = 0, or k = 0 in Dgemm) and
 // dimensions beyond OpenBLAS's 32-bit integers go to gonum's code itself,
 // so that its edge semantics hold there too (gonum's Dgemm multiplies the
-// product by alpha = 0 rather than skip it: a NaN in A or B shows). The calls allocate
-// nothing: they pass the address of the first element of each slice.
+// product by alpha = 0 rather than skip it: a NaN in A or B shows). The
+// calls allocate nothing: they pass the address of the first element of
+// each slice.
 //
 // gonum.org/v1/netlib, which wraps a whole CBLAS, is not used: it exists
 // only as a 2019 version, not kept in step with gonum v0.17, and it wraps

@@ -37,3 +37,7 @@
 // Problems with the world (a surrogate of lower rank than requested, say) are
 // returned as errors.
 package dln
+
+// The blank import installs the build's BLAS backend (OpenBLAS under the
+// openblas build tag) for every user of this package, its tests included.
+import _ "github.com/lowdim/lowdim/blasbackend"

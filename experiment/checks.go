@@ -27,9 +27,9 @@ const (
 	CheckIncremental = "incremental-learning"    // 4(c)8
 )
 
-// IncrementalFrac: a target singular value s_i counts as learned at the
-// first checkpoint where the i-th singular value of W reaches this fraction
-// of s_i.
+// IncrementalFrac: target mode i counts as learned at the first
+// checkpoint where u_i^T W v_i, W's component along the target's i-th
+// singular vectors, reaches this fraction of s_i.
 const IncrementalFrac = 0.5
 
 // maxLayerSVD bounds the layer size whose singular values are computed at

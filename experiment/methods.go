@@ -10,6 +10,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/lowdim/lowdim/dln"
+	"github.com/lowdim/lowdim/orth"
 	"github.com/lowdim/lowdim/trainer"
 	"github.com/lowdim/lowdim/workloads"
 )
@@ -154,11 +155,8 @@ func lopInit(net, orig *dln.Network, work workloads.Workload, r int) error {
 	basis := mat.NewDense(cols, 2*r, nil)
 	basis.Slice(0, cols, 0, r).(*mat.Dense).Copy(vg.Slice(0, cols, 0, r))
 	basis.Slice(0, cols, r, 2*r).(*mat.Dense).Mul(w1.T(), ug.Slice(0, h, 0, r))
-	var qr mat.QR
-	qr.Factorize(basis)
-	var q mat.Dense
-	qr.QTo(&q)
-	q1 := q.Slice(0, cols, 0, 2*r)
+	orth.Q(basis, false)
+	q1 := basis
 
 	layers := make([]mat.Matrix, net.Layers())
 	layers[0] = q1.T()

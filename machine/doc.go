@@ -27,7 +27,7 @@
 //
 // BLASBackend names the BLAS implementation the binary was built with. It is
 // defined once, in a build-tagged file per backend: blas_gonum.go (the
-// default, "gonum") and, later, a file under the openblas build tag.
+// default, "gonum") and blas_openblas.go under the openblas build tag.
 //
 // # Memory preflight
 //

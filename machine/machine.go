@@ -7,6 +7,8 @@ import (
 	"runtime"
 	"runtime/debug"
 	"strings"
+
+	"github.com/lowdim/lowdim/blasbackend"
 )
 
 // Version is the lowdim version or commit the binary was built from. It is
@@ -40,8 +42,10 @@ type Fingerprint struct {
 	Arch string `json:"arch"`
 	// Hostname is os.Hostname, empty when unknown.
 	Hostname string `json:"hostname"`
-	// BLAS is BLASBackend.
-	BLAS string `json:"blas"`
+	// BLAS is BLASBackend; BLASDetail the backend's own description
+	// (OpenBLAS's configuration, kernel and threads).
+	BLAS       string `json:"blas"`
+	BLASDetail string `json:"blas_detail"`
 	// Version is the package variable Version when the linker set it. When
 	// Version is "dev", it is the VCS revision from the binary's build info
 	// (first 12 hex digits, with "-dirty" appended when the tree was
@@ -86,6 +90,7 @@ func readFrom(cpuinfo, meminfo io.Reader) Fingerprint {
 		OS:         runtime.GOOS,
 		Arch:       runtime.GOARCH,
 		BLAS:       BLASBackend,
+		BLASDetail: blasbackend.Detail(),
 		Version:    version(),
 	}
 	if h, err := os.Hostname(); err == nil {

@@ -77,7 +77,7 @@ func TestFingerprintJSONKeys(t *testing.T) {
 	require.NoError(t, json.Unmarshal(b, &m))
 	want := []string{
 		"cpu_model", "cores", "gomaxprocs", "go_version", "os", "arch",
-		"hostname", "blas", "version", "mem_total_bytes", "mem_available_bytes",
+		"hostname", "blas", "blas_detail", "version", "mem_total_bytes", "mem_available_bytes",
 	}
 	keys := make([]string, 0, len(m))
 	for k := range m {

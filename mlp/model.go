@@ -266,7 +266,11 @@ func (a *affine) outGrad(rows int) blas64.General {
 }
 
 func (a *affine) step(eta, mu float64) {
-	a.mom.Step(eta, mu, nil)
+	if mu == 0 {
+		a.net.Step(eta, nil)
+	} else {
+		a.mom.Step(eta, mu, nil)
+	}
 	for j, g := range a.gbias {
 		v := mu*a.vbias[j] + g
 		a.vbias[j] = v
@@ -409,7 +413,11 @@ func (m *Model) Step(eta, mu float64) {
 	m.a1.step(eta, mu)
 	m.a2.step(eta, mu)
 	m.a3.step(eta, mu)
-	if m.block != nil {
+	switch {
+	case m.block == nil:
+	case mu == 0:
+		m.block.Step(eta, m.bmult)
+	default:
 		m.bmom.Step(eta, mu, m.bmult)
 	}
 }

@@ -22,12 +22,16 @@ type TrainConfig struct {
 	// Eta is the learning rate (default 0.05), Momentum the heavy-ball
 	// coefficient mu (default 0: plain SGD).
 	Eta, Momentum float64
+	// Schedule is "constant" (the default) or "cosine": step t of T uses
+	// eta (1 + cos(pi (t-1)/T)) / 2.
+	Schedule string
 	// Epochs (default 1) sets the step budget when Steps is 0.
 	Epochs int
 	// Steps, when positive, is the step budget.
 	Steps int
-	// Every is the checkpoint interval in steps (default: a quarter
-	// epoch); the last step is always a checkpoint.
+	// Every is the checkpoint interval in steps (default: about half an
+	// epoch, ceil(Steps/k) for k = round(2 Steps/steps per epoch) intervals);
+	// the last step is always a checkpoint.
 	Every int
 	// EvalRows is the number of test rows (the first ones) evaluated at
 	// intermediate checkpoints (default 0: all); the last checkpoint
@@ -57,10 +61,15 @@ func (c TrainConfig) WithDefaults(n int) TrainConfig {
 		c.Steps = c.Epochs * perEpoch
 	}
 	if c.Every == 0 {
-		c.Every = max(1, perEpoch/4)
+		// About two checkpoints per epoch, evenly spaced up to the last step.
+		k := max(1, int(math.Round(2*float64(c.Steps)/float64(perEpoch))))
+		c.Every = (c.Steps + k - 1) / k
 	}
 	if c.EvalBatch == 0 {
 		c.EvalBatch = 500
+	}
+	if c.Schedule == "" {
+		c.Schedule = ScheduleConstant
 	}
 	return c
 }
@@ -81,6 +90,8 @@ func (c TrainConfig) Validate(n int) error {
 		return bad("eta", c.Eta, "must be positive and finite")
 	case !(c.Momentum >= 0 && c.Momentum < 1):
 		return bad("momentum", c.Momentum, "must be in [0, 1)")
+	case c.Schedule != ScheduleConstant && c.Schedule != ScheduleCosine:
+		return bad("schedule", c.Schedule, "want constant or cosine")
 	case c.Epochs < 1:
 		return bad("epochs", c.Epochs, "must be at least 1")
 	case c.Steps < 1:
@@ -93,6 +104,20 @@ func (c TrainConfig) Validate(n int) error {
 		return bad("eval-batch", c.EvalBatch, "must be at least 1")
 	}
 	return nil
+}
+
+// Learning-rate schedules.
+const (
+	ScheduleConstant = "constant"
+	ScheduleCosine   = "cosine"
+)
+
+// EtaAt returns the learning rate of step t (1-based).
+func (c TrainConfig) EtaAt(t int) float64 {
+	if c.Schedule == ScheduleCosine {
+		return c.Eta * (1 + math.Cos(math.Pi*float64(t-1)/float64(c.Steps))) / 2
+	}
+	return c.Eta
 }
 
 // Checkpoint is the state of a model after Step steps.
@@ -129,7 +154,8 @@ type Result struct {
 	// Steps taken, their wall and CPU seconds (evaluation excluded).
 	Steps               int
 	Seconds, CPUSeconds float64
-	// Flops counted by the model's networks during the steps.
+	// Flops counted by the model's networks during the steps (evaluation
+	// excluded).
 	Flops       uint64
 	Checkpoints []Checkpoint
 }
@@ -220,7 +246,6 @@ func (t *Trainer) Run(progress func(step int)) *Result {
 	c := t.cfg
 	res := &Result{Status: StatusDone}
 	perEpoch := t.train.N / c.Batch
-	flops0 := t.m.Flops()
 
 	// Step 0: the first batch's loss at the initial weights.
 	t.shuffle()
@@ -234,6 +259,7 @@ func (t *Trainer) Run(progress func(step int)) *Result {
 	var wall time.Duration
 	cpu0 := energy.CPUSeconds()
 	for step := 1; step <= c.Steps; step++ {
+		flops := t.m.Flops()
 		start := time.Now()
 		pos := (step - 1) % perEpoch
 		if pos == 0 && step > 1 {
@@ -241,8 +267,9 @@ func (t *Trainer) Run(progress func(step int)) *Result {
 		}
 		t.tg.gather(x, t.labels, t.order[pos*c.Batch:(pos+1)*c.Batch])
 		loss, ok := t.m.LossGrad(x, t.labels[:c.Batch])
-		t.m.Step(c.Eta, c.Momentum)
+		t.m.Step(c.EtaAt(step), c.Momentum)
 		wall += time.Since(start)
+		res.Flops += t.m.Flops() - flops
 		lossSum += loss
 		correct += ok
 		batches++
@@ -264,7 +291,6 @@ func (t *Trainer) Run(progress func(step int)) *Result {
 			lossSum, correct, batches = 0, 0, 0
 		}
 	}
-	res.Flops = t.m.Flops() - flops0
 	return res
 }
 

@@ -8,6 +8,8 @@ import (
 	"math/rand/v2"
 
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/lowdim/lowdim/orth"
 )
 
 // Gaussian sets every entry of dst to an independent N(0, std^2) draw, in
@@ -22,29 +24,24 @@ func Gaussian(dst *mat.Dense, std float64, rng *rand.Rand) {
 	}
 }
 
-// Orthogonal sets dst to eps times a Haar-distributed orthogonal matrix. For
-// a rectangular r x c dst it takes the first r rows (r < c) or the first c
-// columns (r > c) of a Haar k x k orthogonal matrix, k = max(r, c), so that
-// dst dst^T = eps^2 I (r <= c) or dst^T dst = eps^2 I (r >= c). The orthogonal
-// matrix is the Q of the QR factorization of a k x k standard Gaussian matrix
-// (drawn with Gaussian) with the signs of its columns fixed so that
-// diag(R) > 0 (Mezzadri 2007). Orthogonal allocates O(k^2).
+// Orthogonal sets dst to eps times a Haar-distributed orthogonal matrix: for
+// a square dst, Haar on the orthogonal group; for a rectangular r x c one,
+// Haar on the matrices with orthonormal rows (r < c) or columns (r > c), so
+// that dst dst^T = eps^2 I (r <= c) or dst^T dst = eps^2 I (r >= c). It is
+// the Q of the thin QR factorization of a max(r,c) x min(r,c) standard
+// Gaussian matrix (drawn with Gaussian), with the signs of its columns fixed
+// so that diag(R) > 0 (Mezzadri 2007), transposed when r < c: the
+// distribution of the first min(r,c) columns of a square Haar matrix, at
+// O(max(r,c) min(r,c)^2) cost instead of max(r,c)^3.
 func Orthogonal(dst *mat.Dense, eps float64, rng *rand.Rand) {
 	r, c := dst.Dims()
-	k := max(r, c)
-	g := mat.NewDense(k, k, nil)
+	tall, short := max(r, c), min(r, c)
+	g := mat.NewDense(tall, short, nil)
 	Gaussian(g, 1, rng)
-	var qr mat.QR
-	qr.Factorize(g)
-	var q, rr mat.Dense
-	qr.QTo(&q)
-	qr.RTo(&rr)
-	for j := 0; j < k; j++ {
-		if rr.At(j, j) < 0 {
-			for i := 0; i < k; i++ {
-				q.Set(i, j, -q.At(i, j))
-			}
-		}
+	orth.Q(g, true)
+	if r >= c {
+		dst.Scale(eps, g)
+	} else {
+		dst.Scale(eps, g.T())
 	}
-	dst.Scale(eps, q.Slice(0, r, 0, c))
 }

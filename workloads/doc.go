@@ -24,3 +24,7 @@
 // All randomness comes from a caller-supplied *rand.Rand, so a seed gives
 // bit-identical instances.
 package workloads
+
+// The blank import installs the build's BLAS backend (OpenBLAS under the
+// openblas build tag) for every user of this package, its tests included.
+import _ "github.com/lowdim/lowdim/blasbackend"

@@ -9,6 +9,7 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/lowdim/lowdim/orth"
 	"github.com/lowdim/lowdim/randmat"
 )
 
@@ -166,20 +167,17 @@ func topSingular(rows, cols, k, q int, apply, applyT func(dst, x *mat.Dense), rn
 	y := mat.NewDense(rows, l, nil)
 	z := mat.NewDense(cols, l, nil)
 	apply(y, omega)
-	orth := func(m *mat.Dense) *mat.Dense {
-		var qr mat.QR
-		qr.Factorize(m)
-		var qm mat.Dense
-		qr.QTo(&qm)
-		r, _ := m.Dims()
-		return mat.DenseCopyOf(qm.Slice(0, r, 0, l))
+	basis := func(m *mat.Dense) *mat.Dense {
+		q := mat.DenseCopyOf(m)
+		orth.Q(q, false)
+		return q
 	}
-	qy := orth(y)
+	qy := basis(y)
 	for it := 0; it < q; it++ {
 		applyT(z, qy)
-		qz := orth(z)
+		qz := basis(z)
 		apply(y, qz)
-		qy = orth(y)
+		qy = basis(y)
 	}
 	// B^T = M^T Q (cols x l); B = Q^T M.
 	applyT(z, qy)

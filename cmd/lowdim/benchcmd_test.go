@@ -12,6 +12,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 	"golang.org/x/perf/benchfmt"
+
+	"github.com/lowdim/lowdim/machine"
 )
 
 // benchOnce runs a tiny `lowdim bench` and returns its output file.
@@ -42,7 +44,7 @@ func TestBenchOutputParses(t *testing.T) {
 			t.Fatalf("syntax error: %v", rec)
 		case *benchfmt.Result:
 			names[rec.Name.String()]++
-			require.Equal(t, "gonum", rec.GetConfig("blas"))
+			require.Equal(t, machine.BLASBackend, rec.GetConfig("blas"))
 			require.NotEmpty(t, rec.GetConfig("cpu"))
 			require.NotEmpty(t, rec.GetConfig("gomaxprocs"))
 			_, ok := rec.Value("sec/op")

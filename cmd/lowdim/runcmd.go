@@ -8,6 +8,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"strings"
 	"time"
 
@@ -33,6 +34,7 @@ type runFlags struct {
 	quiet        bool
 	saveInstance string
 	loadInstance string
+	cpuProfile   string
 	// verify only
 	verify     bool
 	rhats      string
@@ -113,6 +115,7 @@ func newFlags(stderr io.Writer, verify bool) (*flag.FlagSet, *runFlags) {
 	fs.Uint64Var(&c.Seed, "seed", 0, "seed of every random draw")
 	fs.StringVar(&f.out, "out", "lowdim-out", "output folder (created); a preset of several runs writes one subfolder each")
 	fs.BoolVar(&f.quiet, "quiet", false, "no progress on stderr")
+	fs.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile (go tool pprof) of the whole command to this file")
 	if !verify {
 		fs.StringVar(&f.methods, "methods", "", "comma list of methods: original,compressed,narrow,bm,lop (default all but lop)")
 		fs.StringVar(&f.saveInstance, "save-instance", "", "write the instance and initial weights as .npy files to this folder")
@@ -293,6 +296,9 @@ func splitList(s string) []string {
 }
 
 func cmdRun(args []string, stdout, stderr io.Writer) int {
+	if isMLPPreset(args) { // nonlinear networks on real data: mlpcmd.go
+		return cmdRunMLP(args, stdout, stderr)
+	}
 	fs, f := newRunFlags(stderr)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -308,6 +314,14 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintf(stderr, "lowdim run: %v\n", err)
 		return exitUsage
+	}
+	if f.cpuProfile != "" {
+		stop, err := startProfile(f.cpuProfile)
+		if err != nil {
+			fmt.Fprintf(stderr, "lowdim run: --cpuprofile: %v\n", err)
+			return exitUsage
+		}
+		defer stop()
 	}
 	// Validate every run before training any.
 	for _, c := range runs {
@@ -424,4 +438,18 @@ func progress(stderr io.Writer, name string) func(method string, steps int) (fun
 		}
 		return set, func() { _ = bar.Finish() }
 	}
+}
+
+// startProfile starts a CPU profile written to path and returns the
+// function that stops it.
+func startProfile(path string) (func(), error) {
+	file, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(file); err != nil {
+		file.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); file.Close() }, nil
 }

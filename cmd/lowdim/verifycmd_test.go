@@ -307,9 +307,10 @@ func TestVerifyCoordinateMTXIsMask(t *testing.T) {
 
 // TestVerifyRBelowTargetRank: --r 1 on a target of numerical rank 2. The
 // LoP checks count d - 2r singular values at rho and predict the gap
-// rho^L sqrt(d - 2r) with the target's rank, not the given r, so a wrong
-// flag does not fail them (with the configured r they failed: 16 of 18
-// values at rho; a gap of 2 against 4.2e-6).
+// rho^L sqrt(d - 2r) with the target's rank, not the given r (with r = 1
+// they would expect 18 values at rho where 16 are, and a gap of 4.2e-6
+// where it is 2), so a wrong flag does not fail them. Refusing --r below
+// the target's numerical rank as bad input (exit 2) is also accepted.
 func TestVerifyRBelowTargetRank(t *testing.T) {
 	dir := t.TempDir()
 	target := filepath.Join(dir, "t.csv")

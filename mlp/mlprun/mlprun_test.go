@@ -1,0 +1,231 @@
+package mlprun
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/lowdim/lowdim/idx"
+	"github.com/lowdim/lowdim/results"
+)
+
+// tinyConfig is the fmnist preset shrunk to the synthetic data set.
+func tinyConfig(t *testing.T, dir string) Config {
+	c, err := Preset("fmnist")
+	require.NoError(t, err)
+	c.Data = dir
+	c.Width, c.Width2, c.RHat = 16, 8, 4
+	c.Batch, c.Epochs, c.Every = 16, 6, 5
+	c.LatencySeconds = 0
+	return c
+}
+
+func syntheticDir(t *testing.T) string {
+	dir := t.TempDir()
+	require.NoError(t, idx.WriteDir(dir, idx.Synthetic(4, 6, 160, 80, 80, 2), true))
+	return dir
+}
+
+func TestPresets(t *testing.T) {
+	require.Equal(t, []string{"fmnist", "mnist"}, Presets())
+	for _, name := range Presets() {
+		c, err := Preset(name)
+		require.NoError(t, err)
+		require.NoError(t, c.Validate(), name)
+		require.Equal(t, name, c.Preset)
+		require.True(t, IsPreset(name))
+	}
+	require.False(t, IsPreset("paper-mf"))
+	_, err := Preset("cifar")
+	require.ErrorContains(t, err, "invalid --preset cifar: unknown preset (want fmnist or mnist)")
+}
+
+func TestValidateNamesTheFlag(t *testing.T) {
+	for _, tt := range []struct {
+		flag string
+		edit func(c *Config)
+	}{
+		{"methods", func(c *Config) { c.Methods = nil }},
+		{"methods", func(c *Config) { c.Methods = []string{"dln", "wide"} }},
+		{"methods", func(c *Config) { c.Methods = []string{"dln", "dln"} }},
+		{"width", func(c *Config) { c.Width = 0 }},
+		{"width2", func(c *Config) { c.Width2 = -1 }},
+		{"depth", func(c *Config) { c.Depth = 1 }},
+		{"r-hat", func(c *Config) { c.RHat = c.Width + 1 }},
+		{"eps", func(c *Config) { c.Eps = 0 }},
+		{"alpha", func(c *Config) { c.Alpha = -2 }},
+		{"batch", func(c *Config) { c.Batch = 0 }},
+		{"eta", func(c *Config) { c.Eta = 0 }},
+		{"momentum", func(c *Config) { c.Momentum = 1 }},
+		{"schedule", func(c *Config) { c.Schedule = "step" }},
+		{"epochs", func(c *Config) { c.Epochs = 0 }},
+		{"steps", func(c *Config) { c.Steps = -1 }},
+		{"every", func(c *Config) { c.Every = -1 }},
+		{"eval-rows", func(c *Config) { c.EvalRows = -1 }},
+		{"train-rows", func(c *Config) { c.TrainRows = -1 }},
+		{"latency-seconds", func(c *Config) { c.LatencySeconds = -1 }},
+	} {
+		c, _ := Preset("fmnist")
+		tt.edit(&c)
+		err := c.Validate()
+		var ce *ConfigError
+		require.True(t, errors.As(err, &ce), "%s: %v", tt.flag, err)
+		require.Equal(t, tt.flag, ce.Flag)
+		require.Contains(t, err.Error(), "invalid --"+tt.flag+" ")
+	}
+}
+
+func TestLoadData(t *testing.T) {
+	dir := syntheticDir(t)
+	c := tinyConfig(t, dir)
+	d, err := LoadData(c)
+	require.NoError(t, err)
+	require.Equal(t, "idx", d.Name)
+	require.Contains(t, d.Source, dir)
+	require.Equal(t, 160, d.Set.Train.N)
+
+	c.Data = filepath.Join(dir, "missing")
+	_, err = LoadData(c)
+	require.ErrorIs(t, err, ErrData)
+
+	bad := t.TempDir()
+	require.NoError(t, idx.WriteDir(bad, idx.Synthetic(1, 2, 3, 3, 0, 1), false))
+	c.Data = bad
+	_, err = LoadData(c)
+	require.ErrorContains(t, err, "1 class, need at least 2")
+}
+
+// TestLoadDataFallsBackToMNIST: without FashionMNIST the fmnist preset
+// reads MNIST and says why.
+func TestLoadDataFallsBackToMNIST(t *testing.T) {
+	if _, err := idx.MNISTDir(); err != nil {
+		t.Skipf("MNIST not available: %v", err)
+	}
+	defer func(d string) { fashionDir = d }(fashionDir)
+	fashionDir = filepath.Join(t.TempDir(), "fashion-mnist")
+	c, _ := Preset("fmnist")
+	d, err := LoadData(c)
+	require.NoError(t, err)
+	require.Equal(t, MNIST, d.Name)
+	require.Contains(t, d.Source, "MNIST from ")
+	require.Contains(t, d.Source, "FashionMNIST is not installed ("+fashionDir+" is missing")
+	require.Equal(t, 10000, d.Set.Test.N)
+}
+
+// TestRun trains the three variants on the synthetic set and checks the
+// record, the outputs and that the checks are evaluated.
+func TestRun(t *testing.T) {
+	c := tinyConfig(t, syntheticDir(t))
+	d, err := LoadData(c)
+	require.NoError(t, err)
+	var log bytes.Buffer
+	rec, err := Run(c, d, Options{Log: &log})
+	require.NoError(t, err)
+	require.Len(t, rec.Methods, 3)
+	require.Equal(t, 3, strings.Count(log.String(), "steps in"))
+	for _, m := range rec.Methods {
+		require.Equal(t, results.MaxSteps, m.Status, m.Method)
+		require.Equal(t, 6*160/16, m.Steps)
+		t.Logf("%s: test accuracy %v", m.Method, m.FinalTestAccuracy)
+		require.Greater(t, m.FinalTestAccuracy, 0.6, m.Method) // chance: 0.25
+		require.Equal(t, m.Steps*int(m.StepFlops), int(m.CountedFlops), m.Method)
+		require.Greater(t, m.LatencyBatch1, 0.0)
+		require.Greater(t, m.LatencyBatch256, 0.0)
+		require.Equal(t, 80, m.Trajectory[len(m.Trajectory)-1].TestRows)
+	}
+	require.Equal(t, [][2]int{{16, 36}, {4, 16}, {4, 4}, {16, 4}, {8, 16}, {4, 8}}, rec.Method("cdln").Layers)
+	require.Contains(t, rec.Ratios, "cdln/dln")
+	require.Len(t, rec.Checks, 2)
+	for _, ch := range rec.Checks {
+		require.NotEqual(t, results.Skipped, ch.Status)
+	}
+	require.InDelta(t, rec.Method("dln").Seconds/rec.Method("cdln").Seconds, rec.Checks[1].Observed, 1e-12)
+
+	dir := t.TempDir()
+	require.NoError(t, WriteOutputs(dir, rec))
+	b, err := os.ReadFile(filepath.Join(dir, "run.json"))
+	require.NoError(t, err)
+	var back struct {
+		Config  Config `json:"config"`
+		Methods []struct {
+			Method   string  `json:"method"`
+			Params   int     `json:"params"`
+			Accuracy float64 `json:"final_test_accuracy"`
+		} `json:"methods"`
+		Checks []results.Check `json:"checks"`
+	}
+	require.NoError(t, json.Unmarshal(b, &back))
+	require.Equal(t, c, back.Config)
+	require.Equal(t, rec.Method("dln").Params, back.Methods[1].Params)
+	for _, f := range []string{"accuracy_vs_step", "accuracy_vs_time", "loss_vs_step", "loss_vs_time"} {
+		for _, ext := range []string{".svg", ".png"} {
+			st, err := os.Stat(filepath.Join(dir, f+ext))
+			require.NoError(t, err)
+			require.Greater(t, st.Size(), int64(1000))
+		}
+	}
+	csvb, err := os.ReadFile(filepath.Join(dir, "trajectories.csv"))
+	require.NoError(t, err)
+	recs, err := csv.NewReader(bytes.NewReader(csvb)).ReadAll()
+	require.NoError(t, err)
+	n := 0
+	for _, m := range rec.Methods {
+		n += len(m.Trajectory)
+	}
+	require.Len(t, recs, 1+n)
+	require.Equal(t, "method", recs[0][0])
+
+	var out bytes.Buffer
+	require.NoError(t, WriteSummary(&out, rec))
+	for _, want := range []string{"original", "dln", "cdln", "cdln/dln: time x", "cdln-speedup", "checks: "} {
+		require.Contains(t, out.String(), want)
+	}
+}
+
+func TestRunBatchTooLarge(t *testing.T) {
+	c := tinyConfig(t, syntheticDir(t))
+	c.Batch = 161
+	d, err := LoadData(c)
+	require.NoError(t, err)
+	_, err = Run(c, d, Options{})
+	require.ErrorContains(t, err, "invalid --batch 161: exceeds the 160 training rows")
+}
+
+// TestClaimChecks covers pass, each way to fail, and skipping: the checks
+// can fail.
+func TestClaimChecks(t *testing.T) {
+	m := func(acc, sec float64) *MethodRecord {
+		r := &MethodRecord{FinalTestAccuracy: acc}
+		r.Seconds, r.Status = sec, results.MaxSteps
+		return r
+	}
+	for _, tt := range []struct {
+		name       string
+		wide, comp *MethodRecord
+		want       [2]results.CheckStatus
+	}{
+		{"pass", m(0.900, 200), m(0.897, 100), [2]results.CheckStatus{results.Pass, results.Pass}},
+		{"compressed better", m(0.890, 180), m(0.901, 100), [2]results.CheckStatus{results.Pass, results.Pass}},
+		{"accuracy gap", m(0.900, 200), m(0.894, 100), [2]results.CheckStatus{results.Fail, results.Pass}},
+		{"too slow", m(0.900, 170), m(0.900, 100), [2]results.CheckStatus{results.Pass, results.Fail}},
+		{"missing", m(0.9, 1), nil, [2]results.CheckStatus{results.Skipped, results.Skipped}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			cs := claimChecks(tt.wide, tt.comp)
+			require.Len(t, cs, 2)
+			require.Equal(t, tt.want, [2]results.CheckStatus{cs[0].Status, cs[1].Status})
+		})
+	}
+	d := m(0.9, 1)
+	d.Status = results.Diverged
+	cs := claimChecks(d, m(0.9, 1))
+	require.Equal(t, results.Skipped, cs[0].Status)
+	require.Equal(t, "a method diverged", cs[0].Detail)
+}

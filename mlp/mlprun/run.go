@@ -1,0 +1,231 @@
+package mlprun
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"math"
+	"os"
+	"time"
+
+	"github.com/lowdim/lowdim/idx"
+	"github.com/lowdim/lowdim/machine"
+	"github.com/lowdim/lowdim/mlp"
+	"github.com/lowdim/lowdim/results"
+)
+
+// Data is a loaded data set and where it came from.
+type Data struct {
+	Set *idx.Set
+	// Name is "fashion-mnist", "mnist" or "idx" (a --data folder).
+	Name string
+	// Source says in words where the files came from, for stdout.
+	Source string
+}
+
+// fashionDir is where LoadData looks for FashionMNIST (a variable for
+// tests).
+var fashionDir = idx.FashionMNISTDir
+
+// LoadData reads the data set of c: the folder c.Data when set; otherwise
+// FashionMNIST from idx.FashionMNISTDir when c.Dataset is fashion-mnist and
+// that folder exists, else MNIST from the GoMNIST module. Errors wrap
+// ErrData and name the folder or file.
+func LoadData(c Config) (*Data, error) {
+	var d Data
+	dir := c.Data
+	switch {
+	case dir != "":
+		d.Name, d.Source = "idx", "IDX files in "+dir+" (--data)"
+	case c.Dataset == FashionMNIST && exists(fashionDir):
+		dir = fashionDir
+		d.Name, d.Source = FashionMNIST, "FashionMNIST from "+dir+" (Debian package dataset-fashion-mnist)"
+	default:
+		var err error
+		dir, err = idx.MNISTDir()
+		if err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrData, err)
+		}
+		d.Name, d.Source = MNIST, "MNIST from "+dir+" (Go module "+idx.GoMNISTModule+")"
+		if c.Dataset == FashionMNIST {
+			d.Source += "; FashionMNIST is not installed (" + fashionDir +
+				" is missing: apt-get install dataset-fashion-mnist)"
+		}
+	}
+	set, err := idx.LoadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrData, err)
+	}
+	if set.Classes < 2 {
+		return nil, fmt.Errorf("%w: %s: %d class, need at least 2", ErrData, set.Train.LabelFile, set.Classes)
+	}
+	d.Set = set
+	return &d, nil
+}
+
+func exists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil || !errors.Is(err, fs.ErrNotExist)
+}
+
+// Options are the run's side channels.
+type Options struct {
+	// Progress, when not nil, makes a progress reporter per method: set
+	// is called after each step, done at the end.
+	Progress func(method string, steps int) (set func(int), done func())
+	// Log, when not nil, gets one line per finished method.
+	Log io.Writer
+}
+
+// Run trains every method of c (validated) on d with one data order and
+// returns the record. Divergence is a result (a method's status), not an
+// error.
+func Run(c Config, d *Data, opt Options) (*Record, error) {
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	set := d.Set
+	train := mlp.FromSplit(&set.Train, set.Classes).Head(c.TrainRows)
+	test := mlp.FromSplit(&set.Test, set.Classes)
+	info := DataInfo{
+		Name: d.Name, Source: d.Source, Dir: set.Dir,
+		TrainRows: train.N, TestRows: test.N, Rows: set.Train.Rows, Cols: set.Train.Cols, Classes: set.Classes,
+		Scale: "p/255",
+	}
+	if c.Standardize {
+		mean, std := train.PixelStats()
+		if !(std > 0) {
+			return nil, fmt.Errorf("%w: %s: every pixel has the same value; cannot standardise", ErrData, set.Train.ImageFile)
+		}
+		train.Standardize(mean, std)
+		test.Standardize(mean, std)
+		info.Scale, info.Mean, info.Std = "(p/255 - mean)/std", mean, std
+	}
+	if c.Batch > train.N {
+		return nil, &ConfigError{Flag: "batch", Value: c.Batch, Why: fmt.Sprintf("exceeds the %d training rows", train.N)}
+	}
+	rec := &Record{
+		Tool: "lowdim", Version: machine.Read().Version, Started: time.Now().UTC().Format(time.RFC3339),
+		Config: c, Machine: machine.Read(), Data: info,
+	}
+	for _, name := range c.Methods {
+		v, _ := mlp.ParseVariant(name)
+		mr, err := runMethod(c, v, train, test, opt)
+		if err != nil {
+			return nil, err
+		}
+		rec.Methods = append(rec.Methods, *mr)
+	}
+	rec.finish()
+	return rec, nil
+}
+
+// latencyBatches are the batch sizes of the inference latency.
+var latencyBatches = [2]int{1, 256}
+
+func (c Config) model(v mlp.Variant, inputs, classes int) mlp.Config {
+	return mlp.Config{
+		Variant: v, Inputs: inputs, Classes: classes, Hidden1: c.Width, Hidden2: c.Width2,
+		Depth: c.Depth, RHat: c.RHat, Eps: c.Eps, Alpha: c.Alpha, Seed: c.Seed,
+	}
+}
+
+func (c Config) training() mlp.TrainConfig {
+	return mlp.TrainConfig{
+		Batch: c.Batch, Eta: c.Eta, Momentum: c.Momentum, Schedule: c.Schedule,
+		Epochs: c.Epochs, Steps: c.Steps, Every: c.Every, EvalRows: c.EvalRows, Seed: c.Seed,
+	}
+}
+
+func runMethod(c Config, v mlp.Variant, train, test *mlp.Data, opt Options) (*MethodRecord, error) {
+	tc := c.training().WithDefaults(train.N)
+	mc := c.model(v, train.Features, train.Classes)
+	rows := max(tc.Batch, min(tc.EvalBatch, test.N), latencyBatches[1])
+	heap0 := machine.HeapBytes()
+	m, err := mlp.New(mc, rows)
+	if err != nil {
+		return nil, err
+	}
+	t, err := mlp.NewTrainer(m, train, test, tc)
+	if err != nil {
+		return nil, err
+	}
+	var progress func(int)
+	done := func() {}
+	if opt.Progress != nil {
+		progress, done = opt.Progress(string(v), tc.Steps)
+	}
+	res := t.Run(progress)
+	done()
+	peak := max(heap0, machine.HeapBytes())
+
+	mr := &MethodRecord{
+		MethodResult: results.MethodResult{
+			Method: string(v), Steps: res.Steps, Seconds: res.Seconds,
+			Params: m.Params(), ParamBytes: 8 * int64(m.Params()),
+			WorkspaceBytes: m.WorkspaceBytes(), PeakHeapBytes: peak,
+		},
+		CPUSeconds:       finiteOr(res.CPUSeconds, -1),
+		StepFlops:        mc.StepFlops(tc.Batch, tc.Momentum != 0),
+		CountedFlops:     res.Flops,
+		InferFlopsPerRow: mc.ForwardFlops(1),
+		Trajectory:       finiteCheckpoints(res.Checkpoints),
+	}
+	if res.Steps > 0 {
+		mr.SecondsPerStep = res.Seconds / float64(res.Steps)
+	}
+	for _, s := range mc.Shapes() {
+		mr.Layers = append(mr.Layers, [2]int{s.Rows, s.Cols})
+	}
+	switch res.Status {
+	case mlp.StatusDone:
+		mr.Status = results.MaxSteps
+	default:
+		mr.Status = results.Diverged
+		mr.Message = res.Message
+	}
+	if n := len(mr.Trajectory); n > 0 {
+		last := mr.Trajectory[n-1]
+		mr.FinalTestAccuracy, mr.FinalTestLoss = last.TestAccuracy, last.TestLoss
+		mr.FinalTrainLoss = &last.TrainLoss
+	}
+	for _, cp := range mr.Trajectory {
+		mr.BestTestAccuracy = max(mr.BestTestAccuracy, cp.TestAccuracy)
+	}
+	if res.Status == mlp.StatusDone {
+		mr.LatencyBatch1 = t.Latency(latencyBatches[0], c.LatencySeconds)
+		mr.LatencyBatch256 = t.Latency(latencyBatches[1], c.LatencySeconds)
+	}
+	if opt.Log != nil {
+		fmt.Fprintf(opt.Log, "%-8s %d steps in %.1f s, test accuracy %.4f\n", v, res.Steps, res.Seconds, mr.FinalTestAccuracy)
+	}
+	return mr, nil
+}
+
+// finiteCheckpoints returns the checkpoints whose values are all finite
+// (JSON has no NaN): those before a divergence.
+func finiteCheckpoints(cs []mlp.Checkpoint) []mlp.Checkpoint {
+	out := make([]mlp.Checkpoint, 0, len(cs))
+	for _, c := range cs {
+		ok := true
+		for _, v := range []float64{c.Seconds, c.TrainLoss, c.TrainAccuracy, c.TestLoss, c.TestAccuracy} {
+			ok = ok && !math.IsNaN(v) && !math.IsInf(v, 0)
+		}
+		if !ok {
+			break
+		}
+		if math.IsNaN(c.CPUSeconds) {
+			c.CPUSeconds = -1
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+func finiteOr(v, alt float64) float64 {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return alt
+	}
+	return v
+}
