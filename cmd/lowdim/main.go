@@ -22,6 +22,7 @@ import (
 
 	"github.com/lowdim/lowdim/experiment"
 	"github.com/lowdim/lowdim/machine"
+	"github.com/lowdim/lowdim/mlp/mlprun"
 )
 
 func main() {
@@ -68,6 +69,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case "presets":
 		for _, p := range experiment.Presets() {
 			fmt.Fprintln(stdout, p)
+		}
+		for _, name := range mlprun.Presets() {
+			data := map[string]string{"fmnist": "FashionMNIST", "mnist": "MNIST"}[name]
+			fmt.Fprintf(stdout, "%-14s MLP with a wide (DLN) and a compressed (C-DLN) linear block on %s\n", name, data)
 		}
 		return exitOK
 	case "version":
