@@ -3,6 +3,8 @@ package trainer
 import (
 	"fmt"
 	"math"
+	"runtime"
+	"sync"
 
 	"gonum.org/v1/gonum/mat"
 
@@ -35,7 +37,24 @@ type SampledMC struct {
 	backT  *mat.Dense // (A^T G)^T, n_0 x h
 	w      *mat.Dense // end-to-end matrix for Measure
 	flops  uint64
+	// Parallel split: worker t handles rows split[t] .. split[t+1]-1 (about
+	// equal numbers of observed entries) with its own partial sum and its
+	// own (A^T G)^T accumulator (backs[0] is backT).
+	split   []int
+	partial []float64
+	backs   []*mat.Dense
 }
+
+// ParallelMinEntries is the number of observed entries from which the
+// sampled step runs on several goroutines (at most GOMAXPROCS, at most
+// MaxWorkers). Spawning them costs a few small allocations per step, as
+// gonum's parallel Dgemm does; below it a step allocates nothing. The
+// partial sums are combined in a fixed order, so a run is bit-identical
+// for a given seed and worker count.
+const ParallelMinEntries = 1 << 16
+
+// MaxWorkers bounds the goroutines of a sampled step.
+const MaxWorkers = 8
 
 var _ Objective = (*SampledMC)(nil)
 
@@ -79,7 +98,98 @@ func NewSampledMC(net *dln.Network, work Observed, mult []float64) *SampledMC {
 	if _, ok := work.(factoredError); !ok {
 		s.w = mat.NewDense(r, c, nil) // Measure forms W
 	}
+	workers := 1
+	if len(cols) >= ParallelMinEntries {
+		workers = min(runtime.GOMAXPROCS(0), MaxWorkers, r)
+	}
+	s.split = make([]int, workers+1)
+	for t, i := 1, 0; t < workers; t++ {
+		target := t * len(cols) / workers
+		for i < r && rowPtr[i] < target {
+			i++
+		}
+		s.split[t] = i
+	}
+	s.split[workers] = r
+	s.partial = make([]float64, workers)
+	s.backs = []*mat.Dense{s.backT}
+	for t := 1; t < workers; t++ {
+		s.backs = append(s.backs, mat.NewDense(c, h, nil))
+	}
 	return s
+}
+
+// Kinds of work for run.
+const (
+	evalWork = iota
+	stepWork
+)
+
+// parallel runs the work of the given kind for every worker's row range,
+// on goroutines when there is more than one worker. (No closures: a step
+// with one worker allocates nothing.)
+func (s *SampledMC) parallel(kind int) {
+	n := len(s.split) - 1
+	if n == 1 {
+		s.run(kind, 0)
+		return
+	}
+	var wg sync.WaitGroup
+	wg.Add(n - 1)
+	for t := 1; t < n; t++ {
+		go func(t int) {
+			defer wg.Done()
+			s.run(kind, t)
+		}(t)
+	}
+	s.run(kind, 0)
+	wg.Wait()
+}
+
+// run does worker w's share of the residual (evalWork) or of the two
+// sparse-dense products (stepWork).
+func (s *SampledMC) run(kind, w int) {
+	lo, hi := s.split[w], s.split[w+1]
+	a := s.net.Layer(s.net.Layers() - 1).RawMatrix()
+	bt := s.bt.RawMatrix()
+	h := bt.Cols
+	switch kind {
+	case evalWork:
+		inv := 1 / float64(len(s.cols))
+		var ss float64
+		for i := lo; i < hi; i++ {
+			ai := a.Data[i*a.Stride : i*a.Stride+h]
+			for k := s.rowPtr[i]; k < s.rowPtr[i+1]; k++ {
+				bj := bt.Data[int(s.cols[k])*bt.Stride : int(s.cols[k])*bt.Stride+h]
+				var dot float64
+				for t, v := range ai {
+					dot += v * bj[t]
+				}
+				e := dot - s.vals[k]
+				ss += e * e
+				s.resid[k] = inv * e
+			}
+		}
+		s.partial[w] = ss
+	case stepWork:
+		g := s.net.LastGrad().RawMatrix()
+		s.backs[w].Zero()
+		back := s.backs[w].RawMatrix()
+		for i := lo; i < hi; i++ {
+			ai := a.Data[i*a.Stride : i*a.Stride+h]
+			gi := g.Data[i*g.Stride : i*g.Stride+h]
+			for k := s.rowPtr[i]; k < s.rowPtr[i+1]; k++ {
+				j := int(s.cols[k])
+				r := s.resid[k]
+				bj := bt.Data[j*bt.Stride : j*bt.Stride+h]
+				cj := back.Data[j*back.Stride : j*back.Stride+h]
+				for t := range gi {
+					gi[t] += r * bj[t]
+					cj[t] += r * ai[t]
+				}
+			}
+		}
+	}
 }
 
 // Network returns the trained network.
@@ -90,10 +200,15 @@ func (s *SampledMC) Network() *dln.Network { return s.net }
 func (s *SampledMC) Flops() uint64 { return s.net.Flops() }
 
 // WorkspaceBytes is the network's workspace, the residual on O, B^T, the
-// transposed back-propagated product, and, unless the workload computes
-// the error from the factors, the end-to-end matrix formed at checkpoints.
+// transposed back-propagated product of each worker, and, unless the
+// workload computes the error from the factors, the end-to-end matrix
+// formed at checkpoints.
 func (s *SampledMC) WorkspaceBytes() int64 {
-	return s.net.WorkspaceBytes() + int64(8*len(s.resid)) + bytes(s.bt) + bytes(s.backT) + bytes(s.w)
+	b := s.net.WorkspaceBytes() + int64(8*len(s.resid)) + bytes(s.bt) + bytes(s.w)
+	for _, m := range s.backs {
+		b += bytes(m)
+	}
+	return b
 }
 
 func bytes(m *mat.Dense) int64 {
@@ -105,27 +220,16 @@ func bytes(m *mat.Dense) int64 {
 }
 
 // Evaluate implements Objective: the residual on O and the training loss.
-// It allocates nothing.
+// With one worker it allocates nothing (see ParallelMinEntries).
 func (s *SampledMC) Evaluate() float64 {
 	b := s.net.ForwardInner()
 	transpose(s.bt, b)
-	a := s.net.Layer(s.net.Layers() - 1).RawMatrix()
-	bt := s.bt.RawMatrix()
-	h := bt.Cols
+	h := s.bt.RawMatrix().Cols
 	inv := 1 / float64(len(s.cols))
+	s.parallel(evalWork)
 	var ss float64
-	for i := 0; i+1 < len(s.rowPtr); i++ {
-		ai := a.Data[i*a.Stride : i*a.Stride+h]
-		for k := s.rowPtr[i]; k < s.rowPtr[i+1]; k++ {
-			bj := bt.Data[int(s.cols[k])*bt.Stride : int(s.cols[k])*bt.Stride+h]
-			var dot float64
-			for t, v := range ai {
-				dot += v * bj[t]
-			}
-			e := dot - s.vals[k]
-			ss += e * e
-			s.resid[k] = inv * e
-		}
+	for _, p := range s.partial {
+		ss += p
 	}
 	s.net.AddFlops(uint64(2 * len(s.cols) * h))
 	s.loss = inv * ss / 2
@@ -133,30 +237,16 @@ func (s *SampledMC) Evaluate() float64 {
 }
 
 // Step implements Objective: grad_L = G B^T and W_L^T G from the sparse
-// residual, then the inner layers densely, then the update. It allocates
-// nothing.
+// residual, then the inner layers densely, then the update. With one worker
+// it allocates nothing (see ParallelMinEntries).
 func (s *SampledMC) Step(eta float64) {
-	L := s.net.Layers()
-	a := s.net.Layer(L - 1).RawMatrix()
-	bt := s.bt.RawMatrix()
-	h := bt.Cols
-	gl := s.net.LastGrad()
-	gl.Zero()
-	s.backT.Zero()
-	g := gl.RawMatrix()
-	back := s.backT.RawMatrix()
-	for i := 0; i+1 < len(s.rowPtr); i++ {
-		ai := a.Data[i*a.Stride : i*a.Stride+h]
-		gi := g.Data[i*g.Stride : i*g.Stride+h]
-		for k := s.rowPtr[i]; k < s.rowPtr[i+1]; k++ {
-			j := int(s.cols[k])
-			r := s.resid[k]
-			bj := bt.Data[j*bt.Stride : j*bt.Stride+h]
-			cj := back.Data[j*back.Stride : j*back.Stride+h]
-			for t := range gi {
-				gi[t] += r * bj[t]
-				cj[t] += r * ai[t]
-			}
+	h := s.bt.RawMatrix().Cols
+	s.net.LastGrad().Zero()
+	s.parallel(stepWork)
+	back := s.backT.RawMatrix().Data
+	for _, m := range s.backs[1:] {
+		for i, v := range m.RawMatrix().Data {
+			back[i] += v
 		}
 	}
 	s.net.AddFlops(uint64(2 * 2 * len(s.cols) * h))

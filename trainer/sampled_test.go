@@ -125,3 +125,27 @@ func BenchmarkMCStep(b *testing.B) {
 		}
 	}
 }
+
+// TestSampledParallelMatchesDense: above ParallelMinEntries the sampled step
+// splits the rows over goroutines (on a machine with more than one CPU) and
+// still follows the dense step.
+func TestSampledParallelMatchesDense(t *testing.T) {
+	const d = 512 // 0.3 d^2 = 78643 observed entries >= ParallelMinEntries
+	work := sampledProblem(t, d, 3, 0.3, 5)
+	_, cols, _ := work.Observations()
+	require.GreaterOrEqual(t, len(cols), trainer.ParallelMinEntries)
+	a, b := pair([]int{d, 6, 6, d}, 9)
+	dense := trainer.NewDense(a, work, nil)
+	sampled := trainer.NewSampledMC(b, work, nil)
+	for step := 0; step < 20; step++ {
+		ld, ls := dense.Evaluate(), sampled.Evaluate()
+		require.InDelta(t, ld, ls, sampledRelTol*math.Abs(ld), "loss at step %d", step)
+		dense.Step(50)
+		sampled.Step(50)
+	}
+	for l := 0; l < a.Layers(); l++ {
+		var diff mat.Dense
+		diff.Sub(a.Layer(l), b.Layer(l))
+		require.Less(t, mat.Norm(&diff, 2), sampledRelTol*mat.Norm(a.Layer(l), 2), "layer %d", l+1)
+	}
+}
