@@ -27,13 +27,15 @@ const (
 	UnitError     = "recovery-err"
 	UnitStepsTol  = "steps-to-tol"
 	UnitSamples   = "samples/s"
+	UnitGFLOPS    = "GFLOP/s"
+	UnitPeakFrac  = "peak-frac"
 )
 
 // Exact lists the units whose values are deterministic (assume=exact).
 var Exact = []string{UnitFlops, UnitParams, UnitWorkspace, UnitError, UnitStepsTol}
 
 // Higher lists the units where higher is better.
-var Higher = []string{UnitSamples}
+var Higher = []string{UnitSamples, UnitGFLOPS, UnitPeakFrac}
 
 // MaxOperatorBytes bounds the MS operator of a Step case (m = 20 d
 // measurements: 160 d^3 bytes, 42 MB at d = 64, 335 MB at d = 128).
@@ -70,6 +72,10 @@ type Options struct {
 	Depth     int      // default 3
 	// Meter measures energy per op; nil reports none.
 	Meter Meter
+	// PeakGFLOPS is this machine's calibrated dgemm peak (lowdim
+	// calibrate); when positive, Step cases report their achieved GFLOP/s
+	// as a fraction of it (peak-frac).
+	PeakGFLOPS float64
 }
 
 // Meter measures the energy of a benchmark loop (package energy's Meter
@@ -251,6 +257,13 @@ func stepCase(o Options, c experiment.Config, m string) Case {
 			b.ReportMetric(float64(p.flops), UnitFlops)
 			b.ReportMetric(float64(8*p.net.Params()), UnitParams)
 			b.ReportMetric(float64(p.obj.WorkspaceBytes()), UnitWorkspace)
+			if sec := b.Elapsed().Seconds(); sec > 0 {
+				g := float64(p.flops) * float64(b.N) / sec / 1e9
+				b.ReportMetric(g, UnitGFLOPS)
+				if o.PeakGFLOPS > 0 {
+					b.ReportMetric(g/o.PeakGFLOPS, UnitPeakFrac)
+				}
+			}
 		},
 	}
 }

@@ -24,6 +24,9 @@ type Options struct {
 	Progress func(method string, steps int) (step func(int), done func())
 	// Log receives one line per method as it finishes; nil discards.
 	Log io.Writer
+	// PeakGFLOPS is the machine's calibrated dgemm peak; when positive each
+	// method's achieved GFLOP/s is also given as a fraction of it.
+	PeakGFLOPS float64
 }
 
 // Run trains every method of c on one shared instance and returns the
@@ -136,6 +139,13 @@ func trainMethod(m string, c Config, in *Instance, k *checker, opt Options) (res
 	res.ParamBytes = int64(8 * res.Params)
 	res.WorkspaceBytes = obj.WorkspaceBytes()
 	res.PeakHeapBytes = max(peak, machine.HeapBytes())
+	if res.Seconds > 0 {
+		res.GFLOPS = float64(net.Flops()) / res.Seconds / 1e9
+		if opt.PeakGFLOPS > 0 {
+			f := res.GFLOPS / opt.PeakGFLOPS
+			res.PeakFraction = &f
+		}
+	}
 	if opt.Log != nil {
 		fmt.Fprintf(opt.Log, "%s: %s after %d steps (%.3gs)\n", m, statusLine(res), res.Steps, res.Seconds)
 	}

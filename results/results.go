@@ -58,6 +58,11 @@ type MethodResult struct {
 	// WorkspaceBytes is the memory the training step holds besides the
 	// parameters (products, gradients, residuals).
 	WorkspaceBytes int64 `json:"workspace_bytes"`
+	// GFLOPS is the achieved rate of the training steps: the flops the
+	// network counted over Seconds. PeakFraction is GFLOPS over the
+	// machine's calibrated dgemm peak (lowdim calibrate), when one is stored.
+	GFLOPS       float64  `json:"gflops"`
+	PeakFraction *float64 `json:"peak_fraction,omitempty"`
 	// PeakHeapBytes is the largest Go heap (live objects) sampled before,
 	// during (at every checkpoint) and after the method's training.
 	PeakHeapBytes uint64 `json:"peak_heap_bytes"`

@@ -10,6 +10,7 @@ import (
 	"strconv"
 
 	"github.com/lowdim/lowdim/bench"
+	"github.com/lowdim/lowdim/calibrate"
 	"github.com/lowdim/lowdim/energy"
 	"github.com/lowdim/lowdim/machine"
 	"github.com/lowdim/lowdim/results"
@@ -92,6 +93,11 @@ func cmdBench(args []string, stdout, stderr io.Writer) int {
 	}
 	meter, why := newMeter(*watts)
 	o.Meter = meter
+	if cal, err := calibrate.Load(machine.BLASBackend); err == nil {
+		o.PeakGFLOPS = cal.PeakGFLOPS
+	} else if !*list {
+		fmt.Fprintf(stderr, "lowdim bench: no peak-frac metric (run lowdim calibrate first): %v\n", err)
+	}
 	var cases []bench.Case
 	for _, c := range bench.All(o) {
 		if re == nil || re.MatchString(c.Name) {

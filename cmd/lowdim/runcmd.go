@@ -16,7 +16,9 @@ import (
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
 
+	"github.com/lowdim/lowdim/calibrate"
 	"github.com/lowdim/lowdim/experiment"
+	"github.com/lowdim/lowdim/machine"
 	"github.com/lowdim/lowdim/report"
 	"github.com/lowdim/lowdim/results"
 )
@@ -350,6 +352,9 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 			}
 		}
 		opt := experiment.Options{SaveInstance: save, LoadInstance: load}
+		if cal, err := calibrate.Load(machine.BLASBackend); err == nil {
+			opt.PeakGFLOPS = cal.PeakGFLOPS
+		}
 		if !f.quiet {
 			opt.Progress = progress(stderr, c.Name)
 			if opt.Progress == nil {
