@@ -13,6 +13,7 @@ import (
 
 	"github.com/lowdim/lowdim/dln"
 	"github.com/lowdim/lowdim/experiment"
+	"github.com/lowdim/lowdim/machine"
 	"github.com/lowdim/lowdim/randmat"
 	"github.com/lowdim/lowdim/theory"
 	"github.com/lowdim/lowdim/trainer"
@@ -29,6 +30,9 @@ const (
 	UnitSamples   = "samples/s"
 	UnitGFLOPS    = "GFLOP/s"
 	UnitPeakFrac  = "peak-frac"
+	// UnitPeakHeap is the largest live Go heap sampled after each training
+	// of a Train case (runtime/metrics), the whole process's.
+	UnitPeakHeap = "peak-heap-bytes"
 )
 
 // Exact lists the units whose values are deterministic (assume=exact).
@@ -316,6 +320,7 @@ func TrainCases(o Options) []Case {
 					b.ReportAllocs()
 					var last float64
 					var steps int
+					peak := machine.HeapBytes()
 					startMeter(o.Meter)
 					b.ResetTimer()
 					for i := 0; i < b.N; i++ {
@@ -323,11 +328,13 @@ func TrainCases(o Options) []Case {
 						if last, steps, err = train(c, m, inst, b); err != nil {
 							b.Fatal(err)
 						}
+						peak = max(peak, machine.HeapBytes())
 					}
 					b.StopTimer()
 					reportMeter(b, o.Meter)
 					b.ReportMetric(last, UnitError)
 					b.ReportMetric(float64(steps), UnitStepsTol)
+					b.ReportMetric(float64(peak), UnitPeakHeap)
 				},
 			})
 		}
