@@ -13,8 +13,9 @@
 // (analytic, from package theory), params-bytes and workspace-bytes (exact);
 // energy per op as energy-J/op when RAPL counters are readable, otherwise
 // model-J/op (package energy), so a modelled figure is never mistaken for a
-// measured one; Train reports recovery-err and steps-to-tol; Infer reports
-// flops/op and samples/s. Units avoid the substrings "ns" and "MB", which
+// measured one; Step reports GFLOP/s and, given the calibrated peak,
+// peak-frac; Train reports recovery-err, steps-to-tol and peak-heap-bytes;
+// Infer reports flops/op and samples/s. Units avoid the substrings "ns" and "MB", which
 // benchfmt would rescale. Deterministic units are listed in Exact and marked
 // assume=exact in Unit lines.
 //
