@@ -178,7 +178,8 @@ func stepWorkspace(c experiment.Config, method string) int64 {
 	d := int64(c.D)
 	if c.Path == experiment.PathSampled {
 		h := int64(shapes[len(shapes)-1].Cols)
-		return ws + 8*int64(observed(c)) + 2*8*d*h + 8*d*d
+		workers := int64(trainer.SampledWorkers(observed(c), c.D))
+		return ws + 8*int64(observed(c)) + (1+workers)*8*d*h + 8*d*d
 	}
 	return ws + 8*d*d
 }
@@ -353,7 +354,7 @@ func train(c experiment.Config, m string, inst *experiment.Instance, b *testing.
 	if err != nil {
 		return 0, 0, err
 	}
-	obj := trainer.NewDense(net, inst.Work, experiment.Multipliers(m, c, net.Layers()))
+	obj, _ := experiment.NewObjective(m, c, inst, net)
 	if b != nil {
 		b.StartTimer()
 	}

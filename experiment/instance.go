@@ -3,10 +3,10 @@ package experiment
 import (
 	"errors"
 	"fmt"
-	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -15,6 +15,7 @@ import (
 	"github.com/lowdim/lowdim/dln"
 	"github.com/lowdim/lowdim/machine"
 	"github.com/lowdim/lowdim/npy"
+	"github.com/lowdim/lowdim/trainer"
 	"github.com/lowdim/lowdim/workloads"
 )
 
@@ -101,6 +102,7 @@ func (in *Instance) Info(r int) InstanceInfo {
 	for m := range in.Inits {
 		info.LoadedInitsFrom = append(info.LoadedInitsFrom, m)
 	}
+	slices.Sort(info.LoadedInitsFrom)
 	return info
 }
 
@@ -165,7 +167,8 @@ func objectiveBytes(c Config, shapes []dln.Shape) uint64 {
 	if !sampled {
 		return 8 * d * d
 	}
-	b := 8*uint64(c.P*float64(d)*float64(d)) + 2*8*d*uint64(last.Cols)
+	o := int(c.P * float64(d) * float64(d))
+	b := 8*uint64(o) + uint64(1+trainer.SampledWorkers(o, c.D))*8*d*uint64(last.Cols)
 	if !c.Sparse() {
 		b += 8 * d * d
 	}
@@ -218,10 +221,9 @@ func buildSparse(c Config) (*Instance, error) {
 	case "spread":
 		s = workloads.QuarterCircle(c.D, c.R)
 	case "top":
-		s = workloads.QuarterCircle(2*c.R, c.R) // the top r of the law, k/(2r) of a 2r-wide spread
-		for i := range s {
-			s[i] *= math.Sqrt(float64(c.D) / float64(2*c.R))
-		}
+		// The r largest of d values: quantiles k/d of the law (QuarterCircle
+		// of d/2 values spaces them by 1/d).
+		s = workloads.QuarterCircle(c.D, c.D/2)[:c.R]
 	case "geometric":
 		s = workloads.Geometric(10, c.Ratio, c.R)
 	default:
@@ -364,9 +366,6 @@ func LoadInstance(dir string, c *Config) (*Instance, error) {
 		if err != nil {
 			return nil, err
 		}
-		if err := a.CheckFinite(); err != nil {
-			return nil, fmt.Errorf("%s: %w", path(OpFile), err)
-		}
 		m := a.Shape[0]
 		if m < 1 {
 			return nil, fmt.Errorf("%s: shape %s has no measurement", path(OpFile), tuple(a.Shape))
@@ -378,9 +377,6 @@ func LoadInstance(dir string, c *Config) (*Instance, error) {
 		ya, err := npy.ReadArrayFile(path(YFile), m)
 		if err != nil {
 			return nil, err
-		}
-		if err := ya.CheckFinite(); err != nil {
-			return nil, fmt.Errorf("%s: %w", path(YFile), err)
 		}
 		in.Y = ya.Data
 		c.M = m

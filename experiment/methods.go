@@ -187,8 +187,8 @@ type Objective interface {
 }
 
 // NewObjective binds a method's network to the instance's workload with the
-// step algorithm of c.Path and returns it with the algorithm's name
-// (PathDense or PathSampled).
+// step algorithm of c.Path (a sparse instance always trains with the sampled
+// step) and returns it with the algorithm's name (PathDense or PathSampled).
 func NewObjective(method string, c Config, in *Instance, net *dln.Network) (Objective, string) {
 	mult := Multipliers(method, c, net.Layers())
 	if mc, ok := in.Work.(trainer.Observed); ok && (useSampled(method, c, net) || in.Factored != nil) {

@@ -159,9 +159,16 @@ func Verify(vc VerifyConfig, in *Instance, opt Options) (*Verdict, error) {
 			regime = fmt.Sprintf("best recovery errors after the same budget of %d steps (tol=0)", c.Steps)
 		}
 		switch {
-		case res.BestError == nil || origBest == nil || *origBest == 0:
+		case res.BestError == nil || origBest == nil:
 			wc = results.Check{Name: CheckWidth, Method: label, Regime: regime, Status: results.Fail,
 				Detail: "a network recorded no finite error"}
+		case *origBest == 0:
+			wc = results.Check{Name: CheckWidth, Method: label, Regime: regime,
+				Quantity: "best compressed error (the original's is 0)", Observed: *res.BestError,
+				Status: results.Fail, Detail: "the original network recovered the target exactly; the compressed one did not"}
+			if *res.BestError == 0 {
+				wc.Status, wc.Detail = results.Pass, "both recovered the target exactly"
+			}
 		case c.Tol > 0 && orig.Status != results.Converged:
 			// An original that has not converged is no reference: any
 			// width looks as good as it (a short budget hides an

@@ -56,6 +56,16 @@ const ParallelMinEntries = 1 << 16
 // MaxWorkers bounds the goroutines of a sampled step.
 const MaxWorkers = 8
 
+// SampledWorkers returns the goroutines a sampled step uses for observed
+// entries in rows rows: 1 below ParallelMinEntries, else min(GOMAXPROCS,
+// MaxWorkers, rows). Each worker past the first holds an n_0 x h buffer.
+func SampledWorkers(observed, rows int) int {
+	if observed < ParallelMinEntries {
+		return 1
+	}
+	return max(1, min(runtime.GOMAXPROCS(0), MaxWorkers, rows))
+}
+
 var _ Objective = (*SampledMC)(nil)
 
 // Observed is a completion workload that lists its observed entries
@@ -98,10 +108,7 @@ func NewSampledMC(net *dln.Network, work Observed, mult []float64) *SampledMC {
 	if _, ok := work.(factoredError); !ok {
 		s.w = mat.NewDense(r, c, nil) // Measure forms W
 	}
-	workers := 1
-	if len(cols) >= ParallelMinEntries {
-		workers = min(runtime.GOMAXPROCS(0), MaxWorkers, r)
-	}
+	workers := SampledWorkers(len(cols), r)
 	s.split = make([]int, workers+1)
 	for t, i := 1, 0; t < workers; t++ {
 		target := t * len(cols) / workers
