@@ -396,17 +396,9 @@ func UpdateRank(net *dln.Network, init0 []*mat.Dense) int {
 	for l, w0 := range init0 {
 		var d mat.Dense
 		d.Sub(net.Layer(l), w0)
-		s, err := workloads.SingularValues(&d)
-		if err != nil || len(s) == 0 || s[0] == 0 {
-			continue
+		if s, err := workloads.SingularValues(&d); err == nil && len(s) > 0 {
+			rank = max(rank, countAbove(s, UpdateRankTol))
 		}
-		n := 0
-		for _, v := range s {
-			if v > UpdateRankTol*s[0] {
-				n++
-			}
-		}
-		rank = max(rank, n)
 	}
 	return rank
 }

@@ -73,13 +73,7 @@ func (in *Instance) TargetSVals() []float64 {
 	if err != nil || len(s) == 0 {
 		return nil
 	}
-	var out []float64
-	for _, v := range s {
-		if v > 1e-12*s[0] {
-			out = append(out, v)
-		}
-	}
-	return out
+	return s[:countAbove(s, 1e-12)]
 }
 
 // Info summarises the instance: its shape, the target's nonzero singular
@@ -463,11 +457,17 @@ func NumericalRank(m *mat.Dense) (int, error) {
 	if len(s) == 0 || s[0] == 0 {
 		return 0, errors.New("the matrix is zero")
 	}
+	return countAbove(s, RankTol), nil
+}
+
+// countAbove returns how many of the decreasing values s exceed rel times
+// the first (0 for an empty or zero s).
+func countAbove(s []float64, rel float64) int {
 	n := 0
 	for _, v := range s {
-		if v > RankTol*s[0] {
+		if v > rel*s[0] {
 			n++
 		}
 	}
-	return n, nil
+	return n
 }
