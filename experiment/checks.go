@@ -69,7 +69,9 @@ func newChecker(c Config, in *Instance) *checker {
 	if mf, ok := in.Work.(*workloads.MF); ok {
 		k.mc = mf.Scale()
 	}
-	k.u, k.v = targetVectors(in, len(k.s))
+	if len(k.s) > 0 {
+		k.u, k.v = in.svu, in.svv // computed by TargetSVals
+	}
 	return k
 }
 
@@ -77,23 +79,6 @@ func newChecker(c Config, in *Instance) *checker {
 // the Law of Parsimony counts in (not the configured r, which may be
 // smaller than the rank of a user's target).
 func (k *checker) rank() int { return len(k.s) }
-
-// targetVectors returns the target's r leading singular vectors: its
-// factors for a sparse instance, from an SVD otherwise (nil on failure).
-func targetVectors(in *Instance, r int) (u, v *mat.Dense) {
-	if in.Factored != nil {
-		return in.Factored.U, in.Factored.V
-	}
-	var svd mat.SVD
-	if r == 0 || !svd.Factorize(in.Target, mat.SVDThin) {
-		return nil, nil
-	}
-	var fu, fv mat.Dense
-	svd.UTo(&fu)
-	svd.VTo(&fv)
-	rows, cols := in.Target.Dims()
-	return mat.DenseCopyOf(fu.Slice(0, rows, 0, r)), mat.DenseCopyOf(fv.Slice(0, cols, 0, r))
-}
 
 // modeProjections returns u_i^T W v_i for every target mode, with W the
 // network's end-to-end map applied to the columns of v layer by layer

@@ -45,6 +45,12 @@ type Instance struct {
 	Inits map[string][]*mat.Dense
 	// Source says where the instance came from: "seed" or the folder.
 	Source string
+
+	// The target's SVD, computed once (targetSVD) for all the checkers of
+	// a run: nonzero singular values and their vectors.
+	svals    []float64
+	svu, svv *mat.Dense
+	svdDone  bool
 }
 
 // InstanceInfo describes an instance in run.json.
@@ -66,14 +72,38 @@ type InstanceInfo struct {
 // the largest), decreasing: from its factors for a sparse instance, from an
 // SVD otherwise (nil when it fails).
 func (in *Instance) TargetSVals() []float64 {
+	in.targetSVD()
+	return append([]float64(nil), in.svals...)
+}
+
+// targetSVD computes, once, the target's nonzero singular values (above
+// 1e-12 of the largest) and their singular vectors: from the factors of a
+// sparse instance, from a thin SVD otherwise (none when it fails).
+func (in *Instance) targetSVD() {
+	if in.svdDone {
+		return
+	}
+	in.svdDone = true
 	if in.Factored != nil {
-		return append([]float64(nil), in.Factored.S...)
+		in.svals, in.svu, in.svv = in.Factored.S, in.Factored.U, in.Factored.V
+		return
 	}
-	s, err := workloads.SingularValues(in.Target)
-	if err != nil || len(s) == 0 {
-		return nil
+	var svd mat.SVD
+	if !svd.Factorize(in.Target, mat.SVDThin) {
+		return
 	}
-	return s[:countAbove(s, 1e-12)]
+	s := svd.Values(nil)
+	if len(s) == 0 {
+		return
+	}
+	r := countAbove(s, 1e-12)
+	var u, v mat.Dense
+	svd.UTo(&u)
+	svd.VTo(&v)
+	rows, cols := in.Target.Dims()
+	in.svals = s[:r]
+	in.svu = mat.DenseCopyOf(u.Slice(0, rows, 0, r))
+	in.svv = mat.DenseCopyOf(v.Slice(0, cols, 0, r))
 }
 
 // Info summarises the instance: its shape, the target's nonzero singular
