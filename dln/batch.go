@@ -187,14 +187,9 @@ func (n *Network) NewMomentum() *Momentum {
 // 4 flops per weight and allocates nothing.
 func (m *Momentum) Step(eta, mu float64, mult []float64) {
 	n := m.n
-	if mult != nil && len(mult) != len(n.w) {
-		panic(fmt.Errorf("%w: %d learning-rate multipliers for %d layers", ErrShape, len(mult), len(n.w)))
-	}
+	n.checkMult(mult)
 	for l, w := range n.w {
-		a := -eta
-		if mult != nil {
-			a *= mult[l]
-		}
+		a := -rate(eta, mult, l)
 		wd := w.RawMatrix().Data
 		gd := n.grad[l].RawMatrix().Data
 		vd := m.v[l]

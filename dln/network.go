@@ -219,14 +219,9 @@ func (n *Network) Grad(l int) *mat.Dense { return n.grad[l] }
 // ones); otherwise it must have one entry per layer (else Step panics with
 // ErrShape). Step allocates nothing.
 func (n *Network) Step(eta float64, mult []float64) {
-	if mult != nil && len(mult) != len(n.w) {
-		panic(fmt.Errorf("%w: %d learning-rate multipliers for %d layers", ErrShape, len(mult), len(n.w)))
-	}
+	n.checkMult(mult)
 	for l, w := range n.w {
-		a := -eta
-		if mult != nil {
-			a *= mult[l]
-		}
+		a := -rate(eta, mult, l)
 		wd := w.RawMatrix().Data
 		gd := n.grad[l].RawMatrix().Data
 		for i, v := range gd {
@@ -234,6 +229,22 @@ func (n *Network) Step(eta float64, mult []float64) {
 		}
 		n.flops += uint64(2 * len(wd))
 	}
+}
+
+// checkMult panics with ErrShape unless mult is nil or has one entry per
+// layer.
+func (n *Network) checkMult(mult []float64) {
+	if mult != nil && len(mult) != len(n.w) {
+		panic(fmt.Errorf("%w: %d learning-rate multipliers for %d layers", ErrShape, len(mult), len(n.w)))
+	}
+}
+
+// rate is layer l's learning rate eta*mult[l] (eta when mult is nil).
+func rate(eta float64, mult []float64, l int) float64 {
+	if mult == nil {
+		return eta
+	}
+	return eta * mult[l]
 }
 
 // mul computes c = op(a) op(b) and counts its flops.
