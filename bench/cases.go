@@ -169,17 +169,17 @@ func stepFlops(c experiment.Config, method string) uint64 {
 }
 
 // stepWorkspace is the workspace of a step's objective besides the
-// network's: the end-to-end gradient (dense); the residual on O, two
-// n_0 x h buffers and the end-to-end matrix formed at checkpoints
-// (sampled).
+// network's: the end-to-end gradient (dense); the panel-ordered observed
+// entries, each worker's interleaved n_0 x 2h buffer and the end-to-end
+// matrix formed at checkpoints (sampled, trainer.SampledWorkspaceBytes).
 func stepWorkspace(c experiment.Config, method string) int64 {
 	shapes := experiment.Shapes(method, c, c.D, c.D)
 	_, ws := dln.Footprint(shapes)
 	d := int64(c.D)
 	if c.Path == experiment.PathSampled {
-		h := int64(shapes[len(shapes)-1].Cols)
-		workers := int64(trainer.SampledWorkers(observed(c), c.D))
-		return ws + 8*int64(observed(c)) + (1+workers)*8*d*h + 8*d*d
+		h := shapes[len(shapes)-1].Cols
+		workers := trainer.SampledWorkers(observed(c), c.D)
+		return ws + trainer.SampledWorkspaceBytes(c.D, c.D, observed(c), h, workers, true)
 	}
 	return ws + 8*d*d
 }

@@ -224,8 +224,10 @@ func StepFlopsCompressed(d, rh, L int) uint64 {
 //
 //	SampledMCStepFlops = ForwardFlops(dims[:L]) + 6|O|h + BackwardFlops(dims[:L]) + UpdateFlops(dims).
 //
-// Evaluate alone (the loss) is ForwardFlops(dims[:L]) + 2|O|h; the trainer
-// evaluates once more than it steps. It panics with ErrInput on invalid
+// The residual and the two products are one fused pass over O, done when
+// the loss is evaluated, so an evaluation alone costs
+// ForwardFlops(dims[:L]) + 6|O|h; the trainer evaluates once more than it
+// steps. It panics with ErrInput on invalid
 // dims or fewer than two layers.
 func SampledMCStepFlops(dims []int, observed int) uint64 {
 	if len(dims) < 3 || observed < 0 {
@@ -237,10 +239,11 @@ func SampledMCStepFlops(dims []int, observed int) uint64 {
 }
 
 // SampledMCEvalFlops returns the flops of evaluating the loss on the
-// sampled path: ForwardFlops(dims[:L]) + 2|O|h.
+// sampled path, whose pass over O also forms the two sparse products:
+// ForwardFlops(dims[:L]) + 6|O|h.
 func SampledMCEvalFlops(dims []int, observed int) uint64 {
 	if len(dims) < 3 || observed < 0 {
 		bad("sampled MC evaluation of widths %v on %d observed entries", dims, observed)
 	}
-	return ForwardFlops(dims[:len(dims)-1]) + 2*uint64(observed)*uint64(dims[len(dims)-2])
+	return ForwardFlops(dims[:len(dims)-1]) + 6*uint64(observed)*uint64(dims[len(dims)-2])
 }

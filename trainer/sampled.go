@@ -24,25 +24,40 @@ import (
 // and the remaining layers' gradients follow densely at width h
 // (dln.Network.BackwardInner). A step costs O(|O| h + n_0 h^2) instead of
 // O(n_L n_0 h). Measure forms W, at checkpoints only.
+//
+// The three sparse products are fused into one pass over O, done by
+// Evaluate (which "prepares the gradient for the next Step"): each observed
+// entry's residual is used at once while the row of A and the column of B
+// are in registers or L1, and the residual on O is never stored. The pass
+// visits O in column panels of PanelWidth(h) columns, so that the part of
+// B^T and of the back-propagated product it touches stays in the core's
+// L2 cache; B^T and the product are interleaved row by row (one 2h-row per
+// column of W) so that one cache line fetch serves both. Its flops are
+// counted by Evaluate.
 type SampledMC struct {
-	net    *dln.Network
-	work   Observed
-	loss   float64 // of the last Evaluate
-	mult   []float64
-	rowPtr []int
-	cols   []int32
-	vals   []float64
-	resid  []float64  // G on O, in the order of cols
-	bt     *mat.Dense // B^T, n_0 x h
-	backT  *mat.Dense // (A^T G)^T, n_0 x h
-	w      *mat.Dense // end-to-end matrix for Measure
-	flops  uint64
+	net      *dln.Network
+	work     Observed
+	loss     float64 // of the last Evaluate
+	mult     []float64
+	observed int
+	rows     int
+	h        int
+	// The observed entries in panel order: the entries of column panel q
+	// in row i are start[q*rows+i] .. start[q*rows+i+1]-1, with their
+	// columns and the target's values.
+	start []int
+	cols  []int32
+	vals  []float64
+	w     *mat.Dense // end-to-end matrix for Measure
+	b     *mat.Dense // B of the last Evaluate (the network's prefix buffer)
 	// Parallel split: worker t handles rows split[t] .. split[t+1]-1 (about
-	// equal numbers of observed entries) with its own partial sum and its
-	// own (A^T G)^T accumulator (backs[0] is backT).
+	// equal numbers of observed entries) with its own partial sum, its own
+	// interleaved [B^T | (A^T G)^T part] buffer (n_0 x 2h) and a 2h scratch
+	// row.
 	split   []int
 	partial []float64
-	backs   []*mat.Dense
+	inter   []*mat.Dense
+	scratch [][]float64
 }
 
 // ParallelMinEntries is the number of observed entries from which the
@@ -56,14 +71,38 @@ const ParallelMinEntries = 1 << 16
 // MaxWorkers bounds the goroutines of a sampled step.
 const MaxWorkers = 8
 
+// PanelBytes is the size of the slice of the interleaved [B^T | A^T G]
+// buffer that one column panel of the fused pass touches: about a core's
+// L2 cache.
+const PanelBytes = 1 << 19
+
+// PanelWidth returns the columns per panel of the fused pass at inner
+// width h: PanelBytes / (16 h), at least 64.
+func PanelWidth(h int) int { return max(64, PanelBytes/(16*max(h, 1))) }
+
 // SampledWorkers returns the goroutines a sampled step uses for observed
 // entries in rows rows: 1 below ParallelMinEntries, else min(GOMAXPROCS,
-// MaxWorkers, rows). Each worker past the first holds an n_0 x h buffer.
+// MaxWorkers, rows).
 func SampledWorkers(observed, rows int) int {
 	if observed < ParallelMinEntries {
 		return 1
 	}
 	return max(1, min(runtime.GOMAXPROCS(0), MaxWorkers, rows))
+}
+
+// SampledWorkspaceBytes is the workspace of a SampledMC besides the
+// network's, for a rows x cols workload with observed entries at inner
+// width h on the given workers, with formW when Measure forms the
+// end-to-end matrix: the panel-ordered entries (12 bytes each), the panel
+// starts, each worker's interleaved cols x 2h buffer and 2h scratch row,
+// and W.
+func SampledWorkspaceBytes(rows, cols, observed, h, workers int, formW bool) int64 {
+	panels := (cols + PanelWidth(h) - 1) / PanelWidth(h)
+	b := 12*int64(observed) + 8*int64(panels*rows+1) + int64(workers)*8*(int64(cols)*2*int64(h)+2*int64(h))
+	if formW {
+		b += 8 * int64(rows) * int64(cols)
+	}
+	return b
 }
 
 var _ Objective = (*SampledMC)(nil)
@@ -90,7 +129,8 @@ func SampledFlops(observed, h int) uint64 { return 3 * 2 * uint64(observed) * ui
 // NewSampledMC binds net to the completion workload work with per-layer
 // learning-rate multipliers mult (nil for all ones). It panics with
 // dln.ErrShape when net has fewer than two layers, its end-to-end shape
-// differs from the workload's, or mult has the wrong length.
+// differs from the workload's, or mult has the wrong length. It copies the
+// observed entries into panel order.
 func NewSampledMC(net *dln.Network, work Observed, mult []float64) *SampledMC {
 	r, c := net.Dims()
 	wr, wc := work.Dims()
@@ -99,12 +139,8 @@ func NewSampledMC(net *dln.Network, work Observed, mult []float64) *SampledMC {
 	}
 	_, h := net.Layer(net.Layers() - 1).Dims()
 	rowPtr, cols, vals := work.Observations()
-	s := &SampledMC{
-		net: net, work: work, mult: mult, rowPtr: rowPtr, cols: cols, vals: vals,
-		resid: make([]float64, len(cols)),
-		bt:    mat.NewDense(c, h, nil),
-		backT: mat.NewDense(c, h, nil),
-	}
+	s := &SampledMC{net: net, work: work, mult: mult, observed: len(cols), rows: r, h: h}
+	s.panelOrder(rowPtr, cols, vals, c)
 	if _, ok := work.(factoredError); !ok {
 		s.w = mat.NewDense(r, c, nil) // Measure forms W
 	}
@@ -119,26 +155,49 @@ func NewSampledMC(net *dln.Network, work Observed, mult []float64) *SampledMC {
 	}
 	s.split[workers] = r
 	s.partial = make([]float64, workers)
-	s.backs = []*mat.Dense{s.backT}
-	for t := 1; t < workers; t++ {
-		s.backs = append(s.backs, mat.NewDense(c, h, nil))
+	for t := 0; t < workers; t++ {
+		s.inter = append(s.inter, mat.NewDense(c, 2*h, nil))
+		s.scratch = append(s.scratch, make([]float64, 2*h))
 	}
 	return s
 }
 
-// Kinds of work for run.
-const (
-	evalWork = iota
-	stepWork
-)
+// panelOrder copies the CSR entries into column-panel order (a counting
+// sort by panel, stable within each row).
+func (s *SampledMC) panelOrder(rowPtr []int, cols []int32, vals []float64, c int) {
+	pw := PanelWidth(s.h)
+	panels := (c + pw - 1) / pw
+	r := s.rows
+	s.start = make([]int, panels*r+1)
+	s.cols = make([]int32, len(cols))
+	s.vals = make([]float64, len(cols))
+	count := s.start[1:]
+	for i := 0; i < r; i++ {
+		for k := rowPtr[i]; k < rowPtr[i+1]; k++ {
+			count[int(cols[k])/pw*r+i]++
+		}
+	}
+	for x := 1; x < len(s.start); x++ {
+		s.start[x] += s.start[x-1]
+	}
+	next := make([]int, panels*r)
+	copy(next, s.start)
+	for i := 0; i < r; i++ {
+		for k := rowPtr[i]; k < rowPtr[i+1]; k++ {
+			x := int(cols[k])/pw*r + i
+			s.cols[next[x]], s.vals[next[x]] = cols[k], vals[k]
+			next[x]++
+		}
+	}
+}
 
-// parallel runs the work of the given kind for every worker's row range,
-// on goroutines when there is more than one worker. (No closures: a step
-// with one worker allocates nothing.)
-func (s *SampledMC) parallel(kind int) {
+// parallel runs every worker's share of the fused pass, on goroutines when
+// there is more than one worker. (No closures: a step with one worker
+// allocates nothing.)
+func (s *SampledMC) parallel(b *mat.Dense) {
 	n := len(s.split) - 1
 	if n == 1 {
-		s.run(kind, 0)
+		s.run(b, 0)
 		return
 	}
 	var wg sync.WaitGroup
@@ -146,56 +205,126 @@ func (s *SampledMC) parallel(kind int) {
 	for t := 1; t < n; t++ {
 		go func(t int) {
 			defer wg.Done()
-			s.run(kind, t)
+			s.run(b, t)
 		}(t)
 	}
-	s.run(kind, 0)
+	s.run(b, 0)
 	wg.Wait()
 }
 
-// run does worker w's share of the residual (evalWork) or of the two
-// sparse-dense products (stepWork).
-func (s *SampledMC) run(kind, w int) {
-	lo, hi := s.split[w], s.split[w+1]
+// run is worker w's share of the fused pass: it fills its interleaved
+// buffer with B^T and zeros, then for each panel and each of its rows i
+// accumulates, over the observed entries (i, j) there, the squared
+// residual e = A[i,:] . B[:,j] - Phi_ij, grad_L[i,:] += (e/|O|) B[:,j]^T
+// and (A^T G)^T[j,:] += (e/|O|) A[i,:].
+func (s *SampledMC) run(b *mat.Dense, w int) {
+	h := s.h
+	inter := s.inter[w].RawMatrix()
+	braw := b.RawMatrix()
+	for j := 0; j < inter.Rows; j++ {
+		row := inter.Data[j*inter.Stride : j*inter.Stride+2*h]
+		for t := range h {
+			row[t] = braw.Data[t*braw.Stride+j]
+		}
+		clear(row[h:])
+	}
 	a := s.net.Layer(s.net.Layers() - 1).RawMatrix()
-	bt := s.bt.RawMatrix()
-	h := bt.Cols
-	switch kind {
-	case evalWork:
-		inv := 1 / float64(len(s.cols))
-		var ss float64
+	g := s.net.LastGrad().RawMatrix()
+	ai, gacc := s.scratch[w][:h], s.scratch[w][h:2*h]
+	inv := 1 / float64(s.observed)
+	lo, hi := s.split[w], s.split[w+1]
+	panels := (len(s.start) - 1) / s.rows
+	var ss float64
+	for q := 0; q < panels; q++ {
+		base := q * s.rows
 		for i := lo; i < hi; i++ {
-			ai := a.Data[i*a.Stride : i*a.Stride+h]
-			for k := s.rowPtr[i]; k < s.rowPtr[i+1]; k++ {
-				bj := bt.Data[int(s.cols[k])*bt.Stride : int(s.cols[k])*bt.Stride+h]
-				var dot float64
-				for t, v := range ai {
-					dot += v * bj[t]
-				}
-				e := dot - s.vals[k]
+			k, end := s.start[base+i], s.start[base+i+1]
+			if k == end {
+				continue
+			}
+			copy(ai, a.Data[i*a.Stride:i*a.Stride+h])
+			clear(gacc)
+			for ; k+1 < end; k += 2 {
+				j1, j2 := int(s.cols[k])*inter.Stride, int(s.cols[k+1])*inter.Stride
+				row1 := inter.Data[j1 : j1+2*h]
+				row2 := inter.Data[j2 : j2+2*h]
+				d1, d2 := dotPair(ai, row1[:h], row2[:h])
+				e1, e2 := d1-s.vals[k], d2-s.vals[k+1]
+				ss += e1*e1 + e2*e2
+				axpyPair(gacc, row1[h:], row2[h:], inv*e1, inv*e2, row1[:h], row2[:h], ai)
+			}
+			if k < end {
+				j := int(s.cols[k]) * inter.Stride
+				row := inter.Data[j : j+2*h]
+				e := dot(ai, row[:h]) - s.vals[k]
 				ss += e * e
-				s.resid[k] = inv * e
+				axpy2(gacc, row[h:], inv*e, row[:h], ai)
 			}
-		}
-		s.partial[w] = ss
-	case stepWork:
-		g := s.net.LastGrad().RawMatrix()
-		s.backs[w].Zero()
-		back := s.backs[w].RawMatrix()
-		for i := lo; i < hi; i++ {
-			ai := a.Data[i*a.Stride : i*a.Stride+h]
 			gi := g.Data[i*g.Stride : i*g.Stride+h]
-			for k := s.rowPtr[i]; k < s.rowPtr[i+1]; k++ {
-				j := int(s.cols[k])
-				r := s.resid[k]
-				bj := bt.Data[j*bt.Stride : j*bt.Stride+h]
-				cj := back.Data[j*back.Stride : j*back.Stride+h]
-				for t := range gi {
-					gi[t] += r * bj[t]
-					cj[t] += r * ai[t]
-				}
+			for t, v := range gacc {
+				gi[t] += v
 			}
 		}
+	}
+	s.partial[w] = ss
+}
+
+// dot returns x . y (len(y) >= len(x)) with four partial sums.
+func dot(x, y []float64) float64 {
+	y = y[:len(x)]
+	var s0, s1, s2, s3 float64
+	n := len(x) &^ 3
+	for t := 0; t < n; t += 4 {
+		s0 += x[t] * y[t]
+		s1 += x[t+1] * y[t+1]
+		s2 += x[t+2] * y[t+2]
+		s3 += x[t+3] * y[t+3]
+	}
+	for t := n; t < len(x); t++ {
+		s0 += x[t] * y[t]
+	}
+	return (s0 + s1) + (s2 + s3)
+}
+
+// dotPair returns a . b1 and a . b2 (b1, b2 at least as long as a).
+func dotPair(a, b1, b2 []float64) (float64, float64) {
+	n := len(a)
+	b1, b2 = b1[:n], b2[:n]
+	var s0, s1, t0, t1 float64
+	m := n &^ 1
+	for t := 0; t < m; t += 2 {
+		s0 += a[t] * b1[t]
+		t0 += a[t] * b2[t]
+		s1 += a[t+1] * b1[t+1]
+		t1 += a[t+1] * b2[t+1]
+	}
+	if m < n {
+		s0 += a[m] * b1[m]
+		t0 += a[m] * b2[m]
+	}
+	return s0 + s1, t0 + t1
+}
+
+// axpy2 does g += r b and c += r a (all at least as long as g).
+func axpy2(g, c []float64, r float64, b, a []float64) {
+	n := len(g)
+	c, b, a = c[:n], b[:n], a[:n]
+	for t := range g {
+		g[t] += r * b[t]
+		c[t] += r * a[t]
+	}
+}
+
+// axpyPair does g += r1 b1 + r2 b2, c1 += r1 a and c2 += r2 a in one sweep
+// (all at least as long as g): g and a are loaded once for two entries.
+func axpyPair(g, c1, c2 []float64, r1, r2 float64, b1, b2, a []float64) {
+	n := len(g)
+	b1, b2, c1, c2, a = b1[:n], b2[:n], c1[:n], c2[:n], a[:n]
+	for t := range g {
+		at := a[t]
+		g[t] += r1*b1[t] + r2*b2[t]
+		c1[t] += r1 * at
+		c2[t] += r2 * at
 	}
 }
 
@@ -206,58 +335,48 @@ func (s *SampledMC) Network() *dln.Network { return s.net }
 // products.
 func (s *SampledMC) Flops() uint64 { return s.net.Flops() }
 
-// WorkspaceBytes is the network's workspace, the residual on O, B^T, the
-// transposed back-propagated product of each worker, and, unless the
-// workload computes the error from the factors, the end-to-end matrix
-// formed at checkpoints.
+// WorkspaceBytes implements the figure of SampledWorkspaceBytes.
 func (s *SampledMC) WorkspaceBytes() int64 {
-	b := s.net.WorkspaceBytes() + int64(8*len(s.resid)) + bytes(s.bt) + bytes(s.w)
-	for _, m := range s.backs {
-		b += bytes(m)
-	}
-	return b
+	_, c := s.net.Dims()
+	return s.net.WorkspaceBytes() + SampledWorkspaceBytes(s.rows, c, s.observed, s.h, len(s.inter), s.w != nil)
 }
 
-func bytes(m *mat.Dense) int64 {
-	if m == nil {
-		return 0
-	}
-	r, c := m.Dims()
-	return int64(8 * r * c)
-}
-
-// Evaluate implements Objective: the residual on O and the training loss.
-// With one worker it allocates nothing (see ParallelMinEntries).
+// Evaluate implements Objective: the fused pass over O (the loss, the last
+// layer's gradient and W_L^T G). With one worker it allocates nothing (see
+// ParallelMinEntries).
 func (s *SampledMC) Evaluate() float64 {
 	b := s.net.ForwardInner()
-	transpose(s.bt, b)
-	h := s.bt.RawMatrix().Cols
-	inv := 1 / float64(len(s.cols))
-	s.parallel(evalWork)
+	s.b = b
+	s.net.LastGrad().Zero()
+	s.parallel(b)
 	var ss float64
 	for _, p := range s.partial {
 		ss += p
 	}
-	s.net.AddFlops(uint64(2 * len(s.cols) * h))
-	s.loss = inv * ss / 2
+	// W_L^T G = sum over workers of the right halves, transposed.
+	back := s.net.OuterBack().RawMatrix()
+	h := s.h
+	for t := 0; t < h; t++ {
+		dst := back.Data[t*back.Stride : t*back.Stride+back.Cols]
+		first := s.inter[0].RawMatrix()
+		for j := range dst {
+			dst[j] = first.Data[j*first.Stride+h+t]
+		}
+		for _, m := range s.inter[1:] {
+			raw := m.RawMatrix()
+			for j := range dst {
+				dst[j] += raw.Data[j*raw.Stride+h+t]
+			}
+		}
+	}
+	s.net.AddFlops(SampledFlops(s.observed, h))
+	s.loss = ss / (2 * float64(s.observed))
 	return s.loss
 }
 
-// Step implements Objective: grad_L = G B^T and W_L^T G from the sparse
-// residual, then the inner layers densely, then the update. With one worker
-// it allocates nothing (see ParallelMinEntries).
+// Step implements Objective: the inner layers' gradients from W_L^T G
+// (prepared by Evaluate), then the update. It allocates nothing.
 func (s *SampledMC) Step(eta float64) {
-	h := s.bt.RawMatrix().Cols
-	s.net.LastGrad().Zero()
-	s.parallel(stepWork)
-	back := s.backT.RawMatrix().Data
-	for _, m := range s.backs[1:] {
-		for i, v := range m.RawMatrix().Data {
-			back[i] += v
-		}
-	}
-	s.net.AddFlops(uint64(2 * 2 * len(s.cols) * h))
-	transpose(s.net.OuterBack(), s.backT)
 	s.net.BackwardInner()
 	s.net.Step(eta, s.mult)
 }
@@ -272,19 +391,21 @@ func (s *SampledMC) Measure(k int) Measurement {
 	a := s.net.Layer(L - 1)
 	var m Measurement
 	if fe, ok := s.work.(factoredError); ok {
-		rel, sq := fe.FactoredError(a, s.bt)
+		_, c := s.net.Dims()
+		bt := s.inter[0].Slice(0, c, 0, s.h).(*mat.Dense) // B^T, left half
+		rel, sq := fe.FactoredError(a, bt)
 		m.RecoveryError = rel
 		r, c := s.work.Dims()
-		if unobserved := r*c - len(s.cols); unobserved > 0 {
-			train := 2 * float64(len(s.cols)) * s.loss // ||P_O(W - Phi)||^2
+		if unobserved := r*c - s.observed; unobserved > 0 {
+			train := 2 * float64(s.observed) * s.loss // ||P_O(W - Phi)||^2
 			m.TestLoss, m.HasTestLoss = math.Max(sq-train, 0)/(2*float64(unobserved)), true
 		}
 		if k > 0 {
-			m.SingularValues = factorSingularValues(a, s.bt, k)
+			m.SingularValues = factorSingularValues(a, bt, k)
 		}
 		return m
 	}
-	s.w.Mul(a, s.bt.T())
+	s.w.Mul(a, s.b)
 	m.RecoveryError = workloads.RecoveryError(s.w, s.work.Target())
 	if t, ok := s.work.(workloads.TestLosser); ok {
 		m.TestLoss, m.HasTestLoss = t.TestLoss(s.w)
@@ -296,7 +417,6 @@ func (s *SampledMC) Measure(k int) Measurement {
 	}
 	return m
 }
-
 // factorSingularValues returns the k largest singular values of A B given A
 // and B^T: with A = Q_a R_a and B^T = Q_b R_b, A B = Q_a (R_a R_b^T) Q_b^T.
 func factorSingularValues(a, bt *mat.Dense, k int) []float64 {
@@ -313,19 +433,4 @@ func factorSingularValues(a, bt *mat.Dense, k int) []float64 {
 		return nil
 	}
 	return sv[:min(k, len(sv))]
-}
-
-// transpose writes src^T to dst (shapes must match) without the interface
-// conversion of mat.Dense.Copy(src.T()), which allocates.
-func transpose(dst, src *mat.Dense) {
-	d, t := dst.RawMatrix(), src.RawMatrix()
-	if d.Rows != t.Cols || d.Cols != t.Rows {
-		panic(dln.ErrShape)
-	}
-	for i := 0; i < t.Rows; i++ {
-		row := t.Data[i*t.Stride : i*t.Stride+t.Cols]
-		for j, v := range row {
-			d.Data[j*d.Stride+i] = v
-		}
-	}
 }

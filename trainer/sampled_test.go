@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -83,9 +84,9 @@ func TestSampledDetectsWrongGradient(t *testing.T) {
 	_, _, vals := work.Observations()
 	a, b := pair([]int{12, 3, 12}, 3)
 	dense := trainer.NewDense(a, work, nil)
+	vals[0] += 1e-3 // the sampled path copies the CSR values; the dense one reads the target
 	sampled := trainer.NewSampledMC(b, work, nil)
-	vals[0] += 1e-3 // the sampled path reads its CSR copy; the dense one the target
-	defer func() { vals[0] -= 1e-3 }()
+	vals[0] -= 1e-3
 	ld, ls := dense.Evaluate(), sampled.Evaluate()
 	require.Greater(t, math.Abs(ld-ls), sampledRelTol*math.Abs(ld))
 }
@@ -148,4 +149,59 @@ func TestSampledParallelMatchesDense(t *testing.T) {
 		diff.Sub(a.Layer(l), b.Layer(l))
 		require.Less(t, mat.Norm(&diff, 2), sampledRelTol*mat.Norm(a.Layer(l), 2), "layer %d", l+1)
 	}
+}
+
+// BenchmarkSampledScaling is the compressed sampled MC step (r = 10,
+// r_hat = 20, L = 3) on factored targets with a fixed number of observed
+// entries per row (160), so |O| = 160 d: its time should grow linearly in d.
+// Run with -cpu=1,2 for the goroutine scaling.
+func BenchmarkSampledScaling(b *testing.B) {
+	const perRow, r, h = 160, 10, 20
+	for _, d := range []int{1024, 4096, 16384} {
+		rng := rand.New(rand.NewPCG(uint64(d), 3))
+		phi, err := workloads.NewFactored(d, workloads.QuarterCircle(d, r), rng)
+		require.NoError(b, err)
+		rowPtr, cols, err := workloads.SampleObserved(d, d, float64(perRow)/float64(d), rng)
+		require.NoError(b, err)
+		work, err := workloads.NewSparseMC(phi, rowPtr, cols, rng)
+		require.NoError(b, err)
+		b.Run(fmt.Sprintf("d=%d", d), func(b *testing.B) {
+			net := dln.New(dln.Chain(d, h, h, d))
+			net.InitOrthogonal(1e-2, rand.New(rand.NewPCG(1, 1)))
+			obj := trainer.NewSampledMC(net, work, nil)
+			obj.Evaluate()
+			f0 := net.Flops()
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				obj.Step(1e-9)
+				obj.Evaluate()
+			}
+			b.StopTimer()
+			sec := b.Elapsed().Seconds()
+			b.ReportMetric(float64(net.Flops()-f0)/sec/1e9, "GFLOP/s")
+			b.ReportMetric(sec/float64(b.N)/float64(len(cols))*1e9, "ns/entry")
+		})
+	}
+}
+
+// TestSampledWorkspaceIsWhatItAllocates: the workspace a SampledMC reports
+// is what its constructor allocates (besides the temporary counting-sort
+// cursor, a few small headers and the rounding of large allocations up to
+// whole 8 KiB pages: at most 2% here).
+func TestSampledWorkspaceIsWhatItAllocates(t *testing.T) {
+	const d, h = 300, 7
+	work := sampledProblem(t, d, 3, 0.2, 11)
+	_, cols, _ := work.Observations()
+	net := dln.New(dln.Chain(d, h, h, d))
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	s := trainer.NewSampledMC(net, work, nil)
+	runtime.ReadMemStats(&after)
+	want := trainer.SampledWorkspaceBytes(d, d, len(cols), h, trainer.SampledWorkers(len(cols), d), true)
+	require.Equal(t, net.WorkspaceBytes()+want, s.WorkspaceBytes())
+	panels := (d + trainer.PanelWidth(h) - 1) / trainer.PanelWidth(h)
+	got := int64(after.TotalAlloc - before.TotalAlloc)
+	require.GreaterOrEqual(t, got, want)
+	require.LessOrEqual(t, got, want+8*int64(panels*d)+want/50+4096)
 }
