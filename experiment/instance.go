@@ -180,9 +180,9 @@ func preflightNetworks(c Config, data uint64) error {
 }
 
 // objectiveBytes is the workspace of a step besides the network's: the
-// end-to-end gradient of the dense step; the residual on O, two n_0 x h
-// buffers and, on a dense instance, the W formed at checkpoints, for the
-// sampled one.
+// end-to-end gradient of the dense step; the panel-ordered observed entries,
+// each worker's interleaved buffer and, on a dense instance, the W formed at
+// checkpoints, for the sampled one (trainer.SampledWorkspaceBytes).
 func objectiveBytes(c Config, shapes []dln.Shape) uint64 {
 	d := uint64(c.D)
 	last := shapes[len(shapes)-1]
@@ -192,11 +192,7 @@ func objectiveBytes(c Config, shapes []dln.Shape) uint64 {
 		return 8 * d * d
 	}
 	o := int(c.P * float64(d) * float64(d))
-	b := 8*uint64(o) + uint64(1+trainer.SampledWorkers(o, c.D))*8*d*uint64(last.Cols)
-	if !c.Sparse() {
-		b += 8 * d * d
-	}
-	return b
+	return uint64(trainer.SampledWorkspaceBytes(c.D, c.D, o, last.Cols, trainer.SampledWorkers(o, c.D), !c.Sparse()))
 }
 
 // BuildInstance draws the instance of c (defaults applied, validated) from
