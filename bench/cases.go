@@ -127,12 +127,19 @@ type problem struct {
 	flops uint64
 }
 
-// paths returns the step algorithms to benchmark for a method: both for
-// the narrow networks on MC (the sampled step is what auto picks, the
-// dense one its reference), dense otherwise.
+// paths returns the step algorithms to benchmark for a method: for the
+// narrow networks on MC and MF the one that never forms W (sampled,
+// factored: what auto picks) and the dense one (its reference); dense
+// otherwise.
 func paths(workload, method string) []string {
-	if workload == "mc" && method != experiment.Original {
+	if method == experiment.Original {
+		return []string{experiment.PathDense}
+	}
+	switch workload {
+	case "mc":
 		return []string{experiment.PathDense, experiment.PathSampled}
+	case "mf":
+		return []string{experiment.PathDense, experiment.PathFactored}
 	}
 	return []string{experiment.PathDense}
 }
@@ -162,8 +169,11 @@ func observed(c experiment.Config) int { return int(c.P * float64(c.D*c.D)) }
 // stepFlops is the analytic flop count of one step (package theory).
 func stepFlops(c experiment.Config, method string) uint64 {
 	w := dln.Widths(experiment.Shapes(method, c, c.D, c.D))
-	if c.Path == experiment.PathSampled {
+	switch c.Path {
+	case experiment.PathSampled:
 		return theory.SampledMCStepFlops(w, observed(c))
+	case experiment.PathFactored:
+		return theory.FactoredMFStepFlops(w)
 	}
 	return theory.StepFlops(w)
 }
@@ -171,7 +181,9 @@ func stepFlops(c experiment.Config, method string) uint64 {
 // stepWorkspace is the workspace of a step's objective besides the
 // network's: the end-to-end gradient (dense); the panel-ordered observed
 // entries, each worker's interleaved n_0 x 2h buffer and the end-to-end
-// matrix formed at checkpoints (sampled, trainer.SampledWorkspaceBytes).
+// matrix formed at checkpoints (sampled, trainer.SampledWorkspaceBytes);
+// the products with Phi (factored, trainer.FactoredMFWorkspaceBytes, W
+// counted once a checkpoint has formed it, which a Step case never does).
 func stepWorkspace(c experiment.Config, method string) int64 {
 	shapes := experiment.Shapes(method, c, c.D, c.D)
 	_, ws := dln.Footprint(shapes)
@@ -180,6 +192,9 @@ func stepWorkspace(c experiment.Config, method string) int64 {
 		h := shapes[len(shapes)-1].Cols
 		workers := trainer.SampledWorkers(observed(c), c.D)
 		return ws + trainer.SampledWorkspaceBytes(c.D, c.D, observed(c), h, workers, true)
+	}
+	if c.Path == experiment.PathFactored {
+		return ws + trainer.FactoredMFWorkspaceBytes(c.D, c.D, shapes[len(shapes)-1].Cols, false)
 	}
 	return ws + 8*d*d
 }

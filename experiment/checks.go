@@ -50,8 +50,8 @@ type checker struct {
 	gaps   []checks.Point
 	gapRef []checks.Point
 	shadow *lopShadow
-	// sampledPath holds the methods trained with the sampled MC step.
-	sampledPath map[string]bool
+	// paths holds the step algorithm of each method trained.
+	paths map[string]string
 	// keepInit asks for the update rank of the original network:
 	// init0 holds its initial layers, updateRank the result.
 	keepInit   bool
@@ -100,12 +100,12 @@ func modeProjections(net *dln.Network, u, v *mat.Dense) []float64 {
 
 func (k *checker) loaded(method string) bool { return k.in.Inits[method] != nil }
 
-// sampled records that method trains with the sampled MC step.
-func (k *checker) sampled(method string) {
-	if k.sampledPath == nil {
-		k.sampledPath = map[string]bool{}
+// path records the step algorithm a method trains with.
+func (k *checker) path(method, path string) {
+	if k.paths == nil {
+		k.paths = map[string]string{}
 	}
-	k.sampledPath[method] = true
+	k.paths[method] = path
 }
 
 // regimeMF describes the exact-identity regime.
@@ -217,11 +217,16 @@ func (k *checker) after(method string, net *dln.Network, res results.MethodResul
 	dims := dln.Widths(net.Shapes())
 	// The trainer evaluates Steps+1 times and steps Steps times.
 	n := uint64(res.Steps)
-	if mc, ok := k.in.Work.(interface{ Observed() int }); ok && k.sampledPath[method] {
+	if mc, ok := k.in.Work.(interface{ Observed() int }); ok && k.paths[method] == PathSampled {
 		o := mc.Observed()
 		eval := theory.SampledMCEvalFlops(dims, o)
 		want := (n+1)*eval + n*(theory.SampledMCStepFlops(dims, o)-eval)
 		k.out = append(k.out, checks.Exact(CheckFlops, method, "sampled MC step (residual on the observed entries)",
+			fmt.Sprintf("flops of %d steps", res.Steps), net.Flops(), want))
+	} else if k.paths[method] == PathFactored {
+		eval := theory.FactoredMFEvalFlops(dims)
+		want := (n+1)*eval + n*(theory.FactoredMFStepFlops(dims)-eval)
+		k.out = append(k.out, checks.Exact(CheckFlops, method, "factored MF step (products of Phi with the factors)",
 			fmt.Sprintf("flops of %d steps", res.Steps), net.Flops(), want))
 	} else {
 		want := (n+1)*theory.ForwardFlops(dims) + n*(theory.BackwardFlops(dims)+theory.UpdateFlops(dims))

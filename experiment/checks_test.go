@@ -197,9 +197,7 @@ func trainTampered(t *testing.T, m string, c Config, in *Instance, k *checker, t
 		tc.Alpha = tm.trainAlpha
 	}
 	obj, path := NewObjective(m, tc, in, net)
-	if path == PathSampled {
-		k.sampled(m)
-	}
+	k.path(m, path)
 	cp := hook
 	if tm.checkpoint != nil {
 		cp = func(p results.Checkpoint) {
@@ -507,7 +505,13 @@ func newModeLearnSteps(t *testing.T, target *mat.Dense, r int) *modeLearnSteps {
 }
 
 func (m *modeLearnSteps) hook(net *dln.Network, cp results.Checkpoint) {
-	w := net.EndToEnd()
+	// W from the layers: the factored step never runs Forward.
+	w := mat.DenseCopyOf(net.Layer(0))
+	for l := 1; l < net.Layers(); l++ {
+		var next mat.Dense
+		next.Mul(net.Layer(l), w)
+		w = &next
+	}
 	var wv mat.VecDense
 	for i := range m.steps {
 		if m.steps[i] >= 0 {

@@ -50,9 +50,11 @@ type Config struct {
 	Noise float64 `toml:"noise" json:"noise,omitempty"`
 	// Path is the algorithm of a training step: "dense" forms the
 	// end-to-end matrix and its gradient; "sampled" (MC only) evaluates the
-	// residual on the observed entries and never forms W in a step; "auto"
-	// (the default) takes sampled for MC networks narrower than d and
-	// dense otherwise.
+	// residual on the observed entries and never forms W in a step;
+	// "factored" (MF only) takes the gradient from the products of Phi with
+	// the outer factors and never forms W in a step; "auto" (the default)
+	// takes sampled (MC) or factored (MF) for networks of two or more layers
+	// narrower than d and dense otherwise.
 	Path string `toml:"path" json:"path"`
 	// Storage is how an MC instance is held: "dense" (target, mask and
 	// surrogate as d x d matrices), "sparse" (the target as its factors, the
@@ -101,9 +103,10 @@ func (c Config) Sparse() bool {
 
 // Step algorithms (Config.Path).
 const (
-	PathAuto    = "auto"
-	PathDense   = "dense"
-	PathSampled = "sampled"
+	PathAuto     = "auto"
+	PathDense    = "dense"
+	PathSampled  = "sampled"
+	PathFactored = "factored"
 )
 
 // Methods lists the methods a run trains by default, in order.
@@ -241,8 +244,12 @@ func (c Config) Validate() error {
 		if c.Workload != "mc" {
 			return bad("path", c.Path, "the sampled step is for matrix completion (--workload mc)")
 		}
+	case PathFactored:
+		if c.Workload != "mf" {
+			return bad("path", c.Path, "the factored step is for matrix factorization (--workload mf)")
+		}
 	default:
-		return bad("path", c.Path, "unknown step algorithm (want auto, dense or sampled)")
+		return bad("path", c.Path, "unknown step algorithm (want auto, dense, sampled or factored)")
 	}
 	switch c.Storage {
 	case "", StorageAuto, StorageDense:

@@ -182,12 +182,18 @@ func preflightNetworks(c Config, data uint64) error {
 // objectiveBytes is the workspace of a step besides the network's: the
 // end-to-end gradient of the dense step; the panel-ordered observed entries,
 // each worker's interleaved buffer and, on a dense instance, the W formed at
-// checkpoints, for the sampled one (trainer.SampledWorkspaceBytes).
+// checkpoints, for the sampled one (trainer.SampledWorkspaceBytes); the
+// products with Phi and the W formed at checkpoints for the factored one
+// (trainer.FactoredMFWorkspaceBytes).
 func objectiveBytes(c Config, shapes []dln.Shape) uint64 {
 	d := uint64(c.D)
 	last := shapes[len(shapes)-1]
-	sampled := c.Workload == "mc" && len(shapes) >= 2 &&
-		(c.Path == PathSampled || (c.Path == PathAuto && last.Cols < last.Rows) || c.Sparse())
+	factorsOnly := len(shapes) >= 2 && (c.Path == PathSampled || c.Path == PathFactored ||
+		(c.Path == PathAuto && last.Cols < last.Rows))
+	if c.Workload == "mf" && factorsOnly {
+		return uint64(trainer.FactoredMFWorkspaceBytes(c.D, c.D, last.Cols, true))
+	}
+	sampled := c.Workload == "mc" && len(shapes) >= 2 && (factorsOnly || c.Sparse())
 	if !sampled {
 		return 8 * d * d
 	}

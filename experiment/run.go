@@ -117,9 +117,7 @@ func trainMethod(m string, c Config, in *Instance, k *checker, opt Options) (res
 		}
 	}
 	obj, path := NewObjective(m, c, in, net)
-	if path == PathSampled {
-		k.sampled(m)
-	}
+	k.path(m, path)
 	tc := trainer.Config{Steps: c.Steps, Eta: c.Eta, Tol: c.Tol, Every: c.Every, SingularValues: c.SVals, Checkpoint: hook}
 	var done func()
 	if opt.Progress != nil {

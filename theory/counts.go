@@ -247,3 +247,33 @@ func SampledMCEvalFlops(dims []int, observed int) uint64 {
 	}
 	return ForwardFlops(dims[:len(dims)-1]) + 6*uint64(observed)*uint64(dims[len(dims)-2])
 }
+
+// FactoredMFEvalFlops returns the flops of evaluating the loss on the
+// factored MF path (DESIGN.md section 3) of a network with widths dims
+// (L >= 2), h = n_{L-1}: the inner forward pass, the products Phi P^T and
+// W_L^T Phi (2 n_L n_0 h each), P P^T and W_L^T W_L (2 n_0 h^2 and
+// 2 n_L h^2) and the two gradient terms W_L (P P^T) and (W_L^T W_L) P
+// (2 n_L h^2 and 2 n_0 h^2):
+//
+//	FactoredMFEvalFlops = ForwardFlops(dims[:L]) + 4 n_L n_0 h + 4 (n_L + n_0) h^2.
+//
+// The evaluation prepares the last layer's gradient and W_L^T G, so a step
+// adds only the inner backward pass and the update. It panics with
+// ErrInput on invalid dims or fewer than two layers.
+func FactoredMFEvalFlops(dims []int) uint64 {
+	if len(dims) < 3 {
+		bad("factored MF evaluation of widths %v", dims)
+	}
+	checkDims(dims)
+	L := len(dims) - 1
+	n0, nL, h := uint64(dims[0]), uint64(dims[L]), uint64(dims[L-1])
+	return ForwardFlops(dims[:L]) + 4*nL*n0*h + 4*(nL+n0)*h*h
+}
+
+// FactoredMFStepFlops returns the flops of one step of the factored MF
+// path: FactoredMFEvalFlops(dims) + BackwardFlops(dims[:L]) +
+// UpdateFlops(dims). It panics with ErrInput on invalid dims or fewer than
+// two layers.
+func FactoredMFStepFlops(dims []int) uint64 {
+	return FactoredMFEvalFlops(dims) + BackwardFlops(dims[:len(dims)-1]) + UpdateFlops(dims)
+}

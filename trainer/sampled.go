@@ -417,6 +417,7 @@ func (s *SampledMC) Measure(k int) Measurement {
 	}
 	return m
 }
+
 // factorSingularValues returns the k largest singular values of A B given A
 // and B^T: with A = Q_a R_a and B^T = Q_b R_b, A B = Q_a (R_a R_b^T) Q_b^T.
 func factorSingularValues(a, bt *mat.Dense, k int) []float64 {

@@ -108,7 +108,7 @@ func newFlags(stderr io.Writer, verify bool) (*flag.FlagSet, *runFlags) {
 	fs.Float64Var(&c.P, "p", 0, "observed fraction (mc)")
 	fs.IntVar(&c.M, "m", 0, "number of measurements (ms)")
 	fs.Float64Var(&c.Noise, "noise", 0, "measurement noise standard deviation (ms)")
-	fs.StringVar(&c.Path, "path", "", "step algorithm: auto, dense, or sampled (mc: residual on the observed entries only; default auto)")
+	fs.StringVar(&c.Path, "path", "", "step algorithm: auto, dense, sampled (mc: residual on the observed entries only) or factored (mf: products of the target with the outer factors); auto takes sampled or factored for networks narrower than d")
 	fs.StringVar(&c.Storage, "storage", "", "mc instance storage: auto (sparse above d=4096), dense, or sparse (factored target, observed entries only)")
 	fs.IntVar(&c.Steps, "steps", 0, "largest number of gradient steps")
 	fs.Float64Var(&c.Tol, "tol", 0, "stop when the training loss is at most tol (0: run all steps)")

@@ -1,0 +1,177 @@
+package trainer
+
+import (
+	"fmt"
+	"math"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas64"
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/lowdim/lowdim/dln"
+	"github.com/lowdim/lowdim/workloads"
+)
+
+// FactoredMF trains a network of at least two layers on matrix
+// factorization without forming the end-to-end matrix in a step (DESIGN.md
+// section 3). With A = W_L (n_L x h), B = W_{L-1} ... W_1 (h x n_0), the
+// loss f(W) = c ||W - Phi||_F^2 / 2 and G = c (A B - Phi):
+//
+//	grad_L  = G B^T = c (A (B B^T) - Phi B^T)      Phi B^T: 2 n_L n_0 h flops
+//	W_L^T G = A^T G = c ((A^T A) B - A^T Phi)      A^T Phi: 2 n_L n_0 h flops
+//	f       = c (<A^T A, B B^T> - 2 <A, Phi B^T> + ||Phi||_F^2) / 2
+//
+// plus four products of O((n_L + n_0) h^2) and the inner layers' backward
+// pass at width h (dln.Network.BackwardInner). A step costs 4 n_L n_0 h +
+// O((n_L + n_0) h^2) flops against the 6 n_L n_0 h of the dense step, and
+// holds no n_L x n_0 buffer. (DESIGN.md speaks of Phi P^T alone; the inner
+// layers' gradients need A^T Phi as well, so there are two products with
+// Phi per step.)
+//
+// The loss is a difference of terms of size c ||Phi||^2: it is accurate to
+// about 1e-16 c ||Phi||_F^2 absolute and reads max(0, ...) below that, so a
+// convergence tolerance under that floor is never met by rounding.
+// Measure forms W (n_L n_0 h flops, not counted, in a buffer allocated at the
+// first checkpoint) so that checkpoint errors are exact.
+type FactoredMF struct {
+	net    *dln.Network
+	work   *workloads.MF
+	mult   []float64
+	phi    *mat.Dense
+	phiSq  float64    // ||Phi||_F^2
+	pbt    *mat.Dense // Phi B^T, n_L x h
+	atp    *mat.Dense // A^T Phi, h x n_0
+	bbt    *mat.Dense // B B^T, h x h
+	ata    *mat.Dense // A^T A, h x h
+	b      *mat.Dense // B of the last Evaluate (the network's prefix buffer)
+	w      *mat.Dense // end-to-end matrix for Measure, allocated on first use
+	rows   int
+	cols   int
+	h      int
+	scaleC float64
+}
+
+var _ Objective = (*FactoredMF)(nil)
+
+// NewFactoredMF binds net to the factorization workload work with
+// per-layer learning-rate multipliers mult (nil for all ones). It panics
+// with dln.ErrShape when net has fewer than two layers, its end-to-end
+// shape differs from the workload's, or mult has the wrong length.
+func NewFactoredMF(net *dln.Network, work *workloads.MF, mult []float64) *FactoredMF {
+	r, c := net.Dims()
+	wr, wc := work.Dims()
+	if net.Layers() < 2 || r != wr || c != wc || (mult != nil && len(mult) != net.Layers()) {
+		panic(fmt.Errorf("%w: factored MF objective of a %d-layer %d x %d network on a %d x %d workload", dln.ErrShape, net.Layers(), r, c, wr, wc))
+	}
+	_, h := net.Layer(net.Layers() - 1).Dims()
+	phi := work.Target()
+	n := mat.Norm(phi, 2)
+	return &FactoredMF{
+		net: net, work: work, mult: mult, phi: phi, phiSq: n * n,
+		pbt: mat.NewDense(r, h, nil), atp: mat.NewDense(h, c, nil),
+		bbt: mat.NewDense(h, h, nil), ata: mat.NewDense(h, h, nil),
+		rows: r, cols: c, h: h, scaleC: work.Scale(),
+	}
+}
+
+// FactoredMFWorkspaceBytes is the workspace of a FactoredMF besides the
+// network's, for a rows x cols workload at inner width h: Phi B^T, A^T Phi,
+// B B^T and A^T A, and, with formW, the end-to-end matrix formed at
+// checkpoints.
+func FactoredMFWorkspaceBytes(rows, cols, h int, formW bool) int64 {
+	b := 8 * int64(h) * (int64(rows) + int64(cols) + 2*int64(h))
+	if formW {
+		b += 8 * int64(rows) * int64(cols)
+	}
+	return b
+}
+
+// FactoredMFFlops is the flop count of the products of one evaluation
+// beyond the inner forward pass at inner width h: the two products with
+// Phi (2 rows cols h each) and the four at width h (B B^T, A^T A,
+// A (B B^T), (A^T A) B: 2 (rows + cols) h^2 each pair).
+func FactoredMFFlops(rows, cols, h int) uint64 {
+	r, c, k := uint64(rows), uint64(cols), uint64(h)
+	return 4*r*c*k + 4*(r+c)*k*k
+}
+
+// Network returns the trained network.
+func (f *FactoredMF) Network() *dln.Network { return f.net }
+
+// WorkspaceBytes implements the figure of FactoredMFWorkspaceBytes (with W
+// once a checkpoint has formed it).
+func (f *FactoredMF) WorkspaceBytes() int64 {
+	return f.net.WorkspaceBytes() + FactoredMFWorkspaceBytes(f.rows, f.cols, f.h, f.w != nil)
+}
+
+// gemm does c = alpha op(a) op(b) + beta c.
+func gemm(ta, tb blas.Transpose, alpha float64, a, b *mat.Dense, beta float64, c *mat.Dense) {
+	blas64.Gemm(ta, tb, alpha, a.RawMatrix(), b.RawMatrix(), beta, c.RawMatrix())
+}
+
+// Evaluate implements Objective: the loss, the last layer's gradient and
+// W_L^T G from the products of Phi with the factors. It allocates nothing
+// beyond what the BLAS does.
+func (f *FactoredMF) Evaluate() float64 {
+	b := f.net.ForwardInner()
+	f.b = b
+	a := f.net.Layer(f.net.Layers() - 1)
+	phi := f.phi
+	gemm(blas.NoTrans, blas.Trans, 1, phi, b, 0, f.pbt) // Phi B^T
+	gemm(blas.Trans, blas.NoTrans, 1, a, phi, 0, f.atp) // A^T Phi
+	gemm(blas.NoTrans, blas.Trans, 1, b, b, 0, f.bbt)   // B B^T
+	gemm(blas.Trans, blas.NoTrans, 1, a, a, 0, f.ata)   // A^T A
+	// f = c (<A^T A, B B^T> - 2 <A, Phi B^T> + ||Phi||^2) / 2
+	quad := frob(f.ata, f.bbt)
+	cross := frob(a, f.pbt)
+	c := f.scaleC
+	loss := math.Max(0, c*(quad-2*cross+f.phiSq)/2)
+	// grad_L = c (A (B B^T) - Phi B^T), into LastGrad.
+	g := f.net.LastGrad()
+	g.Copy(f.pbt)
+	gemm(blas.NoTrans, blas.NoTrans, c, a, f.bbt, -c, g)
+	// W_L^T G = c ((A^T A) B - A^T Phi), into OuterBack.
+	back := f.net.OuterBack()
+	back.Copy(f.atp)
+	gemm(blas.NoTrans, blas.NoTrans, c, f.ata, b, -c, back)
+	f.net.AddFlops(FactoredMFFlops(f.rows, f.cols, f.h))
+	return loss
+}
+
+// frob returns the Frobenius inner product <x, y> of two matrices of the
+// same shape.
+func frob(x, y *mat.Dense) float64 {
+	rx, ry := x.RawMatrix(), y.RawMatrix()
+	var s float64
+	for i := 0; i < rx.Rows; i++ {
+		a := rx.Data[i*rx.Stride : i*rx.Stride+rx.Cols]
+		b := ry.Data[i*ry.Stride : i*ry.Stride+rx.Cols]
+		for j, v := range a {
+			s += v * b[j]
+		}
+	}
+	return s
+}
+
+// Step implements Objective: the inner layers' gradients from W_L^T G
+// (prepared by Evaluate), then the update. It allocates nothing.
+func (f *FactoredMF) Step(eta float64) {
+	f.net.BackwardInner()
+	f.net.Step(eta, f.mult)
+}
+
+// Measure implements Objective: it forms W = A B (allocating its buffer at
+// the first call) and measures it exactly.
+func (f *FactoredMF) Measure(k int) Measurement {
+	if f.w == nil {
+		f.w = mat.NewDense(f.rows, f.cols, nil)
+	}
+	f.w.Mul(f.net.Layer(f.net.Layers()-1), f.b)
+	m := Measurement{RecoveryError: workloads.RecoveryError(f.w, f.work.Target())}
+	if k > 0 {
+		if s, err := workloads.SingularValues(f.w); err == nil {
+			m.SingularValues = s[:min(k, len(s))]
+		}
+	}
+	return m
+}
