@@ -34,7 +34,9 @@
 // so that its edge semantics hold there too (gonum's Dgemm multiplies the
 // product by alpha = 0 rather than skip it: a NaN in A or B shows). The
 // calls allocate nothing: they pass the address of the first element of
-// each slice.
+// each slice. OpenBLAS runs its products on GOMAXPROCS threads (set before
+// a call whenever GOMAXPROCS changed, up to OpenBLAS's own MAX_THREADS), so
+// that GOMAXPROCS and go test -cpu=1,2 bound both backends alike.
 //
 // gonum.org/v1/netlib, which wraps a whole CBLAS, is not used: it exists
 // only as a 2019 version, not kept in step with gonum v0.17, and it wraps

@@ -10,13 +10,16 @@ package blasbackend
 char *openblas_get_config(void);
 char *openblas_get_corename(void);
 int openblas_get_num_threads(void);
+void openblas_set_num_threads(int);
 */
 import "C"
 
 import (
 	"fmt"
 	"math"
+	"runtime"
 	"strings"
+	"sync/atomic"
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
@@ -33,10 +36,25 @@ var _ blas.Float64 = OpenBLAS{}
 
 func init() { blas64.Use(OpenBLAS{}) }
 
+// threads is the thread count last given to OpenBLAS (0: never set).
+var threads atomic.Int64
+
+// syncThreads gives OpenBLAS GOMAXPROCS threads when that changed since the
+// last call, so that GOMAXPROCS (and go test -cpu) bounds the OpenBLAS
+// products as it bounds gonum's goroutines. It costs one GOMAXPROCS query
+// per call and a cgo call only on a change.
+func syncThreads() {
+	n := int64(runtime.GOMAXPROCS(0))
+	if threads.Swap(n) != n {
+		C.openblas_set_num_threads(C.int(n))
+	}
+}
+
 // Detail describes the OpenBLAS library in use: its build configuration,
 // the kernel it chose for this CPU and its thread count, e.g.
 // "OpenBLAS 0.3.21 DYNAMIC_ARCH NO_AFFINITY Haswell MAX_THREADS=64; core Haswell; 2 threads".
 func Detail() string {
+	syncThreads()
 	return fmt.Sprintf("%s; core %s; %d threads",
 		strings.TrimSpace(C.GoString(C.openblas_get_config())),
 		strings.TrimSpace(C.GoString(C.openblas_get_corename())),
@@ -153,6 +171,7 @@ func (impl OpenBLAS) Dgemm(tA, tB blas.Transpose, m, n, k int, alpha float64, a 
 		impl.Implementation.Dgemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 		return
 	}
+	syncThreads()
 	C.cblas_dgemm(C.CblasRowMajor, cTrans(tA), cTrans(tB), C.int(m), C.int(n), C.int(k),
 		C.double(alpha), (*C.double)(&a[0]), C.int(lda), (*C.double)(&b[0]), C.int(ldb),
 		C.double(beta), (*C.double)(&c[0]), C.int(ldc))
@@ -216,6 +235,7 @@ func (impl OpenBLAS) Dgemv(tA blas.Transpose, m, n int, alpha float64, a []float
 			y[i*step] = 0
 		}
 	}
+	syncThreads()
 	C.cblas_dgemv(C.CblasRowMajor, cTrans(tA), C.int(m), C.int(n),
 		C.double(alpha), (*C.double)(&a[0]), C.int(lda), (*C.double)(&x[0]), C.int(incX),
 		C.double(beta), (*C.double)(&y[0]), C.int(incY))

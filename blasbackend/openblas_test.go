@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -170,5 +171,18 @@ func TestDLNStepAllocatesNothing(t *testing.T) {
 			})
 			require.Zero(t, allocs)
 		})
+	}
+}
+
+// TestThreadsFollowGOMAXPROCS: OpenBLAS's thread count follows GOMAXPROCS,
+// so that go test -cpu=1,2 bounds its products.
+func TestThreadsFollowGOMAXPROCS(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	a := []float64{1, 2, 3, 4}
+	c := make([]float64, 4)
+	for _, n := range []int{1, 2} {
+		runtime.GOMAXPROCS(n)
+		blasbackend.OpenBLAS{}.Dgemm(blas.NoTrans, blas.NoTrans, 2, 2, 2, 1, a, 2, a, 2, 0, c, 2)
+		require.Contains(t, blasbackend.Detail(), fmt.Sprintf("; %d threads", n))
 	}
 }
