@@ -30,6 +30,11 @@ const (
 	UnitSamples   = "samples/s"
 	UnitGFLOPS    = "GFLOP/s"
 	UnitPeakFrac  = "peak-frac"
+	// UnitGBps is the operator bytes a memory-bound step (sensing: two
+	// GEMVs over the m x d^2 operator) reads per second; UnitBWFrac is it
+	// as a fraction of the calibrated STREAM triad bandwidth.
+	UnitGBps   = "GB/s"
+	UnitBWFrac = "bw-frac"
 	// UnitPeakHeap is the largest live Go heap sampled after each training
 	// of a Train case (runtime/metrics), the whole process's.
 	UnitPeakHeap = "peak-heap-bytes"
@@ -39,7 +44,8 @@ const (
 var Exact = []string{UnitFlops, UnitParams, UnitWorkspace, UnitError, UnitStepsTol}
 
 // Higher lists the units where higher is better.
-var Higher = []string{UnitSamples, UnitGFLOPS, UnitPeakFrac}
+var Higher = []string{UnitSamples, UnitGFLOPS, UnitPeakFrac, UnitGBps, UnitBWFrac,
+	UnitStepGFLOPS, UnitDgemmGFLOPS, UnitDgemmFrac}
 
 // MaxOperatorBytes bounds the MS operator of a Step case (m = 20 d
 // measurements: 160 d^3 bytes, 42 MB at d = 64, 335 MB at d = 128).
@@ -80,6 +86,10 @@ type Options struct {
 	// calibrate); when positive, Step cases report their achieved GFLOP/s
 	// as a fraction of it (peak-frac).
 	PeakGFLOPS float64
+	// TriadGBps is this machine's calibrated memory bandwidth; when
+	// positive, memory-bound Step cases (sensing) report the bandwidth they
+	// achieve as a fraction of it (bw-frac).
+	TriadGBps float64
 }
 
 // Meter measures the energy of a benchmark loop (package energy's Meter
@@ -161,6 +171,12 @@ func buildStep(c experiment.Config, method string) (*problem, error) {
 	}
 	obj, _ := experiment.NewObjective(method, c, in, net)
 	return &problem{obj: obj, net: net, work: in.Work, flops: stepFlops(c, method)}, nil
+}
+
+// stepOperatorBytes is what a sensing step reads of its operator: the
+// forward and the adjoint GEMV each stream the m x d^2 operator once.
+func stepOperatorBytes(c experiment.Config) uint64 {
+	return 2 * workloads.SensingBytes(c.M, c.D, c.D)
 }
 
 // observed is |O| = floor(p d^2) of an MC step config.
@@ -282,6 +298,13 @@ func stepCase(o Options, c experiment.Config, m string) Case {
 				b.ReportMetric(g, UnitGFLOPS)
 				if o.PeakGFLOPS > 0 {
 					b.ReportMetric(g/o.PeakGFLOPS, UnitPeakFrac)
+				}
+				if c.Workload == "ms" {
+					gbps := float64(stepOperatorBytes(c)) * float64(b.N) / sec / 1e9
+					b.ReportMetric(gbps, UnitGBps)
+					if o.TriadGBps > 0 {
+						b.ReportMetric(gbps/o.TriadGBps, UnitBWFrac)
+					}
 				}
 			}
 		},
@@ -469,9 +492,10 @@ func InferCases(o Options) []Case {
 	return cases
 }
 
-// All returns the Step, Train and Infer cases, in that order.
+// All returns the Step, Efficiency, Train and Infer cases, in that order.
 func All(o Options) []Case {
-	return append(append(StepCases(o), TrainCases(o)...), InferCases(o)...)
+	cases := append(StepCases(o), EfficiencyCases(o)...)
+	return append(append(cases, TrainCases(o)...), InferCases(o)...)
 }
 
 func contains(list []string, s string) bool {

@@ -95,6 +95,7 @@ func cmdBench(args []string, stdout, stderr io.Writer) int {
 	o.Meter = meter
 	if cal, err := calibrate.Load(machine.BLASBackend); err == nil {
 		o.PeakGFLOPS = cal.PeakGFLOPS
+		o.TriadGBps = cal.TriadGBps
 	} else if !*list {
 		fmt.Fprintf(stderr, "lowdim bench: no peak-frac metric (run lowdim calibrate first): %v\n", err)
 	}
