@@ -206,8 +206,7 @@ func stepWorkspace(c experiment.Config, method string) int64 {
 	d := int64(c.D)
 	if c.Path == experiment.PathSampled {
 		h := shapes[len(shapes)-1].Cols
-		workers := trainer.SampledWorkers(observed(c), c.D)
-		return ws + trainer.SampledWorkspaceBytes(c.D, c.D, observed(c), h, workers, true)
+		return ws + trainer.SampledWorkspaceBytes(c.D, c.D, observed(c), h, true)
 	}
 	if c.Path == experiment.PathFactored {
 		return ws + trainer.FactoredMFWorkspaceBytes(c.D, c.D, shapes[len(shapes)-1].Cols, false)

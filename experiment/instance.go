@@ -198,7 +198,7 @@ func objectiveBytes(c Config, shapes []dln.Shape) uint64 {
 		return 8 * d * d
 	}
 	o := int(c.P * float64(d) * float64(d))
-	return uint64(trainer.SampledWorkspaceBytes(c.D, c.D, o, last.Cols, trainer.SampledWorkers(o, c.D), !c.Sparse()))
+	return uint64(trainer.SampledWorkspaceBytes(c.D, c.D, o, last.Cols, !c.Sparse()))
 }
 
 // BuildInstance draws the instance of c (defaults applied, validated) from

@@ -50,26 +50,31 @@ type SampledMC struct {
 	vals  []float64
 	w     *mat.Dense // end-to-end matrix for Measure
 	b     *mat.Dense // B of the last Evaluate (the network's prefix buffer)
-	// Parallel split: worker t handles rows split[t] .. split[t+1]-1 (about
-	// equal numbers of observed entries) with its own partial sum, its own
-	// interleaved [B^T | (A^T G)^T part] buffer (n_0 x 2h) and a 2h scratch
-	// row.
+	// Shares of the pass: share t covers rows split[t] .. split[t+1]-1
+	// (about equal numbers of observed entries) with its own partial sum,
+	// its own interleaved [B^T | (A^T G)^T part] buffer (n_0 x 2h) and a 2h
+	// scratch row. The shares depend on the problem only, not on the
+	// machine; min(GOMAXPROCS, shares) goroutines run them.
 	split   []int
 	partial []float64
 	inter   []*mat.Dense
 	scratch [][]float64
 }
 
-// ParallelMinEntries is the number of observed entries from which the
-// sampled step runs on several goroutines (at most GOMAXPROCS, at most
-// MaxWorkers). Spawning them costs a few small allocations per step, as
-// gonum's parallel Dgemm does; below it a step allocates nothing. The
-// partial sums are combined in a fixed order, so a run is bit-identical
-// for a given seed and worker count.
+// ParallelMinEntries is the number of observed entries per share of the
+// sampled pass: a problem with |O| observed entries is split into
+// min(MaxShares, rows, max(1, |O| / ParallelMinEntries)) shares of rows,
+// which min(GOMAXPROCS, shares) goroutines run. Spawning them costs a few
+// small allocations per step, as gonum's parallel Dgemm does; with one
+// share or GOMAXPROCS = 1 a step allocates nothing. The shares and the
+// order in which their partial sums are combined depend on the problem
+// alone, so a run is bit-identical for a given seed on any machine and at
+// any GOMAXPROCS.
 const ParallelMinEntries = 1 << 16
 
-// MaxWorkers bounds the goroutines of a sampled step.
-const MaxWorkers = 8
+// MaxShares bounds the shares of a sampled pass, and so the goroutines of
+// a step.
+const MaxShares = 8
 
 // PanelBytes is the size of the slice of the interleaved [B^T | A^T G]
 // buffer that one column panel of the fused pass touches: about a core's
@@ -80,25 +85,22 @@ const PanelBytes = 1 << 19
 // width h: PanelBytes / (16 h), at least 64.
 func PanelWidth(h int) int { return max(64, PanelBytes/(16*max(h, 1))) }
 
-// SampledWorkers returns the goroutines a sampled step uses for observed
-// entries in rows rows: 1 below ParallelMinEntries, else min(GOMAXPROCS,
-// MaxWorkers, rows).
-func SampledWorkers(observed, rows int) int {
-	if observed < ParallelMinEntries {
-		return 1
-	}
-	return max(1, min(runtime.GOMAXPROCS(0), MaxWorkers, rows))
+// SampledShares returns the shares of the sampled pass over observed
+// entries in rows rows: min(MaxShares, rows, max(1, observed /
+// ParallelMinEntries)).
+func SampledShares(observed, rows int) int {
+	return max(1, min(MaxShares, rows, observed/ParallelMinEntries))
 }
 
 // SampledWorkspaceBytes is the workspace of a SampledMC besides the
 // network's, for a rows x cols workload with observed entries at inner
-// width h on the given workers, with formW when Measure forms the
-// end-to-end matrix: the panel-ordered entries (12 bytes each), the panel
-// starts, each worker's interleaved cols x 2h buffer and 2h scratch row,
-// and W.
-func SampledWorkspaceBytes(rows, cols, observed, h, workers int, formW bool) int64 {
+// width h, with formW when Measure forms the end-to-end matrix: the
+// panel-ordered entries (12 bytes each), the panel starts, each share's
+// interleaved cols x 2h buffer and 2h scratch row (SampledShares), and W.
+func SampledWorkspaceBytes(rows, cols, observed, h int, formW bool) int64 {
 	panels := (cols + PanelWidth(h) - 1) / PanelWidth(h)
-	b := 12*int64(observed) + 8*int64(panels*rows+1) + int64(workers)*8*(int64(cols)*2*int64(h)+2*int64(h))
+	shares := int64(SampledShares(observed, rows))
+	b := 12*int64(observed) + 8*int64(panels*rows+1) + shares*8*(int64(cols)*2*int64(h)+2*int64(h))
 	if formW {
 		b += 8 * int64(rows) * int64(cols)
 	}
@@ -144,18 +146,18 @@ func NewSampledMC(net *dln.Network, work Observed, mult []float64) *SampledMC {
 	if _, ok := work.(factoredError); !ok {
 		s.w = mat.NewDense(r, c, nil) // Measure forms W
 	}
-	workers := SampledWorkers(len(cols), r)
-	s.split = make([]int, workers+1)
-	for t, i := 1, 0; t < workers; t++ {
-		target := t * len(cols) / workers
+	shares := SampledShares(len(cols), r)
+	s.split = make([]int, shares+1)
+	for t, i := 1, 0; t < shares; t++ {
+		target := t * len(cols) / shares
 		for i < r && rowPtr[i] < target {
 			i++
 		}
 		s.split[t] = i
 	}
-	s.split[workers] = r
-	s.partial = make([]float64, workers)
-	for t := 0; t < workers; t++ {
+	s.split[shares] = r
+	s.partial = make([]float64, shares)
+	for t := 0; t < shares; t++ {
 		s.inter = append(s.inter, mat.NewDense(c, 2*h, nil))
 		s.scratch = append(s.scratch, make([]float64, 2*h))
 	}
@@ -191,28 +193,35 @@ func (s *SampledMC) panelOrder(rowPtr []int, cols []int32, vals []float64, c int
 	}
 }
 
-// parallel runs every worker's share of the fused pass, on goroutines when
-// there is more than one worker. (No closures: a step with one worker
-// allocates nothing.)
+// parallel runs the shares of the fused pass on min(GOMAXPROCS, shares)
+// goroutines, goroutine g taking shares g, g+G, g+2G, ... (No closures on
+// one goroutine: such a step allocates nothing.)
 func (s *SampledMC) parallel(b *mat.Dense) {
 	n := len(s.split) - 1
-	if n == 1 {
-		s.run(b, 0)
+	g := min(n, runtime.GOMAXPROCS(0))
+	if g == 1 {
+		for t := 0; t < n; t++ {
+			s.run(b, t)
+		}
 		return
 	}
 	var wg sync.WaitGroup
-	wg.Add(n - 1)
-	for t := 1; t < n; t++ {
-		go func(t int) {
+	wg.Add(g - 1)
+	for first := 1; first < g; first++ {
+		go func(first int) {
 			defer wg.Done()
-			s.run(b, t)
-		}(t)
+			for t := first; t < n; t += g {
+				s.run(b, t)
+			}
+		}(first)
 	}
-	s.run(b, 0)
+	for t := 0; t < n; t += g {
+		s.run(b, t)
+	}
 	wg.Wait()
 }
 
-// run is worker w's share of the fused pass: it fills its interleaved
+// run is share w of the fused pass: it fills its interleaved
 // buffer with B^T and zeros, then for each panel and each of its rows i
 // accumulates, over the observed entries (i, j) there, the squared
 // residual e = A[i,:] . B[:,j] - Phi_ij, grad_L[i,:] += (e/|O|) B[:,j]^T
@@ -338,11 +347,11 @@ func (s *SampledMC) Flops() uint64 { return s.net.Flops() }
 // WorkspaceBytes implements the figure of SampledWorkspaceBytes.
 func (s *SampledMC) WorkspaceBytes() int64 {
 	_, c := s.net.Dims()
-	return s.net.WorkspaceBytes() + SampledWorkspaceBytes(s.rows, c, s.observed, s.h, len(s.inter), s.w != nil)
+	return s.net.WorkspaceBytes() + SampledWorkspaceBytes(s.rows, c, s.observed, s.h, s.w != nil)
 }
 
 // Evaluate implements Objective: the fused pass over O (the loss, the last
-// layer's gradient and W_L^T G). With one worker it allocates nothing (see
+// layer's gradient and W_L^T G). On one goroutine it allocates nothing (see
 // ParallelMinEntries).
 func (s *SampledMC) Evaluate() float64 {
 	b := s.net.ForwardInner()
@@ -353,7 +362,8 @@ func (s *SampledMC) Evaluate() float64 {
 	for _, p := range s.partial {
 		ss += p
 	}
-	// W_L^T G = sum over workers of the right halves, transposed.
+	// W_L^T G = sum over shares of the right halves, transposed, in share
+	// order.
 	back := s.net.OuterBack().RawMatrix()
 	h := s.h
 	for t := 0; t < h; t++ {

@@ -128,13 +128,13 @@ func BenchmarkMCStep(b *testing.B) {
 }
 
 // TestSampledParallelMatchesDense: above ParallelMinEntries the sampled step
-// splits the rows over goroutines (on a machine with more than one CPU) and
-// still follows the dense step.
+// splits the rows into shares run on several goroutines (on a machine with
+// more than one CPU) and still follows the dense step.
 func TestSampledParallelMatchesDense(t *testing.T) {
-	const d = 512 // 0.3 d^2 = 78643 observed entries >= ParallelMinEntries
-	work := sampledProblem(t, d, 3, 0.3, 5)
+	const d = 768 // 0.4 d^2 = 235929 observed entries: 3 shares
+	work := sampledProblem(t, d, 3, 0.4, 5)
 	_, cols, _ := work.Observations()
-	require.GreaterOrEqual(t, len(cols), trainer.ParallelMinEntries)
+	require.Equal(t, 3, trainer.SampledShares(len(cols), d))
 	a, b := pair([]int{d, 6, 6, d}, 9)
 	dense := trainer.NewDense(a, work, nil)
 	sampled := trainer.NewSampledMC(b, work, nil)
@@ -148,6 +148,33 @@ func TestSampledParallelMatchesDense(t *testing.T) {
 		var diff mat.Dense
 		diff.Sub(a.Layer(l), b.Layer(l))
 		require.Less(t, mat.Norm(&diff, 2), sampledRelTol*mat.Norm(a.Layer(l), 2), "layer %d", l+1)
+	}
+}
+
+// TestSampledBitIdenticalAcrossGOMAXPROCS: the shares depend on the problem
+// alone, so one goroutine and several give the same bits.
+func TestSampledBitIdenticalAcrossGOMAXPROCS(t *testing.T) {
+	const d = 768
+	work := sampledProblem(t, d, 3, 0.4, 5)
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	var nets []*dln.Network
+	var losses [][]float64
+	for _, procs := range []int{1, 2, 3} {
+		runtime.GOMAXPROCS(procs)
+		net, _ := pair([]int{d, 6, 6, d}, 9)
+		s := trainer.NewSampledMC(net, work, nil)
+		var ls []float64
+		for step := 0; step < 5; step++ {
+			ls = append(ls, s.Evaluate())
+			s.Step(50)
+		}
+		nets, losses = append(nets, net), append(losses, ls)
+	}
+	for i := 1; i < len(nets); i++ {
+		require.Equal(t, losses[0], losses[i])
+		for l := 0; l < nets[0].Layers(); l++ {
+			require.True(t, mat.Equal(nets[0].Layer(l), nets[i].Layer(l)), "layer %d", l+1)
+		}
 	}
 }
 
@@ -198,7 +225,7 @@ func TestSampledWorkspaceIsWhatItAllocates(t *testing.T) {
 	runtime.ReadMemStats(&before)
 	s := trainer.NewSampledMC(net, work, nil)
 	runtime.ReadMemStats(&after)
-	want := trainer.SampledWorkspaceBytes(d, d, len(cols), h, trainer.SampledWorkers(len(cols), d), true)
+	want := trainer.SampledWorkspaceBytes(d, d, len(cols), h, true)
 	require.Equal(t, net.WorkspaceBytes()+want, s.WorkspaceBytes())
 	panels := (d + trainer.PanelWidth(h) - 1) / trainer.PanelWidth(h)
 	got := int64(after.TotalAlloc - before.TotalAlloc)
