@@ -27,6 +27,10 @@ type RunOptions struct {
 	Config []string
 	// Progress, when not nil, receives one line per sample.
 	Progress io.Writer
+	// CPU lists the GOMAXPROCS values to run each case at, as go test
+	// -cpu does (default: the current GOMAXPROCS); the result names end in
+	// "-N" for N procs. Under OpenBLAS the BLAS threads follow.
+	CPU []int
 }
 
 // Run runs the cases with testing.Benchmark and writes the Go benchmark
@@ -64,41 +68,48 @@ func Run(cases []Case, o RunOptions, w io.Writer) (failed []string, err error) {
 		config = append(config, benchfmt.Config{Key: k, Value: []byte(strings.TrimSpace(v)), File: true})
 	}
 	bad := map[string]bool{}
-	procs := runtime.GOMAXPROCS(0)
+	cpus := o.CPU
+	if len(cpus) == 0 {
+		cpus = []int{runtime.GOMAXPROCS(0)}
+	}
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
 	for round := 1; round <= o.Count; round++ {
 		for _, c := range cases {
-			if bad[c.Name] {
-				continue
-			}
-			start := time.Now()
-			r := testing.Benchmark(c.Bench)
-			if r.N == 0 {
-				bad[c.Name] = true
-				failed = append(failed, c.Name)
-				if o.Progress != nil {
-					fmt.Fprintf(o.Progress, "%s: failed\n", c.Name)
+			for _, procs := range cpus {
+				if bad[c.Name] {
+					continue
 				}
-				continue
-			}
-			res := &benchfmt.Result{Config: config, Name: benchfmt.Name(fmt.Sprintf("%s-%d", c.Name, procs)), Iters: r.N}
-			res.Values = append(res.Values,
-				benchfmt.Value{Value: float64(r.T.Nanoseconds()) / float64(r.N), Unit: "ns/op"},
-				benchfmt.Value{Value: float64(r.MemBytes) / float64(r.N), Unit: "B/op"},
-				benchfmt.Value{Value: float64(r.MemAllocs) / float64(r.N), Unit: "allocs/op"})
-			units := make([]string, 0, len(r.Extra))
-			for u := range r.Extra {
-				units = append(units, u)
-			}
-			sort.Strings(units)
-			for _, u := range units {
-				res.Values = append(res.Values, benchfmt.Value{Value: r.Extra[u], Unit: u})
-			}
-			if err := bw.Write(res); err != nil {
-				return failed, err
-			}
-			if o.Progress != nil {
-				fmt.Fprintf(o.Progress, "[%d/%d] %s: %d iterations, %s/op (%.1fs)\n", round, o.Count, c.Name, r.N,
-					time.Duration(r.T.Nanoseconds()/int64(r.N)), time.Since(start).Seconds())
+				runtime.GOMAXPROCS(procs)
+				start := time.Now()
+				r := testing.Benchmark(c.Bench)
+				if r.N == 0 {
+					bad[c.Name] = true
+					failed = append(failed, c.Name)
+					if o.Progress != nil {
+						fmt.Fprintf(o.Progress, "%s: failed\n", c.Name)
+					}
+					continue
+				}
+				res := &benchfmt.Result{Config: config, Name: benchfmt.Name(fmt.Sprintf("%s-%d", c.Name, procs)), Iters: r.N}
+				res.Values = append(res.Values,
+					benchfmt.Value{Value: float64(r.T.Nanoseconds()) / float64(r.N), Unit: "ns/op"},
+					benchfmt.Value{Value: float64(r.MemBytes) / float64(r.N), Unit: "B/op"},
+					benchfmt.Value{Value: float64(r.MemAllocs) / float64(r.N), Unit: "allocs/op"})
+				units := make([]string, 0, len(r.Extra))
+				for u := range r.Extra {
+					units = append(units, u)
+				}
+				sort.Strings(units)
+				for _, u := range units {
+					res.Values = append(res.Values, benchfmt.Value{Value: r.Extra[u], Unit: u})
+				}
+				if err := bw.Write(res); err != nil {
+					return failed, err
+				}
+				if o.Progress != nil {
+					fmt.Fprintf(o.Progress, "[%d/%d] %s-%d: %d iterations, %s/op (%.1fs)\n", round, o.Count, c.Name, procs, r.N,
+						time.Duration(r.T.Nanoseconds()/int64(r.N)), time.Since(start).Seconds())
+				}
 			}
 		}
 	}

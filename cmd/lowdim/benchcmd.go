@@ -19,8 +19,9 @@ import (
 const benchUsage = `Usage: lowdim bench [flags]
 
 Runs lowdim's benchmark suite (Step: one training step of every workload x
-method x size; Train: the quick preset trained to its budget; Infer: the
-end-to-end map on a batch) and writes the Go benchmark format, with the
+method x step algorithm x size; Efficiency: the original MF step against the
+BLAS backend's own dgemm in the same iterations; Train: the quick preset
+trained to its budget; Infer: the end-to-end map on a batch) and writes the Go benchmark format, with the
 machine's configuration lines and Unit lines, to --out or stdout. benchstat
 and lowdim compare read it.
 
@@ -39,6 +40,7 @@ func cmdBench(args []string, stdout, stderr io.Writer) int {
 	large := fs.Bool("large", false, "add the large sizes (2048)")
 	out := fs.String("out", "", "output file (default stdout), written atomically")
 	list := fs.Bool("list", false, "list the benchmark names and exit")
+	cpuList := fs.String("cpu", "", "comma list of GOMAXPROCS values to run each benchmark at, as go test -cpu (default the current GOMAXPROCS)")
 	watts := fs.Float64("watts-per-core", 0, "energy model when RAPL is unreadable: watts per busy core (default the energy package's)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -73,6 +75,16 @@ func cmdBench(args []string, stdout, stderr io.Writer) int {
 				return usageErr("invalid --sizes %s: %q is not a size of at least 8", *sizes, p)
 			}
 			o.Sizes = append(o.Sizes, n)
+		}
+	}
+	var cpus []int
+	if *cpuList != "" {
+		for _, p := range splitList(*cpuList) {
+			n, err := strconv.Atoi(p)
+			if err != nil || n < 1 {
+				return usageErr("invalid --cpu %s: %q is not a positive number of procs", *cpuList, p)
+			}
+			cpus = append(cpus, n)
 		}
 	}
 	if *large {
@@ -122,7 +134,7 @@ func cmdBench(args []string, stdout, stderr io.Writer) int {
 	if *out != "" {
 		w = &buf
 	}
-	ro := bench.RunOptions{Count: *count, Benchtime: *benchtime, Config: machine.Read().ConfigLines(), Progress: stderr}
+	ro := bench.RunOptions{Count: *count, Benchtime: *benchtime, Config: machine.Read().ConfigLines(), Progress: stderr, CPU: cpus}
 	failed, err := bench.Run(cases, ro, w)
 	if err != nil {
 		fmt.Fprintf(stderr, "lowdim bench: %v\n", err)

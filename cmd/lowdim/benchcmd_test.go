@@ -89,6 +89,17 @@ func TestBenchstatReadsOutput(t *testing.T) {
 	t.Logf("benchstat:\n%s", out)
 }
 
+// TestBenchCPUList: --cpu runs each case at each GOMAXPROCS, named -N.
+func TestBenchCPUList(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"bench", "--filter", "^Step/workload=mf/method=compressed/path=factored/d=64/", "--sizes", "64",
+		"--count", "1", "--benchtime", "2x", "--cpu", "1,2"}, &stdout, &stderr)
+	require.Equal(t, exitOK, code, stderr.String())
+	out := stdout.String()
+	require.Contains(t, out, "BenchmarkStep/workload=mf/method=compressed/path=factored/d=64/L=3-1 ")
+	require.Contains(t, out, "BenchmarkStep/workload=mf/method=compressed/path=factored/d=64/L=3-2 ")
+}
+
 func TestBenchBadFlags(t *testing.T) {
 	for _, tc := range []struct {
 		name string
@@ -97,6 +108,7 @@ func TestBenchBadFlags(t *testing.T) {
 	}{
 		{"count", []string{"--count", "0"}, "--count 0"},
 		{"sizes", []string{"--sizes", "64,abc"}, "--sizes"},
+		{"cpu", []string{"--cpu", "1,0"}, "--cpu"},
 		{"filter regexp", []string{"--filter", "("}, "--filter"},
 		{"filter matches nothing", []string{"--filter", "^Nothing$"}, "no benchmark matches"},
 		{"argument", []string{"extra"}, "unexpected argument"},
