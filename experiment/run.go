@@ -8,6 +8,7 @@ import (
 	"github.com/lowdim/lowdim/machine"
 	"github.com/lowdim/lowdim/results"
 	"github.com/lowdim/lowdim/trainer"
+	"github.com/lowdim/lowdim/workloads"
 )
 
 // Options are the parts of a run that are not part of its configuration.
@@ -27,6 +28,10 @@ type Options struct {
 	// PeakGFLOPS is the machine's calibrated dgemm peak; when positive each
 	// method's achieved GFLOP/s is also given as a fraction of it.
 	PeakGFLOPS float64
+	// TriadGBps is the machine's calibrated memory bandwidth; when
+	// positive, each sensing method's operator bandwidth is also given as
+	// a fraction of it.
+	TriadGBps float64
 }
 
 // Run trains every method of c on one shared instance and returns the
@@ -142,6 +147,19 @@ func trainMethod(m string, c Config, in *Instance, k *checker, opt Options) (res
 		if opt.PeakGFLOPS > 0 {
 			f := res.GFLOPS / opt.PeakGFLOPS
 			res.PeakFraction = &f
+		}
+		if ms, ok := in.Work.(*workloads.MS); ok {
+			// Each of the Steps+1 evaluations streams the operator twice
+			// (the residual and the adjoint GEMV).
+			r, cols := ms.Dims()
+			op, _ := ms.Operator()
+			m, _ := op.Dims()
+			bytes := float64(2*(res.Steps+1)) * float64(workloads.SensingBytes(m, r, cols))
+			res.OperatorGBps = bytes / res.Seconds / 1e9
+			if opt.TriadGBps > 0 {
+				f := res.OperatorGBps / opt.TriadGBps
+				res.BandwidthFraction = &f
+			}
 		}
 	}
 	if opt.Log != nil {

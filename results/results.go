@@ -63,6 +63,12 @@ type MethodResult struct {
 	// machine's calibrated dgemm peak (lowdim calibrate), when one is stored.
 	GFLOPS       float64  `json:"gflops"`
 	PeakFraction *float64 `json:"peak_fraction,omitempty"`
+	// OperatorGBps is, for sensing, the operator bytes the steps read per
+	// second (two GEMVs over the m x d^2 operator per evaluation): the
+	// figure of merit of a memory-bound step. BandwidthFraction is it over
+	// the machine's calibrated triad bandwidth, when one is stored.
+	OperatorGBps      float64  `json:"operator_gbps,omitempty"`
+	BandwidthFraction *float64 `json:"bandwidth_fraction,omitempty"`
 	// PeakHeapBytes is the largest Go heap (live objects) sampled before,
 	// during (at every checkpoint) and after the method's training.
 	PeakHeapBytes uint64 `json:"peak_heap_bytes"`

@@ -81,6 +81,9 @@ const MaxShares = 8
 // L2 cache.
 const PanelBytes = 1 << 19
 
+// lineFloats is a cache line in float64s.
+const lineFloats = 8
+
 // PanelWidth returns the columns per panel of the fused pass at inner
 // width h: PanelBytes / (16 h), at least 64.
 func PanelWidth(h int) int { return max(64, PanelBytes/(16*max(h, 1))) }
@@ -96,11 +99,12 @@ func SampledShares(observed, rows int) int {
 // network's, for a rows x cols workload with observed entries at inner
 // width h, with formW when Measure forms the end-to-end matrix: the
 // panel-ordered entries (12 bytes each), the panel starts, each share's
-// interleaved cols x 2h buffer and 2h scratch row (SampledShares), and W.
+// interleaved cols x 2h buffer and padded 2h scratch row (SampledShares),
+// and W.
 func SampledWorkspaceBytes(rows, cols, observed, h int, formW bool) int64 {
 	panels := (cols + PanelWidth(h) - 1) / PanelWidth(h)
 	shares := int64(SampledShares(observed, rows))
-	b := 12*int64(observed) + 8*int64(panels*rows+1) + shares*8*(int64(cols)*2*int64(h)+2*int64(h))
+	b := 12*int64(observed) + 8*int64(panels*rows+1) + shares*8*(int64(cols)*2*int64(h)+2*int64(h)+2*lineFloats)
 	if formW {
 		b += 8 * int64(rows) * int64(cols)
 	}
@@ -159,7 +163,9 @@ func NewSampledMC(net *dln.Network, work Observed, mult []float64) *SampledMC {
 	s.partial = make([]float64, shares)
 	for t := 0; t < shares; t++ {
 		s.inter = append(s.inter, mat.NewDense(c, 2*h, nil))
-		s.scratch = append(s.scratch, make([]float64, 2*h))
+		// Padded by a cache line on each side: the shares' scratch rows
+		// are written on every entry, by different goroutines.
+		s.scratch = append(s.scratch, make([]float64, 2*h+2*lineFloats)[lineFloats:lineFloats+2*h])
 	}
 	return s
 }
@@ -362,21 +368,23 @@ func (s *SampledMC) Evaluate() float64 {
 	for _, p := range s.partial {
 		ss += p
 	}
-	// W_L^T G = sum over shares of the right halves, transposed, in share
-	// order.
-	back := s.net.OuterBack().RawMatrix()
+	// W_L^T G = sum over shares of the right halves, in share order, into
+	// share 0's right half row by row, then transposed.
 	h := s.h
-	for t := 0; t < h; t++ {
-		dst := back.Data[t*back.Stride : t*back.Stride+back.Cols]
-		first := s.inter[0].RawMatrix()
-		for j := range dst {
-			dst[j] = first.Data[j*first.Stride+h+t]
-		}
-		for _, m := range s.inter[1:] {
-			raw := m.RawMatrix()
-			for j := range dst {
-				dst[j] += raw.Data[j*raw.Stride+h+t]
+	first := s.inter[0].RawMatrix()
+	for _, m := range s.inter[1:] {
+		raw := m.RawMatrix()
+		for j := 0; j < first.Rows; j++ {
+			dst := first.Data[j*first.Stride+h : j*first.Stride+2*h]
+			for t, v := range raw.Data[j*raw.Stride+h : j*raw.Stride+2*h] {
+				dst[t] += v
 			}
+		}
+	}
+	back := s.net.OuterBack().RawMatrix()
+	for j := 0; j < first.Rows; j++ {
+		for t, v := range first.Data[j*first.Stride+h : j*first.Stride+2*h] {
+			back.Data[t*back.Stride+j] = v
 		}
 	}
 	s.net.AddFlops(SampledFlops(s.observed, h))

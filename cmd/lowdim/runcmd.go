@@ -354,6 +354,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		opt := experiment.Options{SaveInstance: save, LoadInstance: load}
 		if cal, err := calibrate.Load(machine.BLASBackend); err == nil {
 			opt.PeakGFLOPS = cal.PeakGFLOPS
+			opt.TriadGBps = cal.TriadGBps
 		}
 		if !f.quiet {
 			opt.Progress = progress(stderr, c.Name)
