@@ -194,24 +194,26 @@ func stepFlops(c experiment.Config, method string) uint64 {
 	return theory.StepFlops(w)
 }
 
-// stepWorkspace is the workspace of a step's objective besides the
-// network's: the end-to-end gradient (dense); the panel-ordered observed
-// entries, each worker's interleaved n_0 x 2h buffer and the end-to-end
+// stepWorkspace is the workspace of a step besides the parameters: the
+// network's and the end-to-end gradient (dense); the network's without the
+// end-to-end matrix (dln.InnerFootprint), the panel-ordered observed
+// entries, each share's interleaved n_0 x 2h buffer and the end-to-end
 // matrix formed at checkpoints (sampled, trainer.SampledWorkspaceBytes);
-// the products with Phi (factored, trainer.FactoredMFWorkspaceBytes, W
-// counted once a checkpoint has formed it, which a Step case never does).
+// the same network figure and the products with Phi (factored,
+// trainer.FactoredMFWorkspaceBytes, W counted once a checkpoint has formed
+// it, which a Step case never does).
 func stepWorkspace(c experiment.Config, method string) int64 {
 	shapes := experiment.Shapes(method, c, c.D, c.D)
+	h := shapes[len(shapes)-1].Cols
+	_, inner := dln.InnerFootprint(shapes)
+	switch c.Path {
+	case experiment.PathSampled:
+		return inner + trainer.SampledWorkspaceBytes(c.D, c.D, observed(c), h, true)
+	case experiment.PathFactored:
+		return inner + trainer.FactoredMFWorkspaceBytes(c.D, c.D, h, false)
+	}
 	_, ws := dln.Footprint(shapes)
-	d := int64(c.D)
-	if c.Path == experiment.PathSampled {
-		h := shapes[len(shapes)-1].Cols
-		return ws + trainer.SampledWorkspaceBytes(c.D, c.D, observed(c), h, true)
-	}
-	if c.Path == experiment.PathFactored {
-		return ws + trainer.FactoredMFWorkspaceBytes(c.D, c.D, shapes[len(shapes)-1].Cols, false)
-	}
-	return ws + 8*d*d
+	return ws + 8*int64(c.D)*int64(c.D)
 }
 
 // lazy builds a value on first use and drops it on release.

@@ -34,7 +34,7 @@ func Chain(dims ...int) []Shape {
 // usable; call New.
 type Network struct {
 	w      []*mat.Dense // w[l] is layer l (W_{l+1} in 1-based notation)
-	prefix []*mat.Dense // prefix[l] = w[l]...w[0]; prefix[0] aliases w[0]
+	prefix []*mat.Dense // prefix[l] = w[l]...w[0]; prefix[0] aliases w[0]; prefix[L-1] (W) nil until the first Forward
 	back   []*mat.Dense // back[l] = S_l^T G for l < L-1; back[0] doubles as grad[0]
 	grad   []*mat.Dense // grad[l] for l >= 1; grad[0] aliases back[0] (or G when L = 1)
 	g      *mat.Dense   // the end-to-end gradient given to the last Backward
@@ -74,7 +74,9 @@ func New(shapes []Shape) *Network {
 		if l == 0 {
 			n.prefix[0] = n.w[0]
 		} else {
-			n.prefix[l] = mat.NewDense(s.Rows, n0, nil)
+			if l < L-1 {
+				n.prefix[l] = mat.NewDense(s.Rows, n0, nil)
+			}
 			n.grad[l] = mat.NewDense(s.Rows, s.Cols, nil)
 		}
 		if l < L-1 {
@@ -135,18 +137,36 @@ func (n *Network) Params() int {
 
 // WorkspaceBytes returns the bytes of the buffers the network holds besides
 // its weights (prefix products, back-propagated products, gradients, the
-// transposed-layer buffer).
+// transposed-layer buffer, and the end-to-end matrix once a Forward has
+// allocated it): Footprint's figure after a Forward, InnerFootprint's
+// before.
 func (n *Network) WorkspaceBytes() int64 {
-	_, ws := Footprint(n.Shapes())
+	_, ws := InnerFootprint(n.Shapes())
+	if L := len(n.w); L > 1 && n.prefix[L-1] != nil {
+		r, c := n.prefix[L-1].Dims()
+		ws += int64(8 * r * c)
+	}
 	return ws
+}
+
+// InnerFootprint is Footprint without the n_L x n_0 end-to-end matrix,
+// which only Forward allocates: the workspace of a network trained through
+// ForwardInner and BackwardInner (a step that never forms W).
+func InnerFootprint(shapes []Shape) (params int, workspace int64) {
+	params, workspace = Footprint(shapes)
+	if L := len(shapes); L > 1 {
+		workspace -= 8 * int64(shapes[L-1].Rows) * int64(shapes[0].Cols)
+	}
+	return params, workspace
 }
 
 // Footprint returns the parameter count and the workspace bytes of a
 // network with the given shapes, without allocating it: for L layers of
 // shapes n_{l+1} x n_l, the workspace holds L-1 prefix products and L-1
-// back-propagated products (n_{l+1} x n_0 each), the gradients of layers
-// 1..L-1 and a buffer for the largest of layers 1..L-1 transposed. Use it to
-// check that a network fits in memory before New.
+// back-propagated products (n_{l+1} x n_0 each; the last prefix product is
+// the end-to-end matrix, allocated by the first Forward), the gradients of
+// layers 1..L-1 and a buffer for the largest of layers 1..L-1 transposed.
+// Use it to check that a network fits in memory before New.
 func Footprint(shapes []Shape) (params int, workspace int64) {
 	n0 := int64(shapes[0].Cols)
 	for l, s := range shapes {
@@ -189,15 +209,23 @@ func (n *Network) SetLayers(ws []mat.Matrix) {
 // Forward computes the prefix products and returns the end-to-end matrix
 // W = W_L ... W_1 (n_L x n_0). The result is the network's storage: it is
 // valid until the next Step or change of a layer and must not be modified.
-// Forward allocates nothing (see the package comment on BLAS goroutines).
+// The first Forward allocates the end-to-end matrix; later ones allocate
+// nothing (see the package comment on BLAS goroutines).
 func (n *Network) Forward() *mat.Dense {
-	for l := 1; l < len(n.w); l++ {
+	L := len(n.w)
+	if L > 1 && n.prefix[L-1] == nil {
+		r, _ := n.w[L-1].Dims()
+		_, c := n.w[0].Dims()
+		n.prefix[L-1] = mat.NewDense(r, c, nil)
+	}
+	for l := 1; l < L; l++ {
 		n.mul(blas.NoTrans, blas.NoTrans, n.w[l], n.prefix[l-1], n.prefix[l])
 	}
-	return n.prefix[len(n.w)-1]
+	return n.prefix[L-1]
 }
 
-// EndToEnd returns the end-to-end matrix computed by the last Forward.
+// EndToEnd returns the end-to-end matrix computed by the last Forward (nil
+// before the first Forward of a network of two or more layers).
 func (n *Network) EndToEnd() *mat.Dense { return n.prefix[len(n.w)-1] }
 
 // Backward computes the gradient of every layer from g, the gradient of the

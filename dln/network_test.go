@@ -220,7 +220,13 @@ func TestParamsAndFootprint(t *testing.T) {
 			require.Equal(t, tc.params, net.Params())
 			p, ws := dln.Footprint(dln.Chain(tc.dims...))
 			require.Equal(t, tc.params, p)
-			require.Equal(t, ws, net.WorkspaceBytes())
+			pi, inner := dln.InnerFootprint(dln.Chain(tc.dims...))
+			require.Equal(t, tc.params, pi)
+			rows, cols := net.Dims()
+			require.Equal(t, ws-int64(8*rows*cols), inner, "the end-to-end matrix")
+			require.Equal(t, inner, net.WorkspaceBytes(), "before the first Forward")
+			net.Forward()
+			require.Equal(t, ws, net.WorkspaceBytes(), "after it")
 		})
 	}
 }

@@ -166,8 +166,8 @@ func preflightNetworks(c Config, data uint64) error {
 	total := data
 	for _, m := range c.Methods {
 		shapes := Shapes(m, c, d, d)
-		params, ws := dln.Footprint(shapes)
-		need := uint64(8*params) + uint64(ws) + objectiveBytes(c, shapes)
+		params, _ := dln.Footprint(shapes)
+		need := uint64(8*params) + stepBytes(c, shapes)
 		if err := machine.CheckFits(need, fmt.Sprintf("the %s network at --d %d (parameters and workspace)", m, d)); err != nil {
 			return &ConfigError{Flag: "d", Value: d, Why: err.Error()}
 		}
@@ -179,26 +179,49 @@ func preflightNetworks(c Config, data uint64) error {
 	return nil
 }
 
-// objectiveBytes is the workspace of a step besides the network's: the
-// end-to-end gradient of the dense step; the panel-ordered observed entries,
-// each worker's interleaved buffer and, on a dense instance, the W formed at
-// checkpoints, for the sampled one (trainer.SampledWorkspaceBytes); the
-// products with Phi and the W formed at checkpoints for the factored one
+// stepBytes is the workspace of a method's step besides its parameters:
+// the network's (without the end-to-end matrix on the steps that never form
+// it, dln.InnerFootprint) and the objective's. The dense step holds the
+// end-to-end gradient; the sampled one the panel-ordered observed entries,
+// each share's interleaved buffer and, on a dense instance, the W formed at
+// checkpoints (trainer.SampledWorkspaceBytes); the factored one the
+// products with Phi and the W formed at checkpoints
 // (trainer.FactoredMFWorkspaceBytes).
-func objectiveBytes(c Config, shapes []dln.Shape) uint64 {
+func stepBytes(c Config, shapes []dln.Shape) uint64 {
 	d := uint64(c.D)
+	h := shapes[len(shapes)-1].Cols
+	switch pathOf(c, shapes) {
+	case PathFactored:
+		_, ws := dln.InnerFootprint(shapes)
+		return uint64(ws) + uint64(trainer.FactoredMFWorkspaceBytes(c.D, c.D, h, true))
+	case PathSampled:
+		_, ws := dln.InnerFootprint(shapes)
+		o := int(c.P * float64(d) * float64(d))
+		return uint64(ws) + uint64(trainer.SampledWorkspaceBytes(c.D, c.D, o, h, !c.Sparse()))
+	}
+	_, ws := dln.Footprint(shapes)
+	return uint64(ws) + 8*d*d
+}
+
+// pathOf returns the step algorithm a network of the given shapes trains
+// with under c: sampled (MC) or factored (MF) for Path sampled or factored,
+// and for auto when the network has at least two layers and its last layer
+// is narrower than its output (the compressed, narrow, bm and lop networks,
+// not the original); sampled always on a sparse MC instance; dense
+// otherwise.
+func pathOf(c Config, shapes []dln.Shape) string {
+	if len(shapes) < 2 {
+		return PathDense
+	}
 	last := shapes[len(shapes)-1]
-	factorsOnly := len(shapes) >= 2 && (c.Path == PathSampled || c.Path == PathFactored ||
-		(c.Path == PathAuto && last.Cols < last.Rows))
-	if c.Workload == "mf" && factorsOnly {
-		return uint64(trainer.FactoredMFWorkspaceBytes(c.D, c.D, last.Cols, true))
+	factorsOnly := c.Path == PathSampled || c.Path == PathFactored || (c.Path == PathAuto && last.Cols < last.Rows)
+	switch {
+	case c.Workload == "mc" && (factorsOnly || c.Sparse()):
+		return PathSampled
+	case c.Workload == "mf" && factorsOnly:
+		return PathFactored
 	}
-	sampled := c.Workload == "mc" && len(shapes) >= 2 && (factorsOnly || c.Sparse())
-	if !sampled {
-		return 8 * d * d
-	}
-	o := int(c.P * float64(d) * float64(d))
-	return uint64(trainer.SampledWorkspaceBytes(c.D, c.D, o, last.Cols, !c.Sparse()))
+	return PathDense
 }
 
 // BuildInstance draws the instance of c (defaults applied, validated) from

@@ -187,37 +187,17 @@ type Objective interface {
 }
 
 // NewObjective binds a method's network to the instance's workload with the
-// step algorithm of c.Path (a sparse instance always trains with the sampled
-// step) and returns it with the algorithm's name (PathDense, PathSampled or
-// PathFactored).
+// step algorithm of c.Path (see pathOf; a sparse instance always trains
+// with the sampled step) and returns it with the algorithm's name
+// (PathDense, PathSampled or PathFactored).
 func NewObjective(method string, c Config, in *Instance, net *dln.Network) (Objective, string) {
 	mult := Multipliers(method, c, net.Layers())
-	factorsOnly := useFactors(c, net)
-	if mc, ok := in.Work.(trainer.Observed); ok && (factorsOnly || in.Factored != nil) {
+	path := pathOf(c, net.Shapes())
+	if mc, ok := in.Work.(trainer.Observed); ok && (path == PathSampled || in.Factored != nil) {
 		return trainer.NewSampledMC(net, mc, mult), PathSampled
 	}
-	if mf, ok := in.Work.(*workloads.MF); ok && factorsOnly {
+	if mf, ok := in.Work.(*workloads.MF); ok && path == PathFactored {
 		return trainer.NewFactoredMF(net, mf, mult), PathFactored
 	}
 	return trainer.NewDense(net, in.Work, mult), PathDense
-}
-
-// useFactors says whether a network trains with the step that never forms
-// the end-to-end matrix (sampled on MC, factored on MF): always for Path
-// sampled or factored (given a network of at least two layers); for auto
-// when the network has at least two layers and its last layer is narrower
-// than its output (the compressed, narrow, bm and lop networks, not the
-// original).
-func useFactors(c Config, net *dln.Network) bool {
-	if (c.Workload != "mc" && c.Workload != "mf") || net.Layers() < 2 {
-		return false
-	}
-	switch c.Path {
-	case PathSampled, PathFactored:
-		return true
-	case PathAuto:
-		r, h := net.Layer(net.Layers() - 1).Dims()
-		return h < r
-	}
-	return false
 }
