@@ -74,7 +74,7 @@ const ParallelMinEntries = 1 << 16
 
 // MaxShares bounds the shares of a sampled pass, and so the goroutines of
 // a step.
-const MaxShares = 8
+const MaxShares = 4
 
 // PanelBytes is the size of the slice of the interleaved [B^T | A^T G]
 // buffer that one column panel of the fused pass touches: about a core's
