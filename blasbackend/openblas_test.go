@@ -20,6 +20,7 @@ import (
 	"github.com/lowdim/lowdim/experiment"
 	"github.com/lowdim/lowdim/randmat"
 	"github.com/lowdim/lowdim/results"
+	"github.com/lowdim/lowdim/trainer"
 	"github.com/lowdim/lowdim/workloads"
 )
 
@@ -170,6 +171,52 @@ func TestDLNStepAllocatesNothing(t *testing.T) {
 				net.Step(1e-3, mult)
 			})
 			require.Zero(t, allocs)
+		})
+	}
+}
+
+// TestObjectivesAllocateNothing: with OpenBLAS the factored MF step and the
+// sampled MC step (several shares on two goroutines) allocate nothing. The
+// Go runtime allocates a few wait records (sudogs) of its own when the
+// helpers block and wake, until its per-P caches settle, and again after a
+// GC cycle empties them: so the test allows 5 mallocs in 100 steps, where
+// an allocation per step would make 100. (testing.AllocsPerRun would set
+// GOMAXPROCS to 1; mallocs are counted here.)
+func TestObjectivesAllocateNothing(t *testing.T) {
+	const d, rh, steps = 768, 8, 100
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
+	rng := rand.New(rand.NewPCG(seed, 5))
+	target, err := workloads.Top(d, 3, rng)
+	require.NoError(t, err)
+	mask, err := workloads.SampleMask(d, d, 0.4, rng)
+	require.NoError(t, err)
+	mc, err := workloads.NewMC(target, mask)
+	require.NoError(t, err)
+	mf, err := workloads.NewMF(target, workloads.Sum)
+	require.NoError(t, err)
+	_, cols, _ := mc.Observations()
+	require.Greater(t, trainer.SampledShares(len(cols), d), 1)
+	for name, mk := range map[string]func(*dln.Network) trainer.Objective{
+		"sampled":  func(n *dln.Network) trainer.Objective { return trainer.NewSampledMC(n, mc, nil) },
+		"factored": func(n *dln.Network) trainer.Objective { return trainer.NewFactoredMF(n, mf, nil) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			net := dln.New(dln.Chain(d, rh, rh, d))
+			net.InitOrthogonal(0.1, rng)
+			obj := mk(net)
+			runtime.GC()
+			for range 20 {
+				obj.Evaluate()
+				obj.Step(1e-6)
+			}
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			for range steps {
+				obj.Evaluate()
+				obj.Step(1e-6)
+			}
+			runtime.ReadMemStats(&after)
+			require.LessOrEqual(t, after.Mallocs-before.Mallocs, uint64(5))
 		})
 	}
 }

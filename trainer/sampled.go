@@ -35,6 +35,11 @@ import (
 // column of W) so that one cache line fetch serves both. Its flops are
 // counted by Evaluate.
 type SampledMC struct {
+	*sampledCore // the helper goroutines hold the core, never the handle
+}
+
+// sampledCore is the state of a SampledMC.
+type sampledCore struct {
 	net      *dln.Network
 	work     Observed
 	loss     float64 // of the last Evaluate
@@ -59,14 +64,19 @@ type SampledMC struct {
 	partial []float64
 	inter   []*mat.Dense
 	scratch [][]float64
+	// jobs hands share indices to shares-1 helper goroutines (nil with one
+	// share), which live as long as the SampledMC: a cleanup closes jobs
+	// when the handle is unreachable. wg counts the shares of a pass.
+	jobs chan int
+	wg   sync.WaitGroup
 }
 
 // ParallelMinEntries is the number of observed entries per share of the
 // sampled pass: a problem with |O| observed entries is split into
 // min(MaxShares, rows, max(1, |O| / ParallelMinEntries)) shares of rows,
-// which min(GOMAXPROCS, shares) goroutines run. Spawning them costs a few
-// small allocations per step, as gonum's parallel Dgemm does; with one
-// share or GOMAXPROCS = 1 a step allocates nothing. The shares and the
+// which the calling goroutine and shares-1 helper goroutines (started with
+// the SampledMC, stopped when it is collected) run; with GOMAXPROCS = 1 the
+// caller runs them all. A step allocates nothing either way. The shares and the
 // order in which their partial sums are combined depend on the problem
 // alone, so a run is bit-identical for a given seed on any machine and at
 // any GOMAXPROCS.
@@ -145,7 +155,7 @@ func NewSampledMC(net *dln.Network, work Observed, mult []float64) *SampledMC {
 	}
 	_, h := net.Layer(net.Layers() - 1).Dims()
 	rowPtr, cols, vals := work.Observations()
-	s := &SampledMC{net: net, work: work, mult: mult, observed: len(cols), rows: r, h: h}
+	s := &sampledCore{net: net, work: work, mult: mult, observed: len(cols), rows: r, h: h}
 	s.panelOrder(rowPtr, cols, vals, c)
 	if _, ok := work.(factoredError); !ok {
 		s.w = mat.NewDense(r, c, nil) // Measure forms W
@@ -167,12 +177,28 @@ func NewSampledMC(net *dln.Network, work Observed, mult []float64) *SampledMC {
 		// are written on every entry, by different goroutines.
 		s.scratch = append(s.scratch, make([]float64, 2*h+2*lineFloats)[lineFloats:lineFloats+2*h])
 	}
-	return s
+	handle := &SampledMC{s}
+	if shares > 1 {
+		s.jobs = make(chan int, shares)
+		for range shares - 1 {
+			go s.help(s.jobs)
+		}
+		runtime.AddCleanup(handle, func(jobs chan int) { close(jobs) }, s.jobs)
+	}
+	return handle
+}
+
+// help runs the shares handed to it until jobs is closed.
+func (s *sampledCore) help(jobs chan int) {
+	for t := range jobs {
+		s.run(s.b, t)
+		s.wg.Done()
+	}
 }
 
 // panelOrder copies the CSR entries into column-panel order (a counting
 // sort by panel, stable within each row).
-func (s *SampledMC) panelOrder(rowPtr []int, cols []int32, vals []float64, c int) {
+func (s *sampledCore) panelOrder(rowPtr []int, cols []int32, vals []float64, c int) {
 	pw := PanelWidth(s.h)
 	panels := (c + pw - 1) / pw
 	r := s.rows
@@ -199,32 +225,34 @@ func (s *SampledMC) panelOrder(rowPtr []int, cols []int32, vals []float64, c int
 	}
 }
 
-// parallel runs the shares of the fused pass on min(GOMAXPROCS, shares)
-// goroutines, goroutine g taking shares g, g+G, g+2G, ... (No closures on
-// one goroutine: such a step allocates nothing.)
-func (s *SampledMC) parallel(b *mat.Dense) {
+// parallel runs the shares of the fused pass over s.b: on the calling
+// goroutine alone with one share or GOMAXPROCS = 1, else on it and the
+// helpers, each taking the next share from jobs. Which goroutine runs a
+// share does not matter: each has its own buffers and partial sum. It
+// allocates nothing.
+func (s *sampledCore) parallel() {
 	n := len(s.split) - 1
-	g := min(n, runtime.GOMAXPROCS(0))
-	if g == 1 {
+	if n == 1 || runtime.GOMAXPROCS(0) == 1 {
 		for t := 0; t < n; t++ {
-			s.run(b, t)
+			s.run(s.b, t)
 		}
 		return
 	}
-	var wg sync.WaitGroup
-	wg.Add(g - 1)
-	for first := 1; first < g; first++ {
-		go func(first int) {
-			defer wg.Done()
-			for t := first; t < n; t += g {
-				s.run(b, t)
-			}
-		}(first)
+	s.wg.Add(n)
+	for t := 0; t < n; t++ {
+		s.jobs <- t
 	}
-	for t := 0; t < n; t += g {
-		s.run(b, t)
+	for {
+		select {
+		case t := <-s.jobs:
+			s.run(s.b, t)
+			s.wg.Done()
+			continue
+		default:
+		}
+		break
 	}
-	wg.Wait()
+	s.wg.Wait()
 }
 
 // run is share w of the fused pass: it fills its interleaved
@@ -232,7 +260,7 @@ func (s *SampledMC) parallel(b *mat.Dense) {
 // accumulates, over the observed entries (i, j) there, the squared
 // residual e = A[i,:] . B[:,j] - Phi_ij, grad_L[i,:] += (e/|O|) B[:,j]^T
 // and (A^T G)^T[j,:] += (e/|O|) A[i,:].
-func (s *SampledMC) run(b *mat.Dense, w int) {
+func (s *sampledCore) run(b *mat.Dense, w int) {
 	h := s.h
 	inter := s.inter[w].RawMatrix()
 	braw := b.RawMatrix()
@@ -344,26 +372,25 @@ func axpyPair(g, c1, c2 []float64, r1, r2 float64, b1, b2, a []float64) {
 }
 
 // Network returns the trained network.
-func (s *SampledMC) Network() *dln.Network { return s.net }
+func (s *sampledCore) Network() *dln.Network { return s.net }
 
 // Flops returns the network's counted flops, which include the sampled
 // products.
-func (s *SampledMC) Flops() uint64 { return s.net.Flops() }
+func (s *sampledCore) Flops() uint64 { return s.net.Flops() }
 
 // WorkspaceBytes implements the figure of SampledWorkspaceBytes.
-func (s *SampledMC) WorkspaceBytes() int64 {
+func (s *sampledCore) WorkspaceBytes() int64 {
 	_, c := s.net.Dims()
 	return s.net.WorkspaceBytes() + SampledWorkspaceBytes(s.rows, c, s.observed, s.h, s.w != nil)
 }
 
 // Evaluate implements Objective: the fused pass over O (the loss, the last
-// layer's gradient and W_L^T G). On one goroutine it allocates nothing (see
-// ParallelMinEntries).
-func (s *SampledMC) Evaluate() float64 {
+// layer's gradient and W_L^T G). It allocates nothing.
+func (s *sampledCore) Evaluate() float64 {
 	b := s.net.ForwardInner()
 	s.b = b
 	s.net.LastGrad().Zero()
-	s.parallel(b)
+	s.parallel()
 	var ss float64
 	for _, p := range s.partial {
 		ss += p
@@ -394,7 +421,7 @@ func (s *SampledMC) Evaluate() float64 {
 
 // Step implements Objective: the inner layers' gradients from W_L^T G
 // (prepared by Evaluate), then the update. It allocates nothing.
-func (s *SampledMC) Step(eta float64) {
+func (s *sampledCore) Step(eta float64) {
 	s.net.BackwardInner()
 	s.net.Step(eta, s.mult)
 }
@@ -404,7 +431,7 @@ func (s *SampledMC) Step(eta float64) {
 // factors, the test loss from it minus the training residual, the singular
 // values from the QR factors of A and B^T. Otherwise it forms W = A B
 // (n_L n_0 h flops, not counted in the step).
-func (s *SampledMC) Measure(k int) Measurement {
+func (s *sampledCore) Measure(k int) Measurement {
 	L := s.net.Layers()
 	a := s.net.Layer(L - 1)
 	var m Measurement

@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"runtime"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 	"gonum.org/v1/gonum/mat"
@@ -176,6 +177,58 @@ func TestSampledBitIdenticalAcrossGOMAXPROCS(t *testing.T) {
 			require.True(t, mat.Equal(nets[0].Layer(l), nets[i].Layer(l)), "layer %d", l+1)
 		}
 	}
+}
+
+// TestSampledParallelAllocatesNothing: with several shares on several
+// goroutines the sampled pass allocates nothing (the helpers are started
+// once): a step allocates what its dense products at width h allocate
+// (gonum's goroutine fan-out under pure Go; nothing under OpenBLAS, see
+// blasbackend's tests), give or take the few wait records (sudogs) the Go
+// runtime allocates for the helpers' channel and wait group until its
+// caches settle: at most 5 in 100 steps, where an allocation per step
+// would make 100. (testing.AllocsPerRun would set GOMAXPROCS to 1.)
+func TestSampledParallelAllocatesNothing(t *testing.T) {
+	const d, steps = 768, 100
+	work := sampledProblem(t, d, 3, 0.4, 5)
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
+	_, b := pair([]int{d, 6, 6, d}, 9)
+	s := trainer.NewSampledMC(b, work, nil)
+	for range 20 {
+		s.Evaluate()
+		s.Step(1)
+	}
+	mallocs := func(f func()) int64 {
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		for range steps {
+			f()
+		}
+		runtime.ReadMemStats(&after)
+		return int64(after.Mallocs - before.Mallocs)
+	}
+	step := mallocs(func() { s.Evaluate(); s.Step(1) })
+	products := mallocs(func() { b.ForwardInner(); b.BackwardInner() })
+	require.InDelta(t, products, step, 5)
+}
+
+// TestSampledHelpersStop: the helper goroutines of a SampledMC end once it
+// is unreachable.
+func TestSampledHelpersStop(t *testing.T) {
+	const d = 768
+	work := sampledProblem(t, d, 3, 0.4, 5)
+	base := runtime.NumGoroutine()
+	for range 5 {
+		_, b := pair([]int{d, 6, 6, d}, 9)
+		s := trainer.NewSampledMC(b, work, nil)
+		s.Evaluate()
+	}
+	require.Greater(t, runtime.NumGoroutine(), base, "the helpers were started")
+	deadline := time.Now().Add(5 * time.Second)
+	for runtime.NumGoroutine() > base && time.Now().Before(deadline) {
+		runtime.GC()
+		time.Sleep(10 * time.Millisecond)
+	}
+	require.LessOrEqual(t, runtime.NumGoroutine(), base)
 }
 
 // BenchmarkSampledScaling is the compressed sampled MC step (r = 10,
