@@ -35,7 +35,11 @@ import (
 // column of W) so that one cache line fetch serves both. Its flops are
 // counted by Evaluate.
 type SampledMC struct {
-	*sampledCore // the helper goroutines hold the core, never the handle
+	// core is the state. The helper goroutines hold the core, never the
+	// handle, so that the handle can be collected and its cleanup stop them;
+	// the exported methods are the handle's, so that a method value keeps
+	// the handle alive too.
+	core *sampledCore
 }
 
 // sampledCore is the state of a SampledMC.
@@ -177,7 +181,7 @@ func NewSampledMC(net *dln.Network, work Observed, mult []float64) *SampledMC {
 		// are written on every entry, by different goroutines.
 		s.scratch = append(s.scratch, make([]float64, 2*h+2*lineFloats)[lineFloats:lineFloats+2*h])
 	}
-	handle := &SampledMC{s}
+	handle := &SampledMC{core: s}
 	if shares > 1 {
 		s.jobs = make(chan int, shares)
 		for range shares - 1 {
@@ -371,22 +375,18 @@ func axpyPair(g, c1, c2 []float64, r1, r2 float64, b1, b2, a []float64) {
 	}
 }
 
-// Network returns the trained network.
-func (s *sampledCore) Network() *dln.Network { return s.net }
+func (s *sampledCore) network() *dln.Network { return s.net }
 
-// Flops returns the network's counted flops, which include the sampled
-// products.
-func (s *sampledCore) Flops() uint64 { return s.net.Flops() }
+func (s *sampledCore) flops() uint64 { return s.net.Flops() }
 
-// WorkspaceBytes implements the figure of SampledWorkspaceBytes.
-func (s *sampledCore) WorkspaceBytes() int64 {
+func (s *sampledCore) workspaceBytes() int64 {
 	_, c := s.net.Dims()
 	return s.net.WorkspaceBytes() + SampledWorkspaceBytes(s.rows, c, s.observed, s.h, s.w != nil)
 }
 
-// Evaluate implements Objective: the fused pass over O (the loss, the last
-// layer's gradient and W_L^T G). It allocates nothing.
-func (s *sampledCore) Evaluate() float64 {
+// evaluate is Evaluate: the fused pass, the sum of the shares' partial
+// sums and products in share order.
+func (s *sampledCore) evaluate() float64 {
 	b := s.net.ForwardInner()
 	s.b = b
 	s.net.LastGrad().Zero()
@@ -419,19 +419,12 @@ func (s *sampledCore) Evaluate() float64 {
 	return s.loss
 }
 
-// Step implements Objective: the inner layers' gradients from W_L^T G
-// (prepared by Evaluate), then the update. It allocates nothing.
-func (s *sampledCore) Step(eta float64) {
+func (s *sampledCore) step(eta float64) {
 	s.net.BackwardInner()
 	s.net.Step(eta, s.mult)
 }
 
-// Measure implements Objective. On a workload with factored errors
-// (workloads.SparseMC) it never forms W: the recovery error comes from the
-// factors, the test loss from it minus the training residual, the singular
-// values from the QR factors of A and B^T. Otherwise it forms W = A B
-// (n_L n_0 h flops, not counted in the step).
-func (s *sampledCore) Measure(k int) Measurement {
+func (s *sampledCore) measure(k int) Measurement {
 	L := s.net.Layers()
 	a := s.net.Layer(L - 1)
 	var m Measurement
@@ -480,3 +473,29 @@ func factorSingularValues(a, bt *mat.Dense, k int) []float64 {
 	}
 	return sv[:min(k, len(sv))]
 }
+
+// Network returns the trained network.
+func (s *SampledMC) Network() *dln.Network { return s.core.network() }
+
+// Flops returns the network's counted flops, which include the sampled
+// products.
+func (s *SampledMC) Flops() uint64 { return s.core.flops() }
+
+// WorkspaceBytes is the figure of SampledWorkspaceBytes plus the network's
+// workspace.
+func (s *SampledMC) WorkspaceBytes() int64 { return s.core.workspaceBytes() }
+
+// Evaluate implements Objective: the fused pass over O (the loss, the last
+// layer's gradient and W_L^T G). It allocates nothing.
+func (s *SampledMC) Evaluate() float64 { return s.core.evaluate() }
+
+// Step implements Objective: the inner layers' gradients from W_L^T G
+// (prepared by Evaluate), then the update. It allocates nothing.
+func (s *SampledMC) Step(eta float64) { s.core.step(eta) }
+
+// Measure implements Objective. On a workload with factored errors
+// (workloads.SparseMC) it never forms W: the recovery error comes from the
+// factors, the test loss from it minus the training residual, the singular
+// values from the QR factors of A and B^T. Otherwise it forms W = A B
+// (n_L n_0 h flops, not counted in the step).
+func (s *SampledMC) Measure(k int) Measurement { return s.core.measure(k) }
