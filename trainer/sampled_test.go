@@ -218,12 +218,15 @@ func TestSampledHelpersStop(t *testing.T) {
 	const d = 768
 	work := sampledProblem(t, d, 3, 0.4, 5)
 	base := runtime.NumGoroutine()
+	var objs []*trainer.SampledMC
 	for range 5 {
 		_, b := pair([]int{d, 6, 6, d}, 9)
 		s := trainer.NewSampledMC(b, work, nil)
 		s.Evaluate()
+		objs = append(objs, s)
 	}
-	require.Greater(t, runtime.NumGoroutine(), base, "the helpers were started")
+	require.GreaterOrEqual(t, runtime.NumGoroutine(), base+5, "the helpers were started")
+	runtime.KeepAlive(objs) // from here on they are unreachable
 	deadline := time.Now().Add(5 * time.Second)
 	for runtime.NumGoroutine() > base && time.Now().Before(deadline) {
 		runtime.GC()
