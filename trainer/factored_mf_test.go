@@ -71,11 +71,7 @@ func TestFactoredMFMatchesDense(t *testing.T) {
 					fact.Step(eta)
 				}
 				require.Less(t, dense.Evaluate(), l0/10, "the test problem must make progress")
-				for l := 0; l < a.Layers(); l++ {
-					var diff mat.Dense
-					diff.Sub(a.Layer(l), b.Layer(l))
-					require.Less(t, mat.Norm(&diff, 2), factoredRelTol*mat.Norm(a.Layer(l), 2), "layer %d", l+1)
-				}
+				requireLayersClose(t, a, b, factoredRelTol)
 			})
 		}
 	}
@@ -133,27 +129,4 @@ func TestFactoredMFCountsItsFlops(t *testing.T) {
 	// inner backward: grad_2 = back P_1^T and back_1 = W_2^T back (2 h h cols each), update 2 params
 	require.Equal(t, evalFlops+uint64(4*h*h*cols)+2*params, net.Flops())
 	require.False(t, math.IsNaN(f.Evaluate()))
-}
-
-func BenchmarkMFStep(b *testing.B) {
-	for _, d := range []int{256, 1024} {
-		work := lowRankMF(b, d, d, 5, workloads.Sum, 1)
-		for _, path := range []string{"dense", "factored"} {
-			b.Run(fmt.Sprintf("d=%d/path=%s", d, path), func(b *testing.B) {
-				net := dln.New(dln.Chain(d, 10, 10, d))
-				net.InitOrthogonal(1e-2, rand.New(rand.NewPCG(1, 1)))
-				var obj trainer.Objective = trainer.NewDense(net, work, nil)
-				if path == "factored" {
-					obj = trainer.NewFactoredMF(net, work, nil)
-				}
-				obj.Evaluate()
-				b.ReportAllocs()
-				b.ResetTimer()
-				for i := 0; i < b.N; i++ {
-					obj.Step(1e-9)
-					obj.Evaluate()
-				}
-			})
-		}
-	}
 }

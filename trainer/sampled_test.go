@@ -43,6 +43,17 @@ func pair(dims []int, seed uint64) (*dln.Network, *dln.Network) {
 // contracting iteration that stays below 1e-11 relative.
 const sampledRelTol = 1e-11
 
+// requireLayersClose requires every layer of b within rel (spectral norm,
+// relative to a's layer) of a's.
+func requireLayersClose(t *testing.T, a, b *dln.Network, rel float64) {
+	t.Helper()
+	for l := 0; l < a.Layers(); l++ {
+		var diff mat.Dense
+		diff.Sub(a.Layer(l), b.Layer(l))
+		require.Less(t, mat.Norm(&diff, 2), rel*mat.Norm(a.Layer(l), 2), "layer %d", l+1)
+	}
+}
+
 // TestSampledMatchesDense: the sampled MC step follows the dense step's
 // trajectory (loss, recovery error, test loss) on networks of depth 2-4.
 func TestSampledMatchesDense(t *testing.T) {
@@ -68,11 +79,7 @@ func TestSampledMatchesDense(t *testing.T) {
 				dense.Step(0.05)
 				sampled.Step(0.05)
 			}
-			for l := 0; l < a.Layers(); l++ {
-				var diff mat.Dense
-				diff.Sub(a.Layer(l), b.Layer(l))
-				require.Less(t, mat.Norm(&diff, 2), sampledRelTol*mat.Norm(a.Layer(l), 2), "layer %d", l+1)
-			}
+			requireLayersClose(t, a, b, sampledRelTol)
 		})
 	}
 }
@@ -145,11 +152,7 @@ func TestSampledParallelMatchesDense(t *testing.T) {
 		dense.Step(50)
 		sampled.Step(50)
 	}
-	for l := 0; l < a.Layers(); l++ {
-		var diff mat.Dense
-		diff.Sub(a.Layer(l), b.Layer(l))
-		require.Less(t, mat.Norm(&diff, 2), sampledRelTol*mat.Norm(a.Layer(l), 2), "layer %d", l+1)
-	}
+	requireLayersClose(t, a, b, sampledRelTol)
 }
 
 // TestSampledBitIdenticalAcrossGOMAXPROCS: the shares depend on the problem
