@@ -194,26 +194,10 @@ func stepFlops(c experiment.Config, method string) uint64 {
 	return theory.StepFlops(w)
 }
 
-// stepWorkspace is the workspace of a step besides the parameters: the
-// network's and the end-to-end gradient (dense); the network's without the
-// end-to-end matrix (dln.InnerFootprint), the panel-ordered observed
-// entries, each share's interleaved n_0 x 2h buffer and the end-to-end
-// matrix formed at checkpoints (sampled, trainer.SampledWorkspaceBytes);
-// the same network figure and the products with Phi (factored,
-// trainer.FactoredMFWorkspaceBytes, W counted once a checkpoint has formed
-// it, which a Step case never does).
+// stepWorkspace is the workspace of a Step case besides the parameters
+// (experiment.StepWorkspace; a Step case never runs a checkpoint).
 func stepWorkspace(c experiment.Config, method string) int64 {
-	shapes := experiment.Shapes(method, c, c.D, c.D)
-	h := shapes[len(shapes)-1].Cols
-	_, inner := dln.InnerFootprint(shapes)
-	switch c.Path {
-	case experiment.PathSampled:
-		return inner + trainer.SampledWorkspaceBytes(c.D, c.D, observed(c), h, true)
-	case experiment.PathFactored:
-		return inner + trainer.FactoredMFWorkspaceBytes(c.D, c.D, h, false)
-	}
-	_, ws := dln.Footprint(shapes)
-	return ws + 8*int64(c.D)*int64(c.D)
+	return experiment.StepWorkspace(c, experiment.Shapes(method, c, c.D, c.D), false)
 }
 
 // lazy builds a value on first use and drops it on release.

@@ -167,7 +167,7 @@ func preflightNetworks(c Config, data uint64) error {
 	for _, m := range c.Methods {
 		shapes := Shapes(m, c, d, d)
 		params, _ := dln.Footprint(shapes)
-		need := uint64(8*params) + stepBytes(c, shapes)
+		need := uint64(8*params) + uint64(StepWorkspace(c, shapes, true))
 		if err := machine.CheckFits(need, fmt.Sprintf("the %s network at --d %d (parameters and workspace)", m, d)); err != nil {
 			return &ConfigError{Flag: "d", Value: d, Why: err.Error()}
 		}
@@ -179,28 +179,29 @@ func preflightNetworks(c Config, data uint64) error {
 	return nil
 }
 
-// stepBytes is the workspace of a method's step besides its parameters:
-// the network's (without the end-to-end matrix on the steps that never form
-// it, dln.InnerFootprint) and the objective's. The dense step holds the
-// end-to-end gradient; the sampled one the panel-ordered observed entries,
-// each share's interleaved buffer and, on a dense instance, the W formed at
-// checkpoints (trainer.SampledWorkspaceBytes); the factored one the
-// products with Phi and the W formed at checkpoints
+// StepWorkspace is the workspace in bytes of a network of the given shapes
+// trained under c, besides its parameters: the network's (without the
+// end-to-end matrix on the steps that never form it, dln.InnerFootprint)
+// and the objective's. The dense step holds the end-to-end gradient; the
+// sampled one the panel-ordered observed entries, each share's interleaved
+// buffer and, on a dense instance, the W it forms at checkpoints
+// (trainer.SampledWorkspaceBytes); the factored one the products with Phi
+// and, with measured (once a checkpoint has run), the W formed there
 // (trainer.FactoredMFWorkspaceBytes).
-func stepBytes(c Config, shapes []dln.Shape) uint64 {
-	d := uint64(c.D)
+func StepWorkspace(c Config, shapes []dln.Shape, measured bool) int64 {
+	d := int64(c.D)
 	h := shapes[len(shapes)-1].Cols
 	switch pathOf(c, shapes) {
 	case PathFactored:
 		_, ws := dln.InnerFootprint(shapes)
-		return uint64(ws) + uint64(trainer.FactoredMFWorkspaceBytes(c.D, c.D, h, true))
+		return ws + trainer.FactoredMFWorkspaceBytes(c.D, c.D, h, measured)
 	case PathSampled:
 		_, ws := dln.InnerFootprint(shapes)
-		o := int(c.P * float64(d) * float64(d))
-		return uint64(ws) + uint64(trainer.SampledWorkspaceBytes(c.D, c.D, o, h, !c.Sparse()))
+		o := int(c.P * float64(c.D) * float64(c.D))
+		return ws + trainer.SampledWorkspaceBytes(c.D, c.D, o, h, !c.Sparse())
 	}
 	_, ws := dln.Footprint(shapes)
-	return uint64(ws) + 8*d*d
+	return ws + 8*d*d
 }
 
 // pathOf returns the step algorithm a network of the given shapes trains
