@@ -26,12 +26,17 @@ const (
 )
 
 // writeTree writes files (path relative to root -> content) under root.
+// Each file is replaced whole (written aside, then renamed over the old
+// one), as a sysfs attribute reads: a poller reading concurrently sees the
+// old value or the new one, never a truncated file.
 func writeTree(t *testing.T, root string, files map[string]string) {
 	t.Helper()
 	for name, content := range files {
 		path := filepath.Join(root, name)
 		require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
-		require.NoError(t, os.WriteFile(path, []byte(content), 0o644))
+		tmp := path + ".new"
+		require.NoError(t, os.WriteFile(tmp, []byte(content), 0o644))
+		require.NoError(t, os.Rename(tmp, path))
 	}
 }
 

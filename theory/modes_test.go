@@ -190,24 +190,34 @@ func TestCompressedMFStepZero(t *testing.T) {
 		tr := CompressedMF(s, rh, p, 0, 1)
 
 		pl := math.Pow(eps, float64(L))
-		var sq, phi2 float64
+		// errSq bounds |computed - exact| of sq for either side: eps^L is
+		// good to (L+2) u relative however it is formed, and a term
+		// (pl - v)^2 moves by 2 |pl - v| times pl's error, which is large
+		// next to the term when pl and v nearly cancel; the subtraction, the
+		// square and the sum of at most r + 1 terms add (r+3) u relative of
+		// sq. Twice that covers both sides.
+		var sq, phi2, errSq float64
 		for i, v := range s {
 			phi2 += v * v
 			if i < rh {
 				sq += (pl - v) * (pl - v)
+				errSq += 2 * math.Abs(pl-v) * pl * float64(L+2) * unitRoundoff
 			} else {
 				sq += v * v
 			}
 		}
 		if rh > r {
 			sq += float64(rh-r) * pl * pl
+			errSq += float64(rh-r) * pl * pl * float64(2*L+4) * unitRoundoff
 		}
-		// Both sides sum at most r + 1 non-negative terms (relative error
-		// (r+1) u each) from powers good to L u, then a square root and a
-		// division: (2r + 2L + 4) u relative covers it.
-		tol := float64(2*r+2*L+4) * unitRoundoff
-		requireClose(t, tr.RecoveryError[0], math.Sqrt(sq/phi2), 0, tol)
-		requireClose(t, tr.TrainLoss[0], p.C/2*sq, 0, tol)
+		errSq = 2 * (errSq + float64(r+3)*unitRoundoff*sq)
+		// The recovery error is sqrt(sq/phi2): sqrt moves by at most
+		// sqrt(sq) - sqrt(sq - errSq) when sq moves by errSq, and phi2, the
+		// division and the root add (r+4) u relative.
+		rec := math.Sqrt(sq / phi2)
+		recTol := rec - math.Sqrt(math.Max(sq-errSq, 0)/phi2)
+		requireClose(t, tr.RecoveryError[0], rec, recTol, float64(r+4)*unitRoundoff)
+		requireClose(t, tr.TrainLoss[0], p.C/2*sq, p.C/2*errSq, 2*unitRoundoff)
 		require.Len(t, tr.SingularValues[0], rh)
 		for _, v := range tr.SingularValues[0] {
 			requireClose(t, v, pl, 0, float64(L)*unitRoundoff)
