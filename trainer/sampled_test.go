@@ -110,31 +110,6 @@ func TestSampledAllocatesNothing(t *testing.T) {
 	}))
 }
 
-// BenchmarkMCStep compares the dense and sampled steps of a compressed
-// network (r_hat = 10, L = 3) on completion at p = 0.3.
-func BenchmarkMCStep(b *testing.B) {
-	for _, d := range []int{64, 256, 1024} {
-		work := sampledProblem(b, d, 5, 0.3, 1)
-		for _, path := range []string{"dense", "sampled"} {
-			b.Run(fmt.Sprintf("d=%d/path=%s", d, path), func(b *testing.B) {
-				net := dln.New(dln.Chain(d, 10, 10, d))
-				net.InitOrthogonal(1e-2, rand.New(rand.NewPCG(1, 1)))
-				var obj trainer.Objective = trainer.NewDense(net, work, nil)
-				if path == "sampled" {
-					obj = trainer.NewSampledMC(net, work, nil)
-				}
-				obj.Evaluate()
-				b.ReportAllocs()
-				b.ResetTimer()
-				for i := 0; i < b.N; i++ {
-					obj.Step(1e-9)
-					obj.Evaluate()
-				}
-			})
-		}
-	}
-}
-
 // TestSampledParallelMatchesDense: above ParallelMinEntries the sampled step
 // splits the rows into shares run on several goroutines (on a machine with
 // more than one CPU) and still follows the dense step.
