@@ -167,7 +167,7 @@ func (f *FactoredMF) Measure(k int) Measurement {
 		f.w = mat.NewDense(f.rows, f.cols, nil)
 	}
 	f.w.Mul(f.net.Layer(f.net.Layers()-1), f.b)
-	m := Measurement{RecoveryError: workloads.RecoveryError(f.w, f.work.Target())}
+	m := Measurement{RecoveryError: workloads.Recovery(f.work, f.w)}
 	if k > 0 {
 		if s, err := workloads.SingularValues(f.w); err == nil {
 			m.SingularValues = s[:min(k, len(s))]

@@ -78,7 +78,7 @@ func (d *Dense) Step(eta float64) {
 // Measure implements Objective.
 func (d *Dense) Measure(k int) Measurement {
 	w := d.net.EndToEnd()
-	m := Measurement{RecoveryError: workloads.RecoveryError(w, d.work.Target())}
+	m := Measurement{RecoveryError: workloads.Recovery(d.work, w)}
 	if t, ok := d.work.(workloads.TestLosser); ok {
 		m.TestLoss, m.HasTestLoss = t.TestLoss(w)
 	}

@@ -444,7 +444,7 @@ func (s *sampledCore) measure(k int) Measurement {
 		return m
 	}
 	s.w.Mul(a, s.b)
-	m.RecoveryError = workloads.RecoveryError(s.w, s.work.Target())
+	m.RecoveryError = workloads.Recovery(s.work, s.w)
 	if t, ok := s.work.(workloads.TestLosser); ok {
 		m.TestLoss, m.HasTestLoss = t.TestLoss(s.w)
 	}

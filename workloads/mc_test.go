@@ -300,3 +300,67 @@ func TestMCShapePanics(t *testing.T) {
 	requireShapePanic(t, "TestLoss", func() { work.TestLoss(mat.NewDense(2, 2, nil)) })
 	requireShapePanic(t, "Gradient dst", func() { work.Gradient(mat.NewDense(3, 2, nil), mat.NewDense(2, 3, nil)) })
 }
+
+// TestMCHeldOut: a target known only on O and the held-out entries H.
+// With mcHandMade's mask, H = {(0, 1)} and the unknown (1, 0) set to 1000
+// (never read):
+//
+//	P_H(W - Phi) = [0 5 0; 0 0 0]   ss = 25, ||P_H(Phi)||^2 = 4
+//	test loss      = 25 / (2*1) = 12.5
+//	recovery error = sqrt(25/4) = 2.5
+//
+// The training loss, gradient and surrogate are those of NewMC.
+func TestMCHeldOut(t *testing.T) {
+	phi, mask, w := mcHandMade()
+	phi.Set(1, 0, 1000)
+	held := mat.NewDense(2, 3, []float64{0, 1, 0, 0, 0, 0})
+	work, err := workloads.NewMCHeldOut(phi, mask, held)
+	require.NoError(t, err)
+	h, n := work.HeldOut()
+	require.Same(t, held, h)
+	require.Equal(t, 1, n)
+	require.Equal(t, 4, work.Observed())
+
+	requireClose(t, "train loss", work.Loss(w), 1.75, 0, handTol)
+	tl, ok := work.TestLoss(w)
+	require.True(t, ok)
+	requireClose(t, "test loss on H", tl, 12.5, 0, handTol)
+	requireClose(t, "recovery error on H", work.RecoveryError(w), 2.5, 0, handTol)
+	requireClose(t, "Recovery dispatches to the workload's", workloads.Recovery(work, w), 2.5, 0, handTol)
+	requireMatClose(t, "surrogate", work.Surrogate(), mat.NewDense(2, 3, []float64{1.5, 0, 4.5, 0, 7.5, 9}), 0, handTol)
+	require.Equal(t, int64(8*4*6+8*3+12*4), work.Bytes(), "target, mask, surrogate, held-out mask, CSR")
+
+	// Without held-out entries, the MC's own recovery error is the
+	// standard one against the whole target.
+	plain, err := workloads.NewMC(phi, mask)
+	require.NoError(t, err)
+	require.Equal(t, workloads.RecoveryError(w, phi), workloads.Recovery(plain, w))
+	hp, np := plain.HeldOut()
+	require.Nil(t, hp)
+	require.Zero(t, np)
+}
+
+func TestNewMCHeldOutErrors(t *testing.T) {
+	phi := mat.NewDense(2, 3, []float64{1, 0, 3, 4, 5, 6})
+	mask := mat.NewDense(2, 3, []float64{1, 0, 1, 0, 0, 0})
+	for _, tc := range []struct {
+		name     string
+		held     *mat.Dense
+		contains string
+	}{
+		{"shape 3x2", mat.NewDense(3, 2, []float64{0, 0, 0, 0, 0, 1}), "held-out mask is 3 x 2"},
+		{"0.5 at (1, 2)", mat.NewDense(2, 3, []float64{0, 0, 0, 1, 0, 0.5}), "held-out mask entry (1, 2) is 0.5"},
+		{"overlaps O at (0, 2)", mat.NewDense(2, 3, []float64{0, 0, 1, 1, 0, 0}), "entry (0, 2) is both observed and held out"},
+		{"empty", mat.NewDense(2, 3, nil), "held-out mask holds no entry"},
+		{"target zero on H", mat.NewDense(2, 3, []float64{0, 1, 0, 0, 0, 0}), "squared norm 0"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			work, err := workloads.NewMCHeldOut(phi, mask, tc.held)
+			require.Error(t, err)
+			require.Nil(t, work)
+			require.Contains(t, err.Error(), tc.contains)
+		})
+	}
+	_, err := workloads.NewMCHeldOut(phi, mat.NewDense(2, 3, nil), mat.NewDense(2, 3, []float64{0, 0, 0, 1, 0, 0}))
+	require.ErrorContains(t, err, "mask observes no entry", "the training mask is checked as by NewMC")
+}

@@ -38,6 +38,23 @@ type TestLosser interface {
 	TestLoss(w *mat.Dense) (float64, bool)
 }
 
+// Recoverer is implemented by workloads that measure the recovery error
+// themselves (MC, whose target may be known only on some entries).
+type Recoverer interface {
+	// RecoveryError returns the relative recovery error of W. It
+	// allocates nothing.
+	RecoveryError(w *mat.Dense) float64
+}
+
+// Recovery returns the relative recovery error of W on work: work's own
+// when it is a Recoverer, else RecoveryError(w, work.Target()).
+func Recovery(work Workload, w *mat.Dense) float64 {
+	if r, ok := work.(Recoverer); ok {
+		return r.RecoveryError(w)
+	}
+	return RecoveryError(w, work.Target())
+}
+
 // RecoveryError returns the relative Frobenius error ||W - Phi||_F / ||Phi||_F,
 // or ||W||_F when Phi is zero. It panics with ErrShape when the shapes
 // differ and allocates nothing.

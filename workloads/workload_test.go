@@ -67,6 +67,14 @@ func TestAllocations(t *testing.T) {
 	require.NoError(t, err)
 	mc, err := workloads.NewMC(phi, mask)
 	require.NoError(t, err)
+	held := mat.NewDense(d, d, nil)
+	for i := range d { // the diagonal's unobserved entries
+		if mask.At(i, i) == 0 {
+			held.Set(i, i, 1)
+		}
+	}
+	mcHeld, err := workloads.NewMCHeldOut(phi, mask, held)
+	require.NoError(t, err)
 	op, y, err := workloads.SampleSensing(phi, 100, 0.01, rng)
 	require.NoError(t, err)
 	ms, err := workloads.NewMS(phi, op, y)
@@ -77,11 +85,12 @@ func TestAllocations(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		work workloads.Workload
-	}{{"mf-mean", mfMean}, {"mf-sum", mfSum}, {"mc", mc}, {"ms", ms}} {
+	}{{"mf-mean", mfMean}, {"mf-sum", mfSum}, {"mc", mc}, {"mc-held-out", mcHeld}, {"ms", ms}} {
 		t.Run(tc.name, func(t *testing.T) {
 			require.Zero(t, testing.AllocsPerRun(20, func() { tc.work.Loss(w) }), "Loss")
 			require.Zero(t, testing.AllocsPerRun(20, func() { tc.work.Gradient(dst, w) }), "Gradient")
 			require.Zero(t, testing.AllocsPerRun(20, func() { workloads.RecoveryError(w, tc.work.Target()) }), "RecoveryError")
+			require.Zero(t, testing.AllocsPerRun(20, func() { workloads.Recovery(tc.work, w) }), "Recovery")
 			if tl, ok := tc.work.(workloads.TestLosser); ok {
 				require.Zero(t, testing.AllocsPerRun(20, func() { tl.TestLoss(w) }), "TestLoss")
 			}
@@ -100,6 +109,14 @@ func TestBytes(t *testing.T) {
 	require.NoError(t, err)
 	mc, err := workloads.NewMC(phi, mask)
 	require.NoError(t, err)
+	held := mat.NewDense(d, d, nil)
+	for i := range d { // the diagonal's unobserved entries
+		if mask.At(i, i) == 0 {
+			held.Set(i, i, 1)
+		}
+	}
+	mcHeld, err := workloads.NewMCHeldOut(phi, mask, held)
+	require.NoError(t, err)
 	op, y, err := workloads.SampleSensing(phi, m, 0, rng)
 	require.NoError(t, err)
 	ms, err := workloads.NewMS(phi, op, y)
@@ -116,6 +133,8 @@ func TestBytes(t *testing.T) {
 		// observed entry (floor(0.5 d^2) = 18) a 4-byte column and an
 		// 8-byte value
 		{"mc", mc, 3*8*d*d + 8*(d+1) + 12*(d*d/2)},
+		// and the held-out mask
+		{"mc-held-out", mcHeld, 4*8*d*d + 8*(d+1) + 12*(d*d/2)},
 		// target, surrogate, staging buffer, operator m x d^2, y and the residual workspace
 		{"ms", ms, 3*8*d*d + 8*m*d*d + 2*8*m}, // + the staging buffer for views
 	} {
@@ -143,6 +162,14 @@ func TestWorkloadsAcceptViews(t *testing.T) {
 	require.NoError(t, err)
 	mc, err := workloads.NewMC(phi, mask)
 	require.NoError(t, err)
+	held := mat.NewDense(d, d, nil)
+	for i := range d { // the diagonal's unobserved entries
+		if mask.At(i, i) == 0 {
+			held.Set(i, i, 1)
+		}
+	}
+	mcHeld, err := workloads.NewMCHeldOut(phi, mask, held)
+	require.NoError(t, err)
 	op, y, err := workloads.SampleSensing(phi, 30, 0, rng)
 	require.NoError(t, err)
 	ms, err := workloads.NewMS(phi, op, y)
@@ -154,8 +181,11 @@ func TestWorkloadsAcceptViews(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		work workloads.Workload
-	}{{"mf", mf}, {"mc", mc}, {"ms", ms}} {
+	}{{"mf", mf}, {"mc", mc}, {"mc-held-out", mcHeld}, {"ms", ms}} {
 		t.Run(tc.name, func(t *testing.T) {
+			noPanic(t, "Recovery of a view", func() {
+				require.Equal(t, workloads.Recovery(tc.work, cp), workloads.Recovery(tc.work, view))
+			})
 			want := tc.work.Loss(cp)
 			wantG := mat.NewDense(d, d, nil)
 			tc.work.Gradient(wantG, cp)
