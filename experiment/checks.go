@@ -253,9 +253,13 @@ func (k *checker) after(method string, net *dln.Network, res results.MethodResul
 		}
 	}
 
+	regime := fmt.Sprintf("%s, small init (eps=%g); mode i learned when u_i^T W v_i >= %g s_i (u_i, v_i: the target's singular vectors)",
+		k.c.Workload, k.c.Eps, IncrementalFrac)
+	if k.in.Partial() && (method == Original || method == Compressed) {
+		k.out = append(k.out, checks.Skip(CheckIncremental, method, regime,
+			"the target is known only on its observed and held-out entries: its singular vectors are unknown"))
+	}
 	if steps, ok := k.learn[method]; ok {
-		regime := fmt.Sprintf("%s, small init (eps=%g); mode i learned when u_i^T W v_i >= %g s_i (u_i, v_i: the target's singular vectors)",
-			k.c.Workload, k.c.Eps, IncrementalFrac)
 		if slices.Max(steps) < 0 {
 			k.out = append(k.out, checks.Skip(CheckIncremental, method, regime,
 				fmt.Sprintf("no target singular value was learned within %d steps", res.Steps)))

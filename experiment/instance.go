@@ -3,6 +3,7 @@ package experiment
 import (
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -26,6 +27,7 @@ const (
 	streamOperator = 3
 	streamMethod   = 100 // + index of the method in Methods
 	streamSurrSVD  = 4   // randomized SVD of a sparse instance's surrogate
+	streamHeldOut  = 5   // the held-out entries of a partially known target
 )
 
 func newRand(seed, stream uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, stream)) }
@@ -37,9 +39,13 @@ type Instance struct {
 	Target   *mat.Dense
 	Factored *workloads.Factored
 	Mask     *mat.Dense // MC only: 0/1
-	Op       *mat.Dense // MS only: m x d^2, row i is A_i flattened row-major
-	Y        []float64  // MS only
-	Work     workloads.Workload
+	// HeldOut (MC only, 0/1, disjoint from Mask) is set when the target is
+	// known only on Mask and HeldOut (NewHeldOutInstance): the recovery
+	// error is measured on HeldOut, and the target's spectrum is unknown.
+	HeldOut *mat.Dense
+	Op      *mat.Dense // MS only: m x d^2, row i is A_i flattened row-major
+	Y       []float64  // MS only
+	Work    workloads.Workload
 	// Inits holds initial weights read by LoadInstance, per method; a
 	// method without an entry is initialised from the seed.
 	Inits map[string][]*mat.Dense
@@ -55,14 +61,18 @@ type Instance struct {
 
 // InstanceInfo describes an instance in run.json.
 type InstanceInfo struct {
-	Source          string    `json:"source"`
-	Rows            int       `json:"rows"`
-	Cols            int       `json:"cols"`
-	TargetSVals     []float64 `json:"target_singular_values"`
-	Observed        int       `json:"observed,omitempty"`
-	Measurements    int       `json:"measurements,omitempty"`
-	WorkloadBytes   int64     `json:"workload_bytes"`
-	LoadedInitsFrom []string  `json:"loaded_inits,omitempty"`
+	Source      string    `json:"source"`
+	Rows        int       `json:"rows"`
+	Cols        int       `json:"cols"`
+	TargetSVals []float64 `json:"target_singular_values"`
+	Observed    int       `json:"observed,omitempty"`
+	// HeldOut is the number of held-out entries of a target known only
+	// on its observed and held-out entries (then the recovery error is
+	// measured on them, and TargetSVals is empty: the spectrum is unknown).
+	HeldOut         int      `json:"held_out,omitempty"`
+	Measurements    int      `json:"measurements,omitempty"`
+	WorkloadBytes   int64    `json:"workload_bytes"`
+	LoadedInitsFrom []string `json:"loaded_inits,omitempty"`
 	// Sparse: the target is held as its factors and the observed entries
 	// in compressed sparse rows.
 	Sparse bool `json:"sparse,omitempty"`
@@ -70,7 +80,7 @@ type InstanceInfo struct {
 
 // TargetSVals returns the target's nonzero singular values (above 1e-12 of
 // the largest), decreasing: from its factors for a sparse instance, from an
-// SVD otherwise (nil when it fails).
+// SVD otherwise (nil when it fails, and for a partially known target).
 func (in *Instance) TargetSVals() []float64 {
 	in.targetSVD()
 	return append([]float64(nil), in.svals...)
@@ -84,6 +94,9 @@ func (in *Instance) targetSVD() {
 		return
 	}
 	in.svdDone = true
+	if in.Partial() {
+		return // the zero-filled matrix's spectrum is not the target's
+	}
 	if in.Factored != nil {
 		in.svals, in.svu, in.svv = in.Factored.S, in.Factored.U, in.Factored.V
 		return
@@ -106,6 +119,10 @@ func (in *Instance) targetSVD() {
 	in.svv = mat.DenseCopyOf(v.Slice(0, cols, 0, r))
 }
 
+// Partial reports whether the target is known only on the observed and
+// held-out entries.
+func (in *Instance) Partial() bool { return in.HeldOut != nil }
+
 // Info summarises the instance: its shape, the target's nonzero singular
 // values (at most rank r, above 1e-12 of the largest), the workload's data.
 func (in *Instance) Info(r int) InstanceInfo {
@@ -119,6 +136,9 @@ func (in *Instance) Info(r int) InstanceInfo {
 	}
 	if mc, ok := in.Work.(interface{ Observed() int }); ok {
 		info.Observed = mc.Observed()
+	}
+	if mc, ok := in.Work.(*workloads.MC); ok {
+		_, info.HeldOut = mc.HeldOut()
 	}
 	if in.Op != nil {
 		info.Measurements, _ = in.Op.Dims()
@@ -301,7 +321,11 @@ func (in *Instance) bind(c Config) error {
 	case "mf":
 		in.Work, err = workloads.NewMF(in.Target, workloads.Reduction(c.Loss))
 	case "mc":
-		in.Work, err = workloads.NewMC(in.Target, in.Mask)
+		if in.HeldOut != nil {
+			in.Work, err = workloads.NewMCHeldOut(in.Target, in.Mask, in.HeldOut)
+		} else {
+			in.Work, err = workloads.NewMC(in.Target, in.Mask)
+		}
 	case "ms":
 		in.Work, err = workloads.NewMS(in.Target, in.Op, in.Y)
 	default:
@@ -314,6 +338,7 @@ func (in *Instance) bind(c Config) error {
 const (
 	TargetFile = "target.npy"
 	MaskFile   = "mask.npy"
+	HeldFile   = "heldout.npy"
 	OpFile     = "A.npy"
 	YFile      = "y.npy"
 )
@@ -323,7 +348,7 @@ const (
 func InitFile(method string, l int) string { return "init_" + method + "_W" + strconv.Itoa(l) + ".npy" }
 
 // Save writes the instance's data to dir (created if needed):
-// target.npy, mask.npy (MC), A.npy of shape (m, d, d) and y.npy (MS), each
+// target.npy, mask.npy (MC), heldout.npy (MC, partially known target), A.npy of shape (m, d, d) and y.npy (MS), each
 // atomically. It first removes the instance files of an earlier save in dir
 // (the names above and init_*.npy), so that a folder never mixes two
 // instances; other files are left alone.
@@ -338,7 +363,7 @@ func (in *Instance) Save(dir string) error {
 	if err != nil {
 		return err
 	}
-	for _, name := range []string{TargetFile, MaskFile, OpFile, YFile} {
+	for _, name := range []string{TargetFile, MaskFile, HeldFile, OpFile, YFile} {
 		stale = append(stale, filepath.Join(dir, name))
 	}
 	for _, p := range stale {
@@ -351,6 +376,11 @@ func (in *Instance) Save(dir string) error {
 	}
 	if in.Mask != nil {
 		if err := writeMatrix(filepath.Join(dir, MaskFile), in.Mask); err != nil {
+			return err
+		}
+	}
+	if in.HeldOut != nil {
+		if err := writeMatrix(filepath.Join(dir, HeldFile), in.HeldOut); err != nil {
 			return err
 		}
 	}
@@ -411,6 +441,11 @@ func LoadInstance(dir string, c *Config) (*Instance, error) {
 		if in.Mask, err = npy.ReadMatrixFile(path(MaskFile), d, d); err != nil {
 			return nil, err
 		}
+		if _, err := os.Stat(path(HeldFile)); err == nil {
+			if in.HeldOut, err = npy.ReadMatrixFile(path(HeldFile), d, d); err != nil {
+				return nil, err
+			}
+		}
 	case "ms":
 		a, err := npy.ReadArrayFile(path(OpFile), -1, d, d)
 		if err != nil {
@@ -433,7 +468,7 @@ func LoadInstance(dir string, c *Config) (*Instance, error) {
 	}
 	if err := in.bind(*c); err != nil {
 		if c.Workload == "mc" {
-			return nil, fmt.Errorf("%s: %w", path(MaskFile), err)
+			return nil, fmt.Errorf("%s: %w", path(MaskFile), err) // or heldout.npy: the error says which
 		}
 		return nil, err
 	}
@@ -493,6 +528,67 @@ func NewInstance(c *Config, target, mask *mat.Dense, source string) (*Instance, 
 	}
 	c.D = r
 	in := &Instance{Target: target, Mask: mask, Source: source}
+	if err := in.bind(*c); err != nil {
+		return nil, fmt.Errorf("%s: %w", source, err)
+	}
+	return in, nil
+}
+
+// DefaultHeldOut is the fraction of a partially known target's entries
+// NewHeldOutInstance holds out by default (lowdim verify --held-out).
+const DefaultHeldOut = 0.1
+
+// NewHeldOutInstance returns the MC instance of a target known only where
+// known is 1 (elsewhere target holds zeros or anything): it holds out
+// round(frac |known|) of those entries, drawn from c.Seed, to measure the
+// recovery error on, and trains on the rest. c.R must be set (the rank of
+// a partially known target cannot be read from it); c.D is set from the
+// target. Errors name source.
+func NewHeldOutInstance(c *Config, target, known *mat.Dense, frac float64, source string) (*Instance, error) {
+	r, cols := target.Dims()
+	if r != cols {
+		return nil, fmt.Errorf("%s: a %d x %d target; lowdim needs a square one", source, r, cols)
+	}
+	if kr, kc := known.Dims(); kr != r || kc != cols {
+		return nil, fmt.Errorf("%s: %d x %d known entries for a %d x %d target", source, kr, kc, r, cols)
+	}
+	if c.Workload != "mc" {
+		return nil, bad("workload", c.Workload, "a target known only on some entries is a completion problem (mc)")
+	}
+	if !(frac > 0 && frac < 1) {
+		return nil, bad("held-out", frac, "the held-out fraction must be in (0, 1)")
+	}
+	if c.R < 1 {
+		return nil, bad("r", c.R, "a target known only on some entries needs its rank given")
+	}
+	var idx []int
+	data := mat.DenseCopyOf(known).RawMatrix().Data
+	for i, v := range data {
+		if v != 0 {
+			idx = append(idx, i)
+		}
+	}
+	n := int(math.Round(frac * float64(len(idx))))
+	if n < 1 || n >= len(idx) {
+		return nil, fmt.Errorf("%s: holding out %g of %d known entries leaves %d to hold out and %d to train on; both need at least one",
+			source, frac, len(idx), n, len(idx)-n)
+	}
+	rng := newRand(c.Seed, streamHeldOut)
+	for i := 0; i < n; i++ { // partial Fisher-Yates: idx[:n] is a uniform draw
+		j := i + rng.IntN(len(idx)-i)
+		idx[i], idx[j] = idx[j], idx[i]
+	}
+	mask := mat.NewDense(r, cols, nil)
+	held := mat.NewDense(r, cols, nil)
+	for k, i := range idx {
+		dst := mask
+		if k < n {
+			dst = held
+		}
+		dst.RawMatrix().Data[i] = 1
+	}
+	c.D = r
+	in := &Instance{Target: target, Mask: mask, HeldOut: held, Source: source}
 	if err := in.bind(*c); err != nil {
 		return nil, fmt.Errorf("%s: %w", source, err)
 	}

@@ -11,10 +11,12 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+	"gonum.org/v1/gonum/mat"
 
 	"github.com/lowdim/lowdim/machine"
 	"github.com/lowdim/lowdim/npy"
 	"github.com/lowdim/lowdim/results"
+	"github.com/lowdim/lowdim/workloads"
 )
 
 // requireShape reads an .npy file and checks its shape.
@@ -422,4 +424,106 @@ func TestSaveReplacesStaleInits(t *testing.T) {
 		requireSameTrace(t, traceOf(fresh.Method(Compressed)), traceOf(loaded.Method(Compressed)),
 			"compressed started from the seed-1 init files left in the folder, on the seed-2 target")
 	})
+}
+
+// TestHeldOutInstance: a target known only on some entries is split, from
+// the seed, into training and held-out entries that partition them; the
+// instance reports no spectrum, and Save/LoadInstance keep the split.
+func TestHeldOutInstance(t *testing.T) {
+	const d = 12
+	full, err := BuildInstance(tinyConfig("mc").WithDefaults())
+	require.NoError(t, err)
+	known := full.Mask // 72 of 144 entries
+	target := mat.NewDense(d, d, nil)
+	target.MulElem(full.Target, known) // the unknown entries read as 0
+
+	c := tinyConfig("mc")
+	c.Seed = 5
+	in, err := NewHeldOutInstance(&c, target, known, 0.25, "user.mtx")
+	require.NoError(t, err)
+	require.True(t, in.Partial())
+	train, held := 0, 0
+	for i, k := range known.RawMatrix().Data {
+		m, h := in.Mask.RawMatrix().Data[i], in.HeldOut.RawMatrix().Data[i]
+		require.True(t, (m == 0 || m == 1) && (h == 0 || h == 1), "entry %d: mask %v, held %v", i, m, h)
+		require.Equal(t, k, m+h, "entry %d: the known entries are split, the others in neither", i)
+		train += int(m)
+		held += int(h)
+	}
+	require.Equal(t, 18, held, "round(0.25 * 72)")
+	require.Equal(t, 54, train)
+	info := in.Info(c.R)
+	require.Equal(t, 18, info.HeldOut)
+	require.Equal(t, 54, info.Observed)
+	require.Empty(t, info.TargetSVals, "the zero-filled matrix's spectrum is not the target's")
+
+	// The same seed draws the same split, another seed another.
+	again, err := NewHeldOutInstance(&c, target, known, 0.25, "user.mtx")
+	require.NoError(t, err)
+	require.Equal(t, in.HeldOut.RawMatrix().Data, again.HeldOut.RawMatrix().Data)
+	c6 := c
+	c6.Seed = 6
+	other, err := NewHeldOutInstance(&c6, target, known, 0.25, "user.mtx")
+	require.NoError(t, err)
+	require.NotEqual(t, in.HeldOut.RawMatrix().Data, other.HeldOut.RawMatrix().Data)
+
+	// The recovery error is measured on the held-out entries: the full
+	// target itself has error 0 there, though it differs from the
+	// zero-filled matrix elsewhere.
+	require.Zero(t, workloads.Recovery(in.Work, full.Target))
+	require.Positive(t, workloads.RecoveryError(full.Target, target))
+
+	dir := t.TempDir()
+	require.NoError(t, in.Save(dir))
+	requireShape(t, filepath.Join(dir, HeldFile), d, d)
+	cl := c
+	loaded, err := LoadInstance(dir, &cl)
+	require.NoError(t, err)
+	require.True(t, loaded.Partial())
+	require.Equal(t, in.HeldOut.RawMatrix().Data, loaded.HeldOut.RawMatrix().Data)
+	require.Equal(t, in.Mask.RawMatrix().Data, loaded.Mask.RawMatrix().Data)
+	// Saving an instance that holds nothing out removes the stale file.
+	require.NoError(t, full.Save(dir))
+	_, err = os.Stat(filepath.Join(dir, HeldFile))
+	require.ErrorIs(t, err, os.ErrNotExist)
+}
+
+func TestHeldOutInstanceErrors(t *testing.T) {
+	known := mat.NewDense(3, 3, []float64{1, 1, 0, 0, 1, 0, 0, 0, 1})
+	target := mat.NewDense(3, 3, []float64{1, 2, 0, 0, 3, 0, 0, 0, 4})
+	for _, tc := range []struct {
+		name   string
+		edit   func(c *Config)
+		frac   float64
+		target *mat.Dense
+		flag   string // a *ConfigError naming this flag, or
+		msg    string // an error containing this
+	}{
+		{name: "no r", edit: func(c *Config) { c.R = 0 }, frac: 0.25, flag: "r", msg: "--r 0"},
+		{name: "mf", edit: func(c *Config) { c.Workload = "mf" }, frac: 0.25, flag: "workload", msg: "--workload mf"},
+		{name: "frac 0", frac: 0, flag: "held-out", msg: "--held-out 0"},
+		{name: "frac 1", frac: 1, flag: "held-out", msg: "--held-out 1"},
+		{name: "frac NaN", frac: math.NaN(), flag: "held-out", msg: "--held-out NaN"},
+		{name: "nothing to hold out", frac: 0.1, msg: "t.mtx: holding out 0.1 of 4 known entries leaves 0 to hold out"},
+		{name: "nothing to train on", frac: 0.9, msg: "leaves 4 to hold out and 0 to train on"},
+		{name: "not square", frac: 0.25, target: mat.NewDense(3, 2, nil), msg: "t.mtx: a 3 x 2 target"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := tinyConfig("mc")
+			c.R = 1
+			if tc.edit != nil {
+				tc.edit(&c)
+			}
+			tg := target
+			if tc.target != nil {
+				tg = tc.target
+			}
+			in, err := NewHeldOutInstance(&c, tg, known, tc.frac, "t.mtx")
+			require.Nil(t, in)
+			if tc.flag != "" {
+				requireConfigError(t, err, tc.flag, "")
+			}
+			require.ErrorContains(t, err, tc.msg)
+		})
+	}
 }

@@ -64,7 +64,7 @@ func cmdVerify(args []string, stdout, stderr io.Writer) int {
 		}
 		var in *experiment.Instance
 		if f.targetFile != "" {
-			in, err = userInstance(&vc, f.targetFile, f.maskFile, set["r"])
+			in, err = userInstance(&vc, f.targetFile, f.maskFile, f.heldOut, set)
 			if err != nil {
 				return fail(err)
 			}
@@ -117,11 +117,23 @@ func parseWidths(s string) ([]int, error) {
 }
 
 // userInstance reads the user's target (and mask) and sets d, and r when
-// it was not given, from it.
-func userInstance(vc *experiment.VerifyConfig, targetPath, maskPath string, rGiven bool) (*experiment.Instance, error) {
+// it was not given, from it. A coordinate .mtx target for --workload mc
+// without --mask is known only on its entries: heldOut of them are held
+// out to measure the recovery error on, and r must be given.
+func userInstance(vc *experiment.VerifyConfig, targetPath, maskPath string, heldOut float64, set map[string]bool) (*experiment.Instance, error) {
 	t, err := matfile.Read(targetPath)
 	if err != nil {
 		return nil, err
+	}
+	partial := vc.Workload == "mc" && maskPath == "" && t.Observed != nil
+	if set["held-out"] && !partial {
+		return nil, errors.New("--held-out applies to a coordinate .mtx --target for --workload mc without --mask")
+	}
+	if partial {
+		if !set["r"] {
+			return nil, fmt.Errorf("%s: a coordinate .mtx target is known only on its entries, whose zero-filled matrix has another rank: give the target's rank with --r", targetPath)
+		}
+		return experiment.NewHeldOutInstance(&vc.Config, t.Dense, t.Observed, heldOut, targetPath)
 	}
 	var mask = t.Observed
 	if maskPath != "" {
@@ -141,7 +153,7 @@ func userInstance(vc *experiment.VerifyConfig, targetPath, maskPath string, rGiv
 	if vc.Workload == "ms" {
 		return nil, errors.New("--target with --workload ms is not supported: a sensing problem needs its operator (use lowdim run --load-instance)")
 	}
-	if !rGiven {
+	if !set["r"] {
 		r, err := experiment.NumericalRank(t.Dense)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", targetPath, err)
@@ -184,6 +196,9 @@ func writeVerdictTable(w io.Writer, v *experiment.Verdict, dir string) {
 		fmt.Fprintf(tw, "compressed r_hat=%d\t%d\t%s\t%d\t%s\t%v\n", wr.RHat, wr.Params, wr.Status, wr.Steps, fmtErr(wr.BestError), wr.Sufficient)
 	}
 	tw.Flush()
+	if in := v.Instance; in.HeldOut > 0 {
+		fmt.Fprintf(w, "errors are measured on %d held-out entries of the target (trained on the other %d it gives)\n", in.HeldOut, in.Observed)
+	}
 	fmt.Fprintf(w, "update rank of the original network (singular values of W_l(T) - W_l(0) above %g of the largest): %d\n", v.UpdateRankTol, v.UpdateRank)
 	if v.SafeWidth != nil {
 		fmt.Fprintf(w, "safe width: r_hat = %d (smallest candidate within tol-rel %g of the original's error)\n", *v.SafeWidth, c.TolRel)

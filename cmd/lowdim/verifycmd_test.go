@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -13,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/lowdim/lowdim/experiment"
 	"github.com/lowdim/lowdim/matfile"
 	"github.com/lowdim/lowdim/workloads"
 )
@@ -30,7 +32,11 @@ type verdictJSON struct {
 		Rows     int       `json:"rows"`
 		SVals    []float64 `json:"target_singular_values"`
 		Observed int       `json:"observed"`
+		HeldOut  int       `json:"held_out"`
 	} `json:"instance"`
+	Original struct {
+		BestError *float64 `json:"best_recovery_error"`
+	} `json:"original"`
 	Widths []struct {
 		RHat       int  `json:"r_hat"`
 		Sufficient bool `json:"sufficient"`
@@ -291,18 +297,47 @@ func TestVerifyCoordinateMTXIsMask(t *testing.T) {
 	out := filepath.Join(dir, "out")
 	// The unlisted entries read as 0, so the file's matrix has full
 	// numerical rank: r must be given.
-	code, stdout, stderr := lowdim(t, "verify", "--workload", "mc", "--target", target, "--r", "2", "--steps", "2000", "--quiet", "--out", out)
+	code, stdout, stderr := lowdim(t, "verify", "--workload", "mc", "--target", target, "--r", "2", "--eta", "8", "--steps", "5000", "--quiet", "--out", out)
 	require.Contains(t, []int{exitOK, exitFailure}, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
 	v := readVerdict(t, out)
 	require.Equal(t, "mc", v.Config.Workload)
-	require.Equal(t, n, v.Instance.Observed, "observed entries = the entries the file lists")
+	// A tenth of the listed entries is held out; the networks train on
+	// the rest.
+	held := int(math.Round(experiment.DefaultHeldOut * float64(n)))
+	require.Equal(t, held, v.Instance.HeldOut)
+	require.Equal(t, n-held, v.Instance.Observed, "observed entries = the entries the file lists, less the held-out ones")
 	require.Equal(t, 20, v.Config.D)
-	t.Logf("exit %d; %d of 400 entries observed; %d pass, %d fail, %d skipped", code, n, v.Passed, v.Failed, v.Skipped)
+	require.Empty(t, v.Instance.SVals, "the zero-filled matrix's spectrum is not reported as the target's")
+	for _, c := range v.Checks {
+		if c.Name == experiment.CheckIncremental {
+			require.Equal(t, "skipped", c.Status, "%s of %s: the target's singular vectors are unknown", c.Name, c.Method)
+		}
+	}
+	// The errors are measured on the held-out entries of the rank-2
+	// target, which the networks complete: against the zero-filled matrix
+	// they would be about sqrt(0.4) at best (the unlisted 40% of the
+	// target's energy, roughly).
+	require.NotNil(t, v.Original.BestError)
+	require.Less(t, *v.Original.BestError, 0.05)
+	t.Logf("exit %d; %d of 400 entries listed, %d held out; original's best held-out error %.3g; %d pass, %d fail, %d skipped",
+		code, n, held, *v.Original.BestError, v.Passed, v.Failed, v.Skipped)
+	require.Contains(t, stdout, fmt.Sprintf("errors are measured on %d held-out entries", held))
 
-	// Without --r, the rank of the zero-filled matrix is taken.
+	// Without --r: refused, since the zero-filled matrix has full rank.
 	code, _, stderr = lowdim(t, "verify", "--workload", "mc", "--target", target, "--steps", "10", "--quiet", "--out", filepath.Join(dir, "out2"))
 	require.Equal(t, exitUsage, code)
-	t.Logf("without --r: %s", strings.TrimSpace(stderr))
+	require.Contains(t, stderr, target+": a coordinate .mtx target is known only on its entries")
+	require.Contains(t, stderr, "--r")
+
+	// --held-out out of range, and where there is nothing to hold out.
+	code, _, stderr = lowdim(t, "verify", "--workload", "mc", "--target", target, "--r", "2", "--held-out", "1", "--quiet", "--out", filepath.Join(dir, "out3"))
+	require.Equal(t, exitUsage, code)
+	require.Contains(t, stderr, "--held-out 1")
+	dense := filepath.Join(dir, "t.csv")
+	require.NoError(t, matfile.Write(dense, rank2Target(t)))
+	code, _, stderr = lowdim(t, "verify", "--target", dense, "--held-out", "0.2", "--quiet", "--out", filepath.Join(dir, "out4"))
+	require.Equal(t, exitUsage, code)
+	require.Contains(t, stderr, "--held-out applies to a coordinate .mtx")
 }
 
 // TestVerifyRBelowTargetRank: --r 1 on a target of numerical rank 2. The
