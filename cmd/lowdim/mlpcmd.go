@@ -5,7 +5,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
+
+	"github.com/BurntSushi/toml"
 
 	"github.com/lowdim/lowdim/mlp/mlprun"
 )
@@ -24,15 +27,15 @@ always uses MNIST. The defaults below are the preset's.
 Flags:
 `
 
-// mlpPresetArg returns the value of --preset in args (scanned before flag
+// flagArg returns the value of the flag name in args (scanned before flag
 // parsing, up to a "--"), or "".
-func mlpPresetArg(args []string) string {
+func flagArg(args []string, name string) string {
 	for i := 0; i < len(args); i++ {
 		a := args[i]
 		if a == "--" {
 			break
 		}
-		for _, p := range []string{"--preset", "-preset"} {
+		for _, p := range []string{"--" + name, "-" + name} {
 			if a == p && i+1 < len(args) {
 				return args[i+1]
 			}
@@ -44,9 +47,65 @@ func mlpPresetArg(args []string) string {
 	return ""
 }
 
+// mlpPresetArg returns the preset args name: --preset, else the preset
+// key of the --config file (when it reads), else "".
+func mlpPresetArg(args []string) string {
+	if p := flagArg(args, "preset"); p != "" {
+		return p
+	}
+	if file := flagArg(args, "config"); file != "" {
+		var head configFileHead
+		if _, err := toml.DecodeFile(file, &head); err == nil {
+			return head.Preset
+		}
+	}
+	return ""
+}
+
 // isMLPPreset reports whether args name one of the MLP presets; cmdRun
 // hands those runs to cmdRunMLP.
 func isMLPPreset(args []string) bool { return mlprun.IsPreset(mlpPresetArg(args)) }
+
+// applyConfigFile sets the flags of fs that file names as keys (the flag
+// names; "preset" is read by mlpPresetArg) and that were not given on the
+// command line. A list value is joined with commas.
+func applyConfigFile(fs *flag.FlagSet, file string) error {
+	given := map[string]bool{}
+	fs.Visit(func(fl *flag.Flag) { given[fl.Name] = true })
+	var keys map[string]any
+	md, err := toml.DecodeFile(file, &keys)
+	if err != nil {
+		return fmt.Errorf("%s: %w", file, err)
+	}
+	for _, k := range md.Keys() {
+		name := k.String()
+		if name == "preset" || given[name] {
+			continue
+		}
+		if name == "config" || fs.Lookup(name) == nil {
+			return fmt.Errorf("%s: unknown key %q (keys are the flag names of lowdim run --preset fmnist|mnist)", file, name)
+		}
+		var v string
+		switch x := keys[name].(type) {
+		case []any:
+			parts := make([]string, len(x))
+			for i, e := range x {
+				parts[i] = fmt.Sprint(e)
+			}
+			v = strings.Join(parts, ",")
+		case float64:
+			v = strconv.FormatFloat(x, 'g', -1, 64)
+		case string, int64, bool:
+			v = fmt.Sprint(x)
+		default:
+			return fmt.Errorf("%s: key %q: a %T value; want a string, number, boolean or list", file, name, x)
+		}
+		if err := fs.Set(name, v); err != nil {
+			return fmt.Errorf("%s: key %q: invalid value %q: %w", file, name, v, err)
+		}
+	}
+	return nil
+}
 
 // cmdRunMLP is `lowdim run --preset fmnist|mnist`.
 func cmdRunMLP(args []string, stdout, stderr io.Writer) int {
@@ -63,9 +122,10 @@ func cmdRunMLP(args []string, stdout, stderr io.Writer) int {
 		fs.PrintDefaults()
 	}
 	c := &cfg
-	var preset, methods, out string
+	var preset, configFile, methods, out string
 	var quiet bool
 	fs.StringVar(&preset, "preset", name, "named preset: fmnist or mnist here (others: lowdim presets)")
+	fs.StringVar(&configFile, "config", "", "TOML file setting any of these flags by name, and preset (flags override it)")
 	fs.StringVar(&c.Data, "data", "", "folder of IDX files (train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz], t10k-...)")
 	fs.StringVar(&methods, "methods", strings.Join(c.Methods, ","), "comma list of methods: original,dln,cdln")
 	fs.IntVar(&c.Width, "width", c.Width, "width of the first hidden layer and of the linear block")
@@ -101,6 +161,12 @@ func cmdRunMLP(args []string, stdout, stderr io.Writer) int {
 	if preset != name { // --preset given twice
 		fmt.Fprintf(stderr, "lowdim run: --preset given as both %q and %q\n", name, preset)
 		return exitUsage
+	}
+	if configFile != "" {
+		if err := applyConfigFile(fs, configFile); err != nil {
+			fmt.Fprintf(stderr, "lowdim run: %v\n", err)
+			return exitUsage
+		}
 	}
 	c.Methods = splitList(methods)
 	if err := c.Validate(); err != nil {

@@ -133,3 +133,63 @@ func TestRunMLPHelp(t *testing.T) {
 	require.Contains(t, stderr, "lowdim run --preset fmnist|mnist")
 	require.Contains(t, stderr, "-r-hat")
 }
+
+// TestRunMLPConfigFile: a --config file picks the MLP preset and sets its
+// flags by name; flags on the command line override it.
+func TestRunMLPConfigFile(t *testing.T) {
+	data := mlpData(t)
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "mlp.toml")
+	require.NoError(t, os.WriteFile(cfg, []byte(`preset = "fmnist"
+data = "`+data+`"
+methods = ["original", "cdln"]
+width = 16
+width2 = 8
+r-hat = 4
+batch = 16
+epochs = 1
+eta = 0.05
+latency-seconds = 0
+standardize = false
+`), 0o644))
+	require.Equal(t, "fmnist", mlpPresetArg([]string{"--config", cfg}))
+	out := filepath.Join(dir, "out")
+	code, _, stderr := lowdim(t, "run", "--config", cfg, "--width", "12", "--quiet", "--out", out)
+	require.Equal(t, exitOK, code, stderr)
+	b, err := os.ReadFile(filepath.Join(out, "run.json"))
+	require.NoError(t, err)
+	var rec struct {
+		Config struct {
+			Preset      string   `json:"preset"`
+			Width       int      `json:"width"`
+			RHat        int      `json:"r_hat"`
+			Eta         float64  `json:"eta"`
+			Standardize bool     `json:"standardize"`
+			Methods     []string `json:"methods"`
+		} `json:"config"`
+	}
+	require.NoError(t, json.Unmarshal(b, &rec))
+	require.Equal(t, "fmnist", rec.Config.Preset)
+	require.Equal(t, 12, rec.Config.Width, "the flag overrides the file")
+	require.Equal(t, 4, rec.Config.RHat)
+	require.Equal(t, 0.05, rec.Config.Eta)
+	require.False(t, rec.Config.Standardize)
+	require.Equal(t, []string{"original", "cdln"}, rec.Config.Methods)
+
+	for _, tt := range []struct{ name, text, want string }{
+		{"unknown key", "preset = \"fmnist\"\nwidht = 3\n", `unknown key "widht"`},
+		{"bad value", "preset = \"fmnist\"\nwidth = \"wide\"\n", `key "width": invalid value "wide"`},
+		{"table value", "preset = \"fmnist\"\n[width]\nx = 1\n", `key "width": a map[string]interface {} value`},
+		{"invalid by validation", "preset = \"fmnist\"\nmomentum = 1.5\n", "invalid --momentum 1.5"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			p := filepath.Join(t.TempDir(), "c.toml")
+			require.NoError(t, os.WriteFile(p, []byte(tt.text), 0o644))
+			out := filepath.Join(t.TempDir(), "out")
+			code, _, stderr := lowdim(t, "run", "--config", p, "--data", data, "--quiet", "--out", out)
+			require.Equal(t, exitUsage, code, stderr)
+			require.Contains(t, stderr, tt.want)
+			requireNoFile(t, filepath.Join(out, "run.json"))
+		})
+	}
+}
