@@ -84,11 +84,29 @@ func (c Config) WithDefaults() Config {
 // ErrConfig is wrapped by the errors of Config.Validate.
 var ErrConfig = errors.New("mlp: invalid configuration")
 
-// Validate returns an error wrapping ErrConfig and naming the field when c
-// (after WithDefaults) does not describe a model.
+// FieldError is the error of Config.Validate and TrainConfig.Validate: the
+// field (named as in the validation messages: hidden1, r-hat, eta, ...),
+// its value and what is wrong with it. It wraps ErrConfig or
+// ErrTrainConfig.
+type FieldError struct {
+	Field string
+	Value any
+	Why   string
+	kind  error
+}
+
+func (e *FieldError) Error() string {
+	return fmt.Sprintf("%v: %s %v: %s", e.kind, e.Field, e.Value, e.Why)
+}
+
+// Unwrap returns ErrConfig or ErrTrainConfig.
+func (e *FieldError) Unwrap() error { return e.kind }
+
+// Validate returns a *FieldError wrapping ErrConfig when c (after
+// WithDefaults) does not describe a model.
 func (c Config) Validate() error {
 	bad := func(field string, v any, why string) error {
-		return fmt.Errorf("%w: %s %v: %s", ErrConfig, field, v, why)
+		return &FieldError{Field: field, Value: v, Why: why, kind: ErrConfig}
 	}
 	switch {
 	case c.Variant != Original && c.Variant != DLN && c.Variant != CDLN:
@@ -104,7 +122,7 @@ func (c Config) Validate() error {
 	case c.Depth < 1 || (c.Variant == CDLN && c.Depth < 2):
 		return bad("depth", c.Depth, "must be at least 1 (2 for cdln)")
 	case c.RHat < 1 || c.RHat > c.Hidden1:
-		return bad("r-hat", c.RHat, fmt.Sprintf("must be in 1..hidden1 (%d)", c.Hidden1))
+		return bad("r-hat", c.RHat, fmt.Sprintf("must be in 1..%d (the first hidden width)", c.Hidden1))
 	case !(c.Eps > 0) || math.IsInf(c.Eps, 0):
 		return bad("eps", c.Eps, "must be positive and finite")
 	case !(c.Alpha > 0) || math.IsInf(c.Alpha, 0):

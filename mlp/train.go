@@ -77,11 +77,11 @@ func (c TrainConfig) WithDefaults(n int) TrainConfig {
 // ErrTrainConfig is wrapped by the errors of TrainConfig.Validate.
 var ErrTrainConfig = errors.New("mlp: invalid training configuration")
 
-// Validate returns an error naming the field when c (after WithDefaults)
-// cannot train on n rows.
+// Validate returns a *FieldError wrapping ErrTrainConfig when c (after
+// WithDefaults) cannot train on n rows.
 func (c TrainConfig) Validate(n int) error {
 	bad := func(field string, v any, why string) error {
-		return fmt.Errorf("%w: %s %v: %s", ErrTrainConfig, field, v, why)
+		return &FieldError{Field: field, Value: v, Why: why, kind: ErrTrainConfig}
 	}
 	switch {
 	case c.Batch < 1 || c.Batch > n:

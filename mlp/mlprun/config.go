@@ -123,7 +123,10 @@ func (e *ConfigError) Error() string {
 	return fmt.Sprintf("invalid --%s %v: %s", e.Flag, e.Value, e.Why)
 }
 
-// Validate returns a *ConfigError for the first invalid value of c.
+// Validate returns a *ConfigError for the first invalid value of c. The
+// values package mlp also checks are checked by mlp's Validate methods
+// (for every method's model), their fields renamed to the flags; the
+// batch is checked against the training rows once the data is read (Run).
 func (c Config) Validate() error {
 	bad := func(flag string, v any, why string) error { return &ConfigError{Flag: flag, Value: v, Why: why} }
 	finite := func(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
@@ -131,50 +134,64 @@ func (c Config) Validate() error {
 		return bad("methods", "''", "no method (want a comma list of original, dln, cdln)")
 	}
 	seen := map[string]bool{}
+	var variants []mlp.Variant
 	for _, m := range c.Methods {
-		if _, err := mlp.ParseVariant(m); err != nil {
+		v, err := mlp.ParseVariant(m)
+		if err != nil {
 			return bad("methods", strings.Join(c.Methods, ","), fmt.Sprintf("unknown method %q (want original, dln, cdln)", m))
 		}
 		if seen[m] {
 			return bad("methods", strings.Join(c.Methods, ","), fmt.Sprintf("method %q given twice", m))
 		}
 		seen[m] = true
+		variants = append(variants, v)
 	}
+	// What only a run has: a block of at least 2 layers for every method
+	// (the variants share it), zero steps and every meaning "from the
+	// epochs", training rows and latency.
 	switch {
-	case c.Width < 1:
-		return bad("width", c.Width, "must be at least 1")
-	case c.Width2 < 1:
-		return bad("width2", c.Width2, "must be at least 1")
 	case c.Depth < 2:
 		return bad("depth", c.Depth, "the block needs at least 2 layers")
-	case c.RHat < 1 || c.RHat > c.Width:
-		return bad("r-hat", c.RHat, fmt.Sprintf("must be in 1..--width (%d)", c.Width))
-	case !(c.Eps > 0) || !finite(c.Eps):
-		return bad("eps", c.Eps, "must be positive and finite")
-	case !(c.Alpha > 0) || !finite(c.Alpha):
-		return bad("alpha", c.Alpha, "must be positive and finite")
 	case c.Batch < 1:
 		return bad("batch", c.Batch, "must be at least 1")
-	case !(c.Eta > 0) || !finite(c.Eta):
-		return bad("eta", c.Eta, "must be positive and finite")
-	case !(c.Momentum >= 0 && c.Momentum < 1):
-		return bad("momentum", c.Momentum, "must be in [0, 1)")
-	case c.Schedule != mlp.ScheduleConstant && c.Schedule != mlp.ScheduleCosine:
-		return bad("schedule", c.Schedule, "want constant or cosine")
-	case c.Epochs < 1:
-		return bad("epochs", c.Epochs, "must be at least 1")
 	case c.Steps < 0:
 		return bad("steps", c.Steps, "must not be negative (0: --epochs decide)")
 	case c.Every < 0:
 		return bad("every", c.Every, "must not be negative (0: about half an epoch)")
-	case c.EvalRows < 0:
-		return bad("eval-rows", c.EvalRows, "must not be negative (0: the whole test split)")
 	case c.TrainRows < 0:
 		return bad("train-rows", c.TrainRows, "must not be negative (0: the whole training split)")
 	case !(c.LatencySeconds >= 0) || !finite(c.LatencySeconds):
 		return bad("latency-seconds", c.LatencySeconds, "must be non-negative and finite")
 	}
-	return nil
+	for _, v := range variants {
+		// Any valid data shape: the data's are checked once it is read.
+		if err := c.model(v, 1, 2).Validate(); err != nil {
+			return flagError(err)
+		}
+	}
+	tc := c.training()
+	tc.Steps, tc.Every, tc.EvalBatch = max(tc.Steps, 1), max(tc.Every, 1), 1
+	return flagError(tc.Validate(c.Batch))
+}
+
+// flagError returns err, a *mlp.FieldError, as a *ConfigError naming the
+// flag of the field (nil for nil).
+func flagError(err error) error {
+	if err == nil {
+		return nil
+	}
+	var fe *mlp.FieldError
+	if !errors.As(err, &fe) {
+		return err
+	}
+	flag := fe.Field
+	switch flag {
+	case "hidden1":
+		flag = "width"
+	case "hidden2":
+		flag = "width2"
+	}
+	return &ConfigError{Flag: flag, Value: fe.Value, Why: fe.Why}
 }
 
 // ErrData is wrapped by errors about the data set (missing, unreadable,
