@@ -1,6 +1,7 @@
 package workloads_test
 
 import (
+	"math/rand/v2"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -58,34 +59,13 @@ func TestRecoveryErrorPanics(t *testing.T) {
 func TestAllocations(t *testing.T) {
 	const d = 32
 	rng := newRNG(42)
-	phi := gaussian(d, d, rng)
-	mfMean, err := workloads.NewMF(phi, workloads.Mean)
-	require.NoError(t, err)
-	mfSum, err := workloads.NewMF(phi, workloads.Sum)
-	require.NoError(t, err)
-	mask, err := workloads.SampleMask(d, d, 0.3, rng)
-	require.NoError(t, err)
-	mc, err := workloads.NewMC(phi, mask)
-	require.NoError(t, err)
-	held := mat.NewDense(d, d, nil)
-	for i := range d { // the diagonal's unobserved entries
-		if mask.At(i, i) == 0 {
-			held.Set(i, i, 1)
-		}
-	}
-	mcHeld, err := workloads.NewMCHeldOut(phi, mask, held)
-	require.NoError(t, err)
-	op, y, err := workloads.SampleSensing(phi, 100, 0.01, rng)
-	require.NoError(t, err)
-	ms, err := workloads.NewMS(phi, op, y)
-	require.NoError(t, err)
-
+	ws := everyWorkload(t, d, 0.3, 100, 0.01, rng)
 	w := gaussian(d, d, rng)
 	dst := mat.NewDense(d, d, nil)
 	for _, tc := range []struct {
 		name string
 		work workloads.Workload
-	}{{"mf-mean", mfMean}, {"mf-sum", mfSum}, {"mc", mc}, {"mc-held-out", mcHeld}, {"ms", ms}} {
+	}{{"mf-mean", ws["mf-mean"]}, {"mf-sum", ws["mf-sum"]}, {"mc", ws["mc"]}, {"mc-held-out", ws["mc-held-out"]}, {"ms", ws["ms"]}} {
 		t.Run(tc.name, func(t *testing.T) {
 			require.Zero(t, testing.AllocsPerRun(20, func() { tc.work.Loss(w) }), "Loss")
 			require.Zero(t, testing.AllocsPerRun(20, func() { tc.work.Gradient(dst, w) }), "Gradient")
@@ -101,42 +81,23 @@ func TestAllocations(t *testing.T) {
 // TestBytes: the memory each workload reports, 8 bytes per float64 held.
 func TestBytes(t *testing.T) {
 	const d, m = 6, 10
-	rng := newRNG(43)
-	phi := gaussian(d, d, rng)
-	mf, err := workloads.NewMF(phi, workloads.Mean)
-	require.NoError(t, err)
-	mask, err := workloads.SampleMask(d, d, 0.5, rng)
-	require.NoError(t, err)
-	mc, err := workloads.NewMC(phi, mask)
-	require.NoError(t, err)
-	held := mat.NewDense(d, d, nil)
-	for i := range d { // the diagonal's unobserved entries
-		if mask.At(i, i) == 0 {
-			held.Set(i, i, 1)
-		}
-	}
-	mcHeld, err := workloads.NewMCHeldOut(phi, mask, held)
-	require.NoError(t, err)
-	op, y, err := workloads.SampleSensing(phi, m, 0, rng)
-	require.NoError(t, err)
-	ms, err := workloads.NewMS(phi, op, y)
-	require.NoError(t, err)
+	ws := everyWorkload(t, d, 0.5, m, 0, newRNG(43))
 	for _, tc := range []struct {
 		name string
 		work workloads.Workload
 		want int64
 	}{
 		// target
-		{"mf", mf, 8 * d * d},
+		{"mf", ws["mf-mean"], 8 * d * d},
 		// target, mask, surrogate
 		// plus the CSR observations: d+1 row pointers (8 bytes), and per
 		// observed entry (floor(0.5 d^2) = 18) a 4-byte column and an
 		// 8-byte value
-		{"mc", mc, 3*8*d*d + 8*(d+1) + 12*(d*d/2)},
+		{"mc", ws["mc"], 3*8*d*d + 8*(d+1) + 12*(d*d/2)},
 		// and the held-out mask
-		{"mc-held-out", mcHeld, 4*8*d*d + 8*(d+1) + 12*(d*d/2)},
+		{"mc-held-out", ws["mc-held-out"], 4*8*d*d + 8*(d+1) + 12*(d*d/2)},
 		// target, surrogate, staging buffer, operator m x d^2, y and the residual workspace
-		{"ms", ms, 3*8*d*d + 8*m*d*d + 2*8*m}, // + the staging buffer for views
+		{"ms", ws["ms"], 3*8*d*d + 8*m*d*d + 2*8*m}, // + the staging buffer for views
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			require.Equal(t, tc.want, tc.work.Bytes())
@@ -155,25 +116,7 @@ func TestBytes(t *testing.T) {
 func TestWorkloadsAcceptViews(t *testing.T) {
 	const d = 5
 	rng := newRNG(44)
-	phi := gaussian(d, d, rng)
-	mf, err := workloads.NewMF(phi, workloads.Mean)
-	require.NoError(t, err)
-	mask, err := workloads.SampleMask(d, d, 0.5, rng)
-	require.NoError(t, err)
-	mc, err := workloads.NewMC(phi, mask)
-	require.NoError(t, err)
-	held := mat.NewDense(d, d, nil)
-	for i := range d { // the diagonal's unobserved entries
-		if mask.At(i, i) == 0 {
-			held.Set(i, i, 1)
-		}
-	}
-	mcHeld, err := workloads.NewMCHeldOut(phi, mask, held)
-	require.NoError(t, err)
-	op, y, err := workloads.SampleSensing(phi, 30, 0, rng)
-	require.NoError(t, err)
-	ms, err := workloads.NewMS(phi, op, y)
-	require.NoError(t, err)
+	ws := everyWorkload(t, d, 0.5, 30, 0, rng)
 
 	big := gaussian(d+2, d+3, rng)
 	view := big.Slice(1, 1+d, 2, 2+d).(*mat.Dense)
@@ -181,7 +124,7 @@ func TestWorkloadsAcceptViews(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		work workloads.Workload
-	}{{"mf", mf}, {"mc", mc}, {"mc-held-out", mcHeld}, {"ms", ms}} {
+	}{{"mf", ws["mf-mean"]}, {"mc", ws["mc"]}, {"mc-held-out", ws["mc-held-out"]}, {"ms", ws["ms"]}} {
 		t.Run(tc.name, func(t *testing.T) {
 			noPanic(t, "Recovery of a view", func() {
 				require.Equal(t, workloads.Recovery(tc.work, cp), workloads.Recovery(tc.work, view))
@@ -200,4 +143,35 @@ func TestWorkloadsAcceptViews(t *testing.T) {
 			})
 		})
 	}
+}
+
+// everyWorkload returns, by name, each workload on one d x d Gaussian
+// target: MF with the mean and the sum loss ("mf-mean", "mf-sum"), MC
+// observing a fraction p ("mc") and the same with the diagonal's
+// unobserved entries held out ("mc-held-out"), MS with m measurements of
+// the given noise ("ms").
+func everyWorkload(t *testing.T, d int, p float64, m int, noise float64, rng *rand.Rand) map[string]workloads.Workload {
+	t.Helper()
+	phi := gaussian(d, d, rng)
+	mfMean, err := workloads.NewMF(phi, workloads.Mean)
+	require.NoError(t, err)
+	mfSum, err := workloads.NewMF(phi, workloads.Sum)
+	require.NoError(t, err)
+	mask, err := workloads.SampleMask(d, d, p, rng)
+	require.NoError(t, err)
+	mc, err := workloads.NewMC(phi, mask)
+	require.NoError(t, err)
+	held := mat.NewDense(d, d, nil)
+	for i := range d {
+		if mask.At(i, i) == 0 {
+			held.Set(i, i, 1)
+		}
+	}
+	mcHeld, err := workloads.NewMCHeldOut(phi, mask, held)
+	require.NoError(t, err)
+	op, y, err := workloads.SampleSensing(phi, m, noise, rng)
+	require.NoError(t, err)
+	ms, err := workloads.NewMS(phi, op, y)
+	require.NoError(t, err)
+	return map[string]workloads.Workload{"mf-mean": mfMean, "mf-sum": mfSum, "mc": mc, "mc-held-out": mcHeld, "ms": ms}
 }
