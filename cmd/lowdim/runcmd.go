@@ -392,7 +392,7 @@ func title(c experiment.Config) string {
 	s := fmt.Sprintf("%s d=%d r=%d r̂=%d L=%d", strings.ToUpper(c.Workload), c.D, c.R, c.RHat, c.Depth)
 	switch c.Workload {
 	case "mc":
-		s += fmt.Sprintf(" p=%g", c.P)
+		s += fmt.Sprintf(" p=%.3g", c.P)
 	case "ms":
 		s += fmt.Sprintf(" m=%d", c.M)
 	}

@@ -133,7 +133,8 @@ func userInstance(vc *experiment.VerifyConfig, targetPath, maskPath string, held
 		if !set["r"] {
 			return nil, fmt.Errorf("%s: a coordinate .mtx target is known only on its entries, whose zero-filled matrix has another rank: give the target's rank with --r", targetPath)
 		}
-		return experiment.NewHeldOutInstance(&vc.Config, t.Dense, t.Observed, heldOut, targetPath)
+		in, err := experiment.NewHeldOutInstance(&vc.Config, t.Dense, t.Observed, heldOut, targetPath)
+		return observedFraction(vc, in), err
 	}
 	var mask = t.Observed
 	if maskPath != "" {
@@ -170,7 +171,21 @@ func userInstance(vc *experiment.VerifyConfig, targetPath, maskPath string, held
 			}
 		}
 	}
-	return experiment.NewInstance(&vc.Config, t.Dense, mask, targetPath)
+	in, err := experiment.NewInstance(&vc.Config, t.Dense, mask, targetPath)
+	return observedFraction(vc, in), err
+}
+
+// observedFraction sets vc.P to the fraction of entries an MC instance in
+// trains on (the preset's p says nothing of a user's data) and returns in.
+func observedFraction(vc *experiment.VerifyConfig, in *experiment.Instance) *experiment.Instance {
+	if in == nil || vc.Workload != "mc" {
+		return in
+	}
+	if mc, ok := in.Work.(interface{ Observed() int }); ok {
+		r, c := in.Work.Dims()
+		vc.P = float64(mc.Observed()) / float64(r*c)
+	}
+	return in
 }
 
 // writeVerdict writes verdict.json to dir atomically.

@@ -22,10 +22,11 @@ import (
 // verdictJSON is the part of verdict.json the tests read.
 type verdictJSON struct {
 	Config struct {
-		Workload string `json:"workload"`
-		D        int    `json:"d"`
-		R        int    `json:"r"`
-		RHats    []int  `json:"r_hats"`
+		Workload string  `json:"workload"`
+		D        int     `json:"d"`
+		R        int     `json:"r"`
+		RHats    []int   `json:"r_hats"`
+		P        float64 `json:"p"`
 	} `json:"config"`
 	Instance struct {
 		Source   string    `json:"source"`
@@ -307,6 +308,7 @@ func TestVerifyCoordinateMTXIsMask(t *testing.T) {
 	require.Equal(t, held, v.Instance.HeldOut)
 	require.Equal(t, n-held, v.Instance.Observed, "observed entries = the entries the file lists, less the held-out ones")
 	require.Equal(t, 20, v.Config.D)
+	require.Equal(t, float64(n-held)/400, v.Config.P, "p is the fraction trained on, not the preset's")
 	require.Empty(t, v.Instance.SVals, "the zero-filled matrix's spectrum is not reported as the target's")
 	for _, c := range v.Checks {
 		if c.Name == experiment.CheckIncremental {
