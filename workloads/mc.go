@@ -157,6 +157,13 @@ func (w *MC) Bytes() int64 {
 	return bytesOf(w.target, w.mask, w.surrogate, w.held) + int64(8*len(w.rowPtr)+12*len(w.cols))
 }
 
+// Scale implements Scaler: the loss ||P_O(W - Phi)||^2 / (2|O|) has
+// curvature p/|O| = 1/(rows*cols) in expectation.
+func (w *MC) Scale() float64 {
+	r, c := w.Dims()
+	return 1 / float64(r*c)
+}
+
 // HeldOut returns the 0/1 mask of the held-out entries and their number:
 // nil and 0 unless w was made by NewMCHeldOut. It must not be modified.
 func (w *MC) HeldOut() (*mat.Dense, int) { return w.held, w.heldCount }

@@ -22,6 +22,7 @@ type MS struct {
 	resid     []float64  // workspace, length m
 	buf       *mat.Dense // contiguous copy of W or G for views
 	surrogate *mat.Dense
+	scale     float64 // ||op||_F^2 / (rows*cols)
 }
 
 var _ Workload = (*MS)(nil)
@@ -75,8 +76,15 @@ func NewMS(target, op *mat.Dense, y []float64) (*MS, error) {
 	w := &MS{target: target, op: op, y: y, resid: make([]float64, m), buf: mat.NewDense(r, c, nil)}
 	w.surrogate = mat.NewDense(r, c, nil)
 	blas64.Gemv(blas.Trans, 1/float64(m), op.RawMatrix(), blas64.Vector{N: m, Inc: 1, Data: y}, 0, vec(w.surrogate))
+	f := mat.Norm(op, 2)
+	w.scale = f * f / float64(r*c)
 	return w, nil
 }
+
+// Scale implements Scaler: the loss sum_i (<A_i, W> - y_i)^2 / 2 has
+// curvature ||A D||^2 / ||D||_F^2 along D, whose mean over directions is
+// ||A||_F^2 / (rows*cols) (1/m for SampleSensing's N(0, 1/m^2) entries).
+func (w *MS) Scale() float64 { return w.scale }
 
 func (w *MS) Name() string          { return "ms" }
 func (w *MS) Dims() (int, int)      { return w.target.Dims() }

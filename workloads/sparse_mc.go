@@ -109,7 +109,16 @@ func (w *SparseMC) Gradient(dst, x *mat.Dense) float64 {
 // per product.
 func (w *SparseMC) TopSingular(k int) (u, v *mat.Dense, err error) {
 	r, c := w.Dims()
-	apply := func(dst, x *mat.Dense) { // dst = S x
+	apply, applyT := w.applySurrogate()
+	u, v, _, err = topSingular(r, c, k, 4, apply, applyT, w.rng)
+	return u, v, err
+}
+
+// applySurrogate returns the products with P_O(Phi) and its transpose
+// (the surrogate times p): dst = S x and dst = S^T x.
+func (w *SparseMC) applySurrogate() (apply, applyT func(dst, x *mat.Dense)) {
+	r, _ := w.Dims()
+	apply = func(dst, x *mat.Dense) { // dst = S x
 		dst.Zero()
 		_, l := x.Dims()
 		for i := 0; i < r; i++ {
@@ -123,7 +132,7 @@ func (w *SparseMC) TopSingular(k int) (u, v *mat.Dense, err error) {
 			}
 		}
 	}
-	applyT := func(dst, x *mat.Dense) { // dst = S^T x
+	applyT = func(dst, x *mat.Dense) { // dst = S^T x
 		dst.Zero()
 		_, l := x.Dims()
 		for i := 0; i < r; i++ {
@@ -137,8 +146,14 @@ func (w *SparseMC) TopSingular(k int) (u, v *mat.Dense, err error) {
 			}
 		}
 	}
-	u, v, _, err = topSingular(r, c, k, 4, apply, applyT, w.rng)
-	return u, v, err
+	return apply, applyT
+}
+
+// Scale implements Scaler: the loss ||P_O(W - Phi)||^2 / (2|O|) has
+// curvature p/|O| = 1/(rows*cols) in expectation.
+func (w *SparseMC) Scale() float64 {
+	r, c := w.Dims()
+	return 1 / float64(r*c)
 }
 
 // FactoredError returns the relative recovery error ||A B - Phi||_F/||Phi||_F

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/rand/v2"
 
 	"gonum.org/v1/gonum/mat"
 )
@@ -36,6 +37,42 @@ type TestLosser interface {
 	// TestLoss returns the loss on the held-out entries, normalised like the
 	// training loss, and false when there are none.
 	TestLoss(w *mat.Dense) (float64, bool)
+}
+
+// Scaler is implemented by every workload of this package: Scale is the
+// loss's curvature along a typical low-rank direction D, in expectation
+// f(W + D) - f(W) - <grad f(W), D> = Scale ||D||_F^2 / 2 (the c of the
+// MF loss c ||W - Phi||_F^2 / 2). With the top singular value of the
+// surrogate it sets the stable learning rate (theory.StableEta).
+type Scaler interface {
+	Scale() float64
+}
+
+// SurrogateTop returns the largest singular value of work's surrogate, by
+// randomized subspace iteration (block of 11, 4 power iterations) seeded
+// from rng: a lower bound, within about 1e-3 relative for the spectra of
+// lowdim's problems. A sparse MC workload's surrogate P_O(Phi)/p is
+// applied from its observed entries, never formed.
+func SurrogateTop(work Workload, rng *rand.Rand) (float64, error) {
+	r, c := work.Dims()
+	var apply, applyT func(dst, x *mat.Dense)
+	scale := 1.0
+	if sp, ok := work.(*SparseMC); ok {
+		apply, applyT = sp.applySurrogate()
+		scale = float64(r*c) / float64(sp.Observed()) // 1/p
+	} else {
+		m := work.Surrogate()
+		if m == nil {
+			return 0, fmt.Errorf("workloads: %s has no surrogate", work.Name())
+		}
+		apply = func(dst, x *mat.Dense) { dst.Mul(m, x) }
+		applyT = func(dst, x *mat.Dense) { dst.Mul(m.T(), x) }
+	}
+	_, _, s, err := topSingular(r, c, 1, 4, apply, applyT, rng)
+	if err != nil {
+		return 0, err
+	}
+	return scale * s[0], nil
 }
 
 // Recoverer is implemented by workloads that measure the recovery error

@@ -175,3 +175,82 @@ func everyWorkload(t *testing.T, d int, p float64, m int, noise float64, rng *ra
 	require.NoError(t, err)
 	return map[string]workloads.Workload{"mf-mean": mfMean, "mf-sum": mfSum, "mc": mc, "mc-held-out": mcHeld, "ms": ms}
 }
+
+// TestScale: the curvature each workload reports, and its meaning: the
+// exact quadratic term of the loss along a direction D, averaged over
+// random Gaussian directions, is Scale ||D||^2 / 2.
+func TestScale(t *testing.T) {
+	const d = 12
+	ws := everyWorkload(t, d, 0.5, 150, 0, newRNG(45))
+	requireClose(t, "mf-mean", ws["mf-mean"].(workloads.Scaler).Scale(), 1.0/(d*d), 0, 1e-15)
+	requireClose(t, "mf-sum", ws["mf-sum"].(workloads.Scaler).Scale(), 1, 0, 0)
+	requireClose(t, "mc", ws["mc"].(workloads.Scaler).Scale(), 1.0/(d*d), 0, 1e-15)
+	// SampleSensing's N(0, 1/m^2) entries: ||A||_F^2 ~ m d^2 / m^2, so
+	// about 1/m (chi-square with m d^2 degrees: 0.4% relative spread).
+	requireClose(t, "ms", ws["ms"].(workloads.Scaler).Scale(), 1.0/150, 0, 0.03)
+	for _, name := range []string{"mf-mean", "mf-sum", "mc", "ms"} {
+		work := ws[name]
+		rng := newRNG(46)
+		w := gaussian(d, d, rng)
+		f0 := work.Loss(w)
+		g := mat.NewDense(d, d, nil)
+		work.Gradient(g, w)
+		var sum float64
+		const n = 400
+		for range n {
+			dir := gaussian(d, d, rng)
+			var wd mat.Dense
+			wd.Add(w, dir)
+			// The losses are quadratic: the remainder is exactly the
+			// quadratic term, ||D||^2 = d^2 in expectation.
+			sum += 2 * (work.Loss(&wd) - f0 - frobDot(g, dir)) / frobDot(dir, dir)
+		}
+		requireClose(t, name+": mean curvature over random directions", sum/n, work.(workloads.Scaler).Scale(), 0, 0.1)
+	}
+}
+
+// TestSurrogateTop: the randomized estimate of the surrogate's top
+// singular value against an SVD, for dense workloads and for a sparse MC
+// (whose surrogate is never formed) against the dense MC of the same
+// entries.
+func TestSurrogateTop(t *testing.T) {
+	ws := everyWorkload(t, 40, 0.5, 800, 0, newRNG(47))
+	for _, name := range []string{"mf-mean", "mc", "ms"} {
+		got, err := workloads.SurrogateTop(ws[name], newRNG(48))
+		require.NoError(t, err)
+		// Gaussian targets have no gap at the top (the hardest case):
+		// still within 1e-3, and a lower bound.
+		want := svdValues(t, ws[name].Surrogate())[0]
+		requireClose(t, name, got, want, 0, 1e-3)
+		require.LessOrEqual(t, got, want*(1+1e-12), name)
+	}
+
+	const d = 64
+	sp, phi := sparseProblem(t, d, 4, 0.3)
+	rowPtr, cols, _ := sp.Observations()
+	target := mat.NewDense(d, d, nil)
+	mask := mat.NewDense(d, d, nil)
+	for i := range d {
+		for j := range d {
+			target.Set(i, j, phi.At(i, j))
+		}
+		for k := rowPtr[i]; k < rowPtr[i+1]; k++ {
+			mask.Set(i, int(cols[k]), 1)
+		}
+	}
+	dense, err := workloads.NewMC(target, mask)
+	require.NoError(t, err)
+	want := svdValues(t, dense.Surrogate())[0]
+	got, err := workloads.SurrogateTop(sp, newRNG(49))
+	require.NoError(t, err)
+	requireClose(t, "sparse mc", got, want, 0, 1e-3)
+	require.LessOrEqual(t, got, want*(1+1e-12))
+	require.Equal(t, dense.Scale(), sp.Scale())
+}
+
+// frobDot returns the Frobenius inner product sum_ij a_ij b_ij.
+func frobDot(a, b *mat.Dense) float64 {
+	var p mat.Dense
+	p.MulElem(a, b)
+	return mat.Sum(&p)
+}
