@@ -35,6 +35,12 @@ type Config struct {
 	Eps float64 `toml:"eps" json:"eps"`
 	// Eta is the base learning rate.
 	Eta float64 `toml:"eta" json:"eta"`
+	// EtaFrac, when positive, replaces Eta by this fraction of the
+	// instance's stable learning rate (theory.StableEta with the target's
+	// top singular value estimated from the data, the workload's curvature, the depth
+	// and, when the compressed network is trained, max(Alpha, 1)); Run and
+	// Verify resolve it once the instance is built and record both.
+	EtaFrac float64 `toml:"eta-frac" json:"eta_frac,omitempty"`
 	// Alpha multiplies the learning rate of the compressed network's outer
 	// layers (default 1).
 	Alpha float64 `toml:"alpha" json:"alpha"`
@@ -226,6 +232,9 @@ func (c Config) Validate() error {
 	}
 	if !finitePos(c.Alpha) {
 		return bad("alpha", c.Alpha, "outer learning-rate multiplier must be positive and finite")
+	}
+	if !(c.EtaFrac >= 0 && c.EtaFrac < 2) {
+		return bad("eta-frac", c.EtaFrac, "fraction of the stable learning rate must be in (0, 2) (0: use --eta)")
 	}
 	if c.Workload == "mc" && !(c.P > 0 && c.P <= 1) {
 		return bad("p", c.P, "observed fraction must be in (0, 1]")

@@ -16,6 +16,7 @@ import (
 	"github.com/lowdim/lowdim/dln"
 	"github.com/lowdim/lowdim/machine"
 	"github.com/lowdim/lowdim/npy"
+	"github.com/lowdim/lowdim/theory"
 	"github.com/lowdim/lowdim/trainer"
 	"github.com/lowdim/lowdim/workloads"
 )
@@ -28,6 +29,7 @@ const (
 	streamMethod   = 100 // + index of the method in Methods
 	streamSurrSVD  = 4   // randomized SVD of a sparse instance's surrogate
 	streamHeldOut  = 5   // the held-out entries of a partially known target
+	streamEtaSVD   = 6   // the target's top singular value (TargetTop) for EtaFrac
 )
 
 func newRand(seed, stream uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, stream)) }
@@ -57,6 +59,9 @@ type Instance struct {
 	svals    []float64
 	svu, svv *mat.Dense
 	svdDone  bool
+
+	// Set by resolveEta.
+	targetTop, stableEta float64
 }
 
 // InstanceInfo describes an instance in run.json.
@@ -76,6 +81,12 @@ type InstanceInfo struct {
 	// Sparse: the target is held as its factors and the observed entries
 	// in compressed sparse rows.
 	Sparse bool `json:"sparse,omitempty"`
+	// TargetTop and StableEta are set when the learning rate was
+	// resolved from --eta-frac: the target's top singular value estimated
+	// from the data (workloads.TargetTop) and the stable learning rate
+	// computed from it.
+	TargetTop float64 `json:"target_top,omitempty"`
+	StableEta float64 `json:"stable_eta,omitempty"`
 }
 
 // TargetSVals returns the target's nonzero singular values (above 1e-12 of
@@ -119,6 +130,34 @@ func (in *Instance) targetSVD() {
 	in.svv = mat.DenseCopyOf(v.Slice(0, cols, 0, r))
 }
 
+// resolveEta sets c.Eta to c.EtaFrac times the instance's stable learning
+// rate (see Config.EtaFrac) when c.EtaFrac is positive, and records the
+// estimated top singular value of the target and the limit in the instance.
+func resolveEta(c *Config, in *Instance) error {
+	if c.EtaFrac == 0 {
+		return nil
+	}
+	sc, ok := in.Work.(workloads.Scaler)
+	if !ok {
+		return fmt.Errorf("--eta-frac: the %s workload does not report its curvature", in.Work.Name())
+	}
+	s1, err := workloads.TargetTop(in.Work, newRand(c.Seed, streamEtaSVD))
+	if err != nil {
+		return fmt.Errorf("--eta-frac: %w", err)
+	}
+	if !(s1 > 0) || math.IsInf(s1, 0) {
+		return fmt.Errorf("--eta-frac: the target's estimated top singular value is %v; the stable learning rate needs a positive one", s1)
+	}
+	alpha := 1.0
+	if slices.Contains(c.Methods, Compressed) {
+		alpha = max(alpha, c.Alpha)
+	}
+	in.targetTop = s1
+	in.stableEta = theory.StableEta(s1, c.Depth, sc.Scale(), alpha)
+	c.Eta = c.EtaFrac * in.stableEta
+	return nil
+}
+
 // Partial reports whether the target is known only on the observed and
 // held-out entries.
 func (in *Instance) Partial() bool { return in.HeldOut != nil }
@@ -127,7 +166,8 @@ func (in *Instance) Partial() bool { return in.HeldOut != nil }
 // values (at most rank r, above 1e-12 of the largest), the workload's data.
 func (in *Instance) Info(r int) InstanceInfo {
 	rows, cols := in.Work.Dims()
-	info := InstanceInfo{Source: in.Source, Rows: rows, Cols: cols, WorkloadBytes: in.Work.Bytes(), Sparse: in.Factored != nil}
+	info := InstanceInfo{Source: in.Source, Rows: rows, Cols: cols, WorkloadBytes: in.Work.Bytes(), Sparse: in.Factored != nil,
+		TargetTop: in.targetTop, StableEta: in.stableEta}
 	for i, v := range in.TargetSVals() {
 		if i >= max(r, 1) {
 			break

@@ -74,6 +74,9 @@ func Run(c Config, opt Options) (*results.Run, error) {
 			return nil, err
 		}
 	}
+	if err := resolveEta(&c, in); err != nil {
+		return nil, err
+	}
 	run := &results.Run{
 		Tool:     "lowdim",
 		Version:  machine.Read().Version,

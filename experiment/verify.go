@@ -126,6 +126,9 @@ func Verify(vc VerifyConfig, in *Instance, opt Options) (*Verdict, error) {
 			return nil, err
 		}
 	}
+	if err := resolveEta(&vc.Config, in); err != nil {
+		return nil, err
+	}
 	v := &Verdict{
 		Tool: "lowdim", Version: machine.Read().Version, Started: time.Now().UTC().Format(time.RFC3339),
 		Config: vc, Machine: machine.Read(), Instance: in.Info(vc.R), UpdateRankTol: UpdateRankTol,

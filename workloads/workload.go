@@ -43,17 +43,22 @@ type TestLosser interface {
 // loss's curvature along a typical low-rank direction D, in expectation
 // f(W + D) - f(W) - <grad f(W), D> = Scale ||D||_F^2 / 2 (the c of the
 // MF loss c ||W - Phi||_F^2 / 2). With the top singular value of the
-// surrogate it sets the stable learning rate (theory.StableEta).
+// target's top singular value (TargetTop) it sets the stable learning
+// rate (theory.StableEta).
 type Scaler interface {
 	Scale() float64
 }
 
-// SurrogateTop returns the largest singular value of work's surrogate, by
-// randomized subspace iteration (block of 11, 4 power iterations) seeded
-// from rng: a lower bound, within about 1e-3 relative for the spectra of
-// lowdim's problems. A sparse MC workload's surrogate P_O(Phi)/p is
-// applied from its observed entries, never formed.
-func SurrogateTop(work Workload, rng *rand.Rand) (float64, error) {
+// TargetTop estimates the target's largest singular value from the data
+// a workload trains on: the top singular value of its surrogate, made an
+// unbiased estimate of the target (MF's surrogate is the target, MC's
+// P_O(Phi)/p is unbiased, MS's (1/m) sum_i y_i A_i has mean Phi Scale/m for
+// an isotropic operator and is divided by that gain). It uses randomized
+// subspace iteration (block of 11, 4 power iterations) seeded from rng: a
+// lower bound on the surrogate's value, within about 1e-3 relative for the
+// spectra of lowdim's problems. A sparse MC workload's surrogate is applied
+// from its observed entries, never formed.
+func TargetTop(work Workload, rng *rand.Rand) (float64, error) {
 	r, c := work.Dims()
 	var apply, applyT func(dst, x *mat.Dense)
 	scale := 1.0
@@ -67,6 +72,9 @@ func SurrogateTop(work Workload, rng *rand.Rand) (float64, error) {
 		}
 		apply = func(dst, x *mat.Dense) { dst.Mul(m, x) }
 		applyT = func(dst, x *mat.Dense) { dst.Mul(m.T(), x) }
+		if ms, ok := work.(*MS); ok {
+			scale = float64(len(ms.y)) / ms.scale // 1 / gain
+		}
 	}
 	_, _, s, err := topSingular(r, c, 1, 4, apply, applyT, rng)
 	if err != nil {

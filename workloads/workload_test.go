@@ -209,14 +209,15 @@ func TestScale(t *testing.T) {
 	}
 }
 
-// TestSurrogateTop: the randomized estimate of the surrogate's top
-// singular value against an SVD, for dense workloads and for a sparse MC
-// (whose surrogate is never formed) against the dense MC of the same
+// TestTargetTop: the randomized estimate of the target's top singular
+// value: the surrogate's against an SVD for MF and MC (lower bounds), the
+// target's for MS within the sampling error of the operator, and for a
+// sparse MC (whose surrogate is never formed) the dense MC's of the same
 // entries.
-func TestSurrogateTop(t *testing.T) {
+func TestTargetTop(t *testing.T) {
 	ws := everyWorkload(t, 40, 0.5, 800, 0, newRNG(47))
-	for _, name := range []string{"mf-mean", "mc", "ms"} {
-		got, err := workloads.SurrogateTop(ws[name], newRNG(48))
+	for _, name := range []string{"mf-mean", "mc"} {
+		got, err := workloads.TargetTop(ws[name], newRNG(48))
 		require.NoError(t, err)
 		// Gaussian targets have no gap at the top (the hardest case):
 		// still within 1e-3, and a lower bound.
@@ -224,6 +225,23 @@ func TestSurrogateTop(t *testing.T) {
 		requireClose(t, name, got, want, 0, 1e-3)
 		require.LessOrEqual(t, got, want*(1+1e-12), name)
 	}
+	// MS: TargetTop is the surrogate's top value times m/Scale; on a
+	// rank-2 target with values 10 and 6 and 4 d^2 measurements, it
+	// estimates s1 = 10 to within the operator's sampling error.
+	got, err := workloads.TargetTop(ws["ms"], newRNG(48))
+	require.NoError(t, err)
+	sur := svdValues(t, ws["ms"].Surrogate())[0]
+	requireClose(t, "ms: the surrogate's, times m/Scale", got, sur*800/ws["ms"].(workloads.Scaler).Scale(), 0, 1e-3)
+	lowRank, err := workloads.WithValues(16, []float64{10, 6}, newRNG(50))
+	require.NoError(t, err)
+	op, y, err := workloads.SampleSensing(lowRank, 4*16*16, 0, newRNG(51))
+	require.NoError(t, err)
+	ms, err := workloads.NewMS(lowRank, op, y)
+	require.NoError(t, err)
+	got, err = workloads.TargetTop(ms, newRNG(52))
+	require.NoError(t, err)
+	requireClose(t, "ms on a rank-2 target", got, 10, 0, 0.15)
+	t.Logf("ms: rank-2 target, s1 = 10, estimate %.4g", got)
 
 	const d = 64
 	sp, phi := sparseProblem(t, d, 4, 0.3)
@@ -241,7 +259,7 @@ func TestSurrogateTop(t *testing.T) {
 	dense, err := workloads.NewMC(target, mask)
 	require.NoError(t, err)
 	want := svdValues(t, dense.Surrogate())[0]
-	got, err := workloads.SurrogateTop(sp, newRNG(49))
+	got, err = workloads.TargetTop(sp, newRNG(49))
 	require.NoError(t, err)
 	requireClose(t, "sparse mc", got, want, 0, 1e-3)
 	require.LessOrEqual(t, got, want*(1+1e-12))

@@ -105,6 +105,7 @@ func newFlags(stderr io.Writer, verify bool) (*flag.FlagSet, *runFlags) {
 	fs.IntVar(&c.Depth, "depth", 0, "number of layers L (default 3)")
 	fs.Float64Var(&c.Eps, "eps", 0, "initialization scale (default 1e-2)")
 	fs.Float64Var(&c.Eta, "eta", 0, "learning rate")
+	fs.Float64Var(&c.EtaFrac, "eta-frac", 0, "set the learning rate to this fraction of the instance's stable one (from the target's top singular value estimated from the data; replaces --eta)")
 	fs.Float64Var(&c.Alpha, "alpha", 0, "learning-rate multiplier of the compressed network's outer layers (default 1)")
 	fs.Float64Var(&c.Gamma, "gamma", 0, "learning-rate multiplier of the lop network's outer factors (default 0: frozen)")
 	fs.Float64Var(&c.P, "p", 0, "observed fraction (mc)")
@@ -224,6 +225,9 @@ func checkGiven(c experiment.Config, set map[string]bool) *experiment.ConfigErro
 			return &experiment.ConfigError{Flag: g.flag, Value: g.v, Why: g.why}
 		}
 	}
+	if set["eta"] && set["eta-frac"] && c.EtaFrac != 0 {
+		return &experiment.ConfigError{Flag: "eta-frac", Value: c.EtaFrac, Why: "--eta and --eta-frac both set the learning rate; give one"}
+	}
 	return nil
 }
 
@@ -271,6 +275,7 @@ func (f *runFlags) applyFlags(c *experiment.Config, set map[string]bool) {
 	copyIf("depth", func() { c.Depth = src.Depth })
 	copyIf("eps", func() { c.Eps = src.Eps })
 	copyIf("eta", func() { c.Eta = src.Eta })
+	copyIf("eta-frac", func() { c.EtaFrac = src.EtaFrac })
 	copyIf("alpha", func() { c.Alpha = src.Alpha })
 	copyIf("gamma", func() { c.Gamma = src.Gamma })
 	copyIf("p", func() { c.P = src.P })
@@ -375,6 +380,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		}
 		cfg := res.Config.(experiment.Config)
 		fmt.Fprintf(stdout, "\n== %s (%s) -> %s\n", title(cfg), cfg.Name, dir)
+		writeEtaLine(stdout, cfg, res.Instance.(experiment.InstanceInfo))
 		if err := report.WriteSummary(stdout, res); err != nil {
 			fmt.Fprintf(stderr, "lowdim run: %v\n", err)
 			return exitFailure
@@ -460,4 +466,12 @@ func startProfile(path string) (func(), error) {
 		return nil, err
 	}
 	return func() { pprof.StopCPUProfile(); file.Close() }, nil
+}
+
+// writeEtaLine says how the learning rate was set when --eta-frac set it.
+func writeEtaLine(w io.Writer, c experiment.Config, in experiment.InstanceInfo) {
+	if c.EtaFrac > 0 {
+		fmt.Fprintf(w, "eta = %.4g: %g of the stable learning rate %.4g (target's top singular value, estimated from the data: %.4g)\n",
+			c.Eta, c.EtaFrac, in.StableEta, in.TargetTop)
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -393,4 +394,37 @@ func TestRunOutputNotWritable(t *testing.T) {
 	code, _, stderr := lowdim(t, "run", "--d", "12", "--r", "2", "--steps", "5", "--quiet", "--out", file)
 	require.Equal(t, exitFailure, code, "stderr:\n%s", stderr)
 	require.Contains(t, stderr, file)
+}
+
+// TestRunEtaFrac: --eta-frac sets the learning rate from the instance,
+// says so, records it, and refuses --eta beside it.
+func TestRunEtaFrac(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "out")
+	code, stdout, stderr := lowdim(t, "run", "--workload", "mc", "--d", "12", "--r", "2", "--steps", "50", "--eta-frac", "0.5",
+		"--methods", "original,compressed", "--out", dir, "--quiet")
+	require.Equal(t, exitOK, code, stderr)
+	b, err := os.ReadFile(filepath.Join(dir, "run.json"))
+	require.NoError(t, err)
+	var r struct {
+		Config struct {
+			Eta     float64 `json:"eta"`
+			EtaFrac float64 `json:"eta_frac"`
+		} `json:"config"`
+		Instance struct {
+			TargetTop float64 `json:"target_top"`
+			StableEta float64 `json:"stable_eta"`
+		} `json:"instance"`
+	}
+	require.NoError(t, json.Unmarshal(b, &r))
+	require.Equal(t, 0.5, r.Config.EtaFrac)
+	require.Positive(t, r.Instance.TargetTop)
+	require.InDelta(t, 0.5*r.Instance.StableEta, r.Config.Eta, 1e-12*r.Config.Eta)
+	require.Contains(t, stdout, fmt.Sprintf("eta = %.4g: 0.5 of the stable learning rate %.4g", r.Config.Eta, r.Instance.StableEta))
+
+	code, _, stderr = lowdim(t, "run", "--workload", "mc", "--eta", "3", "--eta-frac", "0.5", "--out", dir, "--quiet")
+	require.Equal(t, exitUsage, code)
+	require.Contains(t, stderr, "invalid --eta-frac 0.5: --eta and --eta-frac both set the learning rate")
+	code, _, stderr = lowdim(t, "verify", "--workload", "mf", "--eta-frac", "2.5", "--out", dir, "--quiet")
+	require.Equal(t, exitUsage, code)
+	require.Contains(t, stderr, "invalid --eta-frac 2.5")
 }

@@ -204,6 +204,7 @@ func writeVerdict(dir string, v *experiment.Verdict) error {
 func writeVerdictTable(w io.Writer, v *experiment.Verdict, dir string) {
 	c := v.Config
 	fmt.Fprintf(w, "\n== verify %s (%s) -> %s\n", title(c.Config), c.Name, filepath.Join(dir, "verdict.json"))
+	writeEtaLine(w, c.Config, v.Instance)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "network\tparams\tstatus\tsteps\tbest error\tsufficient")
 	fmt.Fprintf(tw, "original\t%d\t%s\t%d\t%s\t-\n", v.Original.Params, v.Original.Status, v.Original.Steps, fmtErr(v.Original.BestError))
