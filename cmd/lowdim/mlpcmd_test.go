@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"testing"
@@ -50,8 +49,6 @@ func TestRunMLPTiny(t *testing.T) {
 	require.Empty(t, stderr)
 	require.Contains(t, stdout, "data: IDX files in "+data+" (--data)")
 	require.Contains(t, stdout, "cdln-speedup")
-	b, err := os.ReadFile(filepath.Join(out, "run.json"))
-	require.NoError(t, err)
 	var rec struct {
 		Config struct {
 			Preset string   `json:"preset"`
@@ -63,7 +60,7 @@ func TestRunMLPTiny(t *testing.T) {
 			Steps  int    `json:"steps"`
 		} `json:"methods"`
 	}
-	require.NoError(t, json.Unmarshal(b, &rec))
+	readJSON(t, filepath.Join(out, "run.json"), &rec)
 	require.Equal(t, "fmnist", rec.Config.Preset)
 	require.Equal(t, 16, rec.Config.Width)
 	require.Len(t, rec.Methods, 3)
@@ -156,8 +153,6 @@ standardize = false
 	out := filepath.Join(dir, "out")
 	code, _, stderr := lowdim(t, "run", "--config", cfg, "--width", "12", "--quiet", "--out", out)
 	require.Equal(t, exitOK, code, stderr)
-	b, err := os.ReadFile(filepath.Join(out, "run.json"))
-	require.NoError(t, err)
 	var rec struct {
 		Config struct {
 			Preset      string   `json:"preset"`
@@ -168,7 +163,7 @@ standardize = false
 			Methods     []string `json:"methods"`
 		} `json:"config"`
 	}
-	require.NoError(t, json.Unmarshal(b, &rec))
+	readJSON(t, filepath.Join(out, "run.json"), &rec)
 	require.Equal(t, "fmnist", rec.Config.Preset)
 	require.Equal(t, 12, rec.Config.Width, "the flag overrides the file")
 	require.Equal(t, 4, rec.Config.RHat)

@@ -25,14 +25,17 @@ type runJSON struct {
 		R        int      `json:"r"`
 		RHat     int      `json:"r_hat"`
 		Eta      float64  `json:"eta"`
+		EtaFrac  float64  `json:"eta_frac"`
 		P        float64  `json:"p"`
 		M        int      `json:"m"`
 		Steps    int      `json:"steps"`
 		Methods  []string `json:"methods"`
 	} `json:"config"`
 	Instance struct {
-		Source string `json:"source"`
-		Rows   int    `json:"rows"`
+		Source    string  `json:"source"`
+		Rows      int     `json:"rows"`
+		TargetTop float64 `json:"target_top"`
+		StableEta float64 `json:"stable_eta"`
 	} `json:"instance"`
 	Methods []struct {
 		Method string   `json:"method"`
@@ -45,11 +48,17 @@ type runJSON struct {
 
 func readRunJSON(t *testing.T, dir string) runJSON {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(dir, "run.json"))
-	require.NoError(t, err)
 	var r runJSON
-	require.NoError(t, json.Unmarshal(b, &r), "run.json does not parse")
+	readJSON(t, filepath.Join(dir, "run.json"), &r)
 	return r
+}
+
+// readJSON decodes the JSON file path into v.
+func readJSON(t *testing.T, path string, v any) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(b, v), "%s does not parse", path)
 }
 
 // readCSV reads trajectories.csv as records, the header first.
@@ -403,19 +412,7 @@ func TestRunEtaFrac(t *testing.T) {
 	code, stdout, stderr := lowdim(t, "run", "--workload", "mc", "--d", "12", "--r", "2", "--steps", "50", "--eta-frac", "0.5",
 		"--methods", "original,compressed", "--out", dir, "--quiet")
 	require.Equal(t, exitOK, code, stderr)
-	b, err := os.ReadFile(filepath.Join(dir, "run.json"))
-	require.NoError(t, err)
-	var r struct {
-		Config struct {
-			Eta     float64 `json:"eta"`
-			EtaFrac float64 `json:"eta_frac"`
-		} `json:"config"`
-		Instance struct {
-			TargetTop float64 `json:"target_top"`
-			StableEta float64 `json:"stable_eta"`
-		} `json:"instance"`
-	}
-	require.NoError(t, json.Unmarshal(b, &r))
+	r := readRunJSON(t, dir)
 	require.Equal(t, 0.5, r.Config.EtaFrac)
 	require.Positive(t, r.Instance.TargetTop)
 	require.InDelta(t, 0.5*r.Instance.StableEta, r.Config.Eta, 1e-12*r.Config.Eta)

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -58,10 +57,8 @@ type verdictJSON struct {
 
 func readVerdict(t *testing.T, dir string) verdictJSON {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(dir, "verdict.json"))
-	require.NoError(t, err)
 	var v verdictJSON
-	require.NoError(t, json.Unmarshal(b, &v), "verdict.json does not parse")
+	readJSON(t, filepath.Join(dir, "verdict.json"), &v)
 	return v
 }
 
