@@ -49,6 +49,18 @@ func TestEtaFracResolves(t *testing.T) {
 	}
 }
 
+// TestEtaFracVerifyCountsAlpha: verify trains the compressed network at
+// every width whatever Methods says, so its rate always counts alpha.
+func TestEtaFracVerifyCountsAlpha(t *testing.T) {
+	c := tinyConfig("mf")
+	c.Loss, c.Methods, c.Alpha, c.EtaFrac, c.Steps = "sum", []string{Original}, 8, 0.4, 20
+	v, err := Verify(VerifyConfig{Config: c}, nil, Options{})
+	require.NoError(t, err)
+	s1 := v.Instance.TargetTop
+	want := 0.4 * 2 / (12 * math.Pow(s1, 4.0/3)) // L alpha^(2/L) = 3 * 8^(2/3) = 12
+	require.InDelta(t, want, v.Config.Eta, 1e-9*want)
+}
+
 // TestEtaFracConverges: at half the stable learning rate the original and
 // compressed networks of every run of the quick preset converge to its
 // tolerance; on MF,
@@ -87,7 +99,7 @@ func TestEtaFracRejects(t *testing.T) {
 	in := &Instance{Work: noScale{mf}}
 	c := tinyConfig("mf")
 	c.EtaFrac = 0.5
-	require.ErrorContains(t, resolveEta(&c, in), "does not report its curvature")
+	require.ErrorContains(t, resolveEta(&c, in, false), "does not report its curvature")
 }
 
 // noScale is a workload hiding its Scale method.

@@ -131,9 +131,11 @@ func (in *Instance) targetSVD() {
 }
 
 // resolveEta sets c.Eta to c.EtaFrac times the instance's stable learning
-// rate (see Config.EtaFrac) when c.EtaFrac is positive, and records the
-// estimated top singular value of the target and the limit in the instance.
-func resolveEta(c *Config, in *Instance) error {
+// rate (see Config.EtaFrac; compressed says whether the compressed network,
+// whose outer layers step at alpha eta, is trained) when c.EtaFrac is
+// positive, and records the estimated top singular value of the target and
+// the limit in the instance.
+func resolveEta(c *Config, in *Instance, compressed bool) error {
 	if c.EtaFrac == 0 {
 		return nil
 	}
@@ -149,7 +151,7 @@ func resolveEta(c *Config, in *Instance) error {
 		return fmt.Errorf("--eta-frac: the target's estimated top singular value is %v; the stable learning rate needs a positive one", s1)
 	}
 	alpha := 1.0
-	if slices.Contains(c.Methods, Compressed) {
+	if compressed {
 		alpha = max(alpha, c.Alpha)
 	}
 	in.targetTop = s1

@@ -3,6 +3,7 @@ package experiment
 import (
 	"fmt"
 	"io"
+	"slices"
 	"time"
 
 	"github.com/lowdim/lowdim/machine"
@@ -74,7 +75,7 @@ func Run(c Config, opt Options) (*results.Run, error) {
 			return nil, err
 		}
 	}
-	if err := resolveEta(&c, in); err != nil {
+	if err := resolveEta(&c, in, slices.Contains(c.Methods, Compressed)); err != nil {
 		return nil, err
 	}
 	run := &results.Run{

@@ -126,7 +126,8 @@ func Verify(vc VerifyConfig, in *Instance, opt Options) (*Verdict, error) {
 			return nil, err
 		}
 	}
-	if err := resolveEta(&vc.Config, in); err != nil {
+	// Every width trains the compressed network.
+	if err := resolveEta(&vc.Config, in, true); err != nil {
 		return nil, err
 	}
 	v := &Verdict{
