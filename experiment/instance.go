@@ -510,7 +510,11 @@ func LoadInstance(dir string, c *Config) (*Instance, error) {
 	}
 	if err := in.bind(*c); err != nil {
 		if c.Workload == "mc" {
-			return nil, fmt.Errorf("%s: %w", path(MaskFile), err) // or heldout.npy: the error says which
+			files := path(MaskFile)
+			if in.HeldOut != nil {
+				files += ", " + path(HeldFile)
+			}
+			return nil, fmt.Errorf("%s: %w", files, err)
 		}
 		return nil, err
 	}
