@@ -482,6 +482,14 @@ func TestHeldOutInstance(t *testing.T) {
 	require.True(t, loaded.Partial())
 	require.Equal(t, in.HeldOut.RawMatrix().Data, loaded.HeldOut.RawMatrix().Data)
 	require.Equal(t, in.Mask.RawMatrix().Data, loaded.Mask.RawMatrix().Data)
+	// A held-out mask that overlaps the training mask is refused, naming
+	// the files.
+	mb, err := os.ReadFile(filepath.Join(dir, MaskFile))
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, HeldFile), mb, 0o644))
+	_, err = LoadInstance(dir, &cl)
+	require.ErrorContains(t, err, filepath.Join(dir, HeldFile))
+	require.ErrorContains(t, err, "both observed and held out")
 	// Saving an instance that holds nothing out removes the stale file.
 	require.NoError(t, full.Save(dir))
 	_, err = os.Stat(filepath.Join(dir, HeldFile))
