@@ -27,13 +27,11 @@ const checkTestSeed = 20240611
 var allChecks = []string{CheckParams, CheckFlops, CheckRecursion, CheckRho, CheckGap, CheckBalanced, CheckKwon, CheckIncremental}
 
 // stableEta returns a step size inside the stable regime of gradient descent
-// on the MF loss c ||W - Phi||_F^2 / 2 with a depth-L network: near a
-// minimum with singular value s, the loss's curvature along the balanced
-// factorization is c L s^(2 - 2/L), so GD is stable for
-// eta c L s_max^(2 - 2/L) < 2; half of the usual "< 1" margin keeps the
+// on the MF loss c ||W - Phi||_F^2 / 2 with a depth-L network: a quarter of
+// theory.StableEta's limit 2 / (c L s_max^(2 - 2/L)), which keeps the
 // approach monotone.
 func stableEta(sMax float64, L int, c float64) float64 {
-	return 0.5 / (c * float64(L) * math.Pow(sMax, 2-2/float64(L)))
+	return 0.25 * theory.StableEta(sMax, L, c, 1)
 }
 
 // mfCase is a small MF problem of the checks' exact-identity regime.
