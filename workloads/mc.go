@@ -109,8 +109,8 @@ func NewMC(target, mask *mat.Dense) (*MC, error) {
 
 // NewMCHeldOut returns the completion workload of a target known only on
 // the entries where mask or held is 1 (elsewhere target should hold zeros;
-// no loss, error or gradient reads it there): it trains on mask and measures its test loss and
-// recovery error on held. The matrices are kept and must not be modified.
+// no loss, error or gradient reads it there): it trains on mask and
+// measures its test loss and recovery error on held. The matrices are kept and must not be modified.
 // held must have the target's shape, entries 0 or 1, at least one 1, none
 // where mask is 1, and the target must not be zero on it; otherwise
 // NewMCHeldOut returns an error naming the problem.

@@ -81,6 +81,14 @@ func NewMS(target, op *mat.Dense, y []float64) (*MS, error) {
 	return w, nil
 }
 
+// targetEstimate implements targetEstimator: the surrogate
+// (1/m) sum_i y_i A_i has mean Phi Scale/m for an isotropic operator, so
+// m/Scale times it estimates Phi.
+func (w *MS) targetEstimate() (apply, applyT func(dst, x *mat.Dense), scale float64) {
+	apply, applyT = denseProducts(w.surrogate)
+	return apply, applyT, float64(len(w.y)) / w.scale
+}
+
 // Scale implements Scaler: the loss sum_i (<A_i, W> - y_i)^2 / 2 has
 // curvature ||A D||^2 / ||D||_F^2 along D, whose mean over directions is
 // ||A||_F^2 / (rows*cols) (1/m for SampleSensing's N(0, 1/m^2) entries).

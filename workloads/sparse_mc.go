@@ -114,6 +114,14 @@ func (w *SparseMC) TopSingular(k int) (u, v *mat.Dense, err error) {
 	return u, v, err
 }
 
+// targetEstimate implements targetEstimator: the products with P_O(Phi),
+// never formed, and 1/p.
+func (w *SparseMC) targetEstimate() (apply, applyT func(dst, x *mat.Dense), scale float64) {
+	r, c := w.Dims()
+	apply, applyT = w.applySurrogate()
+	return apply, applyT, float64(r*c) / float64(w.Observed())
+}
+
 // applySurrogate returns the products with P_O(Phi) and its transpose
 // (the surrogate times p): dst = S x and dst = S^T x.
 func (w *SparseMC) applySurrogate() (apply, applyT func(dst, x *mat.Dense)) {

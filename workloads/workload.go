@@ -59,28 +59,36 @@ type Scaler interface {
 // spectra of lowdim's problems. A sparse MC workload's surrogate is applied
 // from its observed entries, never formed.
 func TargetTop(work Workload, rng *rand.Rand) (float64, error) {
-	r, c := work.Dims()
 	var apply, applyT func(dst, x *mat.Dense)
 	scale := 1.0
-	if sp, ok := work.(*SparseMC); ok {
-		apply, applyT = sp.applySurrogate()
-		scale = float64(r*c) / float64(sp.Observed()) // 1/p
+	if e, ok := work.(targetEstimator); ok {
+		apply, applyT, scale = e.targetEstimate()
 	} else {
 		m := work.Surrogate()
 		if m == nil {
 			return 0, fmt.Errorf("workloads: %s has no surrogate", work.Name())
 		}
-		apply = func(dst, x *mat.Dense) { dst.Mul(m, x) }
-		applyT = func(dst, x *mat.Dense) { dst.Mul(m.T(), x) }
-		if ms, ok := work.(*MS); ok {
-			scale = float64(len(ms.y)) / ms.scale // 1 / gain
-		}
+		apply, applyT = denseProducts(m)
 	}
+	r, c := work.Dims()
 	_, _, s, err := topSingular(r, c, 1, 4, apply, applyT, rng)
 	if err != nil {
 		return 0, err
 	}
 	return scale * s[0], nil
+}
+
+// targetEstimator is implemented by the workloads whose surrogate is not
+// itself an unbiased estimate of the target held as a dense matrix: they
+// give the products with a matrix M and the factor that makes scale * M
+// that estimate.
+type targetEstimator interface {
+	targetEstimate() (apply, applyT func(dst, x *mat.Dense), scale float64)
+}
+
+// denseProducts returns dst = m x and dst = m^T x.
+func denseProducts(m *mat.Dense) (apply, applyT func(dst, x *mat.Dense)) {
+	return func(dst, x *mat.Dense) { dst.Mul(m, x) }, func(dst, x *mat.Dense) { dst.Mul(m.T(), x) }
 }
 
 // Recoverer is implemented by workloads that measure the recovery error
