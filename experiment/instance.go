@@ -572,10 +572,15 @@ func NewInstance(c *Config, target, mask *mat.Dense, source string) (*Instance, 
 	if r != cols {
 		return nil, fmt.Errorf("%s: a %d x %d target; lowdim needs a square one", source, r, cols)
 	}
-	c.D = r
-	in := &Instance{Target: target, Mask: mask, Source: source}
+	return bindUser(c, &Instance{Target: target, Mask: mask, Source: source})
+}
+
+// bindUser sets c.D from the square target of a user's instance and makes
+// its workload; errors name in.Source.
+func bindUser(c *Config, in *Instance) (*Instance, error) {
+	c.D, _ = in.Target.Dims()
 	if err := in.bind(*c); err != nil {
-		return nil, fmt.Errorf("%s: %w", source, err)
+		return nil, fmt.Errorf("%s: %w", in.Source, err)
 	}
 	return in, nil
 }
@@ -633,12 +638,7 @@ func NewHeldOutInstance(c *Config, target, known *mat.Dense, frac float64, sourc
 		}
 		dst.RawMatrix().Data[i] = 1
 	}
-	c.D = r
-	in := &Instance{Target: target, Mask: mask, HeldOut: held, Source: source}
-	if err := in.bind(*c); err != nil {
-		return nil, fmt.Errorf("%s: %w", source, err)
-	}
-	return in, nil
+	return bindUser(c, &Instance{Target: target, Mask: mask, HeldOut: held, Source: source})
 }
 
 // RankTol: NumericalRank counts singular values above RankTol times the
