@@ -37,9 +37,10 @@ type Config struct {
 	Eta float64 `toml:"eta" json:"eta"`
 	// EtaFrac, when positive, replaces Eta by this fraction of the
 	// instance's stable learning rate (theory.StableEta with the target's
-	// top singular value estimated from the data, the workload's curvature, the depth
-	// and, when the compressed network is trained, max(Alpha, 1)); Run and
-	// Verify resolve it once the instance is built and record both.
+	// top singular value estimated from the data, the workload's
+	// curvature, the depth and, when the compressed network is trained,
+	// max(Alpha, 1)); Run and Verify resolve it once the instance is
+	// built and record both.
 	EtaFrac float64 `toml:"eta-frac" json:"eta_frac,omitempty"`
 	// Alpha multiplies the learning rate of the compressed network's outer
 	// layers (default 1).
