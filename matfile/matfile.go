@@ -2,8 +2,10 @@ package matfile
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"math"
 	"os"
 	"path/filepath"
@@ -12,6 +14,7 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/lowdim/lowdim/atomicfile"
 	"github.com/lowdim/lowdim/npy"
 )
 
@@ -102,9 +105,11 @@ func Read(path string) (*Matrix, error) {
 // (npy.WriteFile). Values are written in the shortest form that parses back
 // to the same float64, so Read(path) returns m exactly. Write refuses, with
 // an *Error naming the element, a matrix holding NaN or ±Inf, which Read
-// would reject. It writes atomically: a temporary file in the same directory
-// is synced, given mode 0644 and renamed over path, so on error no file is
-// left behind and an existing file at path is unchanged. Errors mention path.
+// would reject. It writes atomically with atomicfile.Write: a temporary file
+// in the same directory is given mode 0644, synced and renamed over path,
+// then the directory is synced, so on error no file is left behind and an
+// existing file at path is unchanged (unless only the directory sync failed).
+// Errors mention path.
 // Write panics if m is empty (a zero-value mat.Dense).
 func Write(path string, m *mat.Dense) error {
 	if m.IsEmpty() {
@@ -129,41 +134,22 @@ func Write(path string, m *mat.Dense) error {
 	return &Error{Path: path, Msg: "unknown matrix format (want .npy, .csv or .mtx)"}
 }
 
-// writeAtomic writes path through a buffered temporary file filled by fill,
-// then renames it over path (see Write).
-func writeAtomic(path string, fill func(w *bufio.Writer)) (err error) {
-	wrap := func(msg string, err error) error { return &Error{Path: path, Msg: msg, Err: err} }
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
+// writeAtomic writes path with atomicfile.Write through a 64 KiB buffer
+// filled by fill (see Write). Its errors are *Error values with Msg
+// "writing", wrapping what atomicfile reports, e.g.
+// "m.csv: writing: creating temporary file: open .m.csv123: permission denied".
+func writeAtomic(path string, fill func(w *bufio.Writer)) error {
+	err := atomicfile.Write(path, func(w io.Writer) error {
+		bw := bufio.NewWriterSize(w, 1<<16)
+		fill(bw)
+		return bw.Flush()
+	})
+	var pe *fs.PathError
+	if errors.As(err, &pe) && pe.Path == path {
+		err = pe.Err // path is in the *Error already
+	}
 	if err != nil {
-		return wrap("creating temporary file", err)
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
-	w := bufio.NewWriterSize(f, 1<<16)
-	fill(w)
-	if err := w.Flush(); err != nil {
-		return wrap("writing", err)
-	}
-	if err := f.Chmod(0o644); err != nil {
-		return wrap("writing", err)
-	}
-	if err := f.Sync(); err != nil {
-		return wrap("writing", err)
-	}
-	if err := f.Close(); err != nil {
-		return wrap("writing", err)
-	}
-	if err := os.Rename(f.Name(), path); err != nil {
-		return wrap("renaming temporary file", err)
-	}
-	if d, err := os.Open(dir); err == nil { // best effort: persist the rename
-		d.Sync()
-		d.Close()
+		return &Error{Path: path, Msg: "writing", Err: err}
 	}
 	return nil
 }

@@ -183,6 +183,23 @@ func TestWriteErrors(t *testing.T) {
 		assert.Equal(t, "1,2\n", string(b))
 	})
 
+	// A file cannot be renamed over a non-empty folder: the rename fails
+	// after the temporary file was written, which must then be removed.
+	for _, name := range []string{"m.csv", "m.mtx", "m.npy"} {
+		t.Run("rename fails/"+name, func(t *testing.T) {
+			dir := t.TempDir()
+			path := filepath.Join(dir, name)
+			require.NoError(t, os.Mkdir(path, 0o755))
+			require.NoError(t, os.WriteFile(filepath.Join(path, "keep"), nil, 0o644))
+			err := Write(path, dense([]float64{1, 2}))
+			require.ErrorContains(t, err, path)
+			require.ErrorContains(t, err, "rename ")
+			entries, err := os.ReadDir(dir)
+			require.NoError(t, err)
+			assert.Len(t, entries, 1, "Write left files behind in %s", dir)
+		})
+	}
+
 	t.Run("empty matrix panics", func(t *testing.T) {
 		assert.PanicsWithValue(t, "matfile.Write: empty matrix", func() {
 			Write(filepath.Join(t.TempDir(), "m.csv"), &mat.Dense{})

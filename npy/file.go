@@ -1,11 +1,12 @@
 package npy
 
 import (
-	"fmt"
+	"io"
 	"os"
-	"path/filepath"
 
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/lowdim/lowdim/atomicfile"
 )
 
 // withPath returns err with path as its *Error name ("path: msg"), or, for
@@ -71,42 +72,15 @@ func ReadMatrixFile(path string, rows, cols int) (*mat.Dense, error) {
 	return m, withPath(err, path)
 }
 
-// WriteFile writes an .npy file at path as Write does, atomically: it writes
-// a temporary file in the same directory, syncs it to disk, gives it mode
-// 0644 and renames it over path, then syncs the directory. On error no file
-// is left behind and an existing file at path is unchanged; errors mention
-// path. Like Write it panics if len(data) is not the product of shape.
-func WriteFile(path string, shape []int, data []float64) (err error) {
+// WriteFile writes an .npy file at path as Write does, atomically, with
+// atomicfile.Write: it writes a temporary file in the same directory, gives
+// it mode 0644, syncs it to disk and renames it over path, then syncs the
+// directory. On error no temporary file is left behind and an existing file
+// at path is unchanged (unless only the directory sync failed); errors are
+// *fs.PathError values naming path, wrapping the *Error of Write when
+// writing failed. Like Write it panics if len(data) is not the product of
+// shape.
+func WriteFile(path string, shape []int, data []float64) error {
 	checkData("npy.WriteFile", shape, data)
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
-	if err := Write(f, shape, data); err != nil {
-		return withPath(err, path)
-	}
-	if err := f.Chmod(0o644); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	if err := f.Sync(); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	if err := os.Rename(f.Name(), path); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	if d, err := os.Open(dir); err == nil { // best effort: persist the rename
-		d.Sync()
-		d.Close()
-	}
-	return nil
+	return atomicfile.Write(path, func(w io.Writer) error { return Write(w, shape, data) })
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"io"
+	"io/fs"
 	"math"
 	"os"
 	"path/filepath"
@@ -493,6 +494,10 @@ func TestWriteFileAtomic(t *testing.T) {
 		path := filepath.Join(t.TempDir(), "no", "a.npy")
 		err := WriteFile(path, []int{2}, []float64{1, 2})
 		require.ErrorContains(t, err, path)
+		require.ErrorIs(t, err, os.ErrNotExist)
+		var pe *fs.PathError
+		require.ErrorAs(t, err, &pe)
+		assert.Equal(t, path, pe.Path)
 	})
 }
 
