@@ -21,15 +21,15 @@ import (
 	"github.com/lowdim/lowdim/workloads"
 )
 
-// PCG streams of the seed; one per independent draw.
+// PCG streams of the seed; one per independent draw. A method draws from
+// stream MethodStream(name).
 const (
 	streamTarget   = 1
 	streamMask     = 2
 	streamOperator = 3
-	streamMethod   = 100 // + index of the method in Methods
-	streamSurrSVD  = 4   // randomized SVD of a sparse instance's surrogate
-	streamHeldOut  = 5   // the held-out entries of a partially known target
-	streamEtaSVD   = 6   // the target's top singular value (TargetTop) for EtaFrac
+	streamSurrSVD  = 4 // randomized SVD of a sparse instance's surrogate
+	streamHeldOut  = 5 // the held-out entries of a partially known target
+	streamEtaSVD   = 6 // the target's top singular value (TargetTop) for EtaFrac
 )
 
 func newRand(seed, stream uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, stream)) }

@@ -3,9 +3,9 @@ package experiment
 import (
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"math"
 	"math/rand/v2"
-	"slices"
 
 	"gonum.org/v1/gonum/mat"
 
@@ -121,8 +121,19 @@ type topSingular interface {
 	TopSingular(k int) (u, v *mat.Dense, err error)
 }
 
+// methodRand is the random stream of a method's initialization: stream
+// MethodStream(method) of the seed, so that a method's draws depend on its
+// name alone, not on which other methods exist.
 func methodRand(c Config, method string) *rand.Rand {
-	return newRand(c.Seed, streamMethod+uint64(slices.Index(KnownMethods, method)))
+	return newRand(c.Seed, MethodStream(method))
+}
+
+// MethodStream is the PCG stream of a method's random draws: the FNV-1a
+// 64-bit hash of its name.
+func MethodStream(method string) uint64 {
+	h := fnv.New64a()
+	h.Write([]byte(method))
+	return h.Sum64()
 }
 
 // lopInit sets the L+2 factors of net from the original network orig at its
