@@ -9,58 +9,16 @@ package mlprun
 
 import (
 	"errors"
-	"fmt"
-	"math"
 	"sort"
 	"strings"
 
+	"github.com/lowdim/lowdim/config"
 	"github.com/lowdim/lowdim/mlp"
 )
 
-// Config is the configuration of an MLP run: the preset's values,
-// overridden by flags. Every field is a flag of the same name (see the
-// JSON tags); zero Steps means Epochs decide.
-type Config struct {
-	// Preset names the preset the run started from.
-	Preset string `json:"preset"`
-	// Data is the IDX folder; empty: the preset's data set (Dataset).
-	Data string `json:"data,omitempty"`
-	// Dataset is the preset's data set: "fashion-mnist" (falls back to
-	// MNIST when the Debian package is absent) or "mnist".
-	Dataset string `json:"dataset"`
-	// Methods are the variants to train, in order.
-	Methods []string `json:"methods"`
-	// Width is the first hidden layer's width and the block's, Width2
-	// the second hidden layer's.
-	Width  int `json:"width"`
-	Width2 int `json:"width2"`
-	// Depth is the number of block layers L; RHat the compressed width.
-	Depth int `json:"depth"`
-	RHat  int `json:"r_hat"`
-	// Eps scales the block's orthogonal initialisation; Alpha multiplies
-	// the learning rate of the compressed block's outer layers.
-	Eps   float64 `json:"eps"`
-	Alpha float64 `json:"alpha"`
-	// Training: minibatch size, learning rate, momentum, schedule, epochs
-	// or steps, checkpoint interval (steps), test rows evaluated at
-	// intermediate checkpoints (0: all), training rows used (0: all).
-	Batch     int     `json:"batch"`
-	Eta       float64 `json:"eta"`
-	Momentum  float64 `json:"momentum"`
-	Schedule  string  `json:"schedule"`
-	Epochs    int     `json:"epochs"`
-	Steps     int     `json:"steps,omitempty"`
-	Every     int     `json:"every,omitempty"`
-	EvalRows  int     `json:"eval_rows,omitempty"`
-	TrainRows int     `json:"train_rows,omitempty"`
-	// Standardize maps pixels to (p/255 - mean)/std with the training
-	// split's mean and std; otherwise p/255.
-	Standardize bool `json:"standardize"`
-	// Seed seeds the weights (shared outer layers) and the data order.
-	Seed uint64 `json:"seed"`
-	// LatencySeconds is the least time each latency measurement runs.
-	LatencySeconds float64 `json:"latency_seconds"`
-}
+// Config is the configuration of an MLP run: see config.MLP, where it
+// lives so that a run record can carry it.
+type Config = config.MLP
 
 // Dataset names.
 const (
@@ -113,86 +71,7 @@ func Preset(name string) (Config, error) {
 }
 
 // ConfigError is an invalid configuration value; it names the flag.
-type ConfigError struct {
-	Flag  string
-	Value any
-	Why   string
-}
-
-func (e *ConfigError) Error() string {
-	return fmt.Sprintf("invalid --%s %v: %s", e.Flag, e.Value, e.Why)
-}
-
-// Validate returns a *ConfigError for the first invalid value of c. The
-// values package mlp also checks are checked by mlp's Validate methods
-// (for every method's model), their fields renamed to the flags; the
-// batch is checked against the training rows once the data is read (Run).
-func (c Config) Validate() error {
-	bad := func(flag string, v any, why string) error { return &ConfigError{Flag: flag, Value: v, Why: why} }
-	finite := func(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
-	if len(c.Methods) == 0 {
-		return bad("methods", "''", "no method (want a comma list of original, dln, cdln)")
-	}
-	seen := map[string]bool{}
-	var variants []mlp.Variant
-	for _, m := range c.Methods {
-		v, err := mlp.ParseVariant(m)
-		if err != nil {
-			return bad("methods", strings.Join(c.Methods, ","), fmt.Sprintf("unknown method %q (want original, dln, cdln)", m))
-		}
-		if seen[m] {
-			return bad("methods", strings.Join(c.Methods, ","), fmt.Sprintf("method %q given twice", m))
-		}
-		seen[m] = true
-		variants = append(variants, v)
-	}
-	// What only a run has: a block of at least 2 layers for every method
-	// (the variants share it), zero steps and every meaning "from the
-	// epochs", training rows and latency.
-	switch {
-	case c.Depth < 2:
-		return bad("depth", c.Depth, "the block needs at least 2 layers")
-	case c.Batch < 1:
-		return bad("batch", c.Batch, "must be at least 1")
-	case c.Steps < 0:
-		return bad("steps", c.Steps, "must not be negative (0: --epochs decide)")
-	case c.Every < 0:
-		return bad("every", c.Every, "must not be negative (0: about half an epoch)")
-	case c.TrainRows < 0:
-		return bad("train-rows", c.TrainRows, "must not be negative (0: the whole training split)")
-	case !(c.LatencySeconds >= 0) || !finite(c.LatencySeconds):
-		return bad("latency-seconds", c.LatencySeconds, "must be non-negative and finite")
-	}
-	for _, v := range variants {
-		// Any valid data shape: the data's are checked once it is read.
-		if err := c.model(v, 1, 2).Validate(); err != nil {
-			return flagError(err)
-		}
-	}
-	tc := c.training()
-	tc.Steps, tc.Every, tc.EvalBatch = max(tc.Steps, 1), max(tc.Every, 1), 1
-	return flagError(tc.Validate(c.Batch))
-}
-
-// flagError returns err, a *mlp.FieldError, as a *ConfigError naming the
-// flag of the field (nil for nil).
-func flagError(err error) error {
-	if err == nil {
-		return nil
-	}
-	var fe *mlp.FieldError
-	if !errors.As(err, &fe) {
-		return err
-	}
-	flag := fe.Field
-	switch flag {
-	case "hidden1":
-		flag = "width"
-	case "hidden2":
-		flag = "width2"
-	}
-	return &ConfigError{Flag: flag, Value: fe.Value, Why: fe.Why}
-}
+type ConfigError = config.ConfigError
 
 // ErrData is wrapped by errors about the data set (missing, unreadable,
 // or not fitting the configuration).

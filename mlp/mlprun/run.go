@@ -124,23 +124,9 @@ func Run(c Config, d *Data, opt Options) (*Record, error) {
 // latencyBatches are the batch sizes of the inference latency.
 var latencyBatches = [2]int{1, 256}
 
-func (c Config) model(v mlp.Variant, inputs, classes int) mlp.Config {
-	return mlp.Config{
-		Variant: v, Inputs: inputs, Classes: classes, Hidden1: c.Width, Hidden2: c.Width2,
-		Depth: c.Depth, RHat: c.RHat, Eps: c.Eps, Alpha: c.Alpha, Seed: c.Seed,
-	}
-}
-
-func (c Config) training() mlp.TrainConfig {
-	return mlp.TrainConfig{
-		Batch: c.Batch, Eta: c.Eta, Momentum: c.Momentum, Schedule: c.Schedule,
-		Epochs: c.Epochs, Steps: c.Steps, Every: c.Every, EvalRows: c.EvalRows, Seed: c.Seed,
-	}
-}
-
 func runMethod(c Config, v mlp.Variant, train, test *mlp.Data, opt Options) (*MethodRecord, error) {
-	tc := c.training().WithDefaults(train.N)
-	mc := c.model(v, train.Features, train.Classes)
+	tc := c.Training().WithDefaults(train.N)
+	mc := c.Model(v, train.Features, train.Classes)
 	rows := max(tc.Batch, min(tc.EvalBatch, test.N), latencyBatches[1])
 	heap0 := machine.HeapBytes()
 	m, err := mlp.New(mc, rows)
