@@ -5,43 +5,108 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"math"
-	"os"
 	"strconv"
 	"strings"
 )
 
-// MemFraction is the share of MemAvailable a single planned allocation may
-// take for CheckFits to accept it. The rest is headroom for the Go runtime,
-// the garbage collector's overshoot and whatever else runs on the machine.
+// MemFraction is the share of the available memory (Budget.Available) a
+// single planned allocation may take for CheckFits to accept it. The rest is
+// headroom for the Go runtime, the garbage collector's overshoot and whatever
+// else runs on the machine or in the cgroup.
 const MemFraction = 0.8
 
-// MemAvailable returns the kernel's estimate of the memory available for
-// starting new work without swapping (MemAvailable in /proc/meminfo,
-// converted from kB to bytes). It returns an error when the figure is
-// unknown: no /proc/meminfo (non-Linux), or a kernel older than 3.14.
-func MemAvailable() (uint64, error) {
-	f, err := os.Open(meminfoPath)
-	if err != nil {
-		return 0, fmt.Errorf("machine: available memory unknown: %w", err)
-	}
-	defer f.Close()
-	return memAvailableFrom(f)
+// BudgetSource names the figure that bounds a Budget's Available.
+type BudgetSource string
+
+const (
+	// FromMemAvailable: the kernel's MemAvailable, machine-wide.
+	FromMemAvailable BudgetSource = "MemAvailable"
+	// FromCgroup: the memory limit of a cgroup of the process, less its
+	// usage.
+	FromCgroup BudgetSource = "cgroup"
+)
+
+// Budget is the memory a process may still take, from the machine's and its
+// cgroups' points of view. Sizes are in bytes.
+type Budget struct {
+	// MemAvailable is the kernel's estimate of the memory available for
+	// new work without swapping (MemAvailable in /proc/meminfo); 0 when
+	// unknown (see HasMemAvailable).
+	MemAvailable    uint64
+	HasMemAvailable bool
+	// CgroupLimit and CgroupUsage are the memory limit and current usage
+	// of the cgroup that bounds the process most tightly: the one with the
+	// least CgroupLimit - CgroupUsage among its own cgroup and its
+	// ancestors. Both are 0, and CgroupFile is "", when no cgroup sets a
+	// limit ("max" on cgroup v2, no cgroup at all, non-Linux).
+	CgroupLimit uint64
+	CgroupUsage uint64
+	// CgroupFile is the file CgroupLimit was read from, such as
+	// "/sys/fs/cgroup/user.slice/memory.max".
+	CgroupFile string
+	// Available is the smaller of MemAvailable and
+	// CgroupLimit - CgroupUsage (0 when usage exceeds the limit), over
+	// those known; Source says which one it is, FromMemAvailable on a tie.
+	Available uint64
+	Source    BudgetSource
 }
 
-// memAvailableFrom is MemAvailable reading a meminfo listing from r.
-func memAvailableFrom(r io.Reader) (uint64, error) {
-	v, ok := parseMeminfo(r)["MemAvailable"]
-	if !ok {
-		return 0, errors.New("machine: available memory unknown: no MemAvailable in meminfo")
+// MemoryBudget returns the memory this process may still take: the
+// kernel's MemAvailable from /proc/meminfo, bounded by the memory limit of
+// the process's cgroup. It finds the cgroup in /proc/self/cgroup and reads,
+// on cgroup v2, memory.max and memory.current under /sys/fs/cgroup/<path>
+// (or /sys/fs/cgroup/unified/<path> on a hybrid system), on cgroup v1
+// memory.limit_in_bytes and memory.usage_in_bytes under
+// /sys/fs/cgroup/memory/<path>, in that cgroup and each of its ancestors.
+//
+// It returns an error naming the file when a cgroup file is malformed, and
+// an error when neither figure is known (non-Linux, or a kernel older than
+// 3.14 outside any memory-limited cgroup).
+func MemoryBudget() (Budget, error) {
+	return memoryBudget(rootFS)
+}
+
+// memoryBudget is MemoryBudget reading the files from fsys.
+func memoryBudget(fsys fs.FS) (Budget, error) {
+	var b Budget
+	if f, err := fsys.Open(meminfoFile); err == nil {
+		b.MemAvailable, b.HasMemAvailable = parseMeminfo(f)["MemAvailable"]
+		f.Close()
 	}
-	return v, nil
+	cg, limited, err := readCgroupMemory(fsys)
+	if err != nil {
+		return Budget{}, err
+	}
+	if limited {
+		b.CgroupLimit, b.CgroupUsage, b.CgroupFile = cg.limit, cg.usage, cg.file
+	}
+	switch h := headroom(b.CgroupLimit, b.CgroupUsage); {
+	case b.HasMemAvailable && (!limited || b.MemAvailable <= h):
+		b.Available, b.Source = b.MemAvailable, FromMemAvailable
+	case limited:
+		b.Available, b.Source = h, FromCgroup
+	default:
+		return Budget{}, errors.New("machine: available memory unknown: no MemAvailable in /proc/meminfo and no cgroup memory limit")
+	}
+	return b, nil
+}
+
+// MemAvailable returns the memory available to this process for new work,
+// in bytes: Budget.Available of MemoryBudget, that is the kernel's
+// MemAvailable bounded by the process's cgroup memory limit less its usage.
+// It returns MemoryBudget's error when that figure is unknown.
+func MemAvailable() (uint64, error) {
+	b, err := MemoryBudget()
+	return b.Available, err
 }
 
 // parseMeminfo returns the well-formed fields of a /proc/meminfo listing in
 // bytes. A well-formed line is "Key: value" or "Key: value kB"; values in kB
 // (which the kernel means as KiB) are multiplied by 1024. Other lines, and
-// values that do not parse or overflow, are skipped.
+// values that do not parse or overflow, are skipped. /proc/self/status has
+// the same form for the fields it shares (VmRSS, VmHWM, ...).
 func parseMeminfo(r io.Reader) map[string]uint64 {
 	m := make(map[string]uint64)
 	s := bufio.NewScanner(r)
@@ -71,32 +136,42 @@ func parseMeminfo(r io.Reader) map[string]uint64 {
 }
 
 // CheckFits is a memory preflight: it returns nil when need bytes fit in
-// MemFraction of MemAvailable, and otherwise an error naming what (e.g.
-// "sensing operator") and the figures, such as
+// MemFraction of MemoryBudget's Available, and otherwise an error naming
+// what (e.g. "sensing operator"), the figures and the bound that applies,
+// such as
 //
 //	sensing operator needs 1.28 GB but only 896 MB of memory is available (80% of MemAvailable 1.12 GB)
+//	sensing operator needs 1.28 GB but only 800 MB of memory is available (80% of the 1 GB left under the cgroup limit 2 GB in /sys/fs/cgroup/job/memory.max, 1 GB in use)
 //
-// When MemAvailable cannot be read (non-Linux, old kernel) it cannot check
-// and returns nil.
+// When the available memory cannot be read (non-Linux, old kernel, a
+// malformed cgroup file) it cannot check and returns nil.
 func CheckFits(need uint64, what string) error {
-	avail, err := MemAvailable()
+	b, err := MemoryBudget()
 	if err != nil {
 		return nil
 	}
-	return checkFits(need, avail, what)
+	return checkFits(need, b, what)
 }
 
-// checkFits is CheckFits with MemAvailable given as avail bytes.
-func checkFits(need, avail uint64, what string) error {
-	budget := uint64(float64(avail) * MemFraction)
+// checkFits is CheckFits with the budget given.
+func checkFits(need uint64, b Budget, what string) error {
+	budget := uint64(float64(b.Available) * MemFraction)
 	if need <= budget {
 		return nil
 	}
 	if what == "" {
 		what = "this operation"
 	}
-	return fmt.Errorf("%s needs %s but only %s of memory is available (%g%% of MemAvailable %s)",
-		what, FormatBytes(need), FormatBytes(budget), MemFraction*100, FormatBytes(avail))
+	var of string
+	switch b.Source {
+	case FromCgroup:
+		of = fmt.Sprintf("the %s left under the cgroup limit %s in %s, %s in use",
+			FormatBytes(b.Available), FormatBytes(b.CgroupLimit), b.CgroupFile, FormatBytes(b.CgroupUsage))
+	default:
+		of = "MemAvailable " + FormatBytes(b.Available)
+	}
+	return fmt.Errorf("%s needs %s but only %s of memory is available (%g%% of %s)",
+		what, FormatBytes(need), FormatBytes(budget), MemFraction*100, of)
 }
 
 // byteUnits are the decimal SI units FormatBytes uses, each 1000 times the
