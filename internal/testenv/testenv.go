@@ -1,0 +1,90 @@
+// Package testenv decides what a test does when the machine lacks
+// something it needs: a data set, a C compiler, a library, a hardware
+// counter, or the time that -short withholds.
+//
+// By default such a test is skipped, with a one-line reason. CI sets
+// LOWDIM_REQUIRE_ALL=1 so that "skipped: not available" becomes a failure:
+// under it, Unavailable, SkipUnless and SkipIfShort call t.Fatal instead of
+// t.Skip, so a runner that lost a data set or a library fails instead of
+// passing with less tested.
+//
+// A few needs are not something CI can provide: energy counters that a
+// virtual machine does not expose, a file mode that root ignores. Tests
+// skip those through SkipOptional, which skips even under
+// LOWDIM_REQUIRE_ALL=1 and says so. Keep that list short, and justify each
+// entry in its reason; at the time of writing it is:
+//
+//   - energy: RAPL counters under /sys/class/powercap (absent in most VMs
+//     and containers; root-only since Linux 5.10).
+//   - energy: a counter made unreadable by its mode while running as root,
+//     which reads any file (the message is covered by a simulated
+//     permission error).
+//   - atomicfile: a folder made unwritable by its mode while running as
+//     root, for the same reason.
+//
+// The package is for tests only; it panics on nothing and allocates only
+// the messages it formats.
+package testenv
+
+import (
+	"fmt"
+	"os"
+	"testing"
+)
+
+// RequireAllEnv is the environment variable that turns a skip for
+// something missing into a failure when set to "1". CI (.ci/run) sets it.
+const RequireAllEnv = "LOWDIM_REQUIRE_ALL"
+
+// RequireAll reports whether RequireAllEnv is "1".
+func RequireAll() bool { return os.Getenv(RequireAllEnv) == "1" }
+
+// Unavailable ends the test because something it needs is missing: why
+// says what and, when it can be installed, how ("FashionMNIST not
+// installed (make fmnist-data)"). It calls t.Skip, or t.Fatal under
+// LOWDIM_REQUIRE_ALL=1. Like t.Skip it does not return.
+func Unavailable(t testing.TB, why string) {
+	t.Helper()
+	if RequireAll() {
+		t.Fatalf("required but not available (%s=1): %s", RequireAllEnv, why)
+	}
+	t.Skip("not available: " + why)
+}
+
+// Unavailablef is Unavailable with a formatted reason.
+func Unavailablef(t testing.TB, format string, args ...any) {
+	t.Helper()
+	Unavailable(t, fmt.Sprintf(format, args...))
+}
+
+// SkipUnless calls Unavailable(t, why) when cond is false, and otherwise
+// returns.
+func SkipUnless(t testing.TB, cond bool, why string) {
+	t.Helper()
+	if !cond {
+		Unavailable(t, why)
+	}
+}
+
+// SkipIfShort skips the test under go test -short, why saying what it
+// costs ("trains three workloads twice"). Under LOWDIM_REQUIRE_ALL=1 a
+// -short run is a failure instead: a run that requires everything must not
+// leave out the long tests.
+func SkipIfShort(t testing.TB, why string) {
+	t.Helper()
+	if !testing.Short() {
+		return
+	}
+	if RequireAll() {
+		t.Fatalf("-short with %s=1: %s", RequireAllEnv, why)
+	}
+	t.Skip("-short: " + why)
+}
+
+// SkipOptional skips the test, even under LOWDIM_REQUIRE_ALL=1, for a need
+// that CI cannot provide; why says what is missing and why CI cannot have
+// it. Use it only for the needs listed in the package comment.
+func SkipOptional(t testing.TB, why string) {
+	t.Helper()
+	t.Skip("optional, not required in CI: " + why)
+}
