@@ -165,15 +165,24 @@ func TestMeterRAPL(t *testing.T) {
 	})
 
 	t.Run("background poller", func(t *testing.T) {
+		// A counter that wraps and then climbs back above its value at
+		// Start is seen by Stop's single difference as the small step
+		// from top to top+250000 µJ (0.25 J); only a read in between,
+		// which nothing but the poller makes here, accounts for the wrap:
+		// (pkgRange - top) + 500000 µJ up to the read (1.5 J), then
+		// top + 250000 - 500000 µJ after it, in all pkgRange + 250000 µJ
+		// = 262143.57885 J. package-1 is unchanged.
 		m, root := newMeter(t)
 		m.interval = time.Millisecond
+		const top = pkgRange - 1_000_000
+		setCounters(t, root, top, 2_000_000, 0)
 		m.Start()
-		time.Sleep(20 * time.Millisecond) // let the poller run a few times
-		setCounters(t, root, 1_500_000, 2_000_000, 0)
-		time.Sleep(20 * time.Millisecond)
+		setCounters(t, root, 500_000, 2_000_000, 0)
+		waitForPoll(t, m, 500_000)
+		setCounters(t, root, top+250_000, 2_000_000, 0)
 		r := m.Stop()
-		// package-0 from 1 J to 1.5 J; package-1 unchanged.
-		assert.InDelta(t, 0.5, r.Joules, jouleTol)
+		assert.True(t, r.Measured)
+		assert.InDelta(t, (pkgRange+250_000)/1e6, r.Joules, jouleTol)
 	})
 
 	t.Run("restart discards the measurement in progress", func(t *testing.T) {
@@ -199,6 +208,33 @@ func TestMeterRAPL(t *testing.T) {
 		m.Start()
 		assert.False(t, m.Stop().Measured)
 	})
+}
+
+// pollWait bounds how long waitForPoll waits for the poller, only so that
+// a poller that never runs fails the test with a message rather than
+// hanging it until go test's timeout. It is 60000 poll intervals of the
+// test's Meter: no assertion about speed.
+const pollWait = time.Minute
+
+// waitForPoll waits until the running Meter m's poller has read
+// package-0's counter (the first domain) at uj, which the test wrote
+// before the call and no one else reads. It fails the test after
+// pollWait.
+func waitForPoll(t *testing.T, m *Meter, uj uint64) {
+	t.Helper()
+	deadline := time.Now().Add(pollWait)
+	for {
+		m.mu.Lock()
+		seen := m.useRAPL && m.last.UJ[0] == uj
+		m.mu.Unlock()
+		if seen {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the poller did not read package-0 = %d µJ within %v (poll interval %v)", uj, pollWait, m.interval)
+		}
+		time.Sleep(m.interval)
+	}
 }
 
 func uintString(v uint64) string { return strconv.FormatUint(v, 10) + "\n" }
