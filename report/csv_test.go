@@ -59,8 +59,10 @@ func TestTrajectoriesCSVHeader(t *testing.T) {
 
 func TestTrajectoriesCSVRows(t *testing.T) {
 	// Floats that a short or fixed-precision format would not round-trip.
+	// Negative zero is math.Copysign(0, -1): the constant -0.0 is +0 in Go.
+	negZero := math.Copysign(0, -1)
 	hard := []float64{0.1 + 0.2, math.Pi, 1e-300, math.SmallestNonzeroFloat64, math.MaxFloat64,
-		math.NaN(), math.Inf(1), math.Inf(-1), -0.0, 123456789.123456789}
+		math.NaN(), math.Inf(1), math.Inf(-1), negZero, 123456789.123456789}
 	run := &results.Run{Methods: []results.MethodResult{
 		{Method: "a,b \"quoted\"", Trajectory: []results.Checkpoint{
 			{Step: 0, Seconds: hard[0], TrainLoss: hard[1], RecoveryError: hard[2],
@@ -110,6 +112,11 @@ func TestTrajectoriesCSVRows(t *testing.T) {
 	assert.Equal(t, []string{"a,b \"quoted\"", "0"}, rows[1][:2], "method name and step")
 	assert.Equal(t, []string{"a,b \"quoted\"", "7"}, rows[2][:2])
 	assert.Equal(t, []string{"second", "3"}, rows[3][:2])
+	// hard[8], negative zero, is the second row's train_loss (column 3):
+	// the exact round trip the CSV promises keeps its sign, written "-0"
+	// (sameFloat above compares its bits too).
+	assert.True(t, math.Signbit(hard[8]), "hard[8] is negative zero")
+	assert.Equal(t, "-0", rows[2][3], "negative zero")
 }
 
 func TestTrajectoriesCSVOrder(t *testing.T) {
