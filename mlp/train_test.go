@@ -1,13 +1,16 @@
 package mlp
 
 import (
+	"fmt"
 	"math"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 	"gonum.org/v1/gonum/blas/blas64"
 
 	"github.com/lowdim/lowdim/idx"
+	"github.com/lowdim/lowdim/internal/testenv"
 )
 
 // synthetic returns the train and test splits of idx.Synthetic: 4 classes
@@ -60,7 +63,7 @@ func TestTrainSynthetic(t *testing.T) {
 func TestTrainMNISTSubset(t *testing.T) {
 	dir, err := idx.MNISTDir()
 	if err != nil {
-		t.Skipf("MNIST not available: %v", err)
+		testenv.Unavailable(t, err.Error()) // says how to get MNIST
 	}
 	set, err := idx.LoadDir(dir)
 	require.NoError(t, err)
@@ -265,12 +268,45 @@ func TestCosineSchedule(t *testing.T) {
 	require.Equal(t, 2.0, c.EtaAt(3))
 }
 
+// TestLatency checks Latency by counts and by one clock, not by how fast
+// this machine is. The flops the model counted during the call give the
+// forward passes it made (the warm-up and at least 3 timed); the time it
+// returns, times the rows it timed, lies within the call's own duration
+// (Latency's interval is inside the test's, on one monotonic clock) and,
+// when minSeconds is positive, is at least minSeconds (Latency times until
+// then).
 func TestLatency(t *testing.T) {
 	trainD, testD := synthetic()
-	_, tr, _ := train(t, smallConfig(CDLN), trainD, testD, TrainConfig{Batch: 16, Steps: 1, Seed: 1})
-	for _, rows := range []int{1, 64} {
-		l := tr.Latency(rows, 0)
-		require.Greater(t, l, 0.0)
-		require.Less(t, l, 1.0)
+	m, tr, _ := train(t, smallConfig(CDLN), trainD, testD, TrainConfig{Batch: 16, Steps: 1, Seed: 1})
+	cfg := m.Config()
+	for _, tt := range []struct {
+		rows       int
+		minSeconds float64
+		wantIters  int // timed forward passes; 0: at least 3
+	}{
+		{1, 0, 3},
+		{64, 0, 3},
+		{16, 0.01, 0},
+	} {
+		t.Run(fmt.Sprintf("rows=%d/min=%v", tt.rows, tt.minSeconds), func(t *testing.T) {
+			f0 := m.Flops()
+			start := time.Now()
+			l := tr.Latency(tt.rows, tt.minSeconds)
+			outer := time.Since(start).Seconds()
+			passes := m.Flops() - f0
+			per := cfg.ForwardFlops(tt.rows)
+			require.Zero(t, passes%per, "flops %d not a multiple of a forward pass's %d", passes, per)
+			iters := int(passes/per) - 1 // minus the warm-up
+			if tt.wantIters > 0 {
+				require.Equal(t, tt.wantIters, iters, "timed forward passes")
+			} else {
+				require.GreaterOrEqual(t, iters, 3, "timed forward passes")
+			}
+			timed := l * float64(iters*tt.rows)
+			require.Positive(t, l)
+			require.LessOrEqual(t, timed, outer, "latency %g s/row x %d rows x %d passes exceeds the call's %g s", l, tt.rows, iters, outer)
+			require.GreaterOrEqual(t, timed, tt.minSeconds, "timed less than minSeconds")
+		})
 	}
+	require.Panics(t, func() { tr.Latency(m.MaxRows()+1, 0) }, "rows above the model's capacity")
 }
