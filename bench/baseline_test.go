@@ -6,13 +6,18 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 	"golang.org/x/perf/benchfmt"
+
+	"github.com/lowdim/lowdim/internal/testenv"
 )
 
 var update = flag.Bool("update", false, "rewrite results/baselines/deterministic.bench from the current code")
@@ -79,9 +84,7 @@ func readMetrics(t *testing.T, name string, data []byte) map[string]map[string]f
 // case) with the committed baseline. A change is a regression unless it is
 // intended: then rerun with -update and commit the new baseline.
 func TestDeterministicBaseline(t *testing.T) {
-	if testing.Short() {
-		t.Skip("trains the quick preset's problems")
-	}
+	testenv.SkipIfShort(t, "trains the quick preset's problems")
 	got := exactLines(t, All(Options{}))
 	if *update {
 		require.NoError(t, os.WriteFile(baselinePath, got, 0o644))
@@ -118,32 +121,84 @@ func TestDeterministicBaseline(t *testing.T) {
 	require.Empty(t, problems, "deterministic metrics differ from %s:\n%s", baselinePath, strings.Join(problems, "\n"))
 }
 
-// TestExactMatchesBenchmark: what Exact computes analytically is what the
-// benchmarks report after running (at d = 64, one iteration each).
-func TestExactMatchesBenchmark(t *testing.T) {
-	testing.Init()
-	require.NoError(t, flag.Set("test.benchtime", "1x"))
-	for _, c := range append(StepCases(Options{Sizes: []int{64}}), InferCases(Options{Sizes: []int{64}})...) {
-		want, err := c.Exact()
-		require.NoError(t, err)
-		r := testing.Benchmark(c.Bench)
+// probeEnv, set to "1", lets BenchmarkBaselineProbe run: it is the child
+// process of TestBenchmarkReports.
+const probeEnv = "LOWDIM_BENCH_PROBE"
+
+// probeIters is the child's -test.benchtime: steps are timed over 20
+// iterations, so a one-time allocation would not show in allocs/op (the
+// integer part of allocations per iteration) but one per step would.
+const probeIters = "20x"
+
+// probeCases are the cases TestBenchmarkReports checks: every Step and
+// Infer case at d = 64, where gonum's Dgemm runs serially.
+func probeCases() []Case {
+	o := Options{Sizes: []int{64}}
+	return append(StepCases(o), InferCases(o)...)
+}
+
+// BenchmarkBaselineProbe runs probeCases as sub-benchmarks named by
+// Case.Name, for TestBenchmarkReports, which starts this test binary again
+// with -test.bench=^BenchmarkBaselineProbe$ and the benchtime on its
+// command line. Without LOWDIM_BENCH_PROBE=1 it skips, so that go test
+// -bench . does not time the d = 64 cases twice.
+func BenchmarkBaselineProbe(b *testing.B) {
+	if os.Getenv(probeEnv) != "1" {
+		b.Skip("the child process of TestBenchmarkReports; runs with " + probeEnv + "=1")
+	}
+	for _, c := range probeCases() {
+		b.Run(c.Name, c.Bench)
 		c.Release()
-		require.Positive(t, r.N, c.Name)
-		for u, v := range want {
-			require.Equal(t, v, r.Extra[u], "%s %s", c.Name, u)
-		}
 	}
 }
 
-// TestStepAllocs: at d = 64 gonum's Dgemm runs serially, so a steady-state
-// step of every workload and method allocates nothing.
-func TestStepAllocs(t *testing.T) {
-	testing.Init()
-	require.NoError(t, flag.Set("test.benchtime", "20x"))
-	for _, c := range StepCases(Options{Sizes: []int{64}}) {
-		r := testing.Benchmark(c.Bench)
-		c.Release()
-		require.Positive(t, r.N, c.Name)
-		require.Zero(t, r.AllocsPerOp(), c.Name)
+// TestBenchmarkReports runs the Step and Infer cases at d = 64 as go test
+// -bench does, in a child process given -test.benchtime=20x on its command
+// line (setting the flag in this process would change it for every
+// benchmark run after this test), and reads its output with benchfmt:
+//
+//   - what Exact computes analytically is what each benchmark reports.
+//     These metrics are integers (flops, bytes), which testing prints in
+//     full, so they are compared exactly;
+//   - a steady-state step of every workload and method allocates nothing
+//     (allocs/op is 0).
+func TestBenchmarkReports(t *testing.T) {
+	args := []string{"-test.run=^$", "-test.bench=^BenchmarkBaselineProbe$", "-test.benchtime=" + probeIters, "-test.count=1"}
+	if d, ok := t.Deadline(); ok {
+		args = append(args, "-test.timeout="+time.Until(d).Round(time.Second).String())
+	}
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Env = append(os.Environ(), probeEnv+"=1")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	require.NoError(t, err, "%s %s:\n%s%s", os.Args[0], strings.Join(args, " "), out, stderr.Bytes())
+
+	// Result names are BaselineProbe/<Case.Name>-<GOMAXPROCS>, without
+	// the suffix when GOMAXPROCS is 1.
+	procs := regexp.MustCompile(`-[0-9]+$`)
+	got := map[string]map[string]float64{}
+	for name, m := range readMetrics(t, "child", out) {
+		got[procs.ReplaceAllString(strings.TrimPrefix(name, "BaselineProbe/"), "")] = m
+	}
+	t.Logf("%d results from the child", len(got))
+	for _, c := range probeCases() {
+		want, err := c.Exact()
+		require.NoError(t, err, c.Name)
+		m, ok := got[c.Name]
+		if !ok {
+			t.Errorf("%s: no result in the child's output:\n%s", c.Name, out)
+			continue
+		}
+		for u, v := range want {
+			if gv, ok := m[u]; !ok || gv != v {
+				t.Errorf("%s: %s = %.17g (reported %v), Exact says %.17g", c.Name, u, gv, ok, v)
+			}
+		}
+		if strings.HasPrefix(c.Name, "Step/") {
+			if a, ok := m["allocs/op"]; !ok || a != 0 {
+				t.Errorf("%s: %v allocs/op (reported %v), want 0", c.Name, a, ok)
+			}
+		}
 	}
 }
