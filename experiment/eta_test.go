@@ -39,10 +39,10 @@ func TestEtaFracResolves(t *testing.T) {
 				curv = 1.0 / 144
 			}
 			limit := 2 / (curv * tc.rate * math.Pow(s1, 4.0/3))
-			info := run.Instance.(InstanceInfo)
+			info := *run.Instance
 			require.InDelta(t, s1, info.TargetTop, 1e-6*s1, "the surrogate of MF is the target")
 			require.InDelta(t, limit, info.StableEta, 1e-5*limit)
-			got := run.Config.(Config)
+			got := *run.Config
 			require.InDelta(t, 0.4*limit, got.Eta, 1e-5*limit)
 			require.Equal(t, 0.4, got.EtaFrac)
 		})
@@ -76,7 +76,7 @@ func TestEtaFracConverges(t *testing.T) {
 			c.Methods, c.EtaFrac, c.Steps = []string{Original, Compressed}, 0.5, 3*c.Steps
 			run := mustRun(t, c, Options{})
 			for _, m := range run.Methods {
-				require.Equal(t, results.Converged, m.Status, "%s: %s after %d steps at eta %g", c.Name, m.Method, m.Steps, run.Config.(Config).Eta)
+				require.Equal(t, results.Converged, m.Status, "%s: %s after %d steps at eta %g", c.Name, m.Method, m.Steps, run.Config.Eta)
 			}
 			if c.Workload == "mf" {
 				c.Methods, c.EtaFrac = []string{Original}, 1.5

@@ -16,6 +16,7 @@ import (
 	"github.com/lowdim/lowdim/dln"
 	"github.com/lowdim/lowdim/machine"
 	"github.com/lowdim/lowdim/npy"
+	"github.com/lowdim/lowdim/results"
 	"github.com/lowdim/lowdim/theory"
 	"github.com/lowdim/lowdim/trainer"
 	"github.com/lowdim/lowdim/workloads"
@@ -64,30 +65,8 @@ type Instance struct {
 	targetTop, stableEta float64
 }
 
-// InstanceInfo describes an instance in run.json.
-type InstanceInfo struct {
-	Source      string    `json:"source"`
-	Rows        int       `json:"rows"`
-	Cols        int       `json:"cols"`
-	TargetSVals []float64 `json:"target_singular_values"`
-	Observed    int       `json:"observed,omitempty"`
-	// HeldOut is the number of held-out entries of a target known only
-	// on its observed and held-out entries (then the recovery error is
-	// measured on them, and TargetSVals is empty: the spectrum is unknown).
-	HeldOut         int      `json:"held_out,omitempty"`
-	Measurements    int      `json:"measurements,omitempty"`
-	WorkloadBytes   int64    `json:"workload_bytes"`
-	LoadedInitsFrom []string `json:"loaded_inits,omitempty"`
-	// Sparse: the target is held as its factors and the observed entries
-	// in compressed sparse rows.
-	Sparse bool `json:"sparse,omitempty"`
-	// TargetTop and StableEta are set when the learning rate was
-	// resolved from --eta-frac: the target's top singular value estimated
-	// from the data (workloads.TargetTop) and the stable learning rate
-	// computed from it.
-	TargetTop float64 `json:"target_top,omitempty"`
-	StableEta float64 `json:"stable_eta,omitempty"`
-}
+// InstanceInfo describes an instance in run.json (see results).
+type InstanceInfo = results.InstanceInfo
 
 // TargetSVals returns the target's nonzero singular values (above 1e-12 of
 // the largest), decreasing: from its factors for a sparse instance, from an

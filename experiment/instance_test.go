@@ -88,14 +88,14 @@ func TestSaveLoadRoundTrip(t *testing.T) {
 			// Loading gives the same trajectories.
 			loaded := mustRun(t, c, Options{LoadInstance: dir})
 			requireSameTraces(t, saved, loaded)
-			info := loaded.Instance.(InstanceInfo)
+			info := *loaded.Instance
 			require.Equal(t, dir, info.Source)
 			got := slices.Clone(info.LoadedInitsFrom)
 			slices.Sort(got)
 			want := slices.Clone(Methods)
 			slices.Sort(want)
 			require.Equal(t, want, got, "every method starts from its init files")
-			require.Equal(t, saved.Instance.(InstanceInfo).TargetSVals, info.TargetSVals)
+			require.Equal(t, saved.Instance.TargetSVals, info.TargetSVals)
 
 			// d comes from the files when the configuration leaves it zero
 			// (m too: see TestLoadTakesMFromFiles).
@@ -103,7 +103,7 @@ func TestSaveLoadRoundTrip(t *testing.T) {
 			c0.D = 0
 			fromFiles := mustRun(t, c0, Options{LoadInstance: dir})
 			requireSameTraces(t, saved, fromFiles)
-			require.Equal(t, d, fromFiles.Config.(Config).D)
+			require.Equal(t, d, fromFiles.Config.D)
 
 			// A d that contradicts the files is refused.
 			c13 := c
@@ -127,7 +127,7 @@ func TestLoadTakesMFromFiles(t *testing.T) {
 	loaded, err := Run(c, Options{LoadInstance: dir})
 	require.NoError(t, err, "m = 0 must mean: the m of %s", OpFile)
 	requireSameTraces(t, saved, loaded)
-	require.Equal(t, 150, loaded.Config.(Config).M)
+	require.Equal(t, 150, loaded.Config.M)
 }
 
 // TestLoadUsesInitFiles checks that init files, where present, replace the
@@ -158,7 +158,7 @@ func TestLoadUsesInitFiles(t *testing.T) {
 	}
 	seeded := mustRun(t, c, Options{LoadInstance: dir})
 	requireSameTraces(t, saved, seeded)
-	require.Empty(t, seeded.Instance.(InstanceInfo).LoadedInitsFrom)
+	require.Empty(t, seeded.Instance.LoadedInitsFrom)
 }
 
 // TestLoadFloat32Target checks the NumPy side of the exchange: a float32
@@ -176,7 +176,7 @@ func TestLoadFloat32Target(t *testing.T) {
 	}
 	require.NoError(t, os.WriteFile(filepath.Join(dir, TargetFile), rawNPY("<f4", "(12, 12)", data), 0o644))
 	run := mustRun(t, c, Options{LoadInstance: dir})
-	require.Equal(t, 12, run.Config.(Config).D)
+	require.Equal(t, 12, run.Config.D)
 }
 
 func TestLoadErrors(t *testing.T) {

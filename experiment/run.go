@@ -78,13 +78,17 @@ func Run(c Config, opt Options) (*results.Run, error) {
 	if err := resolveEta(&c, in, slices.Contains(c.Methods, Compressed)); err != nil {
 		return nil, err
 	}
+	info := in.Info(c.R)
 	run := &results.Run{
+		Schema:   results.RunSchema,
+		Kind:     results.KindLinear,
 		Tool:     "lowdim",
 		Version:  machine.Read().Version,
+		Backend:  machine.BLASBackend,
 		Started:  time.Now().UTC().Format(time.RFC3339),
-		Config:   c,
+		Config:   &c,
 		Machine:  machine.Read(),
-		Instance: in.Info(c.R),
+		Instance: &info,
 	}
 	if opt.SaveInstance != "" {
 		if err := in.Save(opt.SaveInstance); err != nil {

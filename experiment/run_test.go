@@ -71,7 +71,7 @@ func TestRunSeedChangesInstance(t *testing.T) {
 			c1.Seed, c2.Seed = 1, 2
 			c1.Methods, c2.Methods = []string{Original}, []string{Original}
 			r1, r2 := mustRun(t, c1, Options{}), mustRun(t, c2, Options{})
-			require.NotEqual(t, r1.Instance.(InstanceInfo).TargetSVals, r2.Instance.(InstanceInfo).TargetSVals)
+			require.NotEqual(t, r1.Instance.TargetSVals, r2.Instance.TargetSVals)
 			require.NotEmpty(t, firstDiff(traceOf(r1.Method(Original)), traceOf(r2.Method(Original))), "seeds 1 and 2 trained identically")
 		})
 	}
@@ -128,7 +128,7 @@ func TestRunRecordsMethods(t *testing.T) {
 	}
 	require.Equal(t, [][2]int{{4, 12}, {4, 4}, {12, 4}}, run.Method(Compressed).Layers, "compressed layers, W1 first")
 	require.Contains(t, run.Ratios, "compressed/original")
-	require.Equal(t, "seed", run.Instance.(InstanceInfo).Source)
+	require.Equal(t, "seed", run.Instance.Source)
 
 	// Log gets one line per method.
 	var log strings.Builder

@@ -20,7 +20,17 @@ import (
 // are written with strconv.FormatFloat(v, 'g', -1, 64), the shortest form
 // that strconv.ParseFloat reads back to the same float64 (NaN, +Inf and
 // -Inf included). A nil run gives the header alone. run is not modified.
+//
+// For an MLP run (Kind results.KindMLP) nsv is ignored and the header is
+//
+//	method,step,epoch,seconds,cpu_seconds,train_loss,train_accuracy,test_loss,test_accuracy,test_rows
+//
+// with one row per checkpoint of each method's MLP.Trajectory, cpu_seconds
+// empty where it was not measured.
 func TrajectoriesCSV(run *results.Run, nsv int) []byte {
+	if run != nil && run.Kind == results.KindMLP {
+		return mlpTrajectoriesCSV(run)
+	}
 	k := max(nsv, 0)
 	if run != nil {
 		for i := range run.Methods {

@@ -47,33 +47,59 @@ const (
 // point to draw.
 var ErrNoData = errors.New("report: no data to plot")
 
-// figure describes one figure: which checkpoint fields go on which axis.
+// figure describes one figure: which values of a method go on which axis.
 type figure struct {
-	name     string // file name without extension
-	xLabel   string
-	yLabel   string
-	x, y     func(c *results.Checkpoint) float64
+	name   string // file name without extension
+	xLabel string
+	yLabel string
+	// points calls add with the (x, y) of each checkpoint of m that the
+	// figure shows, in step order.
+	points   func(m *results.MethodResult, add func(x, y float64))
 	xf, yf   string // the CSV names of x and y, for errors
 	optional bool   // left out, rather than an error, when it has no point
+	// linearY draws y on a linear axis; otherwise it is logarithmic and
+	// points with y <= 0 are left out.
+	linearY bool
+}
+
+// linearPoints returns the points function of a linear run's figure.
+func linearPoints(x, y func(c *results.Checkpoint) float64) func(*results.MethodResult, func(x, y float64)) {
+	return func(m *results.MethodResult, add func(x, y float64)) {
+		for j := range m.Trajectory {
+			c := &m.Trajectory[j]
+			add(x(c), y(c))
+		}
+	}
 }
 
 var figureList = []figure{
 	{
 		name: "error_vs_step", xLabel: labelStep, yLabel: labelError, xf: "step", yf: "recovery_error",
-		x: func(c *results.Checkpoint) float64 { return float64(c.Step) },
-		y: func(c *results.Checkpoint) float64 { return c.RecoveryError },
+		points: linearPoints(
+			func(c *results.Checkpoint) float64 { return float64(c.Step) },
+			func(c *results.Checkpoint) float64 { return c.RecoveryError }),
 	},
 	{
 		name: "error_vs_time", xLabel: labelTime, yLabel: labelError, xf: "seconds", yf: "recovery_error",
-		x: func(c *results.Checkpoint) float64 { return c.Seconds },
-		y: func(c *results.Checkpoint) float64 { return c.RecoveryError },
+		points: linearPoints(
+			func(c *results.Checkpoint) float64 { return c.Seconds },
+			func(c *results.Checkpoint) float64 { return c.RecoveryError }),
 	},
 	{
 		name: "loss_vs_step", xLabel: labelStep, yLabel: labelLoss, xf: "step", yf: "train_loss",
-		x:        func(c *results.Checkpoint) float64 { return float64(c.Step) },
-		y:        func(c *results.Checkpoint) float64 { return c.TrainLoss },
+		points: linearPoints(
+			func(c *results.Checkpoint) float64 { return float64(c.Step) },
+			func(c *results.Checkpoint) float64 { return c.TrainLoss }),
 		optional: true,
 	},
+}
+
+// figuresOf returns the figures of run's kind.
+func figuresOf(run *results.Run) []figure {
+	if run.Kind == results.KindMLP {
+		return mlpFigureList
+	}
+	return figureList
 }
 
 // series is the drawable part of one method's trajectory.
@@ -84,21 +110,24 @@ type series struct {
 }
 
 // Figures draws the figures of run, each titled title, and returns them by
-// file name: "error_vs_step.svg", "error_vs_step.png", "error_vs_time.svg",
-// "error_vs_time.png", and, when some method recorded a positive training
-// loss, "loss_vs_step.svg" and "loss_vs_step.png". See the package comment
-// for what is drawn and what is left out.
+// file name. For a linear run they are "error_vs_step.svg",
+// "error_vs_step.png", "error_vs_time.svg", "error_vs_time.png", and, when
+// some method recorded a positive training loss, "loss_vs_step.svg" and
+// "loss_vs_step.png"; for an MLP run (Kind results.KindMLP)
+// "accuracy_vs_step", "accuracy_vs_time", "loss_vs_step" and
+// "loss_vs_time", each as .svg and .png, those with a point to draw. See
+// the package comment for what is drawn and what is left out.
 //
-// Figures returns an error wrapping ErrNoData when run is nil or no method
-// has a checkpoint with a positive, finite recovery error (and finite x), and
-// an error naming the figure when drawing or encoding fails. It does not
-// modify run.
+// Figures returns an error wrapping ErrNoData when run is nil or, for a
+// linear run, no method has a checkpoint with a positive, finite recovery
+// error (and finite x), and an error naming the figure when drawing or
+// encoding fails. It does not modify run.
 func Figures(run *results.Run, title string) (map[string][]byte, error) {
 	if run == nil {
 		return nil, fmt.Errorf("%w: run is nil", ErrNoData)
 	}
 	out := make(map[string][]byte)
-	for _, f := range figureList {
+	for _, f := range figuresOf(run) {
 		ss, lo, hi := collect(run, f)
 		if len(ss) == 0 {
 			if f.optional {
@@ -157,15 +186,13 @@ func collect(run *results.Run, f figure) (ss []series, lo, hi float64) {
 	for i := range run.Methods {
 		m := &run.Methods[i]
 		var xy plotter.XYs
-		for j := range m.Trajectory {
-			c := &m.Trajectory[j]
-			x, y := f.x(c), f.y(c)
-			if !finite(x) || !finite(y) || y <= 0 {
-				continue
+		f.points(m, func(x, y float64) {
+			if !finite(x) || !finite(y) || (!f.linearY && y <= 0) {
+				return
 			}
 			xy = append(xy, plotter.XY{X: x, Y: y})
 			lo, hi = math.Min(lo, y), math.Max(hi, y)
-		}
+		})
 		if len(xy) > 0 {
 			ss = append(ss, series{index: i, name: m.Method, xy: xy})
 		}
@@ -198,15 +225,19 @@ func lineStyle(i int) draw.LineStyle {
 }
 
 // newPlot builds the plot of f. lo and hi are the least and greatest y of
-// ss, both positive and finite.
+// ss, finite, and positive unless f.linearY.
 func newPlot(f figure, title string, ss []series, lo, hi float64) (*figurePlot, error) {
 	p := plot.New()
 	p.Title.Text = title
 	p.X.Label.Text = f.xLabel
 	p.X.Label.TextStyle.Font.Size = vg.Points(11)
 	p.Y.Label.TextStyle.Font.Size = vg.Points(11)
-	p.Y.Scale = plot.LogScale{}
-	p.Y.Tick.Marker = logTicker{}
+	if f.linearY {
+		p.Y.Tick.Marker = plainTicker{}
+	} else {
+		p.Y.Scale = plot.LogScale{}
+		p.Y.Tick.Marker = logTicker{}
+	}
 	p.X.Tick.Marker = plainTicker{}
 	p.Add(plotter.NewGrid())
 	// The legend goes right of the data area, where no curve can hide it
@@ -237,7 +268,9 @@ func newPlot(f figure, title string, ss []series, lo, hi float64) (*figurePlot, 
 		}
 		fp.legend.Add(s.name, thumbs...)
 	}
-	p.Y.Min, p.Y.Max = decades(lo, hi)
+	if !f.linearY {
+		p.Y.Min, p.Y.Max = decades(lo, hi)
+	}
 	return fp, nil
 }
 

@@ -27,11 +27,15 @@ import (
 //
 //	compressed/original: steps-to-tol 0.31x, seconds-to-tol 0.05x, time/step 0.12x, params 0.40x
 //
-// with "-" for a nil ratio. WriteSummary returns an error only when run is
-// nil or w fails. run is not modified.
+// with "-" for a nil ratio. An MLP run (Kind results.KindMLP) has its own
+// columns and ratios (see writeMLPSummary). WriteSummary returns an error
+// only when run is nil or w fails. run is not modified.
 func WriteSummary(w io.Writer, run *results.Run) error {
 	if run == nil {
 		return errors.New("report: summary of a nil run")
+	}
+	if run.Kind == results.KindMLP {
+		return writeMLPSummary(w, run)
 	}
 	unit, scale := stepUnit(run.Methods)
 	// The table goes through a buffer to strip the trailing blanks

@@ -1,9 +1,10 @@
 package results
 
 import (
-	"encoding/json"
-	"fmt"
 	"math"
+
+	"github.com/lowdim/lowdim/config"
+	"github.com/lowdim/lowdim/machine"
 )
 
 // Status says how the training of one method ended.
@@ -82,41 +83,89 @@ type MethodResult struct {
 	// tolerance.
 	StepsToTol   *int     `json:"steps_to_tol,omitempty"`
 	SecondsToTol *float64 `json:"seconds_to_tol,omitempty"`
-	// Trajectory holds the checkpoints in step order. It is written to
-	// trajectories.csv, not to run.json.
-	Trajectory []Checkpoint `json:"-"`
+	// Trajectory holds the checkpoints of a linear run in step order (also
+	// written to trajectories.csv).
+	Trajectory []Checkpoint `json:"trajectory,omitempty"`
+	// MLP holds what only an MLP run's method has; nil in a linear run.
+	MLP *MLPMethod `json:"mlp,omitempty"`
 }
 
-// Run is everything a lowdim run records in run.json.
+// RunSchema is the version of the layout of Run in run.json that this
+// package writes (MarshalRun) and reads (DecodeRun). It changes whenever a
+// field is renamed, removed or changes meaning; run.json files written
+// before the field existed have no schema and count as older.
+const RunSchema = 2
+
+// Kind says which experiment a run is.
+type Kind string
+
+const (
+	// KindLinear: deep linear networks and their compressed counterparts
+	// on a matrix problem (package experiment). Config and Instance are
+	// set; MLPConfig, Data and every method's MLP are nil.
+	KindLinear Kind = "linear"
+	// KindMLP: MLPs with a wide or compressed linear block on an image
+	// data set (package mlp/mlprun). MLPConfig, Data and every method's
+	// MLP are set; Config and Instance are nil.
+	KindMLP Kind = "mlp"
+)
+
+// Run is everything a lowdim run records in run.json, for either kind of
+// run. The parts of one kind only are pointers, nil (and absent from the
+// JSON) in a run of the other kind; a value that does not exist (a
+// tolerance never reached, a latency after a divergence) is a nil pointer,
+// absent from the JSON, never 0.
 type Run struct {
+	// Schema is RunSchema when written by this package.
+	Schema int  `json:"schema"`
+	Kind   Kind `json:"kind"`
 	// Tool is "lowdim", Version its version or commit.
 	Tool    string `json:"tool"`
 	Version string `json:"version"`
+	// Backend is the BLAS implementation the run used
+	// (machine.BLASBackend: "gonum" or "openblas").
+	Backend string `json:"backend"`
 	// Started is the RFC 3339 time the run began.
 	Started string `json:"started"`
-	// Config is the full configuration, including the seed.
-	Config any `json:"config"`
+	// Config is the full configuration of a linear run, including the
+	// seed, with defaults applied.
+	Config *config.Config `json:"config,omitempty"`
+	// MLPConfig is the full configuration of an MLP run.
+	MLPConfig *config.MLP `json:"mlp_config,omitempty"`
 	// Machine is the fingerprint of the machine the run used.
-	Machine any `json:"machine"`
-	// Instance describes the problem instance shared by all methods.
-	Instance any            `json:"instance,omitempty"`
-	Methods  []MethodResult `json:"methods"`
-	// Ratios compares each method with the original network, where both
-	// exist: compressed/original steps-to-tol, seconds-to-tol, seconds per
-	// step and parameter counts.
+	Machine machine.Fingerprint `json:"machine"`
+	// Instance describes the problem instance shared by all methods of a
+	// linear run.
+	Instance *InstanceInfo `json:"instance,omitempty"`
+	// Data describes the data set of an MLP run.
+	Data *DataInfo `json:"data,omitempty"`
+	// Methods in training order.
+	Methods []MethodResult `json:"methods"`
+	// Ratios compare pairs of methods, keyed "a/b": in a linear run each
+	// method against the original network (ComputeRatios), in an MLP run
+	// cdln/dln, cdln/original and dln/original.
 	Ratios map[string]Ratio `json:"ratios,omitempty"`
-	// Checks are the theory checks that apply to the run's configuration.
+	// Checks are the theory checks that apply to the run's configuration
+	// (linear), or the paper's claim for the compressed block (MLP).
 	Checks []Check `json:"checks,omitempty"`
 }
 
-// Ratio is a method's figure divided by the original network's. A field is
-// nil when either side lacks the figure (e.g. one method never reached the
-// tolerance).
+// Ratio is a method a's figure divided by a method b's (key "a/b"). A
+// field is nil when either side lacks the figure (e.g. one method never
+// reached the tolerance) or when the kind of run does not compare it:
+// linear runs fill StepsToTol, SecondsToTol, SecondsPerStep and Params,
+// MLP runs Seconds, CPUSeconds, SecondsPerStep, Params and
+// TestAccuracyDiff.
 type Ratio struct {
 	StepsToTol     *float64 `json:"steps_to_tol,omitempty"`
 	SecondsToTol   *float64 `json:"seconds_to_tol,omitempty"`
+	Seconds        *float64 `json:"seconds,omitempty"`
+	CPUSeconds     *float64 `json:"cpu_seconds,omitempty"`
 	SecondsPerStep *float64 `json:"seconds_per_step,omitempty"`
 	Params         *float64 `json:"params,omitempty"`
+	// TestAccuracyDiff is a difference, not a ratio: a's final test
+	// accuracy minus b's (fractions, not percentage points).
+	TestAccuracyDiff *float64 `json:"test_accuracy_diff,omitempty"`
 }
 
 // Method returns the result of the named method, or nil.
@@ -154,6 +203,10 @@ func (r *Run) ComputeRatios(base string) {
 	}
 }
 
+// Quotient returns a/b, or nil when b is 0, either is NaN or the quotient
+// is infinite.
+func Quotient(a, b float64) *float64 { return ratio(a, b) }
+
 func ratio(a, b float64) *float64 {
 	if b == 0 || math.IsNaN(a) || math.IsNaN(b) {
 		return nil
@@ -163,30 +216,6 @@ func ratio(a, b float64) *float64 {
 		return nil
 	}
 	return &q
-}
-
-// MarshalRun encodes r as indented JSON. It returns an error naming the
-// offending field path when a value is not finite.
-func MarshalRun(r *Run) ([]byte, error) {
-	for _, m := range r.Methods {
-		for name, p := range map[string]*float64{
-			"seconds": &m.Seconds, "seconds_per_step": &m.SecondsPerStep,
-			"final_recovery_error": m.FinalError, "best_recovery_error": m.BestError,
-			"final_train_loss": m.FinalTrainLoss, "seconds_to_tol": m.SecondsToTol,
-		} {
-			if p == nil {
-				continue
-			}
-			if v := *p; math.IsNaN(v) || math.IsInf(v, 0) {
-				return nil, fmt.Errorf("results: method %s: %s is %v, not a finite number", m.Method, name, v)
-			}
-		}
-	}
-	b, err := json.MarshalIndent(r, "", "  ")
-	if err != nil {
-		return nil, fmt.Errorf("results: encoding run.json: %w", err)
-	}
-	return append(b, '\n'), nil
 }
 
 // CheckStatus is the outcome of a check.

@@ -54,7 +54,7 @@ func TestRunMLPTiny(t *testing.T) {
 			Preset string   `json:"preset"`
 			Width  int      `json:"width"`
 			Method []string `json:"methods"`
-		} `json:"config"`
+		} `json:"mlp_config"`
 		Methods []struct {
 			Method string `json:"method"`
 			Steps  int    `json:"steps"`
@@ -161,7 +161,7 @@ standardize = false
 			Eta         float64  `json:"eta"`
 			Standardize bool     `json:"standardize"`
 			Methods     []string `json:"methods"`
-		} `json:"config"`
+		} `json:"mlp_config"`
 	}
 	readJSON(t, filepath.Join(out, "run.json"), &rec)
 	require.Equal(t, "fmnist", rec.Config.Preset)

@@ -378,9 +378,9 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "lowdim run: %v\n", err)
 			return exitFailure
 		}
-		cfg := res.Config.(experiment.Config)
+		cfg := *res.Config
 		fmt.Fprintf(stdout, "\n== %s (%s) -> %s\n", title(cfg), cfg.Name, dir)
-		writeEtaLine(stdout, cfg, res.Instance.(experiment.InstanceInfo))
+		writeEtaLine(stdout, cfg, *res.Instance)
 		if err := report.WriteSummary(stdout, res); err != nil {
 			fmt.Fprintf(stderr, "lowdim run: %v\n", err)
 			return exitFailure
@@ -415,7 +415,7 @@ func writeOutputs(dir string, res *results.Run) error {
 	if err != nil {
 		return err
 	}
-	cfg := res.Config.(experiment.Config)
+	cfg := *res.Config
 	if err := results.WriteFileAtomic(filepath.Join(dir, "trajectories.csv"), report.TrajectoriesCSV(res, cfg.SVals)); err != nil {
 		return err
 	}

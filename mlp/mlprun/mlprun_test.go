@@ -3,7 +3,6 @@ package mlprun
 import (
 	"bytes"
 	"encoding/csv"
-	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -130,15 +129,19 @@ func TestRun(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, rec.Methods, 3)
 	require.Equal(t, 3, strings.Count(log.String(), "steps in"))
+	require.Equal(t, results.KindMLP, rec.Kind)
 	for _, m := range rec.Methods {
 		require.Equal(t, results.MaxSteps, m.Status, m.Method)
 		require.Equal(t, 6*160/16, m.Steps)
-		t.Logf("%s: test accuracy %v", m.Method, m.FinalTestAccuracy)
-		require.Greater(t, m.FinalTestAccuracy, 0.6, m.Method) // chance: 0.25
-		require.Equal(t, m.Steps*int(m.StepFlops), int(m.CountedFlops), m.Method)
-		require.Greater(t, m.LatencyBatch1, 0.0)
-		require.Greater(t, m.LatencyBatch256, 0.0)
-		require.Equal(t, 80, m.Trajectory[len(m.Trajectory)-1].TestRows)
+		x := m.MLP
+		require.NotNil(t, x, m.Method)
+		require.NotNil(t, x.FinalTestAccuracy, m.Method)
+		t.Logf("%s: test accuracy %v", m.Method, *x.FinalTestAccuracy)
+		require.Greater(t, *x.FinalTestAccuracy, 0.6, m.Method) // chance: 0.25
+		require.Equal(t, m.Steps*int(x.StepFlops), int(x.CountedFlops), m.Method)
+		require.Greater(t, *x.LatencyBatch1, 0.0)
+		require.Greater(t, *x.LatencyBatch256, 0.0)
+		require.Equal(t, 80, x.Trajectory[len(x.Trajectory)-1].TestRows)
 	}
 	require.Equal(t, [][2]int{{16, 36}, {4, 16}, {4, 4}, {16, 4}, {8, 16}, {4, 8}}, rec.Method("cdln").Layers)
 	require.Contains(t, rec.Ratios, "cdln/dln")
@@ -148,22 +151,13 @@ func TestRun(t *testing.T) {
 	}
 	require.InDelta(t, rec.Method("dln").Seconds/rec.Method("cdln").Seconds, rec.Checks[1].Observed, 1e-12)
 
+	// run.json reads back to the record, every field.
 	dir := t.TempDir()
 	require.NoError(t, WriteOutputs(dir, rec))
-	b, err := os.ReadFile(filepath.Join(dir, "run.json"))
+	back, err := results.ReadRun(filepath.Join(dir, "run.json"))
 	require.NoError(t, err)
-	var back struct {
-		Config  Config `json:"config"`
-		Methods []struct {
-			Method   string  `json:"method"`
-			Params   int     `json:"params"`
-			Accuracy float64 `json:"final_test_accuracy"`
-		} `json:"methods"`
-		Checks []results.Check `json:"checks"`
-	}
-	require.NoError(t, json.Unmarshal(b, &back))
-	require.Equal(t, c, back.Config)
-	require.Equal(t, rec.Method("dln").Params, back.Methods[1].Params)
+	require.Equal(t, rec, back)
+	require.Equal(t, c, *back.MLPConfig)
 	for _, f := range []string{"accuracy_vs_step", "accuracy_vs_time", "loss_vs_step", "loss_vs_time"} {
 		for _, ext := range []string{".svg", ".png"} {
 			st, err := os.Stat(filepath.Join(dir, f+ext))
@@ -177,14 +171,14 @@ func TestRun(t *testing.T) {
 	require.NoError(t, err)
 	n := 0
 	for _, m := range rec.Methods {
-		n += len(m.Trajectory)
+		n += len(m.MLP.Trajectory)
 	}
 	require.Len(t, recs, 1+n)
 	require.Equal(t, "method", recs[0][0])
 
 	var out bytes.Buffer
 	require.NoError(t, WriteSummary(&out, rec))
-	for _, want := range []string{"original", "dln", "cdln", "cdln/dln: time x", "cdln-speedup", "checks: "} {
+	for _, want := range []string{"original", "dln", "cdln", "cdln/dln: time ", "cdln-speedup", "checks: "} {
 		require.Contains(t, out.String(), want)
 	}
 }
@@ -201,14 +195,13 @@ func TestRunBatchTooLarge(t *testing.T) {
 // TestClaimChecks covers pass, each way to fail, and skipping: the checks
 // can fail.
 func TestClaimChecks(t *testing.T) {
-	m := func(acc, sec float64) *MethodRecord {
-		r := &MethodRecord{FinalTestAccuracy: acc}
-		r.Seconds, r.Status = sec, results.MaxSteps
-		return r
+	m := func(acc, sec float64) *results.MethodResult {
+		return &results.MethodResult{Seconds: sec, Status: results.MaxSteps,
+			MLP: &results.MLPMethod{FinalTestAccuracy: &acc}}
 	}
 	for _, tt := range []struct {
 		name       string
-		wide, comp *MethodRecord
+		wide, comp *results.MethodResult
 		want       [2]results.CheckStatus
 	}{
 		{"pass", m(0.900, 200), m(0.897, 100), [2]results.CheckStatus{results.Pass, results.Pass}},
@@ -223,9 +216,14 @@ func TestClaimChecks(t *testing.T) {
 			require.Equal(t, tt.want, [2]results.CheckStatus{cs[0].Status, cs[1].Status})
 		})
 	}
+	noAcc := m(0.9, 1)
+	noAcc.MLP.FinalTestAccuracy = nil
+	cs := claimChecks(m(0.9, 1), noAcc)
+	require.Equal(t, results.Skipped, cs[0].Status)
+	require.Equal(t, "no test accuracy recorded", cs[0].Detail)
 	d := m(0.9, 1)
 	d.Status = results.Diverged
-	cs := claimChecks(d, m(0.9, 1))
+	cs = claimChecks(d, m(0.9, 1))
 	require.Equal(t, results.Skipped, cs[0].Status)
 	require.Equal(t, "a method diverged", cs[0].Detail)
 }

@@ -79,16 +79,16 @@ type Options struct {
 }
 
 // Run trains every method of c (validated) on d with one data order and
-// returns the record. Divergence is a result (a method's status), not an
-// error.
-func Run(c Config, d *Data, opt Options) (*Record, error) {
+// returns the record, a results.Run of kind results.KindMLP. Divergence is
+// a result (a method's status), not an error.
+func Run(c Config, d *Data, opt Options) (*results.Run, error) {
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
 	set := d.Set
 	train := mlp.FromSplit(&set.Train, set.Classes).Head(c.TrainRows)
 	test := mlp.FromSplit(&set.Test, set.Classes)
-	info := DataInfo{
+	info := results.DataInfo{
 		Name: d.Name, Source: d.Source, Dir: set.Dir,
 		TrainRows: train.N, TestRows: test.N, Rows: set.Train.Rows, Cols: set.Train.Cols, Classes: set.Classes,
 		Scale: "p/255",
@@ -100,14 +100,17 @@ func Run(c Config, d *Data, opt Options) (*Record, error) {
 		}
 		train.Standardize(mean, std)
 		test.Standardize(mean, std)
-		info.Scale, info.Mean, info.Std = "(p/255 - mean)/std", mean, std
+		info.Scale, info.Mean, info.Std = "(p/255 - mean)/std", &mean, &std
 	}
 	if c.Batch > train.N {
 		return nil, &ConfigError{Flag: "batch", Value: c.Batch, Why: fmt.Sprintf("exceeds the %d training rows", train.N)}
 	}
-	rec := &Record{
-		Tool: "lowdim", Version: machine.Read().Version, Started: time.Now().UTC().Format(time.RFC3339),
-		Config: c, Machine: machine.Read(), Data: info,
+	fp := machine.Read()
+	rec := &results.Run{
+		Schema: results.RunSchema, Kind: results.KindMLP,
+		Tool: "lowdim", Version: fp.Version, Backend: machine.BLASBackend,
+		Started:   time.Now().UTC().Format(time.RFC3339),
+		MLPConfig: &c, Machine: fp, Data: &info,
 	}
 	for _, name := range c.Methods {
 		v, _ := mlp.ParseVariant(name)
@@ -117,14 +120,14 @@ func Run(c Config, d *Data, opt Options) (*Record, error) {
 		}
 		rec.Methods = append(rec.Methods, *mr)
 	}
-	rec.finish()
+	finish(rec)
 	return rec, nil
 }
 
 // latencyBatches are the batch sizes of the inference latency.
 var latencyBatches = [2]int{1, 256}
 
-func runMethod(c Config, v mlp.Variant, train, test *mlp.Data, opt Options) (*MethodRecord, error) {
+func runMethod(c Config, v mlp.Variant, train, test *mlp.Data, opt Options) (*results.MethodResult, error) {
 	tc := c.Training().WithDefaults(train.N)
 	mc := c.Model(v, train.Features, train.Classes)
 	rows := max(tc.Batch, min(tc.EvalBatch, test.N), latencyBatches[1])
@@ -146,20 +149,24 @@ func runMethod(c Config, v mlp.Variant, train, test *mlp.Data, opt Options) (*Me
 	done()
 	peak := max(heap0, machine.HeapBytes())
 
-	mr := &MethodRecord{
-		MethodResult: results.MethodResult{
-			Method: string(v), Steps: res.Steps, Seconds: res.Seconds,
-			Params: m.Params(), ParamBytes: 8 * int64(m.Params()),
-			WorkspaceBytes: m.WorkspaceBytes(), PeakHeapBytes: peak,
-		},
-		CPUSeconds:       finiteOr(res.CPUSeconds, -1),
+	x := &results.MLPMethod{
+		CPUSeconds:       finite(res.CPUSeconds),
 		StepFlops:        mc.StepFlops(tc.Batch, tc.Momentum != 0),
 		CountedFlops:     res.Flops,
 		InferFlopsPerRow: mc.ForwardFlops(1),
 		Trajectory:       finiteCheckpoints(res.Checkpoints),
 	}
+	mr := &results.MethodResult{
+		Method: string(v), Steps: res.Steps, Seconds: res.Seconds,
+		Params: m.Params(), ParamBytes: 8 * int64(m.Params()),
+		WorkspaceBytes: m.WorkspaceBytes(), PeakHeapBytes: peak,
+		MLP: x,
+	}
 	if res.Steps > 0 {
 		mr.SecondsPerStep = res.Seconds / float64(res.Steps)
+	}
+	if res.Seconds > 0 {
+		mr.GFLOPS = float64(res.Flops) / res.Seconds / 1e9
 	}
 	for _, s := range mc.Shapes() {
 		mr.Layers = append(mr.Layers, [2]int{s.Rows, s.Cols})
@@ -171,47 +178,57 @@ func runMethod(c Config, v mlp.Variant, train, test *mlp.Data, opt Options) (*Me
 		mr.Status = results.Diverged
 		mr.Message = res.Message
 	}
-	if n := len(mr.Trajectory); n > 0 {
-		last := mr.Trajectory[n-1]
-		mr.FinalTestAccuracy, mr.FinalTestLoss = last.TestAccuracy, last.TestLoss
+	if n := len(x.Trajectory); n > 0 {
+		last := x.Trajectory[n-1]
+		x.FinalTestAccuracy, x.FinalTestLoss = &last.TestAccuracy, &last.TestLoss
 		mr.FinalTrainLoss = &last.TrainLoss
-	}
-	for _, cp := range mr.Trajectory {
-		mr.BestTestAccuracy = max(mr.BestTestAccuracy, cp.TestAccuracy)
+		best := last.TestAccuracy
+		for _, cp := range x.Trajectory {
+			best = max(best, cp.TestAccuracy)
+		}
+		x.BestTestAccuracy = &best
 	}
 	if res.Status == mlp.StatusDone {
-		mr.LatencyBatch1 = t.Latency(latencyBatches[0], c.LatencySeconds)
-		mr.LatencyBatch256 = t.Latency(latencyBatches[1], c.LatencySeconds)
+		b1 := t.Latency(latencyBatches[0], c.LatencySeconds)
+		b256 := t.Latency(latencyBatches[1], c.LatencySeconds)
+		x.LatencyBatch1, x.LatencyBatch256 = &b1, &b256
 	}
 	if opt.Log != nil {
-		fmt.Fprintf(opt.Log, "%-8s %d steps in %.1f s, test accuracy %.4f\n", v, res.Steps, res.Seconds, mr.FinalTestAccuracy)
+		acc := "-"
+		if x.FinalTestAccuracy != nil {
+			acc = fmt.Sprintf("%.4f", *x.FinalTestAccuracy)
+		}
+		fmt.Fprintf(opt.Log, "%-8s %d steps in %.1f s, test accuracy %s\n", v, res.Steps, res.Seconds, acc)
 	}
 	return mr, nil
 }
 
 // finiteCheckpoints returns the checkpoints whose values are all finite
-// (JSON has no NaN): those before a divergence.
-func finiteCheckpoints(cs []mlp.Checkpoint) []mlp.Checkpoint {
-	out := make([]mlp.Checkpoint, 0, len(cs))
+// (JSON has no NaN), those before a divergence, as recorded: a CPU time
+// that is NaN (not reported) is nil.
+func finiteCheckpoints(cs []mlp.Checkpoint) []results.MLPCheckpoint {
+	out := make([]results.MLPCheckpoint, 0, len(cs))
 	for _, c := range cs {
 		ok := true
-		for _, v := range []float64{c.Seconds, c.TrainLoss, c.TrainAccuracy, c.TestLoss, c.TestAccuracy} {
-			ok = ok && !math.IsNaN(v) && !math.IsInf(v, 0)
+		for _, v := range []float64{c.Epoch, c.Seconds, c.TrainLoss, c.TrainAccuracy, c.TestLoss, c.TestAccuracy} {
+			ok = ok && finite(v) != nil
 		}
 		if !ok {
 			break
 		}
-		if math.IsNaN(c.CPUSeconds) {
-			c.CPUSeconds = -1
-		}
-		out = append(out, c)
+		out = append(out, results.MLPCheckpoint{
+			Step: c.Step, Epoch: c.Epoch, Seconds: c.Seconds, CPUSeconds: finite(c.CPUSeconds),
+			TrainLoss: c.TrainLoss, TrainAccuracy: c.TrainAccuracy,
+			TestLoss: c.TestLoss, TestAccuracy: c.TestAccuracy, TestRows: c.TestRows,
+		})
 	}
 	return out
 }
 
-func finiteOr(v, alt float64) float64 {
+// finite returns &v, or nil when v is NaN or infinite.
+func finite(v float64) *float64 {
 	if math.IsNaN(v) || math.IsInf(v, 0) {
-		return alt
+		return nil
 	}
-	return v
+	return &v
 }

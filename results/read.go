@@ -1,0 +1,94 @@
+package results
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+)
+
+// SchemaError is returned by DecodeRun and ReadRun for a run.json of
+// another schema version than RunSchema, or of none (written before
+// lowdim recorded one).
+type SchemaError struct {
+	// File is the path read, empty for DecodeRun.
+	File string
+	// Found is the schema version in the file; 0 with Missing.
+	Found   int
+	Missing bool
+}
+
+func (e *SchemaError) Error() string {
+	file := e.File
+	if file == "" {
+		file = "run.json"
+	}
+	if e.Missing {
+		return fmt.Sprintf("results: %s has no schema field: it was written by an older lowdim (this one reads schema %d)", file, RunSchema)
+	}
+	return fmt.Sprintf("results: %s has schema %d; this lowdim reads schema %d", file, e.Found, RunSchema)
+}
+
+// DecodeRun reads one run, the JSON object MarshalRun writes, from r, and
+// returns it. The decoding is strict: a schema other than RunSchema, or
+// none, is a *SchemaError; an unknown field, a value of the wrong type,
+// text after the object, or kind-specific parts that do not match the
+// run's kind are errors naming the field. What DecodeRun returns, MarshalRun
+// writes back to the same bytes.
+func DecodeRun(r io.Reader) (*Run, error) {
+	return decodeRun(r, "")
+}
+
+// ReadRun reads the run.json at path (see DecodeRun). Its errors name the
+// file.
+func ReadRun(path string) (*Run, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("results: %w", err)
+	}
+	defer f.Close()
+	return decodeRun(f, path)
+}
+
+func decodeRun(r io.Reader, file string) (*Run, error) {
+	name := file
+	if name == "" {
+		name = "run.json"
+	}
+	b, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("results: reading %s: %w", name, err)
+	}
+	// The schema first, leniently: a file of another schema has other
+	// fields, and should be refused for its schema, not for a field.
+	var head struct {
+		Schema *json.RawMessage `json:"schema"`
+	}
+	if err := json.Unmarshal(b, &head); err != nil {
+		return nil, fmt.Errorf("results: %s: %w", name, err)
+	}
+	if head.Schema == nil || string(*head.Schema) == "null" {
+		return nil, &SchemaError{File: file, Missing: true}
+	}
+	var schema int
+	if err := json.Unmarshal(*head.Schema, &schema); err != nil {
+		return nil, fmt.Errorf("results: %s: schema %s is not an integer", name, *head.Schema)
+	}
+	if schema != RunSchema {
+		return nil, &SchemaError{File: file, Found: schema}
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	run := new(Run)
+	if err := dec.Decode(run); err != nil {
+		return nil, fmt.Errorf("results: %s: %w", name, err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, fmt.Errorf("results: %s: text after the run's JSON object", name)
+	}
+	if err := run.validate(); err != nil {
+		return nil, fmt.Errorf("results: %s: %w", name, err)
+	}
+	return run, nil
+}
