@@ -60,8 +60,9 @@ func decodeRun(r io.Reader, file string) (*Run, error) {
 	if err != nil {
 		return nil, fmt.Errorf("results: reading %s: %w", name, err)
 	}
-	// The schema first, leniently: a file of another schema has other
-	// fields, and should be refused for its schema, not for a field.
+	// The schema first, leniently (but the whole text must be one JSON
+	// value): a file of another schema has other fields, and should be
+	// refused for its schema, not for a field.
 	var head struct {
 		Schema *json.RawMessage `json:"schema"`
 	}
@@ -83,9 +84,6 @@ func decodeRun(r io.Reader, file string) (*Run, error) {
 	run := new(Run)
 	if err := dec.Decode(run); err != nil {
 		return nil, fmt.Errorf("results: %s: %w", name, err)
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, fmt.Errorf("results: %s: text after the run's JSON object", name)
 	}
 	if err := run.validate(); err != nil {
 		return nil, fmt.Errorf("results: %s: %w", name, err)
