@@ -1,5 +1,12 @@
-// Package report turns a finished run (a results.Run) into what a person
-// reads: figures, a trajectories CSV and a summary table.
+// Package report turns a finished run (a results.Run, in memory or read back
+// with results.ReadRun) into what a person reads: figures, a trajectories
+// CSV and a summary table. Each function renders both kinds of run, chosen
+// by Run.Kind: the sections below describe a linear run; an MLP run
+// (results.KindMLP) has its own figures (test accuracy and training loss
+// against step and training seconds, on linear axes, from the first
+// checkpoint after step 0, each drawn when it has a point), CSV columns
+// (see TrajectoriesCSV) and summary columns (accuracy, loss, CPU time,
+// inference latency), with the same palette, legend and number formats.
 //
 // # Figures
 //

@@ -1,8 +1,22 @@
-// Package results holds what a lowdim run produces and writes it to disk.
+// Package results holds what a lowdim run produces, writes it to disk and
+// reads it back.
 //
-// A run is a Run value: the configuration, the machine it ran on and one
-// MethodResult per trained method, each with its trajectory of Checkpoints.
-// Run summaries are JSON (run.json), trajectories CSV (trajectories.csv).
+// A run is a Run value, one type for both kinds of run (Kind): a linear run
+// (deep linear networks on a matrix problem, package experiment) and an MLP
+// run (package mlp/mlprun). It holds the schema version (RunSchema), the
+// configuration (config.Config or config.MLP), the machine it ran on
+// (machine.Fingerprint), the instance or data set, and one MethodResult per
+// trained method with its trajectory of checkpoints (Checkpoint, or
+// MLPCheckpoint in the method's MLP part). The parts of one kind are
+// pointers, nil in a run of the other kind. A value that does not exist (a
+// tolerance never reached, a latency not measured after a divergence) is a
+// nil pointer, absent from the JSON, never 0.
+//
+// MarshalRun writes a Run as run.json; DecodeRun and ReadRun read one back,
+// strictly: another schema version, an unknown field or parts that do not
+// match the kind are errors naming the file and the field. What is read
+// back equals what was written, field for field. report renders a Run;
+// trajectories.csv is derived from it.
 //
 // Every file is written atomically (WriteFileAtomic): the bytes go to a
 // temporary file in the destination folder, which is synced and renamed over
@@ -11,5 +25,6 @@
 //
 // Values in this package are always finite: a trainer records a checkpoint
 // only when its loss and error are finite, and a diverged method is described
-// by its Status and Message, never by a NaN or an Inf.
+// by its Status and Message, never by a NaN or an Inf. MarshalRun refuses a
+// run holding a NaN or an infinity, naming its JSON path.
 package results
