@@ -7,7 +7,10 @@
 // checkpoint metrics. Dense is the Objective of a dln.Network on a
 // workloads.Workload through the end-to-end gradient; a different
 // algorithm for the same method (a sampled gradient, say) is another type
-// implementing Objective.
+// implementing Objective. Every step path is tested through one conformance
+// suite, trainer/steptest (gradient against finite differences and a naive
+// reference, allocations, flop counts, NaN-filled buffers), from a one-line
+// test next to its code.
 //
 // Train times Evaluate and Step only: the seconds it records exclude the
 // time spent measuring at checkpoints. It stops at the step budget, when

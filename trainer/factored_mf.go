@@ -160,6 +160,16 @@ func (f *FactoredMF) Step(eta float64) {
 	f.net.Step(eta, f.mult)
 }
 
+// FillWorkspace sets every entry of the workspace the objective owns besides
+// the network's (Phi B^T, A^T Phi, B B^T, A^T A and the checkpoint's W) to v.
+// It is for tests, as Dense.FillWorkspace; Evaluate overwrites all but W,
+// which Measure overwrites.
+func (f *FactoredMF) FillWorkspace(v float64) {
+	for _, m := range []*mat.Dense{f.pbt, f.atp, f.bbt, f.ata, f.w} {
+		fill(m, v)
+	}
+}
+
 // Measure implements Objective: it forms W = A B (allocating its buffer at
 // the first call) and measures it exactly.
 func (f *FactoredMF) Measure(k int) Measurement {

@@ -75,6 +75,26 @@ func (d *Dense) Step(eta float64) {
 	d.net.Step(eta, d.mult)
 }
 
+// FillWorkspace sets every entry of the workspace the objective owns besides
+// the network's (the end-to-end gradient) to v. It is for tests: the
+// conformance suite (trainer/steptest) fills it with NaN before Evaluate so
+// that an entry read before it is written shows. Evaluate overwrites it all.
+func (d *Dense) FillWorkspace(v float64) { fill(d.g, v) }
+
+// fill sets every entry of m (when not nil) to v.
+func fill(m *mat.Dense, v float64) {
+	if m == nil {
+		return
+	}
+	raw := m.RawMatrix()
+	for i := 0; i < raw.Rows; i++ {
+		row := raw.Data[i*raw.Stride : i*raw.Stride+raw.Cols]
+		for j := range row {
+			row[j] = v
+		}
+	}
+}
+
 // Measure implements Objective.
 func (d *Dense) Measure(k int) Measurement {
 	w := d.net.EndToEnd()

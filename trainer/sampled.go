@@ -192,11 +192,19 @@ func NewSampledMC(net *dln.Network, work Observed, mult []float64) *SampledMC {
 	return handle
 }
 
+// helperStopped, when not nil, is called by each helper goroutine of a
+// SampledMC with its jobs channel as the helper stops. It is a test hook,
+// set once before any SampledMC is made (export_test.go).
+var helperStopped func(jobs chan int)
+
 // help runs the shares handed to it until jobs is closed.
 func (s *sampledCore) help(jobs chan int) {
 	for t := range jobs {
 		s.run(s.b, t)
 		s.wg.Done()
+	}
+	if helperStopped != nil {
+		helperStopped(jobs)
 	}
 }
 
@@ -419,6 +427,17 @@ func (s *sampledCore) evaluate() float64 {
 	return s.loss
 }
 
+func (s *sampledCore) fillWorkspace(v float64) {
+	for t := range s.inter {
+		fill(s.inter[t], v)
+		for i := range s.scratch[t] {
+			s.scratch[t][i] = v
+		}
+		s.partial[t] = v
+	}
+	fill(s.w, v)
+}
+
 func (s *sampledCore) step(eta float64) {
 	s.net.BackwardInner()
 	s.net.Step(eta, s.mult)
@@ -484,6 +503,13 @@ func (s *SampledMC) Flops() uint64 { return s.core.flops() }
 // WorkspaceBytes is the figure of SampledWorkspaceBytes plus the network's
 // workspace.
 func (s *SampledMC) WorkspaceBytes() int64 { return s.core.workspaceBytes() }
+
+// FillWorkspace sets every entry of the workspace the objective owns besides
+// the network's and the observed entries (the shares' interleaved buffers,
+// scratch rows and partial sums, and the checkpoint's W) to v. It is for
+// tests, as Dense.FillWorkspace; Evaluate overwrites all but W, which
+// Measure overwrites. It must not run concurrently with Evaluate.
+func (s *SampledMC) FillWorkspace(v float64) { s.core.fillWorkspace(v) }
 
 // Evaluate implements Objective: the fused pass over O (the loss, the last
 // layer's gradient and W_L^T G). It allocates nothing.

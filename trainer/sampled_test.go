@@ -6,21 +6,27 @@ import (
 	"math/rand/v2"
 	"runtime"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/lowdim/lowdim/dln"
 	"github.com/lowdim/lowdim/trainer"
+	"github.com/lowdim/lowdim/trainer/steptest"
 	"github.com/lowdim/lowdim/workloads"
 )
 
-// sampledProblem draws a rank-r d x d completion problem observed at fraction p.
+// TestSampledMCConformance: gradient, reference trajectory and
+// measurements, allocations, flops and shape panics (trainer/steptest), on
+// problems with one share (the parallel pass is tested below).
+func TestSampledMCConformance(t *testing.T) { steptest.Run(t, steptest.SampledMC) }
+
+// sampledProblem draws a d x d completion problem observed at fraction p
+// whose target has the r singular values workloads.QuarterCircle(d, r) (the
+// scale of workloads.Top's, without its O(d^3) SVD).
 func sampledProblem(t testing.TB, d, r int, p float64, seed uint64) *workloads.MC {
 	rng := rand.New(rand.NewPCG(seed, 1))
-	target, err := workloads.Top(d, r, rng)
-	require.NoError(t, err)
+	target := steptest.Target(d, d, workloads.QuarterCircle(d, r), rng)
 	mask, err := workloads.SampleMask(d, d, p, rng)
 	require.NoError(t, err)
 	w, err := workloads.NewMC(target, mask)
@@ -37,10 +43,15 @@ func pair(dims []int, seed uint64) (*dln.Network, *dln.Network) {
 	return a, b
 }
 
+// parallelD is the size of the problems with several shares: 0.4 d^2 =
+// 235929 observed entries make 3 shares (SampledShares).
+const parallelD = 768
+
 // sampledRelTol: the sampled and dense paths compute the same sums in
-// different orders (a dot product per observed entry against a Dgemm), so
-// their rounding differs by a few ulps per step; over 200 steps of a
-// contracting iteration that stays below 1e-11 relative.
+// different orders (a dot product per observed entry against a Dgemm, in
+// shares), so their rounding differs by a few ulps per step; over the 20
+// steps of a contracting iteration below that stays far below 1e-11
+// relative.
 const sampledRelTol = 1e-11
 
 // requireLayersClose requires every layer of b within rel (spectral norm,
@@ -54,67 +65,11 @@ func requireLayersClose(t *testing.T, a, b *dln.Network, rel float64) {
 	}
 }
 
-// TestSampledMatchesDense: the sampled MC step follows the dense step's
-// trajectory (loss, recovery error, test loss) on networks of depth 2-4.
-func TestSampledMatchesDense(t *testing.T) {
-	for _, dims := range [][]int{{12, 3, 12}, {16, 4, 4, 16}, {10, 5, 5, 5, 10}, {9, 9, 9}} {
-		t.Run(fmt.Sprint(dims), func(t *testing.T) {
-			work := sampledProblem(t, dims[0], 2, 0.4, 7)
-			a, b := pair(dims, 3)
-			mult := make([]float64, len(dims)-1)
-			for i := range mult {
-				mult[i] = 1 + float64(i)
-			}
-			dense := trainer.NewDense(a, work, mult)
-			sampled := trainer.NewSampledMC(b, work, mult)
-			for step := 0; step < 200; step++ {
-				ld, ls := dense.Evaluate(), sampled.Evaluate()
-				require.InDelta(t, ld, ls, sampledRelTol*math.Abs(ld), "loss at step %d", step)
-				if step%50 == 0 {
-					md, ms := dense.Measure(2), sampled.Measure(2)
-					require.InDelta(t, md.RecoveryError, ms.RecoveryError, sampledRelTol*md.RecoveryError, "step %d", step)
-					require.InDelta(t, md.TestLoss, ms.TestLoss, sampledRelTol*md.TestLoss, "step %d", step)
-					require.InDeltaSlice(t, md.SingularValues, ms.SingularValues, sampledRelTol*md.SingularValues[0])
-				}
-				dense.Step(0.05)
-				sampled.Step(0.05)
-			}
-			requireLayersClose(t, a, b, sampledRelTol)
-		})
-	}
-}
-
-// TestSampledDetectsWrongGradient: a corrupted residual (one observed
-// target value changed) makes the trajectories part, so the comparison
-// above can fail.
-func TestSampledDetectsWrongGradient(t *testing.T) {
-	work := sampledProblem(t, 12, 2, 0.4, 7)
-	_, _, vals := work.Observations()
-	a, b := pair([]int{12, 3, 12}, 3)
-	dense := trainer.NewDense(a, work, nil)
-	vals[0] += 1e-3 // the sampled path copies the CSR values; the dense one reads the target
-	sampled := trainer.NewSampledMC(b, work, nil)
-	vals[0] -= 1e-3
-	ld, ls := dense.Evaluate(), sampled.Evaluate()
-	require.Greater(t, math.Abs(ld-ls), sampledRelTol*math.Abs(ld))
-}
-
-func TestSampledAllocatesNothing(t *testing.T) {
-	work := sampledProblem(t, 64, 3, 0.3, 1)
-	_, b := pair([]int{64, 8, 8, 64}, 1)
-	s := trainer.NewSampledMC(b, work, []float64{2, 1, 2})
-	s.Evaluate()
-	require.Zero(t, testing.AllocsPerRun(20, func() {
-		s.Step(1e-3)
-		s.Evaluate()
-	}))
-}
-
 // TestSampledParallelMatchesDense: above ParallelMinEntries the sampled step
 // splits the rows into shares run on several goroutines (on a machine with
 // more than one CPU) and still follows the dense step.
 func TestSampledParallelMatchesDense(t *testing.T) {
-	const d = 768 // 0.4 d^2 = 235929 observed entries: 3 shares
+	const d = parallelD
 	work := sampledProblem(t, d, 3, 0.4, 5)
 	_, cols, _ := work.Observations()
 	require.Equal(t, 3, trainer.SampledShares(len(cols), d))
@@ -133,7 +88,7 @@ func TestSampledParallelMatchesDense(t *testing.T) {
 // TestSampledBitIdenticalAcrossGOMAXPROCS: the shares depend on the problem
 // alone, so one goroutine and several give the same bits.
 func TestSampledBitIdenticalAcrossGOMAXPROCS(t *testing.T) {
-	const d = 768
+	const d = parallelD
 	work := sampledProblem(t, d, 3, 0.4, 5)
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
 	var nets []*dln.Network
@@ -167,7 +122,7 @@ func TestSampledBitIdenticalAcrossGOMAXPROCS(t *testing.T) {
 // bring about): at most 20 in 100 steps, where an allocation per step
 // would make 100. (testing.AllocsPerRun would set GOMAXPROCS to 1.)
 func TestSampledParallelAllocatesNothing(t *testing.T) {
-	const d, steps = 768, 100
+	const d, steps = parallelD, 100
 	work := sampledProblem(t, d, 3, 0.4, 5)
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
 	_, b := pair([]int{d, 6, 6, d}, 9)
@@ -190,42 +145,91 @@ func TestSampledParallelAllocatesNothing(t *testing.T) {
 	require.InDelta(t, products, step, 20)
 }
 
-// TestSampledHelpersStop: the helper goroutines of a SampledMC end once it
-// is unreachable.
-func TestSampledHelpersStop(t *testing.T) {
-	const d = 768
-	work := sampledProblem(t, d, 3, 0.4, 5)
-	base := runtime.NumGoroutine()
-	var objs []*trainer.SampledMC
-	for range 5 {
-		_, b := pair([]int{d, 6, 6, d}, 9)
-		s := trainer.NewSampledMC(b, work, nil)
-		s.Evaluate()
-		objs = append(objs, s)
-	}
-	require.GreaterOrEqual(t, runtime.NumGoroutine(), base+5, "the helpers were started")
-	runtime.KeepAlive(objs) // from here on they are unreachable
-	deadline := time.Now().Add(5 * time.Second)
-	for runtime.NumGoroutine() > base && time.Now().Before(deadline) {
+// gcRounds bounds the garbage collections a test waits through for a
+// cleanup, and yields the scheduling yields after each: runtime.GC returns
+// once the cycle (sweep included) is done, so the cleanup of a handle that
+// was unreachable when it started is queued by then; the yields let the
+// cleanup goroutine close the jobs channel and the helpers see it. A correct
+// SampledMC takes one or two rounds; the bound counts cycles, not time.
+const gcRounds, yields = 100, 100
+
+// collectUntil runs up to rounds garbage collections, yielding after each,
+// until done holds, and reports whether it did.
+func collectUntil(rounds int, done func() bool) bool {
+	for range rounds {
 		runtime.GC()
-		time.Sleep(10 * time.Millisecond)
+		for range yields {
+			if done() {
+				return true
+			}
+			runtime.Gosched()
+		}
 	}
-	require.LessOrEqual(t, runtime.NumGoroutine(), base)
+	return done()
+}
+
+// TestSampledHelpersStop: the helper goroutines of a SampledMC stop once it
+// is unreachable, all of them and each once; the test fails if they have not
+// after gcRounds collections.
+func TestSampledHelpersStop(t *testing.T) {
+	work := sampledProblem(t, parallelD, 3, 0.4, 5)
+	helpers := trainer.SampledShares(work.Observed(), parallelD) - 1
+	require.Equal(t, 2, helpers)
+	var ids []trainer.Helpers
+	func() {
+		for range 5 {
+			_, b := pair([]int{parallelD, 6, 6, parallelD}, 9)
+			s := trainer.NewSampledMC(b, work, nil)
+			s.Evaluate()
+			ids = append(ids, trainer.HelpersOf(s))
+		}
+	}() // the SampledMCs are unreachable from here on
+	allStopped := func() bool {
+		for _, id := range ids {
+			if id.Stopped() < helpers {
+				return false
+			}
+		}
+		return true
+	}
+	require.True(t, collectUntil(gcRounds, allStopped), "helpers still running after %d collections", gcRounds)
+	for i, id := range ids {
+		require.Equal(t, helpers, id.Stopped(), "SampledMC %d", i)
+	}
 }
 
 // TestSampledMethodValueKeepsHelpers: a method value holds the SampledMC,
-// so its helpers are not stopped under it.
+// so its helpers are not stopped under it. A control SampledMC made at the
+// same time and dropped shows that the collections that would have stopped
+// them did run: had the method value not held its SampledMC, both would
+// have become unreachable together and both cleanups queued by the same
+// cycle. Once the method value is dropped, its helpers stop too.
 func TestSampledMethodValueKeepsHelpers(t *testing.T) {
-	const d = 768
-	work := sampledProblem(t, d, 3, 0.4, 5)
+	work := sampledProblem(t, parallelD, 3, 0.4, 5)
+	helpers := trainer.SampledShares(work.Observed(), parallelD) - 1
+	// Several procs, so that Evaluate hands shares to the helpers (and would
+	// panic on a closed jobs channel).
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
-	_, b := pair([]int{d, 6, 6, d}, 9)
-	eval := trainer.NewSampledMC(b, work, nil).Evaluate
-	for range 5 {
-		runtime.GC()
-		time.Sleep(10 * time.Millisecond)
-	}
-	require.NotPanics(t, func() { eval() })
+	var eval func() float64
+	var held, control trainer.Helpers
+	func() {
+		_, b := pair([]int{parallelD, 6, 6, parallelD}, 9)
+		s := trainer.NewSampledMC(b, work, nil)
+		eval, held = s.Evaluate, trainer.HelpersOf(s)
+		_, c := pair([]int{parallelD, 6, 6, parallelD}, 9)
+		control = trainer.HelpersOf(trainer.NewSampledMC(c, work, nil))
+	}()
+	require.True(t, collectUntil(gcRounds, func() bool { return control.Stopped() == helpers }),
+		"the control's helpers still running after %d collections", gcRounds)
+	// A cleanup queued in the control's cycle would have run within a few
+	// more rounds.
+	require.False(t, collectUntil(5, func() bool { return held.Stopped() > 0 }), "helpers stopped under a method value")
+	var loss float64
+	require.NotPanics(t, func() { loss = eval() })
+	require.False(t, math.IsNaN(loss))
+	eval = nil
+	require.True(t, collectUntil(gcRounds, func() bool { return held.Stopped() == helpers }),
+		"helpers still running after %d collections without the method value", gcRounds)
 }
 
 // BenchmarkSampledScaling is the compressed sampled MC step (r = 10,

@@ -1,0 +1,33 @@
+package trainer
+
+import "sync"
+
+// stopped counts the helper goroutines that have stopped, by the jobs
+// channel of their SampledMC.
+var stopped struct {
+	sync.Mutex
+	n map[chan int]int
+}
+
+func init() {
+	stopped.n = make(map[chan int]int)
+	helperStopped = func(jobs chan int) {
+		stopped.Lock()
+		stopped.n[jobs]++
+		stopped.Unlock()
+	}
+}
+
+// Helpers identifies the helper goroutines of s (nil when it has none).
+// Holding the identity does not keep s reachable.
+type Helpers chan int
+
+// HelpersOf returns the identity of s's helpers.
+func HelpersOf(s *SampledMC) Helpers { return s.core.jobs }
+
+// Stopped returns how many of the helpers identified by h have stopped.
+func (h Helpers) Stopped() int {
+	stopped.Lock()
+	defer stopped.Unlock()
+	return stopped.n[chan int(h)]
+}
