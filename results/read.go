@@ -52,13 +52,21 @@ func ReadRun(path string) (*Run, error) {
 }
 
 func decodeRun(r io.Reader, file string) (*Run, error) {
+	b, err := io.ReadAll(r)
+	if err != nil {
+		if file == "" {
+			file = "run.json"
+		}
+		return nil, fmt.Errorf("results: reading %s: %w", file, err)
+	}
+	return decodeBytes(b, file)
+}
+
+// decodeBytes decodes the run.json b, read from file ("" when unknown).
+func decodeBytes(b []byte, file string) (*Run, error) {
 	name := file
 	if name == "" {
 		name = "run.json"
-	}
-	b, err := io.ReadAll(r)
-	if err != nil {
-		return nil, fmt.Errorf("results: reading %s: %w", name, err)
 	}
 	// The schema first, leniently (but the whole text must be one JSON
 	// value): a file of another schema has other fields, and should be

@@ -39,7 +39,11 @@ type Checkpoint struct {
 	SingularValues []float64 `json:"singular_values,omitempty"`
 }
 
-// MethodResult summarises the training of one method.
+// MethodResult summarises the training of one method, in a run of either
+// kind. Path, OperatorGBps, BandwidthFraction, FinalError, BestError,
+// StepsToTol, SecondsToTol and Trajectory are those of a linear run (an MLP
+// run has no recovery error and no tolerance, and its checkpoints are in
+// MLP.Trajectory); MLP is set in an MLP run only.
 type MethodResult struct {
 	Method string `json:"method"`
 	// Path is the step algorithm: "dense" or "sampled".

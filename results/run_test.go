@@ -415,3 +415,47 @@ func TestMarshalRunRefuses(t *testing.T) {
 		})
 	}
 }
+
+func TestReader(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name string, b []byte) string {
+		p := filepath.Join(dir, name)
+		require.NoError(t, os.WriteFile(p, b, 0o644))
+		return p
+	}
+	lin, err := results.MarshalRun(linearRun())
+	require.NoError(t, err)
+	ml, err := results.MarshalRun(mlpRun())
+	require.NoError(t, err)
+	paths := []string{
+		write("a.json", lin),
+		write("old.json", edit(t, linearRun(), `"schema": 2,`, `"schema": 1,`)),
+		write("bad.json", []byte("{")),
+		write("b.json", ml),
+	}
+	r := results.NewReader(append(paths, filepath.Join(dir, "missing.json"), paths[0]))
+	var got []string
+	for r.Scan() {
+		switch rec := r.Result().(type) {
+		case *results.Run:
+			got = append(got, string(rec.Kind))
+		case *results.RunError:
+			got = append(got, "error "+filepath.Base(rec.File))
+			require.Contains(t, rec.Error(), rec.File)
+		}
+	}
+	// The malformed files are records and reading goes on; the missing
+	// file is an I/O error and stops it before the last path.
+	require.Equal(t, []string{"linear", "error old.json", "error bad.json", "mlp"}, got)
+	require.ErrorIs(t, r.Err(), os.ErrNotExist)
+	require.Nil(t, r.Result())
+	require.False(t, r.Scan())
+
+	r = results.NewReader(paths[1:2])
+	require.True(t, r.Scan())
+	var se *results.SchemaError
+	require.ErrorAs(t, r.Result().(*results.RunError), &se)
+	require.Equal(t, 1, se.Found)
+	require.False(t, r.Scan())
+	require.NoError(t, r.Err())
+}
