@@ -11,9 +11,12 @@ import (
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/lowdim/lowdim/config"
 	"github.com/lowdim/lowdim/dln"
 	"github.com/lowdim/lowdim/experiment"
+	"github.com/lowdim/lowdim/instance"
 	"github.com/lowdim/lowdim/machine"
+	"github.com/lowdim/lowdim/methods"
 	"github.com/lowdim/lowdim/randmat"
 	"github.com/lowdim/lowdim/theory"
 	"github.com/lowdim/lowdim/trainer"
@@ -48,8 +51,9 @@ var Higher = []string{UnitSamples, UnitGFLOPS, UnitPeakFrac, UnitGBps, UnitBWFra
 	UnitStepGFLOPS, UnitDgemmGFLOPS, UnitDgemmFrac}
 
 // MaxOperatorBytes bounds the MS operator of a Step case (m = 20 d
-// measurements: 160 d^3 bytes, 42 MB at d = 64, 335 MB at d = 128).
-const MaxOperatorBytes = 400e6
+// measurements: 160 d^3 bytes, 42 MB at d = 64, 335 MB at d = 128); the ms
+// workload's spec applies it (workloads.Spec.Bench).
+const MaxOperatorBytes = workloads.MaxBenchOperatorBytes
 
 // Sizes of the default and quick suites; LargeSizes are added by --large.
 var (
@@ -72,14 +76,65 @@ type Case struct {
 	// without timing anything: analytically for Step and Infer, by
 	// training for Train.
 	Exact func() (map[string]float64, error)
+	// Tags select the case into suites (Options.Tags): its group ("step",
+	// "efficiency", "train", "infer"), "workload=<name>", "method=<name>"
+	// and "path=<name>" where they apply, and its workload's own tags
+	// (workloads.Spec.Tags, e.g. "ci").
+	Tags []string
+}
+
+// HasTags reports whether c has every tag of tags.
+func (c Case) HasTags(tags []string) bool {
+	for _, t := range tags {
+		if !contains(c.Tags, t) {
+			return false
+		}
+	}
+	return true
+}
+
+// caseTags returns the tags of a case of group on workload and method
+// ("" leaves one out).
+func caseTags(group, workload, method, path string) []string {
+	tags := []string{group}
+	if workload != "" {
+		tags = append(tags, "workload="+workload)
+		if s, ok := workloads.Lookup(workload); ok {
+			tags = append(tags, s.Tags...)
+		}
+	}
+	if method != "" {
+		tags = append(tags, "method="+method)
+	}
+	if path != "" {
+		tags = append(tags, "path="+path)
+	}
+	return tags
+}
+
+// selectTags keeps the cases with every tag of tags.
+func selectTags(cases []Case, tags []string) []Case {
+	if len(tags) == 0 {
+		return cases
+	}
+	var out []Case
+	for _, c := range cases {
+		if c.HasTags(tags) {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // Options choose the cases.
 type Options struct {
 	Sizes     []int    // default DefaultSizes
-	Workloads []string // default mf, mc, ms
-	Methods   []string // default experiment.Methods
+	Workloads []string // default every registered workload (config.WorkloadNames)
+	Methods   []string // default the default methods (config.DefaultMethods)
 	Depth     int      // default 3
+	// Tags, when not empty, keep only the cases that have every one of
+	// them (Case.Tags).
+	Tags []string
 	// Meter measures energy per op; nil reports none.
 	Meter Meter
 	// PeakGFLOPS is this machine's calibrated dgemm peak (lowdim
@@ -106,10 +161,10 @@ func (o Options) withDefaults() Options {
 		o.Sizes = DefaultSizes
 	}
 	if len(o.Workloads) == 0 {
-		o.Workloads = []string{"mf", "mc", "ms"}
+		o.Workloads = config.WorkloadNames()
 	}
 	if len(o.Methods) == 0 {
-		o.Methods = experiment.Methods
+		o.Methods = config.DefaultMethods()
 	}
 	if o.Depth == 0 {
 		o.Depth = 3
@@ -118,15 +173,25 @@ func (o Options) withDefaults() Options {
 }
 
 // stepConfig is the problem of a Step or Infer case: the paper's r = 5,
-// r_hat = 10, eps = 1e-2, p = 0.3, m = 20 d, and a tiny learning rate so that
-// the weights stay at their steady-state scale however many steps run.
-func stepConfig(workload string, d, depth int) experiment.Config {
-	c := experiment.Config{Workload: workload, D: d, R: 5, RHat: 10, Depth: depth, Eps: 1e-2, Eta: 1e-9,
-		P: 0.3, M: 20 * d, Steps: 1, Seed: 1}
-	if workload == "mf" {
-		c.Loss = "sum"
+// r_hat = 10, eps = 1e-2, the workload's benchmark parameters
+// (workloads.Spec.Bench: p = 0.3, m = 20 d, the sum loss), and a tiny
+// learning rate so that the weights stay at their steady-state scale
+// however many steps run; false when the workload does not benchmark size d.
+func stepConfig(workload string, d, depth int) (config.Config, bool) {
+	c := config.Config{Workload: workload, D: d, R: 5, RHat: 10, Depth: depth, Eps: 1e-2, Eta: 1e-9,
+		Steps: 1, Seed: 1}
+	spec, ok := workloads.Lookup(workload)
+	if !ok {
+		return c, false
 	}
-	return c.WithDefaults()
+	if spec.Bench != nil {
+		params, ok := spec.Bench(d)
+		if !ok {
+			return c, false
+		}
+		c.Params = params
+	}
+	return c.WithDefaults(), true
 }
 
 // problem is what a Step case builds once.
@@ -137,31 +202,27 @@ type problem struct {
 	flops uint64
 }
 
-// paths returns the step algorithms to benchmark for a method: for the
-// narrow networks on MC and MF the one that never forms W (sampled,
-// factored: what auto picks) and the dense one (its reference); dense
-// otherwise.
+// paths returns the step algorithms to benchmark for a method: dense (the
+// reference) and, for a method that does not form the end-to-end matrix,
+// the workload's own (config.WorkloadInfo.Paths: sampled on MC, factored on
+// MF: what auto picks).
 func paths(workload, method string) []string {
-	if method == experiment.Original {
-		return []string{experiment.PathDense}
+	out := []string{config.PathDense}
+	if info, ok := config.LookupMethod(method); ok && info.FormsProduct {
+		return out
 	}
-	switch workload {
-	case "mc":
-		return []string{experiment.PathDense, experiment.PathSampled}
-	case "mf":
-		return []string{experiment.PathDense, experiment.PathFactored}
-	}
-	return []string{experiment.PathDense}
+	w, _ := config.LookupWorkload(workload)
+	return append(out, w.Paths...)
 }
 
-func buildStep(c experiment.Config, method string) (*problem, error) {
+func buildStep(c config.Config, method string) (*problem, error) {
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
 	if err := experiment.Preflight(c); err != nil {
 		return nil, err
 	}
-	in, err := experiment.BuildInstance(c)
+	in, err := instance.Build(c)
 	if err != nil {
 		return nil, err
 	}
@@ -173,22 +234,26 @@ func buildStep(c experiment.Config, method string) (*problem, error) {
 	return &problem{obj: obj, net: net, work: in.Work, flops: stepFlops(c, method)}, nil
 }
 
-// stepOperatorBytes is what a sensing step reads of its operator: the
-// forward and the adjoint GEMV each stream the m x d^2 operator once.
-func stepOperatorBytes(c experiment.Config) uint64 {
-	return 2 * workloads.SensingBytes(c.M, c.D, c.D)
+// stepBytes is what a step streams of the workload's data
+// (workloads.Spec.StepBytes; sensing: the forward and the adjoint GEMV each
+// stream the m x d^2 operator once), 0 when nothing worth a bandwidth.
+func stepBytes(c config.Config) uint64 {
+	if s, ok := workloads.Lookup(c.Workload); ok && s.StepBytes != nil {
+		return s.StepBytes(c)
+	}
+	return 0
 }
 
 // observed is |O| = floor(p d^2) of an MC step config.
-func observed(c experiment.Config) int { return int(c.P * float64(c.D*c.D)) }
+func observed(c config.Config) int { return int(c.Float("p") * float64(c.D*c.D)) }
 
 // stepFlops is the analytic flop count of one step (package theory).
-func stepFlops(c experiment.Config, method string) uint64 {
-	w := dln.Widths(experiment.Shapes(method, c, c.D, c.D))
+func stepFlops(c config.Config, method string) uint64 {
+	w := dln.Widths(methods.Shapes(method, c, c.D, c.D))
 	switch c.Path {
-	case experiment.PathSampled:
+	case config.PathSampled:
 		return theory.SampledMCStepFlops(w, observed(c))
-	case experiment.PathFactored:
+	case config.PathFactored:
 		return theory.FactoredMFStepFlops(w)
 	}
 	return theory.StepFlops(w)
@@ -196,8 +261,8 @@ func stepFlops(c experiment.Config, method string) uint64 {
 
 // stepWorkspace is the workspace of a Step case besides the parameters
 // (experiment.StepWorkspace; a Step case never runs a checkpoint).
-func stepWorkspace(c experiment.Config, method string) int64 {
-	return experiment.StepWorkspace(c, experiment.Shapes(method, c, c.D, c.D), false)
+func stepWorkspace(c config.Config, method string) int64 {
+	return experiment.StepWorkspace(c, methods.Shapes(method, c, c.D, c.D), false)
 }
 
 // lazy builds a value on first use and drops it on release.
@@ -237,26 +302,27 @@ func StepCases(o Options) []Case {
 		for _, m := range o.Methods {
 			for _, path := range paths(w, m) {
 				for _, d := range o.Sizes {
-					c := stepConfig(w, d, o.Depth)
-					c.Path = path
-					if w == "ms" && workloads.SensingBytes(c.M, d, d) > MaxOperatorBytes {
+					c, ok := stepConfig(w, d, o.Depth)
+					if !ok {
 						continue
 					}
+					c.Path = path
 					cases = append(cases, stepCase(o, c, m))
 				}
 			}
 		}
 	}
-	return cases
+	return selectTags(cases, o.Tags)
 }
 
-func stepCase(o Options, c experiment.Config, m string) Case {
+func stepCase(o Options, c config.Config, m string) Case {
 	l := &lazy[*problem]{build: func() (*problem, error) { return buildStep(c, m) }}
 	return Case{
 		Name:    fmt.Sprintf("Step/workload=%s/method=%s/path=%s/d=%d/L=%d", c.Workload, m, c.Path, c.D, c.Depth),
 		Release: l.release,
+		Tags:    caseTags("step", c.Workload, m, c.Path),
 		Exact: func() (map[string]float64, error) {
-			params, _ := dln.Footprint(experiment.Shapes(m, c, c.D, c.D))
+			params, _ := dln.Footprint(methods.Shapes(m, c, c.D, c.D))
 			return map[string]float64{
 				UnitFlops:     float64(stepFlops(c, m)),
 				UnitParams:    float64(8 * params),
@@ -284,8 +350,8 @@ func stepCase(o Options, c experiment.Config, m string) Case {
 				if o.PeakGFLOPS > 0 {
 					b.ReportMetric(g/o.PeakGFLOPS, UnitPeakFrac)
 				}
-				if c.Workload == "ms" {
-					gbps := float64(stepOperatorBytes(c)) * float64(b.N) / sec / 1e9
+				if sb := stepBytes(c); sb > 0 {
+					gbps := float64(sb) * float64(b.N) / sec / 1e9
 					b.ReportMetric(gbps, UnitGBps)
 					if o.TriadGBps > 0 {
 						b.ReportMetric(gbps/o.TriadGBps, UnitBWFrac)
@@ -316,7 +382,7 @@ func reportMeter(b *testing.B, m Meter) {
 // tolerance (the budget when it is not reached). Both are deterministic.
 func TrainCases(o Options) []Case {
 	o = o.withDefaults()
-	quick, _ := experiment.LookupPreset("quick")
+	quick, _ := config.LookupPreset(config.QuickPreset)
 	var cases []Case
 	for _, c := range quick.Runs {
 		c = c.WithDefaults()
@@ -324,12 +390,13 @@ func TrainCases(o Options) []Case {
 			continue
 		}
 		for _, m := range o.Methods {
-			in := &lazy[*experiment.Instance]{build: func() (*experiment.Instance, error) { return experiment.BuildInstance(c) }}
+			in := &lazy[*instance.Instance]{build: func() (*instance.Instance, error) { return instance.Build(c) }}
 			cases = append(cases, Case{
 				Name:    fmt.Sprintf("Train/workload=%s/method=%s/d=%d/L=%d/steps=%d", c.Workload, m, c.D, c.Depth, c.Steps),
 				Release: in.release,
+				Tags:    caseTags("train", c.Workload, m, ""),
 				Exact: func() (map[string]float64, error) {
-					inst, err := experiment.BuildInstance(c)
+					inst, err := instance.Build(c)
 					if err != nil {
 						return nil, err
 					}
@@ -363,13 +430,13 @@ func TrainCases(o Options) []Case {
 			})
 		}
 	}
-	return cases
+	return selectTags(cases, o.Tags)
 }
 
 // train trains method m of c on inst from its initialization and returns
 // the final recovery error and the steps to the tolerance (the steps taken
 // when it is not reached). With b not nil, only the training is timed.
-func train(c experiment.Config, m string, inst *experiment.Instance, b *testing.B) (float64, int, error) {
+func train(c config.Config, m string, inst *instance.Instance, b *testing.B) (float64, int, error) {
 	if b != nil {
 		b.StopTimer()
 	}
@@ -396,7 +463,8 @@ func train(c experiment.Config, m string, inst *experiment.Instance, b *testing.
 const InferBatch = 256
 
 // InferCases returns one Infer case per method and size: the end-to-end map
-// applied to a d x InferBatch batch. The original network applies its
+// applied to a d x InferBatch batch. A network that forms the end-to-end
+// matrix (config.MethodInfo.FormsProduct: the original) applies its
 // materialised d x d end-to-end matrix (one product, its cheapest form); the
 // narrow networks apply their factors in turn, never forming W. The cost
 // does not depend on the weights' values, so the networks are used as
@@ -405,8 +473,15 @@ func InferCases(o Options) []Case {
 	o = o.withDefaults()
 	var cases []Case
 	for _, m := range o.Methods {
+		forms := false
+		if info, ok := config.LookupMethod(m); ok {
+			forms = info.FormsProduct
+		}
 		for _, d := range o.Sizes {
-			c := stepConfig("mf", d, o.Depth)
+			c, ok := stepConfig(inferWorkload, d, o.Depth)
+			if !ok {
+				continue
+			}
 			type state struct {
 				factors []*mat.Dense
 				bufs    []*mat.Dense
@@ -421,7 +496,7 @@ func InferCases(o Options) []Case {
 				}
 				s := &state{x: mat.NewDense(d, InferBatch, nil), params: p.net.Params()}
 				randmat.Gaussian(s.x, 1, rand.New(rand.NewPCG(1, 2)))
-				if m == experiment.Original {
+				if forms {
 					s.factors = []*mat.Dense{mat.DenseCopyOf(p.net.Forward())}
 				} else {
 					for l := 0; l < p.net.Layers(); l++ {
@@ -438,11 +513,12 @@ func InferCases(o Options) []Case {
 			cases = append(cases, Case{
 				Name:    fmt.Sprintf("Infer/method=%s/d=%d/L=%d/batch=%d", m, d, o.Depth, InferBatch),
 				Release: l.release,
+				Tags:    caseTags("infer", "", m, ""),
 				Exact: func() (map[string]float64, error) {
-					shapes := experiment.Shapes(m, c, d, d)
+					shapes := methods.Shapes(m, c, d, d)
 					params, _ := dln.Footprint(shapes)
 					var flops int
-					if m == experiment.Original {
+					if forms {
 						flops = 2 * d * d * InferBatch
 					} else {
 						for _, sh := range shapes {
@@ -474,8 +550,12 @@ func InferCases(o Options) []Case {
 			})
 		}
 	}
-	return cases
+	return selectTags(cases, o.Tags)
 }
+
+// inferWorkload is the problem the Infer cases build their networks on
+// (the cost of the end-to-end map depends on the shapes alone).
+const inferWorkload = "mf"
 
 // All returns the Step, Efficiency, Train and Infer cases, in that order.
 func All(o Options) []Case {

@@ -9,7 +9,8 @@ import (
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
 
-	"github.com/lowdim/lowdim/experiment"
+	"github.com/lowdim/lowdim/config"
+	"github.com/lowdim/lowdim/methods"
 )
 
 // Units of the Efficiency cases.
@@ -50,20 +51,23 @@ func EfficiencyCases(o Options) []Case {
 	}
 	var cases []Case
 	for _, d := range sizes {
-		c := stepConfig("mf", d, depth)
-		c.Path = experiment.PathDense
+		c, ok := stepConfig(inferWorkload, d, depth)
+		if !ok {
+			continue
+		}
+		c.Path = config.PathDense
 		cases = append(cases, efficiencyCase(c))
 	}
-	return cases
+	return selectTags(cases, o.Tags)
 }
 
-func efficiencyCase(c experiment.Config) Case {
+func efficiencyCase(c config.Config) Case {
 	type state struct {
 		p       *problem
 		a, b, x blas64.General
 	}
 	l := &lazy[*state]{build: func() (*state, error) {
-		p, err := buildStep(c, experiment.Original)
+		p, err := buildStep(c, methods.Original)
 		if err != nil {
 			return nil, err
 		}
@@ -81,8 +85,9 @@ func efficiencyCase(c experiment.Config) Case {
 	return Case{
 		Name:    fmt.Sprintf("Efficiency/workload=mf/method=original/d=%d/L=%d", c.D, c.Depth),
 		Release: l.release,
+		Tags:    caseTags("efficiency", c.Workload, methods.Original, config.PathDense),
 		Exact: func() (map[string]float64, error) {
-			return map[string]float64{UnitFlops: float64(stepFlops(c, experiment.Original))}, nil
+			return map[string]float64{UnitFlops: float64(stepFlops(c, methods.Original))}, nil
 		},
 		Bench: func(b *testing.B) {
 			s := l.get(b)

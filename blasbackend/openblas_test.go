@@ -16,6 +16,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/lowdim/lowdim/blasbackend"
+	"github.com/lowdim/lowdim/config"
 	"github.com/lowdim/lowdim/dln"
 	"github.com/lowdim/lowdim/experiment"
 	"github.com/lowdim/lowdim/randmat"
@@ -47,7 +48,7 @@ func TestBackendsAgree(t *testing.T) {
 	if testing.Short() {
 		t.Skip("trains three workloads twice")
 	}
-	p, err := experiment.LookupPreset("quick")
+	p, err := config.LookupPreset("quick")
 	require.NoError(t, err)
 	for _, c := range p.Runs {
 		c.Steps, c.Tol, c.Every = 300, 0, 25
@@ -70,7 +71,7 @@ func TestBackendsAgree(t *testing.T) {
 // TestCompareRunsFails: the comparison sees a change of 1e-9 in the
 // learning rate, on one backend.
 func TestCompareRunsFails(t *testing.T) {
-	p, err := experiment.LookupPreset("quick")
+	p, err := config.LookupPreset("quick")
 	require.NoError(t, err)
 	c := p.Runs[0]
 	c.Steps, c.Tol, c.Every = 100, 0, 25
@@ -81,7 +82,7 @@ func TestCompareRunsFails(t *testing.T) {
 	require.Greater(t, worst, agreeRel, where)
 }
 
-func train(t *testing.T, c experiment.Config) *results.Run {
+func train(t *testing.T, c config.Config) *results.Run {
 	t.Helper()
 	run, err := experiment.Run(c, experiment.Options{})
 	require.NoError(t, err)

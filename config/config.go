@@ -2,94 +2,85 @@ package config
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"strings"
 )
 
 // Config is one run: a problem, the methods to train on it and how long.
-// Field tags name the flags of `lowdim run` and the keys of a TOML config
-// file. Zero values mean the documented defaults (see Defaults).
+// The table of fields (Fields) names the flags of `lowdim run` and the keys
+// of a TOML config file. Zero values mean the documented defaults (see
+// WithDefaults).
 type Config struct {
 	// Name labels the run in a suite (e.g. "mf" in the quick preset).
-	Name string `toml:"name" json:"name,omitempty"`
-	// Workload is "mf", "mc" or "ms".
-	Workload string `toml:"workload" json:"workload"`
-	// Loss is the MF loss reduction, "mean" (default) or "sum".
-	Loss string `toml:"loss" json:"loss,omitempty"`
+	Name string `json:"name,omitempty"`
+	// Workload is the name of a registered workload ("mf", "mc", "ms").
+	Workload string `json:"workload"`
 	// Spectrum is the target generator: "spread" (default, the paper's),
 	// "top", or "geometric" (singular values 10, 10q, 10q^2, ... with
 	// q = Ratio).
-	Spectrum string  `toml:"spectrum" json:"spectrum"`
-	Ratio    float64 `toml:"ratio" json:"ratio,omitempty"`
+	Spectrum string  `json:"spectrum"`
+	Ratio    float64 `json:"ratio,omitempty"`
 	// D is the size of the d x d target, R its rank.
-	D int `toml:"d" json:"d"`
-	R int `toml:"r" json:"r"`
+	D int `json:"d"`
+	R int `json:"r"`
 	// RHat is the compressed width (default 2R).
-	RHat int `toml:"r-hat" json:"r_hat"`
+	RHat int `json:"r_hat"`
 	// Depth is the number of layers L (default 3).
-	Depth int `toml:"depth" json:"depth"`
+	Depth int `json:"depth"`
 	// Eps is the initialization scale (default 1e-2).
-	Eps float64 `toml:"eps" json:"eps"`
+	Eps float64 `json:"eps"`
 	// Eta is the base learning rate.
-	Eta float64 `toml:"eta" json:"eta"`
+	Eta float64 `json:"eta"`
 	// EtaFrac, when positive, replaces Eta by this fraction of the
 	// instance's stable learning rate (theory.StableEta with the target's
 	// top singular value estimated from the data, the workload's
 	// curvature, the depth and, when the compressed network is trained,
 	// max(Alpha, 1)); Run and Verify resolve it once the instance is
 	// built and record both.
-	EtaFrac float64 `toml:"eta-frac" json:"eta_frac,omitempty"`
+	EtaFrac float64 `json:"eta_frac,omitempty"`
 	// Alpha multiplies the learning rate of the compressed network's outer
 	// layers (default 1).
-	Alpha float64 `toml:"alpha" json:"alpha"`
+	Alpha float64 `json:"alpha"`
 	// Gamma multiplies the learning rate of the LoP network's outer factors;
 	// 0 (the default) freezes them, which makes the LoP network reproduce
 	// the original network's dynamics exactly on MF.
-	Gamma float64 `toml:"gamma" json:"gamma"`
-	// P is the observed fraction (MC).
-	P float64 `toml:"p" json:"p,omitempty"`
-	// M is the number of measurements (MS).
-	M int `toml:"m" json:"m,omitempty"`
-	// Noise is the standard deviation of the measurement noise (MS).
-	Noise float64 `toml:"noise" json:"noise,omitempty"`
+	Gamma float64 `json:"gamma"`
 	// Path is the algorithm of a training step: "dense" forms the
-	// end-to-end matrix and its gradient; "sampled" (MC only) evaluates the
-	// residual on the observed entries and never forms W in a step;
-	// "factored" (MF only) takes the gradient from the products of Phi with
-	// the outer factors and never forms W in a step; "auto" (the default)
-	// takes sampled (MC) or factored (MF) for networks of two or more layers
-	// narrower than d and dense otherwise.
-	Path string `toml:"path" json:"path"`
+	// end-to-end matrix and its gradient; the others are the workloads'
+	// own (WorkloadInfo.Paths: "sampled" for MC, "factored" for MF), which
+	// never form W in a step; "auto" (the default) takes the workload's
+	// own for networks of two or more layers narrower than d and dense
+	// otherwise.
+	Path string `json:"path"`
 	// Storage is how an MC instance is held: "dense" (target, mask and
 	// surrogate as d x d matrices), "sparse" (the target as its factors, the
 	// observed entries in compressed sparse rows; no d x d matrix, so the
 	// original and lop networks, which form one, cannot run), or "auto" (the
 	// default: sparse when d > SparseMinD).
-	Storage string `toml:"storage" json:"storage,omitempty"`
+	Storage string `json:"storage,omitempty"`
 	// Steps is the step budget, Tol the training-loss tolerance (0: run all
 	// steps), Every the checkpoint interval (default Steps/100).
-	Steps int     `toml:"steps" json:"steps"`
-	Tol   float64 `toml:"tol" json:"tol"`
-	Every int     `toml:"every" json:"every"`
+	Steps int     `json:"steps"`
+	Tol   float64 `json:"tol"`
+	Every int     `json:"every"`
 	// SVals is the number of top singular values of W recorded at each
 	// checkpoint.
-	SVals int `toml:"svals" json:"svals,omitempty"`
+	SVals int `json:"svals,omitempty"`
 	// Seed seeds every random draw.
-	Seed uint64 `toml:"seed" json:"seed"`
-	// Methods lists the methods to train (default: all of Methods).
-	// KnownMethods may be listed too.
-	Methods []string `toml:"methods" json:"methods"`
+	Seed uint64 `json:"seed"`
+	// Methods lists the methods to train (default: DefaultMethods).
+	Methods []string `json:"methods"`
+	// Params holds the workload's own parameters by key (WorkloadInfo.
+	// Params: "p" for mc, "m" and "noise" for ms, "loss" for mf), each an
+	// int, float64 or string; read them with Int, Float and Text. In JSON
+	// they sit beside the other fields ("p": 0.3), as in a TOML file.
+	Params Params `json:"-"`
 }
 
-// Method names.
-const (
-	Original   = "original"
-	Compressed = "compressed"
-	Narrow     = "narrow"
-	BM         = "bm"
-	LoP        = "lop"
-)
+// Params are a workload's parameters by key.
+type Params map[string]any
 
 // Instance storage (Config.Storage).
 const (
@@ -101,12 +92,8 @@ const (
 	SparseMinD = 4096
 )
 
-// Sparse reports whether the instance of c is held sparse.
-func (c Config) Sparse() bool {
-	return c.Workload == "mc" && (c.Storage == StorageSparse || (c.Storage == StorageAuto && c.D > SparseMinD))
-}
-
-// Step algorithms (Config.Path).
+// Step algorithms (Config.Path). Workloads name their own besides these
+// (WorkloadInfo.Paths).
 const (
 	PathAuto     = "auto"
 	PathDense    = "dense"
@@ -114,15 +101,59 @@ const (
 	PathFactored = "factored"
 )
 
-// Methods lists the methods a run trains by default, in order.
-var Methods = []string{Original, Compressed, Narrow, BM}
+// Float returns the numeric parameter key of c (0 when unset).
+func (c Config) Float(key string) float64 {
+	switch v := c.Params[key].(type) {
+	case float64:
+		return v
+	case int:
+		return float64(v)
+	case int64:
+		return float64(v)
+	}
+	return 0
+}
 
-// KnownMethods lists every method: the default ones and the Law of
-// Parsimony network (Yaras et al.), which verification uses.
-var KnownMethods = []string{Original, Compressed, Narrow, BM, LoP}
+// Int returns the integer parameter key of c (0 when unset).
+func (c Config) Int(key string) int {
+	switch v := c.Params[key].(type) {
+	case int:
+		return v
+	case int64:
+		return int(v)
+	case float64:
+		return int(v)
+	}
+	return 0
+}
 
-// Workloads lists the known workloads.
-var Workloads = []string{"mf", "mc", "ms"}
+// Text returns the string parameter key of c ("" when unset).
+func (c Config) Text(key string) string {
+	s, _ := c.Params[key].(string)
+	return s
+}
+
+// Set sets the parameter key of c to v (an int, float64 or string).
+func (c *Config) Set(key string, v any) {
+	if c.Params == nil {
+		c.Params = Params{}
+	}
+	c.Params[key] = v
+}
+
+// Clone returns a copy of c that shares no map or slice with it.
+func (c Config) Clone() Config {
+	c.Params = maps.Clone(c.Params)
+	c.Methods = slices.Clone(c.Methods)
+	return c
+}
+
+// Sparse reports whether the instance of c is held sparse (the workload's
+// WorkloadInfo.Sparse).
+func (c Config) Sparse() bool {
+	w, ok := LookupWorkload(c.Workload)
+	return ok && w.Sparse != nil && w.Sparse(c)
+}
 
 // ConfigError is an invalid configuration value.
 type ConfigError struct {
@@ -140,13 +171,12 @@ func Bad(flag string, v any, format string, args ...any) error {
 	return &ConfigError{Flag: flag, Value: v, Why: fmt.Sprintf(format, args...)}
 }
 
-// WithDefaults returns c with every zero field that has a default set to it.
+// WithDefaults returns a copy of c with every zero field that has a default
+// set to it, the workload's parameters included.
 func (c Config) WithDefaults() Config {
+	c = c.Clone()
 	if c.Workload == "" {
 		c.Workload = "mf"
-	}
-	if c.Loss == "" && c.Workload == "mf" {
-		c.Loss = LossMean
 	}
 	if c.Spectrum == "" {
 		c.Spectrum = "spread"
@@ -163,7 +193,8 @@ func (c Config) WithDefaults() Config {
 	if c.Path == "" {
 		c.Path = PathAuto
 	}
-	if c.Storage == "" && c.Workload == "mc" {
+	w, known := LookupWorkload(c.Workload)
+	if c.Storage == "" && known && w.Sparse != nil {
 		c.Storage = StorageAuto
 	}
 	if c.Eps == 0 {
@@ -176,23 +207,49 @@ func (c Config) WithDefaults() Config {
 		c.Every = max(1, c.Steps/100)
 	}
 	if len(c.Methods) == 0 {
-		c.Methods = slices.Clone(Methods)
+		c.Methods = DefaultMethods()
+	}
+	for _, p := range w.Params {
+		if v, ok := c.Params[p.Key]; (!ok || isZero(v)) && p.Default != nil {
+			c.Set(p.Key, p.Default)
+		}
 	}
 	return c
+}
+
+func isZero(v any) bool {
+	switch x := v.(type) {
+	case string:
+		return x == ""
+	case nil:
+		return true
+	}
+	f, ok := number(v)
+	return ok && f == 0
+}
+
+func number(v any) (float64, bool) {
+	switch x := v.(type) {
+	case float64:
+		return x, true
+	case int:
+		return float64(x), true
+	case int64:
+		return float64(x), true
+	}
+	return 0, false
 }
 
 // Validate checks every field of a configuration with defaults applied and
 // returns a *ConfigError for the first invalid one.
 func (c Config) Validate() error {
 	finitePos := func(v float64) bool { return v > 0 && !math.IsInf(v, 0) }
-	if !slices.Contains(Workloads, c.Workload) {
-		return Bad("workload", c.Workload, "unknown workload (want one of %s)", strings.Join(Workloads, ", "))
+	w, ok := LookupWorkload(c.Workload)
+	if !ok {
+		return Bad("workload", c.Workload, "unknown workload (want one of %s)", strings.Join(WorkloadNames(), ", "))
 	}
-	if c.Workload == "mf" && c.Loss != LossMean && c.Loss != LossSum {
-		return Bad("loss", c.Loss, "unknown MF loss (want mean or sum)")
-	}
-	if c.Workload != "mf" && c.Loss != "" && c.Loss != LossMean {
-		return Bad("loss", c.Loss, "only the MF workload has a sum loss")
+	if err := c.checkParams(w); err != nil {
+		return err
 	}
 	switch c.Spectrum {
 	case "spread", "top":
@@ -236,47 +293,22 @@ func (c Config) Validate() error {
 	if !(c.EtaFrac >= 0 && c.EtaFrac < 2) {
 		return Bad("eta-frac", c.EtaFrac, "fraction of the stable learning rate must be in (0, 2) (0: use --eta)")
 	}
-	if c.Workload == "mc" && !(c.P > 0 && c.P <= 1) {
-		return Bad("p", c.P, "observed fraction must be in (0, 1]")
+	if err := c.checkPath(w); err != nil {
+		return err
 	}
-	if c.Workload == "ms" {
-		if c.M < 1 {
-			return Bad("m", c.M, "number of measurements must be at least 1")
+	if w.Check != nil {
+		if err := w.Check(c); err != nil {
+			return err
 		}
-		if c.Noise < 0 || math.IsNaN(c.Noise) || math.IsInf(c.Noise, 0) {
-			return Bad("noise", c.Noise, "noise must be finite and >= 0")
-		}
-	}
-	switch c.Path {
-	case PathAuto, PathDense:
-	case PathSampled:
-		if c.Workload != "mc" {
-			return Bad("path", c.Path, "the sampled step is for matrix completion (--workload mc)")
-		}
-	case PathFactored:
-		if c.Workload != "mf" {
-			return Bad("path", c.Path, "the factored step is for matrix factorization (--workload mf)")
-		}
-	default:
-		return Bad("path", c.Path, "unknown step algorithm (want auto, dense, sampled or factored)")
-	}
-	switch c.Storage {
-	case "", StorageAuto, StorageDense:
-	case StorageSparse:
-		if c.Workload != "mc" {
-			return Bad("storage", c.Storage, "sparse storage is for matrix completion (--workload mc)")
-		}
-	default:
-		return Bad("storage", c.Storage, "unknown storage (want auto, dense or sparse)")
 	}
 	if c.Sparse() {
 		for _, m := range c.Methods {
-			if m == Original || m == LoP {
+			if info, ok := LookupMethod(m); ok && info.FormsProduct {
 				return Bad("methods", strings.Join(c.Methods, ","), "the %s network forms the d x d matrix, which a sparse instance (d = %d > %d, or --storage sparse) does not hold; use --storage dense or drop it", m, c.D, SparseMinD)
 			}
 		}
 		if c.Path == PathDense {
-			return Bad("path", c.Path, "a sparse instance trains with the sampled step")
+			return Bad("path", c.Path, "a sparse instance trains with the %s step", w.Paths[0])
 		}
 	}
 	if c.Steps < 0 {
@@ -292,18 +324,21 @@ func (c Config) Validate() error {
 		return Bad("svals", c.SVals, "number of singular values must be in [0, %d]", c.D)
 	}
 	if len(c.Methods) == 0 {
-		return Bad("methods", "", "no method given (want a comma list of %s)", strings.Join(KnownMethods, ","))
+		return Bad("methods", "", "no method given (want a comma list of %s)", strings.Join(MethodNames(), ","))
 	}
 	if c.Gamma < 0 || math.IsNaN(c.Gamma) || math.IsInf(c.Gamma, 0) {
 		return Bad("gamma", c.Gamma, "LoP outer learning-rate multiplier must be finite and >= 0")
 	}
 	seen := map[string]bool{}
 	for _, m := range c.Methods {
-		if !slices.Contains(KnownMethods, m) {
-			return Bad("methods", strings.Join(c.Methods, ","), "unknown method %q (want a comma list of %s)", m, strings.Join(KnownMethods, ","))
+		info, ok := LookupMethod(m)
+		if !ok {
+			return Bad("methods", strings.Join(c.Methods, ","), "unknown method %q (want a comma list of %s)", m, strings.Join(MethodNames(), ","))
 		}
-		if m == LoP && 2*c.R >= c.D {
-			return Bad("methods", strings.Join(c.Methods, ","), "the lop network needs 2r < d (r = %d, d = %d)", c.R, c.D)
+		if info.Check != nil {
+			if err := info.Check(c); err != nil {
+				return err
+			}
 		}
 		if seen[m] {
 			return Bad("methods", strings.Join(c.Methods, ","), "method %q listed twice", m)
@@ -313,9 +348,115 @@ func (c Config) Validate() error {
 	return nil
 }
 
-// MF loss reductions (Config.Loss); the same strings as workloads.Mean and
-// workloads.Sum.
-const (
-	LossMean = "mean"
-	LossSum  = "sum"
-)
+// checkParams checks the workload's parameters (present, of their kind,
+// valid) and refuses another workload's parameter set to anything but that
+// workload's default.
+func (c Config) checkParams(w WorkloadInfo) error {
+	own := map[string]bool{}
+	for _, p := range w.Params {
+		own[p.Key] = true
+		v, err := convert(p.Kind, paramOrZero(c.Params[p.Key], p.Kind))
+		if err != nil {
+			return Bad(p.Key, c.Params[p.Key], "%v", err)
+		}
+		if p.Check != nil {
+			if err := p.Check(v, c); err != nil {
+				return err
+			}
+		}
+	}
+	keys := slices.Sorted(maps.Keys(c.Params))
+	for _, k := range keys {
+		if own[k] {
+			continue
+		}
+		v := c.Params[k]
+		def, owner := foreignDefault(k)
+		if owner == "" {
+			return Bad(k, v, "no workload has this parameter")
+		}
+		if isZero(v) || fmt.Sprint(v) == fmt.Sprint(def) {
+			continue // another workload's default: meaningless here, and harmless
+		}
+		return Bad(k, v, "only the %s workload has this parameter (this run's is %s)", owner, c.Workload)
+	}
+	return nil
+}
+
+func paramOrZero(v any, k Kind) any {
+	if v != nil {
+		return v
+	}
+	switch k {
+	case Int:
+		return 0
+	case Float:
+		return 0.0
+	case String:
+		return ""
+	}
+	return v
+}
+
+// foreignDefault returns the default of parameter key and the first
+// workload that has it ("" when none does).
+func foreignDefault(key string) (any, string) {
+	for _, w := range Workloads() {
+		for _, p := range w.Params {
+			if p.Key == key {
+				return p.Default, w.Name
+			}
+		}
+	}
+	return nil, ""
+}
+
+// checkPath checks Path and Storage against the workload.
+func (c Config) checkPath(w WorkloadInfo) error {
+	switch {
+	case c.Path == PathAuto || c.Path == PathDense:
+	case slices.Contains(w.Paths, c.Path):
+	default:
+		for _, o := range Workloads() {
+			if slices.Contains(o.Paths, c.Path) {
+				return Bad("path", c.Path, "the %s step is for %s (--workload %s)", c.Path, o.Title, o.Name)
+			}
+		}
+		known := KnownPaths()
+		return Bad("path", c.Path, "unknown step algorithm (want %s or %s)", strings.Join(known[:len(known)-1], ", "), known[len(known)-1])
+	}
+	switch c.Storage {
+	case "", StorageAuto, StorageDense:
+	case StorageSparse:
+		if w.Sparse == nil {
+			return Bad("storage", c.Storage, "sparse storage is for %s", sparseWorkloads())
+		}
+	default:
+		return Bad("storage", c.Storage, "unknown storage (want auto, dense or sparse)")
+	}
+	return nil
+}
+
+func sparseWorkloads() string {
+	var s []string
+	for _, w := range Workloads() {
+		if w.Sparse != nil {
+			s = append(s, fmt.Sprintf("%s (--workload %s)", w.Title, w.Name))
+		}
+	}
+	return strings.Join(s, ", ")
+}
+
+// KnownPaths returns auto, dense and every registered workload's own step
+// algorithms.
+func KnownPaths() []string {
+	out := []string{PathAuto, PathDense}
+	for _, w := range Workloads() {
+		for _, p := range w.Paths {
+			if !slices.Contains(out, p) {
+				out = append(out, p)
+			}
+		}
+	}
+	return out
+}

@@ -8,7 +8,10 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/lowdim/lowdim/checks"
+	"github.com/lowdim/lowdim/config"
 	"github.com/lowdim/lowdim/dln"
+	"github.com/lowdim/lowdim/instance"
+	"github.com/lowdim/lowdim/methods"
 	"github.com/lowdim/lowdim/results"
 	"github.com/lowdim/lowdim/theory"
 	"github.com/lowdim/lowdim/trainer"
@@ -39,8 +42,8 @@ const maxLayerSVD = 1024
 // checker gathers the observations the theory checks need while the
 // methods of a run train, and evaluates the checks that apply.
 type checker struct {
-	c      Config
-	in     *Instance
+	c      config.Config
+	in     *instance.Instance
 	s      []float64 // target's nonzero singular values, decreasing
 	mc     float64   // MF loss scale c (1/(rows*cols) or 1); 0 when not MF
 	out    []results.Check
@@ -64,13 +67,14 @@ type checker struct {
 	learn map[string][]int
 }
 
-func newChecker(c Config, in *Instance) *checker {
-	k := &checker{c: c, in: in, trajs: map[string][]results.Checkpoint{}, s: in.TargetSVals(), learn: map[string][]int{}}
+func newChecker(c config.Config, in *instance.Instance) *checker {
+	s, u, v := in.TargetSVD()
+	k := &checker{c: c, in: in, trajs: map[string][]results.Checkpoint{}, s: s, learn: map[string][]int{}}
 	if mf, ok := in.Work.(*workloads.MF); ok {
 		k.mc = mf.Scale()
 	}
 	if len(k.s) > 0 {
-		k.u, k.v = in.svu, in.svv // computed by TargetSVals
+		k.u, k.v = u, v
 	}
 	return k
 }
@@ -117,24 +121,14 @@ func (k *checker) regime(init string) string {
 // checkpoint hook for its training (or nil).
 func (k *checker) before(method string, net *dln.Network) func(results.Checkpoint) {
 	rows, cols := net.Dims()
-	// Parameter counts against the closed forms of DESIGN.md 2.
-	var want int
-	d := max(rows, cols)
-	switch method {
-	case Original:
-		want = theory.ParamsOriginal(d, k.c.Depth)
-	case Compressed, Narrow:
-		want = theory.ParamsCompressed(d, k.c.RHat, k.c.Depth)
-	case BM:
-		want = theory.ParamsBM(d, k.c.RHat)
-	case LoP:
-		want = theory.ParamsLoP(d, k.c.R, k.c.Depth)
-	}
-	if rows == cols {
+	// Parameter counts against the method's closed form (DESIGN.md 2;
+	// methods.Spec.Params, which the methods tests check against theory).
+	if spec, ok := methods.Lookup(method); ok && spec.Params != nil {
+		want := spec.Params(k.c, rows, cols)
 		k.out = append(k.out, checks.Exact(CheckParams, method, "square d x d problem", "parameters", uint64(net.Params()), uint64(want)))
 	}
 	net.ResetFlops()
-	if method == Original && k.keepInit {
+	if method == methods.Original && k.keepInit {
 		k.init0 = make([]*mat.Dense, net.Layers())
 		for l := range k.init0 {
 			k.init0[l] = mat.DenseCopyOf(net.Layer(l))
@@ -143,7 +137,7 @@ func (k *checker) before(method string, net *dln.Network) func(results.Checkpoin
 
 	// Balancedness at initialization.
 	switch {
-	case method != Original && method != Compressed && method != Narrow:
+	case method != methods.Original && method != methods.Compressed && method != methods.Narrow:
 		k.out = append(k.out, checks.Skip(CheckBalanced, method, "orthogonal or spectral eps-init", "this initialization is not balanced by construction"))
 	case k.loaded(method):
 		k.out = append(k.out, checks.Skip(CheckBalanced, method, "orthogonal or spectral eps-init", "initial weights were loaded from files"))
@@ -153,7 +147,7 @@ func (k *checker) before(method string, net *dln.Network) func(results.Checkpoin
 	}
 
 	var hooks []func(results.Checkpoint)
-	if (method == Original || method == Compressed) && k.u != nil {
+	if (method == methods.Original || method == methods.Compressed) && k.u != nil {
 		steps := make([]int, k.rank())
 		for i := range steps {
 			steps[i] = -1
@@ -167,7 +161,7 @@ func (k *checker) before(method string, net *dln.Network) func(results.Checkpoin
 			}
 		})
 	}
-	if method == Original && k.mc != 0 && !k.loaded(Original) && 2*k.rank() < d {
+	if d := max(rows, cols); method == methods.Original && k.mc != 0 && !k.loaded(methods.Original) && 2*k.rank() < d {
 		hooks = append(hooks, k.parsimonyHook(net, d))
 	}
 	if len(hooks) == 0 {
@@ -211,19 +205,19 @@ func (k *checker) parsimonyHook(net *dln.Network, d int) func(results.Checkpoint
 // after records the checks on a trained method.
 func (k *checker) after(method string, net *dln.Network, res results.MethodResult) {
 	k.trajs[method] = res.Trajectory
-	if method == Original && k.init0 != nil {
+	if method == methods.Original && k.init0 != nil {
 		k.updateRank = UpdateRank(net, k.init0)
 	}
 	dims := dln.Widths(net.Shapes())
 	// The trainer evaluates Steps+1 times and steps Steps times.
 	n := uint64(res.Steps)
-	if mc, ok := k.in.Work.(interface{ Observed() int }); ok && k.paths[method] == PathSampled {
+	if mc, ok := k.in.Work.(interface{ Observed() int }); ok && k.paths[method] == config.PathSampled {
 		o := mc.Observed()
 		eval := theory.SampledMCEvalFlops(dims, o)
 		want := (n+1)*eval + n*(theory.SampledMCStepFlops(dims, o)-eval)
 		k.out = append(k.out, checks.Exact(CheckFlops, method, "sampled MC step (residual on the observed entries)",
 			fmt.Sprintf("flops of %d steps", res.Steps), net.Flops(), want))
-	} else if k.paths[method] == PathFactored {
+	} else if k.paths[method] == config.PathFactored {
 		eval := theory.FactoredMFEvalFlops(dims)
 		want := (n+1)*eval + n*(theory.FactoredMFStepFlops(dims)-eval)
 		k.out = append(k.out, checks.Exact(CheckFlops, method, "factored MF step (products of Phi with the factors)",
@@ -234,7 +228,7 @@ func (k *checker) after(method string, net *dln.Network, res results.MethodResul
 			fmt.Sprintf("flops of %d steps", res.Steps), net.Flops(), want))
 	}
 
-	if method == Compressed && k.mc != 0 {
+	if method == methods.Compressed && k.mc != 0 {
 		const regime = "MF, spectral init from Phi"
 		if k.loaded(method) {
 			k.out = append(k.out, checks.Skip(CheckRecursion, method, regime, "initial weights were loaded from files"))
@@ -255,7 +249,7 @@ func (k *checker) after(method string, net *dln.Network, res results.MethodResul
 
 	regime := fmt.Sprintf("%s, small init (eps=%g); mode i learned when u_i^T W v_i >= %g s_i (u_i, v_i: the target's singular vectors)",
 		k.c.Workload, k.c.Eps, IncrementalFrac)
-	if k.in.Partial() && (method == Original || method == Compressed) {
+	if k.in.Partial() && (method == methods.Original || method == methods.Compressed) {
 		k.out = append(k.out, checks.Skip(CheckIncremental, method, regime,
 			"the target is known only on its observed and held-out entries: its singular vectors are unknown"))
 	}
@@ -275,30 +269,30 @@ func (k *checker) finish() []results.Check {
 	if k.rho != nil {
 		regime := k.regime("orthogonal eps-init") + fmt.Sprintf(", d=%d > 2r=%d (r: the target's rank)", d, 2*k.rank())
 		if len(k.counts) > 0 {
-			k.out = append(k.out, checks.AtLeast(CheckRho, Original, regime,
+			k.out = append(k.out, checks.AtLeast(CheckRho, methods.Original, regime,
 				fmt.Sprintf("fewest singular values of a layer within %g relative of rho(t)", checks.RhoRelTol), k.counts, d-2*k.rank()))
 		} else {
-			k.out = append(k.out, checks.Skip(CheckRho, Original, regime, fmt.Sprintf("layers larger than %d are not decomposed at checkpoints", maxLayerSVD)))
+			k.out = append(k.out, checks.Skip(CheckRho, methods.Original, regime, fmt.Sprintf("layers larger than %d are not decomposed at checkpoints", maxLayerSVD)))
 		}
 		if k.shadow != nil {
-			k.out = append(k.out, checks.Series(CheckGap, Original+"/"+LoP, regime+", lop gamma=0",
+			k.out = append(k.out, checks.Series(CheckGap, methods.Original+"/"+methods.LoP, regime+", lop gamma=0",
 				"||W_orig - W_lop||_F vs rho^L sqrt(d-2r)", k.gaps, k.gapRef, checks.GapRelTol, 0))
 		}
 	}
-	orig, okO := k.trajs[Original]
-	comp, okC := k.trajs[Compressed]
+	orig, okO := k.trajs[methods.Original]
+	comp, okC := k.trajs[methods.Compressed]
 	if okO && okC {
 		regime := fmt.Sprintf("MF, spectral init from Phi, alpha = 1, eps <= %g (alpha=%g, eps=%g)", theory.KwonMaxEps, k.c.Alpha, k.c.Eps)
 		in, why := theory.InKwonRegime(k.c.Eps, k.c.Alpha)
 		switch {
 		case k.mc == 0:
-			k.out = append(k.out, checks.Skip(CheckKwon, Compressed, regime, "the theorem is for matrix factorization"))
-		case k.loaded(Original) || k.loaded(Compressed):
-			k.out = append(k.out, checks.Skip(CheckKwon, Compressed, regime, "initial weights were loaded from files"))
+			k.out = append(k.out, checks.Skip(CheckKwon, methods.Compressed, regime, "the theorem is for matrix factorization"))
+		case k.loaded(methods.Original) || k.loaded(methods.Compressed):
+			k.out = append(k.out, checks.Skip(CheckKwon, methods.Compressed, regime, "initial weights were loaded from files"))
 		case !in:
-			k.out = append(k.out, checks.Skip(CheckKwon, Compressed, regime, why))
+			k.out = append(k.out, checks.Skip(CheckKwon, methods.Compressed, regime, why))
 		default:
-			k.out = append(k.out, checks.Below(CheckKwon, Compressed, regime,
+			k.out = append(k.out, checks.Below(CheckKwon, methods.Compressed, regime,
 				"compressed recovery error <= original's at every checkpoint", points(comp), points(orig), checks.BoundSlack))
 		}
 	}
@@ -351,14 +345,14 @@ type lopShadow struct {
 	diff *mat.Dense
 }
 
-func newLoPShadow(c Config, in *Instance) (*lopShadow, error) {
+func newLoPShadow(c config.Config, in *instance.Instance) (*lopShadow, error) {
 	lc := c
 	lc.Gamma = 0
-	net, err := NewNetwork(LoP, lc, &Instance{Target: in.Target, Work: in.Work})
+	net, err := NewNetwork(methods.LoP, lc, &instance.Instance{Target: in.Target, Work: in.Work})
 	if err != nil {
 		return nil, err
 	}
-	obj := trainer.NewDense(net, in.Work, Multipliers(LoP, lc, net.Layers()))
+	obj := trainer.NewDense(net, in.Work, methods.Multipliers(methods.LoP, lc, net.Layers()))
 	obj.Evaluate()
 	r, cols := in.Work.Dims()
 	return &lopShadow{obj: obj, net: net, eta: c.Eta, diff: mat.NewDense(r, cols, nil)}, nil
@@ -391,7 +385,7 @@ func UpdateRank(net *dln.Network, init0 []*mat.Dense) int {
 		var d mat.Dense
 		d.Sub(net.Layer(l), w0)
 		if s, err := workloads.SingularValues(&d); err == nil && len(s) > 0 {
-			rank = max(rank, countAbove(s, UpdateRankTol))
+			rank = max(rank, instance.CountAbove(s, UpdateRankTol))
 		}
 	}
 	return rank

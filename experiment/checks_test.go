@@ -11,7 +11,10 @@ import (
 	"gonum.org/v1/gonum/mat"
 	"pgregory.net/rapid"
 
+	"github.com/lowdim/lowdim/config"
 	"github.com/lowdim/lowdim/dln"
+	"github.com/lowdim/lowdim/instance"
+	"github.com/lowdim/lowdim/methods"
 	"github.com/lowdim/lowdim/results"
 	"github.com/lowdim/lowdim/theory"
 	"github.com/lowdim/lowdim/trainer"
@@ -55,16 +58,16 @@ func (m mfCase) String() string {
 
 // mfProblem returns the configuration of m (sum loss, L = 3, a stable eta,
 // svals = r, original and compressed) and its instance.
-func mfProblem(t testing.TB, m mfCase, seed uint64) (Config, *Instance) {
-	c := Config{Workload: "mf", Loss: "sum", D: m.d, R: m.r, Depth: 3, Eps: m.eps, Steps: m.steps, Every: m.every,
-		SVals: m.r, Seed: seed, Methods: []string{Original, Compressed}}
+func mfProblem(t testing.TB, m mfCase, seed uint64) (config.Config, *instance.Instance) {
+	c := config.Config{Workload: "mf", Params: config.Params{"loss": "sum"}, D: m.d, R: m.r, Depth: 3, Eps: m.eps, Steps: m.steps, Every: m.every,
+		SVals: m.r, Seed: seed, Methods: []string{methods.Original, methods.Compressed}}
 	if m.ratio != 0 {
 		c.Spectrum, c.Ratio = "geometric", m.ratio
 	}
 	c = c.WithDefaults()
 	c.Eta = 1 // placeholder for Validate; replaced below
 	require.NoError(t, c.Validate())
-	in, err := BuildInstance(c)
+	in, err := instance.Build(c)
 	require.NoError(t, err)
 	s, err := workloads.SingularValues(in.Target)
 	require.NoError(t, err)
@@ -182,7 +185,7 @@ type tamper struct {
 // instance, lets tm change it, and trains it with the checker's hooks
 // exactly as trainMethod does. TestTrainTamperedMatchesTrainMethod checks
 // that with no tamper the two give the same checks.
-func trainTampered(t *testing.T, m string, c Config, in *Instance, k *checker, tm tamper) results.MethodResult {
+func trainTampered(t *testing.T, m string, c config.Config, in *instance.Instance, k *checker, tm tamper) results.MethodResult {
 	t.Helper()
 	net, err := NewNetwork(m, c, in)
 	require.NoError(t, err)
@@ -257,21 +260,21 @@ func TestChecksPassOnGoodCases(t *testing.T) {
 func TestIncrementalLearningPasses(t *testing.T) {
 	tests := []struct {
 		name string
-		c    Config
+		c    config.Config
 	}{
-		{"mf", Config{Workload: "mf", Loss: "sum", D: 16, R: 2, Eta: 0.01, Steps: 600, Every: 5, Eps: 0.05}},
-		{"mf-r3", Config{Workload: "mf", Loss: "sum", D: 24, R: 3, Eta: 0.008, Steps: 800, Every: 5, Eps: 0.05}},
-		{"mc", Config{Workload: "mc", D: 20, R: 2, P: 0.5, Eta: 4, Steps: 3000, Tol: 1e-8, Every: 10}},
-		{"mc-alpha5", Config{Workload: "mc", D: 20, R: 2, P: 0.5, Eta: 2, Alpha: 5, Steps: 3000, Tol: 1e-8, Every: 10,
-			Methods: []string{Compressed}}},
-		{"ms", Config{Workload: "ms", D: 16, R: 2, M: 200, Eta: 2, Steps: 3000, Tol: 1e-8, Every: 10}},
+		{"mf", config.Config{Workload: "mf", Params: config.Params{"loss": "sum"}, D: 16, R: 2, Eta: 0.01, Steps: 600, Every: 5, Eps: 0.05}},
+		{"mf-r3", config.Config{Workload: "mf", Params: config.Params{"loss": "sum"}, D: 24, R: 3, Eta: 0.008, Steps: 800, Every: 5, Eps: 0.05}},
+		{"mc", config.Config{Workload: "mc", D: 20, R: 2, Params: config.Params{"p": 0.5}, Eta: 4, Steps: 3000, Tol: 1e-8, Every: 10}},
+		{"mc-alpha5", config.Config{Workload: "mc", D: 20, R: 2, Params: config.Params{"p": 0.5}, Eta: 2, Alpha: 5, Steps: 3000, Tol: 1e-8, Every: 10,
+			Methods: []string{methods.Compressed}}},
+		{"ms", config.Config{Workload: "ms", D: 16, R: 2, Params: config.Params{"m": 200}, Eta: 2, Steps: 3000, Tol: 1e-8, Every: 10}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c := tt.c
 			c.SVals = c.R
 			if c.Methods == nil {
-				c.Methods = []string{Original, Compressed}
+				c.Methods = []string{methods.Original, methods.Compressed}
 			}
 			run := mustRun(t, c, Options{})
 			for _, m := range c.Methods {
@@ -318,7 +321,7 @@ func TestChecksFailOnBrokenCases(t *testing.T) {
 		method string
 		tm     tamper
 		// checkerCfg changes the configuration the checker sees.
-		checkerCfg func(c *Config)
+		checkerCfg func(c *config.Config)
 		// fail lists the checks that must fail, as name/method.
 		fail []string
 		// pass lists checks that must still pass (the tamper is specific).
@@ -334,58 +337,58 @@ func TestChecksFailOnBrokenCases(t *testing.T) {
 	rng := rand.New(rand.NewPCG(checkTestSeed, 0))
 	tests := []brokenCase{
 		{
-			name: "perturbed compressed init", method: Compressed,
+			name: "perturbed compressed init", method: methods.Compressed,
 			// 1e-6 noise on the inner layer (entries eps = 0.05): the layers
 			// are no longer diagonal in Phi's singular bases, the modes
 			// couple, and the learning times shift by about 1e-6/eps
 			// relative: far more than the recursion's 1e-9.
 			tm:   tamper{init: func(net *dln.Network) { addNoise(net.Layer(1), 1e-6, rng) }},
-			fail: []string{CheckRecursion + "/" + Compressed, CheckBalanced + "/" + Compressed},
-			pass: []string{CheckParams + "/" + Compressed, CheckFlops + "/" + Compressed},
+			fail: []string{CheckRecursion + "/" + methods.Compressed, CheckBalanced + "/" + methods.Compressed},
+			pass: []string{CheckParams + "/" + methods.Compressed, CheckFlops + "/" + methods.Compressed},
 		},
 		{
-			name: "wrong alpha", method: Compressed,
+			name: "wrong alpha", method: methods.Compressed,
 			// Trained with alpha = 2 while the checker predicts alpha = 1.
 			tm:   tamper{trainAlpha: 2},
-			fail: []string{CheckRecursion + "/" + Compressed},
-			pass: []string{CheckBalanced + "/" + Compressed, CheckParams + "/" + Compressed, CheckFlops + "/" + Compressed},
+			fail: []string{CheckRecursion + "/" + methods.Compressed},
+			pass: []string{CheckBalanced + "/" + methods.Compressed, CheckParams + "/" + methods.Compressed, CheckFlops + "/" + methods.Compressed},
 		},
 		{
-			name: "corrupted original weight", method: Original,
+			name: "corrupted original weight", method: methods.Original,
 			// One entry of W_2 changed by 1e-3 (2% of eps): the layer's
 			// singular values leave rho and the original no longer
-			// equals the LoP network (built from the untouched init) plus
+			// equals the methods.LoP network (built from the untouched init) plus
 			// rho^L on d-2r directions.
 			tm:   tamper{init: func(net *dln.Network) { w := net.Layer(1); w.Set(3, 5, w.At(3, 5)+1e-3) }},
-			fail: []string{CheckRho + "/" + Original, CheckGap + "/" + Original + "/" + LoP, CheckBalanced + "/" + Original},
-			pass: []string{CheckParams + "/" + Original, CheckFlops + "/" + Original},
+			fail: []string{CheckRho + "/" + methods.Original, CheckGap + "/" + methods.Original + "/" + methods.LoP, CheckBalanced + "/" + methods.Original},
+			pass: []string{CheckParams + "/" + methods.Original, CheckFlops + "/" + methods.Original},
 		},
 		{
-			name: "perturbed original init", method: Original,
+			name: "perturbed original init", method: methods.Original,
 			tm:   tamper{init: func(net *dln.Network) { addNoise(net.Layer(0), 1e-6, rng) }},
-			fail: []string{CheckBalanced + "/" + Original},
+			fail: []string{CheckBalanced + "/" + methods.Original},
 		},
 		{
-			name: "extra forward at checkpoints", method: Original,
+			name: "extra forward at checkpoints", method: methods.Original,
 			// A Forward outside the trainer at every checkpoint: the
 			// weights do not change, the flop count grows by 121 forwards.
 			tm:   tamper{checkpoint: func(net *dln.Network, _ results.Checkpoint) { net.Forward() }},
-			fail: []string{CheckFlops + "/" + Original},
-			pass: []string{CheckRho + "/" + Original, CheckGap + "/" + Original + "/" + LoP, CheckIncremental + "/" + Original},
+			fail: []string{CheckFlops + "/" + methods.Original},
+			pass: []string{CheckRho + "/" + methods.Original, CheckGap + "/" + methods.Original + "/" + methods.LoP, CheckIncremental + "/" + methods.Original},
 		},
 		{
-			name: "extra step after training", method: Compressed,
+			name: "extra step after training", method: methods.Compressed,
 			// One more update with eta = 0: the weights do not change, the
 			// count grows by UpdateFlops = 2 params.
 			tm:   tamper{after: func(net *dln.Network) { net.Step(0, nil) }},
-			fail: []string{CheckFlops + "/" + Compressed},
-			pass: []string{CheckRecursion + "/" + Compressed, CheckKwon + "/" + Compressed},
+			fail: []string{CheckFlops + "/" + methods.Compressed},
+			pass: []string{CheckRecursion + "/" + methods.Compressed, CheckKwon + "/" + methods.Compressed},
 		},
 		{
-			name: "checker with a wrong width", method: Compressed,
-			checkerCfg: func(c *Config) { c.RHat++ },
-			fail:       []string{CheckParams + "/" + Compressed},
-			pass:       []string{CheckFlops + "/" + Compressed, CheckBalanced + "/" + Compressed},
+			name: "checker with a wrong width", method: methods.Compressed,
+			checkerCfg: func(c *config.Config) { c.RHat++ },
+			fail:       []string{CheckParams + "/" + methods.Compressed},
+			pass:       []string{CheckFlops + "/" + methods.Compressed, CheckBalanced + "/" + methods.Compressed},
 		},
 		{
 			// The smallest target mode starts at 100^2 eps^L and is learned
@@ -395,29 +398,29 @@ func TestChecksFailOnBrokenCases(t *testing.T) {
 			// 1/IncrementalFrac apart: it measures u_i^T W v_i along the
 			// target's singular vectors, not the sorted singular values of
 			// W (see TestIncrementalLearningCatchesBoostedMode).
-			name: "smallest mode boosted 100x", method: Compressed, problem: 2,
+			name: "smallest mode boosted 100x", method: methods.Compressed, problem: 2,
 			tm:   tamper{init: boostMode(goodMF[2].r-1, 100)},
-			fail: []string{CheckIncremental + "/" + Compressed},
-			pass: []string{CheckParams + "/" + Compressed, CheckFlops + "/" + Compressed},
+			fail: []string{CheckIncremental + "/" + methods.Compressed},
+			pass: []string{CheckParams + "/" + methods.Compressed, CheckFlops + "/" + methods.Compressed},
 		},
 		{
 			// At eps = 0.05 a 100x boost makes the mode's outer scalars 5,
 			// its curvature eta (x_1 x_L)^2 = 6.6 > 2 and the run diverges
 			// (a failure for the wrong reason); 10x keeps it stable.
-			name: "smallest mode boosted 10x", method: Compressed,
+			name: "smallest mode boosted 10x", method: methods.Compressed,
 			tm:   tamper{init: boostMode(goodMF[0].r-1, 10)},
-			fail: []string{CheckIncremental + "/" + Compressed},
-			pass: []string{CheckParams + "/" + Compressed, CheckFlops + "/" + Compressed},
+			fail: []string{CheckIncremental + "/" + methods.Compressed},
+			pass: []string{CheckParams + "/" + methods.Compressed, CheckFlops + "/" + methods.Compressed},
 		},
 		{
 			// The same on a target with singular values 10 and 3, more
 			// than a factor 2 apart. (20x: outer scalars 1, as in the 100x
 			// case at eps = 1e-2.) The boosted mode is learned at step 40,
 			// the top one at 260, and the check reports them so.
-			name: "smallest mode boosted 20x geometric", method: Compressed, problem: 3,
+			name: "smallest mode boosted 20x geometric", method: methods.Compressed, problem: 3,
 			tm:   tamper{init: boostMode(goodMF[3].r-1, 20)},
-			fail: []string{CheckIncremental + "/" + Compressed},
-			pass: []string{CheckParams + "/" + Compressed, CheckFlops + "/" + Compressed},
+			fail: []string{CheckIncremental + "/" + methods.Compressed},
+			pass: []string{CheckParams + "/" + methods.Compressed, CheckFlops + "/" + methods.Compressed},
 		},
 	}
 	for _, tt := range tests {
@@ -552,9 +555,9 @@ func TestIncrementalLearningCatchesBoostedMode(t *testing.T) {
 			if tt.boost != 0 {
 				tm.init = boostMode(m.r-1, tt.boost)
 			}
-			res := trainTampered(t, Compressed, c, in, k, tm)
+			res := trainTampered(t, methods.Compressed, c, in, k, tm)
 			require.NotEqual(t, results.Diverged, res.Status, res.Message)
-			ch := findCheck(t, k.finish(), CheckIncremental, Compressed)
+			ch := findCheck(t, k.finish(), CheckIncremental, methods.Compressed)
 			t.Logf("modes learned at %v (along the target's singular vectors); check %s: %s", ref.steps, ch.Status, ch.Detail)
 			for _, st := range ref.steps {
 				require.GreaterOrEqual(t, st, 0, "every mode is learned")
@@ -591,8 +594,8 @@ func TestIncrementalLearningShortBudget(t *testing.T) {
 func TestFlopCountMismatchIsExact(t *testing.T) {
 	c, in := mfProblem(t, goodMF[0], 1)
 	k := newChecker(c, in)
-	trainTampered(t, Original, c, in, k, tamper{checkpoint: func(net *dln.Network, _ results.Checkpoint) { net.Forward() }})
-	ch := findCheck(t, k.finish(), CheckFlops, Original)
+	trainTampered(t, methods.Original, c, in, k, tamper{checkpoint: func(net *dln.Network, _ results.Checkpoint) { net.Forward() }})
+	ch := findCheck(t, k.finish(), CheckFlops, methods.Original)
 	require.Equal(t, results.Fail, ch.Status)
 	checkpoints := uint64(c.Steps/c.Every + 1)
 	fwd := theory.ForwardFlops(theory.DimsOriginal(c.D, c.Depth))
@@ -605,12 +608,12 @@ func TestFlopCountMismatchIsExact(t *testing.T) {
 // values unlearned: the compressed error stays far above the original's,
 // and Verify fails naming kwon-bound and width-sufficient.
 func TestKwonFailsBelowTargetRank(t *testing.T) {
-	vc := VerifyConfig{Config: Config{Workload: "mf", Loss: "sum", D: 16, R: 4, Eps: 0.05, Eta: 0.01, Steps: 800, Every: 10, Tol: 1e-8},
+	vc := VerifyConfig{Config: config.Config{Workload: "mf", Params: config.Params{"loss": "sum"}, D: 16, R: 4, Eps: 0.05, Eta: 0.01, Steps: 800, Every: 10, Tol: 1e-8},
 		RHats: []int{2}}
 	v, err := Verify(vc, nil, Options{})
 	require.NoError(t, err)
 	require.False(t, v.Pass)
-	label := Compressed + " r_hat=2"
+	label := methods.Compressed + " r_hat=2"
 	for _, name := range []string{CheckKwon, CheckWidth} {
 		ch := findCheck(t, v.Checks, name, label)
 		require.Equal(t, results.Fail, ch.Status, "%s:%s", name, describeChecks(v.Checks))
@@ -625,21 +628,21 @@ func TestChecksSkippedOutsideRegime(t *testing.T) {
 	base, _ := mfProblem(t, goodMF[0], 1)
 	tests := []struct {
 		name   string
-		change func(c *Config)
+		change func(c *config.Config)
 		skip   string // the check that is skipped
 		method string
 		why    string // substring of the reason
 		// pass are checks that still apply and pass.
 		pass []string
 	}{
-		{name: "alpha 1.5", change: func(c *Config) { c.Alpha = 1.5 }, skip: CheckKwon, method: Compressed, why: "alpha",
+		{name: "alpha 1.5", change: func(c *config.Config) { c.Alpha = 1.5 }, skip: CheckKwon, method: methods.Compressed, why: "alpha",
 			// The recursion includes alpha: it still holds exactly.
 			pass: []string{CheckRecursion}},
-		{name: "eps 0.2", change: func(c *Config) { c.Eps = 0.2; c.Steps = 200; c.Every = 5 }, skip: CheckKwon, method: Compressed, why: "eps",
+		{name: "eps 0.2", change: func(c *config.Config) { c.Eps = 0.2; c.Steps = 200; c.Every = 5 }, skip: CheckKwon, method: methods.Compressed, why: "eps",
 			pass: []string{CheckRecursion, CheckRho, CheckGap}},
-		{name: "mc", change: func(c *Config) {
-			*c = Config{Workload: "mc", D: 20, R: 2, P: 0.5, Eta: 4, Steps: 3000, Tol: 1e-8, Every: 10, SVals: 2, Methods: []string{Original, Compressed}}
-		}, skip: CheckKwon, method: Compressed, why: "matrix factorization"},
+		{name: "mc", change: func(c *config.Config) {
+			*c = config.Config{Workload: "mc", D: 20, R: 2, Params: config.Params{"p": 0.5}, Eta: 4, Steps: 3000, Tol: 1e-8, Every: 10, SVals: 2, Methods: []string{methods.Original, methods.Compressed}}
+		}, skip: CheckKwon, method: methods.Compressed, why: "matrix factorization"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -674,7 +677,7 @@ func TestChecksSkippedWithLoadedInits(t *testing.T) {
 	requireAllPass(t, saved.Checks)
 	run := mustRun(t, c, Options{LoadInstance: dir})
 	for _, want := range []struct{ name, method string }{
-		{CheckRecursion, Compressed}, {CheckBalanced, Original}, {CheckBalanced, Compressed}, {CheckKwon, Compressed},
+		{CheckRecursion, methods.Compressed}, {CheckBalanced, methods.Original}, {CheckBalanced, methods.Compressed}, {CheckKwon, methods.Compressed},
 	} {
 		ch := findCheck(t, run.Checks, want.name, want.method)
 		require.Equal(t, results.Skipped, ch.Status, "%s of %s", want.name, want.method)
@@ -711,9 +714,9 @@ func TestPropertyExactIdentities(t *testing.T) {
 		eps := math.Pow(10, rapid.Float64Range(-3, -1).Draw(rt, "log10eps"))
 		steps := rapid.IntRange(100, 200).Draw(rt, "steps")
 		seed := rapid.Uint64Range(0, 1<<20).Draw(rt, "seed")
-		c := Config{Workload: "mf", Loss: "sum", D: d, R: r, Depth: L, Eps: eps, Eta: 1, Steps: steps, Every: 4,
-			Seed: seed, Methods: []string{Original, Compressed}}.WithDefaults()
-		in, err := BuildInstance(c)
+		c := config.Config{Workload: "mf", Params: config.Params{"loss": "sum"}, D: d, R: r, Depth: L, Eps: eps, Eta: 1, Steps: steps, Every: 4,
+			Seed: seed, Methods: []string{methods.Original, methods.Compressed}}.WithDefaults()
+		in, err := instance.Build(c)
 		if err != nil {
 			rt.Fatalf("instance: %v", err)
 		}

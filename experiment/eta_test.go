@@ -7,6 +7,9 @@ import (
 	"github.com/stretchr/testify/require"
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/lowdim/lowdim/config"
+	"github.com/lowdim/lowdim/instance"
+	"github.com/lowdim/lowdim/methods"
 	"github.com/lowdim/lowdim/results"
 	"github.com/lowdim/lowdim/workloads"
 )
@@ -23,15 +26,16 @@ func TestEtaFracResolves(t *testing.T) {
 		alpha   float64
 		rate    float64 // L alpha^(2/L)
 	}{
-		{"sum, original only", "sum", []string{Original}, 5, 3},
-		{"sum, with compressed alpha 8", "sum", []string{Original, Compressed}, 8, 12},
-		{"mean, with compressed alpha 0.5 (original binds)", "mean", []string{Original, Compressed}, 0.5, 3},
+		{"sum, original only", "sum", []string{methods.Original}, 5, 3},
+		{"sum, with compressed alpha 8", "sum", []string{methods.Original, methods.Compressed}, 8, 12},
+		{"mean, with compressed alpha 0.5 (original binds)", "mean", []string{methods.Original, methods.Compressed}, 0.5, 3},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := tinyConfig("mf")
-			c.Loss, c.Methods, c.Alpha, c.EtaFrac, c.Steps = tc.loss, tc.methods, tc.alpha, 0.4, 20
+			c.Methods, c.Alpha, c.EtaFrac, c.Steps = tc.methods, tc.alpha, 0.4, 20
+			c.Set("loss", tc.loss)
 			run := mustRun(t, c, Options{})
-			in, err := BuildInstance(c.WithDefaults())
+			in, err := instance.Build(c.WithDefaults())
 			require.NoError(t, err)
 			s1 := in.TargetSVals()[0]
 			curv := 1.0
@@ -50,10 +54,11 @@ func TestEtaFracResolves(t *testing.T) {
 }
 
 // TestEtaFracVerifyCountsAlpha: verify trains the compressed network at
-// every width whatever Methods says, so its rate always counts alpha.
+// every width whatever config.DefaultMethods() says, so its rate always counts alpha.
 func TestEtaFracVerifyCountsAlpha(t *testing.T) {
 	c := tinyConfig("mf")
-	c.Loss, c.Methods, c.Alpha, c.EtaFrac, c.Steps = "sum", []string{Original}, 8, 0.4, 20
+	c.Methods, c.Alpha, c.EtaFrac, c.Steps = []string{methods.Original}, 8, 0.4, 20
+	c.Set("loss", "sum")
 	v, err := Verify(VerifyConfig{Config: c}, nil, Options{})
 	require.NoError(t, err)
 	s1 := v.Instance.TargetTop
@@ -67,19 +72,19 @@ func TestEtaFracVerifyCountsAlpha(t *testing.T) {
 // whose curvature is exact, the original network diverges at 1.5 times it
 // (so the limit is not merely a safe underestimate).
 func TestEtaFracConverges(t *testing.T) {
-	p, err := LookupPreset("quick")
+	p, err := config.LookupPreset("quick")
 	require.NoError(t, err)
 	for _, c := range p.Runs {
 		t.Run(c.Name, func(t *testing.T) {
 			// The budget is the preset's (tuned at eta nearer the limit),
 			// tripled.
-			c.Methods, c.EtaFrac, c.Steps = []string{Original, Compressed}, 0.5, 3*c.Steps
+			c.Methods, c.EtaFrac, c.Steps = []string{methods.Original, methods.Compressed}, 0.5, 3*c.Steps
 			run := mustRun(t, c, Options{})
 			for _, m := range run.Methods {
 				require.Equal(t, results.Converged, m.Status, "%s: %s after %d steps at eta %g", c.Name, m.Method, m.Steps, run.Config.Eta)
 			}
 			if c.Workload == "mf" {
-				c.Methods, c.EtaFrac = []string{Original}, 1.5
+				c.Methods, c.EtaFrac = []string{methods.Original}, 1.5
 				require.Equal(t, results.Diverged, mustRun(t, c, Options{}).Methods[0].Status, "at 1.5 times the limit")
 			}
 		})
@@ -96,7 +101,7 @@ func TestEtaFracRejects(t *testing.T) {
 	// A workload that does not report its curvature.
 	mf, err := workloads.NewMF(mat.NewDense(2, 2, []float64{1, 0, 0, 1}), workloads.Sum)
 	require.NoError(t, err)
-	in := &Instance{Work: noScale{mf}}
+	in := &instance.Instance{Work: noScale{mf}}
 	c := tinyConfig("mf")
 	c.EtaFrac = 0.5
 	require.ErrorContains(t, resolveEta(&c, in, false), "does not report its curvature")

@@ -2,6 +2,7 @@ package experiment
 
 import (
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"math"
 	"reflect"
@@ -10,22 +11,30 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/lowdim/lowdim/config"
+	"github.com/lowdim/lowdim/instance"
 	"github.com/lowdim/lowdim/results"
+	"github.com/lowdim/lowdim/workloads"
 )
 
 // tinyConfig returns a small problem of the workload that trains in a few
 // milliseconds per method and whose trajectories visibly move within 200
 // steps: eps = 0.3 (not the default 1e-2) skips the long plateau of a tiny
 // init, and the step sizes were picked so that no method diverges.
-func tinyConfig(workload string) Config {
-	c := Config{Workload: workload, D: 12, R: 2, Eps: 0.3, Steps: 200, Tol: 1e-10, Every: 10, SVals: 3}
+func tinyConfig(workload string) config.Config {
+	c := config.Config{Workload: workload, D: 12, R: 2, Eps: 0.3, Steps: 200, Tol: 1e-10, Every: 10, SVals: 3}
 	switch workload {
 	case "mf":
-		c.Loss, c.Eta = "sum", 0.05
+		c.Eta = 0.05
+		c.Set("loss", "sum")
 	case "mc":
-		c.P, c.Eta = 0.5, 3
+		c.Eta = 3
+		c.Set("p", 0.5)
 	case "ms":
-		c.M, c.Eta = 150, 5
+		c.Eta = 5
+		c.Set("m", 150)
 	}
 	return c
 }
@@ -145,4 +154,48 @@ func rawNPY(descr, shape string, data []byte) []byte {
 	b = append(b, strings.Repeat(" ", pad)...)
 	b = append(b, '\n')
 	return append(b, data...)
+}
+
+// requireConfigError fails unless err is a *config.ConfigError for flag
+// whose message shows "--<flag> <value>", the form a user typed.
+func requireConfigError(t *testing.T, err error, flag, value string) {
+	t.Helper()
+	require.Error(t, err)
+	var ce *config.ConfigError
+	require.True(t, errors.As(err, &ce), "error %q (%T) is not a *config.ConfigError", err, err)
+	require.Equal(t, flag, ce.Flag, "flag of %q", err)
+	require.Contains(t, err.Error(), "--"+flag+" "+value)
+}
+
+// maskOf, heldOf, opOf and yOf return an instance's MC mask and held-out
+// entries and MS operator and measurements (nil when it has none).
+func maskOf(in *instance.Instance) *mat.Dense {
+	if mc, ok := in.Work.(*workloads.MC); ok {
+		return mc.Mask()
+	}
+	return nil
+}
+
+func heldOf(in *instance.Instance) *mat.Dense {
+	if mc, ok := in.Work.(*workloads.MC); ok {
+		h, _ := mc.HeldOut()
+		return h
+	}
+	return nil
+}
+
+func opOf(in *instance.Instance) *mat.Dense {
+	if ms, ok := in.Work.(*workloads.MS); ok {
+		op, _ := ms.Operator()
+		return op
+	}
+	return nil
+}
+
+func yOf(in *instance.Instance) []float64 {
+	if ms, ok := in.Work.(*workloads.MS); ok {
+		_, y := ms.Operator()
+		return y
+	}
+	return nil
 }

@@ -13,7 +13,10 @@ import (
 	"github.com/stretchr/testify/require"
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/lowdim/lowdim/config"
+	"github.com/lowdim/lowdim/instance"
 	"github.com/lowdim/lowdim/machine"
+	"github.com/lowdim/lowdim/methods"
 	"github.com/lowdim/lowdim/npy"
 	"github.com/lowdim/lowdim/results"
 	"github.com/lowdim/lowdim/workloads"
@@ -40,7 +43,7 @@ func requireNoTempFiles(t *testing.T, dir string) {
 }
 
 func TestSaveLoadRoundTrip(t *testing.T) {
-	for _, w := range Workloads {
+	for _, w := range config.WorkloadNames() {
 		t.Run(w, func(t *testing.T) {
 			c := tinyConfig(w)
 			c.Seed = 11
@@ -50,15 +53,15 @@ func TestSaveLoadRoundTrip(t *testing.T) {
 			const d = 12
 
 			// The files and their shapes.
-			requireShape(t, filepath.Join(dir, TargetFile), d, d)
-			_, errMask := os.Stat(filepath.Join(dir, MaskFile))
-			_, errOp := os.Stat(filepath.Join(dir, OpFile))
+			requireShape(t, filepath.Join(dir, instance.TargetFile), d, d)
+			_, errMask := os.Stat(filepath.Join(dir, workloads.MaskFile))
+			_, errOp := os.Stat(filepath.Join(dir, workloads.OperatorFile))
 			switch w {
 			case "mf":
 				require.ErrorIs(t, errMask, os.ErrNotExist)
 				require.ErrorIs(t, errOp, os.ErrNotExist)
 			case "mc":
-				mask := requireShape(t, filepath.Join(dir, MaskFile), d, d)
+				mask := requireShape(t, filepath.Join(dir, workloads.MaskFile), d, d)
 				ones := 0
 				for _, v := range mask.Data {
 					require.True(t, v == 0 || v == 1, "mask entry %v", v)
@@ -70,17 +73,17 @@ func TestSaveLoadRoundTrip(t *testing.T) {
 				require.Equal(t, 72, ones)
 				require.ErrorIs(t, errOp, os.ErrNotExist)
 			case "ms":
-				requireShape(t, filepath.Join(dir, OpFile), c.M, d, d)
-				requireShape(t, filepath.Join(dir, YFile), c.M)
+				requireShape(t, filepath.Join(dir, workloads.OperatorFile), c.Int("m"), d, d)
+				requireShape(t, filepath.Join(dir, workloads.MeasurementsFile), c.Int("m"))
 				require.ErrorIs(t, errMask, os.ErrNotExist)
 			}
 			full := c.WithDefaults()
 			for _, m := range full.Methods {
 				shapes := Shapes(m, full, d, d)
 				for l, s := range shapes {
-					requireShape(t, filepath.Join(dir, InitFile(m, l+1)), s.Rows, s.Cols)
+					requireShape(t, filepath.Join(dir, instance.InitFile(m, l+1)), s.Rows, s.Cols)
 				}
-				_, err := os.Stat(filepath.Join(dir, InitFile(m, len(shapes)+1)))
+				_, err := os.Stat(filepath.Join(dir, instance.InitFile(m, len(shapes)+1)))
 				require.ErrorIs(t, err, os.ErrNotExist, "no layer past the depth of %s", m)
 			}
 			requireNoTempFiles(t, dir)
@@ -92,7 +95,7 @@ func TestSaveLoadRoundTrip(t *testing.T) {
 			require.Equal(t, dir, info.Source)
 			got := slices.Clone(info.LoadedInitsFrom)
 			slices.Sort(got)
-			want := slices.Clone(Methods)
+			want := slices.Clone(config.DefaultMethods())
 			slices.Sort(want)
 			require.Equal(t, want, got, "every method starts from its init files")
 			require.Equal(t, saved.Instance.TargetSVals, info.TargetSVals)
@@ -110,7 +113,7 @@ func TestSaveLoadRoundTrip(t *testing.T) {
 			c13.D = 13
 			_, err := Run(c13, Options{LoadInstance: dir})
 			requireConfigError(t, err, "d", "13")
-			require.Contains(t, err.Error(), TargetFile)
+			require.Contains(t, err.Error(), instance.TargetFile)
 		})
 	}
 }
@@ -120,14 +123,15 @@ func TestSaveLoadRoundTrip(t *testing.T) {
 // fixes d (and m)").
 func TestLoadTakesMFromFiles(t *testing.T) {
 	c := tinyConfig("ms")
-	c.Methods = []string{Compressed}
+	c.Methods = []string{methods.Compressed}
 	dir := t.TempDir()
 	saved := mustRun(t, c, Options{SaveInstance: dir})
-	c.D, c.M = 0, 0
+	c.D = 0
+	c.Set("m", 0)
 	loaded, err := Run(c, Options{LoadInstance: dir})
-	require.NoError(t, err, "m = 0 must mean: the m of %s", OpFile)
+	require.NoError(t, err, "m = 0 must mean: the m of %s", workloads.OperatorFile)
 	requireSameTraces(t, saved, loaded)
-	require.Equal(t, 150, loaded.Config.M)
+	require.Equal(t, 150, loaded.Config.Int("m"))
 }
 
 // TestLoadUsesInitFiles checks that init files, where present, replace the
@@ -135,11 +139,11 @@ func TestLoadTakesMFromFiles(t *testing.T) {
 // only, and without any init file a load starts from the seed again.
 func TestLoadUsesInitFiles(t *testing.T) {
 	c := tinyConfig("mf")
-	c.Methods = []string{Original, Compressed}
+	c.Methods = []string{methods.Original, methods.Compressed}
 	dir := t.TempDir()
 	saved := mustRun(t, c, Options{SaveInstance: dir})
 
-	w1 := filepath.Join(dir, InitFile(Original, 1))
+	w1 := filepath.Join(dir, instance.InitFile(methods.Original, 1))
 	a, err := npy.ReadFile(w1)
 	require.NoError(t, err)
 	for i := range a.Data {
@@ -147,8 +151,8 @@ func TestLoadUsesInitFiles(t *testing.T) {
 	}
 	require.NoError(t, npy.WriteFile(w1, a.Shape, a.Data))
 	changed := mustRun(t, c, Options{LoadInstance: dir})
-	require.NotEmpty(t, firstDiff(traceOf(saved.Method(Original)), traceOf(changed.Method(Original))), "the changed init file was not used")
-	requireSameTrace(t, traceOf(saved.Method(Compressed)), traceOf(changed.Method(Compressed)))
+	require.NotEmpty(t, firstDiff(traceOf(saved.Method(methods.Original)), traceOf(changed.Method(methods.Original))), "the changed init file was not used")
+	requireSameTrace(t, traceOf(saved.Method(methods.Compressed)), traceOf(changed.Method(methods.Compressed)))
 
 	inits, err := filepath.Glob(filepath.Join(dir, "init_*.npy"))
 	require.NoError(t, err)
@@ -165,16 +169,16 @@ func TestLoadUsesInitFiles(t *testing.T) {
 // target (what np.save writes for a float32 array) is read and converted.
 func TestLoadFloat32Target(t *testing.T) {
 	c := tinyConfig("mf")
-	c.Methods = []string{Compressed}
+	c.Methods = []string{methods.Compressed}
 	dir := t.TempDir()
 	mustRun(t, c, Options{SaveInstance: dir})
-	a, err := npy.ReadFile(filepath.Join(dir, TargetFile))
+	a, err := npy.ReadFile(filepath.Join(dir, instance.TargetFile))
 	require.NoError(t, err)
 	var data []byte
 	for _, v := range a.Data {
 		data = binary.LittleEndian.AppendUint32(data, math.Float32bits(float32(v)))
 	}
-	require.NoError(t, os.WriteFile(filepath.Join(dir, TargetFile), rawNPY("<f4", "(12, 12)", data), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, instance.TargetFile), rawNPY("<f4", "(12, 12)", data), 0o644))
 	run := mustRun(t, c, Options{LoadInstance: dir})
 	require.Equal(t, 12, run.Config.D)
 }
@@ -208,111 +212,111 @@ func TestLoadErrors(t *testing.T) {
 		want     []string // the problem, as substrings of the message
 	}{
 		{"missing target", "mf", func(t *testing.T, dir string) {
-			require.NoError(t, os.Remove(filepath.Join(dir, TargetFile)))
-		}, TargetFile, []string{"no such file"}},
+			require.NoError(t, os.Remove(filepath.Join(dir, instance.TargetFile)))
+		}, instance.TargetFile, []string{"no such file"}},
 		{"truncated target", "mf", func(t *testing.T, dir string) {
-			p := filepath.Join(dir, TargetFile)
+			p := filepath.Join(dir, instance.TargetFile)
 			b, err := os.ReadFile(p)
 			require.NoError(t, err)
 			require.NoError(t, os.WriteFile(p, b[:len(b)-8], 0o644))
-		}, TargetFile, []string{"truncated"}},
+		}, instance.TargetFile, []string{"truncated"}},
 		{"target with a truncated header", "mf", func(t *testing.T, dir string) {
-			p := filepath.Join(dir, TargetFile)
+			p := filepath.Join(dir, instance.TargetFile)
 			b, err := os.ReadFile(p)
 			require.NoError(t, err)
 			require.NoError(t, os.WriteFile(p, b[:20], 0o644))
-		}, TargetFile, []string{"truncated"}},
+		}, instance.TargetFile, []string{"truncated"}},
 		{"target not npy", "mf", func(t *testing.T, dir string) {
-			require.NoError(t, os.WriteFile(filepath.Join(dir, TargetFile), []byte("1,2\n3,4\n"), 0o644))
-		}, TargetFile, nil},
+			require.NoError(t, os.WriteFile(filepath.Join(dir, instance.TargetFile), []byte("1,2\n3,4\n"), 0o644))
+		}, instance.TargetFile, nil},
 		{"complex target", "mf", func(t *testing.T, dir string) {
 			b := rawNPY("<c16", "(12, 12)", make([]byte, d*d*16))
-			require.NoError(t, os.WriteFile(filepath.Join(dir, TargetFile), b, 0o644))
-		}, TargetFile, []string{"'<c16'", "not supported"}},
+			require.NoError(t, os.WriteFile(filepath.Join(dir, instance.TargetFile), b, 0o644))
+		}, instance.TargetFile, []string{"'<c16'", "not supported"}},
 		{"string target", "mf", func(t *testing.T, dir string) {
 			b := rawNPY("<U3", "(2,)", make([]byte, 2*3*4))
-			require.NoError(t, os.WriteFile(filepath.Join(dir, TargetFile), b, 0o644))
-		}, TargetFile, []string{"'<U3'", "not supported"}},
+			require.NoError(t, os.WriteFile(filepath.Join(dir, instance.TargetFile), b, 0o644))
+		}, instance.TargetFile, []string{"'<U3'", "not supported"}},
 		{"non-square target", "mf", func(t *testing.T, dir string) {
-			writeArray(t, dir, TargetFile, []int{d, 10}, fill(d*10, 1))
-		}, TargetFile, []string{"(12, 10)", "square"}},
+			writeArray(t, dir, instance.TargetFile, []int{d, 10}, fill(d*10, 1))
+		}, instance.TargetFile, []string{"(12, 10)", "square"}},
 		{"1-D target", "mf", func(t *testing.T, dir string) {
-			writeArray(t, dir, TargetFile, []int{d * d}, fill(d*d, 1))
-		}, TargetFile, []string{"144", "square"}},
+			writeArray(t, dir, instance.TargetFile, []int{d * d}, fill(d*d, 1))
+		}, instance.TargetFile, []string{"144", "square"}},
 		{"NaN in target", "mf", func(t *testing.T, dir string) {
-			edit(t, dir, TargetFile, func(a *npy.Array) { a.Data[2*d+5] = math.NaN() })
-		}, TargetFile, []string{"(2, 5)", "NaN"}},
+			edit(t, dir, instance.TargetFile, func(a *npy.Array) { a.Data[2*d+5] = math.NaN() })
+		}, instance.TargetFile, []string{"(2, 5)", "NaN"}},
 		{"Inf in target", "mc", func(t *testing.T, dir string) {
-			edit(t, dir, TargetFile, func(a *npy.Array) { a.Data[0] = math.Inf(-1) })
-		}, TargetFile, []string{"(0, 0)", "Inf"}},
+			edit(t, dir, instance.TargetFile, func(a *npy.Array) { a.Data[0] = math.Inf(-1) })
+		}, instance.TargetFile, []string{"(0, 0)", "Inf"}},
 		{"missing mask", "mc", func(t *testing.T, dir string) {
-			require.NoError(t, os.Remove(filepath.Join(dir, MaskFile)))
-		}, MaskFile, []string{"no such file"}},
+			require.NoError(t, os.Remove(filepath.Join(dir, workloads.MaskFile)))
+		}, workloads.MaskFile, []string{"no such file"}},
 		{"mask entry 0.5", "mc", func(t *testing.T, dir string) {
-			edit(t, dir, MaskFile, func(a *npy.Array) { a.Data[d+3] = 0.5 })
-		}, MaskFile, []string{"(1, 3)", "0.5", "want 0 or 1"}},
+			edit(t, dir, workloads.MaskFile, func(a *npy.Array) { a.Data[d+3] = 0.5 })
+		}, workloads.MaskFile, []string{"(1, 3)", "0.5", "want 0 or 1"}},
 		{"mask of wrong shape", "mc", func(t *testing.T, dir string) {
-			writeArray(t, dir, MaskFile, []int{d, d - 1}, fill(d*(d-1), 1))
-		}, MaskFile, []string{"(12, 11)", "(12, 12)"}},
+			writeArray(t, dir, workloads.MaskFile, []int{d, d - 1}, fill(d*(d-1), 1))
+		}, workloads.MaskFile, []string{"(12, 11)", "(12, 12)"}},
 		{"mask observing nothing", "mc", func(t *testing.T, dir string) {
-			writeArray(t, dir, MaskFile, []int{d, d}, fill(d*d, 0))
-		}, MaskFile, []string{"no entry"}},
+			writeArray(t, dir, workloads.MaskFile, []int{d, d}, fill(d*d, 0))
+		}, workloads.MaskFile, []string{"no entry"}},
 		{"mask with NaN", "mc", func(t *testing.T, dir string) {
-			edit(t, dir, MaskFile, func(a *npy.Array) { a.Data[0] = math.NaN() })
-		}, MaskFile, []string{"NaN"}},
+			edit(t, dir, workloads.MaskFile, func(a *npy.Array) { a.Data[0] = math.NaN() })
+		}, workloads.MaskFile, []string{"NaN"}},
 		{"missing A", "ms", func(t *testing.T, dir string) {
-			require.NoError(t, os.Remove(filepath.Join(dir, OpFile)))
-		}, OpFile, []string{"no such file"}},
+			require.NoError(t, os.Remove(filepath.Join(dir, workloads.OperatorFile)))
+		}, workloads.OperatorFile, []string{"no such file"}},
 		{"A of wrong shape", "ms", func(t *testing.T, dir string) {
-			writeArray(t, dir, OpFile, []int{m, d, d - 1}, fill(m*d*(d-1), 1))
-		}, OpFile, []string{"(150, 12, 11)", "(*, 12, 12)"}},
+			writeArray(t, dir, workloads.OperatorFile, []int{m, d, d - 1}, fill(m*d*(d-1), 1))
+		}, workloads.OperatorFile, []string{"(150, 12, 11)", "(*, 12, 12)"}},
 		{"A flattened to 2-D", "ms", func(t *testing.T, dir string) {
-			writeArray(t, dir, OpFile, []int{m, d * d}, fill(m*d*d, 1))
-		}, OpFile, []string{"(150, 144)", "(*, 12, 12)"}},
+			writeArray(t, dir, workloads.OperatorFile, []int{m, d * d}, fill(m*d*d, 1))
+		}, workloads.OperatorFile, []string{"(150, 144)", "(*, 12, 12)"}},
 		{"A with no measurement", "ms", func(t *testing.T, dir string) {
-			writeArray(t, dir, OpFile, []int{0, d, d}, nil)
-		}, OpFile, []string{"no measurement"}},
+			writeArray(t, dir, workloads.OperatorFile, []int{0, d, d}, nil)
+		}, workloads.OperatorFile, []string{"no measurement"}},
 		{"NaN in A", "ms", func(t *testing.T, dir string) {
-			edit(t, dir, OpFile, func(a *npy.Array) { a.Data[d*d+1] = math.NaN() })
-		}, OpFile, []string{"(1, 0, 1)", "NaN"}},
+			edit(t, dir, workloads.OperatorFile, func(a *npy.Array) { a.Data[d*d+1] = math.NaN() })
+		}, workloads.OperatorFile, []string{"(1, 0, 1)", "NaN"}},
 		{"truncated A", "ms", func(t *testing.T, dir string) {
-			p := filepath.Join(dir, OpFile)
+			p := filepath.Join(dir, workloads.OperatorFile)
 			b, err := os.ReadFile(p)
 			require.NoError(t, err)
 			require.NoError(t, os.WriteFile(p, b[:len(b)/2], 0o644))
-		}, OpFile, []string{"truncated"}},
+		}, workloads.OperatorFile, []string{"truncated"}},
 		{"missing y", "ms", func(t *testing.T, dir string) {
-			require.NoError(t, os.Remove(filepath.Join(dir, YFile)))
-		}, YFile, []string{"no such file"}},
+			require.NoError(t, os.Remove(filepath.Join(dir, workloads.MeasurementsFile)))
+		}, workloads.MeasurementsFile, []string{"no such file"}},
 		{"y of wrong length", "ms", func(t *testing.T, dir string) {
-			writeArray(t, dir, YFile, []int{m - 1}, fill(m-1, 1))
-		}, YFile, []string{"(149,)", "(150,)"}},
+			writeArray(t, dir, workloads.MeasurementsFile, []int{m - 1}, fill(m-1, 1))
+		}, workloads.MeasurementsFile, []string{"(149,)", "(150,)"}},
 		{"y as a column", "ms", func(t *testing.T, dir string) {
-			writeArray(t, dir, YFile, []int{m, 1}, fill(m, 1))
-		}, YFile, []string{"(150, 1)", "(150,)"}},
+			writeArray(t, dir, workloads.MeasurementsFile, []int{m, 1}, fill(m, 1))
+		}, workloads.MeasurementsFile, []string{"(150, 1)", "(150,)"}},
 		{"Inf in y", "ms", func(t *testing.T, dir string) {
-			edit(t, dir, YFile, func(a *npy.Array) { a.Data[7] = math.Inf(1) })
-		}, YFile, []string{"(7,)", "Inf"}},
+			edit(t, dir, workloads.MeasurementsFile, func(a *npy.Array) { a.Data[7] = math.Inf(1) })
+		}, workloads.MeasurementsFile, []string{"(7,)", "Inf"}},
 		{"init of wrong shape", "mf", func(t *testing.T, dir string) {
-			writeArray(t, dir, InitFile(Compressed, 2), []int{5, 5}, fill(25, 0.1))
-		}, InitFile(Compressed, 2), []string{"(5, 5)", "(4, 4)"}},
+			writeArray(t, dir, instance.InitFile(methods.Compressed, 2), []int{5, 5}, fill(25, 0.1))
+		}, instance.InitFile(methods.Compressed, 2), []string{"(5, 5)", "(4, 4)"}},
 		{"init transposed", "mc", func(t *testing.T, dir string) {
-			writeArray(t, dir, InitFile(Compressed, 1), []int{d, 4}, fill(d*4, 0.1))
-		}, InitFile(Compressed, 1), []string{"(12, 4)", "(4, 12)"}},
+			writeArray(t, dir, instance.InitFile(methods.Compressed, 1), []int{d, 4}, fill(d*4, 0.1))
+		}, instance.InitFile(methods.Compressed, 1), []string{"(12, 4)", "(4, 12)"}},
 		{"init missing a layer", "mf", func(t *testing.T, dir string) {
-			require.NoError(t, os.Remove(filepath.Join(dir, InitFile(Original, 2))))
-		}, InitFile(Original, 2), []string{"no such file"}},
+			require.NoError(t, os.Remove(filepath.Join(dir, instance.InitFile(methods.Original, 2))))
+		}, instance.InitFile(methods.Original, 2), []string{"no such file"}},
 		{"init with NaN", "ms", func(t *testing.T, dir string) {
-			edit(t, dir, InitFile(Original, 3), func(a *npy.Array) { a.Data[0] = math.NaN() })
-		}, InitFile(Original, 3), []string{"NaN"}},
+			edit(t, dir, instance.InitFile(methods.Original, 3), func(a *npy.Array) { a.Data[0] = math.NaN() })
+		}, instance.InitFile(methods.Original, 3), []string{"NaN"}},
 		{"extra init layer W4 for depth 3", "mf", func(t *testing.T, dir string) {
-			writeArray(t, dir, InitFile(Original, 4), []int{d, d}, fill(d*d, 0.1))
-		}, InitFile(Original, 4), []string{"depth 3"}},
+			writeArray(t, dir, instance.InitFile(methods.Original, 4), []int{d, d}, fill(d*d, 0.1))
+		}, instance.InitFile(methods.Original, 4), []string{"depth 3"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c := tinyConfig(tt.workload)
-			c.Methods = []string{Original, Compressed}
+			c.Methods = []string{methods.Original, methods.Compressed}
 			c.Steps = 1
 			dir := t.TempDir()
 			mustRun(t, c, Options{SaveInstance: dir})
@@ -347,17 +351,17 @@ func TestPreflight(t *testing.T) {
 
 	tests := []struct {
 		name  string
-		c     Config
+		c     config.Config
 		need  uint64 // a lower bound of the bytes the run would need
 		flag  string
 		value string
 	}{
 		// The operator alone: m d^2 doubles = 8 * 1e5 * 4e6 = 3.2e12 bytes.
-		{"sensing operator of terabytes", Config{Workload: "ms", D: 2000, R: 2, M: 100000, Eta: 1, Steps: 1},
+		{"sensing operator of terabytes", config.Config{Workload: "ms", D: 2000, R: 2, Params: config.Params{"m": 100000}, Eta: 1, Steps: 1},
 			8 * 100000 * 2000 * 2000, "m", "100000"},
 		// The original network's parameters alone: L d^2 doubles =
 		// 3 * 8 * 60000^2 = 8.64e10 bytes.
-		{"original network at d=60000", Config{Workload: "mf", D: 60000, R: 2, Eta: 1, Steps: 1, Methods: []string{Original}},
+		{"original network at d=60000", config.Config{Workload: "mf", D: 60000, R: 2, Eta: 1, Steps: 1, Methods: []string{methods.Original}},
 			3 * 8 * 60000 * 60000, "d", "60000"},
 	}
 	for _, tt := range tests {
@@ -384,7 +388,7 @@ func TestPreflight(t *testing.T) {
 	}
 
 	t.Run("tiny configs fit", func(t *testing.T) {
-		for _, w := range Workloads {
+		for _, w := range config.WorkloadNames() {
 			require.NoError(t, Preflight(tinyConfig(w).WithDefaults()), w)
 		}
 	})
@@ -399,29 +403,29 @@ func TestSaveReplacesStaleInits(t *testing.T) {
 	t.Run("deeper network saved first", func(t *testing.T) {
 		dir := t.TempDir()
 		c := tinyConfig("mf")
-		c.Methods = []string{Original}
+		c.Methods = []string{methods.Original}
 		c.Depth = 4
 		mustRun(t, c, Options{SaveInstance: dir})
 		c.Depth = 3
 		saved := mustRun(t, c, Options{SaveInstance: dir})
 		loaded, err := Run(c, Options{LoadInstance: dir})
-		require.NoError(t, err, "a stale %s from the first save", InitFile(Original, 4))
+		require.NoError(t, err, "a stale %s from the first save", instance.InitFile(methods.Original, 4))
 		requireSameTraces(t, saved, loaded)
 	})
 	t.Run("other methods saved first", func(t *testing.T) {
 		dir := t.TempDir()
 		c := tinyConfig("mf")
 		c.Seed = 1
-		c.Methods = []string{Original, Compressed}
+		c.Methods = []string{methods.Original, methods.Compressed}
 		mustRun(t, c, Options{SaveInstance: dir})
 		c.Seed = 2
-		c.Methods = []string{Original}
+		c.Methods = []string{methods.Original}
 		mustRun(t, c, Options{SaveInstance: dir})
 
-		c.Methods = []string{Original, Compressed}
+		c.Methods = []string{methods.Original, methods.Compressed}
 		fresh := mustRun(t, c, Options{})
 		loaded := mustRun(t, c, Options{LoadInstance: dir})
-		requireSameTrace(t, traceOf(fresh.Method(Compressed)), traceOf(loaded.Method(Compressed)),
+		requireSameTrace(t, traceOf(fresh.Method(methods.Compressed)), traceOf(loaded.Method(methods.Compressed)),
 			"compressed started from the seed-1 init files left in the folder, on the seed-2 target")
 	})
 }
@@ -431,20 +435,20 @@ func TestSaveReplacesStaleInits(t *testing.T) {
 // instance reports no spectrum, and Save/LoadInstance keep the split.
 func TestHeldOutInstance(t *testing.T) {
 	const d = 12
-	full, err := BuildInstance(tinyConfig("mc").WithDefaults())
+	full, err := instance.Build(tinyConfig("mc").WithDefaults())
 	require.NoError(t, err)
-	known := full.Mask // 72 of 144 entries
+	known := maskOf(full) // 72 of 144 entries
 	target := mat.NewDense(d, d, nil)
 	target.MulElem(full.Target, known) // the unknown entries read as 0
 
 	c := tinyConfig("mc")
 	c.Seed = 5
-	in, err := NewHeldOutInstance(&c, target, known, 0.25, "user.mtx")
+	in, err := instance.NewHeldOut(&c, target, known, 0.25, "user.mtx")
 	require.NoError(t, err)
 	require.True(t, in.Partial())
 	train, held := 0, 0
 	for i, k := range known.RawMatrix().Data {
-		m, h := in.Mask.RawMatrix().Data[i], in.HeldOut.RawMatrix().Data[i]
+		m, h := maskOf(in).RawMatrix().Data[i], heldOf(in).RawMatrix().Data[i]
 		require.True(t, (m == 0 || m == 1) && (h == 0 || h == 1), "entry %d: mask %v, held %v", i, m, h)
 		require.Equal(t, k, m+h, "entry %d: the known entries are split, the others in neither", i)
 		train += int(m)
@@ -458,14 +462,14 @@ func TestHeldOutInstance(t *testing.T) {
 	require.Empty(t, info.TargetSVals, "the zero-filled matrix's spectrum is not the target's")
 
 	// The same seed draws the same split, another seed another.
-	again, err := NewHeldOutInstance(&c, target, known, 0.25, "user.mtx")
+	again, err := instance.NewHeldOut(&c, target, known, 0.25, "user.mtx")
 	require.NoError(t, err)
-	require.Equal(t, in.HeldOut.RawMatrix().Data, again.HeldOut.RawMatrix().Data)
+	require.Equal(t, heldOf(in).RawMatrix().Data, heldOf(again).RawMatrix().Data)
 	c6 := c
 	c6.Seed = 6
-	other, err := NewHeldOutInstance(&c6, target, known, 0.25, "user.mtx")
+	other, err := instance.NewHeldOut(&c6, target, known, 0.25, "user.mtx")
 	require.NoError(t, err)
-	require.NotEqual(t, in.HeldOut.RawMatrix().Data, other.HeldOut.RawMatrix().Data)
+	require.NotEqual(t, heldOf(in).RawMatrix().Data, heldOf(other).RawMatrix().Data)
 
 	// The recovery error is measured on the held-out entries: the full
 	// target itself has error 0 there, though it differs from the
@@ -474,25 +478,25 @@ func TestHeldOutInstance(t *testing.T) {
 	require.Positive(t, workloads.RecoveryError(full.Target, target))
 
 	dir := t.TempDir()
-	require.NoError(t, in.Save(dir))
-	requireShape(t, filepath.Join(dir, HeldFile), d, d)
+	require.NoError(t, in.Save(dir, c))
+	requireShape(t, filepath.Join(dir, workloads.HeldOutFile), d, d)
 	cl := c
-	loaded, err := LoadInstance(dir, &cl)
+	loaded, err := instance.Load(dir, &cl)
 	require.NoError(t, err)
 	require.True(t, loaded.Partial())
-	require.Equal(t, in.HeldOut.RawMatrix().Data, loaded.HeldOut.RawMatrix().Data)
-	require.Equal(t, in.Mask.RawMatrix().Data, loaded.Mask.RawMatrix().Data)
+	require.Equal(t, heldOf(in).RawMatrix().Data, heldOf(loaded).RawMatrix().Data)
+	require.Equal(t, maskOf(in).RawMatrix().Data, maskOf(loaded).RawMatrix().Data)
 	// A held-out mask that overlaps the training mask is refused, naming
 	// the files.
-	mb, err := os.ReadFile(filepath.Join(dir, MaskFile))
+	mb, err := os.ReadFile(filepath.Join(dir, workloads.MaskFile))
 	require.NoError(t, err)
-	require.NoError(t, os.WriteFile(filepath.Join(dir, HeldFile), mb, 0o644))
-	_, err = LoadInstance(dir, &cl)
-	require.ErrorContains(t, err, filepath.Join(dir, HeldFile))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, workloads.HeldOutFile), mb, 0o644))
+	_, err = instance.Load(dir, &cl)
+	require.ErrorContains(t, err, filepath.Join(dir, workloads.HeldOutFile))
 	require.ErrorContains(t, err, "both observed and held out")
 	// Saving an instance that holds nothing out removes the stale file.
-	require.NoError(t, full.Save(dir))
-	_, err = os.Stat(filepath.Join(dir, HeldFile))
+	require.NoError(t, full.Save(dir, c))
+	_, err = os.Stat(filepath.Join(dir, workloads.HeldOutFile))
 	require.ErrorIs(t, err, os.ErrNotExist)
 }
 
@@ -501,14 +505,14 @@ func TestHeldOutInstanceErrors(t *testing.T) {
 	target := mat.NewDense(3, 3, []float64{1, 2, 0, 0, 3, 0, 0, 0, 4})
 	for _, tc := range []struct {
 		name   string
-		edit   func(c *Config)
+		edit   func(c *config.Config)
 		frac   float64
 		target *mat.Dense
-		flag   string // a *ConfigError naming this flag, or
+		flag   string // a *config.ConfigError naming this flag, or
 		msg    string // an error containing this
 	}{
-		{name: "no r", edit: func(c *Config) { c.R = 0 }, frac: 0.25, flag: "r", msg: "--r 0"},
-		{name: "mf", edit: func(c *Config) { c.Workload = "mf" }, frac: 0.25, flag: "workload", msg: "--workload mf"},
+		{name: "no r", edit: func(c *config.Config) { c.R = 0 }, frac: 0.25, flag: "r", msg: "--r 0"},
+		{name: "mf", edit: func(c *config.Config) { c.Workload = "mf" }, frac: 0.25, flag: "workload", msg: "--workload mf"},
 		{name: "frac 0", frac: 0, flag: "held-out", msg: "--held-out 0"},
 		{name: "frac 1", frac: 1, flag: "held-out", msg: "--held-out 1"},
 		{name: "frac NaN", frac: math.NaN(), flag: "held-out", msg: "--held-out NaN"},
@@ -526,7 +530,7 @@ func TestHeldOutInstanceErrors(t *testing.T) {
 			if tc.target != nil {
 				tg = tc.target
 			}
-			in, err := NewHeldOutInstance(&c, tg, known, tc.frac, "t.mtx")
+			in, err := instance.NewHeldOut(&c, tg, known, tc.frac, "t.mtx")
 			require.Nil(t, in)
 			if tc.flag != "" {
 				requireConfigError(t, err, tc.flag, "")

@@ -6,6 +6,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/lowdim/lowdim/config"
+	"github.com/lowdim/lowdim/methods"
 	"github.com/lowdim/lowdim/results"
 )
 
@@ -30,7 +32,7 @@ func TestFastPresetsCompressedNeedsFewerSteps(t *testing.T) {
 	}
 	for _, name := range []string{"paper-mf-fast", "paper-mc-fast", "paper-ms-fast"} {
 		t.Run(name, func(t *testing.T) {
-			p, err := LookupPreset(name)
+			p, err := config.LookupPreset(name)
 			require.NoError(t, err)
 			require.Len(t, p.Runs, 1)
 			c := p.Runs[0]
@@ -38,17 +40,17 @@ func TestFastPresetsCompressedNeedsFewerSteps(t *testing.T) {
 			require.Positive(t, c.Tol, "a preset without a tolerance cannot show steps to tolerance")
 
 			start := time.Now()
-			c.Methods = []string{Compressed}
-			comp := mustRun(t, c, Options{}).Method(Compressed)
+			c.Methods = []string{methods.Compressed}
+			comp := mustRun(t, c, Options{}).Method(methods.Compressed)
 			require.Equal(t, results.Converged, comp.Status, "compressed: %s after %d steps", comp.Message, comp.Steps)
 			require.NotNil(t, comp.StepsToTol)
 			stepsComp := *comp.StepsToTol
 			t.Logf("compressed reached tol %g in %d steps (%.1fs)", c.Tol, stepsComp, time.Since(start).Seconds())
 
 			start = time.Now()
-			c.Methods = []string{Original}
+			c.Methods = []string{methods.Original}
 			c.Steps = stepsComp
-			orig := mustRun(t, c, Options{}).Method(Original)
+			orig := mustRun(t, c, Options{}).Method(methods.Original)
 			t.Logf("original after %d steps: %s, train loss %.3g (%.1fs)", orig.Steps, orig.Status, *orig.FinalTrainLoss, time.Since(start).Seconds())
 			require.Equal(t, results.MaxSteps, orig.Status,
 				"the original must still be above tol %g after the compressed network's %d steps", c.Tol, stepsComp)

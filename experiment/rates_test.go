@@ -5,6 +5,9 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/lowdim/lowdim/config"
+	"github.com/lowdim/lowdim/instance"
+	"github.com/lowdim/lowdim/methods"
 	"github.com/lowdim/lowdim/workloads"
 )
 
@@ -13,14 +16,14 @@ import (
 // bandwidth (two GEMVs over the operator per evaluation) and its fraction of
 // the triad bandwidth; the others none.
 func TestRunReportsRates(t *testing.T) {
-	for _, c := range []Config{
-		{Workload: "ms", D: 12, R: 2, M: 150, Eta: 2, Steps: 40, Every: 10, Methods: []string{Original, Compressed}},
-		{Workload: "mf", D: 12, R: 2, Eta: 0.5, Loss: "sum", Steps: 40, Every: 10, Methods: []string{Original, Compressed}},
+	for _, c := range []config.Config{
+		{Workload: "ms", D: 12, R: 2, Params: config.Params{"m": 150}, Eta: 2, Steps: 40, Every: 10, Methods: []string{methods.Original, methods.Compressed}},
+		{Workload: "mf", D: 12, R: 2, Eta: 0.5, Params: config.Params{"loss": "sum"}, Steps: 40, Every: 10, Methods: []string{methods.Original, methods.Compressed}},
 	} {
 		t.Run(c.Workload, func(t *testing.T) {
 			run, err := Run(c, Options{PeakGFLOPS: 2, TriadGBps: 4})
 			require.NoError(t, err)
-			in, err := BuildInstance(c.WithDefaults())
+			in, err := instance.Build(c.WithDefaults())
 			require.NoError(t, err)
 			for _, m := range run.Methods {
 				require.Positive(t, m.GFLOPS, m.Method)

@@ -4,9 +4,13 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strings"
 	"time"
 
+	"github.com/lowdim/lowdim/config"
+	"github.com/lowdim/lowdim/instance"
 	"github.com/lowdim/lowdim/machine"
+	"github.com/lowdim/lowdim/methods"
 	"github.com/lowdim/lowdim/results"
 	"github.com/lowdim/lowdim/trainer"
 	"github.com/lowdim/lowdim/workloads"
@@ -35,27 +39,65 @@ type Options struct {
 	TriadGBps float64
 }
 
-// Run trains every method of c on one shared instance and returns the
-// results. Bad configurations return a *ConfigError; bad instance files an
-// error naming the file. Divergence is a result, not an error.
-func Run(c Config, opt Options) (*results.Run, error) {
+// Check validates c with its defaults applied and checks that its
+// instance and networks fit in memory (Preflight), before anything is
+// allocated. Its errors are *config.ConfigError.
+func Check(c config.Config) error {
 	c = c.WithDefaults()
-	var in *Instance
+	if err := c.Validate(); err != nil {
+		return err
+	}
+	return Preflight(c)
+}
+
+// Title names a run's problem in figures and on stdout: the workload, the
+// sizes, and the workload's parameters marked InTitle (p of mc, m of ms).
+func Title(c config.Config) string {
+	s := fmt.Sprintf("%s d=%d r=%d r̂=%d L=%d", strings.ToUpper(c.Workload), c.D, c.R, c.RHat, c.Depth)
+	if w, ok := config.LookupWorkload(c.Workload); ok {
+		for _, p := range w.Params {
+			if !p.InTitle {
+				continue
+			}
+			switch p.Kind {
+			case config.Float:
+				s += fmt.Sprintf(" %s=%.3g", p.Key, c.Float(p.Key))
+			case config.Int:
+				s += fmt.Sprintf(" %s=%d", p.Key, c.Int(p.Key))
+			default:
+				s += fmt.Sprintf(" %s=%v", p.Key, c.Params[p.Key])
+			}
+		}
+	}
+	return s
+}
+
+// Run trains every method of c on one shared instance and returns the
+// results. Bad configurations return a *config.ConfigError; bad instance files an
+// error naming the file. Divergence is a result, not an error.
+func Run(c config.Config, opt Options) (*results.Run, error) {
+	c = c.WithDefaults()
+	var in *instance.Instance
 	var err error
 	if opt.LoadInstance != "" {
-		// The folder fixes d (and m); validate the rest first.
-		probe := c
+		// The folder fixes d and the workload's counts (m); validate the
+		// rest first.
+		probe := c.Clone()
 		if probe.D == 0 {
 			probe.D = max(2*probe.R, probe.RHat, 2)
 		}
-		if probe.M == 0 {
-			probe.M = 1
+		if w, ok := config.LookupWorkload(c.Workload); ok {
+			for _, p := range w.Params {
+				if p.Kind == config.Int && probe.Int(p.Key) == 0 {
+					probe.Set(p.Key, 1)
+				}
+			}
 		}
 		if err := probe.Validate(); err != nil {
 			return nil, err
 		}
-		if in, err = LoadInstance(opt.LoadInstance, &c); err != nil {
-			return nil, err
+		if in, err = instance.Load(opt.LoadInstance, &c); err != nil {
+			return nil, config.Input(err)
 		}
 		if err := c.Validate(); err != nil {
 			return nil, err
@@ -71,11 +113,11 @@ func Run(c Config, opt Options) (*results.Run, error) {
 		if err := Preflight(c); err != nil {
 			return nil, err
 		}
-		if in, err = BuildInstance(c); err != nil {
+		if in, err = instance.Build(c); err != nil {
 			return nil, err
 		}
 	}
-	if err := resolveEta(&c, in, slices.Contains(c.Methods, Compressed)); err != nil {
+	if err := resolveEta(&c, in, slices.Contains(c.Methods, methods.Compressed)); err != nil {
 		return nil, err
 	}
 	info := in.Info(c.R)
@@ -91,8 +133,8 @@ func Run(c Config, opt Options) (*results.Run, error) {
 		Instance: &info,
 	}
 	if opt.SaveInstance != "" {
-		if err := in.Save(opt.SaveInstance); err != nil {
-			return nil, err
+		if err := in.Save(opt.SaveInstance, c); err != nil {
+			return nil, config.Input(fmt.Errorf("--save-instance: %w", err))
 		}
 	}
 	k := newChecker(c, in)
@@ -103,7 +145,7 @@ func Run(c Config, opt Options) (*results.Run, error) {
 		}
 		run.Methods = append(run.Methods, res)
 	}
-	run.ComputeRatios(Original)
+	run.ComputeRatios(methods.Original)
 	run.Checks = k.finish()
 	return run, nil
 }
@@ -111,7 +153,7 @@ func Run(c Config, opt Options) (*results.Run, error) {
 // trainMethod builds method m on the instance, trains it with the checker's
 // hooks and returns its result; the network stays available to the
 // checker's after-hook only.
-func trainMethod(m string, c Config, in *Instance, k *checker, opt Options) (results.MethodResult, error) {
+func trainMethod(m string, c config.Config, in *instance.Instance, k *checker, opt Options) (results.MethodResult, error) {
 	net, err := NewNetwork(m, c, in)
 	if err != nil {
 		return results.MethodResult{}, err
@@ -125,8 +167,8 @@ func trainMethod(m string, c Config, in *Instance, k *checker, opt Options) (res
 		}
 	}
 	if opt.SaveInstance != "" {
-		if err := SaveInit(opt.SaveInstance, m, net); err != nil {
-			return results.MethodResult{}, err
+		if err := instance.SaveInit(opt.SaveInstance, m, net); err != nil {
+			return results.MethodResult{}, config.Input(fmt.Errorf("--save-instance: %w", err))
 		}
 	}
 	obj, path := NewObjective(m, c, in, net)
@@ -156,13 +198,10 @@ func trainMethod(m string, c Config, in *Instance, k *checker, opt Options) (res
 			f := res.GFLOPS / opt.PeakGFLOPS
 			res.PeakFraction = &f
 		}
-		if ms, ok := in.Work.(*workloads.MS); ok {
-			// Each of the Steps+1 evaluations streams the operator twice
-			// (the residual and the adjoint GEMV).
-			r, cols := ms.Dims()
-			op, _ := ms.Operator()
-			m, _ := op.Dims()
-			bytes := float64(2*(res.Steps+1)) * float64(workloads.SensingBytes(m, r, cols))
+		if spec, ok := workloads.Lookup(c.Workload); ok && spec.StepBytes != nil && !c.Sparse() {
+			// Each of the Steps+1 evaluations streams what the workload's
+			// StepBytes says (sensing: the operator, twice).
+			bytes := float64(res.Steps+1) * float64(spec.StepBytes(c))
 			res.OperatorGBps = bytes / res.Seconds / 1e9
 			if opt.TriadGBps > 0 {
 				f := res.OperatorGBps / opt.TriadGBps

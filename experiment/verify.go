@@ -1,12 +1,16 @@
 package experiment
 
 import (
+	"encoding/json"
 	"fmt"
 	"slices"
 	"time"
 
 	"github.com/lowdim/lowdim/checks"
+	"github.com/lowdim/lowdim/config"
+	"github.com/lowdim/lowdim/instance"
 	"github.com/lowdim/lowdim/machine"
+	"github.com/lowdim/lowdim/methods"
 	"github.com/lowdim/lowdim/results"
 )
 
@@ -20,10 +24,10 @@ const CheckWidth = "width-sufficient"
 // of magnitude (the unlearned singular values' share of ||Phi||_F).
 const DefaultTolRel = 0.5
 
-// VerifyConfig is a verification: a problem (Config; its RHat and Methods
+// VerifyConfig is a verification: a problem (config.Config; its RHat and Methods
 // are ignored) and candidate compressed widths.
 type VerifyConfig struct {
-	Config
+	config.Config
 	// RHats are the candidate widths (default: 2r).
 	RHats []int `json:"r_hats"`
 	// TolRel: a width is sufficient when its best recovery error is at most
@@ -72,6 +76,41 @@ type Verdict struct {
 	Pass bool `json:"pass"`
 }
 
+// MarshalJSON writes the problem's fields (config.Config.MarshalJSON)
+// with r_hats and tol_rel beside them.
+func (vc VerifyConfig) MarshalJSON() ([]byte, error) {
+	b, err := json.Marshal(vc.Config)
+	if err != nil {
+		return nil, err
+	}
+	extra, err := json.Marshal(struct {
+		RHats  []int   `json:"r_hats"`
+		TolRel float64 `json:"tol_rel"`
+	}{vc.RHats, vc.TolRel})
+	if err != nil {
+		return nil, err
+	}
+	return append(append(b[:len(b)-1], ','), extra[1:]...), nil
+}
+
+// UnmarshalJSON reads what MarshalJSON writes.
+func (vc *VerifyConfig) UnmarshalJSON(b []byte) error {
+	if err := json.Unmarshal(b, &vc.Config); err != nil {
+		return err
+	}
+	var extra struct {
+		RHats  []int   `json:"r_hats"`
+		TolRel float64 `json:"tol_rel"`
+	}
+	if err := json.Unmarshal(b, &extra); err != nil {
+		return err
+	}
+	vc.RHats, vc.TolRel = extra.RHats, extra.TolRel
+	delete(vc.Params, "r_hats")
+	delete(vc.Params, "tol_rel")
+	return nil
+}
+
 // WithDefaults fills the verification defaults: widths [2r] and TolRel.
 func (vc VerifyConfig) WithDefaults() VerifyConfig {
 	if len(vc.RHats) == 0 {
@@ -81,7 +120,7 @@ func (vc VerifyConfig) WithDefaults() VerifyConfig {
 		vc.TolRel = DefaultTolRel
 	}
 	vc.RHat = slices.Max(vc.RHats)
-	vc.Methods = []string{Original, Compressed}
+	vc.Methods = []string{methods.Original, methods.Compressed}
 	vc.Config = vc.Config.WithDefaults()
 	return vc
 }
@@ -96,7 +135,7 @@ func (vc VerifyConfig) Validate() error {
 		}
 	}
 	if !(vc.TolRel > 0) {
-		return bad("tol-rel", vc.TolRel, "relative tolerance must be positive")
+		return config.Bad("tol-rel", vc.TolRel, "relative tolerance must be positive")
 	}
 	return nil
 }
@@ -105,7 +144,7 @@ func (vc VerifyConfig) Validate() error {
 // every candidate width on one instance (in, or drawn from the seed when in
 // is nil), evaluates every check that applies, and returns the verdict.
 // Failed checks are a result (Verdict.Pass false), not an error.
-func Verify(vc VerifyConfig, in *Instance, opt Options) (*Verdict, error) {
+func Verify(vc VerifyConfig, in *instance.Instance, opt Options) (*Verdict, error) {
 	vc = vc.WithDefaults()
 	if in != nil {
 		r, c := in.Target.Dims()
@@ -122,7 +161,7 @@ func Verify(vc VerifyConfig, in *Instance, opt Options) (*Verdict, error) {
 			return nil, err
 		}
 		var err error
-		if in, err = BuildInstance(vc.Config); err != nil {
+		if in, err = instance.Build(vc.Config); err != nil {
 			return nil, err
 		}
 	}
@@ -136,7 +175,7 @@ func Verify(vc VerifyConfig, in *Instance, opt Options) (*Verdict, error) {
 	}
 	k0 := newChecker(vc.Config, in)
 	k0.keepInit = true
-	orig, err := trainMethod(Original, vc.Config, in, k0, opt)
+	orig, err := trainMethod(methods.Original, vc.Config, in, k0, opt)
 	if err != nil {
 		return nil, err
 	}
@@ -149,12 +188,12 @@ func Verify(vc VerifyConfig, in *Instance, opt Options) (*Verdict, error) {
 		c := vc.Config
 		c.RHat = rh
 		k := newChecker(c, in)
-		k.trajs[Original] = orig.Trajectory
-		res, err := trainMethod(Compressed, c, in, k, opt)
+		k.trajs[methods.Original] = orig.Trajectory
+		res, err := trainMethod(methods.Compressed, c, in, k, opt)
 		if err != nil {
 			return nil, err
 		}
-		label := fmt.Sprintf("%s r_hat=%d", Compressed, rh)
+		label := fmt.Sprintf("%s r_hat=%d", methods.Compressed, rh)
 		w := WidthResult{RHat: rh, Params: res.Params, Status: res.Status, Message: res.Message, Steps: res.Steps,
 			StepsToTol: res.StepsToTol, Seconds: res.Seconds, BestError: res.BestError, FinalError: res.FinalError, Result: res}
 		var wc results.Check
@@ -191,10 +230,10 @@ func Verify(vc VerifyConfig, in *Instance, opt Options) (*Verdict, error) {
 			v.SafeWidth = &r
 		}
 		for _, ch := range k.finish() {
-			if ch.Method == Compressed {
+			if ch.Method == methods.Compressed {
 				ch.Method = label
 			}
-			if ch.Method == Original {
+			if ch.Method == methods.Original {
 				continue // reported once, from the original's own run
 			}
 			v.Checks = append(v.Checks, ch)

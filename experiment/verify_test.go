@@ -9,6 +9,9 @@ import (
 	"github.com/stretchr/testify/require"
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/lowdim/lowdim/config"
+	"github.com/lowdim/lowdim/instance"
+	"github.com/lowdim/lowdim/methods"
 	"github.com/lowdim/lowdim/results"
 	"github.com/lowdim/lowdim/theory"
 	"github.com/lowdim/lowdim/workloads"
@@ -73,12 +76,12 @@ func TestVerifyPasses(t *testing.T) {
 				require.Equal(t, theory.ParamsCompressed(tt.d, w.RHat, 3), w.Params)
 				require.Equal(t, results.Converged, w.Status, w.Message)
 				// Each width's checks are labelled with it.
-				findCheck(t, v.Checks, CheckRecursion, fmt.Sprintf("%s r_hat=%d", Compressed, w.RHat))
-				findCheck(t, v.Checks, CheckWidth, fmt.Sprintf("%s r_hat=%d", Compressed, w.RHat))
+				findCheck(t, v.Checks, CheckRecursion, fmt.Sprintf("%s r_hat=%d", methods.Compressed, w.RHat))
+				findCheck(t, v.Checks, CheckWidth, fmt.Sprintf("%s r_hat=%d", methods.Compressed, w.RHat))
 			}
 			// The original's checks are reported once, not once per width.
-			findCheck(t, v.Checks, CheckRho, Original)
-			findCheck(t, v.Checks, CheckFlops, Original)
+			findCheck(t, v.Checks, CheckRho, methods.Original)
+			findCheck(t, v.Checks, CheckFlops, methods.Original)
 			t.Logf("original %d steps, widths %d and %d: %d and %d steps; %d checks pass",
 				v.Original.Steps, v.Widths[0].RHat, v.Widths[1].RHat, v.Widths[0].Steps, v.Widths[1].Steps, v.Passed)
 		})
@@ -96,7 +99,7 @@ func TestVerifyFailsBelowRank(t *testing.T) {
 			require.NoError(t, err)
 			requireVerdictCounts(t, v)
 			require.False(t, v.Pass)
-			label := fmt.Sprintf("%s r_hat=%d", Compressed, tt.r-1)
+			label := fmt.Sprintf("%s r_hat=%d", methods.Compressed, tt.r-1)
 			var failed []string
 			for _, c := range v.Checks {
 				if c.Status == results.Fail {
@@ -121,13 +124,13 @@ func TestVerifyUserTarget(t *testing.T) {
 	// Singular values 6, 4, 2.5: rank 3, well separated.
 	target, err := workloads.WithValues(d, []float64{6, 4, 2.5}, rand.New(rand.NewPCG(checkTestSeed, 1)))
 	require.NoError(t, err)
-	r, err := NumericalRank(target)
+	r, err := instance.NumericalRank(target)
 	require.NoError(t, err)
 	require.Equal(t, 3, r, "numerical rank of a rank-3 target")
 
-	vc := VerifyConfig{Config: Config{Workload: "mf", Loss: "sum", R: r, Eps: 0.05, Eta: stableEta(6, 3, 1),
+	vc := VerifyConfig{Config: config.Config{Workload: "mf", Params: config.Params{"loss": "sum"}, R: r, Eps: 0.05, Eta: stableEta(6, 3, 1),
 		Steps: 2000, Every: 10, Tol: 1e-6}}
-	in, err := NewInstance(&vc.Config, target, nil, "user.csv")
+	in, err := instance.NewUser(&vc.Config, target, nil, "user.csv")
 	require.NoError(t, err)
 	require.Equal(t, d, vc.D, "NewInstance sets d from the target")
 	v, err := Verify(vc, in, Options{})
@@ -151,19 +154,19 @@ func TestNumericalRank(t *testing.T) {
 	}{
 		{"rank 1", []float64{3}},
 		{"rank 3", []float64{6, 4, 2.5}},
-		// 1e-7 of the largest is above RankTol = 1e-8: counted.
+		// 1e-7 of the largest is above instance.RankTol = 1e-8: counted.
 		{"small but counted", []float64{1, 1e-7}},
 		{"full", []float64{5, 4, 3, 2, 1, 1, 1, 1}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			m, err := workloads.WithValues(8, tt.values, rng)
 			require.NoError(t, err)
-			r, err := NumericalRank(m)
+			r, err := instance.NumericalRank(m)
 			require.NoError(t, err)
 			require.Equal(t, len(tt.values), r)
 		})
 	}
-	_, err := NumericalRank(mat.NewDense(3, 3, nil))
+	_, err := instance.NumericalRank(mat.NewDense(3, 3, nil))
 	require.Error(t, err, "a zero matrix has no rank to report")
 }
 
@@ -174,8 +177,8 @@ func TestVerifyRejects(t *testing.T) {
 	_, err := Verify(vc, nil, Options{})
 	requireConfigError(t, err, "r-hat", "17")
 
-	c := Config{Workload: "mf", Loss: "sum", R: 1}
-	_, err = NewInstance(&c, mat.NewDense(3, 4, []float64{1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0}), nil, "wide.csv")
+	c := config.Config{Workload: "mf", Params: config.Params{"loss": "sum"}, R: 1}
+	_, err = instance.NewUser(&c, mat.NewDense(3, 4, []float64{1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0}), nil, "wide.csv")
 	require.ErrorContains(t, err, "wide.csv")
 	require.ErrorContains(t, err, "3 x 4")
 }

@@ -4,8 +4,12 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"os"
 
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/lowdim/lowdim/config"
+	"github.com/lowdim/lowdim/npy"
 )
 
 // MC is matrix completion: f(W) = ||P_O(W - Phi)||_F^2 / (2|O|) over the set
@@ -262,4 +266,145 @@ func (w *MC) outside(x *mat.Dense) (float64, int) {
 		}
 	}
 	return ss, n
+}
+
+// PCG streams of an MC instance's draws (numbers kept from before the
+// registry, so instances did not change).
+const (
+	streamMask    = 2 // the observed entries
+	streamSurrSVD = 4 // randomized SVD of a sparse instance's surrogate
+)
+
+// MC instance files.
+const (
+	MaskFile    = "mask.npy"
+	HeldOutFile = "heldout.npy"
+)
+
+// mc's registration: parameter p, the sampled step, sparse storage above
+// config.SparseMinD.
+func init() {
+	Register(Spec{
+		WorkloadInfo: config.WorkloadInfo{
+			Name: "mc", Title: "matrix completion", Order: 2,
+			Params: []config.Param{{Key: "p", Kind: config.Float, Unit: "fraction", InTitle: true,
+				Help: "observed fraction (mc)",
+				Check: func(v any, c config.Config) error {
+					if p := v.(float64); !(p > 0 && p <= 1) {
+						return config.Bad("p", v, "observed fraction must be in (0, 1]")
+					}
+					return nil
+				}}},
+			Paths: []string{config.PathSampled},
+			Sparse: func(c config.Config) bool {
+				return c.Storage == config.StorageSparse || (c.Storage == config.StorageAuto && c.D > config.SparseMinD)
+			},
+			Presets: []config.Preset{
+				{Name: "paper-mc", Description: "deep MC as in the paper's notebook: p=0.3, eta=10, alpha=5", Runs: []config.Config{{
+					Name: "mc", Workload: "mc", D: 100, R: 5, RHat: 10, Depth: 3, Eps: 1e-2, Eta: 10, Alpha: 5,
+					Steps: 25000, Tol: 1e-12, Every: 100, Params: config.Params{"p": 0.3},
+				}}},
+				{Name: "paper-mc-fast", Description: "paper-mc at d=60, r=3, r_hat=6 with eta=6, tol 1e-9", Runs: []config.Config{{
+					Name: "mc", Workload: "mc", D: 60, R: 3, RHat: 6, Depth: 3, Eps: 1e-2, Eta: 6, Alpha: 5,
+					Steps: 15000, Tol: 1e-9, Every: 50, Params: config.Params{"p": 0.3},
+				}}},
+			},
+			Fast: "paper-mc-fast",
+			Quick: &config.Config{Name: "mc", Workload: "mc", D: 40, R: 3, RHat: 6, Depth: 3, Eps: 1e-2, Eta: 6, Alpha: 5,
+				Steps: 5000, Tol: 1e-8, Every: 25, Params: config.Params{"p": 0.4}},
+		},
+		New: func(c config.Config, target *mat.Dense, rng func(uint64) *rand.Rand) (Workload, error) {
+			rows, cols := target.Dims()
+			mask, err := SampleMask(rows, cols, c.Float("p"), rng(streamMask))
+			if err != nil {
+				return nil, config.Bad("p", c.Float("p"), "%v", err)
+			}
+			return NewMC(target, mask)
+		},
+		NewSparse: func(c config.Config, rng func(uint64) *rand.Rand) (Workload, *Factored, error) {
+			s, err := SparseValues(c)
+			if err != nil {
+				return nil, nil, err
+			}
+			phi, err := NewFactored(c.D, s, rng(1))
+			if err != nil {
+				return nil, nil, err
+			}
+			rowPtr, cols, err := SampleObserved(c.D, c.D, c.Float("p"), rng(streamMask))
+			if err != nil {
+				return nil, nil, config.Bad("p", c.Float("p"), "%v", err)
+			}
+			w, err := NewSparseMC(phi, rowPtr, cols, rng(streamSurrSVD))
+			return w, phi, err
+		},
+		User: func(c *config.Config, target, mask, held *mat.Dense) (Workload, error) {
+			if mask == nil {
+				return nil, fmt.Errorf("--workload mc needs the observed entries: a --mask file or a coordinate .mtx target")
+			}
+			var w *MC
+			var err error
+			if held != nil {
+				w, err = NewMCHeldOut(target, mask, held)
+			} else {
+				w, err = NewMC(target, mask)
+			}
+			if err != nil {
+				return nil, err
+			}
+			// The fraction the instance trains on (a preset's p says
+			// nothing of a user's data).
+			r, cols := w.Dims()
+			c.Set("p", float64(w.Observed())/float64(r*cols))
+			return w, nil
+		},
+		Files: []string{MaskFile, HeldOutFile},
+		Save: func(w Workload, dir string) error {
+			mc, ok := w.(*MC)
+			if !ok {
+				return fmt.Errorf("a sparse instance (no d x d target) cannot be saved as .npy files; use --storage dense")
+			}
+			if err := SaveMatrix(fileIn(dir, MaskFile), mc.mask); err != nil {
+				return err
+			}
+			if mc.held != nil {
+				return SaveMatrix(fileIn(dir, HeldOutFile), mc.held)
+			}
+			return nil
+		},
+		Load: func(c *config.Config, target *mat.Dense, dir string) (Workload, error) {
+			rows, cols := target.Dims()
+			mask, err := npy.ReadMatrixFile(fileIn(dir, MaskFile), rows, cols)
+			if err != nil {
+				return nil, err
+			}
+			files := fileIn(dir, MaskFile)
+			var w *MC
+			if _, serr := os.Stat(fileIn(dir, HeldOutFile)); serr == nil {
+				held, rerr := npy.ReadMatrixFile(fileIn(dir, HeldOutFile), rows, cols)
+				if rerr != nil {
+					return nil, rerr
+				}
+				files += ", " + fileIn(dir, HeldOutFile)
+				w, err = NewMCHeldOut(target, mask, held)
+			} else {
+				w, err = NewMC(target, mask)
+			}
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", files, err)
+			}
+			return w, nil
+		},
+		Footprint: func(c config.Config) []Need {
+			d, p := c.D, c.Float("p")
+			if c.Sparse() {
+				o := uint64(p * float64(d) * float64(d))
+				// CSR pattern and values, the sampling bitset, the factors.
+				data := 12*o + uint64(8*(d+1)) + uint64(d)*uint64(d)/8 + uint64(2*8*d*c.R)
+				return []Need{{Bytes: data, Flag: "p", Value: p, What: fmt.Sprintf("the observed entries of --p %g of a --d %d target", p, d)}}
+			}
+			return []Need{{Bytes: 3 * uint64(8*d*d), What: "target, mask and surrogate"}}
+		},
+		Bench: func(int) (config.Params, bool) { return config.Params{"p": 0.3}, true },
+		Tags:  []string{"ci"},
+	})
 }

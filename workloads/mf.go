@@ -2,8 +2,11 @@ package workloads
 
 import (
 	"fmt"
+	"math/rand/v2"
 
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/lowdim/lowdim/config"
 )
 
 // Reduction says how the MF loss is normalised.
@@ -80,4 +83,51 @@ func (w *MF) Gradient(dst, x *mat.Dense) float64 {
 		}
 	}
 	return w.c * ss / 2
+}
+
+// mf's registration: parameter loss, the factored step, its presets (the
+// paper's notebook setting, DESIGN.md section 2, and a fast variant).
+func init() {
+	Register(Spec{
+		WorkloadInfo: config.WorkloadInfo{
+			Name: "mf", Title: "matrix factorization", Order: 1,
+			Params: []config.Param{{Key: "loss", Kind: config.String, Default: string(Mean),
+				Help: "MF loss reduction: mean or sum",
+				Check: func(v any, c config.Config) error {
+					if s := v.(string); s != string(Mean) && s != string(Sum) {
+						return config.Bad("loss", v, "unknown MF loss (want mean or sum)")
+					}
+					return nil
+				}}},
+			Paths: []string{config.PathFactored},
+			Presets: []config.Preset{
+				{Name: "paper-mf", Description: "deep MF as in the paper's notebook: mean loss, eta=1, 1e5 steps (slow: minutes)", Runs: []config.Config{{
+					Name: "mf", Workload: "mf", D: 100, R: 10, RHat: 20, Depth: 3, Eps: 1e-2, Eta: 1, Alpha: 1,
+					Steps: 100000, Tol: 0, Every: 500, Params: config.Params{"loss": "mean"},
+				}}},
+				{Name: "paper-mf-fast", Description: "paper-mf with the sum loss and eta=5e-3 (the same problem, a 50x larger effective step), tol 1e-10", Runs: []config.Config{{
+					Name: "mf", Workload: "mf", D: 100, R: 10, RHat: 20, Depth: 3, Eps: 1e-2, Eta: 5e-3, Alpha: 1,
+					Steps: 20000, Tol: 1e-10, Every: 50, Params: config.Params{"loss": "sum"},
+				}}},
+			},
+			Fast: "paper-mf-fast",
+			Quick: &config.Config{Name: "mf", Workload: "mf", D: 40, R: 4, RHat: 8, Depth: 3, Eps: 1e-2, Eta: 5e-3, Alpha: 1,
+				Steps: 5000, Tol: 1e-8, Every: 25, Params: config.Params{"loss": "sum"}},
+		},
+		New: func(c config.Config, target *mat.Dense, _ func(uint64) *rand.Rand) (Workload, error) {
+			return NewMF(target, Reduction(c.Text("loss")))
+		},
+		User: func(c *config.Config, target, _, _ *mat.Dense) (Workload, error) {
+			return NewMF(target, Reduction(c.Text("loss")))
+		},
+		Save: func(Workload, string) error { return nil },
+		Load: func(c *config.Config, target *mat.Dense, _ string) (Workload, error) {
+			return NewMF(target, Reduction(c.Text("loss")))
+		},
+		Footprint: func(c config.Config) []Need {
+			return []Need{{Bytes: uint64(8 * c.D * c.D), What: "target"}}
+		},
+		Bench: func(int) (config.Params, bool) { return config.Params{"loss": "sum"}, true },
+		Tags:  []string{"ci"},
+	})
 }

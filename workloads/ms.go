@@ -9,6 +9,8 @@ import (
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/lowdim/lowdim/config"
+	"github.com/lowdim/lowdim/npy"
 	"github.com/lowdim/lowdim/randmat"
 )
 
@@ -94,8 +96,11 @@ func (w *MS) targetEstimate() (apply, applyT func(dst, x *mat.Dense), scale floa
 // ||A||_F^2 / (rows*cols) (1/m for SampleSensing's N(0, 1/m^2) entries).
 func (w *MS) Scale() float64 { return w.scale }
 
-func (w *MS) Name() string          { return "ms" }
-func (w *MS) Dims() (int, int)      { return w.target.Dims() }
+func (w *MS) Name() string     { return "ms" }
+func (w *MS) Dims() (int, int) { return w.target.Dims() }
+
+// Measurements returns m, the number of measurements.
+func (w *MS) Measurements() int     { return len(w.y) }
 func (w *MS) Target() *mat.Dense    { return w.target }
 func (w *MS) Surrogate() *mat.Dense { return w.surrogate }
 func (w *MS) Bytes() int64 {
@@ -153,4 +158,109 @@ func vec(m *mat.Dense) blas64.Vector {
 		panic(fmt.Errorf("%w: matrix is not contiguous", ErrShape))
 	}
 	return blas64.Vector{N: raw.Rows * raw.Cols, Inc: 1, Data: raw.Data[:raw.Rows*raw.Cols]}
+}
+
+// streamOperator is the PCG stream of an MS instance's operator and noise
+// (the number it had before the registry).
+const streamOperator = 3
+
+// MS instance files: A.npy of shape (m, rows, cols) and y.npy of shape (m,).
+const (
+	OperatorFile     = "A.npy"
+	MeasurementsFile = "y.npy"
+)
+
+// MaxBenchOperatorBytes bounds the operator of an MS benchmark problem
+// (m = 20 d measurements: 160 d^3 bytes, 42 MB at d = 64, 335 MB at
+// d = 128).
+const MaxBenchOperatorBytes = 400e6
+
+// ms's registration: parameters m and noise.
+func init() {
+	Register(Spec{
+		WorkloadInfo: config.WorkloadInfo{
+			Name: "ms", Title: "matrix sensing", Order: 3,
+			Params: []config.Param{
+				{Key: "m", Kind: config.Int, Unit: "measurements", InTitle: true, Help: "number of measurements (ms)",
+					Check: func(v any, c config.Config) error {
+						if v.(int) < 1 {
+							return config.Bad("m", v, "number of measurements must be at least 1")
+						}
+						return nil
+					}},
+				{Key: "noise", Kind: config.Float, Default: 0.0, Help: "measurement noise standard deviation (ms)",
+					Check: func(v any, c config.Config) error {
+						if f := v.(float64); f < 0 || math.IsNaN(f) || math.IsInf(f, 0) {
+							return config.Bad("noise", v, "noise must be finite and >= 0")
+						}
+						return nil
+					}},
+			},
+			Presets: []config.Preset{
+				{Name: "paper-ms", Description: "deep MS as in the paper's notebook: d=200, m=4000 (a 1.28 GB operator; slow)", Runs: []config.Config{{
+					Name: "ms", Workload: "ms", D: 200, R: 5, RHat: 10, Depth: 3, Eps: 1e-2, Eta: 20, Alpha: 1,
+					Steps: 25000, Tol: 1e-12, Every: 100, Params: config.Params{"m": 4000},
+				}}},
+				{Name: "paper-ms-fast", Description: "paper-ms at d=50, m=1000 (a 20 MB operator), eta=10, tol 1e-10", Runs: []config.Config{{
+					Name: "ms", Workload: "ms", D: 50, R: 5, RHat: 10, Depth: 3, Eps: 1e-2, Eta: 10, Alpha: 1,
+					Steps: 10000, Tol: 1e-10, Every: 50, Params: config.Params{"m": 1000},
+				}}},
+			},
+			Fast: "paper-ms-fast",
+			Quick: &config.Config{Name: "ms", Workload: "ms", D: 30, R: 3, RHat: 6, Depth: 3, Eps: 1e-2, Eta: 5, Alpha: 1,
+				Steps: 5000, Tol: 1e-8, Every: 25, Params: config.Params{"m": 600}},
+		},
+		New: func(c config.Config, target *mat.Dense, rng func(uint64) *rand.Rand) (Workload, error) {
+			op, y, err := SampleSensing(target, c.Int("m"), c.Float("noise"), rng(streamOperator))
+			if err != nil {
+				return nil, err
+			}
+			return NewMS(target, op, y)
+		},
+		Files: []string{OperatorFile, MeasurementsFile},
+		Save: func(w Workload, dir string) error {
+			ms := w.(*MS)
+			m, _ := ms.op.Dims()
+			r, c := ms.Dims()
+			if err := npy.WriteFile(fileIn(dir, OperatorFile), []int{m, r, c}, ms.op.RawMatrix().Data); err != nil {
+				return err
+			}
+			return npy.WriteFile(fileIn(dir, MeasurementsFile), []int{len(ms.y)}, ms.y)
+		},
+		Load: func(c *config.Config, target *mat.Dense, dir string) (Workload, error) {
+			rows, cols := target.Dims()
+			path := fileIn(dir, OperatorFile)
+			a, err := npy.ReadArrayFile(path, -1, rows, cols)
+			if err != nil {
+				return nil, err
+			}
+			m := a.Shape[0]
+			if m < 1 {
+				return nil, fmt.Errorf("%s: shape %s has no measurement", path, Tuple(a.Shape))
+			}
+			if given := c.Int("m"); given != 0 && given != m {
+				return nil, config.Bad("m", given, "%s holds %d measurements", path, m)
+			}
+			ya, err := npy.ReadArrayFile(fileIn(dir, MeasurementsFile), m)
+			if err != nil {
+				return nil, err
+			}
+			c.Set("m", m)
+			return NewMS(target, mat.NewDense(m, rows*cols, a.Data), ya.Data)
+		},
+		Footprint: func(c config.Config) []Need {
+			m, d := c.Int("m"), c.D
+			return []Need{
+				{Bytes: SensingBytes(m, d, d), Flag: "m", Value: m,
+					What: fmt.Sprintf("the sensing operator of --m %d measurements of a --d %d target (m*d^2 doubles)", m, d)},
+				{Bytes: 2 * uint64(8*d*d), What: "target and surrogate"},
+			}
+		},
+		// Each evaluation streams the operator twice (the residual and the
+		// adjoint GEMV).
+		StepBytes: func(c config.Config) uint64 { return 2 * SensingBytes(c.Int("m"), c.D, c.D) },
+		Bench: func(d int) (config.Params, bool) {
+			return config.Params{"m": 20 * d}, SensingBytes(20*d, d, d) <= MaxBenchOperatorBytes
+		},
+	})
 }

@@ -9,18 +9,26 @@
 //	lowdim presets          list the named presets
 //	lowdim version          print the version
 //
-// Exit codes: 0 success; 1 a failed check (verify) or a run that could not
-// finish (its results could not be written); 2 a usage error or bad input
-// (flag, config file, instance or matrix file), with a message naming the
-// flag or file and the value.
+// Exit codes, the same for every command (tested in exit_test.go):
+//
+//	0  success
+//	1  a failed verdict (verify) or a regression (compare)
+//	2  usage or bad input: a flag, a config file, an instance or matrix
+//	   file (a *config.ConfigError or *config.InputError), with a message
+//	   naming the flag or file and the value
+//	3  an internal failure: any other error of the library, a panic, or
+//	   results that could not be written
+//
+// so that CI tells a crash (3) from a regression (1).
 package main
 
 import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 
-	"github.com/lowdim/lowdim/experiment"
+	"github.com/lowdim/lowdim/config"
 	"github.com/lowdim/lowdim/machine"
 	"github.com/lowdim/lowdim/mlp/mlprun"
 )
@@ -31,10 +39,26 @@ func main() {
 
 // Exit codes.
 const (
-	exitOK      = 0
-	exitFailure = 1
-	exitUsage   = 2
+	exitOK       = 0
+	exitFailure  = 1 // a failed verdict or a regression
+	exitUsage    = 2 // usage or bad input
+	exitInternal = 3 // an internal failure
 )
+
+// exitCode is the exit code of an error from the library: 2 for the
+// user's (config.IsUserError), 3 for anything else.
+func exitCode(err error) int {
+	if config.IsUserError(err) {
+		return exitUsage
+	}
+	return exitInternal
+}
+
+// failWith prints err after the command's name and returns its exit code.
+func failWith(stderr io.Writer, cmd string, err error) int {
+	fmt.Fprintf(stderr, "%s: %v\n", cmd, err)
+	return exitCode(err)
+}
 
 const usage = `lowdim: compress deep linear networks through their low-dimensional learning dynamics
 
@@ -47,10 +71,19 @@ Usage:
   lowdim presets        list the named presets
   lowdim version        print the version
 
-Exit codes: 0 ok, 1 a check failed or the run failed, 2 usage or input error.
+Exit codes: 0 ok, 1 a check failed or a regression, 2 usage or input error,
+3 an internal failure.
 `
 
-func run(args []string, stdout, stderr io.Writer) int {
+func run(args []string, stdout, stderr io.Writer) (code int) {
+	// A panic is an internal failure: exit 3, not the runtime's 2, which
+	// would read as a usage error.
+	defer func() {
+		if r := recover(); r != nil {
+			fmt.Fprintf(stderr, "lowdim: internal error: %v\n%s", r, debug.Stack())
+			code = exitInternal
+		}
+	}()
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
 		return exitUsage
@@ -67,7 +100,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case "calibrate":
 		return cmdCalibrate(args[1:], stdout, stderr)
 	case "presets":
-		for _, p := range experiment.Presets() {
+		for _, p := range config.Presets() {
 			fmt.Fprintln(stdout, p)
 		}
 		for _, name := range mlprun.Presets() {

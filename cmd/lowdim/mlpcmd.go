@@ -47,6 +47,11 @@ func flagArg(args []string, name string) string {
 	return ""
 }
 
+// configFileHead is what picks the preset in a config file.
+type configFileHead struct {
+	Preset string `toml:"preset"`
+}
+
 // mlpPresetArg returns the preset args name: --preset, else the preset
 // key of the --config file (when it reads), else "".
 func mlpPresetArg(args []string) string {

@@ -395,13 +395,13 @@ func TestRunLoadInstanceErrors(t *testing.T) {
 	}
 }
 
-// TestRunOutputNotWritable: results that cannot be written are a failed run
-// (exit 1), not a usage error.
+// TestRunOutputNotWritable: results that cannot be written are an internal
+// failure (exit 3), neither a failed verdict nor a usage error.
 func TestRunOutputNotWritable(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "a-file")
 	require.NoError(t, os.WriteFile(file, []byte("x"), 0o644))
 	code, _, stderr := lowdim(t, "run", "--d", "12", "--r", "2", "--steps", "5", "--quiet", "--out", file)
-	require.Equal(t, exitFailure, code, "stderr:\n%s", stderr)
+	require.Equal(t, exitInternal, code, "stderr:\n%s", stderr)
 	require.Contains(t, stderr, file)
 }
 

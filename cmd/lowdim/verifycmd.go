@@ -13,8 +13,9 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/lowdim/lowdim/config"
 	"github.com/lowdim/lowdim/experiment"
-	"github.com/lowdim/lowdim/matfile"
+	"github.com/lowdim/lowdim/instance"
 	"github.com/lowdim/lowdim/report"
 	"github.com/lowdim/lowdim/results"
 )
@@ -27,34 +28,31 @@ func cmdVerify(args []string, stdout, stderr io.Writer) int {
 		}
 		return exitUsage
 	}
-	fail := func(err error) int {
-		fmt.Fprintf(stderr, "lowdim verify: %v\n", err)
-		return exitUsage
-	}
+	fail := func(err error) int { return failWith(stderr, "lowdim verify", err) }
 	if fs.NArg() > 0 {
-		return fail(fmt.Errorf("unexpected argument %q", fs.Arg(0)))
+		return fail(config.Input(fmt.Errorf("unexpected argument %q", fs.Arg(0))))
 	}
 	rhats, err := parseWidths(f.rhats)
 	if err != nil {
 		return fail(err)
 	}
 	if !(f.tolRel > 0) || math.IsInf(f.tolRel, 0) {
-		return fail(&experiment.ConfigError{Flag: "tol-rel", Value: f.tolRel, Why: "relative tolerance must be positive and finite"})
+		return fail(&config.ConfigError{Flag: "tol-rel", Value: f.tolRel, Why: "relative tolerance must be positive and finite"})
 	}
-	runs, err := f.resolve(fs)
+	runs, err := f.resolve()
 	if err != nil {
 		return fail(err)
 	}
 	set := map[string]bool{}
 	fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
 	if f.maskFile != "" && f.targetFile == "" {
-		return fail(errors.New("--mask needs --target"))
+		return fail(config.Bad("mask", f.maskFile, "--mask needs --target"))
 	}
 	if f.targetFile != "" && len(runs) > 1 {
-		return fail(errors.New("--target needs a preset of one run"))
+		return fail(config.Bad("target", f.targetFile, "--target needs a preset of one run"))
 	}
 	if f.targetFile != "" && set["d"] {
-		return fail(errors.New("--d and --target: the target file sets d"))
+		return fail(config.Bad("d", f.given["d"], "--d and --target: the target file sets d"))
 	}
 	failed := false
 	for _, c := range runs {
@@ -62,10 +60,11 @@ func cmdVerify(args []string, stdout, stderr io.Writer) int {
 		if len(vc.RHats) == 0 && c.RHat > 0 {
 			vc.RHats = []int{c.RHat}
 		}
-		var in *experiment.Instance
+		var in *instance.Instance
 		if f.targetFile != "" {
-			in, err = userInstance(&vc, f.targetFile, f.maskFile, f.heldOut, set)
-			if err != nil {
+			u := instance.UserFiles{Target: f.targetFile, Mask: f.maskFile, HeldOut: f.heldOut,
+				HeldOutGiven: set["held-out"], RGiven: set["r"]}
+			if in, err = instance.FromFiles(&vc.Config, u); err != nil {
 				return fail(err)
 			}
 		}
@@ -85,8 +84,7 @@ func cmdVerify(args []string, stdout, stderr io.Writer) int {
 			return fail(err)
 		}
 		if err := writeVerdict(dir, v); err != nil {
-			fmt.Fprintf(stderr, "lowdim verify: %v\n", err)
-			return exitFailure
+			return fail(err)
 		}
 		writeVerdictTable(stdout, v, dir)
 		if !v.Pass {
@@ -109,83 +107,11 @@ func parseWidths(s string) ([]int, error) {
 		p = strings.TrimSpace(p)
 		n, err := strconv.Atoi(p)
 		if err != nil || n < 1 {
-			return nil, &experiment.ConfigError{Flag: "r-hat", Value: s, Why: fmt.Sprintf("width %q is not a positive integer", p)}
+			return nil, &config.ConfigError{Flag: "r-hat", Value: s, Why: fmt.Sprintf("width %q is not a positive integer", p)}
 		}
 		out = append(out, n)
 	}
 	return out, nil
-}
-
-// userInstance reads the user's target (and mask) and sets d, and r when
-// it was not given, from it. A coordinate .mtx target for --workload mc
-// without --mask is known only on its entries: heldOut of them are held
-// out to measure the recovery error on, and r must be given.
-func userInstance(vc *experiment.VerifyConfig, targetPath, maskPath string, heldOut float64, set map[string]bool) (*experiment.Instance, error) {
-	t, err := matfile.Read(targetPath)
-	if err != nil {
-		return nil, err
-	}
-	partial := vc.Workload == "mc" && maskPath == "" && t.Observed != nil
-	if set["held-out"] && !partial {
-		return nil, errors.New("--held-out applies to a coordinate .mtx --target for --workload mc without --mask")
-	}
-	if partial {
-		if !set["r"] {
-			return nil, fmt.Errorf("%s: a coordinate .mtx target is known only on its entries, whose zero-filled matrix has another rank: give the target's rank with --r", targetPath)
-		}
-		in, err := experiment.NewHeldOutInstance(&vc.Config, t.Dense, t.Observed, heldOut, targetPath)
-		return observedFraction(vc, in), err
-	}
-	var mask = t.Observed
-	if maskPath != "" {
-		m, err := matfile.Read(maskPath)
-		if err != nil {
-			return nil, err
-		}
-		tr, tc := t.Dense.Dims()
-		if mr, mc := m.Dense.Dims(); mr != tr || mc != tc {
-			return nil, fmt.Errorf("%s: a %d x %d mask for the %d x %d target of %s", maskPath, mr, mc, tr, tc, targetPath)
-		}
-		mask = m.Dense
-	}
-	if vc.Workload == "mc" && mask == nil {
-		return nil, fmt.Errorf("%s: --workload mc needs the observed entries: a --mask file or a coordinate .mtx target", targetPath)
-	}
-	if vc.Workload == "ms" {
-		return nil, errors.New("--target with --workload ms is not supported: a sensing problem needs its operator (use lowdim run --load-instance)")
-	}
-	if !set["r"] {
-		r, err := experiment.NumericalRank(t.Dense)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", targetPath, err)
-		}
-		vc.R = r
-	}
-	if maskPath != "" {
-		r, c := mask.Dims()
-		for i := 0; i < r; i++ {
-			for j := 0; j < c; j++ {
-				if v := mask.At(i, j); v != 0 && v != 1 {
-					return nil, fmt.Errorf("%s: entry (%d, %d) is %v; a mask holds 0 (unobserved) and 1 (observed)", maskPath, i+1, j+1, v)
-				}
-			}
-		}
-	}
-	in, err := experiment.NewInstance(&vc.Config, t.Dense, mask, targetPath)
-	return observedFraction(vc, in), err
-}
-
-// observedFraction sets vc.P to the fraction of entries an MC instance in
-// trains on (the preset's p says nothing of a user's data) and returns in.
-func observedFraction(vc *experiment.VerifyConfig, in *experiment.Instance) *experiment.Instance {
-	if in == nil || vc.Workload != "mc" {
-		return in
-	}
-	if mc, ok := in.Work.(interface{ Observed() int }); ok {
-		r, c := in.Work.Dims()
-		vc.P = float64(mc.Observed()) / float64(r*c)
-	}
-	return in
 }
 
 // writeVerdict writes verdict.json to dir atomically.
@@ -203,7 +129,7 @@ func writeVerdict(dir string, v *experiment.Verdict) error {
 // writeVerdictTable prints the widths, the checks and the verdict.
 func writeVerdictTable(w io.Writer, v *experiment.Verdict, dir string) {
 	c := v.Config
-	fmt.Fprintf(w, "\n== verify %s (%s) -> %s\n", title(c.Config), c.Name, filepath.Join(dir, "verdict.json"))
+	fmt.Fprintf(w, "\n== verify %s (%s) -> %s\n", experiment.Title(c.Config), c.Name, filepath.Join(dir, "verdict.json"))
 	writeEtaLine(w, c.Config, v.Instance)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "network\tparams\tstatus\tsteps\tbest error\tsufficient")

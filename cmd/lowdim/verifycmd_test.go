@@ -14,6 +14,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/lowdim/lowdim/experiment"
+	"github.com/lowdim/lowdim/instance"
 	"github.com/lowdim/lowdim/matfile"
 	"github.com/lowdim/lowdim/workloads"
 )
@@ -301,7 +302,7 @@ func TestVerifyCoordinateMTXIsMask(t *testing.T) {
 	require.Equal(t, "mc", v.Config.Workload)
 	// A tenth of the listed entries is held out; the networks train on
 	// the rest.
-	held := int(math.Round(experiment.DefaultHeldOut * float64(n)))
+	held := int(math.Round(instance.DefaultHeldOut * float64(n)))
 	require.Equal(t, held, v.Instance.HeldOut)
 	require.Equal(t, n-held, v.Instance.Observed, "observed entries = the entries the file lists, less the held-out ones")
 	require.Equal(t, 20, v.Config.D)

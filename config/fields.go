@@ -1,0 +1,249 @@
+package config
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+)
+
+// Kind is the type of a field's value.
+type Kind int
+
+// Kinds of fields.
+const (
+	Int    Kind = iota // int
+	Uint               // uint64 (the seed)
+	Float              // float64
+	String             // string
+	List               // []string (a comma list on the command line)
+)
+
+// A Field is one value of a configuration: its flag name, which is also its
+// TOML key and its key in Canonical, its kind, unit and help text. The
+// table of fields (Fields) drives the flags of `lowdim run`, the keys of a
+// TOML file and the layering preset -> file -> flags: nothing copies a
+// configuration field by field.
+type Field struct {
+	Key  string // flag name and TOML key, e.g. "r-hat"
+	Kind Kind
+	Unit string // e.g. "steps", "fraction"; "" for a count or a name
+	// Default documents the default ("" when the preset sets it).
+	Default string
+	Help    string
+	// Workload is the workload whose parameter this is ("" for the
+	// fields every run has); its value lives in Config.Params.
+	Workload string
+	// FileOnly: a TOML key with no flag (the name of a run in a suite).
+	FileOnly bool
+
+	get func(*Config) any
+	set func(*Config, any)
+}
+
+// Get returns the field's value in c: an int, uint64, float64, string or
+// []string by Kind; nil for a parameter c does not set.
+func (f Field) Get(c Config) any { return f.get(&c) }
+
+// Set sets the field of c to v, converted to the field's kind from the
+// types a TOML decoder or a flag gives (int64 for a float field, a comma
+// list or []any of strings for a list). A value of another type is a
+// *ConfigError.
+func (f Field) Set(c *Config, v any) error {
+	x, err := convert(f.Kind, v)
+	if err != nil {
+		return Bad(f.Key, v, "%v", err)
+	}
+	f.set(c, x)
+	return nil
+}
+
+// Parse parses s, the text of a flag, as the field's kind.
+func (f Field) Parse(s string) (any, error) {
+	switch f.Kind {
+	case Int:
+		return strconv.Atoi(s)
+	case Uint:
+		return strconv.ParseUint(s, 0, 64)
+	case Float:
+		return strconv.ParseFloat(s, 64)
+	case List:
+		return SplitList(s), nil
+	}
+	return s, nil
+}
+
+func convert(k Kind, v any) (any, error) {
+	switch k {
+	case Int:
+		switch x := v.(type) {
+		case int:
+			return x, nil
+		case int64:
+			return int(x), nil
+		case uint64:
+			return int(x), nil
+		case float64:
+			if x == math.Trunc(x) && math.Abs(x) < 1<<53 {
+				return int(x), nil
+			}
+		}
+		return nil, fmt.Errorf("not an integer")
+	case Uint:
+		switch x := v.(type) {
+		case uint64:
+			return x, nil
+		case int64:
+			if x >= 0 {
+				return uint64(x), nil
+			}
+		case int:
+			if x >= 0 {
+				return uint64(x), nil
+			}
+		case float64:
+			if x >= 0 && x == math.Trunc(x) && x < 1<<53 {
+				return uint64(x), nil
+			}
+		}
+		return nil, fmt.Errorf("not a non-negative integer")
+	case Float:
+		switch x := v.(type) {
+		case float64:
+			return x, nil
+		case int64:
+			return float64(x), nil
+		case int:
+			return float64(x), nil
+		}
+		return nil, fmt.Errorf("not a number")
+	case String:
+		if s, ok := v.(string); ok {
+			return s, nil
+		}
+		return nil, fmt.Errorf("not a string")
+	case List:
+		switch x := v.(type) {
+		case []string:
+			return x, nil
+		case string:
+			return SplitList(x), nil
+		case []any:
+			out := make([]string, 0, len(x))
+			for _, e := range x {
+				s, ok := e.(string)
+				if !ok {
+					return nil, fmt.Errorf("not a list of strings")
+				}
+				out = append(out, s)
+			}
+			return out, nil
+		}
+		return nil, fmt.Errorf("not a list of strings")
+	}
+	return nil, fmt.Errorf("unknown kind %d", k)
+}
+
+// SplitList splits a comma list, dropping blanks; never nil.
+func SplitList(s string) []string {
+	out := []string{}
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func intField(key, unit, def, help string, p func(*Config) *int) Field {
+	return Field{Key: key, Kind: Int, Unit: unit, Default: def, Help: help,
+		get: func(c *Config) any { return *p(c) }, set: func(c *Config, v any) { *p(c) = v.(int) }}
+}
+
+func floatField(key, unit, def, help string, p func(*Config) *float64) Field {
+	return Field{Key: key, Kind: Float, Unit: unit, Default: def, Help: help,
+		get: func(c *Config) any { return *p(c) }, set: func(c *Config, v any) { *p(c) = v.(float64) }}
+}
+
+func stringField(key, def, help string, p func(*Config) *string) Field {
+	return Field{Key: key, Kind: String, Default: def, Help: help,
+		get: func(c *Config) any { return *p(c) }, set: func(c *Config, v any) { *p(c) = v.(string) }}
+}
+
+// common is the table of the fields every run has, in the order of
+// `lowdim run -h`.
+var common = []Field{
+	func() Field {
+		f := stringField("name", "", "label of the run in a suite (a subfolder of --out)", func(c *Config) *string { return &c.Name })
+		f.FileOnly = true
+		return f
+	}(),
+	stringField("workload", "mf", "workload (one of the registered ones: lowdim presets lists them)", func(c *Config) *string { return &c.Workload }),
+	stringField("spectrum", "spread", "target spectrum: spread (the paper's), top, geometric", func(c *Config) *string { return &c.Spectrum }),
+	floatField("ratio", "", "0.5 for geometric", "ratio of consecutive singular values of a geometric target", func(c *Config) *float64 { return &c.Ratio }),
+	intField("d", "", "", "size of the d x d target", func(c *Config) *int { return &c.D }),
+	intField("r", "", "", "rank of the target", func(c *Config) *int { return &c.R }),
+	intField("r-hat", "", "2r", "compressed width (default 2r)", func(c *Config) *int { return &c.RHat }),
+	intField("depth", "layers", "3", "number of layers L (default 3)", func(c *Config) *int { return &c.Depth }),
+	floatField("eps", "", "1e-2", "initialization scale (default 1e-2)", func(c *Config) *float64 { return &c.Eps }),
+	floatField("eta", "", "", "learning rate", func(c *Config) *float64 { return &c.Eta }),
+	floatField("eta-frac", "fraction", "", "set the learning rate to this fraction of the instance's stable one (from the target's top singular value estimated from the data; replaces --eta)", func(c *Config) *float64 { return &c.EtaFrac }),
+	floatField("alpha", "", "1", "learning-rate multiplier of the compressed network's outer layers (default 1)", func(c *Config) *float64 { return &c.Alpha }),
+	floatField("gamma", "", "0", "learning-rate multiplier of the lop network's outer factors (default 0: frozen)", func(c *Config) *float64 { return &c.Gamma }),
+	stringField("path", "auto", "step algorithm: auto, dense, sampled (mc: residual on the observed entries only) or factored (mf: products of the target with the outer factors); auto takes sampled or factored for networks narrower than d", func(c *Config) *string { return &c.Path }),
+	stringField("storage", "auto", "mc instance storage: auto (sparse above d=4096), dense, or sparse (factored target, observed entries only)", func(c *Config) *string { return &c.Storage }),
+	intField("steps", "steps", "", "largest number of gradient steps", func(c *Config) *int { return &c.Steps }),
+	floatField("tol", "", "", "stop when the training loss is at most tol (0: run all steps)", func(c *Config) *float64 { return &c.Tol }),
+	intField("every", "steps", "steps/100", "checkpoint interval in steps (default steps/100)", func(c *Config) *int { return &c.Every }),
+	intField("svals", "", "0", "record this many top singular values of W at each checkpoint", func(c *Config) *int { return &c.SVals }),
+	{Key: "seed", Kind: Uint, Default: "0", Help: "seed of every random draw",
+		get: func(c *Config) any { return c.Seed }, set: func(c *Config, v any) { c.Seed = v.(uint64) }},
+	{Key: "methods", Kind: List, Default: "every default method", Help: "comma list of methods (default every registered default method)",
+		get: func(c *Config) any { return c.Methods }, set: func(c *Config, v any) { c.Methods = v.([]string) }},
+}
+
+// paramField is the Field of a workload's parameter.
+func paramField(workload string, p Param) Field {
+	def := ""
+	if p.Default != nil {
+		def = fmt.Sprint(p.Default)
+	}
+	return Field{Key: p.Key, Kind: p.Kind, Unit: p.Unit, Default: def, Help: p.Help, Workload: workload,
+		get: func(c *Config) any { return c.Params[p.Key] },
+		set: func(c *Config, v any) {
+			if c.Params == nil {
+				c.Params = Params{}
+			}
+			c.Params[p.Key] = v
+		}}
+}
+
+// Fields returns the table of every field: the common ones, then the
+// parameters of every registered workload (in registration order; a key
+// two workloads share appears once).
+func Fields() []Field {
+	out := append([]Field(nil), common...)
+	seen := map[string]bool{}
+	for _, f := range common {
+		seen[f.Key] = true
+	}
+	for _, w := range Workloads() {
+		for _, p := range w.Params {
+			if !seen[p.Key] {
+				seen[p.Key] = true
+				out = append(out, paramField(w.Name, p))
+			}
+		}
+	}
+	return out
+}
+
+// LookupField returns the field of key.
+func LookupField(key string) (Field, bool) {
+	for _, f := range Fields() {
+		if f.Key == key {
+			return f, true
+		}
+	}
+	return Field{}, false
+}

@@ -1,0 +1,241 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"slices"
+
+	"github.com/BurntSushi/toml"
+)
+
+// InputError is bad input that is not a configuration value: an unreadable
+// or malformed file (a config file, an instance, a matrix). Err names the
+// file. Like a *ConfigError it is the user's to fix (lowdim exits 2).
+type InputError struct{ Err error }
+
+func (e *InputError) Error() string { return e.Err.Error() }
+func (e *InputError) Unwrap() error { return e.Err }
+
+// Input wraps err as an *InputError (nil stays nil; a *ConfigError or an
+// *InputError is returned as is).
+func Input(err error) error {
+	var ce *ConfigError
+	var ie *InputError
+	if err == nil || errors.As(err, &ce) || errors.As(err, &ie) {
+		return err
+	}
+	return &InputError{Err: err}
+}
+
+// IsUserError reports whether err is the user's to fix: a *ConfigError or
+// an *InputError.
+func IsUserError(err error) bool {
+	var ce *ConfigError
+	var ie *InputError
+	return errors.As(err, &ce) || errors.As(err, &ie)
+}
+
+// Layers are the sources of the configurations of a command, each
+// overriding the one before: a preset, a TOML file, the flags given.
+type Layers struct {
+	// Preset names the preset; "" takes the file's "preset" key, else the
+	// fast preset (WorkloadInfo.Fast) of the workload the flags or the
+	// file give (default mf).
+	Preset string
+	// File is a TOML file whose keys are field keys (Fields) and "preset".
+	File string
+	// Flags holds the values given on the command line by field key, as
+	// Field.Parse returns them.
+	Flags map[string]any
+	// Loading: the instance is read from files, which fix d and the
+	// workload's integer parameters (counts such as m) unless given.
+	Loading bool
+	// Ignore lists keys the flags use otherwise (verify's list of widths
+	// under "r-hat").
+	Ignore []string
+}
+
+// Resolve builds the configurations of l: the preset's runs, each with the
+// file's values and then the flags' set through the field table. Values
+// that derive from a changed one are reset so that their defaults follow
+// (r-hat from r or d, every from steps, the parameters of another
+// workload), and a value given as zero or negative where WithDefaults would
+// replace it is refused. Errors are *ConfigError or, for the file,
+// *InputError naming it.
+func Resolve(l Layers) ([]Config, error) {
+	set := map[string]bool{} // keys the user gave, by flag or file
+	for k := range l.Flags {
+		set[k] = true
+	}
+	for _, k := range l.Ignore {
+		delete(set, k)
+	}
+	presetName, workload := l.Preset, "mf"
+	if v, ok := l.Flags["workload"].(string); ok {
+		workload = v
+	}
+	var file map[string]any
+	if l.File != "" {
+		b, err := os.ReadFile(l.File)
+		if err != nil {
+			return nil, &InputError{fmt.Errorf("--config: %w", err)}
+		}
+		if _, err := toml.Decode(string(b), &file); err != nil {
+			return nil, &InputError{fmt.Errorf("%s: %w", l.File, err)}
+		}
+		if p, ok := file["preset"].(string); ok && presetName == "" {
+			presetName = p
+		}
+		if w, ok := file["workload"].(string); ok && l.Flags["workload"] == nil {
+			workload = w
+		}
+		for k := range file {
+			if k == "preset" {
+				continue
+			}
+			if _, ok := LookupField(k); !ok {
+				return nil, &InputError{fmt.Errorf("%s: unknown key %q (keys are the flag names of lowdim run)", l.File, k)}
+			}
+			set[k] = true
+		}
+	}
+	if presetName == "" {
+		w, ok := LookupWorkload(workload)
+		if !ok || w.Fast == "" {
+			return nil, Bad("workload", workload, "unknown workload (want one of %s)", joinOr(WorkloadNames()))
+		}
+		presetName = w.Fast
+	}
+	preset, err := LookupPreset(presetName)
+	if err != nil {
+		return nil, err
+	}
+	runs := preset.Runs
+	for i := range runs {
+		c := &runs[i]
+		before := c.Workload
+		for _, k := range sortedKeys(file) {
+			if k == "preset" {
+				continue
+			}
+			f, _ := LookupField(k)
+			if err := f.Set(c, file[k]); err != nil {
+				return nil, &InputError{fmt.Errorf("%s: %w", l.File, err)}
+			}
+		}
+		for _, k := range sortedKeys(l.Flags) {
+			if slices.Contains(l.Ignore, k) {
+				continue
+			}
+			f, ok := LookupField(k)
+			if !ok {
+				return nil, Bad(k, l.Flags[k], "unknown flag")
+			}
+			if err := f.Set(c, l.Flags[k]); err != nil {
+				return nil, err
+			}
+		}
+		if err := checkGiven(*c, set); err != nil {
+			if file != nil && l.Flags[err.Flag] == nil {
+				return nil, &InputError{fmt.Errorf("%s: %w", l.File, err)}
+			}
+			return nil, err
+		}
+		resetDerived(c, set, before, l.Loading)
+	}
+	return runs, nil
+}
+
+func sortedKeys(m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+func joinOr(names []string) string {
+	switch len(names) {
+	case 0:
+		return "none registered"
+	case 1:
+		return names[0]
+	}
+	s := ""
+	for i, n := range names[:len(names)-1] {
+		if i > 0 {
+			s += ", "
+		}
+		s += n
+	}
+	return s + " or " + names[len(names)-1]
+}
+
+// checkGiven refuses given values that WithDefaults would otherwise replace
+// by a default: a zero or negative r-hat, depth, eps, eta, alpha or every.
+func checkGiven(c Config, set map[string]bool) *ConfigError {
+	for _, g := range []struct {
+		flag string
+		ok   bool
+		v    any
+		why  string
+	}{
+		{"r-hat", c.RHat >= 1, c.RHat, "compressed width must be at least 1"},
+		{"depth", c.Depth >= 2, c.Depth, "depth must be at least 2"},
+		{"eps", c.Eps > 0, c.Eps, "initialization scale must be positive and finite"},
+		{"eta", c.Eta > 0, c.Eta, "learning rate must be positive and finite"},
+		{"alpha", c.Alpha > 0, c.Alpha, "outer learning-rate multiplier must be positive and finite"},
+		{"every", c.Every >= 1, c.Every, "checkpoint interval must be at least 1"},
+	} {
+		if set[g.flag] && !g.ok {
+			return &ConfigError{Flag: g.flag, Value: g.v, Why: g.why}
+		}
+	}
+	if set["eta"] && set["eta-frac"] && c.EtaFrac != 0 {
+		return &ConfigError{Flag: "eta-frac", Value: c.EtaFrac, Why: "--eta and --eta-frac both set the learning rate; give one"}
+	}
+	return nil
+}
+
+// resetDerived clears the preset's values that derive from values the user
+// changed, so that their defaults follow: r-hat from r, every from steps,
+// the parameters of the preset's workload when the user changed it (unless
+// given), and d and the workload's counts from a loaded instance.
+func resetDerived(c *Config, set map[string]bool, presetWorkload string, loading bool) {
+	if (set["r"] || set["d"]) && !set["r-hat"] {
+		c.RHat = 0
+	}
+	if set["steps"] && !set["every"] {
+		c.Every = 0
+	}
+	if c.Workload != presetWorkload {
+		own := map[string]bool{}
+		if w, ok := LookupWorkload(c.Workload); ok {
+			for _, p := range w.Params {
+				own[p.Key] = true
+			}
+		}
+		for k := range c.Params {
+			if !own[k] && !set[k] {
+				delete(c.Params, k)
+			}
+		}
+	}
+	if loading {
+		if !set["d"] {
+			c.D = 0
+		}
+		if !set["r"] && !set["r-hat"] {
+			c.RHat = 0
+		}
+		if w, ok := LookupWorkload(c.Workload); ok {
+			for _, p := range w.Params {
+				if p.Kind == Int && !set[p.Key] {
+					delete(c.Params, p.Key)
+				}
+			}
+		}
+	}
+}

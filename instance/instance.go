@@ -1,0 +1,424 @@
+// Package instance holds the problem a run trains every method on: the
+// target, the workload's data (mask, sensing operator, ...) and the
+// workload built on them. It builds an instance from a seed through the
+// workload registry (workloads.Spec), saves and loads it as NumPy files
+// (with every method's initial weights), and makes the instances of a
+// user's own target (NewUser, NewHeldOut).
+//
+// Randomness: every random draw comes from its own PCG stream of the seed
+// (target, each workload's data, each method: methods.Stream), so the
+// instance does not depend on which methods run, and a seed gives
+// bit-identical instances.
+//
+// Errors: a bad value is a *config.ConfigError naming the flag; a bad file
+// an error naming the file.
+package instance
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/lowdim/lowdim/config"
+	"github.com/lowdim/lowdim/dln"
+	"github.com/lowdim/lowdim/methods"
+	"github.com/lowdim/lowdim/npy"
+	"github.com/lowdim/lowdim/results"
+	"github.com/lowdim/lowdim/workloads"
+)
+
+// PCG streams of the seed that are not a workload's or a method's own.
+const (
+	StreamTarget  = 1
+	StreamHeldOut = 5 // the held-out entries of a partially known target
+	StreamEtaSVD  = 6 // the target's top singular value (TargetTop) for EtaFrac
+)
+
+// Rand returns stream of seed.
+func Rand(seed, stream uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, stream)) }
+
+// Instance is the problem shared by all methods of a run.
+type Instance struct {
+	// Target is the dense target; nil for a sparse instance, whose target
+	// is Factored.
+	Target   *mat.Dense
+	Factored *workloads.Factored
+	Work     workloads.Workload
+	// Inits holds initial weights read by Load, per method; a method
+	// without an entry is initialised from the seed.
+	Inits map[string][]*mat.Dense
+	// Source says where the instance came from: "seed" or the folder.
+	Source string
+	// TargetTop and StableEta are set when the learning rate was resolved
+	// from a fraction of the stable one (experiment).
+	TargetTop, StableEta float64
+
+	// The target's SVD, computed once (TargetSVD).
+	svals    []float64
+	svu, svv *mat.Dense
+	svdDone  bool
+}
+
+// Spec returns the workload spec of c, or a *config.ConfigError.
+func Spec(c config.Config) (workloads.Spec, error) {
+	s, ok := workloads.Lookup(c.Workload)
+	if !ok {
+		return s, config.Bad("workload", c.Workload, "unknown workload")
+	}
+	return s, nil
+}
+
+// Build draws the instance of c (defaults applied, validated) from its
+// seed.
+func Build(c config.Config) (*Instance, error) {
+	spec, err := Spec(c)
+	if err != nil {
+		return nil, err
+	}
+	rng := func(stream uint64) *rand.Rand { return Rand(c.Seed, stream) }
+	if c.Sparse() && spec.NewSparse != nil {
+		w, phi, err := spec.NewSparse(c, rng)
+		if err != nil {
+			return nil, err
+		}
+		return &Instance{Factored: phi, Work: w, Source: "seed (sparse)"}, nil
+	}
+	target, err := workloads.Target(c, rng(StreamTarget))
+	if err != nil {
+		return nil, err
+	}
+	w, err := spec.New(c, target, rng)
+	if err != nil {
+		return nil, err
+	}
+	return &Instance{Target: target, Work: w, Source: "seed"}, nil
+}
+
+// TargetSVals returns the target's nonzero singular values (above 1e-12 of
+// the largest), decreasing: from its factors for a sparse instance, from an
+// SVD otherwise (nil when it fails, and for a partially known target).
+func (in *Instance) TargetSVals() []float64 {
+	s, _, _ := in.TargetSVD()
+	return append([]float64(nil), s...)
+}
+
+// TargetSVD returns, computed once, the target's nonzero singular values
+// (above 1e-12 of the largest) and their singular vectors: from the
+// factors of a sparse instance, from a thin SVD otherwise (none when it
+// fails or the target is known only partially). They must not be
+// modified.
+func (in *Instance) TargetSVD() (s []float64, u, v *mat.Dense) {
+	if in.svdDone {
+		return in.svals, in.svu, in.svv
+	}
+	in.svdDone = true
+	if in.Partial() {
+		return nil, nil, nil // the zero-filled matrix's spectrum is not the target's
+	}
+	if in.Factored != nil {
+		in.svals, in.svu, in.svv = in.Factored.S, in.Factored.U, in.Factored.V
+		return in.svals, in.svu, in.svv
+	}
+	var svd mat.SVD
+	if !svd.Factorize(in.Target, mat.SVDThin) {
+		return nil, nil, nil
+	}
+	all := svd.Values(nil)
+	if len(all) == 0 {
+		return nil, nil, nil
+	}
+	r := CountAbove(all, 1e-12)
+	var uu, vv mat.Dense
+	svd.UTo(&uu)
+	svd.VTo(&vv)
+	rows, cols := in.Target.Dims()
+	in.svals = all[:r]
+	in.svu = mat.DenseCopyOf(uu.Slice(0, rows, 0, r))
+	in.svv = mat.DenseCopyOf(vv.Slice(0, cols, 0, r))
+	return in.svals, in.svu, in.svv
+}
+
+// Partial reports whether the target is known only on the observed and
+// held-out entries.
+func (in *Instance) Partial() bool {
+	mc, ok := in.Work.(*workloads.MC)
+	if !ok {
+		return false
+	}
+	_, n := mc.HeldOut()
+	return n > 0
+}
+
+// Info summarises the instance: its shape, the target's nonzero singular
+// values (at most rank r, above 1e-12 of the largest), the workload's data.
+func (in *Instance) Info(r int) results.InstanceInfo {
+	rows, cols := in.Work.Dims()
+	info := results.InstanceInfo{Source: in.Source, Rows: rows, Cols: cols, WorkloadBytes: in.Work.Bytes(), Sparse: in.Factored != nil,
+		TargetTop: in.TargetTop, StableEta: in.StableEta}
+	for i, v := range in.TargetSVals() {
+		if i >= max(r, 1) {
+			break
+		}
+		info.TargetSVals = append(info.TargetSVals, v)
+	}
+	if w, ok := in.Work.(interface{ Observed() int }); ok {
+		info.Observed = w.Observed()
+	}
+	if mc, ok := in.Work.(*workloads.MC); ok {
+		_, info.HeldOut = mc.HeldOut()
+	}
+	if w, ok := in.Work.(interface{ Measurements() int }); ok {
+		info.Measurements = w.Measurements()
+	}
+	for m := range in.Inits {
+		info.LoadedInitsFrom = append(info.LoadedInitsFrom, m)
+	}
+	slices.Sort(info.LoadedInitsFrom)
+	return info
+}
+
+// TargetFile is the file of the target.
+const TargetFile = "target.npy"
+
+// InitFile is the file of layer l (1-based, W1 applied first) of a method's
+// initial weights.
+func InitFile(method string, l int) string { return "init_" + method + "_W" + strconv.Itoa(l) + ".npy" }
+
+// Save writes the instance to dir (created if needed): target.npy and the
+// workload's own files (workloads.Spec.Files: mask.npy and heldout.npy for
+// MC; A.npy of shape (m, d, d) and y.npy for MS), each atomically. It first
+// removes the instance files of an earlier save in dir (those names of
+// every registered workload, and init_*.npy), so that a folder never mixes
+// two instances; other files are left alone.
+func (in *Instance) Save(dir string, c config.Config) error {
+	spec, err := Spec(c)
+	if err != nil {
+		return err
+	}
+	if in.Target == nil {
+		return fmt.Errorf("a sparse instance (no d x d target) cannot be saved as .npy files; use --storage dense")
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	stale, err := filepath.Glob(filepath.Join(dir, "init_*.npy"))
+	if err != nil {
+		return err
+	}
+	stale = append(stale, filepath.Join(dir, TargetFile))
+	for _, s := range workloads.Specs() {
+		for _, name := range s.Files {
+			stale = append(stale, filepath.Join(dir, name))
+		}
+	}
+	for _, p := range stale {
+		if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("removing an earlier instance's file: %w", err)
+		}
+	}
+	if err := workloads.SaveMatrix(filepath.Join(dir, TargetFile), in.Target); err != nil {
+		return err
+	}
+	return spec.Save(in.Work, dir)
+}
+
+// SaveInit writes a method's initial layers as init_<method>_W<l>.npy.
+func SaveInit(dir, method string, net *dln.Network) error {
+	for l := 0; l < net.Layers(); l++ {
+		if err := workloads.SaveMatrix(filepath.Join(dir, InitFile(method, l+1)), net.Layer(l)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Load reads an instance written by Save (or by NumPy) from dir. The
+// target must be square; c.D is set from it (a different nonzero c.D is an
+// error), and the workload's parameters the files fix (m). Files the
+// workload needs must exist. Initial weights of the methods in c.Methods
+// are read where init_<method>_W1.npy exists; their count and shapes must
+// match the method. Every error names the file.
+func Load(dir string, c *config.Config) (*Instance, error) {
+	spec, err := Spec(*c)
+	if err != nil {
+		return nil, err
+	}
+	tpath := filepath.Join(dir, TargetFile)
+	ta, err := npy.ReadFile(tpath)
+	if err != nil {
+		return nil, err
+	}
+	if len(ta.Shape) != 2 || ta.Shape[0] != ta.Shape[1] {
+		return nil, fmt.Errorf("%s: shape %s, want a square (d, d) matrix", tpath, workloads.Tuple(ta.Shape))
+	}
+	d := ta.Shape[0]
+	if c.D != 0 && c.D != d {
+		return nil, config.Bad("d", c.D, "%s holds a %d x %d target", tpath, d, d)
+	}
+	c.D = d
+	target, err := npy.ReadMatrixFile(tpath, d, d)
+	if err != nil {
+		return nil, err
+	}
+	w, err := spec.Load(c, target, dir)
+	if err != nil {
+		return nil, err
+	}
+	in := &Instance{Target: target, Work: w, Source: dir, Inits: map[string][]*mat.Dense{}}
+	rows, cols := w.Dims()
+	for _, m := range c.Methods {
+		if _, ok := methods.Lookup(m); !ok {
+			continue // Validate names it
+		}
+		ws, err := loadInit(dir, m, methods.Shapes(m, *c, rows, cols))
+		if err != nil {
+			return nil, err
+		}
+		if ws != nil {
+			in.Inits[m] = ws
+		}
+	}
+	return in, nil
+}
+
+func loadInit(dir, method string, shapes []dln.Shape) ([]*mat.Dense, error) {
+	first := filepath.Join(dir, InitFile(method, 1))
+	if _, err := os.Stat(first); errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	ws := make([]*mat.Dense, len(shapes))
+	for l, s := range shapes {
+		p := filepath.Join(dir, InitFile(method, l+1))
+		w, err := npy.ReadMatrixFile(p, s.Rows, s.Cols)
+		if err != nil {
+			return nil, fmt.Errorf("initial weights of %s (depth %d): %w", method, len(shapes), err)
+		}
+		ws[l] = w
+	}
+	extra := filepath.Join(dir, InitFile(method, len(shapes)+1))
+	if _, err := os.Stat(extra); err == nil {
+		return nil, fmt.Errorf("%s exists but %s has depth %d: the instance's initial weights are of another depth", extra, method, len(shapes))
+	}
+	return ws, nil
+}
+
+// NewUser makes an instance of the user's target (and, for a workload that
+// needs one, mask), setting c.D from the target, which must be square.
+// source names the file in run.json and in errors.
+func NewUser(c *config.Config, target, mask *mat.Dense, source string) (*Instance, error) {
+	r, cols := target.Dims()
+	if r != cols {
+		return nil, fmt.Errorf("%s: a %d x %d target; lowdim needs a square one", source, r, cols)
+	}
+	return bindUser(c, target, mask, nil, source)
+}
+
+// bindUser sets c.D from the square target of a user's instance and makes
+// its workload; errors name source.
+func bindUser(c *config.Config, target, mask, held *mat.Dense, source string) (*Instance, error) {
+	spec, err := Spec(*c)
+	if err != nil {
+		return nil, err
+	}
+	if spec.User == nil {
+		return nil, fmt.Errorf("--target with --workload %s is not supported: a %s problem needs more than its target (use lowdim run --load-instance)", c.Workload, spec.Title)
+	}
+	c.D, _ = target.Dims()
+	w, err := spec.User(c, target, mask, held)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", source, err)
+	}
+	return &Instance{Target: target, Work: w, Source: source}, nil
+}
+
+// DefaultHeldOut is the fraction of a partially known target's entries
+// NewHeldOut holds out by default (lowdim verify --held-out).
+const DefaultHeldOut = 0.1
+
+// NewHeldOut returns the MC instance of a target known only where known is
+// 1 (elsewhere target holds zeros or anything): it holds out
+// round(frac |known|) of those entries, drawn from c.Seed, to measure the
+// recovery error on, and trains on the rest. c.R must be set (the rank of
+// a partially known target cannot be read from it); c.D is set from the
+// target. Errors name source.
+func NewHeldOut(c *config.Config, target, known *mat.Dense, frac float64, source string) (*Instance, error) {
+	r, cols := target.Dims()
+	if r != cols {
+		return nil, fmt.Errorf("%s: a %d x %d target; lowdim needs a square one", source, r, cols)
+	}
+	if kr, kc := known.Dims(); kr != r || kc != cols {
+		return nil, fmt.Errorf("%s: %d x %d known entries for a %d x %d target", source, kr, kc, r, cols)
+	}
+	if c.Workload != "mc" {
+		return nil, config.Bad("workload", c.Workload, "a target known only on some entries is a completion problem (mc)")
+	}
+	if !(frac > 0 && frac < 1) {
+		return nil, config.Bad("held-out", frac, "the held-out fraction must be in (0, 1)")
+	}
+	if c.R < 1 {
+		return nil, config.Bad("r", c.R, "a target known only on some entries needs its rank given")
+	}
+	var idx []int
+	data := mat.DenseCopyOf(known).RawMatrix().Data
+	for i, v := range data {
+		if v != 0 {
+			idx = append(idx, i)
+		}
+	}
+	n := int(math.Round(frac * float64(len(idx))))
+	if n < 1 || n >= len(idx) {
+		return nil, fmt.Errorf("%s: holding out %g of %d known entries leaves %d to hold out and %d to train on; both need at least one",
+			source, frac, len(idx), n, len(idx)-n)
+	}
+	rng := Rand(c.Seed, StreamHeldOut)
+	for i := 0; i < n; i++ { // partial Fisher-Yates: idx[:n] is a uniform draw
+		j := i + rng.IntN(len(idx)-i)
+		idx[i], idx[j] = idx[j], idx[i]
+	}
+	mask := mat.NewDense(r, cols, nil)
+	held := mat.NewDense(r, cols, nil)
+	for k, i := range idx {
+		dst := mask
+		if k < n {
+			dst = held
+		}
+		dst.RawMatrix().Data[i] = 1
+	}
+	return bindUser(c, target, mask, held, source)
+}
+
+// RankTol: NumericalRank counts singular values above RankTol times the
+// largest.
+const RankTol = 1e-8
+
+// NumericalRank returns the number of singular values of m above RankTol
+// times the largest; an error when m is zero or the SVD fails.
+func NumericalRank(m *mat.Dense) (int, error) {
+	s, err := workloads.SingularValues(m)
+	if err != nil {
+		return 0, err
+	}
+	if len(s) == 0 || s[0] == 0 {
+		return 0, errors.New("the matrix is zero")
+	}
+	return CountAbove(s, RankTol), nil
+}
+
+// CountAbove returns how many of the decreasing values s exceed rel times
+// the first (0 for an empty or zero s).
+func CountAbove(s []float64, rel float64) int {
+	n := 0
+	for _, v := range s {
+		if v > rel*s[0] {
+			n++
+		}
+	}
+	return n
+}

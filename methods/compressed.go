@@ -1,0 +1,52 @@
+package methods
+
+import (
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/lowdim/lowdim/config"
+	"github.com/lowdim/lowdim/dln"
+)
+
+// compressed (Kwon et al.): r_hat x cols, (L-2) r_hat x r_hat, rows x r_hat,
+// spectral from the workload's surrogate, alpha on the outer layers.
+func init() {
+	Register(Spec{
+		MethodInfo: config.MethodInfo{Name: Compressed, Order: 2, Default: true},
+		Help:       "the compressed network (Kwon et al.): width r_hat, spectral init from the surrogate, alpha on the outer layers",
+		Shapes:     narrowShapes,
+		Multipliers: func(c config.Config, layers int) []float64 {
+			m := Ones(layers)
+			m[0], m[layers-1] = c.Alpha, c.Alpha
+			return m
+		},
+		Init: func(net *dln.Network, c config.Config, env Env) error {
+			if ts, ok := env.Work.(topSingular); ok {
+				u, v, err := ts.TopSingular(c.RHat)
+				if err != nil {
+					return err
+				}
+				net.InitSpectralVectors(u, v, c.Eps)
+				return nil
+			}
+			if err := net.InitSpectral(env.Work.Surrogate(), c.Eps); err != nil {
+				return config.Bad("r-hat", c.RHat, "%v", err)
+			}
+			return nil
+		},
+		Params: narrowParams,
+	})
+}
+
+// topSingular is implemented by workloads whose surrogate is not held
+// densely (workloads.SparseMC).
+type topSingular interface {
+	TopSingular(k int) (u, v *mat.Dense, err error)
+}
+
+func narrowShapes(c config.Config, rows, cols int) []dln.Shape {
+	return dln.Chain(Widths(cols, c.RHat, rows, c.Depth)...)
+}
+
+func narrowParams(c config.Config, rows, cols int) int {
+	return c.RHat*cols + (c.Depth-2)*c.RHat*c.RHat + rows*c.RHat
+}
