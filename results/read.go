@@ -5,7 +5,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"os"
+	"slices"
+	"strconv"
 )
 
 // SchemaError is returned by DecodeRun and ReadRun for a run.json of
@@ -96,5 +99,85 @@ func decodeBytes(b []byte, file string) (*Run, error) {
 	if err := run.validate(); err != nil {
 		return nil, fmt.Errorf("results: %s: %w", name, err)
 	}
+	// A type with its own UnmarshalJSON (config.Config) decodes its part
+	// without DisallowUnknownFields: find what it ignored by writing the
+	// run again.
+	if path, err := ignoredKey(b, run); err != nil {
+		return nil, fmt.Errorf("results: %s: %w", name, err)
+	} else if path != "" {
+		return nil, fmt.Errorf("results: %s: unknown field %s", name, path)
+	}
 	return run, nil
+}
+
+// ignoredKey returns the JSON path of the first key of b, with a value
+// that is not zero (null, false, 0, "", [] or {}), that run does not write
+// back: a key that decoding ignored. It returns "" when there is none.
+func ignoredKey(b []byte, run *Run) (string, error) {
+	out, err := json.Marshal(run)
+	if err != nil {
+		return "", err
+	}
+	var x, y any
+	if err := json.Unmarshal(b, &x); err != nil {
+		return "", err
+	}
+	if err := json.Unmarshal(out, &y); err != nil {
+		return "", err
+	}
+	return firstIgnored(x, y, ""), nil
+}
+
+func firstIgnored(in, out any, path string) string {
+	join := func(k string) string {
+		if path == "" {
+			return k
+		}
+		return path + "." + k
+	}
+	switch in := in.(type) {
+	case map[string]any:
+		o, _ := out.(map[string]any)
+		for _, k := range slices.Sorted(maps.Keys(in)) {
+			v, ok := o[k]
+			if !ok && !zeroJSON(in[k]) {
+				return join(k)
+			}
+			if p := firstIgnored(in[k], v, join(k)); p != "" {
+				return p
+			}
+		}
+	case []any:
+		o, _ := out.([]any)
+		for i := range in {
+			var v any
+			if i < len(o) {
+				v = o[i]
+			}
+			if p := firstIgnored(in[i], v, path+"["+strconv.Itoa(i)+"]"); p != "" {
+				return p
+			}
+		}
+	}
+	return ""
+}
+
+// zeroJSON reports whether v, a decoded JSON value, is null, false, 0, "",
+// [] or {}: what an omitempty field leaves out.
+func zeroJSON(v any) bool {
+	switch v := v.(type) {
+	case nil:
+		return true
+	case bool:
+		return !v
+	case float64:
+		return v == 0
+	case string:
+		return v == ""
+	case []any:
+		return len(v) == 0
+	case map[string]any:
+		return len(v) == 0
+	}
+	return false
 }
