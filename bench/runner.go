@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"golang.org/x/perf/benchfmt"
+
+	"github.com/lowdim/lowdim/config"
 )
 
 // RunOptions say how to run a suite outside `go test`.
@@ -46,7 +48,7 @@ func Run(cases []Case, o RunOptions, w io.Writer) (failed []string, err error) {
 	}
 	testing.Init()
 	if err := flag.Set("test.benchtime", o.Benchtime); err != nil {
-		return nil, fmt.Errorf("benchtime %q: %w", o.Benchtime, err)
+		return nil, config.Input(fmt.Errorf("benchtime %q: %w", o.Benchtime, err))
 	}
 	bw := benchfmt.NewWriter(w)
 	for _, u := range Exact {

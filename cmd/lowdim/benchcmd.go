@@ -8,9 +8,11 @@ import (
 	"io"
 	"regexp"
 	"strconv"
+	"strings"
 
 	"github.com/lowdim/lowdim/bench"
 	"github.com/lowdim/lowdim/calibrate"
+	"github.com/lowdim/lowdim/config"
 	"github.com/lowdim/lowdim/energy"
 	"github.com/lowdim/lowdim/machine"
 	"github.com/lowdim/lowdim/results"
@@ -23,7 +25,11 @@ method x step algorithm x size; Efficiency: the original MF step against the
 BLAS backend's own dgemm in the same iterations; Train: the quick preset
 trained to its budget; Infer: the end-to-end map on a batch) and writes the Go benchmark format, with the
 machine's configuration lines and Unit lines, to --out or stdout. benchstat
-and lowdim compare read it.
+and lowdim compare read it. The cases come from the registries of workloads
+and methods; --tags selects them by tag (e.g. step,ci).
+
+Exit status: 0 every benchmark ran, 2 usage error, 3 a benchmark failed or
+the results could not be written.
 
 Flags:
 `
@@ -41,6 +47,8 @@ func cmdBench(args []string, stdout, stderr io.Writer) int {
 	out := fs.String("out", "", "output file (default stdout), written atomically")
 	list := fs.Bool("list", false, "list the benchmark names and exit")
 	cpuList := fs.String("cpu", "", "comma list of GOMAXPROCS values to run each benchmark at, as go test -cpu (default the current GOMAXPROCS)")
+	methodList := fs.String("methods", "", "comma list of methods (default every default method)")
+	tags := fs.String("tags", "", "comma list of tags a case must all have (step, train, infer, efficiency, ci, workload=mc, method=bm, ...)")
 	watts := fs.Float64("watts-per-core", 0, "energy model when RAPL is unreadable: watts per busy core (default the energy package's)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -103,6 +111,13 @@ func cmdBench(args []string, stdout, stderr io.Writer) int {
 			return usageErr("invalid --filter %q: %v", *filter, err)
 		}
 	}
+	o.Tags = splitList(*tags)
+	o.Methods = splitList(*methodList)
+	for _, m := range o.Methods {
+		if _, ok := config.LookupMethod(m); !ok {
+			return usageErr("invalid --methods %s: unknown method %q (want a comma list of %s)", *methodList, m, strings.Join(config.MethodNames(), ","))
+		}
+	}
 	meter, why := newMeter(*watts)
 	o.Meter = meter
 	if cal, err := calibrate.Load(machine.BLASBackend); err == nil {
@@ -137,18 +152,18 @@ func cmdBench(args []string, stdout, stderr io.Writer) int {
 	ro := bench.RunOptions{Count: *count, Benchtime: *benchtime, Config: machine.Read().ConfigLines(), Progress: stderr, CPU: cpus}
 	failed, err := bench.Run(cases, ro, w)
 	if err != nil {
-		fmt.Fprintf(stderr, "lowdim bench: %v\n", err)
-		return exitUsage
+		return failWith(stderr, "lowdim bench", err)
 	}
 	if *out != "" {
 		if err := results.WriteFileAtomic(*out, buf.Bytes()); err != nil {
-			fmt.Fprintf(stderr, "lowdim bench: %v\n", err)
-			return exitFailure
+			return failWith(stderr, "lowdim bench", err)
 		}
 	}
 	if len(failed) > 0 {
+		// A benchmark that could not run is a crash, not a regression
+		// (lowdim compare judges those).
 		fmt.Fprintf(stderr, "lowdim bench: %d benchmarks failed: %v\n", len(failed), failed)
-		return exitFailure
+		return exitInternal
 	}
 	return exitOK
 }

@@ -89,23 +89,23 @@ func cmdCalibrate(args []string, stdout, stderr io.Writer) int {
 		var err error
 		if path, err = calibrate.DefaultPath(machine.BLASBackend); err != nil {
 			fmt.Fprintf(stderr, "lowdim calibrate: %v (use --out)\n", err)
-			return exitFailure
+			return exitInternal
 		}
 	}
 	// Fail before measuring, not after, when the file cannot be placed.
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		fmt.Fprintf(stderr, "lowdim calibrate: %v\n", err)
-		return exitFailure
+		return exitInternal
 	}
 	c, err := calibrate.Measure(o)
 	if err != nil {
 		fmt.Fprintf(stderr, "lowdim calibrate: %v\n", err)
-		return exitFailure
+		return exitInternal
 	}
 	printCalibration(stdout, c)
 	if err := c.Save(path); err != nil {
 		fmt.Fprintf(stderr, "lowdim calibrate: %v\n", err)
-		return exitFailure
+		return exitInternal
 	}
 	fmt.Fprintf(stdout, "written to %s\n", path)
 	return exitOK

@@ -23,7 +23,8 @@ a warning. Flags may come before or after the files.
 
 Exit status: 0 no regression, 1 a regression (or a warning with
 --strict-samples), 2 usage or input error (a missing file, a syntax error
-reported as file:line, no common benchmarks, a bad flag).
+reported as file:line, no common benchmarks, a bad flag), 3 an internal
+failure (the report could not be written).
 
 Flags:
 `
@@ -74,7 +75,7 @@ func cmdCompare(args []string, stdout, stderr io.Writer) int {
 		return fail(exitUsage, err)
 	}
 	if err := write(rep, stdout); err != nil {
-		return fail(exitFailure, fmt.Errorf("writing the report: %w", err))
+		return fail(exitInternal, fmt.Errorf("writing the report: %w", err))
 	}
 	if rep.Failed() {
 		msg := fmt.Sprintf("%d regression(s)", rep.Regressions)
