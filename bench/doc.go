@@ -19,8 +19,15 @@
 // benchfmt would rescale. Deterministic units are listed in Exact and marked
 // assume=exact in Unit lines.
 //
-// Problem sizes: MF and MC at every size; MS only where its m x d^2 operator
-// (m = 20d) stays within MaxOperatorBytes. A Case builds its problem on first
+// The cases iterate the registries: every registered workload (its
+// benchmark parameters from workloads.Spec.Bench, which may leave out a
+// size: MS only where its m x d^2 operator, m = 20d, stays within
+// MaxOperatorBytes) x the default methods (config.DefaultMethods) x the step
+// algorithms (dense, and the workload's own for methods narrower than the
+// problem). Every case carries tags (Case.Tags: its group, workload=,
+// method=, path=, and its workload's own such as "ci"), so that suites (a
+// CI gate, a machine report) select from this one registry (Options.Tags,
+// lowdim bench --tags) instead of keeping their own lists. A Case builds its problem on first
 // use and keeps it until Release, so calibration rounds of testing.B do not
 // rebuild it.
 package bench

@@ -1,13 +1,14 @@
-// Package experiment turns a run configuration into trained methods: it holds
-// the Config of `lowdim run` and its named presets, builds the shared problem
-// instance (target, mask, sensing operator) and each method's network from a
-// seed, saves and loads instances as NumPy files, checks that the problem fits
-// in memory, and trains every method with package trainer.
+// Package experiment runs a configuration: it builds the shared problem
+// instance (package instance) and each method's network (the methods
+// registry), checks that the problem fits in memory (Preflight, from the
+// workload's and the methods' specs), trains every method with package
+// trainer on the step algorithm its workload offers (paths.go), evaluates
+// the theory checks that apply (checks.go), and gates a rollout (Verify).
+// Configuration lives in package config, workloads in package workloads,
+// methods in package methods; nothing here switches on their names.
 //
-// Randomness: every random draw comes from its own PCG stream of the seed
-// (target, mask, operator, one stream per method), so the instance does not
-// depend on which methods run, and a seed gives bit-identical trajectories.
-//
-// Errors: a bad configuration is a *ConfigError naming the flag and the value;
-// a bad instance file is an error naming the file and the problem.
+// Errors: a bad configuration is a *config.ConfigError naming the flag and
+// the value; a bad file a *config.InputError naming it; any other error is
+// an internal failure (lowdim exits 3). Divergence and failed checks are
+// results, not errors.
 package experiment
