@@ -6,13 +6,9 @@ import (
 
 	"github.com/lowdim/lowdim/config"
 	"github.com/lowdim/lowdim/instance"
-	"github.com/lowdim/lowdim/results"
 	"github.com/lowdim/lowdim/theory"
 	"github.com/lowdim/lowdim/workloads"
 )
-
-// InstanceInfo describes an instance in run.json (see results).
-type InstanceInfo = results.InstanceInfo
 
 // resolveEta sets c.Eta to c.EtaFrac times the instance's stable learning
 // rate (see config.Config.EtaFrac; compressed says whether the compressed

@@ -10,11 +10,15 @@ import (
 	"github.com/lowdim/lowdim/config"
 	"github.com/lowdim/lowdim/instance"
 	"github.com/lowdim/lowdim/machine"
+	"github.com/lowdim/lowdim/memplan"
 	"github.com/lowdim/lowdim/methods"
 	"github.com/lowdim/lowdim/results"
 	"github.com/lowdim/lowdim/trainer"
 	"github.com/lowdim/lowdim/workloads"
 )
+
+// InstanceInfo describes an instance in run.json (see results).
+type InstanceInfo = results.InstanceInfo
 
 // Options are the parts of a run that are not part of its configuration.
 type Options struct {
@@ -79,6 +83,8 @@ func Run(c config.Config, opt Options) (*results.Run, error) {
 	c = c.WithDefaults()
 	var in *instance.Instance
 	var err error
+	var plan memplan.Plan
+	var budget *machine.Budget
 	if opt.LoadInstance != "" {
 		// The folder fixes d and the workload's counts (m); validate the
 		// rest first.
@@ -106,6 +112,9 @@ func Run(c config.Config, opt Options) (*results.Run, error) {
 		if err := preflightNetworks(c, 0); err != nil {
 			return nil, err
 		}
+		if plan, budget, err = planRun(c, true); err != nil {
+			return nil, err
+		}
 	} else {
 		if err := c.Validate(); err != nil {
 			return nil, err
@@ -113,10 +122,15 @@ func Run(c config.Config, opt Options) (*results.Run, error) {
 		if err := Preflight(c); err != nil {
 			return nil, err
 		}
+		if plan, budget, err = planRun(c, false); err != nil {
+			return nil, err
+		}
 		if in, err = instance.Build(c); err != nil {
 			return nil, err
 		}
 	}
+	// The plan is the run's soft memory limit until it returns.
+	defer plan.Enforce()()
 	if err := resolveEta(&c, in, slices.Contains(c.Methods, methods.Compressed)); err != nil {
 		return nil, err
 	}
@@ -147,6 +161,11 @@ func Run(c config.Config, opt Options) (*results.Run, error) {
 	}
 	run.ComputeRatios(methods.Original)
 	run.Checks = k.finish()
+	var peakHeap uint64
+	for _, m := range run.Methods {
+		peakHeap = max(peakHeap, m.PeakHeapBytes)
+	}
+	run.Memory = memoryInfo(plan, budget, peakHeap)
 	return run, nil
 }
 
