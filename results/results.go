@@ -152,6 +152,31 @@ type Run struct {
 	// Checks are the theory checks that apply to the run's configuration
 	// (linear), or the paper's claim for the compressed block (MLP).
 	Checks []Check `json:"checks,omitempty"`
+	// Memory is the run's memory plan and what the process used.
+	Memory *MemoryInfo `json:"memory,omitempty"`
+}
+
+// MemoryInfo is a run's memory: what the preflight planned (package
+// memplan) and what the process used. Sizes are bytes; a figure that was not
+// planned or could not be read is nil.
+type MemoryInfo struct {
+	// PlanBytes is the planned peak resident memory (memplan.Plan.Total),
+	// LimitBytes the Go runtime's soft memory limit the run kept to
+	// (memplan.Plan.Limit), and PlanPhase the phase the plan expected the
+	// peak in.
+	PlanBytes  *uint64 `json:"plan_bytes,omitempty"`
+	LimitBytes *uint64 `json:"go_limit_bytes,omitempty"`
+	PlanPhase  string  `json:"plan_phase,omitempty"`
+	// BudgetBytes is the memory the process could take when the run
+	// started (machine.Budget.Available) and BudgetSource what bounded it
+	// ("MemAvailable" or "cgroup").
+	BudgetBytes  *uint64 `json:"budget_bytes,omitempty"`
+	BudgetSource string  `json:"budget_source,omitempty"`
+	// PeakRSSBytes is the process's peak resident memory (VmHWM) when the
+	// run ended.
+	PeakRSSBytes *uint64 `json:"peak_rss_bytes,omitempty"`
+	// PeakHeapBytes is the largest Go heap sampled during the run.
+	PeakHeapBytes uint64 `json:"peak_heap_bytes"`
 }
 
 // Ratio is a method a's figure divided by a method b's (key "a/b"). A

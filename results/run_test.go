@@ -101,6 +101,7 @@ func linearRun() *results.Run {
 		Ratios: map[string]results.Ratio{"compressed/original": {
 			StepsToTol: ptr(0.5), SecondsToTol: ptr(0.25), SecondsPerStep: ptr(0.125), Params: ptr(0.375),
 		}},
+		Memory: fill(&results.MemoryInfo{}),
 		Checks: []results.Check{{
 			Name: "compressed-mf-recursion", Method: "compressed", Regime: "mf, small init", Quantity: "relative gap",
 			Observed: 1e-9, Predicted: 0.5, Tolerance: 1e-6, Status: results.Fail, Detail: "worst at step 20",
@@ -137,6 +138,7 @@ func mlpRun() *results.Run {
 			Seconds: ptr(0.5), CPUSeconds: ptr(0.5625), SecondsPerStep: ptr(0.5), Params: ptr(0.59375),
 			TestAccuracyDiff: ptr(-0.0125),
 		}},
+		Memory: &results.MemoryInfo{PeakRSSBytes: ptr(uint64(300 << 20)), PeakHeapBytes: 200 << 20},
 		Checks: []results.Check{{
 			Name: "cdln-accuracy", Method: "cdln/dln", Regime: "same outer layers", Quantity: "points",
 			Observed: 0.25, Predicted: 0.125, Tolerance: 0.5, Status: results.Pass, Detail: "dln 0.9000, cdln 0.8975",
