@@ -109,20 +109,14 @@ func Run(c config.Config, opt Options) (*results.Run, error) {
 			return nil, err
 		}
 		// The data is in memory already; the networks are not.
-		if err := preflightNetworks(c, 0); err != nil {
-			return nil, err
-		}
-		if plan, budget, err = planRun(c, true); err != nil {
+		if plan, budget, err = preflight(c, true, false); err != nil {
 			return nil, err
 		}
 	} else {
 		if err := c.Validate(); err != nil {
 			return nil, err
 		}
-		if err := Preflight(c); err != nil {
-			return nil, err
-		}
-		if plan, budget, err = planRun(c, false); err != nil {
+		if plan, budget, err = preflight(c, false, false); err != nil {
 			return nil, err
 		}
 		if in, err = instance.Build(c); err != nil {

@@ -69,9 +69,11 @@ type Verdict struct {
 	// when none is.
 	SafeWidth *int            `json:"safe_width"`
 	Checks    []results.Check `json:"checks"`
-	Passed    int             `json:"passed"`
-	Failed    int             `json:"failed"`
-	Skipped   int             `json:"skipped"`
+	// Memory is the verify's memory plan and what the process used.
+	Memory  *results.MemoryInfo `json:"memory,omitempty"`
+	Passed  int                 `json:"passed"`
+	Failed  int                 `json:"failed"`
+	Skipped int                 `json:"skipped"`
 	// Pass is true when no check failed.
 	Pass bool `json:"pass"`
 }
@@ -156,11 +158,17 @@ func Verify(vc VerifyConfig, in *instance.Instance, opt Options) (*Verdict, erro
 	if err := vc.Validate(); err != nil {
 		return nil, err
 	}
+	// The plan: the original network and the widest compressed one, one
+	// after the other, on the instance (in memory already when given).
+	pc := vc.Config.Clone()
+	pc.Methods = []string{methods.Original, methods.Compressed}
+	pc.RHat = slices.Max(vc.RHats)
+	plan, budget, err := preflight(pc, in != nil, true)
+	if err != nil {
+		return nil, err
+	}
+	defer plan.Enforce()()
 	if in == nil {
-		if err := Preflight(vc.Config); err != nil {
-			return nil, err
-		}
-		var err error
 		if in, err = instance.Build(vc.Config); err != nil {
 			return nil, err
 		}
@@ -252,5 +260,10 @@ func Verify(vc VerifyConfig, in *instance.Instance, opt Options) (*Verdict, erro
 		}
 	}
 	v.Pass = v.Failed == 0
+	peakHeap := orig.PeakHeapBytes
+	for _, w := range v.Widths {
+		peakHeap = max(peakHeap, w.Result.PeakHeapBytes)
+	}
+	v.Memory = memoryInfo(plan, budget, peakHeap)
 	return v, nil
 }

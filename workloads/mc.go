@@ -402,7 +402,10 @@ func init() {
 				data := 12*o + uint64(8*(d+1)) + uint64(d)*uint64(d)/8 + uint64(2*8*d*c.R)
 				return []Need{{Bytes: data, Flag: "p", Value: p, What: fmt.Sprintf("the observed entries of --p %g of a --d %d target", p, d)}}
 			}
-			return []Need{{Bytes: 3 * uint64(8*d*d), What: "target, mask and surrogate"}}
+			// Target, mask and surrogate, and the observed entries' row
+			// pointers and (column, value) pairs (MC.Bytes).
+			o := uint64(p * float64(d) * float64(d))
+			return []Need{{Bytes: 3*uint64(8*d*d) + uint64(8*(d+1)) + 12*o, What: "target, mask, surrogate and observed entries"}}
 		},
 		Bench: func(int) (config.Params, bool) { return config.Params{"p": 0.3}, true },
 		Tags:  []string{"ci"},

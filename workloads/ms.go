@@ -253,7 +253,7 @@ func init() {
 			return []Need{
 				{Bytes: SensingBytes(m, d, d), Flag: "m", Value: m,
 					What: fmt.Sprintf("the sensing operator of --m %d measurements of a --d %d target (m*d^2 doubles)", m, d)},
-				{Bytes: 2 * uint64(8*d*d), What: "target and surrogate"},
+				{Bytes: 3*uint64(8*d*d) + uint64(16*m), What: "target, surrogate, staging buffer, measurements and residual"},
 			}
 		},
 		// Each evaluation streams the operator twice (the residual and the

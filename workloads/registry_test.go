@@ -47,11 +47,8 @@ func TestRegistrySaveLoad(t *testing.T) {
 			for _, n := range s.Footprint(c) {
 				need += n.Bytes
 			}
-			// The preflight's numbers are kept as they were before the
-			// registry (their rework is another issue): they may be below
-			// what the workload reports holding (its CSR copy, buffers).
-			require.Positive(t, need)
-			t.Logf("footprint %d bytes, workload holds %d", need, w.Bytes())
+			// The preflight plans the bytes the workload holds, exactly.
+			require.Equal(t, uint64(w.Bytes()), need, "footprint against Workload.Bytes")
 
 			dir := t.TempDir()
 			require.NoError(t, s.Save(w, dir))

@@ -1,0 +1,164 @@
+package experiment
+
+import (
+	"fmt"
+
+	"github.com/lowdim/lowdim/config"
+	"github.com/lowdim/lowdim/dln"
+	"github.com/lowdim/lowdim/machine"
+	"github.com/lowdim/lowdim/memplan"
+	"github.com/lowdim/lowdim/methods"
+	"github.com/lowdim/lowdim/results"
+	"github.com/lowdim/lowdim/workloads"
+)
+
+// svdCopies is the number of rows x cols matrices a thin SVD of a square
+// rows x cols matrix holds at once through gonum (mat.SVD.Factorize with
+// SVDThin keeps a copy of the input, U and V^T; UTo and VTo copy U and V
+// out): five. A square matrix's thin SVD is its full one.
+const svdCopies = 5
+
+// drawCopies is the number of d x d matrices a generated dense target
+// holds while it is drawn (workloads.Spread, Top, WithValues): the
+// Gaussian matrix, the copy, U and V^T of its SVD, and the target.
+const drawCopies = 5
+
+// PlanMemory returns the memory plan of a run of c (defaults applied,
+// validated), before anything is allocated: its phases are the instance
+// being drawn (skipped when loaded: its data is in memory already), the
+// checker's SVD of the target, and for each method the network's
+// initialization and its training, each with the workload's data and what
+// the checks hold beside the network (package memplan; the counts of
+// matrices come from the code each phase runs, named on svdCopies,
+// drawCopies and lopShadowBytes). Base is left 0 for the caller to set.
+func PlanMemory(c config.Config, loaded bool) memplan.Plan {
+	return planMemory(c, loaded, false)
+}
+
+// planMemory is PlanMemory; keepInit adds the copy of the original
+// network's initial layers that Verify keeps for the update rank.
+func planMemory(c config.Config, loaded, keepInit bool) memplan.Plan {
+	var p memplan.Plan
+	spec, ok := workloads.Lookup(c.Workload)
+	if !ok {
+		return p
+	}
+	rows, cols := spec.Dims(c)
+	square := uint64(8 * rows * cols)
+	var data []memplan.Item
+	var dataBytes uint64
+	for _, n := range spec.Footprint(c) {
+		data = append(data, memplan.Item{What: n.What, Flag: n.Flag, Value: n.Value, Bytes: n.Bytes})
+		dataBytes += n.Bytes
+	}
+	if loaded {
+		data = []memplan.Item{{What: fmt.Sprintf("the loaded %s instance", c.Workload), Bytes: dataBytes}}
+	}
+	dense := !c.Sparse()
+	if !loaded {
+		p.Add("building the instance", data...)
+		if dense {
+			p.Add("drawing the target", memplan.Item{What: "the target being drawn (a Gaussian matrix and its SVD)", Flag: "d", Value: c.D, Bytes: drawCopies * square})
+		}
+	}
+	if dense {
+		p.Add("the target's SVD (checks)", append(data[:len(data):len(data)],
+			memplan.Item{What: "the SVD of the target", Flag: "d", Value: c.D, Bytes: svdCopies * square})...)
+	}
+	for _, m := range c.Methods {
+		shapes := methods.Shapes(m, c, rows, cols)
+		// dln.New allocates the inner workspace; the end-to-end matrix
+		// comes with the first Forward (of the dense step, or of a
+		// checkpoint on a dense instance: StepWorkspace counts it).
+		params, ws := dln.InnerFootprint(shapes)
+		network := uint64(8*params) + uint64(ws)
+		train := uint64(8*params) + uint64(StepWorkspace(c, shapes, true))
+		what := fmt.Sprintf("the %s network at --d %d (parameters and workspace)", m, c.D)
+		init := append(data[:len(data):len(data)], memplan.Item{What: what, Flag: "d", Value: c.D, Bytes: network})
+		if m == methods.Compressed && dense {
+			init = append(init, memplan.Item{What: "the SVD of the surrogate", Flag: "d", Value: c.D, Bytes: svdCopies * square})
+		}
+		p.Add("initializing "+m, init...)
+		shadow := shadowOf(m, c, rows, cols, dense)
+		if shadow.build > 0 {
+			p.Add("building the checks of "+m, append(init[:len(init):len(init)],
+				memplan.Item{What: "the LoP network the checks train beside the " + m + " network, being built", Flag: "d", Value: c.D, Bytes: shadow.build})...)
+		}
+		items := append(data[:len(data):len(data)], memplan.Item{What: what, Flag: "d", Value: c.D, Bytes: train})
+		extra := shadow.keep
+		if m == methods.Original && keepInit {
+			extra += uint64(8 * params)
+		}
+		if extra > 0 {
+			items = append(items, memplan.Item{What: "the checks' networks and copies beside the " + m + " network", Flag: "d", Value: c.D, Bytes: extra})
+		}
+		p.Add("training "+m, items...)
+	}
+	return p
+}
+
+// shadowBytes is what the checker adds beside a method's network
+// (checks.go): while it builds (build) and while the network trains (keep).
+type shadowBytes struct{ build, keep uint64 }
+
+// shadowOf is the checker's memory beside method m: for the original
+// network on MF with d > 2r, the LoP network trained in lockstep
+// (newLoPShadow) and the layer copy of the singular-value count at
+// checkpoints. Built, the shadow holds the LoP network, its dense objective's
+// gradient and the difference to the original (one rows x cols matrix
+// each); while it is built it also holds a second original network (the LoP
+// network starts from its draw, methods/lop.go) with its end-to-end matrix,
+// the copies of that matrix and of its gradient, and the SVD of its first
+// layer's gradient.
+func shadowOf(m string, c config.Config, rows, cols int, dense bool) shadowBytes {
+	if m != methods.Original || !dense || c.Workload != "mf" || 2*c.R >= min(rows, cols) {
+		return shadowBytes{}
+	}
+	square := uint64(8 * rows * cols)
+	lp, lws := dln.Footprint(methods.Shapes(methods.LoP, c, rows, cols))
+	op, ows := dln.Footprint(methods.Shapes(methods.Original, c, rows, cols))
+	lop := uint64(8*lp) + uint64(lws)
+	return shadowBytes{
+		build: lop + uint64(8*op) + uint64(ows) + (2+svdCopies)*square,
+		keep:  lop + 2*square + square,
+	}
+}
+
+// planRun makes the memory plan of a run of c now (Base: the process as it
+// is, see memplan.NewBase) and checks it against the memory the process
+// may take (machine.MemoryBudget: MemAvailable, bounded by the cgroup's
+// limit). A plan that does not fit is a *config.ConfigError naming the
+// flag of its largest part. An unreadable budget checks nothing.
+func planRun(c config.Config, loaded, keepInit bool) (memplan.Plan, *machine.Budget, error) {
+	plan := planMemory(c, loaded, keepInit)
+	plan.Base = memplan.NewBase()
+	b, err := machine.MemoryBudget()
+	if err != nil {
+		return plan, nil, nil
+	}
+	if err := plan.Check(b); err != nil {
+		pe := err.(*memplan.Error)
+		flag, value := pe.Item.Flag, pe.Item.Value
+		if flag == "" {
+			flag, value = "d", c.D
+		}
+		return plan, &b, &config.ConfigError{Flag: flag, Value: value, Why: err.Error()}
+	}
+	return plan, &b, nil
+}
+
+// memoryInfo records plan, the budget it was checked against (nil when
+// unknown) and the process's peak RSS and Go heap.
+func memoryInfo(plan memplan.Plan, b *machine.Budget, peakHeap uint64) *results.MemoryInfo {
+	total, limit := plan.Total(), plan.Limit()
+	ph, _ := plan.Largest()
+	info := &results.MemoryInfo{PlanBytes: &total, LimitBytes: &limit, PlanPhase: ph.Name, PeakHeapBytes: peakHeap}
+	if b != nil {
+		avail := b.Available
+		info.BudgetBytes, info.BudgetSource = &avail, string(b.Source)
+	}
+	if rss, ok := machine.PeakRSS(); ok {
+		info.PeakRSSBytes = &rss
+	}
+	return info
+}
