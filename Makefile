@@ -3,6 +3,7 @@
 #   make run    build bin/lowdim and run the quick suite (results in lowdim-out/)
 #   make run-fmnist  install FashionMNIST (make fmnist-data) and run the MLP experiment
 #   make test   vet and run every test, under each BLAS backend available
+#   make install  install lowdim into $(go env GOPATH)/bin
 #
 # BLAS backend: OpenBLAS (go build -tags openblas, through cgo) when a C
 # compiler, OpenBLAS's cblas.h and libopenblas are found (Debian:
@@ -47,13 +48,18 @@ else
 $(error BLAS=$(BLAS): want gonum or openblas)
 endif
 
-.PHONY: all build run test fmt-check vet calibrate clean fmnist-data run-fmnist
+.PHONY: all build install run test fmt-check vet calibrate clean fmnist-data run-fmnist
 
 all: build
 
 build:
 	@echo "== BLAS backend: $(BLAS)"
 	$(GO) build -tags '$(TAGS)' -ldflags "$(LDFLAGS)" -o bin/lowdim ./cmd/lowdim
+
+# Install lowdim into $(go env GOPATH)/bin (or GOBIN), built like make build.
+install:
+	@echo "== BLAS backend: $(BLAS)"
+	$(GO) install -tags '$(TAGS)' -ldflags "$(LDFLAGS)" ./cmd/lowdim
 
 run: build
 	./bin/lowdim run --preset quick --out $(OUT)

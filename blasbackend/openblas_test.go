@@ -19,6 +19,7 @@ import (
 	"github.com/lowdim/lowdim/config"
 	"github.com/lowdim/lowdim/dln"
 	"github.com/lowdim/lowdim/experiment"
+	"github.com/lowdim/lowdim/internal/testenv"
 	"github.com/lowdim/lowdim/randmat"
 	"github.com/lowdim/lowdim/results"
 	"github.com/lowdim/lowdim/trainer"
@@ -45,9 +46,7 @@ func useGonum(t *testing.T) {
 // default method) for a few hundred steps with OpenBLAS and with gonum's
 // pure Go, and compares the trajectories.
 func TestBackendsAgree(t *testing.T) {
-	if testing.Short() {
-		t.Skip("trains three workloads twice")
-	}
+	testenv.SkipIfShort(t, "trains three workloads twice")
 	p, err := config.LookupPreset("quick")
 	require.NoError(t, err)
 	for _, c := range p.Runs {

@@ -129,22 +129,23 @@ func shadowOf(m string, c config.Config, rows, cols int, dense bool) shadowBytes
 // may take (machine.MemoryBudget: MemAvailable, bounded by the cgroup's
 // limit). A plan that does not fit is a *config.ConfigError naming the
 // flag of its largest part. An unreadable budget checks nothing.
-func planRun(c config.Config, loaded, keepInit bool) (memplan.Plan, *machine.Budget, error) {
+func planRun(c config.Config, loaded, keepInit bool, b *machine.Budget) (memplan.Plan, *machine.Budget, error) {
 	plan := planMemory(c, loaded, keepInit)
 	plan.Base = memplan.NewBase()
-	b, err := machine.MemoryBudget()
-	if err != nil {
+	if b == nil {
 		return plan, nil, nil
 	}
-	if err := plan.Check(b); err != nil {
+	if err := plan.Check(*b); err != nil {
 		pe := err.(*memplan.Error)
 		flag, value := pe.Item.Flag, pe.Item.Value
 		if flag == "" {
 			flag, value = "d", c.D
 		}
-		return plan, &b, &config.ConfigError{Flag: flag, Value: value, Why: err.Error()}
+		why := *pe
+		why.Item.Flag = "" // the ConfigError names the flag
+		return plan, b, &config.ConfigError{Flag: flag, Value: value, Why: why.Error()}
 	}
-	return plan, &b, nil
+	return plan, b, nil
 }
 
 // memoryInfo records plan, the budget it was checked against (nil when

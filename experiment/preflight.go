@@ -20,6 +20,9 @@ func Preflight(c config.Config) error {
 	return err
 }
 
+// memoryBudget is the memory the process may take (a variable for tests).
+var memoryBudget = machine.MemoryBudget
+
 // preflight is Preflight returning the plan (its Base the process now) and
 // the budget (nil when unreadable); loaded says the instance is in memory
 // already (then only the networks are ahead); keepInit plans Verify's copy
@@ -29,15 +32,20 @@ func preflight(c config.Config, loaded, keepInit bool) (memplan.Plan, *machine.B
 	if !ok {
 		return memplan.Plan{}, nil, config.Bad("workload", c.Workload, "unknown workload")
 	}
-	if !loaded {
+	b, err := memoryBudget()
+	budget := &b
+	if err != nil {
+		budget = nil // unknown: nothing can be checked
+	}
+	if !loaded && budget != nil {
 		for _, n := range spec.Footprint(c) {
 			if n.Flag == "" {
 				continue
 			}
-			if err := machine.CheckFits(n.Bytes, n.What); err != nil {
+			if err := budget.CheckFits(n.Bytes, n.What); err != nil {
 				return memplan.Plan{}, nil, &config.ConfigError{Flag: n.Flag, Value: n.Value, Why: err.Error()}
 			}
 		}
 	}
-	return planRun(c, loaded, keepInit)
+	return planRun(c, loaded, keepInit, budget)
 }

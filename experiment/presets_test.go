@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/lowdim/lowdim/config"
+	"github.com/lowdim/lowdim/internal/testenv"
 	"github.com/lowdim/lowdim/methods"
 	"github.com/lowdim/lowdim/results"
 )
@@ -27,9 +28,7 @@ import (
 // original 9296, compressed 2736; paper-ms-fast original 2070, compressed
 // 1747. The test takes about 20 s on 2 cores, so -short skips it.
 func TestFastPresetsCompressedNeedsFewerSteps(t *testing.T) {
-	if testing.Short() {
-		t.Skip("trains the fast presets (about 20 s on 2 cores); skipped with -short")
-	}
+	testenv.SkipIfShort(t, "trains the fast presets (about 20 s on 2 cores)")
 	for _, name := range []string{"paper-mf-fast", "paper-mc-fast", "paper-ms-fast"} {
 		t.Run(name, func(t *testing.T) {
 			p, err := config.LookupPreset(name)

@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"encoding/binary"
 	"errors"
+	"github.com/lowdim/lowdim/internal/testenv"
 	"os"
 	"path/filepath"
 	"strings"
@@ -213,7 +214,7 @@ func TestEscapePath(t *testing.T) {
 func TestMNIST(t *testing.T) {
 	dir, err := MNISTDir()
 	if err != nil {
-		t.Skipf("MNIST not available: %v", err)
+		testenv.Unavailablef(t, "MNIST not available: %v", err)
 	}
 	s, err := LoadDir(dir)
 	require.NoError(t, err)

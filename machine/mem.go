@@ -153,6 +153,9 @@ func CheckFits(need uint64, what string) error {
 	return checkFits(need, b, what)
 }
 
+// CheckFits is the package's CheckFits against b.
+func (b Budget) CheckFits(need uint64, what string) error { return checkFits(need, b, what) }
+
 // checkFits is CheckFits with the budget given.
 func checkFits(need uint64, b Budget, what string) error {
 	budget := uint64(float64(b.Available) * MemFraction)

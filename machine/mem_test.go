@@ -1,6 +1,7 @@
 package machine
 
 import (
+	"github.com/lowdim/lowdim/internal/testenv"
 	"os"
 	"runtime"
 	"strings"
@@ -103,7 +104,7 @@ func TestMemAvailable(t *testing.T) {
 		return
 	}
 	if _, statErr := os.Stat("/" + meminfoFile); statErr != nil {
-		t.Skip("no /proc/meminfo")
+		testenv.Unavailable(t, "no /proc/meminfo")
 	}
 	require.NoError(t, err)
 	assert.Positive(t, v)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/lowdim/lowdim/config"
 	"github.com/lowdim/lowdim/experiment"
+	"github.com/lowdim/lowdim/internal/testenv"
 	"github.com/lowdim/lowdim/machine"
 	"github.com/lowdim/lowdim/results"
 )
@@ -75,7 +76,7 @@ func cfg(workload string, d, r, depth int, ms string, kv ...any) config.Config {
 
 func TestPlanAgainstPeakRSS(t *testing.T) {
 	if runtime.GOOS != "linux" {
-		t.Skip("VmHWM is read from /proc/self/status (Linux)")
+		testenv.Unavailable(t, "VmHWM is read from /proc/self/status (Linux)")
 	}
 	if os.Getenv(childEnv) != "" {
 		t.Skip("child")

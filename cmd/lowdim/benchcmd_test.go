@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"golang.org/x/perf/benchfmt"
 
+	"github.com/lowdim/lowdim/internal/testenv"
 	"github.com/lowdim/lowdim/machine"
 )
 
@@ -68,12 +69,10 @@ func TestBenchOutputParses(t *testing.T) {
 // pins for golang.org/x/perf, on lowdim bench's output: it must print the
 // benchmarks and no parse error.
 func TestBenchstatReadsOutput(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds benchstat")
-	}
+	testenv.SkipIfShort(t, "builds benchstat")
 	goBin, err := exec.LookPath("go")
 	if err != nil {
-		t.Skip("no go command on PATH")
+		testenv.Unavailable(t, "no go command on PATH")
 	}
 	path := benchOnce(t)
 	cmd := exec.Command(goBin, "run", "golang.org/x/perf/cmd/benchstat", path)

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/lowdim/lowdim/idx"
+	"github.com/lowdim/lowdim/internal/testenv"
 	"github.com/lowdim/lowdim/results"
 )
 
@@ -105,7 +106,7 @@ func TestLoadData(t *testing.T) {
 // reads MNIST and says why.
 func TestLoadDataFallsBackToMNIST(t *testing.T) {
 	if _, err := idx.MNISTDir(); err != nil {
-		t.Skipf("MNIST not available: %v", err)
+		testenv.Unavailablef(t, "MNIST not available: %v", err)
 	}
 	defer func(d string) { fashionDir = d }(fashionDir)
 	fashionDir = filepath.Join(t.TempDir(), "fashion-mnist")
