@@ -17,7 +17,9 @@
 // and float32, signed and unsigned integers of 1, 2, 4 and 8 bytes, and bool
 // are converted to float64; int64 and uint64 values beyond 2^53 are rounded
 // to the nearest float64. Anything else (complex, strings, structured or
-// object arrays, ...) is rejected.
+// object arrays, ...) is rejected. The dtype the file stored is kept in
+// [Array].Dtype ("float32", "int16", ...), since it tells the precision of
+// the data (a float32 file's values carry float32 rounding).
 //
 // # Errors
 //

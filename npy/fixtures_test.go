@@ -50,6 +50,9 @@ func TestNumpyFixtures(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, tc.shape, a.Shape)
 			assert.Equal(t, tc.data, a.Data)
+			// The file name's prefix is numpy's dtype code (gen.py).
+			dtype := map[string]string{"f8": "float64", "f4": "float32", "i8": "int64", "i4": "int32", "u1": "uint8", "b1": "bool"}[tc.file[:2]]
+			assert.Equal(t, dtype, a.Dtype, "the source dtype")
 		})
 	}
 }

@@ -28,6 +28,12 @@ const (
 type Array struct {
 	Shape []int
 	Data  []float64
+	// Dtype is the NumPy name of the element type the file stored, before
+	// the conversion to float64 ("float64", "float32", "int16", "uint8",
+	// "bool", ...; see the package documentation): it tells the precision
+	// of the source (a float32 file's values carry float32 rounding). Read
+	// sets it; an Array made by hand may leave it empty, meaning float64.
+	Dtype string
 }
 
 // Error reports a malformed, truncated or unsupported .npy input, a shape or
@@ -158,7 +164,7 @@ func Read(r io.Reader) (*Array, error) {
 	if h.fortran {
 		data = fortranToC(h.shape, data)
 	}
-	return &Array{Shape: h.shape, Data: data}, nil
+	return &Array{Shape: h.shape, Data: data, Dtype: h.dt.name}, nil
 }
 
 type npyHeader struct {
