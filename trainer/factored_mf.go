@@ -28,11 +28,30 @@ import (
 // layers' gradients need A^T Phi as well, so there are two products with
 // Phi per step.)
 //
-// The loss is a difference of terms of size c ||Phi||^2: it is accurate to
-// about 1e-16 c ||Phi||_F^2 absolute and reads max(0, ...) below that, so a
-// convergence tolerance under that floor is never met by rounding.
-// Measure forms W (n_L n_0 h flops, not counted, in a buffer allocated at the
-// first checkpoint) so that checkpoint errors are exact.
+// The loss. The expansion above is a difference of terms whose sum is
+// S = c (<A^T A, B B^T> + 2 |<A, Phi B^T>| + ||Phi||_F^2) / 2, about
+// 2 c ||Phi||_F^2 near a fit: its rounding error is about k u S (u = 2^-53,
+// k growing like the square root of the lengths of the sums, measured
+// below 50 up to n = 4096; worst-case bounds grow like n_0 + n_L h), so
+// near the floor it is dominated by rounding and may even be negative.
+// When it is below ExactLossFraction S, Evaluate discards it and computes
+// the loss exactly, as the dense path does, from the residual
+// c ||A B - Phi||_F^2 / 2 formed in row panels of at most ResidualPanel
+// entries (one panel buffer, never the n_L x n_0 product): 2 n_L n_0 h +
+// 3 n_L n_0 more flops, which the network's counter does not count (its
+// count stays the analytic FactoredMFFlops per evaluation) and
+// ExactEvaluations reports. Above the switch the expansion's relative error
+// is below k u / ExactLossFraction, under 1e-10 for k up to about 900; below
+// it the loss agrees with the dense path's to rounding in the residual
+// (about h u ||A||_F ||B||_F per entry), so a convergence tolerance is met
+// at the same step on both paths and a tolerance below the floor is never
+// met. The gradients keep the expansion (their error, about k u ||Phi||_F
+// ||B||_F, is what bounds the floor of either path).
+//
+// Measure forms W from copies of A and B taken by Evaluate (n_L n_0 h
+// flops, not counted, in a buffer allocated at the first checkpoint), so
+// that checkpoint errors are exact and are those of the last Evaluate's
+// parameters even after a Step.
 type FactoredMF struct {
 	net    *dln.Network
 	work   *workloads.MF
@@ -43,13 +62,30 @@ type FactoredMF struct {
 	atp    *mat.Dense // A^T Phi, h x n_0
 	bbt    *mat.Dense // B B^T, h x h
 	ata    *mat.Dense // A^T A, h x h
-	b      *mat.Dense // B of the last Evaluate (the network's prefix buffer)
+	a0     *mat.Dense // copy of A at the last Evaluate, for Measure
+	b0     *mat.Dense // copy of B at the last Evaluate (Step moves W_1, which is B when L = 2)
+	panel  []float64  // a row panel of A B for the exact loss
 	w      *mat.Dense // end-to-end matrix for Measure, allocated on first use
+	exact  int        // evaluations whose loss came from the residual
 	rows   int
 	cols   int
 	h      int
 	scaleC float64
 }
+
+// ExactLossFraction is the switch of FactoredMF's loss: when the expansion's
+// value is below ExactLossFraction times the sum of its terms' magnitudes,
+// the loss is computed from the residual instead.
+const ExactLossFraction = 1e-3
+
+// ResidualPanel is the most entries of A B that FactoredMF forms at once
+// for its exact loss: rows of A B in panels of max(1, ResidualPanel / n_0)
+// rows (256 KiB, about a core's L2 cache).
+const ResidualPanel = 1 << 15
+
+// residualRows is the rows of a residual panel of a workload with cols
+// columns.
+func residualRows(rows, cols int) int { return max(1, min(rows, ResidualPanel/cols)) }
 
 var _ Objective = (*FactoredMF)(nil)
 
@@ -70,16 +106,21 @@ func NewFactoredMF(net *dln.Network, work *workloads.MF, mult []float64) *Factor
 		net: net, work: work, mult: mult, phi: phi, phiSq: n * n,
 		pbt: mat.NewDense(r, h, nil), atp: mat.NewDense(h, c, nil),
 		bbt: mat.NewDense(h, h, nil), ata: mat.NewDense(h, h, nil),
-		rows: r, cols: c, h: h, scaleC: work.Scale(),
+		a0: mat.NewDense(r, h, nil), b0: mat.NewDense(h, c, nil),
+		panel: make([]float64, residualRows(r, c)*c),
+		rows:  r, cols: c, h: h, scaleC: work.Scale(),
 	}
 }
 
 // FactoredMFWorkspaceBytes is the workspace of a FactoredMF besides the
 // network's, for a rows x cols workload at inner width h: Phi B^T, A^T Phi,
-// B B^T and A^T A, and, with formW, the end-to-end matrix formed at
+// B B^T and A^T A, the copies of A and B that Measure reads, the residual
+// panel of the exact loss (residualRows(rows, cols) x cols, at most
+// ResidualPanel entries) and, with formW, the end-to-end matrix formed at
 // checkpoints.
 func FactoredMFWorkspaceBytes(rows, cols, h int, formW bool) int64 {
-	b := 8 * int64(h) * (int64(rows) + int64(cols) + 2*int64(h))
+	b := 8 * int64(h) * (2*int64(rows) + 2*int64(cols) + 2*int64(h))
+	b += 8 * int64(residualRows(rows, cols)) * int64(cols)
 	if formW {
 		b += 8 * int64(rows) * int64(cols)
 	}
@@ -110,12 +151,14 @@ func gemm(ta, tb blas.Transpose, alpha float64, a, b *mat.Dense, beta float64, c
 }
 
 // Evaluate implements Objective: the loss, the last layer's gradient and
-// W_L^T G from the products of Phi with the factors. It allocates nothing
-// beyond what the BLAS does.
+// W_L^T G from the products of Phi with the factors, the loss from the
+// residual below the switch (see FactoredMF). It allocates nothing beyond
+// what the BLAS does.
 func (f *FactoredMF) Evaluate() float64 {
 	b := f.net.ForwardInner()
-	f.b = b
 	a := f.net.Layer(f.net.Layers() - 1)
+	f.a0.Copy(a)
+	f.b0.Copy(b)
 	phi := f.phi
 	gemm(blas.NoTrans, blas.Trans, 1, phi, b, 0, f.pbt) // Phi B^T
 	gemm(blas.Trans, blas.NoTrans, 1, a, phi, 0, f.atp) // A^T Phi
@@ -125,7 +168,11 @@ func (f *FactoredMF) Evaluate() float64 {
 	quad := frob(f.ata, f.bbt)
 	cross := frob(a, f.pbt)
 	c := f.scaleC
-	loss := math.Max(0, c*(quad-2*cross+f.phiSq)/2)
+	loss := c * (quad - 2*cross + f.phiSq) / 2
+	if loss < ExactLossFraction*c*(quad+2*math.Abs(cross)+f.phiSq)/2 {
+		loss = c * f.residualSq(a, b) / 2
+		f.exact++
+	}
 	// grad_L = c (A (B B^T) - Phi B^T), into LastGrad.
 	g := f.net.LastGrad()
 	g.Copy(f.pbt)
@@ -136,6 +183,44 @@ func (f *FactoredMF) Evaluate() float64 {
 	gemm(blas.NoTrans, blas.NoTrans, c, f.ata, b, -c, back)
 	f.net.AddFlops(FactoredMFFlops(f.rows, f.cols, f.h))
 	return loss
+}
+
+// residualSq returns ||A B - Phi||_F^2, forming A B in row panels of
+// residualRows rows and summing the squared differences row by row, in the
+// order of the dense path's workloads.MF.Gradient.
+func (f *FactoredMF) residualSq(a, b *mat.Dense) float64 {
+	ar, br, pr := a.RawMatrix(), b.RawMatrix(), f.phi.RawMatrix()
+	n := f.cols
+	k := residualRows(f.rows, n)
+	var ss float64
+	for i0 := 0; i0 < f.rows; i0 += k {
+		m := min(k, f.rows-i0)
+		p := blas64.General{Rows: m, Cols: n, Stride: n, Data: f.panel[:m*n]}
+		ap := blas64.General{Rows: m, Cols: ar.Cols, Stride: ar.Stride, Data: ar.Data[i0*ar.Stride:]}
+		blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, ap, br, 0, p)
+		for i := 0; i < m; i++ {
+			w := p.Data[i*n : i*n+n]
+			t := pr.Data[(i0+i)*pr.Stride : (i0+i)*pr.Stride+n]
+			for j, v := range w {
+				e := v - t[j]
+				ss += e * e
+			}
+		}
+	}
+	return ss
+}
+
+// ExactEvaluations returns how many evaluations took their loss from the
+// residual (see FactoredMF), whose flops (ExactLossFlops each) the network
+// does not count.
+func (f *FactoredMF) ExactEvaluations() int { return f.exact }
+
+// ExactLossFlops is the flop count of one exact loss on a rows x cols
+// workload at inner width h: the product A B (2 rows cols h) and the
+// squared differences (3 rows cols).
+func ExactLossFlops(rows, cols, h int) uint64 {
+	r, c := uint64(rows), uint64(cols)
+	return 2*r*c*uint64(h) + 3*r*c
 }
 
 // frob returns the Frobenius inner product <x, y> of two matrices of the
@@ -161,22 +246,27 @@ func (f *FactoredMF) Step(eta float64) {
 }
 
 // FillWorkspace sets every entry of the workspace the objective owns besides
-// the network's (Phi B^T, A^T Phi, B B^T, A^T A and the checkpoint's W) to v.
-// It is for tests, as Dense.FillWorkspace; Evaluate overwrites all but W,
-// which Measure overwrites.
+// the network's (Phi B^T, A^T Phi, B B^T, A^T A, the copies of A and B,
+// the residual panel and the checkpoint's W) to v. It is for tests, as
+// Dense.FillWorkspace; Evaluate overwrites all but the panel (which it
+// writes before reading when it uses it) and W, which Measure overwrites.
 func (f *FactoredMF) FillWorkspace(v float64) {
-	for _, m := range []*mat.Dense{f.pbt, f.atp, f.bbt, f.ata, f.w} {
+	for _, m := range []*mat.Dense{f.pbt, f.atp, f.bbt, f.ata, f.a0, f.b0, f.w} {
 		fill(m, v)
+	}
+	for i := range f.panel {
+		f.panel[i] = v
 	}
 }
 
-// Measure implements Objective: it forms W = A B (allocating its buffer at
-// the first call) and measures it exactly.
+// Measure implements Objective: it forms W = A B from the copies of the
+// last Evaluate (allocating its buffer at the first call) and measures it
+// exactly.
 func (f *FactoredMF) Measure(k int) Measurement {
 	if f.w == nil {
 		f.w = mat.NewDense(f.rows, f.cols, nil)
 	}
-	f.w.Mul(f.net.Layer(f.net.Layers()-1), f.b)
+	f.w.Mul(f.a0, f.b0)
 	m := Measurement{RecoveryError: workloads.Recovery(f.work, f.w)}
 	if k > 0 {
 		if s, err := workloads.SingularValues(f.w); err == nil {

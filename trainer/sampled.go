@@ -59,6 +59,9 @@ type sampledCore struct {
 	vals  []float64
 	w     *mat.Dense // end-to-end matrix for Measure
 	b     *mat.Dense // B of the last Evaluate (the network's prefix buffer)
+	// a0 is a copy of A at the last Evaluate, for Measure (with the B^T in
+	// the left half of inter[0], also the last Evaluate's).
+	a0 *mat.Dense
 	// Shares of the pass: share t covers rows split[t] .. split[t+1]-1
 	// (about equal numbers of observed entries) with its own partial sum,
 	// its own interleaved [B^T | (A^T G)^T part] buffer (n_0 x 2h) and a 2h
@@ -114,11 +117,12 @@ func SampledShares(observed, rows int) int {
 // width h, with formW when Measure forms the end-to-end matrix: the
 // panel-ordered entries (12 bytes each), the panel starts, each share's
 // interleaved cols x 2h buffer and padded 2h scratch row (SampledShares),
-// and W.
+// the copy of the last layer that Measure reads, and W.
 func SampledWorkspaceBytes(rows, cols, observed, h int, formW bool) int64 {
 	panels := (cols + PanelWidth(h) - 1) / PanelWidth(h)
 	shares := int64(SampledShares(observed, rows))
 	b := 12*int64(observed) + 8*int64(panels*rows+1) + shares*8*(int64(cols)*2*int64(h)+2*int64(h)+2*lineFloats)
+	b += 8 * int64(rows) * int64(h)
 	if formW {
 		b += 8 * int64(rows) * int64(cols)
 	}
@@ -159,7 +163,7 @@ func NewSampledMC(net *dln.Network, work Observed, mult []float64) *SampledMC {
 	}
 	_, h := net.Layer(net.Layers() - 1).Dims()
 	rowPtr, cols, vals := work.Observations()
-	s := &sampledCore{net: net, work: work, mult: mult, observed: len(cols), rows: r, h: h}
+	s := &sampledCore{net: net, work: work, mult: mult, observed: len(cols), rows: r, h: h, a0: mat.NewDense(r, h, nil)}
 	s.panelOrder(rowPtr, cols, vals, c)
 	if _, ok := work.(factoredError); !ok {
 		s.w = mat.NewDense(r, c, nil) // Measure forms W
@@ -423,6 +427,7 @@ func (s *sampledCore) evaluate() float64 {
 		}
 	}
 	s.net.AddFlops(SampledFlops(s.observed, h))
+	s.a0.Copy(s.net.Layer(s.net.Layers() - 1))
 	s.loss = ss / (2 * float64(s.observed))
 	return s.loss
 }
@@ -436,6 +441,7 @@ func (s *sampledCore) fillWorkspace(v float64) {
 		s.partial[t] = v
 	}
 	fill(s.w, v)
+	fill(s.a0, v)
 }
 
 func (s *sampledCore) step(eta float64) {
@@ -444,12 +450,14 @@ func (s *sampledCore) step(eta float64) {
 }
 
 func (s *sampledCore) measure(k int) Measurement {
-	L := s.net.Layers()
-	a := s.net.Layer(L - 1)
+	// A and B^T of the last Evaluate: the copy, and the left half of share
+	// 0's interleaved buffer, which only Evaluate writes. (The network's A
+	// has moved after a Step, and so has B = W_1 at depth 2.)
+	a := s.a0
+	_, c := s.net.Dims()
+	bt := s.inter[0].Slice(0, c, 0, s.h).(*mat.Dense)
 	var m Measurement
 	if fe, ok := s.work.(factoredError); ok {
-		_, c := s.net.Dims()
-		bt := s.inter[0].Slice(0, c, 0, s.h).(*mat.Dense) // B^T, left half
 		rel, sq := fe.FactoredError(a, bt)
 		m.RecoveryError = rel
 		r, c := s.work.Dims()
@@ -462,7 +470,7 @@ func (s *sampledCore) measure(k int) Measurement {
 		}
 		return m
 	}
-	s.w.Mul(a, s.b)
+	s.w.Mul(a, bt.T())
 	m.RecoveryError = workloads.Recovery(s.work, s.w)
 	if t, ok := s.work.(workloads.TestLosser); ok {
 		m.TestLoss, m.HasTestLoss = t.TestLoss(s.w)
@@ -519,7 +527,8 @@ func (s *SampledMC) Evaluate() float64 { return s.core.evaluate() }
 // (prepared by Evaluate), then the update. It allocates nothing.
 func (s *SampledMC) Step(eta float64) { s.core.step(eta) }
 
-// Measure implements Objective. On a workload with factored errors
+// Measure implements Objective, at the parameters of the last Evaluate
+// (from a copy of A it takes, and the B^T it keeps). On a workload with factored errors
 // (workloads.SparseMC) it never forms W: the recovery error comes from the
 // factors, the test loss from it minus the training residual, the singular
 // values from the QR factors of A and B^T. Otherwise it forms W = A B

@@ -55,6 +55,7 @@ func Run(t *testing.T, p Path) {
 			t.Run("reference", func(t *testing.T) { CheckReference(t, p, c) })
 			t.Run("allocs", func(t *testing.T) { CheckAllocs(t, p, c) })
 			t.Run("flops", func(t *testing.T) { CheckFlops(t, p, c) })
+			t.Run("measure after step", func(t *testing.T) { CheckMeasureAfterStep(t, p, c) })
 		})
 	}
 	t.Run("shape panics", func(t *testing.T) { CheckShapePanics(t, p) })
@@ -273,6 +274,32 @@ func checkMeasure(t testing.TB, p Path, c Case, step, k int, got, want trainer.M
 	for i, s := range got.SingularValues {
 		if e := math.Abs(s-want.SingularValues[i]) / want.SingularValues[0]; !(e <= refRelTol) {
 			t.Errorf("%s: singular value %d: %.17g, reference %.17g (difference / largest %.3g > %.3g)", where, i, s, want.SingularValues[i], e, refRelTol)
+		}
+	}
+}
+
+// CheckMeasureAfterStep requires Measure to report the parameters of the
+// last Evaluate (trainer.Objective's contract) even when a Step has moved
+// them since: Measure(k) after Evaluate and after the Step that follows it
+// must agree exactly (the same matrix measured by the same code), for k = 0
+// and k = 2.
+func CheckMeasureAfterStep(t testing.TB, p Path, c Case) {
+	t.Helper()
+	pr := build(c)
+	obj := p.New(pr.net, pr.work, pr.mult)
+	evaluate(pr.net, obj)
+	before := []trainer.Measurement{obj.Measure(0), obj.Measure(2)}
+	obj.Step(pr.eta)
+	for i, k := range []int{0, 2} {
+		got, want := obj.Measure(k), before[i]
+		same := got.RecoveryError == want.RecoveryError && got.TestLoss == want.TestLoss &&
+			got.HasTestLoss == want.HasTestLoss && len(got.SingularValues) == len(want.SingularValues)
+		for j := range got.SingularValues {
+			same = same && j < len(want.SingularValues) && got.SingularValues[j] == want.SingularValues[j]
+		}
+		if !same {
+			t.Errorf("%s %v: Measure(%d) after a Step without Evaluate %+v, before the Step %+v: not the parameters of the last Evaluate",
+				p.Name, c, k, got, want)
 		}
 	}
 }

@@ -17,6 +17,8 @@
 //   - CheckAllocs: a steady-state Evaluate + Step allocates nothing;
 //   - CheckFlops: the flops the network counts in an Evaluate and a Step
 //     equal the path's analytic formula (package theory);
+//   - CheckMeasureAfterStep: Measure reports the parameters of the last
+//     Evaluate, also after a Step (trainer.Objective's contract);
 //   - CheckShapePanics: the constructor panics with dln.ErrShape on a
 //     workload of another shape or multipliers of the wrong length.
 //

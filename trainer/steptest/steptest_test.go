@@ -119,6 +119,7 @@ var checks = map[string]func(testing.TB, steptest.Path, steptest.Case){
 	"reference": steptest.CheckReference,
 	"allocs":    steptest.CheckAllocs,
 	"flops":     steptest.CheckFlops,
+	"measure":   steptest.CheckMeasureAfterStep,
 }
 
 // TestSuitePassesHealthyPaths is the control of the test below: the
@@ -194,6 +195,16 @@ func TestSuiteCatchesBrokenPaths(t *testing.T) {
 			}),
 			checks: []string{"gradient", "reference"},
 			want:   "",
+		},
+		{
+			// Measure sees the parameters after the Step, as FactoredMF
+			// and SampledMC once did.
+			name: "measure after step sees the new parameters",
+			path: breakObjective(factoredPath, func(b *broken) {
+				b.step = func(b *broken, eta float64) { b.Objective.Step(eta); b.Objective.Evaluate() }
+			}),
+			checks: []string{"measure"},
+			want:   "not the parameters of the last Evaluate",
 		},
 		{
 			name: "one uncounted flop too many",
