@@ -41,8 +41,16 @@
 // hold one, and so is a declared size of more than [MaxEntries] entries,
 // checked before anything is allocated. The data of a CSV or Matrix Market
 // array file is buffered as it is read, so a lying size line costs no more
-// memory than the file's content; a coordinate file allocates its rows×cols
-// Dense and Observed once its size line is checked.
+// memory than the file's content. A coordinate file's entries are read as a
+// list (memory in proportion to the entries) and checked; only then are its
+// rows×cols Dense and Observed allocated, once their 16 rows cols bytes
+// pass the memory preflight (machine.CheckFits), whose refusal is an
+// *Error naming the file and the size, e.g.
+//
+//	m.mtx:2: the 10000 x 10000 matrix of its 1 listed entries (values and mask, dense) needs 1.6 GB but only 1 GB of memory is available (80% of MemAvailable 1.25 GB)
+//
+// [Matrix].Dtype names the precision of the values read: the stored dtype
+// of a .npy file ("float32", "int64", ...), "float64" for text.
 //
 // [Write] writes a *mat.Dense as .csv, .mtx (array real general) or .npy,
 // atomically, with values formatted so that [Read] gives them back exactly.

@@ -32,6 +32,11 @@ type Matrix struct {
 	// array). For a Matrix Market coordinate file it has Dense's shape and
 	// is 1 at the entries the file lists and 0 elsewhere.
 	Observed *mat.Dense
+	// Dtype names the precision the values came in: for .npy the dtype
+	// the file stored (npy.Array.Dtype: "float64", "float32", "int32",
+	// "bool", ...); "float64" for .csv and .mtx, whose text is parsed to
+	// float64 (the digits printed are not taken as its precision).
+	Dtype string
 }
 
 // Error reports a malformed, inconsistent or unsupported .csv or .mtx file,
@@ -80,11 +85,17 @@ func Read(path string) (*Matrix, error) {
 	var read func(io.Reader, string) (*Matrix, error)
 	switch format(path) {
 	case ".npy":
-		d, err := npy.ReadMatrixFile(path, 0, 0)
+		a, err := npy.ReadArrayFile(path, -1, -1)
 		if err != nil {
 			return nil, err
 		}
-		return &Matrix{Dense: d}, nil
+		d, err := a.Matrix()
+		if ne := (*npy.Error)(nil); errors.As(err, &ne) {
+			named := *ne // "npy: shape ..." named by its file, as npy.ReadMatrixFile does
+			named.Name = path
+			return nil, &named
+		}
+		return &Matrix{Dense: d, Dtype: a.Dtype}, nil
 	case ".csv":
 		read = readCSV
 	case ".mtx":
@@ -97,7 +108,11 @@ func Read(path string) (*Matrix, error) {
 		return nil, err
 	}
 	defer f.Close()
-	return read(f, path)
+	m, err := read(f, path)
+	if m != nil {
+		m.Dtype = "float64"
+	}
+	return m, err
 }
 
 // Write writes m to the file at path in the format its extension names:

@@ -9,7 +9,13 @@ import (
 	"strings"
 
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/lowdim/lowdim/machine"
 )
+
+// checkFits is the memory preflight of a coordinate file's dense matrices
+// (machine.CheckFits; tests replace it).
+var checkFits = machine.CheckFits
 
 const (
 	banner     = "%%MatrixMarket"
@@ -196,11 +202,17 @@ func (l *mmLines) readCoordinate(h mmHeader, rows, cols, nnz, sizeLine int) (*Ma
 	if h.field == "pattern" {
 		want, desc = 2, "row col"
 	}
-	dense := mat.NewDense(rows, cols, nil)
-	// Until the end, seen holds at each element the number of the line
-	// that set it (exact in a float64), 0 if none: duplicates can then name
-	// both lines at no extra memory.
-	seen := mat.NewDense(rows, cols, nil)
+	// The entries are kept as a list until the file has been read and
+	// checked, so that memory grows with the file, not with rows x cols
+	// (a size line may declare a huge matrix with one entry). line holds,
+	// per element set, the number of the line that set it: duplicates can
+	// then name both lines.
+	type entry struct {
+		i, j int
+		v    float64
+	}
+	var entries []entry
+	line := map[int]int{}
 	got := 0
 	for {
 		s, ok, err := l.next()
@@ -234,8 +246,8 @@ func (l *mmLines) readCoordinate(h mmHeader, rows, cols, nnz, sizeLine int) (*Ma
 				return nil, err
 			}
 		}
-		if prev := seen.At(i-1, j-1); prev != 0 {
-			e := l.errorf("duplicate entry (%d, %d), already given on line %d", i, j, int(prev))
+		if prev := line[(i-1)*cols+j-1]; prev != 0 {
+			e := l.errorf("duplicate entry (%d, %d), already given on line %d", i, j, prev)
 			if h.symmetry != "general" && i != j {
 				e.Msg += fmt.Sprintf(" (in a %s file, entry (%d, %d) also sets (%d, %d))", h.symmetry, j, i, i, j)
 			}
@@ -245,16 +257,16 @@ func (l *mmLines) readCoordinate(h mmHeader, rows, cols, nnz, sizeLine int) (*Ma
 			return nil, l.errorf("diagonal entry (%d, %d) is %v; a skew-symmetric matrix has a zero diagonal", i, j, v)
 		}
 		i, j = i-1, j-1
-		dense.Set(i, j, v)
-		seen.Set(i, j, float64(l.n))
+		entries = append(entries, entry{i, j, v})
+		line[i*cols+j] = l.n
 		if i != j {
 			switch h.symmetry {
 			case "symmetric":
-				dense.Set(j, i, v)
-				seen.Set(j, i, float64(l.n))
+				entries = append(entries, entry{j, i, v})
+				line[j*cols+i] = l.n
 			case "skew-symmetric":
-				dense.Set(j, i, -v)
-				seen.Set(j, i, float64(l.n))
+				entries = append(entries, entry{j, i, -v})
+				line[j*cols+i] = l.n
 			}
 		}
 		got++
@@ -262,13 +274,18 @@ func (l *mmLines) readCoordinate(h mmHeader, rows, cols, nnz, sizeLine int) (*Ma
 	if got < nnz {
 		return nil, &Error{Path: l.path, Line: sizeLine, Msg: fmt.Sprintf("size line declares %d entries, file has %d", nnz, got)}
 	}
-	obs := seen.RawMatrix().Data // NewDense: contiguous, len rows*cols
-	for k, v := range obs {
-		if v != 0 {
-			obs[k] = 1
-		}
+	// Dense and Observed: two rows x cols float64 matrices.
+	need := 2 * 8 * uint64(rows) * uint64(cols)
+	if err := checkFits(need, fmt.Sprintf("the %d x %d matrix of its %d listed entries (values and mask, dense)", rows, cols, got)); err != nil {
+		return nil, &Error{Path: l.path, Line: sizeLine, Msg: err.Error()}
 	}
-	return &Matrix{Dense: dense, Observed: seen}, nil
+	dense := mat.NewDense(rows, cols, nil)
+	obs := mat.NewDense(rows, cols, nil)
+	for _, e := range entries {
+		dense.Set(e.i, e.j, e.v)
+		obs.Set(e.i, e.j, 1)
+	}
+	return &Matrix{Dense: dense, Observed: obs}, nil
 }
 
 // readArray reads the column-major values of an array file of the given

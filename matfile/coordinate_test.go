@@ -1,0 +1,84 @@
+package matfile
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/lowdim/lowdim/npy"
+)
+
+// hugeMTX is ../shared/cases/bad-inputs/mtx_10k_1entry.mtx: a coordinate
+// file declaring 10000 x 10000 with one entry, (1, 1) = 1.
+const hugeMTX = "testdata/mtx_10k_1entry.mtx"
+
+// TestCoordinateChecksMemoryFirst: a coordinate file is read as its list of
+// entries and its dense matrices are sized against the memory budget
+// before they are allocated. The 46-byte file declaring 10000 x 10000
+// once took 1.59 GB and 101 s before a refusal.
+func TestCoordinateChecksMemoryFirst(t *testing.T) {
+	// The dense values and mask: 2 x 10000^2 x 8 bytes = 1.6e9 bytes.
+	const wantNeed = 2 * 8 * 10000 * 10000
+	t.Run("refused", func(t *testing.T) {
+		var need uint64
+		defer func(f func(uint64, string) error) { checkFits = f }(checkFits)
+		checkFits = func(n uint64, what string) error {
+			need = n
+			return errors.New(what + " needs 1.6 GB but only 1 GB of memory is available")
+		}
+		start := time.Now()
+		_, err := Read(hugeMTX)
+		// Reading 3 lines: a second is slack of several orders of magnitude.
+		require.Less(t, time.Since(start), time.Second)
+		require.Error(t, err)
+		assert.Equal(t, uint64(wantNeed), need)
+		var e *Error
+		require.ErrorAs(t, err, &e)
+		assert.Equal(t, hugeMTX+":2: the 10000 x 10000 matrix of its 1 listed entries (values and mask, dense) needs 1.6 GB but only 1 GB of memory is available", err.Error())
+	})
+	t.Run("read sparsely until it fits", func(t *testing.T) {
+		// With a budget, the entries alone are read first: a lying size
+		// line with entries beyond the file is refused before any check.
+		defer func(f func(uint64, string) error) { checkFits = f }(checkFits)
+		checked := false
+		checkFits = func(uint64, string) error { checked = true; return nil }
+		path := filepath.Join(t.TempDir(), "short.mtx")
+		require.NoError(t, os.WriteFile(path, []byte(mtx("%%MatrixMarket matrix coordinate real general", "10000 10000 2", "1 1 1")), 0o644))
+		_, err := Read(path)
+		require.EqualError(t, err, path+":2: size line declares 2 entries, file has 1")
+		assert.False(t, checked, "the memory check comes after the entries are read and checked")
+	})
+}
+
+// TestReadDtype: the source precision is reported with the values.
+func TestReadDtype(t *testing.T) {
+	dir := t.TempDir()
+	f4 := filepath.Join(dir, "f4.npy")
+	// A float32 .npy written by hand (header as numpy.save writes it).
+	hdr := "{'descr': '<f4', 'fortran_order': False, 'shape': (1, 2), }"
+	for (10+len(hdr)+1)%64 != 0 {
+		hdr += " "
+	}
+	raw := append([]byte("\x93NUMPY\x01\x00"), byte(len(hdr)+1), 0)
+	raw = append(raw, hdr+"\n"...)
+	raw = append(raw, 0, 0, 0x80, 0x3f, 0, 0, 0, 0x40) // 1.0f, 2.0f little-endian
+	require.NoError(t, os.WriteFile(f4, raw, 0o644))
+	f8 := filepath.Join(dir, "f8.npy")
+	require.NoError(t, npy.WriteFile(f8, []int{1, 2}, []float64{1, 2}))
+	csv := writeText(t, "m.csv", "1,2\n")
+	for _, tt := range []struct{ path, dtype string }{
+		{f4, "float32"}, {f8, "float64"}, {csv, "float64"}, {hugeMTX, "float64"},
+	} {
+		t.Run(filepath.Base(tt.path), func(t *testing.T) {
+			m, err := Read(tt.path)
+			require.NoError(t, err)
+			assert.Equal(t, tt.dtype, m.Dtype)
+			assert.Equal(t, 1.0, m.Dense.At(0, 0))
+		})
+	}
+}
