@@ -56,6 +56,10 @@ type Instance struct {
 	Inits map[string][]*mat.Dense
 	// Source says where the instance came from: "seed" or the folder.
 	Source string
+	// Precision is that of the dtype the target came in (a user's file:
+	// float32 for a '<f4' .npy); the zero value means float64. The
+	// target's rank is estimated at it (TargetRank).
+	Precision workloads.Precision
 	// TargetTop and StableEta are set when the learning rate was resolved
 	// from a fraction of the stable one (experiment).
 	TargetTop, StableEta float64
@@ -101,18 +105,20 @@ func Build(c config.Config) (*Instance, error) {
 	return &Instance{Target: target, Work: w, Source: "seed"}, nil
 }
 
-// TargetSVals returns the target's nonzero singular values (above 1e-12 of
-// the largest), decreasing: from its factors for a sparse instance, from an
-// SVD otherwise (nil when it fails, and for a partially known target).
+// TargetSVals returns the target's nonzero singular values (the first
+// TargetRank of them), decreasing: from its factors for a sparse instance,
+// from an SVD otherwise (nil when it fails, and for a partially known or a
+// zero target).
 func (in *Instance) TargetSVals() []float64 {
 	s, _, _ := in.TargetSVD()
 	return append([]float64(nil), s...)
 }
 
 // TargetSVD returns, computed once, the target's nonzero singular values
-// (above 1e-12 of the largest) and their singular vectors: from the
-// factors of a sparse instance, from a thin SVD otherwise (none when it
-// fails or the target is known only partially). They must not be
+// (its numerical rank of them, workloads.Rank at the instance's
+// Precision) and their singular vectors: from the factors of a sparse
+// instance, from a thin SVD otherwise (none when it fails, the target is
+// zero or not finite, or known only partially). They must not be
 // modified.
 func (in *Instance) TargetSVD() (s []float64, u, v *mat.Dense) {
 	if in.svdDone {
@@ -131,18 +137,50 @@ func (in *Instance) TargetSVD() (s []float64, u, v *mat.Dense) {
 		return nil, nil, nil
 	}
 	all := svd.Values(nil)
-	if len(all) == 0 {
+	rows, cols := in.Target.Dims()
+	r, err := workloads.Rank(all, rows, cols, in.precision())
+	if err != nil {
 		return nil, nil, nil
 	}
-	r := CountAbove(all, 1e-12)
 	var uu, vv mat.Dense
 	svd.UTo(&uu)
 	svd.VTo(&vv)
-	rows, cols := in.Target.Dims()
 	in.svals = all[:r]
 	in.svu = mat.DenseCopyOf(uu.Slice(0, rows, 0, r))
 	in.svv = mat.DenseCopyOf(vv.Slice(0, cols, 0, r))
 	return in.svals, in.svu, in.svv
+}
+
+// precision is in.Precision, float64 when unset.
+func (in *Instance) precision() workloads.Precision {
+	if in.Precision == (workloads.Precision{}) {
+		return workloads.Float64
+	}
+	return in.Precision
+}
+
+// TargetRank returns the target's numerical rank: workloads.Rank of its
+// singular values at the precision of its source (NumPy's matrix_rank:
+// those above max(m, n) eps of the largest), the number of factors of a
+// sparse instance. It is the rank every check's regime should use, never
+// --r. It returns an error for a partially known target (whose zero-filled
+// matrix has another rank), a zero or non-finite target, or a failed SVD.
+// The SVD is computed once (TargetSVD).
+func (in *Instance) TargetRank() (int, error) {
+	if in.Partial() {
+		return 0, errors.New("the target is known only on some entries: its rank cannot be read from it")
+	}
+	if in.Factored != nil {
+		return len(in.Factored.S), nil
+	}
+	s, _, _ := in.TargetSVD()
+	if len(s) == 0 {
+		if err := CheckTarget(in.Target); err != nil {
+			return 0, err
+		}
+		return 0, errors.New("the SVD of the target did not converge")
+	}
+	return len(s), nil
 }
 
 // Partial reports whether the target is known only on the observed and
@@ -157,7 +195,7 @@ func (in *Instance) Partial() bool {
 }
 
 // Info summarises the instance: its shape, the target's nonzero singular
-// values (at most rank r, above 1e-12 of the largest), the workload's data.
+// values (at most r of its numerical rank), the workload's data.
 func (in *Instance) Info(r int) results.InstanceInfo {
 	rows, cols := in.Work.Dims()
 	info := results.InstanceInfo{Source: in.Source, Rows: rows, Cols: cols, WorkloadBytes: in.Work.Bytes(), Sparse: in.Factored != nil,
@@ -240,8 +278,11 @@ func SaveInit(dir, method string, net *dln.Network) error {
 }
 
 // Load reads an instance written by Save (or by NumPy) from dir. The
-// target must be square; c.D is set from it (a different nonzero c.D is an
-// error), and the workload's parameters the files fix (m). Files the
+// target must be square, at least 2 x 2, finite and nonzero, and c.R and
+// c.RHat must fit its size (errors name the file, and the synthetic
+// generator's rules do not apply to it, as in FromFiles); c.D is set from it (a
+// different nonzero c.D is an error), and the workload's parameters the
+// files fix (m). Files the
 // workload needs must exist. Initial weights of the methods in c.Methods
 // are read where init_<method>_W1.npy exists; their count and shapes must
 // match the method. Every error names the file.
@@ -262,16 +303,22 @@ func Load(dir string, c *config.Config) (*Instance, error) {
 	if c.D != 0 && c.D != d {
 		return nil, config.Bad("d", c.D, "%s holds a %d x %d target", tpath, d, d)
 	}
-	c.D = d
 	target, err := npy.ReadMatrixFile(tpath, d, d)
 	if err != nil {
 		return nil, err
 	}
+	if err := checkTargetValues(target, tpath); err != nil {
+		return nil, err
+	}
+	if err := fitUserConfig(c, d, tpath, "--r or the preset's"); err != nil {
+		return nil, err
+	}
+	c.D = d
 	w, err := spec.Load(c, target, dir)
 	if err != nil {
 		return nil, err
 	}
-	in := &Instance{Target: target, Work: w, Source: dir, Inits: map[string][]*mat.Dense{}}
+	in := &Instance{Target: target, Work: w, Source: dir, Inits: map[string][]*mat.Dense{}, Precision: workloads.PrecisionOf(ta.Dtype)}
 	rows, cols := w.Dims()
 	for _, m := range c.Methods {
 		if _, ok := methods.Lookup(m); !ok {
@@ -310,7 +357,9 @@ func loadInit(dir, method string, shapes []dln.Shape) ([]*mat.Dense, error) {
 }
 
 // NewUser makes an instance of the user's target (and, for a workload that
-// needs one, mask), setting c.D from the target, which must be square.
+// needs one, mask), setting c.D from the target, which must be square, at
+// least 2 x 2, finite and nonzero; c.R must be below d, and c.Spectrum and
+// c.RHat are fitted to a target that was not generated (see FromFiles).
 // source names the file in run.json and in errors.
 func NewUser(c *config.Config, target, mask *mat.Dense, source string) (*Instance, error) {
 	r, cols := target.Dims()
@@ -320,8 +369,9 @@ func NewUser(c *config.Config, target, mask *mat.Dense, source string) (*Instanc
 	return bindUser(c, target, mask, nil, source)
 }
 
-// bindUser sets c.D from the square target of a user's instance and makes
-// its workload; errors name source.
+// bindUser checks the target of a user's instance (square, at least 2 x 2,
+// finite, nonzero), fits c to it (fitUserConfig), sets c.D from it and
+// makes its workload; errors name source.
 func bindUser(c *config.Config, target, mask, held *mat.Dense, source string) (*Instance, error) {
 	spec, err := Spec(*c)
 	if err != nil {
@@ -330,7 +380,14 @@ func bindUser(c *config.Config, target, mask, held *mat.Dense, source string) (*
 	if spec.User == nil {
 		return nil, fmt.Errorf("--target with --workload %s is not supported: a %s problem needs more than its target (use lowdim run --load-instance)", c.Workload, spec.Title)
 	}
-	c.D, _ = target.Dims()
+	if err := checkTargetValues(target, source); err != nil {
+		return nil, err
+	}
+	d, _ := target.Dims()
+	if err := fitUserConfig(c, d, source, "--r"); err != nil {
+		return nil, err
+	}
+	c.D = d
 	w, err := spec.User(c, target, mask, held)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", source, err)
@@ -366,16 +423,16 @@ func NewHeldOut(c *config.Config, target, known *mat.Dense, frac float64, source
 		return nil, config.Bad("r", c.R, "a target known only on some entries needs its rank given")
 	}
 	var idx []int
-	data := mat.DenseCopyOf(known).RawMatrix().Data
-	for i, v := range data {
-		if v != 0 {
-			idx = append(idx, i)
+	for i := 0; i < r; i++ {
+		for j := 0; j < cols; j++ {
+			if known.At(i, j) != 0 {
+				idx = append(idx, i*cols+j)
+			}
 		}
 	}
-	n := int(math.Round(frac * float64(len(idx))))
-	if n < 1 || n >= len(idx) {
-		return nil, fmt.Errorf("%s: holding out %g of %d known entries leaves %d to hold out and %d to train on; both need at least one",
-			source, frac, len(idx), n, len(idx)-n)
+	n, err := heldOutCount(frac, len(idx), source)
+	if err != nil {
+		return nil, err
 	}
 	rng := Rand(c.Seed, StreamHeldOut)
 	for i := 0; i < n; i++ { // partial Fisher-Yates: idx[:n] is a uniform draw
@@ -394,25 +451,31 @@ func NewHeldOut(c *config.Config, target, known *mat.Dense, frac float64, source
 	return bindUser(c, target, mask, held, source)
 }
 
-// RankTol: NumericalRank counts singular values above RankTol times the
-// largest.
-const RankTol = 1e-8
+// heldOutCount returns how many of known entries NewHeldOut holds out,
+// round(frac known), or an error naming source when either side would be
+// empty.
+func heldOutCount(frac float64, known int, source string) (int, error) {
+	n := int(math.Round(frac * float64(known)))
+	if n < 1 || n >= known {
+		return 0, fmt.Errorf("%s: holding out %g of %d known entries leaves %d to hold out and %d to train on; both need at least one",
+			source, frac, known, n, known-n)
+	}
+	return n, nil
+}
 
-// NumericalRank returns the number of singular values of m above RankTol
-// times the largest; an error when m is zero or the SVD fails.
+// NumericalRank returns the numerical rank of m taken as float64 data
+// (workloads.MatrixRank at workloads.Float64: NumPy's matrix_rank); an
+// error when m is zero or not finite or the SVD fails. A user's file
+// knows its own precision: see FromFiles and Instance.TargetRank.
 func NumericalRank(m *mat.Dense) (int, error) {
-	s, err := workloads.SingularValues(m)
-	if err != nil {
-		return 0, err
-	}
-	if len(s) == 0 || s[0] == 0 {
-		return 0, errors.New("the matrix is zero")
-	}
-	return CountAbove(s, RankTol), nil
+	info, err := workloads.MatrixRank(m, workloads.Float64)
+	return info.Rank, err
 }
 
 // CountAbove returns how many of the decreasing values s exceed rel times
-// the first (0 for an empty or zero s).
+// the first (0 for an empty or zero s). It is a fixed relative threshold
+// for quantities that are not the target (an update's rank); the target's
+// rank is workloads.Rank (TargetRank).
 func CountAbove(s []float64, rel float64) int {
 	n := 0
 	for _, v := range s {

@@ -3,9 +3,13 @@ package instance
 import (
 	"errors"
 	"fmt"
+	"math"
+
+	"gonum.org/v1/gonum/mat"
 
 	"github.com/lowdim/lowdim/config"
 	"github.com/lowdim/lowdim/matfile"
+	"github.com/lowdim/lowdim/workloads"
 )
 
 // UserFiles name a user's own problem: a target matrix file (.npy, .csv or
@@ -18,8 +22,9 @@ type UserFiles struct {
 	// says the user gave it (it is refused where it does not apply).
 	HeldOut      float64
 	HeldOutGiven bool
-	// RGiven says the user gave the rank; otherwise it is read from a
-	// fully known target (NumericalRank).
+	// RGiven says the user gave the rank; otherwise it is the numerical
+	// rank of a fully known target (workloads.MatrixRank at the precision
+	// of the file's dtype).
 	RGiven bool
 }
 
@@ -27,8 +32,16 @@ type UserFiles struct {
 // setting c.D, c.R when it was not given, and the parameters the data fixes
 // (p of mc). A coordinate .mtx target for mc without a mask is known only
 // on its entries: u.HeldOut of them are held out to measure the recovery
-// error on (NewHeldOut), and c.R must be given. Errors are
-// *config.ConfigError or *config.InputError naming the file.
+// error on (NewHeldOut), and c.R must be given.
+//
+// The target must be square, at least 2 x 2, finite and nonzero, and a
+// fully known target without --r must not have full numerical rank; every
+// value read from the file is reported as the file's, never as a flag's.
+// The synthetic generator's rules (the spread target's r <= d/2) do not
+// apply: c.Spectrum is set to "top", whose only rule, r <= d, every
+// target obeys. When c.RHat is 0 (the default 2r) and 2r exceeds d, it is
+// set to d. Errors are *config.ConfigError or *config.InputError naming
+// the file.
 func FromFiles(c *config.Config, u UserFiles) (*Instance, error) {
 	in, err := fromFiles(c, u)
 	return in, config.Input(err)
@@ -47,7 +60,23 @@ func fromFiles(c *config.Config, u UserFiles) (*Instance, error) {
 		if !u.RGiven {
 			return nil, fmt.Errorf("%s: a coordinate .mtx target is known only on its entries, whose zero-filled matrix has another rank: give the target's rank with --r", u.Target)
 		}
-		return NewHeldOut(c, t.Dense, t.Observed, u.HeldOut, u.Target)
+		// The split needs entries on both sides: known from the file's
+		// entry count before any pass over its rows x cols.
+		if frac := u.HeldOut; frac > 0 && frac < 1 {
+			if _, err := heldOutCount(frac, t.Entries, u.Target); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if err := checkTargetValues(t.Dense, u.Target); err != nil {
+		return nil, err
+	}
+	if partial {
+		in, err := NewHeldOut(c, t.Dense, t.Observed, u.HeldOut, u.Target)
+		if in != nil {
+			in.Precision = workloads.PrecisionOf(t.Dtype)
+		}
+		return in, err
 	}
 	mask := t.Observed
 	if u.Mask != "" {
@@ -72,12 +101,84 @@ func fromFiles(c *config.Config, u UserFiles) (*Instance, error) {
 	if spec, err := Spec(*c); err == nil && spec.User == nil {
 		return nil, fmt.Errorf("--target with --workload %s is not supported: a %s problem needs more than its target (use lowdim run --load-instance)", c.Workload, spec.Title)
 	}
+	prec := workloads.PrecisionOf(t.Dtype)
 	if !u.RGiven {
-		r, err := NumericalRank(t.Dense)
+		info, err := workloads.MatrixRank(t.Dense, prec)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", u.Target, err)
 		}
-		c.R = r
+		if d, _ := t.Dense.Dims(); info.Rank >= d {
+			return nil, fmt.Errorf("%s: the target has full numerical rank %d (= d; its singular values are all above %.3g of the largest, the tolerance of %s data): it is not low-rank; give --r < %d to fit a low-rank approximation",
+				u.Target, info.Rank, info.RelTol, prec.Name, d)
+		}
+		c.R = info.Rank
 	}
-	return NewUser(c, t.Dense, mask, u.Target)
+	in, err := NewUser(c, t.Dense, mask, u.Target)
+	if in != nil {
+		in.Precision = prec
+	}
+	return in, err
+}
+
+// CheckTarget returns an error when the target m holds a NaN or ±Inf
+// (naming the first, 1-based) or is zero: no rank or learning rate can be
+// read from it and no network fitted to it.
+func CheckTarget(m mat.Matrix) error {
+	rows, cols := m.Dims()
+	at := m.At
+	if d, ok := m.(*mat.Dense); ok { // a pass over the raw rows: a user's target may be large
+		raw := d.RawMatrix()
+		at = func(i, j int) float64 { return raw.Data[i*raw.Stride+j] }
+	}
+	zero := true
+	for i := 0; i < rows; i++ {
+		for j := 0; j < cols; j++ {
+			v := at(i, j)
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return fmt.Errorf("entry (%d, %d) is %v; lowdim needs finite values", i+1, j+1, v)
+			}
+			zero = zero && v == 0
+		}
+	}
+	if zero {
+		return fmt.Errorf("the target is zero (all %d x %d entries are 0): there is nothing to fit", rows, cols)
+	}
+	return nil
+}
+
+// checkTargetValues checks a user's target read from source: square, at
+// least 2 x 2 (lowdim's networks need d >= 2), finite and nonzero. Its
+// errors name source and what it holds, not a flag.
+func checkTargetValues(target *mat.Dense, source string) error {
+	rows, cols := target.Dims()
+	if rows != cols {
+		return fmt.Errorf("%s: a %d x %d target; lowdim needs a square one", source, rows, cols)
+	}
+	if rows < 2 {
+		return fmt.Errorf("%s: a %d x %d target; lowdim needs d >= 2 (a target of at least 2 x 2)", source, rows, cols)
+	}
+	if err := CheckTarget(target); err != nil {
+		return fmt.Errorf("%s: %w", source, err)
+	}
+	return nil
+}
+
+// fitUserConfig fits c to a user's d x d target read from source: the rank
+// c.R (when set; rFrom says where it came from, e.g. "--r") must be below
+// d, and the compressed width c.RHat at most d (0, the default 2r, is
+// capped at d). The spread generator's r <= d/2 does not apply to a target
+// that was not generated: c.Spectrum becomes "top", whose rule r <= d
+// every target obeys.
+func fitUserConfig(c *config.Config, d int, source, rFrom string) error {
+	if c.R >= d {
+		return fmt.Errorf("%s: a %d x %d target: the rank r = %d (%s) must be below d = %d", source, d, d, c.R, rFrom, d)
+	}
+	switch {
+	case c.RHat > d:
+		return fmt.Errorf("%s: a %d x %d target: the compressed width r_hat = %d (--r-hat, or 2r by default) must be at most d = %d; give --r-hat", source, d, d, c.RHat, d)
+	case c.RHat == 0 && 2*c.R > d:
+		c.RHat = d
+	}
+	c.Spectrum = "top"
+	return nil
 }

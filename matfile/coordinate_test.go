@@ -78,6 +78,9 @@ func TestReadDtype(t *testing.T) {
 			m, err := Read(tt.path)
 			require.NoError(t, err)
 			assert.Equal(t, tt.dtype, m.Dtype)
+			if m.Observed != nil {
+				assert.Equal(t, 1, m.Entries, "the file lists (1, 1)")
+			}
 			assert.Equal(t, 1.0, m.Dense.At(0, 0))
 		})
 	}

@@ -32,6 +32,11 @@ type Matrix struct {
 	// array). For a Matrix Market coordinate file it has Dense's shape and
 	// is 1 at the entries the file lists and 0 elsewhere.
 	Observed *mat.Dense
+	// Entries is, for a Matrix Market coordinate file, the number of
+	// elements it sets (the ones of Observed: a symmetric file's
+	// off-diagonal line counts twice), known without a pass over
+	// Observed; 0 for the dense formats.
+	Entries int
 	// Dtype names the precision the values came in: for .npy the dtype
 	// the file stored (npy.Array.Dtype: "float64", "float32", "int32",
 	// "bool", ...); "float64" for .csv and .mtx, whose text is parsed to

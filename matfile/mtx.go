@@ -285,7 +285,7 @@ func (l *mmLines) readCoordinate(h mmHeader, rows, cols, nnz, sizeLine int) (*Ma
 		dense.Set(e.i, e.j, e.v)
 		obs.Set(e.i, e.j, 1)
 	}
-	return &Matrix{Dense: dense, Observed: obs}, nil
+	return &Matrix{Dense: dense, Observed: obs, Entries: len(entries)}, nil
 }
 
 // readArray reads the column-major values of an array file of the given

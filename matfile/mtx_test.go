@@ -107,6 +107,13 @@ func TestReadMTX(t *testing.T) {
 				return
 			}
 			requireEqual(t, dense(tc.observed...), got.Observed, "Observed")
+			ones := 0 // Entries is the count of Observed's ones
+			for _, v := range tc.observed {
+				for _, o := range v {
+					ones += int(o)
+				}
+			}
+			assert.Equal(t, ones, got.Entries, "Entries")
 			assert.NotSame(t, got.Dense, got.Observed)
 			got.Observed.Set(0, 0, 42) // separate storage: Dense unchanged
 			assert.Equal(t, tc.want[0][0], got.Dense.At(0, 0))
