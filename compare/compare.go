@@ -65,8 +65,14 @@ type Summary struct {
 // A Row is the comparison of one (benchmark, unit).
 type Row struct {
 	// Benchmark is the name without "Benchmark" and without the
-	// -GOMAXPROCS suffix, e.g. "Step/d=64".
+	// -GOMAXPROCS suffix, e.g. "Step/d=64" (with the suffix when the
+	// name was run under several GOMAXPROCS in a file, e.g. "Infer-4").
 	Benchmark string
+	// Config are the configuration keys of the comparison key
+	// (Report.Keys) and their values for this row, e.g. pkg
+	// encoding/base64; nil when no key varies within a file. A key the
+	// row's results do not carry has the value "".
+	Config []KeyValue
 	// Unit is the tidied unit, e.g. "sec/op" for ns/op.
 	Unit string
 	// Better is +1 when higher values are better, -1 when lower are.
@@ -93,12 +99,34 @@ type Row struct {
 	Notes []string
 }
 
+// Name returns the row's benchmark prefixed by its configuration values,
+// e.g. "encoding/base64 EncodeToString".
+func (r *Row) Name() string {
+	var b strings.Builder
+	for _, kv := range r.Config {
+		if kv.Value != "" {
+			b.WriteString(kv.Value + " ")
+		}
+	}
+	return b.String() + r.Benchmark
+}
+
 // A Report is the result of Compare.
 type Report struct {
 	// Old and New name the two sources.
 	Old, New string
 	// Options are the options used, defaults filled in.
 	Options Options
+	// Keys are the configuration keys that are part of the comparison
+	// key, because their value differs within a file: pkg first, then in
+	// the order they first appear. Each Row.Config holds their values.
+	Keys []string
+	// Machine are the machine lines of the two files (see MachineKeys),
+	// for the keys present in either.
+	Machine []MachineLine
+	// Geomeans are the geometric means of the centers per unit over the
+	// rows present in both files, in the order the units first appear.
+	Geomeans []Geomean
 	// Rows are the pairs in the order they first appear in Old, then those
 	// only in New in their order there.
 	Rows []Row
@@ -127,14 +155,12 @@ func (o Options) resolve() (Options, error) {
 	return o, nil
 }
 
-// pairKey is one row: a benchmark as displayed and a unit.
-type pairKey struct{ name, unit string }
-
 // Compare reads old and new and compares every (benchmark, unit) pair, by
 // the rule of the package comment. It returns an error, and no report, for
-// an unreadable source, syntax errors (SyntaxErrors), a source without
-// results, no pair in common, or options out of range. Compare reads each
-// source once, keeps every value in memory, and does not modify opt.
+// an unreadable source, a source that is not UTF-8 or UTF-16 text
+// (*EncodingError), syntax errors (SyntaxErrors), a source without results,
+// no pair in common, or options out of range. Compare reads each source
+// whole into memory once, keeps every value, and does not modify opt.
 func Compare(old, new Source, opt Options) (*Report, error) {
 	opt, err := opt.resolve()
 	if err != nil {
@@ -144,27 +170,32 @@ func Compare(old, new Source, opt Options) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	ov, oOrder := o.group(n)
-	nv, nOrder := n.group(o)
-	rep := &Report{Old: old.Name, New: new.Name, Options: opt}
+	k, err := newKeyer(o, n)
+	if err != nil {
+		return nil, err
+	}
+	oSer, nSer := k.samples(o), k.samples(n)
+	ov, oOrder := oSer.group(nSer)
+	nv, nOrder := nSer.group(oSer)
+	rep := &Report{Old: old.Name, New: new.Name, Options: opt, Keys: k.split, Machine: machineLines(o, n)}
 	th := &benchmath.Thresholds{CompareAlpha: opt.Alpha}
 	common := 0
-	for _, k := range oOrder {
-		if _, ok := nv[k]; !ok {
-			rep.Rows = append(rep.Rows, onlyRow(k, ov[k], OnlyInOld, units))
+	for _, rk := range oOrder {
+		if _, ok := nv[rk]; !ok {
+			rep.Rows = append(rep.Rows, onlyRow(k.row(rk), ov[rk], OnlyInOld, units))
 			continue
 		}
 		common++
-		rep.Rows = append(rep.Rows, compareRow(k, ov[k], nv[k], units, th, opt))
+		rep.Rows = append(rep.Rows, compareRow(k.row(rk), ov[rk], nv[rk], units, th, opt))
 	}
-	for _, k := range nOrder {
-		if _, ok := ov[k]; !ok {
-			rep.Rows = append(rep.Rows, onlyRow(k, nv[k], OnlyInNew, units))
+	for _, rk := range nOrder {
+		if _, ok := ov[rk]; !ok {
+			rep.Rows = append(rep.Rows, onlyRow(k.row(rk), nv[rk], OnlyInNew, units))
 		}
 	}
 	if common == 0 {
 		return nil, fmt.Errorf("%s and %s have no benchmark and unit in common (%s has %s; %s has %s)",
-			old.Name, new.Name, old.Name, examples(oOrder), new.Name, examples(nOrder))
+			old.Name, new.Name, old.Name, examples(k, oOrder), new.Name, examples(k, nOrder))
 	}
 	for _, r := range rep.Rows {
 		switch r.Verdict {
@@ -176,40 +207,23 @@ func Compare(old, new Source, opt Options) (*Report, error) {
 			rep.Warnings++
 		}
 	}
+	rep.Geomeans = geomeans(rep.Rows)
 	return rep, nil
 }
 
-// examples names the first few pairs of a file for an error message.
-func examples(keys []pairKey) string {
+// examples names the first few rows of a file for an error message.
+func examples(k *keyer, keys []rowKey) string {
 	const max = 3
 	var s []string
-	for i, k := range keys {
+	for i, rk := range keys {
 		if i == max {
 			s = append(s, fmt.Sprintf("%d more", len(keys)-max))
 			break
 		}
-		s = append(s, k.name+" "+k.unit)
+		r := k.row(rk)
+		s = append(s, r.Name()+" "+r.Unit)
 	}
 	return strings.Join(s, ", ")
-}
-
-// group merges the series of f by displayed name and unit. A name keeps its
-// GOMAXPROCS suffix only when f or other holds it under several.
-func (f *file) group(other *file) (map[pairKey][]float64, []pairKey) {
-	vals := map[pairKey][]float64{}
-	var order []pairKey
-	for _, s := range f.order {
-		name := s.name
-		if len(f.procs[s.name]) > 1 || len(other.procs[s.name]) > 1 {
-			name += s.procs
-		}
-		k := pairKey{name, s.unit}
-		if _, ok := vals[k]; !ok {
-			order = append(order, k)
-		}
-		vals[k] = append(vals[k], f.values[s]...)
-	}
-	return vals, order
 }
 
 // better returns +1 when higher values of unit are better, else -1: the Unit
@@ -224,13 +238,14 @@ func better(units benchfmt.UnitMetadataMap, unit string) int {
 	return -1
 }
 
-func onlyRow(k pairKey, vals []float64, v Verdict, units benchfmt.UnitMetadataMap) Row {
+// onlyRow completes r, the identity of a row in one file, from that file's
+// values.
+func onlyRow(r Row, vals []float64, v Verdict, units benchfmt.UnitMetadataMap) Row {
 	th := &benchmath.DefaultThresholds
 	s := benchmath.NewSample(vals, th)
-	r := Row{Benchmark: k.name, Unit: k.unit, Better: better(units, k.unit),
-		P: math.NaN(), Ratio: math.NaN(), Verdict: v}
+	r.Better, r.P, r.Ratio, r.Verdict = better(units, r.Unit), math.NaN(), math.NaN(), v
 	assume := benchmath.Assumption(benchmath.AssumeNothing)
-	if units.GetAssumption(k.unit) == benchmath.AssumeExact {
+	if units.GetAssumption(r.Unit) == benchmath.AssumeExact {
 		assume, r.Exact = benchmath.AssumeExact, true
 	}
 	sum := summarize(assume, s, &r.Notes)
@@ -242,14 +257,14 @@ func onlyRow(k pairKey, vals []float64, v Verdict, units benchfmt.UnitMetadataMa
 	return r
 }
 
-// compareRow applies the regression rule to one pair.
-func compareRow(k pairKey, ov, nv []float64, units benchfmt.UnitMetadataMap, th *benchmath.Thresholds, opt Options) Row {
-	r := Row{Benchmark: k.name, Unit: k.unit, Better: better(units, k.unit)}
+// compareRow completes r, the identity of a row, by the regression rule.
+func compareRow(r Row, ov, nv []float64, units benchfmt.UnitMetadataMap, th *benchmath.Thresholds, opt Options) Row {
+	r.Better = better(units, r.Unit)
 	oldS, newS := benchmath.NewSample(ov, th), benchmath.NewSample(nv, th)
 
 	assume := benchmath.Assumption(benchmath.AssumeNothing)
 	switch {
-	case units.GetAssumption(k.unit) == benchmath.AssumeExact:
+	case units.GetAssumption(r.Unit) == benchmath.AssumeExact:
 		assume, r.Exact = benchmath.AssumeExact, true
 		r.Notes = append(r.Notes, "deterministic: Unit line assume=exact")
 	case constant(oldS.Values) && constant(newS.Values) && minP(len(ov), len(nv), th) < opt.Alpha:

@@ -7,16 +7,47 @@
 //
 // # Grouping
 //
-// Results are grouped by benchmark name and by unit. The name is the full
-// name with its sub-benchmark keys, without the "Benchmark" prefix and without
-// the -GOMAXPROCS suffix (BenchmarkStep/d=64-8 is "Step/d=64"), so the same
-// benchmark run on machines with different core counts pairs up. A name that
-// a file holds under more than one GOMAXPROCS (go test -cpu 1,4) keeps its
-// suffix, so runs at different GOMAXPROCS are never mixed. Units are the
+// A row is one benchmark and unit. The benchmark is its full name with its
+// sub-benchmark keys, without the "Benchmark" prefix and without the
+// -GOMAXPROCS suffix (BenchmarkStep/d=64-8 is "Step/d=64"), so the same
+// benchmark run on machines with different core counts pairs up; a name
+// that a file holds under more than one GOMAXPROCS (go test -cpu 1,4) keeps
+// its suffix, so runs at different GOMAXPROCS are never mixed. Units are the
 // tidied units of benchfmt (benchunit.Tidy): ns/op is read as sec/op and MB/s
-// as B/s, so a file written in ns/op pairs with one written in sec/op. Other
-// configuration (file "key: value" lines such as pkg, cpu or commit) is not
-// part of the key: two files are expected to differ in it.
+// as B/s, so a file written in ns/op pairs with one written in sec/op.
+//
+// The file configuration ("key: value" lines) is part of the key where it
+// tells benchmarks apart: every key whose value differs between two results
+// of one file (a result without the key has the value "") is a key of every
+// row of both files (Report.Keys, Row.Config), pkg first, then in order of
+// appearance. So the BenchmarkEncodeToString of encoding/base32 and that of
+// encoding/base64, in one go test ./... file, are two rows, never one
+// pooled sample. Keys that differ only between the two files (cpu, commit,
+// blas: what the comparison is about) are not part of the key, or nothing
+// would pair; they are reported as machine lines. The keying is a
+// golang.org/x/perf/benchproc projection (the keys benchproc.NonSingularFields
+// finds in each file's .config, then .fullname without /gomaxprocs, and
+// .unit). Trailing white space of configuration values is dropped (go test
+// pads the cpu line; CRLF files end every value with "\r").
+//
+// # Machine lines and geomeans
+//
+// A Report lists, for each file, the values of the machine configuration
+// keys goos, goarch, cpu, cores, gomaxprocs, go, blas, lowdim (the lowdim
+// version) and commit (Report.Machine; the keys lowdim bench writes, see
+// machine.Fingerprint.ConfigLines, and those go test writes), and per unit
+// the geometric mean of the row centers over the rows present in both
+// files, as benchstat's geomean row (Report.Geomeans), so that a change of
+// machine or BLAS backend that moves every row shows at a glance.
+//
+// # Encodings
+//
+// Each file is read whole into memory and decoded before it is parsed: a
+// UTF-8 byte order mark is dropped (at the start of the file and of any
+// line: files concatenated with cat), UTF-16 with a byte order mark (FF FE
+// or FE FF: what Windows PowerShell's ">" writes) is decoded to UTF-8, and
+// any NUL byte left (UTF-16 without a byte order mark, a binary file) is an
+// *EncodingError naming the file and line. CRLF line ends need no decoding.
 //
 // # Direction
 //
@@ -58,7 +89,8 @@
 // # Errors
 //
 // Compare returns an error, and no report, when a file cannot be read (the
-// I/O error), when a file holds malformed lines (a SyntaxErrors listing every
+// I/O error), when a file is not UTF-8 or UTF-16 text (*EncodingError),
+// when a file holds malformed lines (a SyntaxErrors listing every
 // "file:line: message", as benchfmt reports them, including non-finite
 // values), when a file holds no benchmark results, when the files have no
 // (benchmark, unit) pair in common, or when the Options are out of range. It
@@ -68,6 +100,7 @@
 //
 //	0  no regression (and no warning with --strict-samples)
 //	1  a regression, or a warning with --strict-samples
-//	2  bad input: a missing or unreadable file, a syntax error (reported as
-//	   file:line), a file without results, no common benchmarks, bad flags
+//	2  bad input: a missing or unreadable file, a file that is not text
+//	   (file:line of its NUL byte), a syntax error (reported as file:line), a
+//	   file without results, no common benchmarks, bad flags
 package compare

@@ -44,46 +44,58 @@ func (e SyntaxErrors) Error() string {
 
 var _ error = SyntaxErrors(nil)
 
-// seriesKey is one benchmark, GOMAXPROCS and unit of a file.
-type seriesKey struct {
-	name, procs, unit string
-}
-
-// file is what Compare keeps of one input: the values of each series, and
-// the order in which series, names and units first appeared.
+// file is what Compare keeps of one input: its results, in file order, each
+// a copy with the trailing white space of its configuration values dropped
+// (go test pads the cpu line, and a CRLF file ends every value with "\r").
 type file struct {
 	name    string
-	values  map[seriesKey][]float64
-	order   []seriesKey
-	procs   map[string]map[string]bool // name -> GOMAXPROCS suffixes seen
-	results int
+	results []*benchfmt.Result
 }
 
-// read reads src with rd (Reset to it, so unit metadata carries over from the
-// files read before) and appends its syntax errors to *errs. It returns an
-// error only for I/O errors.
+// read reads src whole, decodes it (see decode), parses it with rd (Reset
+// to it, so unit metadata carries over from the files read before) and
+// appends its syntax errors, non-finite values included, to *errs. It
+// returns an error for an I/O error and for an *EncodingError.
 func read(rd *benchfmt.Reader, src Source, errs *SyntaxErrors) (*file, error) {
 	r := src.R
 	if r == nil {
 		f, err := os.Open(src.Name)
 		if err != nil {
-			return nil, err
+			return nil, err // names the file
 		}
 		defer f.Close()
 		r = f
 	}
-	rd.Reset(r, src.Name)
-	fl := &file{
-		name:   src.Name,
-		values: map[seriesKey][]float64{},
-		procs:  map[string]map[string]bool{},
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", src.Name, err)
 	}
+	return parse(rd, src.Name, data, errs)
+}
+
+// parse is read after the I/O: it decodes data, the content of the file
+// name, and parses it with rd.
+func parse(rd *benchfmt.Reader, name string, data []byte, errs *SyntaxErrors) (*file, error) {
+	data, err := decode(name, data)
+	if err != nil {
+		return nil, err
+	}
+	rd.Reset(bytes.NewReader(data), name)
+	fl := &file{name: name}
 	for rd.Scan() {
 		switch rec := rd.Result().(type) {
 		case *benchfmt.SyntaxError:
 			*errs = append(*errs, rec)
 		case *benchfmt.Result:
-			fl.add(rec, errs)
+			if se := nonFinite(rec); se != nil {
+				*errs = append(*errs, se)
+				continue
+			}
+			res := rec.Clone()
+			for i := range res.Config {
+				res.Config[i].Value = bytes.TrimRight(res.Config[i].Value, " \t\r")
+			}
+			fl.results = append(fl.results, res)
 		}
 	}
 	if err := rd.Err(); err != nil {
@@ -92,9 +104,9 @@ func read(rd *benchfmt.Reader, src Source, errs *SyntaxErrors) (*file, error) {
 	return fl, nil
 }
 
-// add records the values of one result line.
-func (fl *file) add(res *benchfmt.Result, errs *SyntaxErrors) {
-	name, procs := splitName(res.Name)
+// nonFinite returns a syntax error for the first NaN or infinite value of
+// res, or nil.
+func nonFinite(res *benchfmt.Result) *benchfmt.SyntaxError {
 	for _, v := range res.Values {
 		if math.IsNaN(v.Value) || math.IsInf(v.Value, 0) {
 			fname, line := res.Pos()
@@ -102,34 +114,11 @@ func (fl *file) add(res *benchfmt.Result, errs *SyntaxErrors) {
 			if v.OrigUnit != "" {
 				val, unit = v.OrigValue, v.OrigUnit
 			}
-			*errs = append(*errs, &benchfmt.SyntaxError{FileName: fname, Line: line,
-				Msg: fmt.Sprintf("non-finite measurement %v %s", val, unit)})
-			return
+			return &benchfmt.SyntaxError{FileName: fname, Line: line,
+				Msg: fmt.Sprintf("non-finite measurement %v %s", val, unit)}
 		}
 	}
-	fl.results++
-	if fl.procs[name] == nil {
-		fl.procs[name] = map[string]bool{}
-	}
-	fl.procs[name][procs] = true
-	for _, v := range res.Values {
-		k := seriesKey{name, procs, v.Unit}
-		if _, ok := fl.values[k]; !ok {
-			fl.order = append(fl.order, k)
-		}
-		fl.values[k] = append(fl.values[k], v.Value)
-	}
-}
-
-// splitName returns the full name of a benchmark without its -GOMAXPROCS
-// suffix, and the suffix ("-8", or "" when absent).
-func splitName(n benchfmt.Name) (name, procs string) {
-	base, parts := n.Parts()
-	if len(parts) > 0 && bytes.HasPrefix(parts[len(parts)-1], []byte("-")) {
-		procs = string(parts[len(parts)-1])
-		parts = parts[:len(parts)-1]
-	}
-	return string(base) + string(bytes.Join(parts, nil)), procs
+	return nil
 }
 
 // readBoth reads old then new with one Reader, so that Unit lines of either
@@ -148,7 +137,7 @@ func readBoth(old, new Source) (o, n *file, units benchfmt.UnitMetadataMap, err 
 	}
 	var empty []error
 	for _, f := range []*file{o, n} {
-		if f.results == 0 {
+		if len(f.results) == 0 {
 			empty = append(empty, fmt.Errorf("%s: no benchmark results", f.name))
 		}
 	}

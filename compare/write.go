@@ -12,22 +12,25 @@ import (
 	"golang.org/x/perf/benchunit"
 )
 
-// header is the column header of the text and Markdown tables.
+// header is the column header of the text and Markdown tables, after the
+// columns of Report.Keys.
 var header = []string{"benchmark", "unit", "old", "new", "delta", "p", "n", "verdict"}
 
-// cells formats row r for a table.
+// header returns the column header of r's tables: its Keys, then header.
+func (r *Report) header() []string {
+	return append(append([]string(nil), r.Keys...), header...)
+}
+
+// cells formats row r for a table: its configuration values, then the
+// columns of header.
 func (r *Row) cells() []string {
-	cls := benchunit.ClassOf(r.Unit)
 	var centers []float64
 	for _, s := range []Summary{r.Old, r.New} {
 		if s.N > 0 {
 			centers = append(centers, s.Center)
 		}
 	}
-	sc := benchunit.CommonScale(centers, cls)
-	if len(centers) == 2 && centers[0] != centers[1] && sc.Format(centers[0]) == sc.Format(centers[1]) {
-		sc = benchunit.NoOpScaler // 1000000 and 1000001 flops, not 1.000M twice
-	}
+	sc := scaler(r.Unit, centers...)
 	p := ""
 	switch {
 	case r.Exact && !math.IsNaN(r.P):
@@ -42,8 +45,22 @@ func (r *Row) cells() []string {
 	case OnlyInNew:
 		n = fmt.Sprint(r.New.N)
 	}
-	return []string{r.Benchmark, r.Unit, r.formatSummary(r.Old, sc), r.formatSummary(r.New, sc),
-		r.Delta, p, n, string(r.Verdict)}
+	var c []string
+	for _, kv := range r.Config {
+		c = append(c, kv.Value)
+	}
+	return append(c, r.Benchmark, r.Unit, r.formatSummary(r.Old, sc), r.formatSummary(r.New, sc),
+		r.Delta, p, n, string(r.Verdict))
+}
+
+// scaler returns the scale that formats centers of unit, all finite, with
+// the digits that tell them apart.
+func scaler(unit string, centers ...float64) benchunit.Scaler {
+	sc := benchunit.CommonScale(centers, benchunit.ClassOf(unit))
+	if len(centers) == 2 && centers[0] != centers[1] && sc.Format(centers[0]) == sc.Format(centers[1]) {
+		sc = benchunit.NoOpScaler // 1000000 and 1000001 flops, not 1.000M twice
+	}
+	return sc
 }
 
 // formatSummary formats s as "1.234m ±2%": the center scaled by sc and the
@@ -110,14 +127,70 @@ func (r *Report) notes() []string {
 	return order
 }
 
-// WriteText writes the report as an aligned table with the outcome and the
-// notes below it. It returns the first write error.
+// machineHeader and geomeanHeader are the column headers of the machine
+// and geomean tables.
+var (
+	machineHeader = []string{"machine", "old", "new"}
+	geomeanHeader = []string{"unit", "old", "new", "ratio", "delta", "n"}
+)
+
+// machineCells formats the machine lines, a key the files differ in marked
+// "differs".
+func (r *Report) machineCells() [][]string {
+	var rows [][]string
+	for _, m := range r.Machine {
+		mark := ""
+		if m.Differs() {
+			mark = "differs"
+		}
+		rows = append(rows, []string{m.Key, m.Old, m.New, mark})
+	}
+	return rows
+}
+
+// geomeanCells formats the geomeans: the unit, the two means, the ratio
+// and the change, and how many rows entered (and were skipped).
+func (r *Report) geomeanCells() [][]string {
+	var rows [][]string
+	for _, g := range r.Geomeans {
+		old, new, ratio, delta := "?", "?", "?", "?"
+		if g.N > 0 {
+			sc := scaler(g.Unit, g.Old, g.New)
+			old, new = sc.Format(g.Old), sc.Format(g.New)
+			ratio, delta = fmt.Sprintf("x%.3g", g.Ratio), formatDelta(g.Old, g.New)
+		}
+		n := fmt.Sprint(g.N)
+		if g.Skipped > 0 {
+			n += fmt.Sprintf(" (%d skipped: center <= 0)", g.Skipped)
+		}
+		rows = append(rows, []string{g.Unit, old, new, ratio, delta, n})
+	}
+	return rows
+}
+
+// WriteText writes the report: the files, the options and the machine
+// lines, an aligned table of the rows, the geomeans per unit, the outcome
+// and the notes. It returns the first write error.
 func (r *Report) WriteText(w io.Writer) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(tw, "old: %s\nnew: %s\nalpha %g, threshold %g%%\n\n", r.Old, r.New, r.Options.Alpha, 100*r.Options.Threshold)
-	fmt.Fprintln(tw, strings.Join(header, "\t"))
+	if m := r.machineCells(); len(m) > 0 {
+		fmt.Fprintln(tw, strings.Join(machineHeader, "\t"))
+		for _, c := range m {
+			fmt.Fprintln(tw, strings.TrimRight(strings.Join(c, "\t"), "\t"))
+		}
+		fmt.Fprintln(tw)
+	}
+	fmt.Fprintln(tw, strings.Join(r.header(), "\t"))
 	for i := range r.Rows {
 		fmt.Fprintln(tw, strings.Join(r.Rows[i].cells(), "\t"))
+	}
+	if g := r.geomeanCells(); len(g) > 0 {
+		fmt.Fprintln(tw, "\ngeomean of the rows in both files, per unit")
+		fmt.Fprintln(tw, strings.Join(geomeanHeader, "\t"))
+		for _, c := range g {
+			fmt.Fprintln(tw, strings.Join(c, "\t"))
+		}
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -141,15 +214,42 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "### Benchmark comparison\n\n%s → %s (alpha %g, threshold %g%%)\n\n**%s**\n\n",
 		mdCode(r.Old), mdCode(r.New), r.Options.Alpha, 100*r.Options.Threshold, r.tally())
-	b.WriteString("| " + strings.Join(header, " | ") + " |\n")
-	b.WriteString("| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |\n")
+	if m := r.machineCells(); len(m) > 0 {
+		b.WriteString("| machine | old | new |\n| --- | --- | --- |\n")
+		for _, c := range m {
+			key := mdEscape(c[0])
+			if c[3] != "" {
+				key = "**" + key + "** (differs)"
+			}
+			b.WriteString("| " + key + " | " + mdEscape(c[1]) + " | " + mdEscape(c[2]) + " |\n")
+		}
+		b.WriteString("\n")
+	}
+	head := r.header()
+	for i := range r.Keys {
+		head[i] = mdEscape(head[i])
+	}
+	b.WriteString("| " + strings.Join(head, " | ") + " |\n")
+	b.WriteString(strings.Repeat("| --- ", len(r.Keys)) + "| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |\n")
 	for i := range r.Rows {
 		c := r.Rows[i].cells()
-		c[0] = mdCode(c[0])
+		for j := 0; j <= len(r.Keys); j++ {
+			c[j] = mdCode(c[j])
+		}
 		if r.Rows[i].Verdict == Regression {
 			c[len(c)-1] = "**" + c[len(c)-1] + "**"
 		}
 		b.WriteString("| " + strings.Join(c, " | ") + " |\n")
+	}
+	if g := r.geomeanCells(); len(g) > 0 {
+		b.WriteString("\nGeomean of the rows in both files, per unit:\n\n")
+		b.WriteString("| " + strings.Join(geomeanHeader, " | ") + " |\n| --- | ---: | ---: | ---: | ---: | ---: |\n")
+		for _, c := range g {
+			for i := range c {
+				c[i] = mdEscape(c[i])
+			}
+			b.WriteString("| " + strings.Join(c, " | ") + " |\n")
+		}
 	}
 	if notes := r.notes(); len(notes) > 0 {
 		b.WriteString("\nNotes:\n\n")
@@ -180,30 +280,48 @@ type jsonSummary struct {
 }
 
 type jsonRow struct {
-	Benchmark string       `json:"benchmark"`
-	Unit      string       `json:"unit"`
-	Better    string       `json:"better"`
-	Exact     bool         `json:"exact"`
-	Old       *jsonSummary `json:"old"`
-	New       *jsonSummary `json:"new"`
-	P         *float64     `json:"p"`
-	Ratio     *float64     `json:"ratio"`
-	Delta     string       `json:"delta"`
-	Verdict   Verdict      `json:"verdict"`
-	Notes     []string     `json:"notes,omitempty"`
+	Config    map[string]string `json:"config,omitempty"`
+	Benchmark string            `json:"benchmark"`
+	Unit      string            `json:"unit"`
+	Better    string            `json:"better"`
+	Exact     bool              `json:"exact"`
+	Old       *jsonSummary      `json:"old"`
+	New       *jsonSummary      `json:"new"`
+	P         *float64          `json:"p"`
+	Ratio     *float64          `json:"ratio"`
+	Delta     string            `json:"delta"`
+	Verdict   Verdict           `json:"verdict"`
+	Notes     []string          `json:"notes,omitempty"`
 }
 
 type jsonReport struct {
-	Old           string    `json:"old"`
-	New           string    `json:"new"`
-	Alpha         float64   `json:"alpha"`
-	Threshold     float64   `json:"threshold"`
-	StrictSamples bool      `json:"strict_samples"`
-	Failed        bool      `json:"failed"`
-	Regressions   int       `json:"regressions"`
-	Improvements  int       `json:"improvements"`
-	Warnings      int       `json:"warnings"`
-	Rows          []jsonRow `json:"rows"`
+	Old           string   `json:"old"`
+	New           string   `json:"new"`
+	Alpha         float64  `json:"alpha"`
+	Threshold     float64  `json:"threshold"`
+	StrictSamples bool     `json:"strict_samples"`
+	Failed        bool     `json:"failed"`
+	Regressions   int      `json:"regressions"`
+	Improvements  int      `json:"improvements"`
+	Warnings      int      `json:"warnings"`
+	Keys          []string `json:"keys"`
+	Machine       struct {
+		Old map[string]string `json:"old"`
+		New map[string]string `json:"new"`
+	} `json:"machine"`
+	Geomeans []jsonGeomean `json:"geomeans"`
+	Rows     []jsonRow     `json:"rows"`
+}
+
+// jsonGeomean is a Geomean in JSON; the means and ratio of a unit without
+// positive centers (n = 0) are null.
+type jsonGeomean struct {
+	Unit    string   `json:"unit"`
+	Old     *float64 `json:"old"`
+	New     *float64 `json:"new"`
+	Ratio   *float64 `json:"ratio"`
+	N       int      `json:"n"`
+	Skipped int      `json:"skipped"`
 }
 
 // finite returns &x, or nil (JSON null) when x is NaN or infinite.
@@ -221,22 +339,46 @@ func jsonSum(s Summary) *jsonSummary {
 	return &jsonSummary{Center: s.Center, Lo: finite(s.Lo), Hi: finite(s.Hi), N: s.N}
 }
 
-// WriteJSON writes the report as one indented JSON object: the options, the
-// counts, failed (Report.Failed) and the rows with snake_case keys. Values
-// are in the tidied unit; a sample absent from a file is null, and so is a
-// p-value, ratio or bound that is NaN or infinite. It returns the first
-// write error.
+// WriteJSON writes the report as one indented JSON object with snake_case
+// keys: the options, the counts, failed (Report.Failed), the configuration
+// keys of the comparison key (keys, [] when none), the machine lines of each
+// file (machine.old and machine.new, key to value), the geomeans and the
+// rows, each with its configuration values (config, omitted when keys is
+// empty). Values are in the tidied unit; a sample absent from a file is
+// null, and so is a p-value, ratio, mean or bound that is NaN or infinite.
+// It returns the first write error.
 func (r *Report) WriteJSON(w io.Writer) error {
 	out := jsonReport{Old: r.Old, New: r.New, Alpha: r.Options.Alpha, Threshold: r.Options.Threshold,
 		StrictSamples: r.Options.StrictSamples, Failed: r.Failed(),
 		Regressions: r.Regressions, Improvements: r.Improvements, Warnings: r.Warnings,
+		Keys: append([]string{}, r.Keys...), Geomeans: make([]jsonGeomean, len(r.Geomeans)),
 		Rows: make([]jsonRow, len(r.Rows))}
+	out.Machine.Old, out.Machine.New = map[string]string{}, map[string]string{}
+	for _, m := range r.Machine {
+		if m.Old != "" {
+			out.Machine.Old[m.Key] = m.Old
+		}
+		if m.New != "" {
+			out.Machine.New[m.Key] = m.New
+		}
+	}
+	for i, g := range r.Geomeans {
+		out.Geomeans[i] = jsonGeomean{Unit: g.Unit, Old: finite(g.Old), New: finite(g.New), Ratio: finite(g.Ratio),
+			N: g.N, Skipped: g.Skipped}
+	}
 	for i, row := range r.Rows {
 		better := "lower"
 		if row.Better > 0 {
 			better = "higher"
 		}
-		out.Rows[i] = jsonRow{Benchmark: row.Benchmark, Unit: row.Unit, Better: better, Exact: row.Exact,
+		var cfg map[string]string
+		for _, kv := range row.Config {
+			if cfg == nil {
+				cfg = map[string]string{}
+			}
+			cfg[kv.Key] = kv.Value
+		}
+		out.Rows[i] = jsonRow{Config: cfg, Benchmark: row.Benchmark, Unit: row.Unit, Better: better, Exact: row.Exact,
 			Old: jsonSum(row.Old), New: jsonSum(row.New), P: finite(row.P), Ratio: finite(row.Ratio),
 			Delta: row.Delta, Verdict: row.Verdict, Notes: row.Notes}
 	}

@@ -75,16 +75,28 @@ func mdCells(line string) []string {
 	return cells
 }
 
+// mdTable returns the lines of the Markdown table of out whose header line
+// starts with head.
+func mdTable(out, head string) []string {
+	var table []string
+	for _, line := range strings.Split(out, "\n") {
+		switch {
+		case strings.HasPrefix(line, head):
+			table = []string{line}
+		case table != nil && strings.HasPrefix(line, "|"):
+			table = append(table, line)
+		case table != nil:
+			return table
+		}
+	}
+	return table
+}
+
 func TestCompareWriteMarkdown(t *testing.T) {
 	rep := sampleReport(t)
 	var b bytes.Buffer
 	require.NoError(t, rep.WriteMarkdown(&b))
-	var table []string
-	for _, line := range strings.Split(b.String(), "\n") {
-		if strings.HasPrefix(line, "|") {
-			table = append(table, line)
-		}
-	}
+	table := mdTable(b.String(), "| benchmark |")
 	require.Len(t, table, 2+len(wantVerdicts), "header, separator, rows:\n%s", b.String())
 	require.Len(t, mdCells(table[0]), len(header))
 	require.Len(t, mdCells(table[1]), len(header))
@@ -99,6 +111,27 @@ func TestCompareWriteMarkdown(t *testing.T) {
 		require.Equal(t, verdict, cells[len(cells)-1])
 	}
 	require.Contains(t, b.String(), "**FAIL: 2 regressions")
+	machine := mdTable(b.String(), "| machine |")
+	require.Equal(t, []string{"| machine | old | new |", "| --- | --- | --- |", "| goos | linux | linux |",
+		"| goarch | amd64 | amd64 |"}, machine, "benchFile's configuration lines")
+	geomean := mdTable(b.String(), "| unit |")
+	require.Len(t, geomean, 2+2, "header, separator, sec/op and flops/op")
+}
+
+func TestCompareWriteMarkdownKeys(t *testing.T) {
+	// A configuration key of the comparison key is a column before the
+	// benchmark, its values code spans.
+	text := blocks(block{"pkg: a|b\n", "X-2", 100, 6}, block{"pkg: c\n", "X-2", 100, 6})
+	rep, err := compareText(text, text, DefaultOptions)
+	require.NoError(t, err)
+	var b bytes.Buffer
+	require.NoError(t, rep.WriteMarkdown(&b))
+	table := mdTable(b.String(), "| pkg | benchmark |")
+	require.Len(t, table, 2+2)
+	require.Len(t, mdCells(table[1]), 1+len(header))
+	cells := mdCells(table[2])
+	require.Len(t, cells, 1+len(header))
+	require.Equal(t, []string{"`a\\|b`", "`X`", "sec/op"}, cells[:3])
 }
 
 func TestCompareWriteJSON(t *testing.T) {

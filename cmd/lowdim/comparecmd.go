@@ -21,6 +21,14 @@ significant (p < --alpha) and larger than --threshold; for a deterministic
 unit, any change in the worse direction. Too few samples to reach --alpha is
 a warning. Flags may come before or after the files.
 
+A benchmark is its name (without -GOMAXPROCS), its unit and every
+configuration key whose value differs within a file (pkg first: two
+packages' BenchmarkEncodeToString are two rows); keys that differ only
+between the files (cpu, commit, blas) are printed as machine lines, with a
+geometric mean per unit. Files are UTF-8 (a byte order mark is dropped) or
+UTF-16 with a byte order mark (PowerShell's >); other text with NUL bytes
+is refused.
+
 Exit status: 0 no regression, 1 a regression (or a warning with
 --strict-samples), 2 usage or input error (a missing file, a syntax error
 reported as file:line, no common benchmarks, a bad flag), 3 an internal

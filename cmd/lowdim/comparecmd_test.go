@@ -132,3 +132,109 @@ func TestCompareCommandJSON(t *testing.T) {
 	require.NotNil(t, rep.Rows[0].Ratio)
 	require.InDelta(t, 1.2, *rep.Rows[0].Ratio, 0.025) // within [1.176, 1.224], see writeBench
 }
+
+// compareCase is a file of the compare package's cases (compare/testdata).
+func compareCase(dir, name string) string {
+	return filepath.Join("..", "..", "compare", "testdata", dir, name)
+}
+
+func TestCompareCommandCases(t *testing.T) {
+	pools := func(name string) string { return compareCase("compare-pools-packages", name) }
+	bom := func(name string) string { return compareCase("compare-bom-utf16", name) }
+	// new.txt re-encoded as UTF-16LE without a byte order mark: every
+	// ASCII character is followed by a NUL byte.
+	newText, err := os.ReadFile(bom("new.txt"))
+	require.NoError(t, err)
+	noBOM := filepath.Join(t.TempDir(), "nobom.txt")
+	var b strings.Builder
+	for _, c := range newText {
+		b.WriteByte(c)
+		b.WriteByte(0)
+	}
+	require.NoError(t, os.WriteFile(noBOM, []byte(b.String()), 0o644))
+
+	tests := []struct {
+		name   string
+		args   []string // after "compare"
+		code   int
+		stdout []string // regular expressions
+		stderr []string // substrings
+	}{
+		// Two packages, one benchmark name: base64 doubles (6+6 identical
+		// samples, deterministic), base32 halves.
+		{name: "packages are not pooled", args: []string{pools("old.txt"), pools("new.txt")}, code: exitFailure,
+			stdout: []string{`(?m)^pkg +benchmark `,
+				`(?m)^encoding/base32 +EncodeToString +sec/op .* -50\.00% .* improvement$`,
+				`(?m)^encoding/base64 +EncodeToString +sec/op .* \+100\.00% .* regression$`},
+			stderr: []string{"1 regression(s)"}},
+		// go test -count 5 per package: 5+5, not 10+10.
+		{name: "real output against itself", args: []string{pools("real_go_test_output.txt"), pools("real_go_test_output.txt")},
+			code: exitOK,
+			stdout: []string{`(?m)^encoding/base32 +EncodeToString +sec/op .* 5\+5 +no change$`,
+				`(?m)^encoding/base64 +EncodeToString +sec/op .* 5\+5 +no change$`,
+				`(?m)^cpu +Oxide Virtual Turin-like Processor +Oxide Virtual Turin-like Processor$`}},
+		// The BOM line is A's only sample: 300 -> 900 ns, 1+1 samples, a
+		// warning; a failure with --strict-samples.
+		{name: "UTF-8 BOM", args: []string{bom("old_utf8bom.txt"), bom("new.txt")}, code: exitOK,
+			stdout: []string{`(?m)^A +sec/op .* \+200\.00% .* 1\+1 +insufficient samples$`}},
+		{name: "UTF-8 BOM strict", args: []string{"--strict-samples", bom("old_utf8bom.txt"), bom("new.txt")},
+			code: exitFailure, stderr: []string{"1 row(s) with insufficient samples"}},
+		{name: "UTF-16LE with BOM", args: []string{bom("old_utf16le.txt"), bom("new.txt")}, code: exitOK,
+			stdout: []string{`(?m)^B +sec/op .* 4\+4 +no change$`}},
+		{name: "UTF-16 without BOM", args: []string{noBOM, bom("new.txt")}, code: exitUsage,
+			stderr: []string{noBOM + ":1: NUL byte: UTF-16 text without BOM? convert it to UTF-8"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, stdout, stderr := lowdim(t, append([]string{"compare"}, tt.args...)...)
+			require.Equal(t, tt.code, code, "exit code; stdout:\n%s\nstderr:\n%s", stdout, stderr)
+			for _, s := range tt.stdout {
+				require.Regexp(t, s, stdout)
+			}
+			for _, s := range tt.stderr {
+				require.Contains(t, stderr, s)
+			}
+		})
+	}
+}
+
+func TestCompareCommandMachineLines(t *testing.T) {
+	// Two builds on one machine, gonum against openblas, 5x apart: the
+	// blas line differs and the sec/op geomean shows x0.2 (-80%).
+	dir := t.TempDir()
+	write := func(name, blas string, ns float64) string {
+		var b strings.Builder
+		b.WriteString("goos: linux\ngoarch: amd64\ncpu: Test CPU\ncores: 2\ngomaxprocs: 2\ngo: go1.26.8\nblas: " + blas + "\nlowdim: v1\n")
+		for range 10 {
+			fmt.Fprintf(&b, "BenchmarkStep/d=64-2\t100\t%g ns/op\n", ns)
+		}
+		path := filepath.Join(dir, name)
+		require.NoError(t, os.WriteFile(path, []byte(b.String()), 0o644))
+		return path
+	}
+	gonum, openblas := write("gonum.txt", "gonum", 5000), write("openblas.txt", "openblas", 1000)
+	code, stdout, _ := lowdim(t, "compare", gonum, openblas)
+	require.Equal(t, exitOK, code, stdout)
+	require.Regexp(t, `(?m)^blas +gonum +openblas +differs$`, stdout)
+	require.Regexp(t, `(?m)^cores +2 +2$`, stdout)
+	require.Regexp(t, `(?m)^sec/op .* x0\.2 +-80\.00% +1$`, stdout)
+
+	code, stdout, _ = lowdim(t, "compare", "--format", "markdown", gonum, openblas)
+	require.Equal(t, exitOK, code, stdout)
+	require.Contains(t, stdout, "| **blas** (differs) | gonum | openblas |")
+
+	code, stdout, _ = lowdim(t, "compare", "--format", "json", gonum, openblas)
+	require.Equal(t, exitOK, code, stdout)
+	var rep struct {
+		Machine  struct{ Old, New map[string]string } `json:"machine"`
+		Geomeans []struct {
+			Unit  string   `json:"unit"`
+			Ratio *float64 `json:"ratio"`
+		} `json:"geomeans"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(stdout), &rep), "stdout:\n%s", stdout)
+	require.Equal(t, "gonum", rep.Machine.Old["blas"])
+	require.Equal(t, "openblas", rep.Machine.New["blas"])
+	require.Len(t, rep.Geomeans, 1)
+	require.InEpsilon(t, 0.2, *rep.Geomeans[0].Ratio, 1e-12) // 1000/5000, one row
+}
