@@ -48,7 +48,7 @@ else
 $(error BLAS=$(BLAS): want gonum or openblas)
 endif
 
-.PHONY: all build install run test fmt-check vet calibrate clean fmnist-data run-fmnist
+.PHONY: all build install run test fmt-check vet calibrate clean fmnist-data run-fmnist fuzz
 
 all: build
 
@@ -95,6 +95,19 @@ test: fmt-check vet
 	  if [ "$$LOWDIM_REQUIRE_ALL" = 1 ]; then echo "LOWDIM_REQUIRE_ALL=1: the OpenBLAS pass is required" >&2; fail=1; fi; \
 	fi; \
 	exit $$fail
+
+# Run each parser's fuzz target for FUZZTIME in turn (go test -fuzz takes
+# one target at a time); plain go test replays their corpora. A failing
+# input is saved under the package's testdata/fuzz/ and stops make fuzz.
+FUZZTIME ?= 30s
+FUZZ_TARGETS := npy:FuzzRead matfile:FuzzReadCSV matfile:FuzzReadMTX idx:FuzzRead config:FuzzResolve
+
+fuzz:
+	@for t in $(FUZZ_TARGETS); do \
+	  pkg=$${t%%:*}; fn=$${t#*:}; \
+	  echo "== $$fn ./$$pkg for $(FUZZTIME)"; \
+	  $(GO) test -run '^$$' -fuzz "^$$fn\$$" -fuzztime $(FUZZTIME) ./$$pkg || exit 1; \
+	done
 
 vet:
 	$(GO) vet ./...
