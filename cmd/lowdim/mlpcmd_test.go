@@ -87,6 +87,41 @@ func TestRunMLPTiny(t *testing.T) {
 	require.Contains(t, stderr, "10 steps in")
 }
 
+// TestRunMLPFailedCheckExitsZero: a finished run whose checks fail exits
+// 0. With --r-hat equal to --width the cdln block has dln's shapes, so
+// dln's CPU time over cdln's is about 1, far below the 1.8 cdln-speedup
+// asks: the check fails on any machine, and the run still exits 0. The
+// block is 128 wide and trains 200 steps (about 10^9 flops per variant,
+// tenths of a second) so that CPU time is measured, not noise (a few
+// milliseconds are not: 16 wide and 10 steps gave a "speed-up" of 4.8).
+func TestRunMLPFailedCheckExitsZero(t *testing.T) {
+	data, out := mlpData(t), filepath.Join(t.TempDir(), "out")
+	args := append(mlpTiny(data, out), "--methods", "dln,cdln", "--width", "128", "--r-hat", "128", "--steps", "200")
+	code, stdout, stderr := lowdim(t, args...)
+	require.Equal(t, exitOK, code, stderr)
+	var rec struct {
+		Checks []struct {
+			Name     string `json:"name"`
+			Status   string `json:"status"`
+			Quantity string `json:"quantity"`
+			Detail   string `json:"detail"`
+		} `json:"checks"`
+	}
+	readJSON(t, filepath.Join(out, "run.json"), &rec)
+	found := false
+	for _, c := range rec.Checks {
+		if c.Name == "cdln-speedup" {
+			found = true
+			t.Logf("%s: %s", c.Status, c.Detail)
+			require.Equal(t, "fail", c.Status, "%+v", c)
+			require.Contains(t, c.Quantity, "CPU time")
+			require.Contains(t, c.Detail, "wall time dln ")
+		}
+	}
+	require.True(t, found, "no cdln-speedup check in %+v", rec.Checks)
+	require.Contains(t, stdout, "cdln-speedup")
+}
+
 func TestRunMLPBadInput(t *testing.T) {
 	data := mlpData(t)
 	truncated := t.TempDir()

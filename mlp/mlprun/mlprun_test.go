@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -150,7 +151,14 @@ func TestRun(t *testing.T) {
 	for _, ch := range rec.Checks {
 		require.NotEqual(t, results.Skipped, ch.Status)
 	}
-	require.InDelta(t, rec.Method("dln").Seconds/rec.Method("cdln").Seconds, rec.Checks[1].Observed, 1e-12)
+	// cdln-speedup compares CPU seconds (exact: the same two numbers
+	// divided), not wall seconds.
+	wide, comp := rec.Method("dln").MLP.CPUSeconds, rec.Method("cdln").MLP.CPUSeconds
+	require.NotNil(t, wide)
+	require.NotNil(t, comp)
+	require.Equal(t, "cdln-speedup", rec.Checks[1].Name)
+	require.Equal(t, *wide / *comp, rec.Checks[1].Observed)
+	require.Contains(t, rec.Checks[1].Detail, "wall time dln ")
 
 	// run.json reads back to the record, every field.
 	dir := t.TempDir()
@@ -194,37 +202,76 @@ func TestRunBatchTooLarge(t *testing.T) {
 }
 
 // TestClaimChecks covers pass, each way to fail, and skipping: the checks
-// can fail.
+// can fail. Times are chosen so that wall and CPU time disagree where it
+// matters: cdln-speedup must follow the CPU seconds.
 func TestClaimChecks(t *testing.T) {
-	m := func(acc, sec float64) *results.MethodResult {
-		return &results.MethodResult{Seconds: sec, Status: results.MaxSteps,
-			MLP: &results.MLPMethod{FinalTestAccuracy: &acc}}
+	// m is a finished method with the test accuracy acc, wall seconds wall
+	// and CPU seconds cpu.
+	m := func(acc, wall, cpu float64) *results.MethodResult {
+		return &results.MethodResult{Seconds: wall, Status: results.MaxSteps,
+			MLP: &results.MLPMethod{FinalTestAccuracy: &acc, CPUSeconds: &cpu}}
 	}
 	for _, tt := range []struct {
 		name       string
 		wide, comp *results.MethodResult
 		want       [2]results.CheckStatus
+		speedup    float64 // Observed of cdln-speedup: dln's CPU over cdln's
 	}{
-		{"pass", m(0.900, 200), m(0.897, 100), [2]results.CheckStatus{results.Pass, results.Pass}},
-		{"compressed better", m(0.890, 180), m(0.901, 100), [2]results.CheckStatus{results.Pass, results.Pass}},
-		{"accuracy gap", m(0.900, 200), m(0.894, 100), [2]results.CheckStatus{results.Fail, results.Pass}},
-		{"too slow", m(0.900, 170), m(0.900, 100), [2]results.CheckStatus{results.Pass, results.Fail}},
-		{"missing", m(0.9, 1), nil, [2]results.CheckStatus{results.Skipped, results.Skipped}},
+		{"pass", m(0.900, 200, 400), m(0.897, 100, 200), [2]results.CheckStatus{results.Pass, results.Pass}, 2},
+		{"compressed better", m(0.890, 180, 360), m(0.901, 100, 200), [2]results.CheckStatus{results.Pass, results.Pass}, 1.8},
+		{"accuracy gap", m(0.900, 200, 400), m(0.894, 100, 200), [2]results.CheckStatus{results.Fail, results.Pass}, 2},
+		{"too slow", m(0.900, 170, 340), m(0.900, 100, 200), [2]results.CheckStatus{results.Pass, results.Fail}, 1.7},
+		// The broken case: cdln takes more CPU time than dln; a loaded
+		// machine made dln's wall time 3x cdln's. The check fails.
+		{"cdln more CPU, faster wall", m(0.900, 300, 100), m(0.900, 100, 150), [2]results.CheckStatus{results.Pass, results.Fail}, 100.0 / 150},
+		// Wall time says too slow (1.2x), CPU time says 2.5x: it passes.
+		{"fast in CPU, slow wall", m(0.900, 120, 250), m(0.900, 100, 100), [2]results.CheckStatus{results.Pass, results.Pass}, 2.5},
+		{"missing", m(0.9, 1, 1), nil, [2]results.CheckStatus{results.Skipped, results.Skipped}, 0},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			cs := claimChecks(tt.wide, tt.comp)
 			require.Len(t, cs, 2)
 			require.Equal(t, tt.want, [2]results.CheckStatus{cs[0].Status, cs[1].Status})
+			require.Equal(t, "cdln-speedup", cs[1].Name)
+			require.Equal(t, tt.speedup, cs[1].Observed)
+			require.Contains(t, cs[1].Quantity, "CPU time")
+			require.Contains(t, cs[1].Regime, "not wall time")
+			if tt.comp != nil {
+				require.Contains(t, cs[1].Detail, fmt.Sprintf("wall time dln %.3g s, cdln %.3g s", tt.wide.Seconds, tt.comp.Seconds))
+			}
 		})
 	}
-	noAcc := m(0.9, 1)
+	noAcc := m(0.9, 1, 1)
 	noAcc.MLP.FinalTestAccuracy = nil
-	cs := claimChecks(m(0.9, 1), noAcc)
+	cs := claimChecks(m(0.9, 2, 2), noAcc)
 	require.Equal(t, results.Skipped, cs[0].Status)
 	require.Equal(t, "no test accuracy recorded", cs[0].Detail)
-	d := m(0.9, 1)
+	require.Equal(t, results.Pass, cs[1].Status, "the speed-up needs no accuracy")
+	d := m(0.9, 1, 1)
 	d.Status = results.Diverged
-	cs = claimChecks(d, m(0.9, 1))
+	cs = claimChecks(d, m(0.9, 1, 1))
 	require.Equal(t, results.Skipped, cs[0].Status)
 	require.Equal(t, "a method diverged", cs[0].Detail)
+
+	// Without CPU seconds (nil) or with 0 the speed-up is skipped with the
+	// reason, never computed from 0; the wall times are still reported.
+	for _, tt := range []struct {
+		name   string
+		cpu    *float64
+		reason string
+	}{
+		{"no CPU time", nil, "no CPU time recorded"},
+		{"zero CPU time", new(float64), "too short to measure"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			comp := m(0.9, 1, 1)
+			comp.MLP.CPUSeconds = tt.cpu
+			cs := claimChecks(m(0.9, 10, 10), comp)
+			require.Equal(t, results.Pass, cs[0].Status)
+			require.Equal(t, results.Skipped, cs[1].Status)
+			require.Zero(t, cs[1].Observed)
+			require.Contains(t, cs[1].Detail, tt.reason)
+			require.Contains(t, cs[1].Detail, "wall time dln 10 s, cdln 1 s (ratio 10)")
+		})
+	}
 }
