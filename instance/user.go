@@ -48,26 +48,30 @@ func FromFiles(c *config.Config, u UserFiles) (*Instance, error) {
 }
 
 func fromFiles(c *config.Config, u UserFiles) (*Instance, error) {
-	t, err := matfile.Read(u.Target)
+	// What the file holds is checked before a coordinate file's rows x
+	// cols matrices are allocated: a size line may declare 10^8 elements
+	// for one entry.
+	t, err := matfile.ReadChecked(u.Target, func(i matfile.Info) error {
+		partial := c.Workload == "mc" && u.Mask == "" && i.Coordinate
+		if u.HeldOutGiven && !partial {
+			return errors.New("--held-out applies to a coordinate .mtx --target for --workload mc without --mask")
+		}
+		if !partial {
+			return nil
+		}
+		if !u.RGiven {
+			return fmt.Errorf("%s: a coordinate .mtx target is known only on its entries, whose zero-filled matrix has another rank: give the target's rank with --r", u.Target)
+		}
+		if frac := u.HeldOut; frac > 0 && frac < 1 { // NewHeldOut names a bad fraction
+			_, err := heldOutCount(frac, i.Entries, u.Target)
+			return err
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
 	partial := c.Workload == "mc" && u.Mask == "" && t.Observed != nil
-	if u.HeldOutGiven && !partial {
-		return nil, errors.New("--held-out applies to a coordinate .mtx --target for --workload mc without --mask")
-	}
-	if partial {
-		if !u.RGiven {
-			return nil, fmt.Errorf("%s: a coordinate .mtx target is known only on its entries, whose zero-filled matrix has another rank: give the target's rank with --r", u.Target)
-		}
-		// The split needs entries on both sides: known from the file's
-		// entry count before any pass over its rows x cols.
-		if frac := u.HeldOut; frac > 0 && frac < 1 {
-			if _, err := heldOutCount(frac, t.Entries, u.Target); err != nil {
-				return nil, err
-			}
-		}
-	}
 	if err := checkTargetValues(t.Dense, u.Target); err != nil {
 		return nil, err
 	}

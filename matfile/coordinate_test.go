@@ -55,6 +55,30 @@ func TestCoordinateChecksMemoryFirst(t *testing.T) {
 	})
 }
 
+// TestReadCheckedBeforeAllocation: ReadChecked shows a coordinate file's
+// Info to its caller before the memory check and the allocation of its
+// rows x cols matrices, and returns the caller's refusal; other formats
+// are checked once read.
+func TestReadCheckedBeforeAllocation(t *testing.T) {
+	defer func(f func(uint64, string) error) { checkFits = f }(checkFits)
+	fitsCalled := false
+	checkFits = func(uint64, string) error { fitsCalled = true; return nil }
+	refuse := errors.New("refused")
+	var got Info
+	_, err := ReadChecked(hugeMTX, func(i Info) error { got = i; return refuse })
+	require.ErrorIs(t, err, refuse)
+	assert.Equal(t, Info{Rows: 10000, Cols: 10000, Coordinate: true, Entries: 1, Dtype: "float64"}, got)
+	assert.False(t, fitsCalled, "refused before the dense matrices are sized")
+
+	csv := writeText(t, "m.csv", "1,2\n3,4\n5,6\n")
+	_, err = ReadChecked(csv, func(i Info) error { got = i; return refuse })
+	require.ErrorIs(t, err, refuse)
+	assert.Equal(t, Info{Rows: 3, Cols: 2, Dtype: "float64"}, got)
+	m, err := ReadChecked(csv, func(Info) error { return nil })
+	require.NoError(t, err)
+	assert.Equal(t, 6.0, m.Dense.At(2, 1))
+}
+
 // TestReadDtype: the source precision is reported with the values.
 func TestReadDtype(t *testing.T) {
 	dir := t.TempDir()

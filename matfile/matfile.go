@@ -85,8 +85,29 @@ func format(path string) string { return strings.ToLower(filepath.Ext(path)) }
 // documentation). Any other extension is an *Error such as
 // "x.txt: unknown matrix format (want .npy, .csv or .mtx)". Every error
 // mentions path. Read allocates the returned matrices and, for .csv and
-// Matrix Market array files, a buffer of the values as read.
-func Read(path string) (*Matrix, error) {
+// Matrix Market array files, a buffer of the values as read. It is
+// ReadChecked with no check.
+func Read(path string) (*Matrix, error) { return ReadChecked(path, nil) }
+
+// Info is what a file holds, known once its values are read and checked
+// and before a coordinate file's rows×cols matrices are allocated.
+type Info struct {
+	Rows, Cols int
+	// Coordinate says the file is a Matrix Market coordinate file (the
+	// Matrix will have Observed).
+	Coordinate bool
+	// Entries and Dtype are those of the Matrix to come.
+	Entries int
+	Dtype   string
+}
+
+// ReadChecked reads the file at path as Read does, and calls check (when
+// not nil) with its Info once the file has been read and found well
+// formed: for a Matrix Market coordinate file, before its rows×cols Dense
+// and Observed are allocated (and before the memory preflight of their
+// size), so that a caller can refuse, in memory proportional to the file, a
+// matrix it would not use. An error from check is returned as it is.
+func ReadChecked(path string, check func(Info) error) (*Matrix, error) {
 	var read func(io.Reader, string) (*Matrix, error)
 	switch format(path) {
 	case ".npy":
@@ -100,11 +121,15 @@ func Read(path string) (*Matrix, error) {
 			named.Name = path
 			return nil, &named
 		}
-		return &Matrix{Dense: d, Dtype: a.Dtype}, nil
+		m := &Matrix{Dense: d, Dtype: a.Dtype}
+		if err := m.check(check); err != nil {
+			return nil, err
+		}
+		return m, nil
 	case ".csv":
 		read = readCSV
 	case ".mtx":
-		read = readMTX
+		read = func(r io.Reader, path string) (*Matrix, error) { return readMTXChecked(r, path, check) }
 	default:
 		return nil, &Error{Path: path, Msg: "unknown matrix format (want .npy, .csv or .mtx)"}
 	}
@@ -114,10 +139,25 @@ func Read(path string) (*Matrix, error) {
 	}
 	defer f.Close()
 	m, err := read(f, path)
-	if m != nil {
-		m.Dtype = "float64"
+	if err != nil {
+		return nil, err
 	}
-	return m, err
+	m.Dtype = "float64"
+	if m.Observed == nil { // a coordinate file was checked before allocation
+		if err := m.check(check); err != nil {
+			return nil, err
+		}
+	}
+	return m, nil
+}
+
+// check calls check, when not nil, with m's Info.
+func (m *Matrix) check(check func(Info) error) error {
+	if check == nil {
+		return nil
+	}
+	r, c := m.Dense.Dims()
+	return check(Info{Rows: r, Cols: c, Entries: m.Entries, Dtype: m.Dtype})
 }
 
 // Write writes m to the file at path in the format its extension names:

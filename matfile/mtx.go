@@ -35,6 +35,9 @@ type mmLines struct {
 	sc   *bufio.Scanner
 	n    int // number of the line last read
 	path string
+	// check, when not nil, is called before a coordinate file's dense
+	// matrices are allocated (ReadChecked).
+	check func(Info) error
 }
 
 // errorf returns an *Error on the line last read.
@@ -68,10 +71,14 @@ func (l *mmLines) err() error {
 }
 
 // readMTX reads a Matrix Market matrix from r; path names it in errors.
-func readMTX(r io.Reader, path string) (*Matrix, error) {
+func readMTX(r io.Reader, path string) (*Matrix, error) { return readMTXChecked(r, path, nil) }
+
+// readMTXChecked is readMTX calling check (when not nil) on a coordinate
+// file's Info before its dense matrices are allocated (ReadChecked).
+func readMTXChecked(r io.Reader, path string, check func(Info) error) (*Matrix, error) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 64<<10), maxLine)
-	l := &mmLines{sc: sc, path: path}
+	l := &mmLines{sc: sc, path: path, check: check}
 	if !sc.Scan() {
 		if err := l.err(); err != nil {
 			return nil, err
@@ -273,6 +280,11 @@ func (l *mmLines) readCoordinate(h mmHeader, rows, cols, nnz, sizeLine int) (*Ma
 	}
 	if got < nnz {
 		return nil, &Error{Path: l.path, Line: sizeLine, Msg: fmt.Sprintf("size line declares %d entries, file has %d", nnz, got)}
+	}
+	if l.check != nil {
+		if err := l.check(Info{Rows: rows, Cols: cols, Coordinate: true, Entries: len(entries), Dtype: "float64"}); err != nil {
+			return nil, err
+		}
 	}
 	// Dense and Observed: two rows x cols float64 matrices.
 	need := 2 * 8 * uint64(rows) * uint64(cols)
