@@ -57,9 +57,6 @@ func cmdVerify(args []string, stdout, stderr io.Writer) int {
 	failed := false
 	for _, c := range runs {
 		vc := experiment.VerifyConfig{Config: c, RHats: rhats, TolRel: f.tolRel}
-		if len(vc.RHats) == 0 && c.RHat > 0 {
-			vc.RHats = []int{c.RHat}
-		}
 		var in *instance.Instance
 		if f.targetFile != "" {
 			u := instance.UserFiles{Target: f.targetFile, Mask: f.maskFile, HeldOut: f.heldOut,
@@ -67,6 +64,10 @@ func cmdVerify(args []string, stdout, stderr io.Writer) int {
 			if in, err = instance.FromFiles(&vc.Config, u); err != nil {
 				return fail(err)
 			}
+		}
+		// After FromFiles, which caps a user target's default width 2r at d.
+		if len(vc.RHats) == 0 && vc.RHat > 0 {
+			vc.RHats = []int{vc.RHat}
 		}
 		dir := f.out
 		if len(runs) > 1 {
@@ -149,17 +150,27 @@ func writeVerdictTable(w io.Writer, v *experiment.Verdict, dir string) {
 	}
 	fmt.Fprintln(w)
 	report.WriteChecks(w, v.Checks)
+	fmt.Fprintf(w, "theory checks evaluated: %d\n", v.TheoryEvaluated)
+	for _, wr := range v.Widths {
+		if !wr.Sufficient && v.SafeWidth != nil && wr.RHat < *v.SafeWidth {
+			fmt.Fprintf(w, "r_hat = %d is too narrow (a result: r_hat = %d is sufficient)\n", wr.RHat, *v.SafeWidth)
+		}
+	}
 	if v.Pass {
 		fmt.Fprintln(w, "VERDICT: PASS")
 		return
 	}
 	var names []string
 	for _, ch := range v.Checks {
-		if ch.Status == results.Fail {
-			names = append(names, fmt.Sprintf("%s (%s: observed %.3g, predicted/bound %.3g, tolerance %.3g)", ch.Name, ch.Method, ch.Observed, ch.Predicted, ch.Tolerance))
+		if ch.Status == results.Fail && ch.Name != experiment.CheckWidth {
+			names = append(names, fmt.Sprintf("%s (%s: observed %s, predicted/bound %s, tolerance %s)", ch.Name, ch.Method,
+				report.Figure("%.3g", ch.Observed), report.Figure("%.3g", ch.Predicted), report.Figure("%.3g", ch.Tolerance)))
 		}
 	}
-	fmt.Fprintf(w, "VERDICT: FAIL: %s\n", strings.Join(names, "; "))
+	fmt.Fprintf(w, "VERDICT: FAIL: %s\n", strings.Join(v.Reasons, "; "))
+	for _, n := range names {
+		fmt.Fprintf(w, "  failed: %s\n", n)
+	}
 }
 
 func fmtErr(p *float64) string {
