@@ -18,41 +18,70 @@ import (
 	"github.com/lowdim/lowdim/workloads"
 )
 
-// Check names, one per item of DESIGN.md section 4.
+// Check names, one per item of docs/design.md section 4.
 const (
-	CheckParams      = "param-count"             // 4(a)1
-	CheckFlops       = "flop-count"              // 4(a)1
-	CheckRecursion   = "compressed-mf-recursion" // 4(a)2
-	CheckRho         = "lop-singular-values"     // 4(a)3
-	CheckGap         = "lop-equivalence"         // 4(a)4
-	CheckBalanced    = "balanced-init"           // 4(a)5
-	CheckKwon        = "kwon-bound"              // 4(b)6
-	CheckIncremental = "incremental-learning"    // 4(c)8
+	CheckParams          = "param-count"             // 4.1
+	CheckFlops           = "flop-count"              // 4.1
+	CheckRecursion       = "compressed-mf-recursion" // 4.2
+	CheckRho             = "lop-singular-values"     // 4.3
+	CheckGap             = "lop-equivalence"         // 4.4
+	CheckBalanced        = "balanced-init"           // 4.5
+	CheckKwon            = "kwon-bound"              // 4.6
+	CheckFloorCompressed = "mf-floor-compressed"     // 4.7
+	CheckFloorOriginal   = "mf-floor-original"       // 4.7
+	CheckFloorRatio      = "mf-floor-ratio"          // 4.7
+	CheckLearnSteps      = "learn-steps"             // 4.2, theory.LearnSteps
+	CheckIncremental     = "incremental-learning"    // trends
 )
 
-// IncrementalFrac: target mode i counts as learned at the first
-// checkpoint where u_i^T W v_i, W's component along the target's i-th
-// singular vectors, reaches this fraction of s_i.
+// TheoryCheck reports whether the check of this name compares the run with
+// a prediction of the theory. The others (param-count, flop-count: lowdim's
+// own bookkeeping; width-sufficient: the rollout comparison) do not count
+// toward "some theory check was evaluated", which a verify needs to pass.
+func TheoryCheck(name string) bool {
+	return name != CheckParams && name != CheckFlops && name != CheckWidth
+}
+
+// IncrementalFrac: target mode i counts as learned at the first step where
+// u_i^T W v_i, W's component along the target's i-th singular vectors,
+// reaches this fraction of s_i.
 const IncrementalFrac = 0.5
 
-// maxLayerSVD bounds the layer size whose singular values are computed at
-// every checkpoint for the Law of Parsimony check (an O(d^3) SVD per layer).
-const maxLayerSVD = 1024
+// IncrementalGap is the relative spectral gap below which two target modes
+// have no predicted learning order (checks.Ordered compares modes i < j only
+// when s_j < (1 - IncrementalGap) s_i). Nearly equal values are learned at
+// nearly equal times, and the original network's random orthogonal init
+// shifts each mode's start by a random factor, so their order is not a
+// prediction (a geometric spectrum of ratio 0.98 was learned out of order
+// on 4 seeds of 4 when every pair was compared). incremental-learning is
+// skipped when no pair is that far apart (ties, a flat spectrum).
+const IncrementalGap = 0.25
 
 // checker gathers the observations the theory checks need while the
 // methods of a run train, and evaluates the checks that apply.
 type checker struct {
-	c      config.Config
-	in     *instance.Instance
-	s      []float64 // target's nonzero singular values, decreasing
-	mc     float64   // MF loss scale c (1/(rows*cols) or 1); 0 when not MF
-	out    []results.Check
-	trajs  map[string][]results.Checkpoint
-	rho    []float64 // rho(t) for t = 0..Steps, MF original only
-	counts []checks.Point
-	gaps   []checks.Point
-	gapRef []checks.Point
-	shadow *lopShadow
+	c       config.Config
+	in      *instance.Instance
+	s       []float64 // target's singular values down to its estimated rank, decreasing
+	mc      float64   // MF loss scale c (1/(rows*cols) or 1); 0 when not MF
+	phiNorm float64   // ||Phi||_F (from s)
+	d       int       // max(rows, cols)
+	out     []results.Check
+	trajs   map[string][]results.Checkpoint
+	// stepErr[m] is method m's relative recovery error at every step, from
+	// its MF training loss (errFromLoss).
+	stepErr map[string][]float64
+	// res[m] is how method m's training ended.
+	res map[string]results.MethodResult
+	// schedule says at which steps the O(d^3) observations run when
+	// d > DenseCheckMaxD (denseSchedule); nil: every step.
+	schedule []bool
+	rho      []float64 // rho(t) for t = 0..Steps, MF original only
+	counts   []checks.Point
+	gap      worst
+	gapRes   int // steps at which the predicted gap is above the rounding floor
+	gapAbs   float64
+	shadow   *lopShadow
 	// paths holds the step algorithm of each method trained.
 	paths map[string]string
 	// keepInit asks for the update rank of the original network:
@@ -60,46 +89,51 @@ type checker struct {
 	keepInit   bool
 	init0      []*mat.Dense
 	updateRank int
-	// u, v hold the target's leading singular vectors (one column per
-	// value of s); learn[method][i] is the first checkpoint step at which
-	// u_i^T W v_i reached IncrementalFrac s_i (-1 before).
+	// u, v hold the target's singular vectors (one column per value of s);
+	// learn[method][i] is the first step at which u_i^T W v_i reached
+	// IncrementalFrac s_i (-1 before).
 	u, v  *mat.Dense
 	learn map[string][]int
+	// modes and the worst deviations of the compressed network's
+	// recursion: per mode at every step, full error on the schedule.
+	modes              []*theory.Mode
+	zero               *theory.Mode
+	modeDev, fullDev   worst
+	lastFull, lastSVDs int
+	// floors[m] is method m's observed floor component (relative).
+	floors map[string]float64
 }
 
 func newChecker(c config.Config, in *instance.Instance) *checker {
 	s, u, v := in.TargetSVD()
-	k := &checker{c: c, in: in, trajs: map[string][]results.Checkpoint{}, s: s, learn: map[string][]int{}}
+	k := &checker{c: c, in: in, trajs: map[string][]results.Checkpoint{}, s: s, learn: map[string][]int{},
+		stepErr: map[string][]float64{}, res: map[string]results.MethodResult{}, floors: map[string]float64{},
+		lastFull: -1, lastSVDs: -1}
 	if mf, ok := in.Work.(*workloads.MF); ok {
 		k.mc = mf.Scale()
 	}
 	if len(k.s) > 0 {
 		k.u, k.v = u, v
 	}
+	for _, v := range k.s {
+		k.phiNorm += v * v
+	}
+	k.phiNorm = math.Sqrt(k.phiNorm)
+	k.d = max(in.Work.Dims())
+	if k.d > DenseCheckMaxD {
+		k.schedule = denseSchedule(c.Steps)
+	}
 	return k
 }
 
-// rank is the target's rank: its number of nonzero singular values, which
-// the Law of Parsimony counts in (not the configured r, which may be
-// smaller than the rank of a user's target).
+// rank is the target's rank as estimated from its singular values
+// (workloads.Rank through instance.TargetSVD), never the configured r,
+// which may be smaller than the rank of a user's target.
 func (k *checker) rank() int { return len(k.s) }
 
-// modeProjections returns u_i^T W v_i for every target mode, with W the
-// network's end-to-end map applied to the columns of v layer by layer
-// (never forming W: sum of n_l n_{l-1} r flops).
-func modeProjections(net *dln.Network, u, v *mat.Dense) []float64 {
-	x := mat.DenseCopyOf(v)
-	for l := 0; l < net.Layers(); l++ {
-		var y mat.Dense
-		y.Mul(net.Layer(l), x)
-		x = &y
-	}
-	_, r := v.Dims()
-	p := make([]float64, r)
-	for i := range p {
-		p[i] = mat.Dot(u.ColView(i), x.ColView(i))
-	}
-	return p
+// denseStep reports whether the O(d^3) observations run at step t.
+func (k *checker) denseStep(t int) bool {
+	return k.schedule == nil || t < len(k.schedule) && k.schedule[t]
 }
 
 func (k *checker) loaded(method string) bool { return k.in.Inits[method] != nil }
@@ -112,14 +146,31 @@ func (k *checker) path(method, path string) {
 	k.paths[method] = path
 }
 
-// regimeMF describes the exact-identity regime.
+// regime describes the exact-identity regime.
 func (k *checker) regime(init string) string {
 	return fmt.Sprintf("%s, %s, L=%d, eps=%g, eta=%g", k.c.Workload, init, k.c.Depth, k.c.Eps, k.c.Eta)
 }
 
-// before records the checks on a freshly initialised network and returns the
-// checkpoint hook for its training (or nil).
-func (k *checker) before(method string, net *dln.Network) func(results.Checkpoint) {
+// modeParams are the scalar recursions' parameters of the configuration.
+func (k *checker) modeParams() theory.ModeParams {
+	return theory.ModeParams{L: k.c.Depth, Eps: k.c.Eps, Eta: k.c.Eta, Alpha: k.c.Alpha, C: k.mc}
+}
+
+// recursionApplies reports whether the compressed network's per-mode
+// recursion predicts its training: MF, spectral init from Phi (not loaded).
+func (k *checker) recursionApplies() bool {
+	return k.mc != 0 && !k.loaded(methods.Compressed) && len(k.s) > 0 && k.phiNorm > 0
+}
+
+// hooks are what the checker observes during a method's training.
+type hooks struct {
+	// step is trainer.Config.Observe: every step.
+	step func(t int, loss float64)
+}
+
+// before records the checks on a freshly initialised network and returns
+// the hooks for its training.
+func (k *checker) before(method string, net *dln.Network) hooks {
 	rows, cols := net.Dims()
 	// Parameter counts against the method's closed form (DESIGN.md 2;
 	// methods.Spec.Params, which the methods tests check against theory).
@@ -136,48 +187,145 @@ func (k *checker) before(method string, net *dln.Network) func(results.Checkpoin
 	}
 
 	// Balancedness at initialization.
+	const balRegime = "orthogonal or spectral eps-init from the seed"
+	const balQuantity = "max_l ||W_{l+1}^T W_{l+1} - W_l W_l^T||_F / eps^2"
 	switch {
 	case method != methods.Original && method != methods.Compressed && method != methods.Narrow:
 		k.out = append(k.out, checks.Skip(CheckBalanced, method, "orthogonal or spectral eps-init", "this initialization is not balanced by construction"))
 	case k.loaded(method):
 		k.out = append(k.out, checks.Skip(CheckBalanced, method, "orthogonal or spectral eps-init", "initial weights were loaded from files"))
+	case !(k.c.Eps*k.c.Eps > 0):
+		k.out = append(k.out, checks.NotEvaluable(CheckBalanced, method, balRegime, balQuantity,
+			fmt.Sprintf("eps^2 underflows to 0 at eps = %g: the imbalance cannot be scaled", k.c.Eps), checks.BalanceTol))
 	default:
-		k.out = append(k.out, checks.AtMost(CheckBalanced, method, "orthogonal or spectral eps-init from the seed",
-			"max_l ||W_{l+1}^T W_{l+1} - W_l W_l^T||_F / eps^2", imbalance(net)/(k.c.Eps*k.c.Eps), checks.BalanceTol, ""))
+		k.out = append(k.out, checks.AtMost(CheckBalanced, method, balRegime, balQuantity, imbalance(net)/(k.c.Eps*k.c.Eps), checks.BalanceTol, ""))
 	}
 
-	var hooks []func(results.Checkpoint)
-	if (method == methods.Original || method == methods.Compressed) && k.u != nil {
-		steps := make([]int, k.rank())
-		for i := range steps {
-			steps[i] = -1
-		}
-		k.learn[method] = steps
-		hooks = append(hooks, func(cp results.Checkpoint) {
-			for i, p := range modeProjections(net, k.u, k.v) {
-				if steps[i] < 0 && p >= IncrementalFrac*k.s[i] {
-					steps[i] = cp.Step
-				}
+	var steps []func(t int, loss float64)
+	isMain := method == methods.Original || method == methods.Compressed
+	if isMain && k.mc != 0 && k.phiNorm > 0 {
+		errs := make([]float64, 0, k.c.Steps+1)
+		steps = append(steps, func(t int, loss float64) {
+			if len(errs) == t {
+				errs = append(errs, errFromLoss(loss, k.mc, k.phiNorm))
+				k.stepErr[method] = errs
 			}
 		})
 	}
-	if d := max(rows, cols); method == methods.Original && k.mc != 0 && !k.loaded(methods.Original) && 2*k.rank() < d {
-		hooks = append(hooks, k.parsimonyHook(net, d))
+	if isMain && k.u != nil {
+		steps = append(steps, k.projectionHook(method, net))
 	}
-	if len(hooks) == 0 {
-		return nil
+	if method == methods.Compressed && k.recursionApplies() {
+		steps = append(steps, k.fullErrorHook(net))
 	}
-	return func(cp results.Checkpoint) {
-		for _, h := range hooks {
-			h(cp)
+	if method == methods.Original && k.mc != 0 && !k.loaded(methods.Original) && 2*k.rank() < k.d {
+		steps = append(steps, k.parsimonyHook(net))
+	}
+	if len(steps) == 0 {
+		return hooks{}
+	}
+	return hooks{step: func(t int, loss float64) {
+		if math.IsNaN(loss) || math.IsInf(loss, 0) {
+			return // the trainer stops here: diverged
+		}
+		for _, h := range steps {
+			h(t, loss)
+		}
+	}}
+}
+
+// projectionHook measures u_i^T W v_i for every target mode at every step:
+// the learn steps of both networks (until every mode is learned) and, for
+// the compressed network on MF, each mode's product against its scalar
+// recursion (theory.Mode, stepped in lockstep).
+func (k *checker) projectionHook(method string, net *dln.Network) func(int, float64) {
+	learn := make([]int, k.rank())
+	for i := range learn {
+		learn[i] = -1
+	}
+	k.learn[method] = learn
+	pr := newProjector(net, k.u, k.v, k.rank())
+	left := len(learn)
+	track := method == methods.Compressed && k.recursionApplies()
+	var modes []*theory.Mode
+	if track {
+		mp := k.modeParams()
+		for i := 0; i < min(k.rank(), k.c.RHat); i++ {
+			modes = append(modes, theory.NewMode(k.s[i], mp))
+		}
+	}
+	abs := checks.RecursionAbsTol * k.phiNorm
+	return func(t int, _ float64) {
+		if left == 0 && !track {
+			return
+		}
+		p := pr.project()
+		for i, v := range p {
+			if learn[i] < 0 && v >= IncrementalFrac*k.s[i] {
+				learn[i] = t
+				left--
+			}
+		}
+		if !track {
+			return
+		}
+		for i, m := range modes {
+			if t > 0 {
+				m.Step()
+			}
+			k.modeDev.add(t, i, p[i], m.Product(), checks.RecursionRelTol, abs)
 		}
 	}
 }
 
-// parsimonyHook observes the Law of Parsimony on the original network:
-// the singular values of its layers near rho(t), and its gap to the LoP
-// network trained in lockstep.
-func (k *checker) parsimonyHook(net *dln.Network, d int) func(results.Checkpoint) {
+// fullErrorHook compares the compressed network's relative recovery error,
+// from its formed end-to-end matrix, with the recursions' prediction
+// sqrt(sum_i (p_i - s_i)^2 + (r_hat - r) p_0^2 + sum_{i >= r_hat} s_i^2) /
+// ||Phi||_F, at the steps denseStep allows.
+func (k *checker) fullErrorHook(net *dln.Network) func(int, float64) {
+	mp := k.modeParams()
+	rh := k.c.RHat
+	kk := min(k.rank(), rh)
+	modes := make([]*theory.Mode, kk)
+	for i := range modes {
+		modes[i] = theory.NewMode(k.s[i], mp)
+	}
+	k.modes, k.zero = modes, theory.NewMode(0, mp)
+	var tail float64
+	for i := kk; i < len(k.s); i++ {
+		tail += k.s[i] * k.s[i]
+	}
+	nZero := float64(max(rh-k.rank(), 0))
+	target := k.in.Target
+	rows, cols := net.Dims()
+	w := mat.NewDense(rows, cols, nil)
+	at := 0
+	return func(t int, _ float64) {
+		for ; at < t; at++ {
+			for _, m := range modes {
+				m.Step()
+			}
+			k.zero.Step()
+		}
+		if !k.denseStep(t) || target == nil {
+			return
+		}
+		sq := tail + nZero*k.zero.Product()*k.zero.Product()
+		for i, m := range modes {
+			sq += (m.Product() - k.s[i]) * (m.Product() - k.s[i])
+		}
+		a, b := factors(net)
+		w.Mul(a, b)
+		w.Sub(w, target)
+		k.fullDev.add(t, -1, mat.Norm(w, 2)/k.phiNorm, math.Sqrt(sq)/k.phiNorm, checks.RecursionRelTol, checks.RecursionAbsTol)
+		k.lastFull = t
+	}
+}
+
+// parsimonyHook observes the Law of Parsimony on the original network: at
+// every step its gap to the LoP network trained in lockstep, and at the
+// steps denseStep allows the singular values of its layers near rho(t).
+func (k *checker) parsimonyHook(net *dln.Network) func(int, float64) {
 	r := k.rank()
 	k.rho = theory.Rho(k.c.Eps, k.c.Eta, k.mc, k.c.Depth, k.c.Steps)
 	lc := k.c
@@ -185,29 +333,210 @@ func (k *checker) parsimonyHook(net *dln.Network, d int) func(results.Checkpoint
 	if sh, err := newLoPShadow(lc, k.in); err == nil {
 		k.shadow = sh
 	}
-	return func(cp results.Checkpoint) {
-		rho := k.rho[cp.Step]
-		if d <= maxLayerSVD {
-			least := math.MaxInt
-			for l := 0; l < net.Layers(); l++ {
-				least = min(least, countNear(net.Layer(l), rho, checks.RhoRelTol))
-			}
-			k.counts = append(k.counts, checks.Point{Step: cp.Step, Value: float64(least)})
+	k.gapAbs = checks.GapRoundTol * epsMach * k.phiNorm
+	return func(t int, _ float64) {
+		rho := k.rho[t]
+		if k.denseStep(t) {
+			k.countAt(net, t)
 		}
 		if k.shadow != nil {
-			gap := k.shadow.gapAt(cp.Step, net.EndToEnd())
-			k.gaps = append(k.gaps, checks.Point{Step: cp.Step, Value: gap})
-			k.gapRef = append(k.gapRef, checks.Point{Step: cp.Step, Value: theory.LoPGap(rho, k.c.Depth, d, r)})
+			gap := k.shadow.gapAt(t, k.endToEnd(methods.Original, net))
+			pred := theory.LoPGap(rho, k.c.Depth, k.d, r)
+			if pred > k.gapAbs {
+				k.gapRes++
+			}
+			k.gap.add(t, -1, gap, pred, checks.GapRelTol, k.gapAbs)
 		}
 	}
+}
+
+// epsMach is the float64 unit roundoff 2^-53.
+const epsMach = 0x1p-53
+
+// countAt records the fewest singular values of a layer within RhoRelTol
+// of rho(t).
+func (k *checker) countAt(net *dln.Network, t int) {
+	least := math.MaxInt
+	for l := 0; l < net.Layers(); l++ {
+		least = min(least, countNear(net.Layer(l), k.rho[t], checks.RhoRelTol))
+	}
+	k.counts = append(k.counts, checks.Point{Step: t, Value: float64(least)})
+	k.lastSVDs = t
+}
+
+// endToEnd returns W of a network at its last evaluation: the one the
+// dense step formed, else the product of its layers (allocated).
+func (k *checker) endToEnd(method string, net *dln.Network) *mat.Dense {
+	if k.paths[method] == config.PathDense || k.paths[method] == "" {
+		if w := net.EndToEnd(); w != nil {
+			return w
+		}
+	}
+	a, b := factors(net)
+	var w mat.Dense
+	w.Mul(a, b)
+	return &w
+}
+
+// diverged returns why method's dynamics cannot be judged, or "".
+func (k *checker) diverged(methods ...string) string {
+	for _, m := range methods {
+		if r, ok := k.res[m]; ok && r.Status == results.Diverged {
+			return fmt.Sprintf("%s %s: its trajectory is no test of the theory", m, statusLine(r))
+		}
+	}
+	return ""
 }
 
 // after records the checks on a trained method.
 func (k *checker) after(method string, net *dln.Network, res results.MethodResult) {
 	k.trajs[method] = res.Trajectory
+	k.res[method] = res
 	if method == methods.Original && k.init0 != nil {
 		k.updateRank = UpdateRank(net, k.init0)
 	}
+	k.flopCheck(method, net, res)
+	why := k.diverged(method)
+
+	if method == methods.Compressed && k.mc != 0 {
+		regime := k.regime("spectral init from Phi") + fmt.Sprintf(", alpha=%g", k.c.Alpha)
+		const quantity = "each mode's u_i^T W v_i at every step, and the relative recovery error, vs the per-mode scalar recursions"
+		switch {
+		case k.loaded(method):
+			k.out = append(k.out, checks.Skip(CheckRecursion, method, "MF, spectral init from Phi", "initial weights were loaded from files"))
+		case why != "":
+			k.out = append(k.out, checks.NotEvaluable(CheckRecursion, method, regime, quantity, why, results.Absent))
+		case k.recursionApplies():
+			if k.lastFull != res.Steps {
+				k.fullErrorAt(net, res.Steps)
+			}
+			k.out = append(k.out, k.recursionCheck(regime, quantity))
+			k.out = append(k.out, k.learnStepsCheck(res))
+		}
+	}
+
+	k.incrementalCheck(method, res, why)
+	if k.mc != 0 && why == "" {
+		k.floorCheck(method, net, res)
+	}
+	if method == methods.Original && k.rho != nil && why == "" && k.lastSVDs != res.Steps && res.Steps < len(k.rho) {
+		k.countAt(net, res.Steps)
+	}
+}
+
+// fullErrorAt runs the full-error comparison at the final step when the
+// schedule skipped it (the modes stand at step t already).
+func (k *checker) fullErrorAt(net *dln.Network, t int) {
+	h := k.fullErrorHook(net)
+	h(t, 0)
+}
+
+// recursionCheck combines the per-mode and the full-error comparisons of
+// compressed-mf-recursion: it reports the worse of the two.
+func (k *checker) recursionCheck(regime, quantity string) results.Check {
+	full := k.fullDev.check(CheckRecursion, methods.Compressed, regime, quantity, " (recovery error)")
+	mode := k.modeDev.check(CheckRecursion, methods.Compressed, regime, quantity, fmt.Sprintf(" (mode %d)", k.modeDev.mode+1))
+	c := full
+	if k.modeDev.n > 0 && (k.fullDev.n == 0 || k.modeDev.ratio > k.fullDev.ratio) {
+		c = mode
+	}
+	if full.Status == results.Fail || mode.Status == results.Fail {
+		c.Status = results.Fail
+	}
+	c.Detail += fmt.Sprintf("; %d mode comparisons at every step, recovery error at %d steps", k.modeDev.n, k.fullDev.n)
+	return c
+}
+
+// learnStepsCheck compares the compressed network's observed learn steps
+// with theory.LearnSteps.
+func (k *checker) learnStepsCheck(res results.MethodResult) results.Check {
+	kk := min(k.rank(), k.c.RHat)
+	pred := theory.LearnSteps(k.s[:kk], k.c.RHat, k.modeParams(), IncrementalFrac, res.Steps)
+	regime := k.regime("spectral init from Phi") + fmt.Sprintf(", alpha=%g; mode i learned at the first step with u_i^T W v_i >= %g s_i", k.c.Alpha, IncrementalFrac)
+	return checks.StepsMatch(CheckLearnSteps, methods.Compressed, regime, k.learn[methods.Compressed][:kk], pred, k.s, checks.LearnStepTol)
+}
+
+// incrementalCheck judges the learning order of method's modes.
+func (k *checker) incrementalCheck(method string, res results.MethodResult, why string) {
+	regime := fmt.Sprintf("%s, small init (eps=%g); mode i learned at the first step with u_i^T W v_i >= %g s_i (u_i, v_i: the target's singular vectors); modes closer than %g relative are not ordered",
+		k.c.Workload, k.c.Eps, IncrementalFrac, IncrementalGap)
+	quantity := fmt.Sprintf("out-of-order pairs of learn steps among modes more than %g apart (learned largest first)", IncrementalGap)
+	if k.in.Partial() && (method == methods.Original || method == methods.Compressed) {
+		k.out = append(k.out, checks.Skip(CheckIncremental, method, regime,
+			"the target is known only on its observed and held-out entries: its singular vectors are unknown"))
+	}
+	steps, ok := k.learn[method]
+	if !ok {
+		return
+	}
+	switch {
+	case why != "":
+		k.out = append(k.out, checks.NotEvaluable(CheckIncremental, method, regime, quantity, why, 0))
+	case !checks.Separated(k.s, IncrementalGap):
+		k.out = append(k.out, checks.Skip(CheckIncremental, method, regime,
+			fmt.Sprintf("no spectral gap: the target's %d singular values (%.3g to %.3g) are within %g relative of each other, so no order is predicted",
+				len(k.s), k.s[0], k.s[len(k.s)-1], IncrementalGap)))
+	case slices.Max(steps) < 0:
+		k.out = append(k.out, checks.NotEvaluable(CheckIncremental, method, regime, quantity,
+			fmt.Sprintf("no target singular value was learned within %d steps", res.Steps), 0))
+	default:
+		k.out = append(k.out, checks.Ordered(CheckIncremental, method, regime, steps, k.s, IncrementalGap))
+	}
+}
+
+// floorCheck observes the part of W on the directions the target does not
+// span (the error floor, DESIGN.md 4.7) at the last step and compares it
+// with theory.FloorCompressed or theory.FloorOriginal.
+func (k *checker) floorCheck(method string, net *dln.Network, res results.MethodResult) {
+	r, rh := k.rank(), k.c.RHat
+	if k.u == nil || r == 0 || net.Layers() < 2 {
+		return
+	}
+	switch {
+	case method == methods.Compressed && !k.loaded(method):
+		regime := k.regime("spectral init from Phi") + fmt.Sprintf(", alpha=%g, r_hat=%d >= rank(target)=%d", k.c.Alpha, rh, r)
+		const quantity = "||P_U W P_V||_F / ||Phi||_F at the last step (P: projector off the target's singular vectors) vs |p_0| sqrt(r_hat - r) / ||Phi||_F"
+		if rh < r {
+			k.out = append(k.out, checks.Skip(CheckFloorCompressed, method, regime,
+				fmt.Sprintf("r_hat = %d < rank(target) = %d: unlearned target modes, not the floor, dominate", rh, r)))
+			return
+		}
+		a, b := factors(net)
+		obs := floorComponent(a, b, k.u, k.v) / k.phiNorm
+		p0 := theory.ZeroMode(k.modeParams(), res.Steps)[res.Steps]
+		pred := theory.FloorCompressed(p0, rh, r, k.phiNorm)
+		if pred == 0 && rh > r {
+			k.out = append(k.out, checks.NotEvaluable(CheckFloorCompressed, method, regime, quantity,
+				fmt.Sprintf("the zero modes' product p_0 underflows to 0 (eps = %g, L = %d)", k.c.Eps, k.c.Depth), checks.FloorRelTol))
+			return
+		}
+		k.floors[method] = obs
+		k.out = append(k.out, checks.Near(CheckFloorCompressed, method, regime, quantity, obs, pred, checks.FloorRelTol, checks.FloorAbsTol,
+			fmt.Sprintf("at step %d", res.Steps)))
+	case method == methods.Original && !k.loaded(method) && 2*r < k.d && k.rho != nil:
+		regime := k.regime("orthogonal eps-init") + fmt.Sprintf(", d=%d > 2r=%d (r: the target's rank)", k.d, 2*r)
+		const quantity = "||P_U W P_V||_F / ||Phi||_F at the last step vs rho^L sqrt(d - r) / ||Phi||_F (an estimate)"
+		w := k.endToEnd(method, net)
+		id := mat.NewDiagDense(k.d, nil)
+		for i := range k.d {
+			id.SetDiag(i, 1)
+		}
+		obs := floorComponent(w, id, k.u, k.v) / k.phiNorm
+		pred := theory.FloorOriginal(k.rho[res.Steps], k.c.Depth, k.d, r, k.phiNorm)
+		if pred == 0 {
+			k.out = append(k.out, checks.NotEvaluable(CheckFloorOriginal, method, regime, quantity,
+				fmt.Sprintf("rho^L underflows to 0 (eps = %g, L = %d)", k.c.Eps, k.c.Depth), checks.FloorOriginalRelTol))
+			return
+		}
+		k.floors[method] = obs
+		k.out = append(k.out, checks.Near(CheckFloorOriginal, method, regime, quantity, obs, pred, checks.FloorOriginalRelTol, checks.FloorAbsTol,
+			fmt.Sprintf("at step %d", res.Steps)))
+	}
+}
+
+// flopCheck compares the flops counted in training with the step's
+// closed form.
+func (k *checker) flopCheck(method string, net *dln.Network, res results.MethodResult) {
 	dims := dln.Widths(net.Shapes())
 	// The trainer evaluates Steps+1 times and steps Steps times.
 	n := uint64(res.Steps)
@@ -227,82 +556,114 @@ func (k *checker) after(method string, net *dln.Network, res results.MethodResul
 		k.out = append(k.out, checks.Exact(CheckFlops, method, "dense end-to-end step (prefix/suffix products)",
 			fmt.Sprintf("flops of %d steps", res.Steps), net.Flops(), want))
 	}
-
-	if method == methods.Compressed && k.mc != 0 {
-		const regime = "MF, spectral init from Phi"
-		if k.loaded(method) {
-			k.out = append(k.out, checks.Skip(CheckRecursion, method, regime, "initial weights were loaded from files"))
-		} else {
-			mp := theory.ModeParams{L: k.c.Depth, Eps: k.c.Eps, Eta: k.c.Eta, Alpha: k.c.Alpha, C: k.mc}
-			pred := theory.CompressedMF(k.s, k.c.RHat, mp, res.Steps, k.c.Every)
-			var obs, want []checks.Point
-			for _, cp := range res.Trajectory {
-				obs = append(obs, checks.Point{Step: cp.Step, Value: cp.RecoveryError})
-			}
-			for i, st := range pred.Steps {
-				want = append(want, checks.Point{Step: st, Value: pred.RecoveryError[i]})
-			}
-			k.out = append(k.out, checks.Series(CheckRecursion, method, k.regime("spectral init from Phi")+fmt.Sprintf(", alpha=%g", k.c.Alpha),
-				"relative recovery error vs the per-mode scalar recursion", obs, want, checks.RecursionRelTol, checks.RecursionAbsTol))
-		}
-	}
-
-	regime := fmt.Sprintf("%s, small init (eps=%g); mode i learned when u_i^T W v_i >= %g s_i (u_i, v_i: the target's singular vectors)",
-		k.c.Workload, k.c.Eps, IncrementalFrac)
-	if k.in.Partial() && (method == methods.Original || method == methods.Compressed) {
-		k.out = append(k.out, checks.Skip(CheckIncremental, method, regime,
-			"the target is known only on its observed and held-out entries: its singular vectors are unknown"))
-	}
-	if steps, ok := k.learn[method]; ok {
-		if slices.Max(steps) < 0 {
-			k.out = append(k.out, checks.Skip(CheckIncremental, method, regime,
-				fmt.Sprintf("no target singular value was learned within %d steps", res.Steps)))
-		} else {
-			k.out = append(k.out, checks.Ordered(CheckIncremental, method, regime, steps, k.s))
-		}
-	}
 }
+
+// kwonRegime says whether Kwon et al.'s bound is expected to hold: the
+// theorem's assumptions (theory.InKwonRegime: alpha = 1, small eps) and
+// the target's estimated rank at most r_hat (else the narrow network
+// cannot fit modes the wide one learns).
+func (k *checker) kwonRegime() (bool, string) {
+	if ok, why := theory.InKwonRegime(k.c.Eps, k.c.Alpha); !ok {
+		return false, why
+	}
+	if r := k.rank(); r > k.c.RHat {
+		return false, fmt.Sprintf("rank(target) = %d > r_hat = %d: the compressed network cannot fit modes the original learns (the theorem assumes r_hat >= rank)", r, k.c.RHat)
+	}
+	if k.c.Depth == 2 && len(k.s) > 0 && k.mc != 0 {
+		stable := theory.StableEta(k.s[0], k.c.Depth, k.mc, k.c.Alpha)
+		if k.c.Eta > KwonMaxEtaFracL2*stable {
+			return false, fmt.Sprintf("depth 2 with eta = %.3g x the stable rate (> %g): the bound broke there (d=20, r=3, eps=0.01, eta=0.9 x stable: excess 0.0159)", k.c.Eta/stable, KwonMaxEtaFracL2)
+		}
+	}
+	return true, ""
+}
+
+// KwonMaxEtaFracL2 is the largest step size, as a fraction of
+// theory.StableEta, at which kwon-bound is checked at depth 2.
+const KwonMaxEtaFracL2 = 0.5
 
 // finish evaluates the checks that compare methods and returns all checks.
 func (k *checker) finish() []results.Check {
-	d := max(k.in.Work.Dims())
+	r := k.rank()
 	if k.rho != nil {
-		regime := k.regime("orthogonal eps-init") + fmt.Sprintf(", d=%d > 2r=%d (r: the target's rank)", d, 2*k.rank())
-		if len(k.counts) > 0 {
-			k.out = append(k.out, checks.AtLeast(CheckRho, methods.Original, regime,
-				fmt.Sprintf("fewest singular values of a layer within %g relative of rho(t)", checks.RhoRelTol), k.counts, d-2*k.rank()))
-		} else {
-			k.out = append(k.out, checks.Skip(CheckRho, methods.Original, regime, fmt.Sprintf("layers larger than %d are not decomposed at checkpoints", maxLayerSVD)))
+		regime := k.regime("orthogonal eps-init") + fmt.Sprintf(", d=%d > 2r=%d (r: the target's rank)", k.d, 2*r)
+		quantity := fmt.Sprintf("fewest singular values of a layer within %g relative of rho(t)", checks.RhoRelTol)
+		if k.schedule != nil {
+			quantity += fmt.Sprintf(" (d > %d: at %d scheduled steps, dense at the start)", DenseCheckMaxD, len(k.counts))
 		}
-		if k.shadow != nil {
-			k.out = append(k.out, checks.Series(CheckGap, methods.Original+"/"+methods.LoP, regime+", lop gamma=0",
-				"||W_orig - W_lop||_F vs rho^L sqrt(d-2r)", k.gaps, k.gapRef, checks.GapRelTol, 0))
+		gapQ := "||W_orig - W_lop||_F vs rho^L sqrt(d-2r) at every step"
+		if why := k.diverged(methods.Original); why != "" {
+			k.out = append(k.out, checks.NotEvaluable(CheckRho, methods.Original, regime, quantity, why, results.Absent))
+			if k.shadow != nil {
+				k.out = append(k.out, checks.NotEvaluable(CheckGap, methods.Original+"/"+methods.LoP, regime+", lop gamma=0", gapQ, why, results.Absent))
+			}
+		} else {
+			k.out = append(k.out, checks.AtLeast(CheckRho, methods.Original, regime, quantity, k.counts, k.d-2*r))
+			if k.shadow != nil {
+				if k.gapRes == 0 {
+					k.out = append(k.out, checks.NotEvaluable(CheckGap, methods.Original+"/"+methods.LoP, regime+", lop gamma=0", gapQ,
+						fmt.Sprintf("rho^L sqrt(d-2r) (%.3g at step 0) never rises above the rounding floor %.3g of ||W||: the gap cannot be resolved", theory.LoPGap(k.rho[0], k.c.Depth, k.d, r), k.gapAbs), results.Absent))
+				} else {
+					k.out = append(k.out, k.gap.check(CheckGap, methods.Original+"/"+methods.LoP, regime+", lop gamma=0", gapQ, ""))
+				}
+			}
 		}
 	}
-	orig, okO := k.trajs[methods.Original]
-	comp, okC := k.trajs[methods.Compressed]
-	if okO && okC {
-		regime := fmt.Sprintf("MF, spectral init from Phi, alpha = 1, eps <= %g (alpha=%g, eps=%g)", theory.KwonMaxEps, k.c.Alpha, k.c.Eps)
-		in, why := theory.InKwonRegime(k.c.Eps, k.c.Alpha)
-		switch {
-		case k.mc == 0:
-			k.out = append(k.out, checks.Skip(CheckKwon, methods.Compressed, regime, "the theorem is for matrix factorization"))
-		case k.loaded(methods.Original) || k.loaded(methods.Compressed):
-			k.out = append(k.out, checks.Skip(CheckKwon, methods.Compressed, regime, "initial weights were loaded from files"))
-		case !in:
-			k.out = append(k.out, checks.Skip(CheckKwon, methods.Compressed, regime, why))
-		default:
-			k.out = append(k.out, checks.Below(CheckKwon, methods.Compressed, regime,
-				"compressed recovery error <= original's at every checkpoint", points(comp), points(orig), checks.BoundSlack))
+	if _, okO := k.res[methods.Original]; okO {
+		if _, okC := k.res[methods.Compressed]; okC {
+			k.kwonCheck()
+			k.floorRatioCheck()
 		}
 	}
 	return k.out
 }
 
-func points(cps []results.Checkpoint) []checks.Point {
-	p := make([]checks.Point, len(cps))
-	for i, c := range cps {
-		p[i] = checks.Point{Step: c.Step, Value: c.RecoveryError}
+func (k *checker) kwonCheck() {
+	regime := fmt.Sprintf("MF, spectral init from Phi, alpha = 1, eps <= %g, rank(target) <= r_hat, depth 2 only at eta <= %g x stable (alpha=%g, eps=%g, rank=%d, r_hat=%d, L=%d)",
+		theory.KwonMaxEps, KwonMaxEtaFracL2, k.c.Alpha, k.c.Eps, k.rank(), k.c.RHat, k.c.Depth)
+	const quantity = "compressed recovery error <= original's at every step (from the training losses)"
+	in, why := k.kwonRegime()
+	switch {
+	case k.mc == 0:
+		k.out = append(k.out, checks.Skip(CheckKwon, methods.Compressed, regime, "the theorem is for matrix factorization"))
+	case k.loaded(methods.Original) || k.loaded(methods.Compressed):
+		k.out = append(k.out, checks.Skip(CheckKwon, methods.Compressed, regime, "initial weights were loaded from files"))
+	case !in:
+		k.out = append(k.out, checks.Skip(CheckKwon, methods.Compressed, regime, why))
+	case k.diverged(methods.Original, methods.Compressed) != "":
+		k.out = append(k.out, checks.NotEvaluable(CheckKwon, methods.Compressed, regime, quantity, k.diverged(methods.Original, methods.Compressed), results.Absent))
+	default:
+		k.out = append(k.out, checks.Below(CheckKwon, methods.Compressed, regime, quantity,
+			stepPoints(k.stepErr[methods.Compressed]), stepPoints(k.stepErr[methods.Original]), checks.BoundSlack, checks.KwonAbsSlack))
+	}
+}
+
+func (k *checker) floorRatioCheck() {
+	oc, okC := k.floors[methods.Compressed]
+	oo, okO := k.floors[methods.Original]
+	if !okC || !okO {
+		return
+	}
+	r, rh := k.rank(), k.c.RHat
+	regime := fmt.Sprintf("MF, alpha = 1 (compressed zero modes follow rho^L), r_hat=%d > r=%d, d=%d > 2r", rh, r, k.d)
+	const quantity = "compressed floor / original floor vs sqrt((r_hat - r)/(d - r))"
+	switch {
+	case k.c.Alpha != 1:
+		k.out = append(k.out, checks.Skip(CheckFloorRatio, methods.Compressed, regime, fmt.Sprintf("alpha = %g: the compressed zero modes do not follow rho^L", k.c.Alpha)))
+	case rh <= r:
+		k.out = append(k.out, checks.Skip(CheckFloorRatio, methods.Compressed, regime, "r_hat <= rank(target): the compressed network has no floor"))
+	case !(oo > 0):
+		k.out = append(k.out, checks.NotEvaluable(CheckFloorRatio, methods.Compressed, regime, quantity, "the original's floor component is 0 (underflow)", checks.FloorOriginalRelTol))
+	default:
+		pred := math.Sqrt(float64(rh-r) / float64(k.d-r))
+		k.out = append(k.out, checks.Near(CheckFloorRatio, methods.Compressed, regime, quantity, oc/oo, pred, checks.FloorOriginalRelTol, 0, ""))
+	}
+}
+
+func stepPoints(v []float64) []checks.Point {
+	p := make([]checks.Point, len(v))
+	for i, x := range v {
+		p[i] = checks.Point{Step: i, Value: x}
 	}
 	return p
 }

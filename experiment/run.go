@@ -172,12 +172,9 @@ func trainMethod(m string, c config.Config, in *instance.Instance, k *checker, o
 		return results.MethodResult{}, err
 	}
 	peak := machine.HeapBytes()
-	checkHook := k.before(m, net)
+	h := k.before(m, net)
 	hook := func(cp results.Checkpoint) {
 		peak = max(peak, machine.HeapBytes())
-		if checkHook != nil {
-			checkHook(cp)
-		}
 	}
 	if opt.SaveInstance != "" {
 		if err := instance.SaveInit(opt.SaveInstance, m, net); err != nil {
@@ -186,7 +183,7 @@ func trainMethod(m string, c config.Config, in *instance.Instance, k *checker, o
 	}
 	obj, path := NewObjective(m, c, in, net)
 	k.path(m, path)
-	tc := trainer.Config{Steps: c.Steps, Eta: c.Eta, Tol: c.Tol, Every: c.Every, SingularValues: c.SVals, Checkpoint: hook}
+	tc := trainer.Config{Steps: c.Steps, Eta: c.Eta, Tol: c.Tol, Every: c.Every, SingularValues: c.SVals, Checkpoint: hook, Observe: h.step}
 	var done func()
 	if opt.Progress != nil {
 		tc.Progress, done = opt.Progress(m, c.Steps)

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/lowdim/lowdim/checks"
@@ -70,12 +71,23 @@ type Verdict struct {
 	SafeWidth *int            `json:"safe_width"`
 	Checks    []results.Check `json:"checks"`
 	// Memory is the verify's memory plan and what the process used.
-	Memory  *results.MemoryInfo `json:"memory,omitempty"`
-	Passed  int                 `json:"passed"`
-	Failed  int                 `json:"failed"`
-	Skipped int                 `json:"skipped"`
-	// Pass is true when no check failed.
+	Memory *results.MemoryInfo `json:"memory,omitempty"`
+	// Passed, Failed, Skipped and NotEvaluable count Checks by status.
+	Passed       int `json:"passed"`
+	Failed       int `json:"failed"`
+	Skipped      int `json:"skipped"`
+	NotEvaluable int `json:"not_evaluable"`
+	// TheoryEvaluated counts the theory checks (TheoryCheck) that passed
+	// or failed.
+	TheoryEvaluated int `json:"theory_evaluated"`
+	// Pass is true when the gate passes: no theory check failed (on any
+	// width), no network diverged, some candidate width is sufficient, and
+	// at least one theory check was evaluated. A width that is too narrow
+	// while another is sufficient is a result, not a failure.
 	Pass bool `json:"pass"`
+	// Reasons say why the gate did not pass, one line each (empty when it
+	// passed).
+	Reasons []string `json:"reasons,omitempty"`
 }
 
 // MarshalJSON writes the problem's fields (config.Config.MarshalJSON)
@@ -190,48 +202,35 @@ func Verify(vc VerifyConfig, in *instance.Instance, opt Options) (*Verdict, erro
 	v.Original = orig
 	v.UpdateRank = k0.updateRank
 	v.Checks = k0.finish()
-	origBest := orig.BestError
+	diverged := []string{}
+	if orig.Status == results.Diverged {
+		diverged = append(diverged, fmt.Sprintf("original: %s", statusLine(orig)))
+	}
 
 	for _, rh := range vc.RHats {
 		c := vc.Config
 		c.RHat = rh
 		k := newChecker(c, in)
+		// The original's observations, for the checks that compare.
 		k.trajs[methods.Original] = orig.Trajectory
+		k.res[methods.Original] = orig
+		if e, ok := k0.stepErr[methods.Original]; ok {
+			k.stepErr[methods.Original] = e
+		}
+		if f, ok := k0.floors[methods.Original]; ok {
+			k.floors[methods.Original] = f
+		}
 		res, err := trainMethod(methods.Compressed, c, in, k, opt)
 		if err != nil {
 			return nil, err
 		}
 		label := fmt.Sprintf("%s r_hat=%d", methods.Compressed, rh)
+		if res.Status == results.Diverged {
+			diverged = append(diverged, fmt.Sprintf("%s: %s", label, statusLine(res)))
+		}
 		w := WidthResult{RHat: rh, Params: res.Params, Status: res.Status, Message: res.Message, Steps: res.Steps,
 			StepsToTol: res.StepsToTol, Seconds: res.Seconds, BestError: res.BestError, FinalError: res.FinalError, Result: res}
-		var wc results.Check
-		regime := fmt.Sprintf("best recovery errors of runs to the same tolerance (tol=%g, %d steps at most)", c.Tol, c.Steps)
-		if c.Tol == 0 {
-			regime = fmt.Sprintf("best recovery errors after the same budget of %d steps (tol=0)", c.Steps)
-		}
-		switch {
-		case res.BestError == nil || origBest == nil:
-			wc = results.Check{Name: CheckWidth, Method: label, Regime: regime, Status: results.Fail,
-				Detail: "a network recorded no finite error"}
-		case *origBest == 0:
-			wc = results.Check{Name: CheckWidth, Method: label, Regime: regime,
-				Quantity: "best compressed error (the original's is 0)", Observed: *res.BestError,
-				Status: results.Fail, Detail: "the original network recovered the target exactly; the compressed one did not"}
-			if *res.BestError == 0 {
-				wc.Status, wc.Detail = results.Pass, "both recovered the target exactly"
-			}
-		case c.Tol > 0 && orig.Status != results.Converged:
-			// An original that has not converged is no reference: any
-			// width looks as good as it (a short budget hides an
-			// insufficient width).
-			wc = results.Check{Name: CheckWidth, Method: label, Regime: regime, Status: results.Fail,
-				Quantity: "best compressed error / best original error - 1",
-				Detail:   fmt.Sprintf("the original network did not reach the tolerance (%s after %d steps, best error %.3g): no reference to compare with; raise --steps", orig.Status, orig.Steps, *origBest)}
-		default:
-			wc = checks.AtMost(CheckWidth, label, regime, "best compressed error / best original error - 1",
-				*res.BestError / *origBest - 1, vc.TolRel,
-				fmt.Sprintf("compressed %.3g vs original %.3g", *res.BestError, *origBest))
-		}
+		wc := widthCheck(c, vc.TolRel, label, orig, res)
 		w.Sufficient = wc.Status == results.Pass
 		if w.Sufficient && v.SafeWidth == nil || w.Sufficient && rh < *v.SafeWidth {
 			r := rh
@@ -249,21 +248,87 @@ func Verify(vc VerifyConfig, in *instance.Instance, opt Options) (*Verdict, erro
 		v.Checks = append(v.Checks, wc)
 		v.Widths = append(v.Widths, w)
 	}
+	var failedTheory []string
 	for _, c := range v.Checks {
 		switch c.Status {
 		case results.Pass:
 			v.Passed++
 		case results.Fail:
 			v.Failed++
+			if c.Name != CheckWidth { // a too-narrow width is a result
+				failedTheory = append(failedTheory, c.Name+" ("+c.Method+")")
+			}
+		case results.NotEvaluable:
+			v.NotEvaluable++
 		default:
 			v.Skipped++
 		}
+		if TheoryCheck(c.Name) && c.Status.Evaluated() {
+			v.TheoryEvaluated++
+		}
 	}
-	v.Pass = v.Failed == 0
+	if len(failedTheory) > 0 {
+		v.Reasons = append(v.Reasons, "a check failed: "+strings.Join(failedTheory, ", "))
+	}
+	if len(diverged) > 0 {
+		v.Reasons = append(v.Reasons, "a network diverged: "+strings.Join(diverged, "; "))
+	}
+	if v.SafeWidth == nil {
+		v.Reasons = append(v.Reasons, fmt.Sprintf("no candidate width %v is sufficient", vc.RHats))
+	}
+	if v.TheoryEvaluated == 0 {
+		v.Reasons = append(v.Reasons, "no theory check could be evaluated: nothing supports the rollout")
+	}
+	v.Pass = len(v.Reasons) == 0
 	peakHeap := orig.PeakHeapBytes
 	for _, w := range v.Widths {
 		peakHeap = max(peakHeap, w.Result.PeakHeapBytes)
 	}
 	v.Memory = memoryInfo(plan, budget, peakHeap)
 	return v, nil
+}
+
+// widthCheck is CheckWidth of one candidate: its best recovery error
+// against the original's. It is not evaluable when either network
+// diverged or recorded no error, or when the original did not reach the
+// tolerance (then it is no reference: a short budget hides an insufficient
+// width); its figures are then the real ratio (when both errors exist) and
+// the tolerance in force, never placeholders.
+func widthCheck(c config.Config, tolRel float64, label string, orig, res results.MethodResult) results.Check {
+	regime := fmt.Sprintf("best recovery errors of runs to the same tolerance (tol=%g, %d steps at most)", c.Tol, c.Steps)
+	if c.Tol == 0 {
+		regime = fmt.Sprintf("best recovery errors after the same budget of %d steps (tol=0)", c.Steps)
+	}
+	const quantity = "best compressed error / best original error - 1"
+	origBest, best := orig.BestError, res.BestError
+	ratio := results.Absent
+	if origBest != nil && best != nil && *origBest > 0 {
+		ratio = *best / *origBest - 1
+	}
+	switch {
+	case orig.Status == results.Diverged || res.Status == results.Diverged:
+		why := "the original network " + statusLine(orig)
+		if res.Status == results.Diverged {
+			why = "the compressed network " + statusLine(res)
+		}
+		return checks.NotEvaluable(CheckWidth, label, regime, quantity, why, tolRel)
+	case best == nil || origBest == nil:
+		return checks.NotEvaluable(CheckWidth, label, regime, quantity, "a network recorded no finite error", tolRel)
+	case *origBest == 0:
+		wc := results.Check{Name: CheckWidth, Method: label, Regime: regime,
+			Quantity: "best compressed error (the original's is 0)", Observed: *best, Predicted: 0, Tolerance: 0,
+			Status: results.Fail, Detail: "the original network recovered the target exactly; the compressed one did not"}
+		if *best == 0 {
+			wc.Status, wc.Detail = results.Pass, "both recovered the target exactly"
+		}
+		return wc
+	case c.Tol > 0 && orig.Status != results.Converged:
+		wc := checks.NotEvaluable(CheckWidth, label, regime, quantity,
+			fmt.Sprintf("the original network did not reach --tol %g (%s after %d steps, best error %.3g), so it is no reference: raise --steps, or raise --tol to a loss this target can reach (noisy or ill-conditioned data may never reach 1e-10)",
+				c.Tol, orig.Status, orig.Steps, *origBest), tolRel)
+		wc.Observed = ratio
+		return wc
+	}
+	return checks.Bounded(CheckWidth, label, regime, quantity, ratio, tolRel,
+		fmt.Sprintf("compressed %.3g vs original %.3g", *best, *origBest))
 }

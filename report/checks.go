@@ -10,10 +10,50 @@ import (
 	"github.com/lowdim/lowdim/results"
 )
 
-// WriteChecks writes one line per check: status, name, method, observed,
-// predicted (or bound), tolerance and detail; then the regime of each check
-// that passed or failed, and a closing count "checks: N pass, N fail, N
-// skipped". It writes nothing when cs is empty.
+// CheckCounts are the checks of a run by outcome.
+type CheckCounts struct {
+	Pass, Fail, Skipped, NotEvaluable int
+}
+
+// CountChecks counts cs by status.
+func CountChecks(cs []results.Check) CheckCounts {
+	var n CheckCounts
+	for _, c := range cs {
+		switch c.Status {
+		case results.Pass:
+			n.Pass++
+		case results.Fail:
+			n.Fail++
+		case results.Skipped:
+			n.Skipped++
+		case results.NotEvaluable:
+			n.NotEvaluable++
+		}
+	}
+	return n
+}
+
+// String is the closing line of WriteChecks, e.g. "3 pass, 0 fail, 1
+// skipped, 2 not evaluable".
+func (n CheckCounts) String() string {
+	return fmt.Sprintf("%d pass, %d fail, %d skipped, %d not evaluable", n.Pass, n.Fail, n.Skipped, n.NotEvaluable)
+}
+
+// Figure formats a check's figure with verb (e.g. "%.6g"), or "-" when it
+// is absent (results.Absent): a value that does not exist is never printed
+// as 0.
+func Figure(verb string, v float64) string {
+	if results.IsAbsent(v) {
+		return "-"
+	}
+	return fmt.Sprintf(verb, v)
+}
+
+// WriteChecks writes one line per check: name, method, status (FAIL in
+// capitals), observed, predicted (or bound), tolerance and detail, with "-"
+// for every absent figure; then the regime and quantity of each check that
+// was evaluated or could not be; and a closing count "checks: N pass, N
+// fail, N skipped, N not evaluable". It writes nothing when cs is empty.
 func WriteChecks(w io.Writer, cs []results.Check) error {
 	if len(cs) == 0 {
 		return nil
@@ -21,25 +61,16 @@ func WriteChecks(w io.Writer, cs []results.Check) error {
 	var buf bytes.Buffer
 	tw := tabwriter.NewWriter(&buf, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "check\tmethod\tstatus\tobserved\tpredicted/bound\ttolerance\tdetail")
-	var pass, fail, skip int
 	for _, c := range cs {
-		switch c.Status {
-		case results.Pass:
-			pass++
-		case results.Fail:
-			fail++
-		case results.Skipped:
-			skip++
-		}
-		if c.Status == results.Skipped {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t-\t-\t-\t%s\n", c.Name, c.Method, c.Status, c.Detail)
-			continue
-		}
 		status := string(c.Status)
 		if c.Status == results.Fail {
 			status = "FAIL"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%.6g\t%.6g\t%.3g\t%s\n", c.Name, c.Method, status, c.Observed, c.Predicted, c.Tolerance, c.Detail)
+		obs, pred, tol := Figure("%.6g", c.Observed), Figure("%.6g", c.Predicted), Figure("%.3g", c.Tolerance)
+		if c.Status == results.Skipped {
+			obs, pred, tol = "-", "-", "-"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", c.Name, c.Method, status, obs, pred, tol, c.Detail)
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -59,6 +90,6 @@ func WriteChecks(w io.Writer, cs []results.Check) error {
 		seen[key] = true
 		fmt.Fprintf(w, "  %s: %s; assumes %s\n", c.Name, c.Quantity, c.Regime)
 	}
-	_, err := fmt.Fprintf(w, "checks: %d pass, %d fail, %d skipped\n", pass, fail, skip)
+	_, err := fmt.Fprintf(w, "checks: %s\n", CountChecks(cs))
 	return err
 }

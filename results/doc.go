@@ -26,5 +26,7 @@
 // Values in this package are always finite: a trainer records a checkpoint
 // only when its loss and error are finite, and a diverged method is described
 // by its Status and Message, never by a NaN or an Inf. MarshalRun refuses a
-// run holding a NaN or an infinity, naming its JSON path.
+// run holding a NaN or an infinity, naming its JSON path. The one exception
+// is a Check's figures: a figure that does not exist is Absent (NaN in
+// memory, null in JSON, "-" in tables), never 0.
 package results

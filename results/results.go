@@ -1,6 +1,8 @@
 package results
 
 import (
+	"bytes"
+	"encoding/json"
 	"math"
 
 	"github.com/lowdim/lowdim/config"
@@ -97,8 +99,9 @@ type MethodResult struct {
 // RunSchema is the version of the layout of Run in run.json that this
 // package writes (MarshalRun) and reads (DecodeRun). It changes whenever a
 // field is renamed, removed or changes meaning; run.json files written
-// before the field existed have no schema and count as older.
-const RunSchema = 2
+// before the field existed have no schema and count as older. Schema 3:
+// a check's figures may be null (absent) and its status "not-evaluable".
+const RunSchema = 3
 
 // Kind says which experiment a run is.
 type Kind string
@@ -247,18 +250,40 @@ func ratio(a, b float64) *float64 {
 	return &q
 }
 
-// CheckStatus is the outcome of a check.
+// CheckStatus is the outcome of a check: one of four.
 type CheckStatus string
 
 const (
+	// Pass: the check was evaluated inside its regime and held.
 	Pass CheckStatus = "pass"
+	// Fail: the check was evaluated inside its regime and did not hold.
 	Fail CheckStatus = "fail"
-	// Skipped: the check does not apply to this configuration (Why says
-	// why); it counts neither as a pass nor as a failure.
+	// Skipped: the configuration lies outside the check's regime (Detail
+	// says why); it counts neither as a pass nor as a failure.
 	Skipped CheckStatus = "skipped"
+	// NotEvaluable: the configuration is inside the regime, but the run
+	// gave nothing to judge (Detail says why: the run never reached the
+	// tolerance, a quantity underflowed, a method diverged). It is not a
+	// pass: a gate that evaluated nothing does not pass.
+	NotEvaluable CheckStatus = "not-evaluable"
 )
 
+// Evaluated reports whether s is a verdict (pass or fail).
+func (s CheckStatus) Evaluated() bool { return s == Pass || s == Fail }
+
+// Absent is the value of a figure of a Check that does not exist (nothing
+// observed, no prediction, no tolerance): NaN in memory, null in JSON, "-"
+// in tables, never 0. IsAbsent tells it.
+var Absent = math.NaN()
+
+// IsAbsent reports whether v is Absent.
+func IsAbsent(v float64) bool { return math.IsNaN(v) }
+
 // Check is the outcome of one comparison of an observation with a theory.
+// Observed, Predicted and Tolerance are Absent when they do not exist: a
+// skipped or not-evaluable check observed nothing; an ordering check has no
+// predicted value. They are never infinite. In JSON an absent figure is
+// null.
 type Check struct {
 	// Name identifies the check, e.g. "compressed-mf-recursion".
 	Name string `json:"name"`
@@ -273,6 +298,56 @@ type Check struct {
 	Tolerance float64     `json:"tolerance"`
 	Status    CheckStatus `json:"status"`
 	// Detail locates the worst case (e.g. "worst at step 1200, layer 2")
-	// or says why the check was skipped.
+	// or says why the check was skipped or could not be evaluated.
 	Detail string `json:"detail,omitempty"`
+}
+
+// checkJSON is Check as written: absent figures are null.
+type checkJSON struct {
+	Name      string      `json:"name"`
+	Method    string      `json:"method"`
+	Regime    string      `json:"regime"`
+	Quantity  string      `json:"quantity"`
+	Observed  *float64    `json:"observed"`
+	Predicted *float64    `json:"predicted"`
+	Tolerance *float64    `json:"tolerance"`
+	Status    CheckStatus `json:"status"`
+	Detail    string      `json:"detail,omitempty"`
+}
+
+func present(v float64) *float64 {
+	if IsAbsent(v) {
+		return nil
+	}
+	return &v
+}
+
+func orAbsent(p *float64) float64 {
+	if p == nil {
+		return Absent
+	}
+	return *p
+}
+
+// MarshalJSON writes absent figures as null.
+func (c Check) MarshalJSON() ([]byte, error) {
+	j := checkJSON{Name: c.Name, Method: c.Method, Regime: c.Regime, Quantity: c.Quantity,
+		Observed: present(c.Observed), Predicted: present(c.Predicted), Tolerance: present(c.Tolerance),
+		Status: c.Status, Detail: c.Detail}
+	return json.Marshal(j)
+}
+
+// UnmarshalJSON reads what MarshalJSON writes (null: Absent), strictly: an
+// unknown field is an error.
+func (c *Check) UnmarshalJSON(b []byte) error {
+	var j checkJSON
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&j); err != nil {
+		return err
+	}
+	*c = Check{Name: j.Name, Method: j.Method, Regime: j.Regime, Quantity: j.Quantity,
+		Observed: orAbsent(j.Observed), Predicted: orAbsent(j.Predicted), Tolerance: orAbsent(j.Tolerance),
+		Status: j.Status, Detail: j.Detail}
+	return nil
 }

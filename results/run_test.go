@@ -247,9 +247,9 @@ func TestRunJSONKeys(t *testing.T) {
 		run         *results.Run
 		has, hasNot []string
 	}{
-		{"linear", linearRun(), []string{`"schema": 2`, `"kind": "linear"`, `"backend": "openblas"`, `"config": {`,
+		{"linear", linearRun(), []string{`"schema": 3`, `"kind": "linear"`, `"backend": "openblas"`, `"config": {`,
 			`"instance": {`, `"trajectory": [`}, []string{`"mlp_config"`, `"data"`, `"mlp"`}},
-		{"mlp", mlpRun(), []string{`"schema": 2`, `"kind": "mlp"`, `"mlp_config": {`, `"data": {`, `"mlp": {`,
+		{"mlp", mlpRun(), []string{`"schema": 3`, `"kind": "mlp"`, `"mlp_config": {`, `"data": {`, `"mlp": {`,
 			`"latency_batch1_seconds_per_row"`}, []string{`"config"`, `"instance"`}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -301,16 +301,16 @@ func TestReadRunErrors(t *testing.T) {
 		json []byte
 		want []string // each in the error, besides the file name
 	}{
-		{"no schema", edit(t, linearRun(), `"schema": 2,`, ``),
-			[]string{"no schema field", "written by an older lowdim", "reads schema 2"}},
-		{"null schema", edit(t, linearRun(), `"schema": 2,`, `"schema": null,`),
+		{"no schema", edit(t, linearRun(), `"schema": 3,`, ``),
+			[]string{"no schema field", "written by an older lowdim", "reads schema 3"}},
+		{"null schema", edit(t, linearRun(), `"schema": 3,`, `"schema": null,`),
 			[]string{"no schema field"}},
-		{"older schema", edit(t, mlpRun(), `"schema": 2,`, `"schema": 1,`),
-			[]string{"has schema 1", "reads schema 2"}},
-		{"newer schema", edit(t, linearRun(), `"schema": 2,`, `"schema": 3,`),
-			[]string{"has schema 3", "reads schema 2"}},
-		{"schema not a number", edit(t, linearRun(), `"schema": 2,`, `"schema": "2",`),
-			[]string{`schema "2" is not an integer`}},
+		{"older schema", edit(t, mlpRun(), `"schema": 3,`, `"schema": 1,`),
+			[]string{"has schema 1", "reads schema 3"}},
+		{"newer schema", edit(t, linearRun(), `"schema": 3,`, `"schema": 4,`),
+			[]string{"has schema 4", "reads schema 3"}},
+		{"schema not a number", edit(t, linearRun(), `"schema": 3,`, `"schema": "3",`),
+			[]string{`schema "3" is not an integer`}},
 		{"unknown field", edit(t, linearRun(), `"tool": "lowdim",`, `"tool": "lowdim", "extra": 1,`),
 			[]string{`unknown field "extra"`}},
 		{"unknown nested field", edit(t, mlpRun(), `"step_flops"`, `"flops_per_step": 1, "step_flops"`),
@@ -327,7 +327,7 @@ func TestReadRunErrors(t *testing.T) {
 			[]string{`config is missing from a run of kind "linear"`}},
 		{"mlp part of a method missing", edit(t, mlpRun(), `"mlp": {`, `"mlp_gone": {`),
 			[]string{`unknown field "mlp_gone"`}},
-		{"text after the object", append(edit(t, linearRun(), `"schema": 2`, `"schema": 2`), "{}"...),
+		{"text after the object", append(edit(t, linearRun(), `"schema": 3`, `"schema": 3`), "{}"...),
 			[]string{"after top-level value"}},
 		{"not JSON", []byte("schema: 2\n"), []string{"invalid character"}},
 		{"empty", nil, []string{"unexpected end of JSON input"}},
@@ -351,7 +351,7 @@ func TestReadRunErrors(t *testing.T) {
 
 func TestSchemaError(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "run.json")
-	require.NoError(t, os.WriteFile(path, edit(t, linearRun(), `"schema": 2,`, `"schema": 1,`), 0o644))
+	require.NoError(t, os.WriteFile(path, edit(t, linearRun(), `"schema": 3,`, `"schema": 1,`), 0o644))
 	_, err := results.ReadRun(path)
 	var se *results.SchemaError
 	require.ErrorAs(t, err, &se)
@@ -360,7 +360,7 @@ func TestSchemaError(t *testing.T) {
 	_, err = results.DecodeRun(strings.NewReader(`{"tool": "lowdim"}`))
 	require.ErrorAs(t, err, &se)
 	require.Equal(t, results.SchemaError{Missing: true}, *se)
-	require.Equal(t, "results: run.json has no schema field: it was written by an older lowdim (this one reads schema 2)", err.Error())
+	require.Equal(t, "results: run.json has no schema field: it was written by an older lowdim (this one reads schema 3)", err.Error())
 }
 
 func TestMarshalRunRefuses(t *testing.T) {
@@ -390,10 +390,10 @@ func TestMarshalRunRefuses(t *testing.T) {
 			"instance.stable_eta is +Inf"},
 		{"data", func() *results.Run { r := mlpRun(); r.Data.Std = &nan; return r },
 			"data.std is NaN"},
-		{"check", func() *results.Run { r := linearRun(); r.Checks[0].Observed = nan; return r },
-			"checks[0].observed is NaN"},
+		{"check", func() *results.Run { r := linearRun(); r.Checks[0].Observed = inf; return r },
+			"checks[0].observed is +Inf"},
 		{"no schema", func() *results.Run { r := linearRun(); r.Schema = 0; return r },
-			"schema is 0, want 2"},
+			"schema is 0, want 3"},
 		{"no kind", func() *results.Run { r := linearRun(); r.Kind = ""; return r },
 			`kind is "", want "linear" or "mlp"`},
 		{"linear without config", func() *results.Run { r := linearRun(); r.Config = nil; return r },
@@ -435,7 +435,7 @@ func TestReader(t *testing.T) {
 	require.NoError(t, err)
 	paths := []string{
 		write("a.json", lin),
-		write("old.json", edit(t, linearRun(), `"schema": 2,`, `"schema": 1,`)),
+		write("old.json", edit(t, linearRun(), `"schema": 3,`, `"schema": 1,`)),
 		write("bad.json", []byte("{")),
 		write("b.json", ml),
 	}

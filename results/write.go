@@ -14,7 +14,8 @@ import (
 // a newline. It returns an error when r could not be read back by DecodeRun:
 // when r.Schema is not RunSchema, when its kind-specific parts do not match
 // r.Kind (see KindLinear and KindMLP), or when a float anywhere in r is NaN
-// or infinite (JSON has no such numbers); the error names the JSON path of
+// or infinite (JSON has no such numbers; a check's figures may be Absent,
+// written as null); the error names the JSON path of
 // the offending value, e.g. `methods[1].mlp.trajectory[3].test_loss`. r is
 // not modified.
 func MarshalRun(r *Run) ([]byte, error) {
@@ -80,11 +81,25 @@ func kindError(k Kind, field string, set bool) error {
 	return fmt.Errorf("%s is missing from a run of kind %q", field, k)
 }
 
+var checkType = reflect.TypeOf(Check{})
+
 // nonFinite returns the JSON path and value of the first NaN or infinite
 // float reachable from v (fields in order, map keys sorted), and whether
 // there is one. Fields the JSON leaves out (tag "-", unexported) are
 // skipped.
 func nonFinite(v reflect.Value, path string) (string, float64, bool) {
+	if v.Type() == checkType {
+		// A check's figures may be Absent (NaN, null in JSON), never infinite.
+		for _, f := range []struct {
+			name string
+			v    float64
+		}{{"observed", v.FieldByName("Observed").Float()}, {"predicted", v.FieldByName("Predicted").Float()}, {"tolerance", v.FieldByName("Tolerance").Float()}} {
+			if math.IsInf(f.v, 0) {
+				return path + "." + f.name, f.v, true
+			}
+		}
+		return "", 0, false
+	}
 	switch v.Kind() {
 	case reflect.Float32, reflect.Float64:
 		if f := v.Float(); math.IsNaN(f) || math.IsInf(f, 0) {

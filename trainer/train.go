@@ -38,6 +38,12 @@ type Config struct {
 	// Checkpoint, when not nil, is called at every checkpoint after it is
 	// recorded, with the parameters of that step in place. It is not timed.
 	Checkpoint func(c results.Checkpoint)
+	// Observe, when not nil, is called with the training loss of step 0 and
+	// of every step after it (finite or not), right after the objective's
+	// Evaluate, with the parameters of that step in place, whatever Every
+	// is: the hook of checks that must see every gradient step. It is
+	// called before Checkpoint of the same step, and is not timed.
+	Observe func(step int, loss float64)
 }
 
 func (c Config) every() int {
@@ -63,6 +69,9 @@ func Train(obj Objective, cfg Config) results.MethodResult {
 	loss := obj.Evaluate()
 	elapsed += time.Since(start)
 	loss0 := loss
+	if cfg.Observe != nil {
+		cfg.Observe(0, loss)
+	}
 
 	for t := 0; ; t++ {
 		var badError float64
@@ -108,6 +117,9 @@ func Train(obj Objective, cfg Config) results.MethodResult {
 		obj.Step(cfg.Eta)
 		loss = obj.Evaluate()
 		elapsed += time.Since(start)
+		if cfg.Observe != nil {
+			cfg.Observe(t+1, loss)
+		}
 		if cfg.Progress != nil {
 			cfg.Progress(t + 1)
 		}

@@ -337,3 +337,30 @@ func TestNonFiniteFinds(t *testing.T) {
 	require.NotEmpty(t, nonFinite(results.MethodResult{Trajectory: []results.Checkpoint{{SingularValues: []float64{1, nan}}}}))
 	require.Empty(t, nonFinite(results.MethodResult{Seconds: 1, Trajectory: []results.Checkpoint{{TrainLoss: 2}}}))
 }
+
+// TestTrainObserveEveryStep: Observe sees the loss of step 0 and of every
+// step after it, whatever Every is, with the parameters of that step in
+// place and before the step's checkpoint.
+func TestTrainObserveEveryStep(t *testing.T) {
+	for _, every := range []int{1, 3, 50} {
+		t.Run("every="+strconv.Itoa(every), func(t *testing.T) {
+			q := halving()
+			var seen []int
+			lastObserved := -1
+			res := trainer.Train(q, trainer.Config{
+				Steps: 10, Eta: 0.5, Every: every,
+				Observe: func(step int, loss float64) {
+					require.Equal(t, step, q.steps, "steps taken when step %d is observed", step)
+					require.Equal(t, lossAt(step), loss)
+					seen = append(seen, step)
+					lastObserved = step
+				},
+				Checkpoint: func(c results.Checkpoint) {
+					require.Equal(t, c.Step, lastObserved, "step %d observed before its checkpoint", c.Step)
+				},
+			})
+			require.Equal(t, results.MaxSteps, res.Status)
+			require.Equal(t, append([]int{0}, upTo(10)...), seen)
+		})
+	}
+}

@@ -57,7 +57,9 @@ func TestExitCodeTable(t *testing.T) {
 		{"run", "panic in the library", append([]string{"run", "--methods", "toy-panic", "--out", out("run3")}, tiny...), exitInternal},
 		// run has no verdict: its checks are reported, never gated (1 is verify's).
 		{"verify", "pass", verifyArgs(out("v0")), exitOK},
-		{"verify", "a check fails", verifyArgs(out("v1"), "--r-hat", "1,4"), exitFailure},
+		{"verify", "no width is sufficient", verifyArgs(out("v1"), "--r-hat", "1"), exitFailure},
+		{"verify", "a narrow width beside a sufficient one", verifyArgs(out("v1b"), "--r-hat", "1,4"), exitOK},
+		{"verify", "a network diverges", verifyArgs(out("v1c"), "--eta", "100", "--steps", "50"), exitFailure},
 		{"verify", "bad input", verifyArgs(out("v2"), "--target", out("none.npy")), exitUsage},
 		{"verify", "verdict not writable", verifyArgs(file), exitInternal},
 		{"compare", "no regression", []string{"compare", base, same}, exitOK},

@@ -117,6 +117,22 @@ func newFlags(stderr io.Writer, verify bool) (*flag.FlagSet, *runFlags) {
 		if fd.Workload != "" && !strings.Contains(help, "("+fd.Workload+")") {
 			help += " (" + fd.Workload + ")"
 		}
+		// The registered names, so that a workload or method added to a
+		// registry shows here.
+		switch fd.Key {
+		case "workload":
+			var names []string
+			for _, w := range config.Workloads() {
+				names = append(names, w.Name)
+			}
+			help += ": " + strings.Join(names, ", ")
+		case "methods":
+			var names []string
+			for _, m := range config.Methods() {
+				names = append(names, m.Name)
+			}
+			help += ": " + strings.Join(names, ",")
+		}
 		fs.Var(fieldFlag{fd, f.given}, fd.Key, help)
 	}
 	if verify {
@@ -223,8 +239,34 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		if err := report.WriteChecks(stdout, res.Checks); err != nil {
 			return fail(err)
 		}
+		writeRunStatus(stdout, res)
 	}
 	return exitOK
+}
+
+// writeRunStatus says plainly what a finished run's checks mean: which
+// methods diverged, and which checks failed or could not be evaluated. A
+// run's exit status stays 0 (only verify gates).
+func writeRunStatus(w io.Writer, res *results.Run) {
+	var div []string
+	for _, m := range res.Methods {
+		if m.Status == results.Diverged {
+			div = append(div, m.Method+" "+m.Message)
+		}
+	}
+	switch {
+	case len(div) > 0 && len(div) == len(res.Methods):
+		fmt.Fprintf(w, "status: every method diverged (%s): the checks of the training dynamics could not be evaluated\n", strings.Join(div, "; "))
+	case len(div) > 0:
+		fmt.Fprintf(w, "status: diverged: %s\n", strings.Join(div, "; "))
+	}
+	n := report.CountChecks(res.Checks)
+	switch {
+	case n.Fail > 0:
+		fmt.Fprintf(w, "status: %d check(s) FAILED (a result of this run; lowdim verify gates on them)\n", n.Fail)
+	case n.NotEvaluable > 0 && len(div) == 0:
+		fmt.Fprintf(w, "status: %d check(s) could not be evaluated (see their detail)\n", n.NotEvaluable)
+	}
 }
 
 // writeOutputs writes run.json, trajectories.csv and the figures to dir,

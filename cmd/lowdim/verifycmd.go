@@ -150,17 +150,27 @@ func writeVerdictTable(w io.Writer, v *experiment.Verdict, dir string) {
 	}
 	fmt.Fprintln(w)
 	report.WriteChecks(w, v.Checks)
+	fmt.Fprintf(w, "theory checks evaluated: %d\n", v.TheoryEvaluated)
+	for _, wr := range v.Widths {
+		if !wr.Sufficient && v.SafeWidth != nil && wr.RHat < *v.SafeWidth {
+			fmt.Fprintf(w, "r_hat = %d is too narrow (a result: r_hat = %d is sufficient)\n", wr.RHat, *v.SafeWidth)
+		}
+	}
 	if v.Pass {
 		fmt.Fprintln(w, "VERDICT: PASS")
 		return
 	}
 	var names []string
 	for _, ch := range v.Checks {
-		if ch.Status == results.Fail {
-			names = append(names, fmt.Sprintf("%s (%s: observed %.3g, predicted/bound %.3g, tolerance %.3g)", ch.Name, ch.Method, ch.Observed, ch.Predicted, ch.Tolerance))
+		if ch.Status == results.Fail && ch.Name != experiment.CheckWidth {
+			names = append(names, fmt.Sprintf("%s (%s: observed %s, predicted/bound %s, tolerance %s)", ch.Name, ch.Method,
+				report.Figure("%.3g", ch.Observed), report.Figure("%.3g", ch.Predicted), report.Figure("%.3g", ch.Tolerance)))
 		}
 	}
-	fmt.Fprintf(w, "VERDICT: FAIL: %s\n", strings.Join(names, "; "))
+	fmt.Fprintf(w, "VERDICT: FAIL: %s\n", strings.Join(v.Reasons, "; "))
+	for _, n := range names {
+		fmt.Fprintf(w, "  failed: %s\n", n)
+	}
 }
 
 func fmtErr(p *float64) string {
