@@ -1,11 +1,15 @@
 package instance_test
 
 import (
+	"fmt"
+	"math"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"gonum.org/v1/gonum/mat"
 
 	"github.com/lowdim/lowdim/config"
 	"github.com/lowdim/lowdim/instance"
@@ -146,4 +150,37 @@ func TestLoadUserInstance(t *testing.T) {
 	c = config.Config{Workload: "mf", R: 30, RHat: 30, Eta: 1, Steps: 1, Seed: 3}.WithDefaults()
 	_, err = instance.Load(dir, &c)
 	require.ErrorContains(t, err, "target.npy: a 30 x 30 target: the rank r = 30 (--r or the preset's) must be below d = 30")
+}
+
+// TestFromFilesScaleAndValues: the rank of a user's target does not depend
+// on its scale, down to subnormal numbers (a target scaled to 1e-320 was
+// "rank 7"), and non-finite values are input errors naming the file.
+func TestFromFilesScaleAndValues(t *testing.T) {
+	dir := t.TempDir()
+	// Singular values 6, 4, 2.5 of a 10 x 10 target, scaled so that its
+	// largest entry is s: workloads.MatrixRank scales by a power of two
+	// and allows for the subnormal spacing (its tests derive the bound),
+	// so the rank is 3 at every scale.
+	phi, err := workloads.WithValues(10, []float64{6, 4, 2.5}, instance.Rand(3, 1))
+	require.NoError(t, err)
+	amax := mat.Norm(phi, math.Inf(1))
+	for _, s := range []float64{1e-320, 1e-300, 1, 1e300} {
+		path := filepath.Join(dir, fmt.Sprintf("scaled%g.npy", s))
+		var m mat.Dense
+		m.Scale(s/amax, phi)
+		require.NoError(t, workloads.SaveMatrix(path, &m))
+		c := config.Config{Workload: "mf", R: 2, Eta: 1, Steps: 1, Seed: 3, Params: config.Params{"loss": "sum"}}
+		_, err := instance.FromFiles(&c, instance.UserFiles{Target: path})
+		require.NoError(t, err, "scale %g", s)
+		require.Equal(t, 3, c.R, "rank at scale %g", s)
+	}
+	for _, v := range []float64{math.NaN(), math.Inf(1)} {
+		path := filepath.Join(dir, fmt.Sprintf("bad%v.csv", v))
+		require.NoError(t, os.WriteFile(path, []byte(fmt.Sprintf("1,0\n0,%v\n", v)), 0o644))
+		c := config.Config{Workload: "mf", R: 1, Eta: 1, Steps: 1, Seed: 3, Params: config.Params{"loss": "sum"}}
+		_, err := instance.FromFiles(&c, instance.UserFiles{Target: path, RGiven: true})
+		require.True(t, config.IsUserError(err), "%v", err)
+		require.ErrorContains(t, err, path)
+		require.ErrorContains(t, err, fmt.Sprint(v))
+	}
 }
