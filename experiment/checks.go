@@ -516,12 +516,12 @@ func (k *checker) floorCheck(method string, net *dln.Network, res results.Method
 	case method == methods.Original && !k.loaded(method) && 2*r < k.d && k.rho != nil:
 		regime := k.regime("orthogonal eps-init") + fmt.Sprintf(", d=%d > 2r=%d (r: the target's rank)", k.d, 2*r)
 		const quantity = "||P_U W P_V||_F / ||Phi||_F at the last step vs rho^L sqrt(d - r) / ||Phi||_F (an estimate)"
-		w := k.endToEnd(method, net)
-		id := mat.NewDiagDense(k.d, nil)
-		for i := range k.d {
-			id.SetDiag(i, 1)
-		}
-		obs := floorComponent(w, id, k.u, k.v) / k.phiNorm
+		// W from the layers as they are (the product the step formed may
+		// be of an earlier evaluation).
+		a, b := factors(net)
+		var w mat.Dense
+		w.Mul(a, b)
+		obs := floorOfMatrix(&w, k.u, k.v) / k.phiNorm
 		pred := theory.FloorOriginal(k.rho[res.Steps], k.c.Depth, k.d, r, k.phiNorm)
 		if pred == 0 {
 			k.out = append(k.out, checks.NotEvaluable(CheckFloorOriginal, method, regime, quantity,

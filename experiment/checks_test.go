@@ -407,7 +407,7 @@ func TestChecksFailOnBrokenCases(t *testing.T) {
 			// W (see TestIncrementalLearningCatchesBoostedMode).
 			name: "smallest mode boosted 100x", method: methods.Compressed, problem: 2,
 			tm:   tamper{init: boostMode(goodMF[2].r-1, 100)},
-			fail: []string{CheckIncremental + "/" + methods.Compressed},
+			fail: []string{CheckIncremental + "/" + methods.Compressed, CheckLearnSteps + "/" + methods.Compressed},
 			pass: []string{CheckParams + "/" + methods.Compressed, CheckFlops + "/" + methods.Compressed},
 		},
 		{
@@ -416,7 +416,7 @@ func TestChecksFailOnBrokenCases(t *testing.T) {
 			// (a failure for the wrong reason); 10x keeps it stable.
 			name: "smallest mode boosted 10x", method: methods.Compressed,
 			tm:   tamper{init: boostMode(goodMF[0].r-1, 10)},
-			fail: []string{CheckIncremental + "/" + methods.Compressed},
+			fail: []string{CheckIncremental + "/" + methods.Compressed, CheckLearnSteps + "/" + methods.Compressed},
 			pass: []string{CheckParams + "/" + methods.Compressed, CheckFlops + "/" + methods.Compressed},
 		},
 		{
@@ -426,7 +426,49 @@ func TestChecksFailOnBrokenCases(t *testing.T) {
 			// the top one at 260, and the check reports them so.
 			name: "smallest mode boosted 20x geometric", method: methods.Compressed, problem: 3,
 			tm:   tamper{init: boostMode(goodMF[3].r-1, 20)},
-			fail: []string{CheckIncremental + "/" + methods.Compressed},
+			fail: []string{CheckIncremental + "/" + methods.Compressed, CheckLearnSteps + "/" + methods.Compressed},
+			pass: []string{CheckParams + "/" + methods.Compressed, CheckFlops + "/" + methods.Compressed},
+		},
+		{
+			// The zero-target modes (columns r..r_hat-1 of W_L) doubled
+			// after training: the compressed floor doubles, far beyond the
+			// exact identity's 1e-9, and so does the ratio of the floors.
+			name: "compressed zero modes doubled", method: methods.Compressed,
+			tm: tamper{after: func(net *dln.Network) {
+				wl := net.Layer(net.Layers() - 1)
+				rows, cols := wl.Dims()
+				for j := goodMF[0].r; j < cols; j++ {
+					for i := range rows {
+						wl.Set(i, j, 2*wl.At(i, j))
+					}
+				}
+			}},
+			fail: []string{CheckFloorCompressed + "/" + methods.Compressed, CheckFloorRatio + "/" + methods.Compressed},
+			pass: []string{CheckParams + "/" + methods.Compressed, CheckFlops + "/" + methods.Compressed, CheckFloorOriginal + "/" + methods.Original},
+		},
+		{
+			// W_1 of the original scaled by 1.6 after training: W, and its
+			// floor, grow by 60%, beyond the estimate's 25%.
+			name: "original scaled after training", method: methods.Original,
+			tm:   tamper{after: func(net *dln.Network) { net.Layer(0).Scale(1.6, net.Layer(0)) }},
+			fail: []string{CheckFloorOriginal + "/" + methods.Original, CheckFloorRatio + "/" + methods.Compressed},
+			pass: []string{CheckFloorCompressed + "/" + methods.Compressed, CheckParams + "/" + methods.Original},
+		},
+		{
+			// W_L of the compressed network halved after the observation of
+			// step 503 and restored after step 504, between checkpoints
+			// (every 5): the learned network's error jumps at step 504 only.
+			// kwon-bound, checked at every step, sees it.
+			name: "compressed halved for one step", method: methods.Compressed,
+			tm: tamper{step: func(net *dln.Network, t int) {
+				switch t {
+				case 503:
+					net.Layer(net.Layers()-1).Scale(0.5, net.Layer(net.Layers()-1))
+				case 504:
+					net.Layer(net.Layers()-1).Scale(2, net.Layer(net.Layers()-1))
+				}
+			}},
+			fail: []string{CheckKwon + "/" + methods.Compressed, CheckRecursion + "/" + methods.Compressed},
 			pass: []string{CheckParams + "/" + methods.Compressed, CheckFlops + "/" + methods.Compressed},
 		},
 	}
@@ -757,4 +799,30 @@ func TestPropertyExactIdentities(t *testing.T) {
 		}
 	})
 	t.Logf("over the drawn cases:%v", worst)
+}
+
+// TestVerdictIndependentOfEvery: the trajectory checks observe every
+// gradient step, so a run's checks are the same whatever the checkpoint
+// interval: every = 1, 7 and 300 give the same statuses and figures (the
+// issue's kwon-bound passed with --every 50 and failed with --every 1).
+func TestVerdictIndependentOfEvery(t *testing.T) {
+	base, _ := mfProblem(t, goodMF[0], 1)
+	var ref []results.Check
+	for _, every := range []int{1, 7, 300} {
+		c := base
+		c.Every = every
+		run := mustRun(t, c, Options{})
+		if ref == nil {
+			ref = run.Checks
+			continue
+		}
+		require.Len(t, run.Checks, len(ref))
+		same := func(a, b float64) bool { return a == b || results.IsAbsent(a) && results.IsAbsent(b) }
+		for i, ch := range run.Checks {
+			want := ref[i]
+			require.Equal(t, want.Name+"/"+want.Method+"/"+string(want.Status), ch.Name+"/"+ch.Method+"/"+string(ch.Status), "every=%d", every)
+			require.True(t, same(want.Observed, ch.Observed) && same(want.Predicted, ch.Predicted),
+				"every=%d: %s of %s: observed %v predicted %v, with every=1 %v %v", every, ch.Name, ch.Method, ch.Observed, ch.Predicted, want.Observed, want.Predicted)
+		}
+	}
 }

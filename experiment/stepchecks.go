@@ -183,3 +183,18 @@ func factors(net *dln.Network) (a, b *mat.Dense) {
 	}
 	return net.Layer(net.Layers() - 1), b
 }
+
+// floorOfMatrix returns ||(I - U U^T) W (I - V V^T)||_F for a formed W
+// (one rows x cols temporary besides rows x r and r x cols ones): the
+// projections are subtracted, never expanded into a difference of norms,
+// so a floor 1e-7 below ||W|| keeps its digits.
+func floorOfMatrix(w, u, v mat.Matrix) float64 {
+	var uw, x, xv, t mat.Dense
+	uw.Mul(u.T(), w)
+	x.Mul(u, &uw)
+	x.Sub(w, &x)
+	xv.Mul(&x, v)
+	t.Mul(&xv, v.T())
+	x.Sub(&x, &t)
+	return mat.Norm(&x, 2)
+}
