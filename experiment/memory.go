@@ -12,12 +12,6 @@ import (
 	"github.com/lowdim/lowdim/workloads"
 )
 
-// svdCopies is the number of rows x cols matrices a thin SVD of a square
-// rows x cols matrix holds at once through gonum (mat.SVD.Factorize with
-// SVDThin keeps a copy of the input, U and V^T; UTo and VTo copy U and V
-// out): five. A square matrix's thin SVD is its full one.
-const svdCopies = 5
-
 // drawCopies is the number of d x d matrices a generated dense target
 // holds while it is drawn (workloads.Spread, Top, WithValues): the
 // Gaussian matrix, the copy, U and V^T of its SVD, and the target.
@@ -29,8 +23,8 @@ const drawCopies = 5
 // checker's SVD of the target, and for each method the network's
 // initialization and its training, each with the workload's data and what
 // the checks hold beside the network (package memplan; the counts of
-// matrices come from the code each phase runs, named on svdCopies,
-// drawCopies and lopShadowBytes). Base is left 0 for the caller to set.
+// matrices come from the code each phase runs, named on methods.SVDCopies,
+// drawCopies, the methods' InitBytes and shadowOf). Base is left 0 for the caller to set.
 func PlanMemory(c config.Config, loaded bool) memplan.Plan {
 	return planMemory(c, loaded, false)
 }
@@ -63,7 +57,7 @@ func planMemory(c config.Config, loaded, keepInit bool) memplan.Plan {
 	}
 	if dense {
 		p.Add("the target's SVD (checks)", append(data[:len(data):len(data)],
-			memplan.Item{What: "the SVD of the target", Flag: "d", Value: c.D, Bytes: svdCopies * square})...)
+			memplan.Item{What: "the SVD of the target", Flag: "d", Value: c.D, Bytes: methods.SVDCopies * square})...)
 	}
 	for _, m := range c.Methods {
 		shapes := methods.Shapes(m, c, rows, cols)
@@ -75,8 +69,8 @@ func planMemory(c config.Config, loaded, keepInit bool) memplan.Plan {
 		train := uint64(8*params) + uint64(StepWorkspace(c, shapes, true))
 		what := fmt.Sprintf("the %s network at --d %d (parameters and workspace)", m, c.D)
 		init := append(data[:len(data):len(data)], memplan.Item{What: what, Flag: "d", Value: c.D, Bytes: network})
-		if m == methods.Compressed && dense {
-			init = append(init, memplan.Item{What: "the SVD of the surrogate", Flag: "d", Value: c.D, Bytes: svdCopies * square})
+		if b := methods.InitMemory(m, c, rows, cols, dense); b > 0 {
+			init = append(init, memplan.Item{What: "the " + m + " network's initialization", Flag: "d", Value: c.D, Bytes: b})
 		}
 		p.Add("initializing "+m, init...)
 		shadow := shadowOf(m, c, rows, cols, dense)
@@ -116,10 +110,9 @@ func shadowOf(m string, c config.Config, rows, cols int, dense bool) shadowBytes
 	}
 	square := uint64(8 * rows * cols)
 	lp, lws := dln.Footprint(methods.Shapes(methods.LoP, c, rows, cols))
-	op, ows := dln.Footprint(methods.Shapes(methods.Original, c, rows, cols))
 	lop := uint64(8*lp) + uint64(lws)
 	return shadowBytes{
-		build: lop + uint64(8*op) + uint64(ows) + (2+svdCopies)*square,
+		build: lop + methods.InitMemory(methods.LoP, c, rows, cols, dense),
 		keep:  lop + 2*square + square,
 	}
 }

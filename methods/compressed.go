@@ -34,6 +34,15 @@ func init() {
 			return nil
 		},
 		Params: narrowParams,
+		// The SVD of a dense surrogate (InitSpectral); a sparse one's top
+		// singular vectors come from a randomized iteration of width
+		// r_hat, small beside the network.
+		InitBytes: func(c config.Config, rows, cols int, dense bool) uint64 {
+			if !dense {
+				return 0
+			}
+			return SVDCopies * 8 * uint64(rows) * uint64(cols)
+		},
 	})
 }
 

@@ -45,6 +45,14 @@ func init() {
 			w := 2 * c.R
 			return w*cols + c.Depth*w*w + rows*w
 		},
+		// lopInit: the original network it starts from (with its
+		// end-to-end matrix and gradients), copies of W(0) and of the
+		// workload's gradient, and the SVD of the first layer's gradient.
+		InitBytes: func(c config.Config, rows, cols int, _ bool) uint64 {
+			p, ws := dln.Footprint(Shapes(Original, c, rows, cols))
+			square := 8 * uint64(rows) * uint64(cols)
+			return 8*uint64(p) + uint64(ws) + (2+SVDCopies)*square
+		},
 	})
 }
 

@@ -51,6 +51,24 @@ type Spec struct {
 	// Params is the closed-form parameter count for a rows x cols problem
 	// (the tests check it against Shapes).
 	Params func(c config.Config, rows, cols int) int
+	// InitBytes is the memory Init holds beside the network's own while it
+	// runs, in bytes, for a rows x cols problem whose surrogate is held
+	// densely or not (the memory plan's "initializing" phase); nil: none.
+	InitBytes func(c config.Config, rows, cols int, denseSurrogate bool) uint64
+}
+
+// SVDCopies is the number of rows x cols matrices a thin SVD of a square
+// rows x cols matrix holds at once through gonum (mat.SVD.Factorize with
+// SVDThin keeps a copy of the input, U and V^T; UTo and VTo copy U and V
+// out): five. A square matrix's thin SVD is its full one.
+const SVDCopies = 5
+
+// InitMemory returns method's InitBytes (0 when it has none).
+func InitMemory(method string, c config.Config, rows, cols int, denseSurrogate bool) uint64 {
+	if f := mustLookup(method).InitBytes; f != nil {
+		return f(c, rows, cols, denseSurrogate)
+	}
+	return 0
 }
 
 // Env is what a method's initialization may use of the run.
