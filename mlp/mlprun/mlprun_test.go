@@ -215,7 +215,7 @@ func TestClaimChecks(t *testing.T) {
 		name       string
 		wide, comp *results.MethodResult
 		want       [2]results.CheckStatus
-		speedup    float64 // Observed of cdln-speedup: dln's CPU over cdln's
+		speedup    float64 // Observed of cdln-speedup: dln's CPU over cdln's (NaN: absent)
 	}{
 		{"pass", m(0.900, 200, 400), m(0.897, 100, 200), [2]results.CheckStatus{results.Pass, results.Pass}, 2},
 		{"compressed better", m(0.890, 180, 360), m(0.901, 100, 200), [2]results.CheckStatus{results.Pass, results.Pass}, 1.8},
@@ -226,14 +226,18 @@ func TestClaimChecks(t *testing.T) {
 		{"cdln more CPU, faster wall", m(0.900, 300, 100), m(0.900, 100, 150), [2]results.CheckStatus{results.Pass, results.Fail}, 100.0 / 150},
 		// Wall time says too slow (1.2x), CPU time says 2.5x: it passes.
 		{"fast in CPU, slow wall", m(0.900, 120, 250), m(0.900, 100, 100), [2]results.CheckStatus{results.Pass, results.Pass}, 2.5},
-		{"missing", m(0.9, 1, 1), nil, [2]results.CheckStatus{results.Skipped, results.Skipped}, 0},
+		{"missing", m(0.9, 1, 1), nil, [2]results.CheckStatus{results.Skipped, results.Skipped}, results.Absent},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			cs := claimChecks(tt.wide, tt.comp)
 			require.Len(t, cs, 2)
 			require.Equal(t, tt.want, [2]results.CheckStatus{cs[0].Status, cs[1].Status})
 			require.Equal(t, "cdln-speedup", cs[1].Name)
-			require.Equal(t, tt.speedup, cs[1].Observed)
+			if results.IsAbsent(tt.speedup) {
+				require.True(t, results.IsAbsent(cs[1].Observed), "observed %v", cs[1].Observed)
+			} else {
+				require.Equal(t, tt.speedup, cs[1].Observed)
+			}
 			require.Contains(t, cs[1].Quantity, "CPU time")
 			require.Contains(t, cs[1].Regime, "not wall time")
 			if tt.comp != nil {
@@ -244,32 +248,36 @@ func TestClaimChecks(t *testing.T) {
 	noAcc := m(0.9, 1, 1)
 	noAcc.MLP.FinalTestAccuracy = nil
 	cs := claimChecks(m(0.9, 2, 2), noAcc)
-	require.Equal(t, results.Skipped, cs[0].Status)
+	require.Equal(t, results.NotEvaluable, cs[0].Status)
 	require.Equal(t, "no test accuracy recorded", cs[0].Detail)
+	require.True(t, results.IsAbsent(cs[0].Observed))
 	require.Equal(t, results.Pass, cs[1].Status, "the speed-up needs no accuracy")
 	d := m(0.9, 1, 1)
 	d.Status = results.Diverged
 	cs = claimChecks(d, m(0.9, 1, 1))
-	require.Equal(t, results.Skipped, cs[0].Status)
+	require.Equal(t, results.NotEvaluable, cs[0].Status)
+	require.Equal(t, results.NotEvaluable, cs[1].Status)
 	require.Equal(t, "a method diverged", cs[0].Detail)
 
-	// Without CPU seconds (nil) or with 0 the speed-up is skipped with the
-	// reason, never computed from 0; the wall times are still reported.
+	// Without CPU seconds (nil) the speed-up is skipped, with 0 not
+	// evaluable, each with the reason, never computed from 0; the wall
+	// times are still reported.
 	for _, tt := range []struct {
 		name   string
 		cpu    *float64
+		status results.CheckStatus
 		reason string
 	}{
-		{"no CPU time", nil, "no CPU time recorded"},
-		{"zero CPU time", new(float64), "too short to measure"},
+		{"no CPU time", nil, results.Skipped, "no CPU time recorded"},
+		{"zero CPU time", new(float64), results.NotEvaluable, "too short to measure"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			comp := m(0.9, 1, 1)
 			comp.MLP.CPUSeconds = tt.cpu
 			cs := claimChecks(m(0.9, 10, 10), comp)
 			require.Equal(t, results.Pass, cs[0].Status)
-			require.Equal(t, results.Skipped, cs[1].Status)
-			require.Zero(t, cs[1].Observed)
+			require.Equal(t, tt.status, cs[1].Status)
+			require.True(t, results.IsAbsent(cs[1].Observed), "observed %v", cs[1].Observed)
 			require.Contains(t, cs[1].Detail, tt.reason)
 			require.Contains(t, cs[1].Detail, "wall time dln 10 s, cdln 1 s (ratio 10)")
 		})

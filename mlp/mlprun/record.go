@@ -55,10 +55,12 @@ const speedRegime = claimRegime + "; process CPU time (all threads) per variant,
 
 // claimChecks returns the two checks of the claim. wide and comp are
 // methods of an MLP run (their MLP parts set) or nil. Both are skipped when
-// a method is missing or diverged; cdln-accuracy when a test accuracy is
-// missing; cdln-speedup, which compares CPU seconds, when either CPU time
-// is missing (nil: the platform does not report it) or zero (too short to
-// measure), never computed from 0. The wall times are in its Detail.
+// a method is missing, and not evaluable when one diverged; cdln-accuracy
+// is not evaluable without a test accuracy. cdln-speedup compares CPU
+// seconds: it is skipped when either is missing (nil: the platform does
+// not report it) and not evaluable when either is zero (too short to
+// measure), never computed from 0. The wall times are in its Detail. A
+// check that is not evaluated has Observed results.Absent.
 func claimChecks(wide, comp *results.MethodResult) []results.Check {
 	acc := results.Check{
 		Name: "cdln-accuracy", Method: "cdln/dln", Regime: claimRegime,
@@ -70,21 +72,22 @@ func claimChecks(wide, comp *results.MethodResult) []results.Check {
 		Quantity:  "training CPU time (process CPU seconds) of dln over cdln (bound: at least predicted); wall times in the detail",
 		Predicted: MinSpeedup,
 	}
-	both := ""
+	acc.Observed, speed.Observed = results.Absent, results.Absent
 	switch {
 	case wide == nil || comp == nil:
-		both = "needs both dln and cdln in --methods"
+		why := "needs both dln and cdln in --methods"
+		acc.Status, acc.Detail = results.Skipped, why
+		speed.Status, speed.Detail = results.Skipped, why
+		return []results.Check{acc, speed}
 	case wide.Status == results.Diverged || comp.Status == results.Diverged:
-		both = "a method diverged"
-	}
-	if both != "" {
-		acc.Status, acc.Detail = results.Skipped, both
-		speed.Status, speed.Detail = results.Skipped, both
+		why := "a method diverged"
+		acc.Status, acc.Detail = results.NotEvaluable, why
+		speed.Status, speed.Detail = results.NotEvaluable, why
 		return []results.Check{acc, speed}
 	}
 
 	if wa, ca := wide.MLP.FinalTestAccuracy, comp.MLP.FinalTestAccuracy; wa == nil || ca == nil {
-		acc.Status, acc.Detail = results.Skipped, "no test accuracy recorded"
+		acc.Status, acc.Detail = results.NotEvaluable, "no test accuracy recorded"
 	} else {
 		acc.Observed = 100 * (*wa - *ca)
 		acc.Status = verdict(acc.Observed <= MaxAccuracyGapPP)
@@ -100,7 +103,7 @@ func claimChecks(wide, comp *results.MethodResult) []results.Check {
 		speed.Status = results.Skipped
 		speed.Detail = "no CPU time recorded (the platform does not report process CPU time); " + wall
 	case *wc <= 0 || *cc <= 0:
-		speed.Status = results.Skipped
+		speed.Status = results.NotEvaluable
 		speed.Detail = fmt.Sprintf("CPU time dln %.3g s, cdln %.3g s: too short to measure; %s", *wc, *cc, wall)
 	default:
 		speed.Observed = *wc / *cc
