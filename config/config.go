@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"math"
+	"path/filepath"
 	"slices"
 	"strings"
 )
@@ -313,6 +314,12 @@ func (c Config) Validate() error {
 	}
 	if c.Steps < 0 {
 		return Bad("steps", c.Steps, "step budget must be >= 0")
+	}
+	if c.Name != "" && (c.Name != filepath.Base(c.Name) || c.Name == "." || c.Name == ".." || strings.ContainsAny(c.Name, `/\`)) {
+		return Bad("name", c.Name, "a run's name is a folder name inside --out (no path separators, not . or ..)")
+	}
+	if math.IsNaN(c.Ratio) || math.IsInf(c.Ratio, 0) {
+		return Bad("ratio", c.Ratio, "ratio must be finite")
 	}
 	if c.Tol < 0 || math.IsNaN(c.Tol) || math.IsInf(c.Tol, 0) {
 		return Bad("tol", c.Tol, "tolerance must be finite and >= 0")

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/lowdim/lowdim/config"
@@ -55,6 +57,10 @@ func TestValidateRejects(t *testing.T) {
 		{"unknown method", func(c *config.Config) { c.Methods = []string{methods.Original, "foo"} }, "methods", "original,foo"},
 		{"duplicate method", func(c *config.Config) { c.Methods = []string{methods.Original, methods.Compressed, methods.Original} }, "methods", "original,compressed,original"},
 		{"no method", func(c *config.Config) { c.Methods = []string{} }, "methods", ""},
+		{"name leaving --out", func(c *config.Config) { c.Name = "../escape" }, "name", "../escape"},
+		{"name with a separator", func(c *config.Config) { c.Name = "a/b" }, "name", "a/b"},
+		{"name dot-dot", func(c *config.Config) { c.Name = ".." }, "name", ".."},
+		{"ratio NaN", func(c *config.Config) { c.Ratio = math.NaN() }, "ratio", "NaN"},
 		// d = 12: the spread target takes every (d/2r)-th singular triplet,
 		// so it needs 2r <= d; r = 7 breaks it while r < d holds.
 		{"spread with r above d/2", func(c *config.Config) { c.R, c.RHat = 7, 7 }, "r", "7"},
@@ -126,4 +132,42 @@ func TestLookupPreset(t *testing.T) {
 	again, err := config.LookupPreset("quick")
 	require.NoError(t, err)
 	require.NotEqual(t, 1, again.Runs[0].D)
+}
+
+// TestResolveRefusesCases: the bad-inputs cases of ../shared/cases
+// (testdata/cases): a run name that leaves --out and a negative seed, each
+// refused naming the key and the value; and a list given empty, from a
+// flag or a file, is an error, never the default.
+func TestResolveRefusesCases(t *testing.T) {
+	for _, tc := range []struct {
+		file, want string
+	}{
+		{"testdata/cases/bad-inputs_name_escape.toml", "--name ../escape"},
+		{"testdata/cases/bad-inputs_seed_neg.toml", "seed"},
+	} {
+		runs, err := config.Resolve(config.Layers{File: tc.file})
+		if err == nil {
+			// Resolved: each run must fail validation.
+			for _, c := range runs {
+				if err = c.WithDefaults().Validate(); err != nil {
+					break
+				}
+			}
+		}
+		require.Error(t, err, tc.file)
+		require.Contains(t, err.Error(), tc.want, tc.file)
+	}
+	for _, v := range []string{"", ",", " , ,"} {
+		f, ok := config.LookupField("methods")
+		require.True(t, ok)
+		_, err := f.Parse(v)
+		require.Error(t, err, "--methods %q", v)
+	}
+	dir := t.TempDir()
+	file := filepath.Join(dir, "empty.toml")
+	require.NoError(t, os.WriteFile(file, []byte("methods = []\n"), 0o644))
+	_, err := config.Resolve(config.Layers{File: file})
+	require.Error(t, err)
+	require.Contains(t, err.Error(), "methods")
+	require.Contains(t, err.Error(), "empty")
 }

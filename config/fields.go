@@ -68,10 +68,18 @@ func (f Field) Parse(s string) (any, error) {
 	case Float:
 		return strconv.ParseFloat(s, 64)
 	case List:
-		return SplitList(s), nil
+		l := SplitList(s)
+		if len(l) == 0 {
+			return nil, errEmptyList
+		}
+		return l, nil
 	}
 	return s, nil
 }
+
+// errEmptyList: a list given empty is an error, never "the default" (leave
+// the flag or key out for the default).
+var errEmptyList = fmt.Errorf("empty list (leave it out for the default)")
 
 func convert(k Kind, v any) (any, error) {
 	switch k {
@@ -123,22 +131,31 @@ func convert(k Kind, v any) (any, error) {
 		}
 		return nil, fmt.Errorf("not a string")
 	case List:
+		var out []string
 		switch x := v.(type) {
 		case []string:
-			return x, nil
+			out = x
 		case string:
-			return SplitList(x), nil
+			out = SplitList(x)
 		case []any:
-			out := make([]string, 0, len(x))
+			out = make([]string, 0, len(x))
 			for _, e := range x {
 				s, ok := e.(string)
 				if !ok {
 					return nil, fmt.Errorf("not a list of strings")
 				}
+				if s = strings.TrimSpace(s); s == "" {
+					return nil, fmt.Errorf("an empty name in the list")
+				}
 				out = append(out, s)
 			}
-			return out, nil
+		default:
+			return nil, fmt.Errorf("not a list of strings")
 		}
+		if len(out) == 0 {
+			return nil, errEmptyList
+		}
+		return out, nil
 		return nil, fmt.Errorf("not a list of strings")
 	}
 	return nil, fmt.Errorf("unknown kind %d", k)
