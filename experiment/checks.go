@@ -516,6 +516,11 @@ func (k *checker) floorCheck(method string, net *dln.Network, res results.Method
 	case method == methods.Original && !k.loaded(method) && 2*r < k.d && k.rho != nil:
 		regime := k.regime("orthogonal eps-init") + fmt.Sprintf(", d=%d > 2r=%d (r: the target's rank)", k.d, 2*r)
 		const quantity = "||P_U W P_V||_F / ||Phi||_F at the last step vs rho^L sqrt(d - r) / ||Phi||_F (an estimate)"
+		if learn, ok := k.learn[method]; !ok || slices.Min(learn) < 0 {
+			k.out = append(k.out, checks.NotEvaluable(CheckFloorOriginal, method, regime, quantity,
+				fmt.Sprintf("the run ended (step %d) before every target mode was learned: the error has not reached its floor", res.Steps), checks.FloorOriginalRelTol))
+			return
+		}
 		// W from the layers as they are (the product the step formed may
 		// be of an earlier evaluation).
 		a, b := factors(net)

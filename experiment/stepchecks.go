@@ -48,7 +48,7 @@ const (
 // leave their initialization and where violations of the identities
 // happened (a rounding or a bug shows within the first steps, and rho(t)
 // changes on a logarithmic time scale: rho(t)^-(2L-2) grows linearly in
-// t). A run of T steps gets about 16 + 4 log2(T/16) evaluations: 66 at
+// t). A run of T steps gets about 17 + 4 log2(T/16) evaluations: 67 at
 // T = 1e5. The last step is added by the checker.
 func denseSchedule(steps int) []bool {
 	on := make([]bool, steps+1)

@@ -1,0 +1,100 @@
+package experiment
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/lowdim/lowdim/config"
+	"github.com/lowdim/lowdim/instance"
+	"github.com/lowdim/lowdim/methods"
+	"github.com/lowdim/lowdim/theory"
+	"github.com/lowdim/lowdim/workloads"
+)
+
+// TestDenseSchedule: every step below 16, then 4 per doubling, never more
+// than the steps; independent of --every by construction (its only input
+// is the step budget).
+func TestDenseSchedule(t *testing.T) {
+	on := denseSchedule(100000)
+	n := 0
+	var first []int
+	for s, v := range on {
+		if v {
+			n++
+			if len(first) < 24 {
+				first = append(first, s)
+			}
+		}
+	}
+	// 0..15, then floor(16 2^(j/4)) = 16, 19, 22, 26, 32, 38, 45, 53, ...
+	require.Equal(t, []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 19, 22, 26, 32, 38, 45, 53}, first)
+	// 0..15, and floor(16 2^(j/4)) <= 1e5 for j = 0..50 (4 log2(6250) =
+	// 50.4): 16 + 51 = 67 evaluations.
+	require.Equal(t, 67, n)
+	require.Len(t, denseSchedule(0), 1)
+}
+
+// BenchmarkStepChecks measures what the checks add to a training step on
+// MF (sum loss, r = 10, r_hat = 20, L = 3): per method and size, the step
+// (Step and Evaluate) and the checker's every-step observations, timed
+// apart in the same iterations (metrics step-ns and check-ns per step, and
+// their ratio check-frac), and, as sched-ns, one evaluation of what runs on
+// the schedule above DenseCheckMaxD (the SVDs of the original's layers; the
+// compressed network's formed recovery error), which at d <= 128 runs at
+// every step too.
+//
+//	go test ./experiment -run '^$' -bench StepChecks -benchtime 5x
+func BenchmarkStepChecks(b *testing.B) {
+	for _, d := range []int{100, 1000} {
+		for _, m := range []string{methods.Original, methods.Compressed} {
+			b.Run(fmt.Sprintf("method=%s/d=%d", m, d), func(b *testing.B) {
+				c := config.Config{Workload: "mf", Params: config.Params{"loss": "sum"}, D: d, R: 10, RHat: 20, Depth: 3, Eps: 1e-2, Eta: 1,
+					Steps: 1 << 20, Methods: []string{m}}.WithDefaults()
+				in, err := instance.Build(c)
+				if err != nil {
+					b.Fatal(err)
+				}
+				s, _ := workloads.SingularValues(in.Target)
+				c.Eta = 0.5 * theory.StableEta(s[0], 3, 1, 1)
+				k := newChecker(c, in)
+				net, err := NewNetwork(m, c, in)
+				if err != nil {
+					b.Fatal(err)
+				}
+				h := k.before(m, net)
+				obj, path := NewObjective(m, c, in, net)
+				k.path(m, path)
+				// The every-step part alone: the schedule is timed apart.
+				k.schedule = make([]bool, c.Steps+1)
+				loss := obj.Evaluate()
+				h.step(0, loss)
+				var stepNs, checkNs time.Duration
+				b.ResetTimer()
+				for i := 1; i <= b.N; i++ {
+					t0 := time.Now()
+					obj.Step(c.Eta)
+					loss = obj.Evaluate()
+					t1 := time.Now()
+					h.step(i, loss)
+					stepNs += t1.Sub(t0)
+					checkNs += time.Since(t1)
+				}
+				b.StopTimer()
+				t0 := time.Now()
+				if m == methods.Original {
+					k.countAt(net, 0)
+				} else {
+					k.fullErrorAt(net, b.N)
+				}
+				sched := time.Since(t0)
+				b.ReportMetric(float64(stepNs.Nanoseconds())/float64(b.N), "step-ns")
+				b.ReportMetric(float64(checkNs.Nanoseconds())/float64(b.N), "check-ns")
+				b.ReportMetric(float64(checkNs)/float64(stepNs), "check-frac")
+				b.ReportMetric(float64(sched.Nanoseconds()), "sched-ns")
+			})
+		}
+	}
+}
