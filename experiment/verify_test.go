@@ -144,7 +144,7 @@ func TestVerifyUserTarget(t *testing.T) {
 	v, err := Verify(vc, in, Options{})
 	require.NoError(t, err)
 	requireVerdictCounts(t, v)
-	requireAllPass(t, v.Checks, CheckRecursion, CheckRho, CheckGap, CheckKwon, CheckWidth)
+	requireAllPass(t, v.Checks, CheckRecursion, CheckRho, CheckGap, CheckKwon, CheckIncremental, CheckLearnSteps, CheckFloorCompressed, CheckFloorOriginal, CheckFloorRatio, CheckWidth)
 	require.Equal(t, results.Converged, v.Original.Status, v.Original.Message)
 	require.Equal(t, []int{2 * r}, v.Config.RHats, "default width 2r")
 	require.NotNil(t, v.SafeWidth)
