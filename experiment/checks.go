@@ -102,12 +102,16 @@ type checker struct {
 	lastFull, lastSVDs int
 	// floors[m] is method m's observed floor component (relative).
 	floors map[string]float64
+	// align[m][step] is the alignment of method m's outer layers at a
+	// checkpoint (annotate).
+	align map[string]map[int][2]float64
 }
 
 func newChecker(c config.Config, in *instance.Instance) *checker {
 	s, u, v := in.TargetSVD()
 	k := &checker{c: c, in: in, trajs: map[string][]results.Checkpoint{}, s: s, learn: map[string][]int{},
 		stepErr: map[string][]float64{}, res: map[string]results.MethodResult{}, floors: map[string]float64{},
+		align:    map[string]map[int][2]float64{},
 		lastFull: -1, lastSVDs: -1}
 	if mf, ok := in.Work.(*workloads.MF); ok {
 		k.mc = mf.Scale()
@@ -166,6 +170,21 @@ func (k *checker) recursionApplies() bool {
 type hooks struct {
 	// step is trainer.Config.Observe: every step.
 	step func(t int, loss float64)
+	// checkpoint runs at every recorded checkpoint (the alignment of the
+	// original network's layers, a recorded quantity, not a check).
+	checkpoint func(cp results.Checkpoint)
+}
+
+// annotate adds what the checker recorded at checkpoints to method's
+// trajectory: the alignment of the original's layers.
+func (k *checker) annotate(method string, res *results.MethodResult) {
+	al := k.align[method]
+	for i := range res.Trajectory {
+		if a, ok := al[res.Trajectory[i].Step]; ok {
+			au, av := a[0], a[1]
+			res.Trajectory[i].AlignU, res.Trajectory[i].AlignV = &au, &av
+		}
+	}
 }
 
 // before records the checks on a freshly initialised network and returns
@@ -221,18 +240,39 @@ func (k *checker) before(method string, net *dln.Network) hooks {
 	if method == methods.Original && k.mc != 0 && !k.loaded(methods.Original) && 2*k.rank() < k.d {
 		steps = append(steps, k.parsimonyHook(net))
 	}
-	if len(steps) == 0 {
-		return hooks{}
+	var h hooks
+	if method == methods.Original && k.u != nil && net.Layers() >= 1 {
+		al := map[int][2]float64{}
+		k.align[method] = al
+		// A fixed start for the power iterations, from the seed's own
+		// stream: never the target's vectors (that would bias the estimate).
+		start := mat.NewVecDense(k.d, nil)
+		rng := instance.Rand(k.c.Seed, alignStream)
+		for i := range k.d {
+			start.SetVec(i, rng.NormFloat64())
+		}
+		h.checkpoint = func(cp results.Checkpoint) {
+			au, av := alignment(net, k.u, k.v, start)
+			al[cp.Step] = [2]float64{au, av}
+		}
 	}
-	return hooks{step: func(t int, loss float64) {
+	if len(steps) == 0 {
+		return h
+	}
+	h.step = func(t int, loss float64) {
 		if math.IsNaN(loss) || math.IsInf(loss, 0) {
 			return // the trainer stops here: diverged
 		}
-		for _, h := range steps {
-			h(t, loss)
+		for _, f := range steps {
+			f(t, loss)
 		}
-	}}
+	}
+	return h
 }
+
+// alignStream is the random stream of the alignment's power-iteration
+// start (instance.Rand), apart from the instance's streams.
+const alignStream = 101
 
 // projectionHook measures u_i^T W v_i for every target mode at every step:
 // the learn steps of both networks (until every mode is learned) and, for

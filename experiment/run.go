@@ -175,6 +175,9 @@ func trainMethod(m string, c config.Config, in *instance.Instance, k *checker, o
 	h := k.before(m, net)
 	hook := func(cp results.Checkpoint) {
 		peak = max(peak, machine.HeapBytes())
+		if h.checkpoint != nil {
+			h.checkpoint(cp)
+		}
 	}
 	if opt.SaveInstance != "" {
 		if err := instance.SaveInit(opt.SaveInstance, m, net); err != nil {
@@ -193,6 +196,7 @@ func trainMethod(m string, c config.Config, in *instance.Instance, k *checker, o
 		done()
 	}
 	k.after(m, net, res)
+	k.annotate(m, &res)
 	res.Method = m
 	res.Path = path
 	for _, s := range net.Shapes() {

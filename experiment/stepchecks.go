@@ -198,3 +198,43 @@ func floorOfMatrix(w, u, v mat.Matrix) float64 {
 	x.Sub(&x, &t)
 	return mat.Norm(&x, 2)
 }
+
+// AlignPowerIters is the number of power iterations that estimate the top
+// singular vectors of a layer for the alignment (results.Checkpoint.AlignU
+// and AlignV). Once the top mode is learned, a layer's top singular value
+// stands apart from the rest (about s_1^(1/L) against eps), so a few
+// iterations converge; before that the layer is eps times an orthogonal
+// matrix and its top singular vector, like the alignment, is arbitrary.
+const AlignPowerIters = 64
+
+// topVector returns the unit top eigenvector estimate of a^T a (trans
+// false: a's top right singular vector) or a a^T (trans true: its top left
+// one) after AlignPowerIters power iterations from start (not modified).
+func topVector(a mat.Matrix, start *mat.VecDense, trans bool) *mat.VecDense {
+	x := mat.VecDenseCopyOf(start)
+	var y mat.VecDense
+	for range AlignPowerIters {
+		if trans {
+			y.MulVec(a.T(), x)
+			x.MulVec(a, &y)
+		} else {
+			y.MulVec(a, x)
+			x.MulVec(a.T(), &y)
+		}
+		n := mat.Norm(x, 2)
+		if !(n > 0) || math.IsInf(n, 0) {
+			return x
+		}
+		x.ScaleVec(1/n, x)
+	}
+	return x
+}
+
+// alignment returns |<u_1(W_L), u*_1>| and |<v_1(W_1), v*_1>| of net, with
+// u*_1, v*_1 the first columns of u and v.
+func alignment(net *dln.Network, u, v *mat.Dense, start *mat.VecDense) (au, av float64) {
+	wl, w1 := net.Layer(net.Layers()-1), net.Layer(0)
+	ul := topVector(wl, start, true)
+	v1 := topVector(w1, start, false)
+	return math.Abs(mat.Dot(ul, u.ColView(0))), math.Abs(mat.Dot(v1, v.ColView(0)))
+}

@@ -2,10 +2,12 @@ package experiment
 
 import (
 	"fmt"
+	"math"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"gonum.org/v1/gonum/mat"
 
 	"github.com/lowdim/lowdim/config"
 	"github.com/lowdim/lowdim/instance"
@@ -97,4 +99,50 @@ func BenchmarkStepChecks(b *testing.B) {
 			})
 		}
 	}
+}
+
+// TestAlignmentRecorded: the original network's outer layers turn to the
+// target's top singular vectors as it learns (Kwon et al.'s power-method
+// figure): the alignment recorded at the first checkpoint is that of a
+// random orthogonal init, at the last near 1; the power iterations agree
+// with an SVD of the final layers; the compressed network records none.
+func TestAlignmentRecorded(t *testing.T) {
+	c, in := mfProblem(t, goodMF[0], 1)
+	run := mustRun(t, c, Options{})
+	orig := run.Methods[0]
+	require.Equal(t, methods.Original, orig.Method)
+	first, last := orig.Trajectory[0], orig.Trajectory[len(orig.Trajectory)-1]
+	require.NotNil(t, first.AlignU)
+	require.NotNil(t, last.AlignV)
+	t.Logf("alignment u: %.3g -> %.6f, v: %.3g -> %.6f", *first.AlignU, *last.AlignU, *first.AlignV, *last.AlignV)
+	require.Less(t, *first.AlignU, 0.9, "a random init is not aligned")
+	// Learned: the top mode stands apart, |<u_1, u*_1>| within 1e-6 of 1.
+	require.InDelta(t, 1, *last.AlignU, 1e-6)
+	require.InDelta(t, 1, *last.AlignV, 1e-6)
+	for _, cp := range run.Methods[1].Trajectory {
+		require.Nil(t, cp.AlignU, "only the original's alignment is recorded")
+	}
+	// Reference: the power method's estimate against an SVD, on the
+	// trained layers of a rerun.
+	k := newChecker(c, in)
+	net, err := NewNetwork(methods.Original, c, in)
+	require.NoError(t, err)
+	obj, _ := NewObjective(methods.Original, c, in, net)
+	obj.Evaluate()
+	for range c.Steps {
+		obj.Step(c.Eta)
+		obj.Evaluate()
+	}
+	var svd mat.SVD
+	require.True(t, svd.Factorize(net.Layer(net.Layers()-1), mat.SVDThin))
+	var u mat.Dense
+	svd.UTo(&u)
+	_, su, _ := in.TargetSVD()
+	want := math.Abs(mat.Dot(u.ColView(0), su.ColView(0)))
+	start := mat.NewVecDense(c.D, nil)
+	for i := range c.D {
+		start.SetVec(i, 1)
+	}
+	au, _ := alignment(net, k.u, k.v, start)
+	require.InDelta(t, want, au, 1e-9, "power iterations against the SVD")
 }

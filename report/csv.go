@@ -12,8 +12,10 @@ import (
 // "\n" line ends), rows in the order of run.Methods and, within a method,
 // in trajectory (step) order, under the header
 //
-//	method,step,seconds,train_loss,recovery_error,test_loss,sv1,...,svK
+//	method,step,seconds,train_loss,recovery_error,test_loss,sv1,...,svK[,align_u,align_v]
 //
+// with align_u and align_v (results.Checkpoint.AlignU, AlignV) only when
+// some checkpoint recorded them, empty where one did not.
 // K is the larger of nsv and the longest Checkpoint.SingularValues, so no
 // recorded value is lost; a checkpoint with fewer singular values leaves the
 // remaining cells empty, and test_loss is empty when !HasTestLoss. Floats
@@ -40,12 +42,25 @@ func TrajectoriesCSV(run *results.Run, nsv int) []byte {
 		}
 	}
 
+	align := false
+	if run != nil {
+		for i := range run.Methods {
+			for j := range run.Methods[i].Trajectory {
+				c := &run.Methods[i].Trajectory[j]
+				align = align || c.AlignU != nil || c.AlignV != nil
+			}
+		}
+	}
+
 	var buf bytes.Buffer
 	w := csv.NewWriter(&buf)
-	rec := make([]string, 0, 6+k)
+	rec := make([]string, 0, 8+k)
 	rec = append(rec, "method", "step", "seconds", "train_loss", "recovery_error", "test_loss")
 	for i := 1; i <= k; i++ {
 		rec = append(rec, "sv"+strconv.Itoa(i))
+	}
+	if align {
+		rec = append(rec, "align_u", "align_v")
 	}
 	// Writing to a bytes.Buffer cannot fail, nor can a csv.Writer with the
 	// default separator: the errors are nil.
@@ -70,6 +85,9 @@ func TrajectoriesCSV(run *results.Run, nsv int) []byte {
 						rec = append(rec, "")
 					}
 				}
+				if align {
+					rec = append(rec, optFloat(c.AlignU), optFloat(c.AlignV))
+				}
 				_ = w.Write(rec)
 			}
 		}
@@ -79,3 +97,11 @@ func TrajectoriesCSV(run *results.Run, nsv int) []byte {
 }
 
 func formatFloat(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
+
+// optFloat formats *v, or "" when v is nil.
+func optFloat(v *float64) string {
+	if v == nil {
+		return ""
+	}
+	return formatFloat(*v)
+}

@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"math"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -129,4 +130,17 @@ func TestTrajectoriesCSVOrder(t *testing.T) {
 		assert.Equal(t, wantMethod, r[0], "row %d", i+1)
 		assert.Equal(t, wantStep, r[1], "row %d", i+1)
 	}
+}
+
+// TestTrajectoriesCSVAlignment: align_u and align_v close the header when
+// some checkpoint recorded them, empty where one did not.
+func TestTrajectoriesCSVAlignment(t *testing.T) {
+	run := alignedRun()
+	run.Methods[0].Trajectory[1].AlignV = nil
+	lines := strings.Split(strings.TrimSpace(string(TrajectoriesCSV(run, 0))), "\n")
+	require.Equal(t, "method,step,seconds,train_loss,recovery_error,test_loss,sv1,sv2,align_u,align_v", lines[0])
+	// Step 10: a = 1 - exp(-0.2), align_v removed.
+	a := 1 - math.Exp(-0.2)
+	require.True(t, strings.HasSuffix(lines[2], ","+strconv.FormatFloat(a, 'g', -1, 64)+","), lines[2])
+	require.NotContains(t, string(TrajectoriesCSV(synthRun(), 0)), "align_u", "no alignment recorded: no columns")
 }

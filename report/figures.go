@@ -60,6 +60,80 @@ type figure struct {
 	// linearY draws y on a linear axis; otherwise it is logarithmic and
 	// points with y <= 0 are left out.
 	linearY bool
+	// series, when not nil, replaces the one-series-per-method collection:
+	// a figure of several curves per method (alignment, staircase).
+	series func(run *results.Run) []series
+}
+
+// labelAlign and labelSV are the y labels of the alignment and staircase
+// figures.
+const (
+	labelAlign = "alignment |<u_1(W_L), u*_1>|, |<v_1(W_1), v*_1>|"
+	labelSV    = "singular values of W"
+)
+
+// extraFigures are the figures of a linear run that exist only when their
+// quantities were recorded: the alignment of the original network's outer
+// layers with the target's top singular vectors ("alignment_vs_step"), and
+// per method with recorded singular values (--svals) the incremental
+// staircase of the top singular values of W over steps
+// ("staircase_<method>").
+func extraFigures(run *results.Run) []figure {
+	var out []figure
+	alignOf := func(m *results.MethodResult, u bool) plotter.XYs {
+		var xy plotter.XYs
+		for _, c := range m.Trajectory {
+			p := c.AlignV
+			if u {
+				p = c.AlignU
+			}
+			if p != nil && finite(*p) {
+				xy = append(xy, plotter.XY{X: float64(c.Step), Y: *p})
+			}
+		}
+		return xy
+	}
+	out = append(out, figure{name: "alignment_vs_step", xLabel: labelStep, yLabel: labelAlign, xf: "step", yf: "align_u",
+		optional: true, linearY: true, series: func(run *results.Run) []series {
+			var ss []series
+			for i := range run.Methods {
+				m := &run.Methods[i]
+				if xy := alignOf(m, true); len(xy) > 0 {
+					ss = append(ss, series{index: 2 * i, name: m.Method + " u_1(W_L)", xy: xy})
+				}
+				if xy := alignOf(m, false); len(xy) > 0 {
+					ss = append(ss, series{index: 2*i + 1, name: m.Method + " v_1(W_1)", xy: xy})
+				}
+			}
+			return ss
+		}})
+	for i := range run.Methods {
+		m := &run.Methods[i]
+		k := 0
+		for _, c := range m.Trajectory {
+			k = max(k, len(c.SingularValues))
+		}
+		if k == 0 {
+			continue
+		}
+		out = append(out, figure{name: "staircase_" + m.Method, xLabel: labelStep, yLabel: labelSV, xf: "step", yf: "sv",
+			optional: true, linearY: true, series: func(run *results.Run) []series {
+				ss := make([]series, 0, k)
+				for s := range k {
+					var xy plotter.XYs
+					for _, c := range m.Trajectory {
+						if s < len(c.SingularValues) && finite(c.SingularValues[s]) {
+							xy = append(xy, plotter.XY{X: float64(c.Step), Y: c.SingularValues[s]})
+						}
+					}
+					if len(xy) > 0 {
+						ss = append(ss, series{index: s, name: m.Method + " σ" + strconv.Itoa(s+1), xy: xy})
+					}
+				}
+				return ss
+			}})
+	}
+	return out
 }
 
 // linearPoints returns the points function of a linear run's figure.
@@ -99,7 +173,7 @@ func figuresOf(run *results.Run) []figure {
 	if run.Kind == results.KindMLP {
 		return mlpFigureList
 	}
-	return figureList
+	return append(append([]figure{}, figureList...), extraFigures(run)...)
 }
 
 // series is the drawable part of one method's trajectory.
@@ -113,7 +187,9 @@ type series struct {
 // file name. For a linear run they are "error_vs_step.svg",
 // "error_vs_step.png", "error_vs_time.svg", "error_vs_time.png", and, when
 // some method recorded a positive training loss, "loss_vs_step.svg" and
-// "loss_vs_step.png"; for an MLP run (Kind results.KindMLP)
+// "loss_vs_step.png"; when the original's alignment was recorded,
+// "alignment_vs_step"; and per method with recorded singular values,
+// "staircase_<method>" (see extraFigures); for an MLP run (Kind results.KindMLP)
 // "accuracy_vs_step", "accuracy_vs_time", "loss_vs_step" and
 // "loss_vs_time", each as .svg and .png, those with a point to draw. See
 // the package comment for what is drawn and what is left out.
@@ -128,7 +204,19 @@ func Figures(run *results.Run, title string) (map[string][]byte, error) {
 	}
 	out := make(map[string][]byte)
 	for _, f := range figuresOf(run) {
-		ss, lo, hi := collect(run, f)
+		var ss []series
+		var lo, hi float64
+		if f.series != nil {
+			ss = f.series(run)
+			lo, hi = math.Inf(1), math.Inf(-1)
+			for _, s := range ss {
+				for _, p := range s.xy {
+					lo, hi = math.Min(lo, p.Y), math.Max(hi, p.Y)
+				}
+			}
+		} else {
+			ss, lo, hi = collect(run, f)
+		}
 		if len(ss) == 0 {
 			if f.optional {
 				continue

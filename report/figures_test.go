@@ -64,7 +64,10 @@ func TestFigures(t *testing.T) {
 		run  *results.Run
 		want []string // file names, sorted; nil when an error is expected
 	}{
-		{"three methods", synthRun(), allFigures},
+		// compressed and lowrank record singular values: their staircases.
+		{"three methods", synthRun(), synthFigures},
+		// The original's alignment recorded at every checkpoint.
+		{"alignment", alignedRun(), append(append([]string{"alignment_vs_step.png", "alignment_vs_step.svg"}, allFigures...), "staircase_original.png", "staircase_original.svg")},
 		{"one empty, one all zero", &results.Run{Methods: []results.MethodResult{empty, zeros, good}}, allFigures},
 		// One checkpoint at step 0 and second 0: the x range is a point.
 		{"single point", &results.Run{Methods: []results.MethodResult{
@@ -134,8 +137,8 @@ func TestWriteFigures(t *testing.T) {
 	}
 	paths, err := WriteFigures(dir, synthRun(), "MF d=100 r=10 L=3")
 	require.NoError(t, err)
-	want := make([]string, len(allFigures))
-	for i, n := range allFigures {
+	want := make([]string, len(synthFigures))
+	for i, n := range synthFigures {
 		want[i] = filepath.Join(dir, n)
 	}
 	require.Equal(t, want, paths)
@@ -206,3 +209,24 @@ func TestLogTicker(t *testing.T) {
 		})
 	}
 }
+
+// synthFigures are the figures of synthRun: allFigures and the staircases
+// of the two methods that record singular values.
+var synthFigures = append(append([]string{}, allFigures...),
+	"staircase_compressed.png", "staircase_compressed.svg", "staircase_lowrank.png", "staircase_lowrank.svg")
+
+// alignedRun is one original network whose outer layers turn to the
+// target: alignment 1 - exp(-step/50) for u and v, and two singular values
+// learned one after the other (a staircase).
+func alignedRun() *results.Run {
+	m := results.MethodResult{Method: "original", Status: results.MaxSteps, Steps: 200}
+	for s := 0; s <= 200; s += 10 {
+		a := 1 - math.Exp(-float64(s)/50)
+		c := results.Checkpoint{Step: s, Seconds: float64(s) / 100, TrainLoss: 1 - a/2, RecoveryError: 1 - a/2,
+			AlignU: ptrTo(a), AlignV: ptrTo(a * a), SingularValues: []float64{float64(min(s, 100)) / 10, float64(max(s-100, 0)) / 20}}
+		m.Trajectory = append(m.Trajectory, c)
+	}
+	return &results.Run{Methods: []results.MethodResult{m}}
+}
+
+func ptrTo(v float64) *float64 { return &v }

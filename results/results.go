@@ -39,6 +39,14 @@ type Checkpoint struct {
 	// SingularValues are the largest singular values of the end-to-end
 	// matrix W, in decreasing order, when requested.
 	SingularValues []float64 `json:"singular_values,omitempty"`
+	// AlignU is |<u_1(W_L), u*_1>| and AlignV |<v_1(W_1), v*_1>|: how far
+	// the top left singular vector of the last layer and the top right one
+	// of the first layer have turned to the target's top singular vectors
+	// u*_1, v*_1 (Kwon et al.'s power-method figure). Recorded for the
+	// original network when the target's singular vectors are known; nil
+	// (absent) otherwise.
+	AlignU *float64 `json:"align_u,omitempty"`
+	AlignV *float64 `json:"align_v,omitempty"`
 }
 
 // MethodResult summarises the training of one method, in a run of either

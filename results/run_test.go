@@ -95,7 +95,7 @@ func linearRun() *results.Run {
 				{Step: 0, Seconds: 0, TrainLoss: 2, RecoveryError: 1, TestLoss: 2.5, HasTestLoss: true,
 					SingularValues: []float64{0.01, 0.005}},
 				{Step: 20, Seconds: 0.5, TrainLoss: 0.1 + 0.2, RecoveryError: math.Pi / 10, TestLoss: 1e-300,
-					HasTestLoss: true, SingularValues: []float64{9.75, math.SmallestNonzeroFloat64}},
+					HasTestLoss: true, SingularValues: []float64{9.75, math.SmallestNonzeroFloat64}, AlignU: ptr(0.875), AlignV: ptr(0.5)},
 			},
 		}},
 		Ratios: map[string]results.Ratio{"compressed/original": {
