@@ -190,3 +190,33 @@ func TestVerifyRejects(t *testing.T) {
 	require.ErrorContains(t, err, "wide.csv")
 	require.ErrorContains(t, err, "3 x 4")
 }
+
+// TestVerifyTiedTarget: a user's target diag(2, 2, 0, ...) has tied
+// singular values, so no learning order is predicted: incremental-learning
+// is skipped (it failed on one seed and passed on another when every pair
+// was compared), while learn-steps still predicts the compressed network's
+// (equal) learn steps exactly, on every seed.
+func TestVerifyTiedTarget(t *testing.T) {
+	const d = 10
+	target := mat.NewDense(d, d, nil)
+	target.Set(0, 0, 2)
+	target.Set(1, 1, 2)
+	for _, seed := range []uint64{0, 1, 2} {
+		vc := VerifyConfig{Config: config.Config{Workload: "mf", Params: config.Params{"loss": "sum"}, R: 2, Eps: 0.05, Eta: stableEta(2, 3, 1),
+			Steps: 3000, Tol: 1e-6, Seed: seed}}
+		in, err := instance.NewUser(&vc.Config, mat.DenseCopyOf(target), nil, "tied.csv")
+		require.NoError(t, err)
+		v, err := Verify(vc, in, Options{})
+		require.NoError(t, err)
+		requireVerdictCounts(t, v)
+		for _, m := range []string{methods.Original, methods.Compressed + " r_hat=4"} {
+			ch := findCheck(t, v.Checks, CheckIncremental, m)
+			require.Equal(t, results.Skipped, ch.Status, "seed %d: %s", seed, ch.Detail)
+			require.Contains(t, ch.Detail, "no spectral gap")
+		}
+		ls := findCheck(t, v.Checks, CheckLearnSteps, methods.Compressed+" r_hat=4")
+		require.Equal(t, results.Pass, ls.Status, ls.Detail)
+		require.Equal(t, results.Pass, findCheck(t, v.Checks, CheckKwon, methods.Compressed+" r_hat=4").Status)
+		require.True(t, v.Pass, "seed %d: %v", seed, v.Reasons)
+	}
+}
