@@ -884,3 +884,44 @@ func TestPropertyFloors(t *testing.T) {
 	}
 	t.Logf("mf-floor-original evaluated on %d of 10 draws; over the drawn cases:%v", evaluated, worst)
 }
+
+// TestRoundingFloorNotFailing: quantities at or below the rounding floor
+// are not judged as if they were data. At eps = 1e-300 eps^2 and rho^L
+// underflow: balanced-init, lop-equivalence and the floors are not
+// evaluable (figures absent, never 0) and nothing fails. At L = 2,
+// eps = 1e-7, d = 40 the LoP gap eps^2 sqrt(d - 2r) = 6e-14 sits at the
+// rounding floor of ||W||: lop-equivalence failed there with a relative
+// deviation of 0.044; now it is not evaluable or passes, never fails.
+func TestRoundingFloorNotFailing(t *testing.T) {
+	for _, tt := range []struct {
+		name  string
+		m     mfCase
+		L     int
+		wantN []string // checks that must be not evaluable
+	}{
+		{"eps 1e-300", mfCase{d: 20, r: 2, eps: 1e-300, steps: 300, every: 10}, 3,
+			[]string{CheckBalanced, CheckGap, CheckFloorCompressed, CheckFloorOriginal}},
+		{"L 2 eps 1e-7", mfCase{d: 40, r: 4, eps: 1e-7, steps: 2000, every: 100}, 2, nil},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			c, in := mfProblem(t, tt.m, 1)
+			c.Depth = tt.L
+			s, err := workloads.SingularValues(in.Target)
+			require.NoError(t, err)
+			c.Eta = 0.5 * theory.StableEta(s[0], tt.L, 1, 1)
+			c.Tol = 1e-12
+			run := mustRun(t, c, Options{})
+			seen := map[string]bool{}
+			for _, ch := range run.Checks {
+				require.NotEqual(t, results.Fail, ch.Status, "%s of %s: %s%s", ch.Name, ch.Method, ch.Detail, describeChecks(run.Checks))
+				if ch.Status == results.NotEvaluable {
+					seen[ch.Name] = true
+					require.True(t, results.IsAbsent(ch.Observed), "%s of %s: not evaluable with observed %v", ch.Name, ch.Method, ch.Observed)
+				}
+			}
+			for _, n := range tt.wantN {
+				require.True(t, seen[n], "%s should be not evaluable:%s", n, describeChecks(run.Checks))
+			}
+		})
+	}
+}
