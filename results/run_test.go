@@ -2,6 +2,7 @@ package results_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"math"
 	"os"
@@ -464,4 +465,24 @@ func TestReader(t *testing.T) {
 	require.Equal(t, 1, se.Found)
 	require.False(t, r.Scan())
 	require.NoError(t, r.Err())
+}
+
+// TestCheckAbsentIsNull: an absent figure of a check is null in JSON and
+// reads back absent; a present one round-trips exactly; unknown fields of a
+// check are errors.
+func TestCheckAbsentIsNull(t *testing.T) {
+	c := results.Check{Name: "n", Method: "m", Regime: "r", Quantity: "q", Observed: results.Absent, Predicted: 0, Tolerance: 0.5,
+		Status: results.NotEvaluable, Detail: "d"}
+	b, err := json.Marshal(c)
+	require.NoError(t, err)
+	require.Contains(t, string(b), `"observed":null`)
+	require.Contains(t, string(b), `"predicted":0`, "a real 0 stays 0")
+	var back results.Check
+	require.NoError(t, json.Unmarshal(b, &back))
+	require.True(t, results.IsAbsent(back.Observed))
+	require.Equal(t, 0.0, back.Predicted)
+	require.Equal(t, 0.5, back.Tolerance)
+	require.Equal(t, results.NotEvaluable, back.Status)
+	require.Error(t, json.Unmarshal([]byte(`{"name":"n","extra":1}`), &back), "unknown field")
+	require.True(t, results.NotEvaluable != results.Skipped && !results.NotEvaluable.Evaluated() && results.Fail.Evaluated())
 }
