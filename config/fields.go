@@ -156,7 +156,6 @@ func convert(k Kind, v any) (any, error) {
 			return nil, errEmptyList
 		}
 		return out, nil
-		return nil, fmt.Errorf("not a list of strings")
 	}
 	return nil, fmt.Errorf("unknown kind %d", k)
 }
