@@ -9,26 +9,13 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/lowdim/lowdim/config"
+	"github.com/lowdim/lowdim/internal/testconfig"
 	_ "github.com/lowdim/lowdim/methods"   // registers the methods
 	_ "github.com/lowdim/lowdim/workloads" // registers the workloads
 )
 
-// tinyConfig is a small valid problem of the workload.
-func tinyConfig(workload string) config.Config {
-	c := config.Config{Workload: workload, D: 12, R: 2, Eps: 0.3, Steps: 200, Tol: 1e-10, Every: 10, SVals: 3}
-	switch workload {
-	case "mf":
-		c.Eta = 0.05
-		c.Set("loss", "sum")
-	case "mc":
-		c.Eta = 3
-		c.Set("p", 0.5)
-	case "ms":
-		c.Eta = 5
-		c.Set("m", 150)
-	}
-	return c
-}
+// tinyConfig is testconfig.Tiny.
+func tinyConfig(workload string) config.Config { return testconfig.Tiny(workload) }
 
 // decode applies a TOML text to a configuration through the field table,
 // as lowdim run does.

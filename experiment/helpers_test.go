@@ -15,29 +15,13 @@ import (
 
 	"github.com/lowdim/lowdim/config"
 	"github.com/lowdim/lowdim/instance"
+	"github.com/lowdim/lowdim/internal/testconfig"
 	"github.com/lowdim/lowdim/results"
 	"github.com/lowdim/lowdim/workloads"
 )
 
-// tinyConfig returns a small problem of the workload that trains in a few
-// milliseconds per method and whose trajectories visibly move within 200
-// steps: eps = 0.3 (not the default 1e-2) skips the long plateau of a tiny
-// init, and the step sizes were picked so that no method diverges.
-func tinyConfig(workload string) config.Config {
-	c := config.Config{Workload: workload, D: 12, R: 2, Eps: 0.3, Steps: 200, Tol: 1e-10, Every: 10, SVals: 3}
-	switch workload {
-	case "mf":
-		c.Eta = 0.05
-		c.Set("loss", "sum")
-	case "mc":
-		c.Eta = 3
-		c.Set("p", 0.5)
-	case "ms":
-		c.Eta = 5
-		c.Set("m", 150)
-	}
-	return c
-}
+// tinyConfig is testconfig.Tiny.
+func tinyConfig(workload string) config.Config { return testconfig.Tiny(workload) }
 
 // point is a checkpoint without its wall time, with floats as bits so that
 // comparisons are bit-exact (and NaN equals itself).
