@@ -33,10 +33,9 @@
 // dimensions beyond OpenBLAS's 32-bit integers go to gonum's code itself,
 // so that its edge semantics hold there too (gonum's Dgemm multiplies the
 // product by alpha = 0 rather than skip it: a NaN in A or B shows). The
-// calls allocate nothing: they pass the address of the first element of
-// each slice. OpenBLAS runs its products on GOMAXPROCS threads (set before
-// a call whenever GOMAXPROCS changed, up to OpenBLAS's own MAX_THREADS), so
-// that GOMAXPROCS and go test -cpu=1,2 bound both backends alike.
+// calls pass the address of the first element of each slice and, once
+// warm, allocate nothing (the first calls allocate their job record and
+// start the helper goroutines).
 //
 // gonum.org/v1/netlib, which wraps a whole CBLAS, is not used: it exists
 // only as a 2019 version, not kept in step with gonum v0.17, and it wraps
@@ -44,11 +43,39 @@
 // tested against a naive reference and against gonum's panics by the
 // suite in this package.
 //
-// # Threads
+// # Threads and determinism
 //
-// OpenBLAS runs its own thread pool (OPENBLAS_NUM_THREADS, default all
-// cores) beside Go's scheduler, and picks its kernels for the CPU at start
-// unless OPENBLAS_CORETYPE names one; Detail reports the kernel in use.
-// gonum's Dgemm instead starts goroutines for products of more than 64 x 64
-// outputs.
+// OpenBLAS divides a threaded product by its thread count, and its kernels
+// round an output element differently depending on where the division puts
+// it (measured with OpenBLAS 0.3.21, Zen kernel: dgemm 1024^3 at 3 threads
+// differs from 1 thread in 3,700 of its 1M elements, 300 x 301 x 302
+// already at 2 threads, dgemv at 2 threads and more on most shapes). So the
+// shim does not let OpenBLAS thread: init sets its thread count to 1
+// (OPENBLAS_NUM_THREADS is overridden), and split.go divides each product
+// itself into pieces, bands of C's rows or columns (Dgemm, the longer side)
+// or of y (Dgemv), whose number and width depend only on the shapes: one
+// piece below 2^22 multiply-adds (Dgemm) or 2^18 elements of A (Dgemv), at
+// most 4 pieces, widths multiples of 8. Each piece is a single-threaded
+// OpenBLAS call; the caller and up to GOMAXPROCS - 1 helper goroutines (kept
+// for the life of the process, idle when there is nothing to do) claim the
+// pieces. Every element is therefore computed by the same call whichever
+// goroutine runs it, and GOMAXPROCS (go test -cpu, lowdim bench --cpu) still
+// bounds the cores a product uses, as it bounds gonum's goroutines.
+//
+// The guarantee: with one binary on one machine, results are bit-identical
+// at any GOMAXPROCS (TestDeterministicAcrossGOMAXPROCS trains the quick
+// preset at 1, 2 and 3; TestKernelsDeterministic holds Dgemm and Dgemv to it
+// at 1 to 4 on shapes around the split's thresholds). Since the division
+// does not depend on the number of cores either, machines on which OpenBLAS
+// (the same version) picks the same kernel should agree bit for bit
+// whatever their core counts; that is by construction, not measured. A
+// different kernel (OpenBLAS chooses it for the CPU unless
+// OPENBLAS_CORETYPE names one; Detail reports it) or version, and gonum's
+// backend, round differently: the backends agree only within rounding, as
+// measured in README.md (BLAS backends).
+//
+// The cost of dividing: a Dgemm piece packs the operand it does not divide
+// whole, so 4 pieces pack it 4 times where OpenBLAS's own threads share one
+// packing; at d = 1024 on two cores README.md gives the measured cost. A
+// product of fewer than 4 pieces runs on at most that many cores.
 package blasbackend

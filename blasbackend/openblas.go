@@ -17,9 +17,7 @@ import "C"
 import (
 	"fmt"
 	"math"
-	"runtime"
 	"strings"
-	"sync/atomic"
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
@@ -34,31 +32,21 @@ type OpenBLAS struct {
 
 var _ blas.Float64 = OpenBLAS{}
 
-func init() { blas64.Use(OpenBLAS{}) }
-
-// threads is the thread count last given to OpenBLAS (0: never set).
-var threads atomic.Int64
-
-// syncThreads gives OpenBLAS GOMAXPROCS threads when that changed since the
-// last call, so that GOMAXPROCS (and go test -cpu) bounds the OpenBLAS
-// products as it bounds gonum's goroutines. It costs one GOMAXPROCS query
-// per call and a cgo call only on a change.
-func syncThreads() {
-	n := int64(runtime.GOMAXPROCS(0))
-	if threads.Swap(n) != n {
-		C.openblas_set_num_threads(C.int(n))
-	}
+// init makes OpenBLAS single-threaded (every call runs on its caller's
+// thread; split.go divides the products) and installs it.
+func init() {
+	C.openblas_set_num_threads(1)
+	blas64.Use(OpenBLAS{})
 }
 
 // Detail describes the OpenBLAS library in use: its build configuration,
-// the kernel it chose for this CPU and its thread count, e.g.
-// "OpenBLAS 0.3.21 DYNAMIC_ARCH NO_AFFINITY Haswell MAX_THREADS=64; core Haswell; 2 threads".
+// the kernel it chose for this CPU and how calls are threaded, e.g.
+// "OpenBLAS 0.3.21 DYNAMIC_ARCH NO_AFFINITY Haswell MAX_THREADS=64; core Haswell; 1 thread per piece, up to 4 pieces on GOMAXPROCS goroutines".
 func Detail() string {
-	syncThreads()
-	return fmt.Sprintf("%s; core %s; %d threads",
+	return fmt.Sprintf("%s; core %s; %d thread per piece, up to %d pieces on GOMAXPROCS goroutines",
 		strings.TrimSpace(C.GoString(C.openblas_get_config())),
 		strings.TrimSpace(C.GoString(C.openblas_get_corename())),
-		int(C.openblas_get_num_threads()))
+		int(C.openblas_get_num_threads()), maxPieces)
 }
 
 // Panic strings of gonum's argument checks (gonum.org/v1/gonum/blas/gonum,
@@ -171,10 +159,14 @@ func (impl OpenBLAS) Dgemm(tA, tB blas.Transpose, m, n, k int, alpha float64, a 
 		impl.Implementation.Dgemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 		return
 	}
-	syncThreads()
-	C.cblas_dgemm(C.CblasRowMajor, cTrans(tA), cTrans(tB), C.int(m), C.int(n), C.int(k),
-		C.double(alpha), (*C.double)(&a[0]), C.int(lda), (*C.double)(&b[0]), C.int(ldb),
-		C.double(beta), (*C.double)(&c[0]), C.int(ldc))
+	j := newJob()
+	j.gemm, j.tA, j.tB, j.m, j.n, j.k = true, cTrans(tA), cTrans(tB), m, n, k
+	j.alpha, j.a, j.lda, j.b, j.ldb, j.beta, j.c, j.ldc = alpha, a, lda, b, ldb, beta, c, ldc
+	// Bands of the larger side of C; the other operand is packed whole by
+	// every piece.
+	j.splitM = m >= n
+	j.width, j.count = bands(max(m, n), m*n*k, gemmPieceWork)
+	split(j)
 }
 
 // Dgemv computes
@@ -235,8 +227,9 @@ func (impl OpenBLAS) Dgemv(tA blas.Transpose, m, n int, alpha float64, a []float
 			y[i*step] = 0
 		}
 	}
-	syncThreads()
-	C.cblas_dgemv(C.CblasRowMajor, cTrans(tA), C.int(m), C.int(n),
-		C.double(alpha), (*C.double)(&a[0]), C.int(lda), (*C.double)(&x[0]), C.int(incX),
-		C.double(beta), (*C.double)(&y[0]), C.int(incY))
+	j := newJob()
+	j.gemm, j.trans, j.m, j.n = false, tA != blas.NoTrans, m, n
+	j.alpha, j.a, j.lda, j.x, j.incX, j.beta, j.y, j.incY, j.lenY = alpha, a, lda, x, incX, beta, y, incY, lenY
+	j.width, j.count = bands(lenY, m*n, gemvPieceWork)
+	split(j)
 }
