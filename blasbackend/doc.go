@@ -76,6 +76,8 @@
 //
 // The cost of dividing: a Dgemm piece packs the operand it does not divide
 // whole, so 4 pieces pack it 4 times where OpenBLAS's own threads share one
-// packing; at d = 1024 on two cores README.md gives the measured cost. A
-// product of fewer than 4 pieces runs on at most that many cores.
+// packing, and a piece handed to a helper goroutine waits for the Go
+// scheduler (and, on a loaded machine, the OS) to run it, where OpenBLAS's
+// threads spin. A product of fewer than 4 pieces runs on at most that many
+// cores.
 package blasbackend
