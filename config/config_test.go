@@ -66,6 +66,9 @@ func TestValidateRejects(t *testing.T) {
 		{"spread with r above d/2", func(c *config.Config) { c.R, c.RHat = 7, 7 }, "r", "7"},
 		{"d one", func(c *config.Config) { c.D, c.R, c.RHat = 1, 1, 1 }, "d", "1"},
 		{"depth one", func(c *config.Config) { c.Depth = 1 }, "depth", "1"},
+		// config.MaxDepth = 64: one above, and the newcomer's 100000.
+		{"depth above MaxDepth", func(c *config.Config) { c.Depth = config.MaxDepth + 1 }, "depth", "65"},
+		{"depth 100000", func(c *config.Config) { c.Depth = 100000 }, "depth", "100000"},
 		{"steps negative", func(c *config.Config) { c.Steps = -1 }, "steps", "-1"},
 		{"tol negative", func(c *config.Config) { c.Tol = -1e-3 }, "tol", "-0.001"},
 		{"every zero", func(c *config.Config) { c.Every = 0 }, "every", "0"},

@@ -88,6 +88,8 @@ func (c MLP) Validate() error {
 	switch {
 	case c.Depth < 2:
 		return bad("depth", c.Depth, "the block needs at least 2 layers")
+	case c.Depth > MaxDepth:
+		return bad("depth", c.Depth, fmt.Sprintf("the block has at most %d layers (config.MaxDepth)", MaxDepth))
 	case c.Batch < 1:
 		return bad("batch", c.Batch, "must be at least 1")
 	case c.Steps < 0:

@@ -87,10 +87,11 @@ type checker struct {
 	stepErr map[string][]float64
 	// res[m] is how method m's training ended.
 	res map[string]results.MethodResult
-	// schedule says at which steps the O(d^3) observations run when
-	// d > DenseCheckMaxD (denseSchedule); nil: every step.
-	schedule []bool
-	rho      []float64 // rho(t) for t = 0..Steps, MF original only
+	// schedule lists, increasing, the steps at which the O(d^3)
+	// observations run when d > DenseCheckMaxD (denseSchedule); nil: every
+	// step.
+	schedule []int
+	rho      *theory.RhoSeq // rho(t) on demand, MF original only (never a slice: Steps is the user's)
 	counts   []checks.Point
 	gap      worst
 	gapRes   int // steps at which the predicted gap is above the rounding floor
@@ -151,7 +152,11 @@ func (k *checker) rank() int { return len(k.s) }
 
 // denseStep reports whether the O(d^3) observations run at step t.
 func (k *checker) denseStep(t int) bool {
-	return k.schedule == nil || t < len(k.schedule) && k.schedule[t]
+	if k.schedule == nil {
+		return true
+	}
+	_, ok := slices.BinarySearch(k.schedule, t)
+	return ok
 }
 
 func (k *checker) loaded(method string) bool { return k.in.Inits[method] != nil }
@@ -237,7 +242,9 @@ func (k *checker) before(method string, net *dln.Network) hooks {
 	var steps []func(t int, loss float64)
 	isMain := method == methods.Original || method == methods.Compressed
 	if isMain && k.mc != 0 && k.phiNorm > 0 {
-		errs := make([]float64, 0, k.c.Steps+1)
+		// Grown with the steps actually run, never sized by Steps (a
+		// budget the user may set far beyond what a tolerance lets run).
+		var errs []float64
 		steps = append(steps, func(t int, loss float64) {
 			if len(errs) == t {
 				errs = append(errs, errFromLoss(loss, k.mc, k.phiNorm))
@@ -381,7 +388,7 @@ func (k *checker) fullErrorHook(net *dln.Network) func(int, float64) {
 // steps denseStep allows the singular values of its layers near rho(t).
 func (k *checker) parsimonyHook(net *dln.Network) func(int, float64) {
 	r := k.rank()
-	k.rho = theory.Rho(k.c.Eps, k.c.Eta, k.mc, k.c.Depth, k.c.Steps)
+	k.rho = theory.NewRhoSeq(k.c.Eps, k.c.Eta, k.mc, k.c.Depth)
 	lc := k.c
 	lc.R = r
 	if sh, err := newLoPShadow(lc, k.in); err == nil {
@@ -389,7 +396,7 @@ func (k *checker) parsimonyHook(net *dln.Network) func(int, float64) {
 	}
 	k.gapAbs = checks.GapRoundTol * epsMach * k.phiNorm
 	return func(t int, _ float64) {
-		rho := k.rho[t]
+		rho := k.rho.At(t)
 		if k.denseStep(t) {
 			k.countAt(net, t)
 		}
@@ -412,7 +419,7 @@ const epsMach = 0x1p-53
 func (k *checker) countAt(net *dln.Network, t int) {
 	least := math.MaxInt
 	for l := 0; l < net.Layers(); l++ {
-		least = min(least, countNear(net.Layer(l), k.rho[t], checks.RhoRelTol))
+		least = min(least, countNear(net.Layer(l), k.rho.At(t), checks.RhoRelTol))
 	}
 	k.counts = append(k.counts, checks.Point{Step: t, Value: float64(least)})
 	k.lastSVDs = t
@@ -473,7 +480,7 @@ func (k *checker) after(method string, net *dln.Network, res results.MethodResul
 	if k.mc != 0 && why == "" {
 		k.floorCheck(method, net, res)
 	}
-	if method == methods.Original && k.rho != nil && why == "" && k.lastSVDs != res.Steps && res.Steps < len(k.rho) {
+	if method == methods.Original && k.rho != nil && why == "" && k.lastSVDs != res.Steps {
 		k.countAt(net, res.Steps)
 	}
 }
@@ -564,7 +571,7 @@ func (k *checker) floorCheck(method string, net *dln.Network, res results.Method
 		}
 		a, b := factors(net)
 		obs := floorComponent(a, b, k.u, k.v) / k.phiNorm
-		p0 := theory.ZeroMode(k.modeParams(), res.Steps)[res.Steps]
+		p0 := theory.ZeroModeAt(k.modeParams(), res.Steps)
 		pred := theory.FloorCompressed(p0, rh, r, k.phiNorm)
 		if pred == 0 && rh > r {
 			k.out = append(k.out, checks.NotEvaluable(CheckFloorCompressed, method, regime, quantity,
@@ -598,7 +605,7 @@ func (k *checker) floorCheck(method string, net *dln.Network, res results.Method
 		var w mat.Dense
 		w.Mul(a, b)
 		obs := floorOfMatrix(&w, k.u, k.v) / k.phiNorm
-		pred := theory.FloorOriginal(k.rho[res.Steps], k.c.Depth, k.d, r, k.phiNorm)
+		pred := theory.FloorOriginal(k.rho.At(res.Steps), k.c.Depth, k.d, r, k.phiNorm)
 		if pred == 0 {
 			k.out = append(k.out, checks.NotEvaluable(CheckFloorOriginal, method, regime, quantity,
 				fmt.Sprintf("rho^L underflows to 0 (eps = %g, L = %d)", k.c.Eps, k.c.Depth), checks.FloorOriginalRelTol))
@@ -698,7 +705,7 @@ func (k *checker) finish() []results.Check {
 			if k.shadow != nil {
 				if k.gapRes == 0 {
 					k.out = append(k.out, checks.NotEvaluable(CheckGap, methods.Original+"/"+methods.LoP, regime+", lop gamma=0", gapQ,
-						fmt.Sprintf("rho^L sqrt(d-2r) (%.3g at step 0) never rises above the rounding floor %.3g of ||W||: the gap cannot be resolved", theory.LoPGap(k.rho[0], k.c.Depth, k.d, r), k.gapAbs), results.Absent))
+						fmt.Sprintf("rho^L sqrt(d-2r) (%.3g at step 0) never rises above the rounding floor %.3g of ||W||: the gap cannot be resolved", theory.LoPGap(k.rho.At(0), k.c.Depth, k.d, r), k.gapAbs), results.Absent))
 				} else {
 					k.out = append(k.out, k.gap.check(CheckGap, methods.Original+"/"+methods.LoP, regime+", lop gamma=0", gapQ, ""))
 				}

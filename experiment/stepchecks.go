@@ -49,18 +49,21 @@ const (
 // happened (a rounding or a bug shows within the first steps, and rho(t)
 // changes on a logarithmic time scale: rho(t)^-(2L-2) grows linearly in
 // t). A run of T steps gets about 17 + 4 log2(T/16) evaluations: 67 at
-// T = 1e5. The last step is added by the checker.
-func denseSchedule(steps int) []bool {
-	on := make([]bool, steps+1)
+// T = 1e5. The last step is added by the checker. It returns the steps in
+// increasing order, so its length grows with log(steps), not with steps.
+func denseSchedule(steps int) []int {
+	var on []int
 	for t := 0; t <= steps && t < scheduleDense; t++ {
-		on[t] = true
+		on = append(on, t)
 	}
 	for j := 0; ; j++ {
-		t := int(math.Floor(scheduleDense * math.Pow(2, float64(j)/schedulePerDoubling)))
-		if t > steps {
+		f := math.Floor(scheduleDense * math.Pow(2, float64(j)/schedulePerDoubling))
+		if f > float64(steps) || f >= 0x1p63 { // as floats: f may exceed MaxInt
 			break
 		}
-		on[t] = true
+		if t := int(f); t <= steps && (len(on) == 0 || t > on[len(on)-1]) {
+			on = append(on, t)
+		}
 	}
 	return on
 }

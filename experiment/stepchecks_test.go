@@ -3,6 +3,7 @@ package experiment
 import (
 	"fmt"
 	"math"
+	"slices"
 	"testing"
 	"time"
 
@@ -21,22 +22,20 @@ import (
 // is the step budget).
 func TestDenseSchedule(t *testing.T) {
 	on := denseSchedule(100000)
-	n := 0
-	var first []int
-	for s, v := range on {
-		if v {
-			n++
-			if len(first) < 24 {
-				first = append(first, s)
-			}
-		}
-	}
+	n := len(on)
+	first := on[:24]
+	require.True(t, slices.IsSorted(on))
 	// 0..15, then floor(16 2^(j/4)) = 16, 19, 22, 26, 32, 38, 45, 53, ...
 	require.Equal(t, []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 19, 22, 26, 32, 38, 45, 53}, first)
 	// 0..15, and floor(16 2^(j/4)) <= 1e5 for j = 0..50 (4 log2(6250) =
 	// 50.4): 16 + 51 = 67 evaluations.
 	require.Equal(t, 67, n)
 	require.Len(t, denseSchedule(0), 1)
+	// The largest budget: 16 2^(j/4) < 2^63 for j = 0..235 (j = 236 gives
+	// 2^63 itself, above MaxInt and never converted): 16 + 236 = 252 steps.
+	big := denseSchedule(math.MaxInt)
+	require.Len(t, big, 252)
+	require.True(t, slices.IsSorted(big))
 }
 
 // BenchmarkStepChecks measures what the checks add to a training step on
@@ -70,7 +69,7 @@ func BenchmarkStepChecks(b *testing.B) {
 				obj, path := NewObjective(m, c, in, net)
 				k.path(m, path)
 				// The every-step part alone: the schedule is timed apart.
-				k.schedule = make([]bool, c.Steps+1)
+				k.schedule = []int{-1} // non-nil, holds no step
 				loss := obj.Evaluate()
 				h.step(0, loss)
 				var stepNs, checkNs time.Duration

@@ -277,6 +277,20 @@ func ZeroMode(p ModeParams, steps int) []float64 {
 	return out
 }
 
+// ZeroModeAt returns ZeroMode(p, t)[t], the product of a zero-target mode
+// at step t, without the slice: t recursion steps, no allocation beyond
+// the mode's. It panics with ErrInput if t < 0 or p is invalid.
+func ZeroModeAt(p ModeParams, t int) float64 {
+	if t < 0 {
+		bad("steps = %d < 0", t)
+	}
+	m := NewMode(0, p)
+	for range t {
+		m.Step()
+	}
+	return m.Product()
+}
+
 // LearnSteps predicts when each singular value is learned (DESIGN.md
 // 4(c)8, incremental learning). For each target singular value s_i,
 // i < min(r, rh), it returns the first step t in 0..maxSteps at which the

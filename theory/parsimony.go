@@ -38,21 +38,62 @@ func checkNorm(phiNorm float64) {
 // 2.6e-12 in rho^L after 5000 steps at the paper-mf preset). Either way the
 // recursion is good to about u relative to rho per step.
 //
+// Rho allocates steps+1 values: it is for short horizons and tests. A run,
+// whose step budget comes from the user, uses RhoSeq, which holds one value.
+// The two agree bit for bit.
+//
 // It panics with ErrInput if L < 1, steps < 0, or an argument is not finite.
 func Rho(eps, eta, c float64, L, steps int) []float64 {
-	checkDepth(L, 1)
 	if steps < 0 {
 		bad("steps = %d < 0", steps)
 	}
-	ModeParams{L: L, Eps: eps, Eta: eta, Alpha: 1, C: c}.check()
+	q := NewRhoSeq(eps, eta, c, L)
 	rho := make([]float64, steps+1)
-	rho[0] = eps
-	for t := 1; t <= steps; t++ {
-		x := rho[t-1]
-		g := ipow(x, L-1) // the other L-1 layers
-		rho[t] = x - eta*(c*(g*x))*g
+	for t := range rho {
+		rho[t] = q.At(t)
 	}
 	return rho
+}
+
+// RhoSeq is rho(t) of Rho advanced on demand: it holds the last value
+// computed and its step, so a caller asking for t = 0, 1, 2, ... (or any
+// increasing sequence) pays one recursion step per step and no memory.
+// It is not safe for concurrent use.
+type RhoSeq struct {
+	eps, eta, c float64
+	L           int
+	t           int     // step of x
+	x           float64 // rho(t)
+}
+
+// NewRhoSeq returns rho(t) of Rho(eps, eta, c, L, .) positioned at t = 0.
+// It panics with ErrInput if L < 1 or an argument is not finite.
+func NewRhoSeq(eps, eta, c float64, L int) *RhoSeq {
+	checkDepth(L, 1)
+	ModeParams{L: L, Eps: eps, Eta: eta, Alpha: 1, C: c}.check()
+	return &RhoSeq{eps: eps, eta: eta, c: c, L: L, x: eps}
+}
+
+// At returns rho(t), equal bit for bit to Rho(eps, eta, c, L, T)[t] for any
+// T >= t. It costs t - t' recursion steps when t >= t', the step of the
+// previous call, and t steps otherwise (it restarts from rho(0); t = 0 is
+// free); it allocates nothing. It panics with ErrInput if t < 0.
+func (q *RhoSeq) At(t int) float64 {
+	if t < 0 {
+		bad("t = %d < 0", t)
+	}
+	if t == 0 {
+		return q.eps
+	}
+	if t < q.t {
+		q.t, q.x = 0, q.eps
+	}
+	for ; q.t < t; q.t++ {
+		x := q.x
+		g := ipow(x, q.L-1) // the other L-1 layers
+		q.x = x - q.eta*(q.c*(g*x))*g
+	}
+	return q.x
 }
 
 // LoPGap returns the predicted distance ||W_orig(t) - W_comp(t)||_F between

@@ -144,6 +144,10 @@ func cmdBench(args []string, stdout, stderr io.Writer) int {
 	if why != "" {
 		fmt.Fprintf(stderr, "lowdim bench: %s\n", why)
 	}
+	// --out before any work (a bad one used to cost the whole suite).
+	if err := checkOutFile(*out, false); err != nil {
+		return failWith(stderr, "lowdim bench", err)
+	}
 	var buf bytes.Buffer
 	w := io.Writer(stdout)
 	if *out != "" {

@@ -5,8 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"strconv"
 	"text/tabwriter"
 
@@ -92,10 +90,10 @@ func cmdCalibrate(args []string, stdout, stderr io.Writer) int {
 			return exitInternal
 		}
 	}
-	// Fail before measuring, not after, when the file cannot be placed.
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		fmt.Fprintf(stderr, "lowdim calibrate: %v\n", err)
-		return exitInternal
+	// Fail before measuring, not after, when the file cannot be placed
+	// (its folder is created).
+	if err := checkOutFile(path, true); err != nil {
+		return failWith(stderr, "lowdim calibrate", err)
 	}
 	c, err := calibrate.Measure(o)
 	if err != nil {

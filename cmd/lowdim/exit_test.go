@@ -53,7 +53,7 @@ func TestExitCodeTable(t *testing.T) {
 		{"run", "invalid configuration", append([]string{"run", "--r", "0", "--out", out("run2")}, tiny[:2]...), exitUsage},
 		{"run", "missing instance", append([]string{"run", "--load-instance", out("none"), "--out", out("run2b")}, tiny...), exitUsage},
 		{"run", "bad config file", []string{"run", "--config", out("none.toml")}, exitUsage},
-		{"run", "results not writable", append([]string{"run", "--out", file}, tiny...), exitInternal},
+		{"run", "output not usable (checked before training)", append([]string{"run", "--out", file}, tiny...), exitUsage},
 		{"run", "panic in the library", append([]string{"run", "--methods", "toy-panic", "--out", out("run3")}, tiny...), exitInternal},
 		// run has no verdict: its checks are reported, never gated (1 is verify's).
 		{"verify", "pass", verifyArgs(out("v0")), exitOK},
@@ -61,7 +61,9 @@ func TestExitCodeTable(t *testing.T) {
 		{"verify", "a narrow width beside a sufficient one", verifyArgs(out("v1b"), "--r-hat", "1,4"), exitOK},
 		{"verify", "a network diverges", verifyArgs(out("v1c"), "--eta", "100", "--steps", "50"), exitFailure},
 		{"verify", "bad input", verifyArgs(out("v2"), "--target", out("none.npy")), exitUsage},
-		{"verify", "verdict not writable", verifyArgs(file), exitInternal},
+		{"verify", "output not usable (checked before training)", verifyArgs(file), exitUsage},
+		// verify reaches 3 only on a library panic or a failed write after the
+		// --out check (a disk that fills up).
 		{"compare", "no regression", []string{"compare", base, same}, exitOK},
 		{"compare", "regression", []string{"compare", base, slow}, exitFailure},
 		{"compare", "missing file", []string{"compare", base, out("none.txt")}, exitUsage},
@@ -69,10 +71,10 @@ func TestExitCodeTable(t *testing.T) {
 		{"bench", "list", []string{"bench", "--list"}, exitOK},
 		{"bench", "bad flag", []string{"bench", "--count", "0"}, exitUsage},
 		{"bench", "bad benchtime", []string{"bench", "--filter", "Infer/method=bm/d=64", "--sizes", "64", "--benchtime", "x"}, exitUsage},
-		{"bench", "results not writable", []string{"bench", "--filter", "Infer/method=bm/d=64/", "--sizes", "64", "--count", "1", "--benchtime", "1x", "--out", filepath.Join(file, "x")}, exitInternal},
+		{"bench", "output not usable (checked before the suite)", []string{"bench", "--filter", "Infer/method=bm/d=64/", "--sizes", "64", "--count", "1", "--benchtime", "1x", "--out", filepath.Join(file, "x")}, exitUsage},
 		// bench has no regression: lowdim compare judges its output.
 		{"calibrate", "bad flag", []string{"calibrate", "--reps", "0"}, exitUsage},
-		{"calibrate", "not writable", []string{"calibrate", "--sizes", "8", "--reps", "1", "--triad-mb", "1", "--out", filepath.Join(file, "x.json")}, exitInternal},
+		{"calibrate", "not writable (checked before measuring)", []string{"calibrate", "--sizes", "8", "--reps", "1", "--triad-mb", "1", "--out", filepath.Join(file, "x.json")}, exitUsage},
 		{"presets", "success", []string{"presets"}, exitOK},
 		{"version", "success", []string{"version"}, exitOK},
 		{"lowdim", "unknown command", []string{"frobnicate"}, exitUsage},

@@ -183,6 +183,11 @@ func cmdRunMLP(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "lowdim run: %v\n", err)
 		return exitUsage
 	}
+	// --out before any work (a bad one used to cost the whole training).
+	if err := checkOutDir(out, out); err != nil {
+		fmt.Fprintf(stderr, "lowdim run: %v\n", err)
+		return exitUsage
+	}
 	data, err := mlprun.LoadData(*c)
 	if err != nil {
 		fmt.Fprintf(stderr, "lowdim run: %v\n", err)

@@ -201,6 +201,16 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 			}
 		}
 	}
+	// --out before any work (a bad one used to cost the whole training).
+	for _, c := range runs {
+		dir := f.out
+		if len(runs) > 1 && dir != "" {
+			dir = filepath.Join(dir, c.Name)
+		}
+		if err := checkOutDir(f.out, dir); err != nil {
+			return fail(err)
+		}
+	}
 	for _, c := range runs {
 		dir, save, load := f.out, f.saveInstance, f.loadInstance
 		if len(runs) > 1 {

@@ -395,14 +395,15 @@ func TestRunLoadInstanceErrors(t *testing.T) {
 	}
 }
 
-// TestRunOutputNotWritable: results that cannot be written are an internal
-// failure (exit 3), neither a failed verdict nor a usage error.
+// TestRunOutputNotWritable: an --out that cannot hold results is an input
+// error (exit 2) found before training (TestOutCheckedBeforeWork has the
+// cases of every command).
 func TestRunOutputNotWritable(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "a-file")
 	require.NoError(t, os.WriteFile(file, []byte("x"), 0o644))
 	code, _, stderr := lowdim(t, "run", "--d", "12", "--r", "2", "--steps", "5", "--quiet", "--out", file)
-	require.Equal(t, exitInternal, code, "stderr:\n%s", stderr)
-	require.Contains(t, stderr, file)
+	require.Equal(t, exitUsage, code, "stderr:\n%s", stderr)
+	require.Contains(t, stderr, "invalid --out "+file)
 }
 
 // TestRunEtaFrac: --eta-frac sets the learning rate from the instance,

@@ -54,6 +54,16 @@ func cmdVerify(args []string, stdout, stderr io.Writer) int {
 	if f.targetFile != "" && set["d"] {
 		return fail(config.Bad("d", f.given["d"], "--d and --target: the target file sets d"))
 	}
+	// --out before any work (a bad one used to cost the whole training).
+	for _, c := range runs {
+		dir := f.out
+		if len(runs) > 1 && dir != "" {
+			dir = filepath.Join(dir, c.Name)
+		}
+		if err := checkOutDir(f.out, dir); err != nil {
+			return fail(err)
+		}
+	}
 	failed := false
 	for _, c := range runs {
 		vc := experiment.VerifyConfig{Config: c, RHats: rhats, TolRel: f.tolRel}

@@ -1,0 +1,98 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/lowdim/lowdim/config"
+)
+
+// The output checks run before any work, so that a bad --out costs
+// nothing: a run used to train for its whole budget, then fail to create
+// its folder. Each failure is an input error (exit 2) reading
+// "invalid --out VALUE: reason".
+
+// outValue is how --out's value appears in a message: the empty string
+// quoted, so that it shows.
+func outValue(v string) string {
+	if v == "" {
+		return `""`
+	}
+	return v
+}
+
+// badOut is the input error for --out.
+func badOut(v string, format string, a ...any) error {
+	return config.Bad("out", outValue(v), format, a...)
+}
+
+// checkOutDir makes sure dir can receive a run's files: it is not empty, it
+// is an existing folder or is created (with its parents), and a probe file
+// can be created in it and removed. It leaves the folder in place (created
+// if it was not there) and nothing else. flagValue is --out as given (dir
+// may be one of its subfolders).
+func checkOutDir(flagValue, dir string) error {
+	if dir == "" {
+		return badOut(flagValue, "the output folder must not be empty")
+	}
+	st, err := os.Stat(dir)
+	switch {
+	case err == nil && !st.IsDir():
+		return badOut(flagValue, "%s exists and is not a folder", dir)
+	case errors.Is(err, fs.ErrNotExist):
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return badOut(flagValue, "cannot create the folder: %v", err)
+		}
+	case err != nil:
+		return badOut(flagValue, "%v", err)
+	}
+	return probe(flagValue, dir)
+}
+
+// checkOutFile makes sure path can be written as one file: it is not a
+// folder, and its folder exists (created first when mkdir) and a probe file
+// can be created in it and removed. The empty path means stdout and passes.
+func checkOutFile(path string, mkdir bool) error {
+	if path == "" {
+		return nil
+	}
+	if st, err := os.Stat(path); err == nil && st.IsDir() {
+		return badOut(path, "is a folder, not a file")
+	}
+	dir := filepath.Dir(path)
+	if mkdir {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return badOut(path, "cannot create its folder: %v", err)
+		}
+	}
+	st, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return badOut(path, "its folder %s does not exist", dir)
+	case err != nil:
+		return badOut(path, "%v", err)
+	case !st.IsDir():
+		return badOut(path, "%s is not a folder", dir)
+	}
+	return probe(path, dir)
+}
+
+// probe creates a file in dir and removes it.
+func probe(flagValue, dir string) error {
+	f, err := os.CreateTemp(dir, ".lowdim-probe-*")
+	if err != nil {
+		return badOut(flagValue, "cannot write in %s: %v", dir, err)
+	}
+	name := f.Name()
+	cerr := f.Close()
+	if err := os.Remove(name); err != nil {
+		return fmt.Errorf("--out: removing the probe file: %w", err)
+	}
+	if cerr != nil {
+		return badOut(flagValue, "cannot write in %s: %v", dir, cerr)
+	}
+	return nil
+}
