@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/lowdim/lowdim/internal/testenv"
 )
 
 // listTree returns every path under root, relative, sorted.
@@ -81,7 +83,7 @@ func TestOutCheckedBeforeWork(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			if tt.needsNonRoot && os.Geteuid() == 0 {
-				t.Skip("root writes into a 0500 folder: the permission cannot be tested")
+				testenv.SkipOptional(t, "root writes into a 0500 folder: the permission cannot be tested")
 			}
 			code, stdout, stderr := lowdim(t, tt.args...)
 			require.Equal(t, exitUsage, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
