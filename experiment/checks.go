@@ -103,7 +103,18 @@ type checker struct {
 	// init0 holds its initial layers, updateRank the result.
 	keepInit   bool
 	init0      []*mat.Dense
-	updateRank int
+	updateRank *int
+	// trainedOrig: this checker trained the original network (a verify's
+	// per-width checkers only borrow its results).
+	trainedOrig bool
+	// rank64 is the target's rank at float64 precision
+	// (instance.TargetRankFloat64); theoryWhy says why the theory's
+	// formulas cannot take this configuration's figures ("" when they can).
+	rank64    int
+	theoryWhy string
+	// floorRows[m] is method m's floor check (mf-floor-compressed or
+	// mf-floor-original), for mf-floor-ratio.
+	floorRows map[string]results.Check
 	// u, v hold the target's singular vectors (one column per value of s);
 	// learn[method][i] is the first step at which u_i^T W v_i reached
 	// IncrementalFrac s_i (-1 before).
@@ -134,15 +145,117 @@ func newChecker(c config.Config, in *instance.Instance) *checker {
 	if len(k.s) > 0 {
 		k.u, k.v = u, v
 	}
-	for _, v := range k.s {
-		k.phiNorm += v * v
+	k.phiNorm = norm2(k.s)
+	k.rank64 = in.TargetRankFloat64()
+	k.floorRows = map[string]results.Check{}
+	if k.mc != 0 {
+		k.theoryWhy = theoryInputs(k.s, k.phiNorm, k.mc, c)
 	}
-	k.phiNorm = math.Sqrt(k.phiNorm)
 	k.d = max(in.Work.Dims())
 	if k.d > DenseCheckMaxD {
 		k.schedule = denseSchedule(c.Steps)
 	}
 	return k
+}
+
+// norm2 returns sqrt(sum s_i^2) scaled by the largest |s_i|, so that it
+// neither underflows nor overflows where the s_i do not.
+func norm2(s []float64) float64 {
+	m := 0.0
+	for _, v := range s {
+		m = max(m, math.Abs(v))
+	}
+	if m == 0 || math.IsInf(m, 0) || math.IsNaN(m) {
+		return m
+	}
+	sum := 0.0
+	for _, v := range s {
+		sum += (v / m) * (v / m)
+	}
+	return m * math.Sqrt(sum)
+}
+
+// usable reports whether x can enter the theory's formulas as a scale:
+// positive, finite and normal (a subnormal has lost its digits, and its
+// powers and squares underflow to 0).
+func usable(x float64) bool { return x >= 0x1p-1022 && !math.IsInf(x, 0) }
+
+// theoryInputs returns why the theory's formulas (theory.NewMode,
+// NewRhoSeq, LearnSteps, ZeroModeAt, FloorCompressed, FloorOriginal,
+// LoPGap, StableEta) cannot take this MF configuration's figures: a target
+// singular value, ||Phi||_F or the loss scale c that is zero, subnormal or
+// not finite, or eps, eta or alpha not finite (eps and eta also not
+// positive normal). "" when they can. The checks that need them are then
+// not evaluable with this reason, never a panic in theory.
+func theoryInputs(s []float64, phiNorm, mc float64, c config.Config) string {
+	for i, v := range s {
+		if !usable(v) {
+			return fmt.Sprintf("the target's singular value s_%d = %g is zero, subnormal or not finite: the theory's recursions cannot be evaluated at this scale (rescale the target)", i+1, v)
+		}
+	}
+	switch {
+	case len(s) > 0 && !usable(phiNorm):
+		return fmt.Sprintf("||Phi||_F = %g is zero, subnormal or not finite: relative errors cannot be formed at this scale (rescale the target)", phiNorm)
+	case !usable(mc):
+		return fmt.Sprintf("the loss scale c = %g is zero, subnormal or not finite", mc)
+	case !usable(c.Eps):
+		return fmt.Sprintf("eps = %g is zero, subnormal or not finite", c.Eps)
+	case !usable(c.Eta):
+		return fmt.Sprintf("eta = %g is zero, subnormal or not finite", c.Eta)
+	case !(c.Alpha >= 0) || math.IsInf(c.Alpha, 0):
+		return fmt.Sprintf("alpha = %g is not finite and non-negative", c.Alpha)
+	}
+	return ""
+}
+
+// exactWhy returns why the exact identities (lop-singular-values,
+// lop-equivalence, compressed-mf-recursion, mf-floor-*) do not apply: the
+// target is low-rank only to the precision of its dtype (float32), while
+// lowdim computes in float64, where the rounding tail is a real part of
+// the target that the networks learn. "" when they apply.
+func (k *checker) exactWhy() string {
+	if r := k.rank(); k.rank64 > r {
+		return fmt.Sprintf("the target is rank %d only to %s precision; in float64 (the precision lowdim computes in) it has rank %d, and the networks learn that rounding tail, so the exact identities do not hold",
+			r, k.in.Precision.Name, k.rank64)
+	}
+	return ""
+}
+
+// learnedNothing returns why method's training taught it nothing: it met
+// --tol at initialization, took no step, or its recovery error never
+// dropped below its initial value. "" otherwise (or when it has no result).
+func (k *checker) learnedNothing(method string) string {
+	res, ok := k.res[method]
+	if !ok || res.Status == results.Diverged {
+		return ""
+	}
+	loss0 := results.Absent
+	if len(res.Trajectory) > 0 {
+		loss0 = res.Trajectory[0].TrainLoss
+	}
+	switch {
+	case res.Steps == 0 && res.Status == results.Converged:
+		return fmt.Sprintf("the %s network met --tol at initialization: --tol %g is loose for this target's scale (initial loss %.3g); lower --tol", method, k.c.Tol, loss0)
+	case res.Steps == 0:
+		return fmt.Sprintf("the %s network took no step (--steps %d): it learned nothing", method, k.c.Steps)
+	case len(res.Trajectory) > 0 && res.BestError != nil && *res.BestError >= res.Trajectory[0].RecoveryError:
+		return fmt.Sprintf("the %s network's recovery error never dropped below its initial value %.3g in %d steps: it learned nothing (raise --eta or --steps)", method, res.Trajectory[0].RecoveryError, res.Steps)
+	}
+	return ""
+}
+
+// noDynamics returns why the training of methods cannot be judged against
+// the theory: a divergence or nothing learned. "" when it can.
+func (k *checker) noDynamics(methods ...string) string {
+	if why := k.diverged(methods...); why != "" {
+		return why
+	}
+	for _, m := range methods {
+		if why := k.learnedNothing(m); why != "" {
+			return why
+		}
+	}
+	return ""
 }
 
 // rank is the target's rank as estimated from its singular values
@@ -182,7 +295,7 @@ func (k *checker) modeParams() theory.ModeParams {
 // recursionApplies reports whether the compressed network's per-mode
 // recursion predicts its training: MF, spectral init from Phi (not loaded).
 func (k *checker) recursionApplies() bool {
-	return k.mc != 0 && !k.loaded(methods.Compressed) && len(k.s) > 0 && k.phiNorm > 0
+	return k.mc != 0 && !k.loaded(methods.Compressed) && len(k.s) > 0 && k.theoryWhy == ""
 }
 
 // hooks are what the checker observes during a method's training.
@@ -217,6 +330,9 @@ func (k *checker) before(method string, net *dln.Network) hooks {
 		k.out = append(k.out, checks.Exact(CheckParams, method, "square d x d problem", "parameters", uint64(net.Params()), uint64(want)))
 	}
 	net.ResetFlops()
+	if method == methods.Original {
+		k.trainedOrig = true
+	}
 	if method == methods.Original && k.keepInit {
 		k.init0 = make([]*mat.Dense, net.Layers())
 		for l := range k.init0 {
@@ -258,7 +374,7 @@ func (k *checker) before(method string, net *dln.Network) hooks {
 	if method == methods.Compressed && k.recursionApplies() {
 		steps = append(steps, k.fullErrorHook(net))
 	}
-	if method == methods.Original && k.mc != 0 && !k.loaded(methods.Original) && 2*k.rank() < k.d {
+	if method == methods.Original && k.mc != 0 && !k.loaded(methods.Original) && 2*k.rank() < k.d && len(k.s) > 0 && k.theoryWhy == "" && k.exactWhy() == "" {
 		steps = append(steps, k.parsimonyHook(net))
 	}
 	var h hooks
@@ -453,21 +569,41 @@ func (k *checker) diverged(methods ...string) string {
 func (k *checker) after(method string, net *dln.Network, res results.MethodResult) {
 	k.trajs[method] = res.Trajectory
 	k.res[method] = res
-	if method == methods.Original && k.init0 != nil {
-		k.updateRank = UpdateRank(net, k.init0)
+	// The update rank exists only when the original took steps and stayed
+	// finite: otherwise it is absent, never 0.
+	if method == methods.Original && k.init0 != nil && res.Steps > 0 && res.Status != results.Diverged {
+		ur := UpdateRank(net, k.init0)
+		k.updateRank = &ur
 	}
 	k.flopCheck(method, net, res)
-	why := k.diverged(method)
+	why := k.noDynamics(method)
 
 	if method == methods.Compressed && k.mc != 0 {
 		regime := k.regime("spectral init from Phi") + fmt.Sprintf(", alpha=%g", k.c.Alpha)
 		const quantity = "each mode's u_i^T W v_i at every step, and the relative recovery error, vs the per-mode scalar recursions"
+		lsRegime := k.learnStepsRegime()
+		const lsQuantity = "largest |observed - predicted| learn step over the modes (steps)"
+		exact := k.exactWhy()
 		switch {
 		case k.loaded(method):
 			k.out = append(k.out, checks.Skip(CheckRecursion, method, "MF, spectral init from Phi", "initial weights were loaded from files"))
+			k.out = append(k.out, checks.Skip(CheckLearnSteps, method, "MF, spectral init from Phi", "initial weights were loaded from files"))
 		case why != "":
 			k.out = append(k.out, checks.NotEvaluable(CheckRecursion, method, regime, quantity, why, results.Absent))
-		case k.recursionApplies():
+			k.out = append(k.out, checks.NotEvaluable(CheckLearnSteps, method, lsRegime, lsQuantity, why, checks.LearnStepTol))
+		case k.theoryWhy != "":
+			k.out = append(k.out, checks.NotEvaluable(CheckRecursion, method, regime, quantity, k.theoryWhy, results.Absent))
+			k.out = append(k.out, checks.NotEvaluable(CheckLearnSteps, method, lsRegime, lsQuantity, k.theoryWhy, checks.LearnStepTol))
+		case !k.recursionApplies():
+			const unknown = "the target's singular values are unknown (its SVD failed)"
+			k.out = append(k.out, checks.NotEvaluable(CheckRecursion, method, regime, quantity, unknown, results.Absent))
+			k.out = append(k.out, checks.NotEvaluable(CheckLearnSteps, method, lsRegime, lsQuantity, unknown, checks.LearnStepTol))
+		case exact != "":
+			// The per-mode learn steps of the rank it has at the dtype's
+			// precision still follow the recursion; the identities do not.
+			k.out = append(k.out, checks.Skip(CheckRecursion, method, regime, exact))
+			k.out = append(k.out, k.learnStepsCheck(res))
+		default:
 			if k.lastFull != res.Steps {
 				k.fullErrorAt(net, res.Steps)
 			}
@@ -477,8 +613,8 @@ func (k *checker) after(method string, net *dln.Network, res results.MethodResul
 	}
 
 	k.incrementalCheck(method, res, why)
-	if k.mc != 0 && why == "" {
-		k.floorCheck(method, net, res)
+	if k.mc != 0 {
+		k.floorCheck(method, net, res, why)
 	}
 	if method == methods.Original && k.rho != nil && why == "" && k.lastSVDs != res.Steps {
 		k.countAt(net, res.Steps)
@@ -513,8 +649,18 @@ func (k *checker) recursionCheck(regime, quantity string) results.Check {
 func (k *checker) learnStepsCheck(res results.MethodResult) results.Check {
 	kk := min(k.rank(), k.c.RHat)
 	pred := theory.LearnSteps(k.s[:kk], k.c.RHat, k.modeParams(), IncrementalFrac, res.Steps)
-	regime := k.regime("spectral init from Phi") + fmt.Sprintf(", alpha=%g; mode i learned at the first step with u_i^T W v_i >= %g s_i", k.c.Alpha, IncrementalFrac)
-	return checks.StepsMatch(CheckLearnSteps, methods.Compressed, regime, k.learn[methods.Compressed][:kk], pred, k.s, checks.LearnStepTol)
+	regime := k.learnStepsRegime()
+	obs := k.learn[methods.Compressed][:kk]
+	if slices.Max(obs) < 0 && slices.Max(pred) < 0 {
+		// Nothing learned on either side: "never = never" is no test.
+		return checks.NotEvaluable(CheckLearnSteps, methods.Compressed, regime, "largest |observed - predicted| learn step over the modes (steps)",
+			fmt.Sprintf("no target mode was learned within %d steps (nor predicted to be): there is no learn step to compare", res.Steps), checks.LearnStepTol)
+	}
+	return checks.StepsMatch(CheckLearnSteps, methods.Compressed, regime, obs, pred, k.s, checks.LearnStepTol)
+}
+
+func (k *checker) learnStepsRegime() string {
+	return k.regime("spectral init from Phi") + fmt.Sprintf(", alpha=%g; mode i learned at the first step with u_i^T W v_i >= %g s_i", k.c.Alpha, IncrementalFrac)
 }
 
 // incrementalCheck judges the learning order of method's modes.
@@ -530,9 +676,12 @@ func (k *checker) incrementalCheck(method string, res results.MethodResult, why 
 	if !ok {
 		return
 	}
+	// A divergence is judged first (as before); nothing learned only inside
+	// the regime, after its skips.
+	div := k.diverged(method)
 	switch {
-	case why != "":
-		k.out = append(k.out, checks.NotEvaluable(CheckIncremental, method, regime, quantity, why, 0))
+	case div != "":
+		k.out = append(k.out, checks.NotEvaluable(CheckIncremental, method, regime, quantity, div, 0))
 	case k.c.Eps > theory.KwonMaxEps:
 		k.out = append(k.out, checks.Skip(CheckIncremental, method, regime,
 			fmt.Sprintf("init not small: eps = %g > %g (the original's layers are not near 0, its modes do not decouple: eps = 0.316, L = 4 learned 2.9 before 4.4)", k.c.Eps, theory.KwonMaxEps)))
@@ -544,6 +693,8 @@ func (k *checker) incrementalCheck(method string, res results.MethodResult, why 
 		k.out = append(k.out, checks.Skip(CheckIncremental, method, regime,
 			fmt.Sprintf("no spectral gap: the target's %d singular values (%.3g to %.3g) are within %g relative of each other, so no order is predicted",
 				len(k.s), k.s[0], k.s[len(k.s)-1], IncrementalGap)))
+	case why != "":
+		k.out = append(k.out, checks.NotEvaluable(CheckIncremental, method, regime, quantity, why, 0))
 	case slices.Max(steps) < 0:
 		k.out = append(k.out, checks.NotEvaluable(CheckIncremental, method, regime, quantity,
 			fmt.Sprintf("no target singular value was learned within %d steps", res.Steps), 0))
@@ -554,48 +705,80 @@ func (k *checker) incrementalCheck(method string, res results.MethodResult, why 
 
 // floorCheck observes the part of W on the directions the target does not
 // span (the error floor, DESIGN.md 4.7) at the last step and compares it
-// with theory.FloorCompressed or theory.FloorOriginal.
-func (k *checker) floorCheck(method string, net *dln.Network, res results.MethodResult) {
-	r, rh := k.rank(), k.c.RHat
-	if k.u == nil || r == 0 || net.Layers() < 2 {
+// with theory.FloorCompressed or theory.FloorOriginal. why says why the
+// method's training cannot be judged ("" when it can). Every MF run of the
+// original or the compressed network gets its floor check's row: skipped
+// outside the regime, not evaluable with the reason inside it.
+func (k *checker) floorCheck(method string, net *dln.Network, res results.MethodResult, why string) {
+	if method != methods.Original && method != methods.Compressed {
 		return
 	}
-	switch {
-	case method == methods.Compressed && !k.loaded(method):
+	r, rh := k.rank(), k.c.RHat
+	emit := func(c results.Check) {
+		k.out = append(k.out, c)
+		k.floorRows[method] = c
+	}
+	if method == methods.Compressed {
 		regime := k.regime("spectral init from Phi") + fmt.Sprintf(", alpha=%g, r_hat=%d >= rank(target)=%d", k.c.Alpha, rh, r)
 		const quantity = "||P_U W P_V||_F / ||Phi||_F at the last step (P: projector off the target's singular vectors) vs |p_0| sqrt(r_hat - r) / ||Phi||_F"
-		if rh < r {
-			k.out = append(k.out, checks.Skip(CheckFloorCompressed, method, regime,
+		switch {
+		case k.loaded(method):
+			emit(checks.Skip(CheckFloorCompressed, method, regime, "initial weights were loaded from files"))
+		case net.Layers() < 2:
+			emit(checks.Skip(CheckFloorCompressed, method, regime, "depth 1: no factored floor"))
+		case k.u == nil || r == 0:
+			emit(checks.NotEvaluable(CheckFloorCompressed, method, regime, quantity, "the target's singular vectors are unknown (its SVD failed)", checks.FloorRelTol))
+		case rh < r:
+			emit(checks.Skip(CheckFloorCompressed, method, regime,
 				fmt.Sprintf("r_hat = %d < rank(target) = %d: unlearned target modes, not the floor, dominate", rh, r)))
-			return
+		case k.exactWhy() != "":
+			emit(checks.Skip(CheckFloorCompressed, method, regime, k.exactWhy()))
+		case why != "":
+			emit(checks.NotEvaluable(CheckFloorCompressed, method, regime, quantity, why, checks.FloorRelTol))
+		case k.theoryWhy != "":
+			emit(checks.NotEvaluable(CheckFloorCompressed, method, regime, quantity, k.theoryWhy, checks.FloorRelTol))
+		default:
+			a, b := factors(net)
+			obs := floorComponent(a, b, k.u, k.v) / k.phiNorm
+			p0 := theory.ZeroModeAt(k.modeParams(), res.Steps)
+			pred := theory.FloorCompressed(p0, rh, r, k.phiNorm)
+			if !usable(pred) && rh > r {
+				emit(checks.NotEvaluable(CheckFloorCompressed, method, regime, quantity,
+					fmt.Sprintf("the predicted floor |p_0| sqrt(r_hat - r) / ||Phi||_F = %g is zero, subnormal or not finite (eps = %g, L = %d)", pred, k.c.Eps, k.c.Depth), checks.FloorRelTol))
+				return
+			}
+			k.floors[method] = obs
+			emit(checks.Near(CheckFloorCompressed, method, regime, quantity, obs, pred, checks.FloorRelTol, checks.FloorAbsTol,
+				fmt.Sprintf("at step %d", res.Steps)))
 		}
-		a, b := factors(net)
-		obs := floorComponent(a, b, k.u, k.v) / k.phiNorm
-		p0 := theory.ZeroModeAt(k.modeParams(), res.Steps)
-		pred := theory.FloorCompressed(p0, rh, r, k.phiNorm)
-		if pred == 0 && rh > r {
-			k.out = append(k.out, checks.NotEvaluable(CheckFloorCompressed, method, regime, quantity,
-				fmt.Sprintf("the zero modes' product p_0 underflows to 0 (eps = %g, L = %d)", k.c.Eps, k.c.Depth), checks.FloorRelTol))
-			return
-		}
-		k.floors[method] = obs
-		k.out = append(k.out, checks.Near(CheckFloorCompressed, method, regime, quantity, obs, pred, checks.FloorRelTol, checks.FloorAbsTol,
-			fmt.Sprintf("at step %d", res.Steps)))
-	case method == methods.Original && !k.loaded(method) && 2*r < k.d && k.rho != nil:
-		regime := k.regime("orthogonal eps-init") + fmt.Sprintf(", eps <= 0.1, d=%d >= %d r=%d (r: the target's rank)", k.d, FloorOriginalMinDPerRank, FloorOriginalMinDPerRank*r)
-		const quantity = "||P_U W P_V||_F / ||Phi||_F at the last step vs rho^L sqrt(d - r) / ||Phi||_F (an estimate)"
-		if k.c.Eps > theory.KwonMaxEps {
-			k.out = append(k.out, checks.Skip(CheckFloorOriginal, method, regime,
-				fmt.Sprintf("eps = %g > %g: the directions off the target move during learning (eps = 0.143, L = 4, d = 19, r = 2: floor 2.2 x the estimate 50 steps after learning)", k.c.Eps, theory.KwonMaxEps)))
-			return
-		}
-		if k.d < FloorOriginalMinDPerRank*r {
-			k.out = append(k.out, checks.Skip(CheckFloorOriginal, method, regime,
-				fmt.Sprintf("d = %d < %d rank(target) = %d: only d - 2r of the d - r directions off the target stay at rho, the other r decay, so rho^L sqrt(d - r) overestimates the floor by more than the tolerance", k.d, FloorOriginalMinDPerRank, FloorOriginalMinDPerRank*r)))
-			return
-		}
+		return
+	}
+	regime := k.regime("orthogonal eps-init") + fmt.Sprintf(", eps <= 0.1, d=%d >= %d r=%d (r: the target's rank)", k.d, FloorOriginalMinDPerRank, FloorOriginalMinDPerRank*r)
+	const quantity = "||P_U W P_V||_F / ||Phi||_F at the last step vs rho^L sqrt(d - r) / ||Phi||_F (an estimate)"
+	switch {
+	case k.loaded(method):
+		emit(checks.Skip(CheckFloorOriginal, method, regime, "initial weights were loaded from files"))
+	case net.Layers() < 2:
+		emit(checks.Skip(CheckFloorOriginal, method, regime, "depth 1: no factored floor"))
+	case k.u == nil || r == 0:
+		emit(checks.NotEvaluable(CheckFloorOriginal, method, regime, quantity, "the target's singular vectors are unknown (its SVD failed)", checks.FloorOriginalRelTol))
+	case k.c.Eps > theory.KwonMaxEps:
+		emit(checks.Skip(CheckFloorOriginal, method, regime,
+			fmt.Sprintf("eps = %g > %g: the directions off the target move during learning (eps = 0.143, L = 4, d = 19, r = 2: floor 2.2 x the estimate 50 steps after learning)", k.c.Eps, theory.KwonMaxEps)))
+	case k.d < FloorOriginalMinDPerRank*r:
+		emit(checks.Skip(CheckFloorOriginal, method, regime,
+			fmt.Sprintf("d = %d < %d rank(target) = %d: only d - 2r of the d - r directions off the target stay at rho, the other r decay, so rho^L sqrt(d - r) overestimates the floor by more than the tolerance", k.d, FloorOriginalMinDPerRank, FloorOriginalMinDPerRank*r)))
+	case k.exactWhy() != "":
+		emit(checks.Skip(CheckFloorOriginal, method, regime, k.exactWhy()))
+	case why != "":
+		emit(checks.NotEvaluable(CheckFloorOriginal, method, regime, quantity, why, checks.FloorOriginalRelTol))
+	case k.theoryWhy != "":
+		emit(checks.NotEvaluable(CheckFloorOriginal, method, regime, quantity, k.theoryWhy, checks.FloorOriginalRelTol))
+	case k.rho == nil:
+		emit(checks.NotEvaluable(CheckFloorOriginal, method, regime, quantity, "rho(t) was not tracked for this run", checks.FloorOriginalRelTol))
+	default:
 		if learn, ok := k.learn[method]; !ok || slices.Min(learn) < 0 {
-			k.out = append(k.out, checks.NotEvaluable(CheckFloorOriginal, method, regime, quantity,
+			emit(checks.NotEvaluable(CheckFloorOriginal, method, regime, quantity,
 				fmt.Sprintf("the run ended (step %d) before every target mode was learned: the error has not reached its floor", res.Steps), checks.FloorOriginalRelTol))
 			return
 		}
@@ -606,13 +789,13 @@ func (k *checker) floorCheck(method string, net *dln.Network, res results.Method
 		w.Mul(a, b)
 		obs := floorOfMatrix(&w, k.u, k.v) / k.phiNorm
 		pred := theory.FloorOriginal(k.rho.At(res.Steps), k.c.Depth, k.d, r, k.phiNorm)
-		if pred == 0 {
-			k.out = append(k.out, checks.NotEvaluable(CheckFloorOriginal, method, regime, quantity,
-				fmt.Sprintf("rho^L underflows to 0 (eps = %g, L = %d)", k.c.Eps, k.c.Depth), checks.FloorOriginalRelTol))
+		if !usable(pred) {
+			emit(checks.NotEvaluable(CheckFloorOriginal, method, regime, quantity,
+				fmt.Sprintf("the predicted floor rho^L sqrt(d - r) / ||Phi||_F = %g is zero, subnormal or not finite (eps = %g, L = %d)", pred, k.c.Eps, k.c.Depth), checks.FloorOriginalRelTol))
 			return
 		}
 		k.floors[method] = obs
-		k.out = append(k.out, checks.Near(CheckFloorOriginal, method, regime, quantity, obs, pred, checks.FloorOriginalRelTol, checks.FloorAbsTol,
+		emit(checks.Near(CheckFloorOriginal, method, regime, quantity, obs, pred, checks.FloorOriginalRelTol, checks.FloorAbsTol,
 			fmt.Sprintf("at step %d", res.Steps)))
 	}
 }
@@ -688,21 +871,42 @@ const KwonMaxEtaFracL2 = 0.5
 // finish evaluates the checks that compare methods and returns all checks.
 func (k *checker) finish() []results.Check {
 	r := k.rank()
-	if k.rho != nil {
+	if k.trainedOrig && k.mc != 0 {
 		regime := k.regime("orthogonal eps-init") + fmt.Sprintf(", d=%d > 2r=%d (r: the target's rank)", k.d, 2*r)
 		quantity := fmt.Sprintf("fewest singular values of a layer within %g relative of rho(t)", checks.RhoRelTol)
 		if k.schedule != nil {
 			quantity += fmt.Sprintf(" (d > %d: at %d scheduled steps, dense at the start)", DenseCheckMaxD, len(k.counts))
 		}
 		gapQ := "||W_orig - W_lop||_F vs rho^L sqrt(d-2r) at every step"
-		if why := k.diverged(methods.Original); why != "" {
-			k.out = append(k.out, checks.NotEvaluable(CheckRho, methods.Original, regime, quantity, why, results.Absent))
-			if k.shadow != nil {
-				k.out = append(k.out, checks.NotEvaluable(CheckGap, methods.Original+"/"+methods.LoP, regime+", lop gamma=0", gapQ, why, results.Absent))
-			}
+		gapM, gapRegime := methods.Original+"/"+methods.LoP, regime+", lop gamma=0"
+		skip, ne := "", ""
+		switch {
+		case k.loaded(methods.Original):
+			skip = "initial weights were loaded from files"
+		case len(k.s) == 0:
+			ne = "the target's singular values are unknown (its SVD failed)"
+		case 2*r >= k.d:
+			skip = fmt.Sprintf("d = %d <= 2 rank(target) = %d: no direction stays outside the 2r-dimensional subspace the original moves in, so there is nothing for the Law of Parsimony to predict", k.d, 2*r)
+		case k.exactWhy() != "":
+			skip = k.exactWhy()
+		case k.noDynamics(methods.Original) != "":
+			ne = k.noDynamics(methods.Original)
+		case k.theoryWhy != "":
+			ne = k.theoryWhy
+		case k.rho == nil:
+			ne = "rho(t) was not tracked for this run"
+		}
+		if skip != "" {
+			k.out = append(k.out, checks.Skip(CheckRho, methods.Original, regime, skip))
+			k.out = append(k.out, checks.Skip(CheckGap, gapM, gapRegime, skip))
+		} else if ne != "" {
+			k.out = append(k.out, checks.NotEvaluable(CheckRho, methods.Original, regime, quantity, ne, results.Absent))
+			k.out = append(k.out, checks.NotEvaluable(CheckGap, gapM, gapRegime, gapQ, ne, results.Absent))
 		} else {
 			k.out = append(k.out, checks.AtLeast(CheckRho, methods.Original, regime, quantity, k.counts, k.d-2*r))
-			if k.shadow != nil {
+			if k.shadow == nil {
+				k.out = append(k.out, checks.NotEvaluable(CheckGap, gapM, gapRegime, gapQ, "the LoP network could not be built alongside", results.Absent))
+			} else {
 				if k.gapRes == 0 {
 					k.out = append(k.out, checks.NotEvaluable(CheckGap, methods.Original+"/"+methods.LoP, regime+", lop gamma=0", gapQ,
 						fmt.Sprintf("rho^L sqrt(d-2r) (%.3g at step 0) never rises above the rounding floor %.3g of ||W||: the gap cannot be resolved", theory.LoPGap(k.rho.At(0), k.c.Depth, k.d, r), k.gapAbs), results.Absent))
@@ -733,8 +937,10 @@ func (k *checker) kwonCheck() {
 		k.out = append(k.out, checks.Skip(CheckKwon, methods.Compressed, regime, "initial weights were loaded from files"))
 	case !in:
 		k.out = append(k.out, checks.Skip(CheckKwon, methods.Compressed, regime, why))
-	case k.diverged(methods.Original, methods.Compressed) != "":
-		k.out = append(k.out, checks.NotEvaluable(CheckKwon, methods.Compressed, regime, quantity, k.diverged(methods.Original, methods.Compressed), results.Absent))
+	case k.noDynamics(methods.Original, methods.Compressed) != "":
+		k.out = append(k.out, checks.NotEvaluable(CheckKwon, methods.Compressed, regime, quantity, k.noDynamics(methods.Original, methods.Compressed), results.Absent))
+	case k.theoryWhy != "":
+		k.out = append(k.out, checks.NotEvaluable(CheckKwon, methods.Compressed, regime, quantity, k.theoryWhy, results.Absent))
 	default:
 		k.out = append(k.out, checks.Below(CheckKwon, methods.Compressed, regime, quantity,
 			stepPoints(k.stepErr[methods.Compressed]), stepPoints(k.stepErr[methods.Original]), checks.BoundSlack, checks.KwonAbsSlack))
@@ -742,11 +948,11 @@ func (k *checker) kwonCheck() {
 }
 
 func (k *checker) floorRatioCheck() {
-	oc, okC := k.floors[methods.Compressed]
-	oo, okO := k.floors[methods.Original]
-	if !okC || !okO {
+	if k.mc == 0 {
 		return
 	}
+	oc, okC := k.floors[methods.Compressed]
+	oo, okO := k.floors[methods.Original]
 	r, rh := k.rank(), k.c.RHat
 	regime := fmt.Sprintf("MF, alpha = 1 (compressed zero modes follow rho^L), r_hat=%d > r=%d, d=%d >= %d r", rh, r, k.d, FloorOriginalMinDPerRank)
 	const quantity = "compressed floor / original floor vs sqrt((r_hat - r)/(d - r))"
@@ -755,6 +961,19 @@ func (k *checker) floorRatioCheck() {
 		k.out = append(k.out, checks.Skip(CheckFloorRatio, methods.Compressed, regime, fmt.Sprintf("alpha = %g: the compressed zero modes do not follow rho^L", k.c.Alpha)))
 	case rh <= r:
 		k.out = append(k.out, checks.Skip(CheckFloorRatio, methods.Compressed, regime, "r_hat <= rank(target): the compressed network has no floor"))
+	case !okC || !okO:
+		// The ratio needs both floors: not evaluable, with the reason of
+		// the floor that is missing.
+		m, name := methods.Original, CheckFloorOriginal
+		if !okC {
+			m, name = methods.Compressed, CheckFloorCompressed
+		}
+		row, ok := k.floorRows[m]
+		why := fmt.Sprintf("%s was not evaluated", name)
+		if ok {
+			why = fmt.Sprintf("%s was %s: %s", name, row.Status, row.Detail)
+		}
+		k.out = append(k.out, checks.NotEvaluable(CheckFloorRatio, methods.Compressed, regime, quantity, why, checks.FloorOriginalRelTol))
 	case !(oo > 0):
 		k.out = append(k.out, checks.NotEvaluable(CheckFloorRatio, methods.Compressed, regime, quantity, "the original's floor component is 0 (underflow)", checks.FloorOriginalRelTol))
 	default:

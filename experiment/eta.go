@@ -34,8 +34,24 @@ func resolveEta(c *config.Config, in *instance.Instance, compressed bool) error 
 	if compressed {
 		alpha = max(alpha, c.Alpha)
 	}
+	stable := theory.StableEta(s1, c.Depth, sc.Scale(), alpha)
+	eta := c.EtaFrac * stable
+	// A rate that is 0, subnormal or not finite would train nothing or
+	// overflow at the first step: the target's scale is outside what
+	// float64 can train at, which is the input's fault, not a run's.
+	if !usable(stable) || !usable(eta) {
+		what := "0 (it underflowed: the target is too large)"
+		switch {
+		case math.IsInf(eta, 0) || math.IsInf(stable, 0) || math.IsNaN(eta):
+			what = "not finite (it overflowed: the target is too small)"
+		case eta != 0 && stable != 0:
+			what = "subnormal (it lost its digits: the target is too large)"
+		}
+		return config.Bad("eta-frac", c.EtaFrac, "the learning rate it computed, %g x the stable rate %g = %g from the target's top singular value %g (depth %d, loss scale %g), is %s; rescale the target toward singular values near 1, or give --eta",
+			c.EtaFrac, stable, eta, s1, c.Depth, sc.Scale(), what)
+	}
 	in.TargetTop = s1
-	in.StableEta = theory.StableEta(s1, c.Depth, sc.Scale(), alpha)
-	c.Eta = c.EtaFrac * in.StableEta
+	in.StableEta = stable
+	c.Eta = eta
 	return nil
 }

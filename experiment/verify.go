@@ -38,16 +38,18 @@ type VerifyConfig struct {
 
 // WidthResult is the training of the compressed network at one width.
 type WidthResult struct {
-	RHat       int                  `json:"r_hat"`
-	Params     int                  `json:"params"`
-	Status     results.Status       `json:"status"`
-	Message    string               `json:"message,omitempty"`
-	Steps      int                  `json:"steps"`
-	StepsToTol *int                 `json:"steps_to_tol,omitempty"`
-	Seconds    float64              `json:"seconds"`
-	BestError  *float64             `json:"best_recovery_error,omitempty"`
-	FinalError *float64             `json:"final_recovery_error,omitempty"`
-	Sufficient bool                 `json:"sufficient"`
+	RHat       int            `json:"r_hat"`
+	Params     int            `json:"params"`
+	Status     results.Status `json:"status"`
+	Message    string         `json:"message,omitempty"`
+	Steps      int            `json:"steps"`
+	StepsToTol *int           `json:"steps_to_tol,omitempty"`
+	Seconds    float64        `json:"seconds"`
+	BestError  *float64       `json:"best_recovery_error,omitempty"`
+	FinalError *float64       `json:"final_recovery_error,omitempty"`
+	// Sufficient is whether width-sufficient passed (true) or failed
+	// (false) at this width; nil (null) when it was not evaluable.
+	Sufficient *bool                `json:"sufficient"`
 	Result     results.MethodResult `json:"-"`
 }
 
@@ -63,8 +65,9 @@ type Verdict struct {
 	Widths   []WidthResult        `json:"widths"`
 	// UpdateRank is the numerical rank (UpdateRankTol) of W_l(T) - W_l(0)
 	// of the original network, the largest over layers: the dimension of
-	// the subspace its training moved in.
-	UpdateRank    int     `json:"update_rank"`
+	// the subspace its training moved in. Nil (null) when it cannot be
+	// measured: the original took no step or diverged.
+	UpdateRank    *int    `json:"update_rank"`
 	UpdateRankTol float64 `json:"update_rank_tol"`
 	// SafeWidth is the smallest candidate width that is sufficient, nil
 	// when none is.
@@ -72,9 +75,13 @@ type Verdict struct {
 	Checks    []results.Check `json:"checks"`
 	// Memory is the verify's memory plan and what the process used.
 	Memory *results.MemoryInfo `json:"memory,omitempty"`
-	// Passed, Failed, Skipped and NotEvaluable count Checks by status.
+	// Passed, Failed, Skipped and NotEvaluable count Checks by status,
+	// except that a width-sufficient failure beside a sufficient width is
+	// counted in TooNarrow, not in Failed: the width is too narrow, a
+	// result that does not gate (its check's status stays fail).
 	Passed       int `json:"passed"`
 	Failed       int `json:"failed"`
+	TooNarrow    int `json:"too_narrow"`
 	Skipped      int `json:"skipped"`
 	NotEvaluable int `json:"not_evaluable"`
 	// TheoryEvaluated counts the theory checks (TheoryCheck) that passed
@@ -220,6 +227,9 @@ func Verify(vc VerifyConfig, in *instance.Instance, opt Options) (*Verdict, erro
 		if f, ok := k0.floors[methods.Original]; ok {
 			k.floors[methods.Original] = f
 		}
+		if row, ok := k0.floorRows[methods.Original]; ok {
+			k.floorRows[methods.Original] = row
+		}
 		res, err := trainMethod(methods.Compressed, c, in, k, opt)
 		if err != nil {
 			return nil, err
@@ -230,9 +240,12 @@ func Verify(vc VerifyConfig, in *instance.Instance, opt Options) (*Verdict, erro
 		}
 		w := WidthResult{RHat: rh, Params: res.Params, Status: res.Status, Message: res.Message, Steps: res.Steps,
 			StepsToTol: res.StepsToTol, Seconds: res.Seconds, BestError: res.BestError, FinalError: res.FinalError, Result: res}
-		wc := widthCheck(c, vc.TolRel, label, orig, res)
-		w.Sufficient = wc.Status == results.Pass
-		if w.Sufficient && v.SafeWidth == nil || w.Sufficient && rh < *v.SafeWidth {
+		wc := widthCheck(c, vc.TolRel, label, orig, res, k.learnedNothing(methods.Original), k.learnedNothing(methods.Compressed))
+		if wc.Status.Evaluated() {
+			ok := wc.Status == results.Pass
+			w.Sufficient = &ok
+		}
+		if wc.Status == results.Pass && (v.SafeWidth == nil || rh < *v.SafeWidth) {
 			r := rh
 			v.SafeWidth = &r
 		}
@@ -254,9 +267,14 @@ func Verify(vc VerifyConfig, in *instance.Instance, opt Options) (*Verdict, erro
 		case results.Pass:
 			v.Passed++
 		case results.Fail:
-			v.Failed++
-			if c.Name != CheckWidth { // a too-narrow width is a result
+			switch {
+			case c.Name != CheckWidth:
+				v.Failed++
 				failedTheory = append(failedTheory, c.Name+" ("+c.Method+")")
+			case v.SafeWidth != nil:
+				v.TooNarrow++ // a result beside a sufficient width
+			default:
+				v.Failed++ // no width is sufficient: that gates below
 			}
 		case results.NotEvaluable:
 			v.NotEvaluable++
@@ -274,7 +292,21 @@ func Verify(vc VerifyConfig, in *instance.Instance, opt Options) (*Verdict, erro
 		v.Reasons = append(v.Reasons, "a network diverged: "+strings.Join(diverged, "; "))
 	}
 	if v.SafeWidth == nil {
-		v.Reasons = append(v.Reasons, fmt.Sprintf("no candidate width %v is sufficient", vc.RHats))
+		judged := false
+		var why string
+		for _, c := range v.Checks {
+			if c.Name == CheckWidth {
+				judged = judged || c.Status.Evaluated()
+				if why == "" && c.Status == results.NotEvaluable {
+					why = c.Detail
+				}
+			}
+		}
+		if judged {
+			v.Reasons = append(v.Reasons, fmt.Sprintf("no candidate width %v is sufficient", vc.RHats))
+		} else {
+			v.Reasons = append(v.Reasons, fmt.Sprintf("no candidate width %v is sufficient: none could be judged (%s)", vc.RHats, why))
+		}
 	}
 	if v.TheoryEvaluated == 0 {
 		v.Reasons = append(v.Reasons, "no theory check could be evaluated: nothing supports the rollout")
@@ -294,7 +326,12 @@ func Verify(vc VerifyConfig, in *instance.Instance, opt Options) (*Verdict, erro
 // tolerance (then it is no reference: a short budget hides an insufficient
 // width); its figures are then the real ratio (when both errors exist) and
 // the tolerance in force, never placeholders.
-func widthCheck(c config.Config, tolRel float64, label string, orig, res results.MethodResult) results.Check {
+//
+// origNothing and resNothing say why the original or the compressed
+// network learned nothing (checker.learnedNothing; "" when it learned):
+// a network that met --tol at initialization is no evidence, so the
+// check is not evaluable, never a pass of two untrained networks.
+func widthCheck(c config.Config, tolRel float64, label string, orig, res results.MethodResult, origNothing, resNothing string) results.Check {
 	regime := fmt.Sprintf("best recovery errors of runs to the same tolerance (tol=%g, %d steps at most)", c.Tol, c.Steps)
 	if c.Tol == 0 {
 		regime = fmt.Sprintf("best recovery errors after the same budget of %d steps (tol=0)", c.Steps)
@@ -314,6 +351,14 @@ func widthCheck(c config.Config, tolRel float64, label string, orig, res results
 		return checks.NotEvaluable(CheckWidth, label, regime, quantity, why, tolRel)
 	case best == nil || origBest == nil:
 		return checks.NotEvaluable(CheckWidth, label, regime, quantity, "a network recorded no finite error", tolRel)
+	case origNothing != "" || resNothing != "" && res.Steps == 0:
+		why := origNothing
+		if why == "" {
+			why = resNothing
+		}
+		wc := checks.NotEvaluable(CheckWidth, label, regime, quantity, why, tolRel)
+		wc.Observed = ratio
+		return wc
 	case *origBest == 0:
 		wc := results.Check{Name: CheckWidth, Method: label, Regime: regime,
 			Quantity: "best compressed error (the original's is 0)", Observed: *best, Predicted: 0, Tolerance: 0,

@@ -32,14 +32,18 @@ func verifyProblem(t *testing.T, d, r int, rhats ...int) VerifyConfig {
 // that it encodes as JSON (no NaN or Inf anywhere).
 func requireVerdictCounts(t *testing.T, v *Verdict) {
 	t.Helper()
-	var pass, fail, skip, ne int
+	var pass, fail, skip, ne, narrow int
 	theoryFail := false
 	for _, c := range v.Checks {
 		switch c.Status {
 		case results.Pass:
 			pass++
 		case results.Fail:
-			fail++
+			if c.Name == CheckWidth && v.SafeWidth != nil {
+				narrow++ // a result beside a sufficient width, not a failure
+			} else {
+				fail++
+			}
 			theoryFail = theoryFail || c.Name != CheckWidth
 		case results.Skipped:
 			skip++
@@ -49,7 +53,7 @@ func requireVerdictCounts(t *testing.T, v *Verdict) {
 			t.Fatalf("check %s has status %q", c.Name, c.Status)
 		}
 	}
-	require.Equal(t, [4]int{pass, fail, skip, ne}, [4]int{v.Passed, v.Failed, v.Skipped, v.NotEvaluable}, "pass, fail, skipped, not evaluable")
+	require.Equal(t, [5]int{pass, fail, skip, ne, narrow}, [5]int{v.Passed, v.Failed, v.Skipped, v.NotEvaluable, v.TooNarrow}, "pass, fail, skipped, not evaluable, too narrow")
 	if theoryFail || v.SafeWidth == nil {
 		require.False(t, v.Pass, "a failed check or no sufficient width fails the gate")
 	}
@@ -73,13 +77,13 @@ func TestVerifyPasses(t *testing.T) {
 			require.True(t, v.Pass)
 			require.NotNil(t, v.SafeWidth)
 			require.Equal(t, 2*tt.r, *v.SafeWidth, "safe width")
-			require.Equal(t, 2*tt.r, v.UpdateRank, "update rank of the original network")
+			require.Equal(t, 2*tt.r, *v.UpdateRank, "update rank of the original network")
 			require.Equal(t, UpdateRankTol, v.UpdateRankTol)
 			require.Equal(t, results.Converged, v.Original.Status, v.Original.Message)
 			require.Len(t, v.Widths, 2)
 			for i, w := range v.Widths {
 				require.Equal(t, vc.RHats[i], w.RHat)
-				require.True(t, w.Sufficient, "r_hat=%d", w.RHat)
+				require.True(t, *w.Sufficient, "r_hat=%d", w.RHat)
 				require.Equal(t, theory.ParamsCompressed(tt.d, w.RHat, 3), w.Params)
 				require.Equal(t, results.Converged, w.Status, w.Message)
 				// Each width's checks are labelled with it.
@@ -118,8 +122,8 @@ func TestVerifyNarrowWidthIsAResult(t *testing.T) {
 			require.True(t, v.Pass, "a too-narrow width beside a sufficient one is a result: %v", v.Reasons)
 			require.NotNil(t, v.SafeWidth)
 			require.Equal(t, 2*tt.r, *v.SafeWidth)
-			require.False(t, v.Widths[0].Sufficient)
-			require.True(t, v.Widths[1].Sufficient)
+			require.False(t, *v.Widths[0].Sufficient)
+			require.True(t, *v.Widths[1].Sufficient)
 		})
 	}
 }
@@ -149,7 +153,7 @@ func TestVerifyUserTarget(t *testing.T) {
 	require.Equal(t, []int{2 * r}, v.Config.RHats, "default width 2r")
 	require.NotNil(t, v.SafeWidth)
 	require.Equal(t, 2*r, *v.SafeWidth)
-	require.Equal(t, 2*r, v.UpdateRank)
+	require.Equal(t, 2*r, *v.UpdateRank)
 	require.Equal(t, "user.csv", v.Instance.Source)
 	require.InDeltaSlice(t, []float64{6, 4, 2.5}, v.Instance.TargetSVals, 1e-12)
 }

@@ -68,6 +68,9 @@ type Instance struct {
 	svals    []float64
 	svu, svv *mat.Dense
 	svdDone  bool
+	// rank64 is the target's numerical rank at float64 precision
+	// (TargetRankFloat64); 0 when unknown.
+	rank64 int
 }
 
 // Spec returns the workload spec of c, or a *config.ConfigError.
@@ -130,6 +133,7 @@ func (in *Instance) TargetSVD() (s []float64, u, v *mat.Dense) {
 	}
 	if in.Factored != nil {
 		in.svals, in.svu, in.svv = in.Factored.S, in.Factored.U, in.Factored.V
+		in.rank64 = len(in.svals)
 		return in.svals, in.svu, in.svv
 	}
 	var svd mat.SVD
@@ -142,6 +146,12 @@ func (in *Instance) TargetSVD() (s []float64, u, v *mat.Dense) {
 	if err != nil {
 		return nil, nil, nil
 	}
+	in.rank64 = r
+	if in.precision() != workloads.Float64 {
+		if r64, err := workloads.Rank(all, rows, cols, workloads.Float64); err == nil {
+			in.rank64 = r64
+		}
+	}
 	var uu, vv mat.Dense
 	svd.UTo(&uu)
 	svd.VTo(&vv)
@@ -149,6 +159,16 @@ func (in *Instance) TargetSVD() (s []float64, u, v *mat.Dense) {
 	in.svu = mat.DenseCopyOf(uu.Slice(0, rows, 0, r))
 	in.svv = mat.DenseCopyOf(vv.Slice(0, cols, 0, r))
 	return in.svals, in.svu, in.svv
+}
+
+// TargetRankFloat64 returns the target's numerical rank at float64
+// precision (workloads.Rank with workloads.Float64 on its singular
+// values), the precision lowdim computes in; it exceeds TargetRank when a
+// target given in a lower precision (float32) is low-rank only to that
+// precision. 0 when the rank is unknown (see TargetSVD).
+func (in *Instance) TargetRankFloat64() int {
+	in.TargetSVD()
+	return in.rank64
 }
 
 // precision is in.Precision, float64 when unset.
@@ -200,6 +220,12 @@ func (in *Instance) Info(r int) results.InstanceInfo {
 	rows, cols := in.Work.Dims()
 	info := results.InstanceInfo{Source: in.Source, Rows: rows, Cols: cols, WorkloadBytes: in.Work.Bytes(), Sparse: in.Factored != nil,
 		TargetTop: in.TargetTop, StableEta: in.StableEta}
+	if in.precision() != workloads.Float64 {
+		info.Precision = in.precision().Name
+		if r64 := in.TargetRankFloat64(); r64 > 0 {
+			info.TargetRankFloat64 = &r64
+		}
+	}
 	for i, v := range in.TargetSVals() {
 		if i >= max(r, 1) {
 			break

@@ -24,4 +24,10 @@ type InstanceInfo struct {
 	// computed from it.
 	TargetTop float64 `json:"target_top,omitempty"`
 	StableEta float64 `json:"stable_eta,omitempty"`
+	// Precision is the dtype the target came in when it is not float64
+	// ("float32"): its rank, and the singular values above, are read at
+	// that precision. TargetRankFloat64 is then its rank at float64, the
+	// precision lowdim computes in (absent when unknown).
+	Precision         string `json:"precision,omitempty"`
+	TargetRankFloat64 *int   `json:"target_rank_float64,omitempty"`
 }

@@ -83,7 +83,7 @@ func linearRun() *results.Run {
 		Instance: &results.InstanceInfo{
 			Source: "seed", Rows: 40, Cols: 30, TargetSVals: []float64{10, 5.5, 1.25}, Observed: 480, HeldOut: 120,
 			Measurements: 600, WorkloadBytes: 12800, LoadedInitsFrom: []string{"compressed", "original"}, Sparse: true,
-			TargetTop: 10.5, StableEta: 0.0125,
+			TargetTop: 10.5, StableEta: 0.0125, Precision: "float32", TargetRankFloat64: ptr(30),
 		},
 		Methods: []results.MethodResult{{
 			Method: "compressed", Path: "sampled", Status: results.Diverged, Message: "diverged at step 30 (loss 3e+08)",

@@ -66,8 +66,12 @@ The rollout gate: trains the original network once and the compressed
 network at every candidate width (--r-hat 10,20,40) on one problem (a preset,
 the problem flags, or your own --target matrix), evaluates every theory check
 that applies, prints a verdict table and writes verdict.json to --out.
-Exit status: 0 every check passed, 1 a check failed (named on stdout),
-2 usage or input error, 3 an internal failure.
+Exit status: 0 the gate passed; 1 it did not, with each reason on the
+VERDICT: FAIL line: a theory check failed on some width (named on stdout),
+a network diverged, no candidate width is sufficient (or none could be
+judged), or no theory check could be evaluated; 2 usage or input error;
+3 an internal failure. A width too narrow beside a sufficient one is a
+result (exit 0).
 
 Flags:
 `

@@ -146,24 +146,38 @@ func writeVerdictTable(w io.Writer, v *experiment.Verdict, dir string) {
 	fmt.Fprintln(tw, "network\tparams\tstatus\tsteps\tbest error\tsufficient")
 	fmt.Fprintf(tw, "original\t%d\t%s\t%d\t%s\t-\n", v.Original.Params, v.Original.Status, v.Original.Steps, fmtErr(v.Original.BestError))
 	for _, wr := range v.Widths {
-		fmt.Fprintf(tw, "compressed r_hat=%d\t%d\t%s\t%d\t%s\t%v\n", wr.RHat, wr.Params, wr.Status, wr.Steps, fmtErr(wr.BestError), wr.Sufficient)
+		fmt.Fprintf(tw, "compressed r_hat=%d\t%d\t%s\t%d\t%s\t%s\n", wr.RHat, wr.Params, wr.Status, wr.Steps, fmtErr(wr.BestError), fmtBool(wr.Sufficient))
 	}
 	tw.Flush()
 	if in := v.Instance; in.HeldOut > 0 {
 		fmt.Fprintf(w, "errors are measured on %d held-out entries of the target (trained on the other %d it gives)\n", in.HeldOut, in.Observed)
 	}
-	fmt.Fprintf(w, "update rank of the original network (singular values of W_l(T) - W_l(0) above %g of the largest): %d\n", v.UpdateRankTol, v.UpdateRank)
+	ur := "- (not measurable: the original took no step or diverged)"
+	if v.UpdateRank != nil {
+		ur = strconv.Itoa(*v.UpdateRank)
+	}
+	fmt.Fprintf(w, "update rank of the original network (singular values of W_l(T) - W_l(0) above %g of the largest): %s\n", v.UpdateRankTol, ur)
 	if v.SafeWidth != nil {
 		fmt.Fprintf(w, "safe width: r_hat = %d (smallest candidate within tol-rel %g of the original's error)\n", *v.SafeWidth, c.TolRel)
 	} else {
 		fmt.Fprintf(w, "safe width: none of the candidates %v is within tol-rel %g of the original's error\n", c.RHats, c.TolRel)
 	}
 	fmt.Fprintln(w)
-	report.WriteChecks(w, v.Checks)
+	report.WriteChecksTable(w, v.Checks)
+	n := report.CountChecks(v.Checks)
+	counts := fmt.Sprintf("%d pass, %d fail", n.Pass, n.Fail-v.TooNarrow)
+	if v.TooNarrow > 0 {
+		counts += fmt.Sprintf(", %d width(s) not sufficient beside a sufficient one (a result, not a failure: does not gate)", v.TooNarrow)
+	}
+	fmt.Fprintf(w, "checks: %s, %d skipped, %d not evaluable\n", counts, n.Skipped, n.NotEvaluable)
 	fmt.Fprintf(w, "theory checks evaluated: %d\n", v.TheoryEvaluated)
 	for _, wr := range v.Widths {
-		if !wr.Sufficient && v.SafeWidth != nil && wr.RHat < *v.SafeWidth {
-			fmt.Fprintf(w, "r_hat = %d is too narrow (a result: r_hat = %d is sufficient)\n", wr.RHat, *v.SafeWidth)
+		if wr.Sufficient != nil && !*wr.Sufficient && v.SafeWidth != nil {
+			if wr.RHat < *v.SafeWidth {
+				fmt.Fprintf(w, "r_hat = %d is too narrow (a result: r_hat = %d is sufficient)\n", wr.RHat, *v.SafeWidth)
+			} else {
+				fmt.Fprintf(w, "r_hat = %d is not sufficient (a result: r_hat = %d is)\n", wr.RHat, *v.SafeWidth)
+			}
 		}
 	}
 	if v.Pass {
@@ -181,6 +195,14 @@ func writeVerdictTable(w io.Writer, v *experiment.Verdict, dir string) {
 	for _, n := range names {
 		fmt.Fprintf(w, "  failed: %s\n", n)
 	}
+}
+
+// fmtBool prints a value that may be absent: "-" when nil.
+func fmtBool(p *bool) string {
+	if p == nil {
+		return "-"
+	}
+	return strconv.FormatBool(*p)
 }
 
 func fmtErr(p *float64) string {

@@ -53,10 +53,11 @@ type verdictJSON struct {
 		BestError *float64 `json:"best_recovery_error"`
 	} `json:"original"`
 	Widths []struct {
-		RHat       int  `json:"r_hat"`
-		Sufficient bool `json:"sufficient"`
+		RHat       int   `json:"r_hat"`
+		Sufficient *bool `json:"sufficient"`
 	} `json:"widths"`
-	UpdateRank   int            `json:"update_rank"`
+	UpdateRank   *int           `json:"update_rank"`
+	TooNarrow    int            `json:"too_narrow"`
 	SafeWidth    *int           `json:"safe_width"`
 	Checks       []verdictCheck `json:"checks"`
 	Passed       int            `json:"passed"`
@@ -118,7 +119,8 @@ func TestVerifyPasses(t *testing.T) {
 	require.Equal(t, len(v.Checks), v.Passed+v.Skipped)
 	require.NotNil(t, v.SafeWidth)
 	require.Equal(t, 4, *v.SafeWidth)
-	require.Equal(t, 4, v.UpdateRank, "the original's updates have rank 2r")
+	require.NotNil(t, v.UpdateRank)
+	require.Equal(t, 4, *v.UpdateRank, "the original's updates have rank 2r")
 	require.Equal(t, []int{4}, v.Config.RHats, "default width 2r")
 	for _, c := range v.Checks {
 		require.NotEmpty(t, c.Regime, "check %s states its regime", c.Name)
@@ -141,8 +143,11 @@ func TestVerifyNarrowWidthIsAResult(t *testing.T) {
 	v := readVerdict(t, out)
 	require.True(t, v.Pass, "reasons %v", v.Reasons)
 	require.Equal(t, []int{1, 4}, v.Config.RHats)
-	require.False(t, v.Widths[0].Sufficient)
-	require.True(t, v.Widths[1].Sufficient)
+	require.False(t, *v.Widths[0].Sufficient)
+	require.True(t, *v.Widths[1].Sufficient)
+	require.Equal(t, 1, v.TooNarrow, "the narrow width is counted as a result")
+	require.Zero(t, v.Failed, "a too-narrow width is not a failure")
+	require.Contains(t, stdout, "0 fail, 1 width(s) not sufficient beside a sufficient one (a result, not a failure: does not gate)")
 	for _, c := range v.Checks {
 		if c.Method == "compressed r_hat=1" && c.Name == experiment.CheckKwon {
 			require.Equal(t, "skipped", c.Status, c.Detail)
