@@ -24,6 +24,10 @@ type Param struct {
 	Check func(v any, c Config) error
 	// InTitle: the value appears in a run's title (figures, stdout).
 	InTitle bool
+	// FromFiles: a loaded instance's files fix the value (m of ms from
+	// A.npy, p of mc from mask.npy); the preset's value is dropped when
+	// loading, and a given value the files contradict is an error.
+	FromFiles bool
 }
 
 // WorkloadInfo is what a configuration knows of a workload: its name, its

@@ -41,7 +41,7 @@ func IsUserError(err error) bool {
 type Layers struct {
 	// Preset names the preset; "" takes the file's "preset" key, else the
 	// fast preset (WorkloadInfo.Fast) of the workload the flags or the
-	// file give (default mf).
+	// file give (default Workload, else mf).
 	Preset string
 	// File is a TOML file whose keys are field keys (Fields) and "preset".
 	File string
@@ -49,8 +49,12 @@ type Layers struct {
 	// Field.Parse returns them.
 	Flags map[string]any
 	// Loading: the instance is read from files, which fix d and the
-	// workload's integer parameters (counts such as m) unless given.
+	// workload's parameters marked FromFiles (m, p) unless given.
 	Loading bool
+	// Workload, when not empty, is the workload a loaded instance's files
+	// make (instance.FilesWorkload); it replaces mf as the workload whose
+	// fast preset is taken when neither the flags nor the file give one.
+	Workload string
 	// Ignore lists keys the flags use otherwise (verify's list of widths
 	// under "r-hat").
 	Ignore []string
@@ -72,6 +76,9 @@ func Resolve(l Layers) ([]Config, error) {
 		delete(set, k)
 	}
 	presetName, workload := l.Preset, "mf"
+	if l.Workload != "" {
+		workload = l.Workload
+	}
 	if v, ok := l.Flags["workload"].(string); ok {
 		workload = v
 	}
@@ -232,7 +239,7 @@ func resetDerived(c *Config, set map[string]bool, presetWorkload string, loading
 		}
 		if w, ok := LookupWorkload(c.Workload); ok {
 			for _, p := range w.Params {
-				if p.Kind == Int && !set[p.Key] {
+				if p.FromFiles && !set[p.Key] {
 					delete(c.Params, p.Key)
 				}
 			}

@@ -249,9 +249,10 @@ func TestLoadErrors(t *testing.T) {
 		{"Inf in target", "mc", func(t *testing.T, dir string) {
 			edit(t, dir, instance.TargetFile, func(a *npy.Array) { a.Data[0] = math.Inf(-1) })
 		}, instance.TargetFile, []string{"(0, 0)", "Inf"}},
+		// Without mask.npy the folder is an mf instance: --workload mc contradicts it.
 		{"missing mask", "mc", func(t *testing.T, dir string) {
 			require.NoError(t, os.Remove(filepath.Join(dir, workloads.MaskFile)))
-		}, workloads.MaskFile, []string{"no such file"}},
+		}, workloads.MaskFile, []string{"invalid --workload mc", "(mf) instance"}},
 		{"mask entry 0.5", "mc", func(t *testing.T, dir string) {
 			edit(t, dir, workloads.MaskFile, func(a *npy.Array) { a.Data[d+3] = 0.5 })
 		}, workloads.MaskFile, []string{"(1, 3)", "0.5", "want 0 or 1"}},

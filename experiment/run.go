@@ -86,27 +86,10 @@ func Run(c config.Config, opt Options) (*results.Run, error) {
 	var plan memplan.Plan
 	var budget *machine.Budget
 	if opt.LoadInstance != "" {
-		// The folder fixes d and the workload's counts (m); validate the
-		// rest first.
-		probe := c.Clone()
-		if probe.D == 0 {
-			probe.D = max(2*probe.R, probe.RHat, 2)
-		}
-		if w, ok := config.LookupWorkload(c.Workload); ok {
-			for _, p := range w.Params {
-				if p.Kind == config.Int && probe.Int(p.Key) == 0 {
-					probe.Set(p.Key, 1)
-				}
-			}
-		}
-		if err := probe.Validate(); err != nil {
-			return nil, err
-		}
+		// The folder fixes d and the workload's parameters (m, p); Load
+		// validates c with them before reading any initial weights.
 		if in, err = instance.Load(opt.LoadInstance, &c); err != nil {
 			return nil, config.Input(err)
-		}
-		if err := c.Validate(); err != nil {
-			return nil, err
 		}
 		// The data is in memory already; the networks are not.
 		if plan, budget, err = preflight(c, true, false); err != nil {

@@ -308,8 +308,11 @@ func SaveInit(dir, method string, net *dln.Network) error {
 // c.RHat must fit its size (errors name the file, and the synthetic
 // generator's rules do not apply to it, as in FromFiles); c.D is set from it (a
 // different nonzero c.D is an error), and the workload's parameters the
-// files fix (m). Files the
-// workload needs must exist. Initial weights of the methods in c.Methods
+// files fix (m of ms, p of mc; a different nonzero given value is an
+// error). c.Workload must be the one the files make (FilesWorkload).
+// Files the workload needs must exist. c is then validated (Validate)
+// with the files' sizes, before any initial weights are read. Initial
+// weights of the methods in c.Methods
 // are read where init_<method>_W1.npy exists; their count and shapes must
 // match the method. Every error names the file.
 func Load(dir string, c *config.Config) (*Instance, error) {
@@ -336,12 +339,20 @@ func Load(dir string, c *config.Config) (*Instance, error) {
 	if err := checkTargetValues(target, tpath); err != nil {
 		return nil, err
 	}
+	if err := checkWorkload(dir, c.Workload); err != nil {
+		return nil, err
+	}
 	if err := fitUserConfig(c, d, tpath, "--r or the preset's"); err != nil {
 		return nil, err
 	}
 	c.D = d
 	w, err := spec.Load(c, target, dir)
 	if err != nil {
+		return nil, err
+	}
+	// Every rule that depends on the sizes is checked against the files'
+	// (d, m, p), never against a placeholder.
+	if err := c.WithDefaults().Validate(); err != nil {
 		return nil, err
 	}
 	in := &Instance{Target: target, Work: w, Source: dir, Inits: map[string][]*mat.Dense{}, Precision: workloads.PrecisionOf(ta.Dtype)}
@@ -359,6 +370,71 @@ func Load(dir string, c *config.Config) (*Instance, error) {
 		}
 	}
 	return in, nil
+}
+
+// FilesWorkload returns the workload an instance folder's files make: the
+// registered workload one of whose Files (workloads.Spec.Files) is in dir
+// (A.npy and y.npy: ms; mask.npy: mc), or, when none is, the one workload
+// without files (mf, the target alone). It returns an error naming the
+// files when dir has no target.npy or files of two workloads.
+func FilesWorkload(dir string) (string, error) {
+	if _, err := os.Stat(filepath.Join(dir, TargetFile)); err != nil {
+		return "", err
+	}
+	var found, bare []string
+	var names []string
+	for _, s := range workloads.Specs() {
+		if len(s.Files) == 0 {
+			bare = append(bare, s.Name)
+		}
+		var have []string
+		for _, f := range s.Files {
+			if _, err := os.Stat(filepath.Join(dir, f)); err == nil {
+				have = append(have, f)
+			}
+		}
+		if len(have) > 0 {
+			found = append(found, s.Name)
+			names = append(names, have...)
+		}
+	}
+	switch {
+	case len(found) == 1:
+		return found[0], nil
+	case len(found) > 1:
+		return "", fmt.Errorf("%s holds %v: files of the workloads %v; an instance is of one", dir, names, found)
+	case len(bare) == 1:
+		return bare[0], nil
+	}
+	return "", fmt.Errorf("%s holds only %s: no registered workload is made of a target alone", dir, TargetFile)
+}
+
+// checkWorkload refuses a workload the files of dir do not make, naming
+// the files.
+func checkWorkload(dir, workload string) error {
+	got, err := FilesWorkload(dir)
+	if err != nil {
+		return err
+	}
+	if got == workload {
+		return nil
+	}
+	spec, _ := workloads.Lookup(got)
+	files := []string{TargetFile}
+	for _, f := range spec.Files {
+		if _, err := os.Stat(filepath.Join(dir, f)); err == nil {
+			files = append(files, f)
+		}
+	}
+	want := ""
+	if ws, ok := workloads.Lookup(workload); ok && len(ws.Files) > 0 {
+		var paths []string
+		for _, f := range ws.Files {
+			paths = append(paths, filepath.Join(dir, f))
+		}
+		want = fmt.Sprintf(", not %s (whose files are %v)", workload, paths)
+	}
+	return config.Bad("workload", workload, "%s holds %v: a %s (%s) instance%s", dir, files, spec.Title, got, want)
 }
 
 func loadInit(dir, method string, shapes []dln.Shape) ([]*mat.Dense, error) {

@@ -287,7 +287,7 @@ func init() {
 	Register(Spec{
 		WorkloadInfo: config.WorkloadInfo{
 			Name: "mc", Title: "matrix completion", Order: 2,
-			Params: []config.Param{{Key: "p", Kind: config.Float, Unit: "fraction", InTitle: true,
+			Params: []config.Param{{Key: "p", Kind: config.Float, Unit: "fraction", InTitle: true, FromFiles: true,
 				Help: "observed fraction (mc)",
 				Check: func(v any, c config.Config) error {
 					if p := v.(float64); !(p > 0 && p <= 1) {
@@ -392,6 +392,14 @@ func init() {
 			if err != nil {
 				return nil, fmt.Errorf("%s: %w", files, err)
 			}
+			// p is the fraction the files observe; a given p must name the
+			// same count of entries (round(p rows cols) = observed), so a
+			// rounded fraction such as 0.333 for 12 of 36 is accepted.
+			n := rows * cols
+			if given := c.Float("p"); given != 0 && int(math.Round(given*float64(n))) != w.Observed() {
+				return nil, config.Bad("p", given, "%s observes %d of %d entries (p = %.4g)", files, w.Observed(), n, float64(w.Observed())/float64(n))
+			}
+			c.Set("p", float64(w.Observed())/float64(n))
 			return w, nil
 		},
 		Footprint: func(c config.Config) []Need {

@@ -181,7 +181,7 @@ func init() {
 		WorkloadInfo: config.WorkloadInfo{
 			Name: "ms", Title: "matrix sensing", Order: 3,
 			Params: []config.Param{
-				{Key: "m", Kind: config.Int, Unit: "measurements", InTitle: true, Help: "number of measurements (ms)",
+				{Key: "m", Kind: config.Int, Unit: "measurements", InTitle: true, FromFiles: true, Help: "number of measurements (ms)",
 					Check: func(v any, c config.Config) error {
 						if v.(int) < 1 {
 							return config.Bad("m", v, "number of measurements must be at least 1")

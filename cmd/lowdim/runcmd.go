@@ -165,6 +165,13 @@ func (f *runFlags) resolve() ([]config.Config, error) {
 	if f.verify {
 		l.Ignore = []string{"r-hat"}
 	}
+	if f.loadInstance != "" {
+		// Without --workload the files decide; a folder that is no single
+		// instance (a preset's parent folder, a bad one) is left to Load.
+		if w, err := instance.FilesWorkload(f.loadInstance); err == nil {
+			l.Workload = w
+		}
+	}
 	return config.Resolve(l)
 }
 
