@@ -753,7 +753,7 @@ func (k *checker) floorCheck(method string, net *dln.Network, res results.Method
 		}
 		return
 	}
-	regime := k.regime("orthogonal eps-init") + fmt.Sprintf(", eps <= 0.1, d=%d >= %d r=%d (r: the target's rank)", k.d, FloorOriginalMinDPerRank, FloorOriginalMinDPerRank*r)
+	regime := k.regime("orthogonal eps-init") + fmt.Sprintf(", eps <= %g, d=%d >= %d r=%d (r: the target's rank)", FloorOriginalMaxEps, k.d, FloorOriginalMinDPerRank, FloorOriginalMinDPerRank*r)
 	const quantity = "||P_U W P_V||_F / ||Phi||_F at the last step vs rho^L sqrt(d - r) / ||Phi||_F (an estimate)"
 	switch {
 	case k.loaded(method):
@@ -762,9 +762,9 @@ func (k *checker) floorCheck(method string, net *dln.Network, res results.Method
 		emit(checks.Skip(CheckFloorOriginal, method, regime, "depth 1: no factored floor"))
 	case k.u == nil || r == 0:
 		emit(checks.NotEvaluable(CheckFloorOriginal, method, regime, quantity, "the target's singular vectors are unknown (its SVD failed)", checks.FloorOriginalRelTol))
-	case k.c.Eps > theory.KwonMaxEps:
+	case k.c.Eps > FloorOriginalMaxEps:
 		emit(checks.Skip(CheckFloorOriginal, method, regime,
-			fmt.Sprintf("eps = %g > %g: the directions off the target move during learning (eps = 0.143, L = 4, d = 19, r = 2: floor 2.2 x the estimate 50 steps after learning)", k.c.Eps, theory.KwonMaxEps)))
+			fmt.Sprintf("eps = %g > %g: the directions off the target move during learning (eps = 0.143, L = 4, d = 19, r = 2: floor 2.2 x the estimate 50 steps after learning; eps = 0.079, L = 3, d = 8, r = 1: 1.27 to 1.55 x)", k.c.Eps, FloorOriginalMaxEps)))
 	case k.d < FloorOriginalMinDPerRank*r:
 		emit(checks.Skip(CheckFloorOriginal, method, regime,
 			fmt.Sprintf("d = %d < %d rank(target) = %d: only d - 2r of the d - r directions off the target stay at rho, the other r decay, so rho^L sqrt(d - r) overestimates the floor by more than the tolerance", k.d, FloorOriginalMinDPerRank, FloorOriginalMinDPerRank*r)))
@@ -863,6 +863,15 @@ func (k *checker) kwonRegime() (bool, string) {
 // deviation 0.274 > 0.25, where sqrt(2/5) = 0.63 bounds the ratio);
 // at d >= 4r the bound is sqrt(2/3) = 0.82.
 const FloorOriginalMinDPerRank = 4
+
+// FloorOriginalMaxEps: mf-floor-original is checked only for eps at most
+// this. At d = 8, r = 1, L = 3, eta = 0.25 x stable, 100-200 steps (1512 runs
+// scanned over eps = 0.025 to 0.1, 24 seeds), the observed floor exceeded
+// the estimate by more than the tolerance at eps = 0.079 (seeds 8, 10, 19:
+// relative deviation 0.27 to 0.55) and eps = 0.1 (seed 3: 0.72), and never
+// at eps <= 0.063; TestPropertyExactIdentities drew such a case. Half of
+// theory.KwonMaxEps leaves a margin below the first failure.
+const FloorOriginalMaxEps = 0.05
 
 // KwonMaxEtaFracL2 is the largest step size, as a fraction of
 // theory.StableEta, at which kwon-bound is checked at depth 2.

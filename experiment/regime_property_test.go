@@ -320,7 +320,7 @@ func TestRegimeProperty(t *testing.T) {
 		// only when the original diverged (no floor of a diverged network).
 		if ch, ok := one(CheckFloorOriginal, methods.Original); ok {
 			switch {
-			case d.c.Eps > theory.KwonMaxEps:
+			case d.c.Eps > FloorOriginalMaxEps:
 				outside(ch, "move during learning")
 			case d.c.D < FloorOriginalMinDPerRank*d.rank:
 				outside(ch, "overestimates the floor")
