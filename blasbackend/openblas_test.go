@@ -293,3 +293,33 @@ func requireSameBits(t *testing.T, name string, want, got []float64) {
 		}
 	}
 }
+
+// BenchmarkThreading measures what bit-identical results cost: a 1024 x
+// 1024 x 1024 Dgemm (the original network's product at d = 1024) through
+// the shim (mode=split: single-threaded OpenBLAS pieces on GOMAXPROCS
+// goroutines, split.go) against OpenBLAS's own threading on GOMAXPROCS
+// threads (mode=openblas, not deterministic: see the package comment).
+// Compare the two with benchstat, e.g.
+//
+//	go test -tags openblas -run '^$' -bench Threading -count 10 -cpu 1,2 ./blasbackend | benchstat -col /mode -
+func BenchmarkThreading(b *testing.B) {
+	const n = 1024
+	rng := rand.New(rand.NewPCG(1, 2))
+	a, bb, c := randSlice(rng, n*n), randSlice(rng, n*n), make([]float64, n*n)
+	flops := 2 * float64(n) * n * n
+	report := func(b *testing.B) {
+		b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+	}
+	b.Run(fmt.Sprintf("op=dgemm/n=%d/mode=split", n), func(b *testing.B) {
+		for b.Loop() {
+			blas64.Implementation().Dgemm(blas.NoTrans, blas.NoTrans, n, n, n, 1, a, n, bb, n, 0, c, n)
+		}
+		report(b)
+	})
+	b.Run(fmt.Sprintf("op=dgemm/n=%d/mode=openblas", n), func(b *testing.B) {
+		for b.Loop() {
+			blasbackend.ThreadedDgemm(runtime.GOMAXPROCS(0), n, a, bb, c)
+		}
+		report(b)
+	})
+}
