@@ -245,9 +245,10 @@ func (k *checker) learnedNothing(method string) string {
 }
 
 // noDynamics returns why the training of methods cannot be judged against
-// the theory: a divergence or nothing learned. "" when it can.
+// the theory: a divergence, an interruption or nothing learned. "" when it
+// can.
 func (k *checker) noDynamics(methods ...string) string {
-	if why := k.diverged(methods...); why != "" {
+	if why := k.cutShort(methods...); why != "" {
 		return why
 	}
 	for _, m := range methods {
@@ -555,14 +556,47 @@ func (k *checker) endToEnd(method string, net *dln.Network) *mat.Dense {
 	return &w
 }
 
-// diverged returns why method's dynamics cannot be judged, or "".
-func (k *checker) diverged(methods ...string) string {
+// cutShort returns why the dynamics of methods cannot be judged because
+// their training did not run its course: a method diverged, or the run
+// was interrupted before it ended (its trajectory is partial). "" when
+// none was cut short.
+func (k *checker) cutShort(methods ...string) string {
 	for _, m := range methods {
-		if r, ok := k.res[m]; ok && r.Status == results.Diverged {
+		r, ok := k.res[m]
+		switch {
+		case !ok:
+		case r.Status == results.Diverged:
 			return fmt.Sprintf("%s %s: its trajectory is no test of the theory", m, statusLine(r))
+		case r.Status == results.Interrupted:
+			return interruptedWhy(m, r)
 		}
 	}
 	return ""
+}
+
+// interruption returns why the first of methods the run's interruption
+// cut short cannot be judged, or "" when none was.
+func (k *checker) interruption(methods ...string) string {
+	for _, m := range methods {
+		if r, ok := k.res[m]; ok && r.Status == results.Interrupted {
+			return interruptedWhy(m, r)
+		}
+	}
+	return ""
+}
+
+// interruptedWhy is the detail of a check not evaluable because the run
+// was interrupted before method m (result r) ended.
+func interruptedWhy(m string, r results.MethodResult) string {
+	return fmt.Sprintf("the run was interrupted (%s %s): a partial trajectory is no test of the theory", m, statusLine(r))
+}
+
+// notStarted records a method the interruption kept from training (res,
+// of status results.Interrupted), so that the checks that compare it
+// with another method say so.
+func (k *checker) notStarted(res results.MethodResult) {
+	k.res[res.Method] = res
+	k.trajs[res.Method] = nil
 }
 
 // after records the checks on a trained method.
@@ -678,7 +712,7 @@ func (k *checker) incrementalCheck(method string, res results.MethodResult, why 
 	}
 	// A divergence is judged first (as before); nothing learned only inside
 	// the regime, after its skips.
-	div := k.diverged(method)
+	div := k.cutShort(method)
 	switch {
 	case div != "":
 		k.out = append(k.out, checks.NotEvaluable(CheckIncremental, method, regime, quantity, div, 0))
@@ -970,6 +1004,8 @@ func (k *checker) floorRatioCheck() {
 		k.out = append(k.out, checks.Skip(CheckFloorRatio, methods.Compressed, regime, fmt.Sprintf("alpha = %g: the compressed zero modes do not follow rho^L", k.c.Alpha)))
 	case rh <= r:
 		k.out = append(k.out, checks.Skip(CheckFloorRatio, methods.Compressed, regime, "r_hat <= rank(target): the compressed network has no floor"))
+	case k.interruption(methods.Original, methods.Compressed) != "":
+		k.out = append(k.out, checks.NotEvaluable(CheckFloorRatio, methods.Compressed, regime, quantity, k.interruption(methods.Original, methods.Compressed), checks.FloorOriginalRelTol))
 	case !okC || !okO:
 		// The ratio needs both floors: not evaluable, with the reason of
 		// the floor that is missing.

@@ -41,6 +41,32 @@ type Options struct {
 	// positive, each sensing method's operator bandwidth is also given as
 	// a fraction of it.
 	TriadGBps float64
+	// Interrupt, when not nil, interrupts the run once it is closed (the
+	// caller closes it on SIGINT or SIGTERM): the method training stops at
+	// its next step boundary (trainer.Config.Stop, looked at once per
+	// step), the methods not yet started are not trained, and Run (or
+	// Verify) returns a complete record marked interrupted with a nil
+	// error. See Run.
+	Interrupt <-chan struct{}
+}
+
+// Messages of the methods an interruption cut short.
+const (
+	// msgNotStarted is the Message of a method the interruption kept from
+	// training; a method stopped during training has "interrupted at step
+	// t" (trainer.Config.Stop).
+	msgNotStarted = "interrupted before training (step 0)"
+)
+
+// interrupted reports whether the run's Interrupt channel is closed,
+// without blocking.
+func (opt Options) interrupted() bool {
+	select {
+	case <-opt.Interrupt:
+		return true
+	default:
+		return false
+	}
 }
 
 // Check validates c with its defaults applied and checks that its
@@ -79,6 +105,20 @@ func Title(c config.Config) string {
 // Run trains every method of c on one shared instance and returns the
 // results. Bad configurations return a *config.ConfigError; bad instance files an
 // error naming the file. Divergence is a result, not an error.
+//
+// An interruption (opt.Interrupt closed) is a result too: Run returns the
+// complete record and a nil error. The method training when it came stops
+// at its next step boundary with status results.Interrupted and Message
+// "interrupted at step t" (t the last step taken; its trajectory ends with
+// a checkpoint at t, its final and best values are those reached); each
+// method after it has status results.Interrupted, Message "interrupted
+// before training (step 0)", its layers and parameter count, and no
+// trajectory. The run has Interrupted set when some method was cut short
+// (an interruption after the last method ended changes nothing). Every
+// check that judges an interrupted method's training is not evaluable, its
+// detail saying the run was interrupted; the checks of the initialization
+// (param-count, balanced-init) and the exact flop count of the steps taken
+// keep their verdicts.
 func Run(c config.Config, opt Options) (*results.Run, error) {
 	c = c.WithDefaults()
 	var in *instance.Instance
@@ -130,11 +170,23 @@ func Run(c config.Config, opt Options) (*results.Run, error) {
 	}
 	k := newChecker(c, in)
 	for _, m := range c.Methods {
+		if opt.interrupted() {
+			res := notStarted(m, c, in)
+			k.notStarted(res)
+			run.Methods = append(run.Methods, res)
+			if opt.Log != nil {
+				fmt.Fprintf(opt.Log, "%s: %s\n", m, res.Message)
+			}
+			continue
+		}
 		res, err := trainMethod(m, c, in, k, opt)
 		if err != nil {
 			return nil, err
 		}
 		run.Methods = append(run.Methods, res)
+	}
+	for _, m := range run.Methods {
+		run.Interrupted = run.Interrupted || m.Status == results.Interrupted
 	}
 	run.ComputeRatios(methods.Original)
 	run.Checks = k.finish()
@@ -144,6 +196,20 @@ func Run(c config.Config, opt Options) (*results.Run, error) {
 	}
 	run.Memory = memoryInfo(plan, budget, peakHeap)
 	return run, nil
+}
+
+// notStarted is the result of method m when an interruption kept it from
+// training: status results.Interrupted, its layers and parameter count
+// from its shapes (no network is built), nothing measured.
+func notStarted(m string, c config.Config, in *instance.Instance) results.MethodResult {
+	res := results.MethodResult{Method: m, Status: results.Interrupted, Message: msgNotStarted}
+	rows, cols := in.Work.Dims()
+	for _, s := range Shapes(m, c, rows, cols) {
+		res.Layers = append(res.Layers, [2]int{s.Rows, s.Cols})
+		res.Params += s.Rows * s.Cols
+	}
+	res.ParamBytes = int64(8 * res.Params)
+	return res
 }
 
 // trainMethod builds method m on the instance, trains it with the checker's
@@ -169,7 +235,8 @@ func trainMethod(m string, c config.Config, in *instance.Instance, k *checker, o
 	}
 	obj, path := NewObjective(m, c, in, net)
 	k.path(m, path)
-	tc := trainer.Config{Steps: c.Steps, Eta: c.Eta, Tol: c.Tol, Every: c.Every, SingularValues: c.SVals, Checkpoint: hook, Observe: h.step}
+	tc := trainer.Config{Steps: c.Steps, Eta: c.Eta, Tol: c.Tol, Every: c.Every, SingularValues: c.SVals, Checkpoint: hook, Observe: h.step,
+		Stop: opt.Interrupt}
 	var done func()
 	if opt.Progress != nil {
 		tc.Progress, done = opt.Progress(m, c.Steps)

@@ -87,11 +87,19 @@ type Verdict struct {
 	// TheoryEvaluated counts the theory checks (TheoryCheck) that passed
 	// or failed.
 	TheoryEvaluated int `json:"theory_evaluated"`
-	// Pass is true when the gate passes: no theory check failed (on any
-	// width), no network diverged, some candidate width is sufficient, and
-	// at least one theory check was evaluated. A width that is too narrow
-	// while another is sufficient is a result, not a failure.
+	// Pass is true when the gate passes: the verify was not interrupted,
+	// no theory check failed (on any width), no network diverged, some
+	// candidate width is sufficient, and at least one theory check was
+	// evaluated. A width that is too narrow while another is sufficient is
+	// a result, not a failure.
 	Pass bool `json:"pass"`
+	// Interrupted is true when the verify was interrupted
+	// (Options.Interrupt) before every network ended its training: the
+	// verdict is complete up to there (the networks cut short have status
+	// results.Interrupted, their checks are not evaluable), it never
+	// passes, and its first reason starts with "INTERRUPTED". Always
+	// written, false included.
+	Interrupted bool `json:"interrupted"`
 	// Reasons say why the gate did not pass, one line each (empty when it
 	// passed).
 	Reasons []string `json:"reasons,omitempty"`
@@ -165,6 +173,13 @@ func (vc VerifyConfig) Validate() error {
 // every candidate width on one instance (in, or drawn from the seed when in
 // is nil), evaluates every check that applies, and returns the verdict.
 // Failed checks are a result (Verdict.Pass false), not an error.
+//
+// An interruption (opt.Interrupt closed) is a result too, as in Run: the
+// network training stops at its next step boundary ("interrupted at step
+// t"), the networks not yet started are not trained ("interrupted before
+// training (step 0)", a width's width-sufficient check not evaluable), and
+// Verify returns the complete verdict with Interrupted set, Pass false and
+// a first reason starting with "INTERRUPTED" (Headline), and a nil error.
 func Verify(vc VerifyConfig, in *instance.Instance, opt Options) (*Verdict, error) {
 	vc = vc.WithDefaults()
 	if in != nil {
@@ -202,8 +217,11 @@ func Verify(vc VerifyConfig, in *instance.Instance, opt Options) (*Verdict, erro
 	}
 	k0 := newChecker(vc.Config, in)
 	k0.keepInit = true
-	orig, err := trainMethod(methods.Original, vc.Config, in, k0, opt)
-	if err != nil {
+	var orig results.MethodResult
+	if opt.interrupted() {
+		orig = notStarted(methods.Original, vc.Config, in)
+		k0.notStarted(orig)
+	} else if orig, err = trainMethod(methods.Original, vc.Config, in, k0, opt); err != nil {
 		return nil, err
 	}
 	v.Original = orig
@@ -212,6 +230,10 @@ func Verify(vc VerifyConfig, in *instance.Instance, opt Options) (*Verdict, erro
 	diverged := []string{}
 	if orig.Status == results.Diverged {
 		diverged = append(diverged, fmt.Sprintf("original: %s", statusLine(orig)))
+	}
+	var cut []string // the networks the interruption cut short
+	if orig.Status == results.Interrupted {
+		cut = append(cut, fmt.Sprintf("original %s", statusLine(orig)))
 	}
 
 	for _, rh := range vc.RHats {
@@ -230,13 +252,19 @@ func Verify(vc VerifyConfig, in *instance.Instance, opt Options) (*Verdict, erro
 		if row, ok := k0.floorRows[methods.Original]; ok {
 			k.floorRows[methods.Original] = row
 		}
-		res, err := trainMethod(methods.Compressed, c, in, k, opt)
-		if err != nil {
+		var res results.MethodResult
+		if opt.interrupted() {
+			res = notStarted(methods.Compressed, c, in)
+			k.notStarted(res)
+		} else if res, err = trainMethod(methods.Compressed, c, in, k, opt); err != nil {
 			return nil, err
 		}
 		label := fmt.Sprintf("%s r_hat=%d", methods.Compressed, rh)
 		if res.Status == results.Diverged {
 			diverged = append(diverged, fmt.Sprintf("%s: %s", label, statusLine(res)))
+		}
+		if res.Status == results.Interrupted {
+			cut = append(cut, fmt.Sprintf("%s %s", label, statusLine(res)))
 		}
 		w := WidthResult{RHat: rh, Params: res.Params, Status: res.Status, Message: res.Message, Steps: res.Steps,
 			StepsToTol: res.StepsToTol, Seconds: res.Seconds, BestError: res.BestError, FinalError: res.FinalError, Result: res}
@@ -285,6 +313,10 @@ func Verify(vc VerifyConfig, in *instance.Instance, opt Options) (*Verdict, erro
 			v.TheoryEvaluated++
 		}
 	}
+	if len(cut) > 0 {
+		v.Interrupted = true
+		v.Reasons = append(v.Reasons, "INTERRUPTED: the verify was interrupted ("+strings.Join(cut, "; ")+"): a partial verify never passes")
+	}
 	if len(failedTheory) > 0 {
 		v.Reasons = append(v.Reasons, "a check failed: "+strings.Join(failedTheory, ", "))
 	}
@@ -320,6 +352,19 @@ func Verify(vc VerifyConfig, in *instance.Instance, opt Options) (*Verdict, erro
 	return v, nil
 }
 
+// Headline returns the verdict in one line: "VERDICT: PASS", or the
+// reasons joined by "; " after "VERDICT: FAIL: ", or for an interrupted
+// verify after "VERDICT: " (its first reason starts with "INTERRUPTED: ").
+func (v *Verdict) Headline() string {
+	switch {
+	case v.Pass:
+		return "VERDICT: PASS"
+	case v.Interrupted:
+		return "VERDICT: " + strings.Join(v.Reasons, "; ")
+	}
+	return "VERDICT: FAIL: " + strings.Join(v.Reasons, "; ")
+}
+
 // widthCheck is CheckWidth of one candidate: its best recovery error
 // against the original's. It is not evaluable when either network
 // diverged or recorded no error, or when the original did not reach the
@@ -343,6 +388,12 @@ func widthCheck(c config.Config, tolRel float64, label string, orig, res results
 		ratio = *best / *origBest - 1
 	}
 	switch {
+	case orig.Status == results.Interrupted || res.Status == results.Interrupted:
+		why := interruptedWhy(methods.Original, orig)
+		if res.Status == results.Interrupted {
+			why = interruptedWhy(label, res)
+		}
+		return checks.NotEvaluable(CheckWidth, label, regime, quantity, why, tolRel)
 	case orig.Status == results.Diverged || res.Status == results.Diverged:
 		why := "the original network " + statusLine(orig)
 		if res.Status == results.Diverged {

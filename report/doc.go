@@ -29,10 +29,11 @@
 // sits right of the data area, where no curve can hide it. A point whose
 // y is not positive, or whose x or y is NaN or infinite, is left out (a log
 // axis cannot show it); a method with no point left is left out of the
-// figure and of its legend. A figure with no point at all is an error, not a
-// panic: gonum/plot panics on a log axis whose range is not positive, and
-// this package guards every such range; as a last line of defence a panic
-// while drawing is turned into an error.
+// figure and of its legend (a method with no trajectory: diverged at step
+// 0, or interrupted before training). A figure with no point at all is left
+// out, neither an error nor a panic: gonum/plot panics on a log axis whose
+// range is not positive, and this package guards every such range; as a
+// last line of defence a panic while drawing is turned into an error.
 //
 // # Trajectories and summary
 //
@@ -40,7 +41,9 @@
 // with floats in the shortest form that reads back to the same float64.
 // WriteSummary prints one line per method (status, steps, steps and seconds
 // to the tolerance, time per step, parameters, final and best error) and one
-// line per entry of run.Ratios.
+// line per entry of run.Ratios. A method the run's interruption cut short
+// shows its Message as its status ("interrupted at step t");
+// WriteInterrupted says in one line that the run was interrupted.
 //
 // Nothing in this package modifies the Run it is given. Nothing panics on
 // bad data; the functions allocate their outputs.

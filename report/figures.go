@@ -43,8 +43,7 @@ const (
 	labelLoss  = "training loss"
 )
 
-// ErrNoData is returned (wrapped) by Figures when a required figure has no
-// point to draw.
+// ErrNoData is returned (wrapped) by Figures when it is given no run.
 var ErrNoData = errors.New("report: no data to plot")
 
 // figure describes one figure: which values of a method go on which axis.
@@ -54,9 +53,8 @@ type figure struct {
 	yLabel string
 	// points calls add with the (x, y) of each checkpoint of m that the
 	// figure shows, in step order.
-	points   func(m *results.MethodResult, add func(x, y float64))
-	xf, yf   string // the CSV names of x and y, for errors
-	optional bool   // left out, rather than an error, when it has no point
+	points func(m *results.MethodResult, add func(x, y float64))
+	xf, yf string // the CSV names of x and y
 	// linearY draws y on a linear axis; otherwise it is logarithmic and
 	// points with y <= 0 are left out.
 	linearY bool
@@ -94,7 +92,7 @@ func extraFigures(run *results.Run) []figure {
 		return xy
 	}
 	out = append(out, figure{name: "alignment_vs_step", xLabel: labelStep, yLabel: labelAlign, xf: "step", yf: "align_u",
-		optional: true, linearY: true, series: func(run *results.Run) []series {
+		linearY: true, series: func(run *results.Run) []series {
 			var ss []series
 			for i := range run.Methods {
 				m := &run.Methods[i]
@@ -117,7 +115,7 @@ func extraFigures(run *results.Run) []figure {
 			continue
 		}
 		out = append(out, figure{name: "staircase_" + m.Method, xLabel: labelStep, yLabel: labelSV, xf: "step", yf: "sv",
-			optional: true, linearY: true, series: func(run *results.Run) []series {
+			linearY: true, series: func(run *results.Run) []series {
 				ss := make([]series, 0, k)
 				for s := range k {
 					var xy plotter.XYs
@@ -164,7 +162,6 @@ var figureList = []figure{
 		points: linearPoints(
 			func(c *results.Checkpoint) float64 { return float64(c.Step) },
 			func(c *results.Checkpoint) float64 { return c.TrainLoss }),
-		optional: true,
 	},
 }
 
@@ -194,10 +191,11 @@ type series struct {
 // "loss_vs_time", each as .svg and .png, those with a point to draw. See
 // the package comment for what is drawn and what is left out.
 //
-// Figures returns an error wrapping ErrNoData when run is nil or, for a
-// linear run, no method has a checkpoint with a positive, finite recovery
-// error (and finite x), and an error naming the figure when drawing or
-// encoding fails. It does not modify run.
+// A figure with no point to draw is left out, and that is no error: a
+// run whose methods all diverged at step 0 or were interrupted before
+// their first checkpoint has no figure at all (an empty map). Figures
+// returns an error wrapping ErrNoData when run is nil, and an error naming
+// the figure when drawing or encoding fails. It does not modify run.
 func Figures(run *results.Run, title string) (map[string][]byte, error) {
 	if run == nil {
 		return nil, fmt.Errorf("%w: run is nil", ErrNoData)
@@ -218,11 +216,7 @@ func Figures(run *results.Run, title string) (map[string][]byte, error) {
 			ss, lo, hi = collect(run, f)
 		}
 		if len(ss) == 0 {
-			if f.optional {
-				continue
-			}
-			return nil, fmt.Errorf("%w: %s: no method has a checkpoint with a finite %s and a positive, finite %s",
-				ErrNoData, f.name, f.xf, f.yf)
+			continue // nothing to draw: a result (see above), not an error
 		}
 		build := func() (*figurePlot, error) { return newPlot(f, title, ss, lo, hi) }
 		svg, err := render(build, "svg")
@@ -241,7 +235,8 @@ func Figures(run *results.Run, title string) (map[string][]byte, error) {
 
 // WriteFigures draws the figures of run (see Figures) and writes each into
 // dir, which it creates when missing, with results.WriteFileAtomic. It
-// returns the paths written, sorted. On error, some figures may have been
+// returns the paths written, sorted (none, and no error, when no figure
+// has a point to draw). On error, some figures may have been
 // written; none is left half-written.
 func WriteFigures(dir string, run *results.Run, title string) ([]string, error) {
 	figs, err := Figures(run, title)

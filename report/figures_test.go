@@ -87,10 +87,26 @@ func TestFigures(t *testing.T) {
 		{"no loss", &results.Run{Methods: []results.MethodResult{
 			{Method: "noloss", Trajectory: []results.Checkpoint{cp(0, 0, 0, 1), cp(10, 1, 0, 0.1)}},
 		}}, errorFigures},
-		{"all empty", &results.Run{Methods: []results.MethodResult{empty, {Method: "empty2"}}}, nil},
-		{"no methods", &results.Run{}, nil},
-		{"all zero", &results.Run{Methods: []results.MethodResult{zeros}}, nil},
-		{"non-positive and non-finite", &results.Run{Methods: []results.MethodResult{bad, zeros}}, nil},
+		// Nothing to draw is a result, not an error: no figure at all (every
+		// method diverged at step 0, or was interrupted before training).
+		{"all empty", &results.Run{Methods: []results.MethodResult{empty, {Method: "empty2"}}}, []string{}},
+		{"no methods", &results.Run{}, []string{}},
+		{"all zero", &results.Run{Methods: []results.MethodResult{zeros}}, []string{}},
+		// bad's one drawable point is step 30 (error 1, loss 1), whose time
+		// is infinite: drawn against the step, left out against time.
+		{"non-positive and non-finite", &results.Run{Methods: []results.MethodResult{bad, zeros}},
+			[]string{"error_vs_step.png", "error_vs_step.svg", "loss_vs_step.png", "loss_vs_step.svg"}},
+		{"every method interrupted before training", &results.Run{Interrupted: true, Methods: []results.MethodResult{
+			{Method: "original", Status: results.Interrupted, Message: "interrupted before training (step 0)"},
+			{Method: "compressed", Status: results.Interrupted, Message: "interrupted before training (step 0)"},
+		}}, []string{}},
+		// The method stopped at step 20 is drawn up to there; the one never
+		// started is left out.
+		{"one interrupted during training", &results.Run{Interrupted: true, Methods: []results.MethodResult{
+			{Method: "original", Status: results.Interrupted, Message: "interrupted at step 20",
+				Trajectory: []results.Checkpoint{cp(0, 0, 1, 1), cp(10, 0.1, 0.5, 0.5), cp(20, 0.2, 0.25, 0.25)}},
+			{Method: "compressed", Status: results.Interrupted, Message: "interrupted before training (step 0)"},
+		}}, allFigures},
 		{"nil run", nil, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -148,7 +164,11 @@ func TestWriteFigures(t *testing.T) {
 		assert.NotEmpty(t, b, p)
 	}
 
-	_, err = WriteFigures(t.TempDir(), &results.Run{}, "empty")
+	// Nothing to draw: nothing written, no error.
+	paths, err = WriteFigures(t.TempDir(), &results.Run{}, "empty")
+	require.NoError(t, err)
+	assert.Empty(t, paths)
+	_, err = WriteFigures(t.TempDir(), nil, "nil")
 	assert.ErrorIs(t, err, ErrNoData)
 }
 

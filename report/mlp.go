@@ -47,13 +47,13 @@ var (
 // all diverged at once has none, and that is a result, not an error).
 var mlpFigureList = []figure{
 	{name: "accuracy_vs_step", xLabel: labelStep, yLabel: labelAccuracy, xf: "step", yf: "test_accuracy",
-		points: mlpPoints(mlpStep, mlpAccuracy), optional: true, linearY: true},
+		points: mlpPoints(mlpStep, mlpAccuracy), linearY: true},
 	{name: "accuracy_vs_time", xLabel: labelTime, yLabel: labelAccuracy, xf: "seconds", yf: "test_accuracy",
-		points: mlpPoints(mlpSeconds, mlpAccuracy), optional: true, linearY: true},
+		points: mlpPoints(mlpSeconds, mlpAccuracy), linearY: true},
 	{name: "loss_vs_step", xLabel: labelStep, yLabel: labelLoss, xf: "step", yf: "train_loss",
-		points: mlpPoints(mlpStep, mlpLoss), optional: true, linearY: true},
+		points: mlpPoints(mlpStep, mlpLoss), linearY: true},
 	{name: "loss_vs_time", xLabel: labelTime, yLabel: labelLoss, xf: "seconds", yf: "train_loss",
-		points: mlpPoints(mlpSeconds, mlpLoss), optional: true, linearY: true},
+		points: mlpPoints(mlpSeconds, mlpLoss), linearY: true},
 }
 
 // mlpHeader is the header of an MLP run's trajectories.csv.
@@ -105,8 +105,8 @@ func writeMLPSummary(w io.Writer, run *results.Run) error {
 		if x == nil {
 			x = new(results.MLPMethod)
 		}
-		status := string(m.Status)
-		if m.Message != "" {
+		status := statusText(m)
+		if m.Message != "" && m.Status != results.Interrupted {
 			status += ": " + m.Message
 		}
 		fmt.Fprintf(tw, "%s\t%d\t%d\t%.1f\t%.2f\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", m.Method, m.Params, m.Steps, m.Seconds,

@@ -56,9 +56,16 @@ func WriteSummary(w io.Writer, run *results.Run) error {
 		if note == "" && m.Status == results.Diverged {
 			note = "diverged"
 		}
+		if m.Status == results.Interrupted {
+			note = "" // the status says it
+		}
+		timePerStep := sig(m.SecondsPerStep*scale, 3)
+		if m.Steps == 0 {
+			timePerStep = "-" // no step, no time per step
+		}
 		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%d\t%s\t%s\t%s\n",
-			m.Method, m.Status, m.Steps, stepsToTol, secondsToTol,
-			sig(m.SecondsPerStep*scale, 3), m.Params, sci(m.FinalError), sci(m.BestError), note)
+			m.Method, statusText(m), m.Steps, stepsToTol, secondsToTol,
+			timePerStep, m.Params, sci(m.FinalError), sci(m.BestError), note)
 	}
 	tw.Flush() // cannot fail: it writes to a bytes.Buffer
 	for line := range strings.Lines(table.String()) {
@@ -72,6 +79,58 @@ func WriteSummary(w io.Writer, run *results.Run) error {
 			key, ratio(q.StepsToTol), ratio(q.SecondsToTol), ratio(q.SecondsPerStep), ratio(q.Params)); err != nil {
 			return fmt.Errorf("report: writing summary: %w", err)
 		}
+	}
+	return nil
+}
+
+// statusText is a method's status as the summaries show it: the status,
+// or for a method the run's interruption cut short its Message
+// ("interrupted at step t", "interrupted before training (step 0)").
+func statusText(m *results.MethodResult) string {
+	if m.Status == results.Interrupted && m.Message != "" {
+		return m.Message
+	}
+	return string(m.Status)
+}
+
+// WriteInterrupted writes, for an interrupted run (run.Interrupted), the
+// line
+//
+//	status: interrupted at step t (method m); the run is complete up to there and marked interrupted
+//
+// naming the method the interruption stopped during its training, or,
+// when it came between methods, "interrupted before training (method m)"
+// naming the first method it kept from training. It writes nothing for a
+// run that was not interrupted (or is nil), and returns an error only
+// when w fails.
+func WriteInterrupted(w io.Writer, run *results.Run) error {
+	if run == nil || !run.Interrupted {
+		return nil
+	}
+	where := "interrupted"
+	var first *results.MethodResult
+	for i := range run.Methods {
+		m := &run.Methods[i]
+		if m.Status != results.Interrupted {
+			continue
+		}
+		if first == nil {
+			first = m
+		}
+		if len(m.Trajectory) > 0 || (m.MLP != nil && len(m.MLP.Trajectory) > 0) || m.Steps > 0 {
+			first = m // stopped during training
+			break
+		}
+	}
+	switch {
+	case first == nil:
+	case first.Message == "" || strings.HasPrefix(first.Message, "interrupted before training"):
+		where = fmt.Sprintf("interrupted before training (method %s)", first.Method)
+	default:
+		where = fmt.Sprintf("%s (method %s)", first.Message, first.Method)
+	}
+	if _, err := fmt.Fprintf(w, "status: %s; the run is complete up to there and marked interrupted\n", where); err != nil {
+		return fmt.Errorf("report: writing status: %w", err)
 	}
 	return nil
 }

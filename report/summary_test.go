@@ -90,6 +90,20 @@ func TestWriteSummaryCases(t *testing.T) {
 			},
 		},
 		{
+			// The status column says where the interruption stopped each
+			// method; a method that took no step has no time per step.
+			name: "interrupted",
+			run: &results.Run{Interrupted: true, Methods: []results.MethodResult{
+				{Method: "original", Status: results.Interrupted, Message: "interrupted at step 37", Steps: 37,
+					SecondsPerStep: 2e-5, Params: 768, FinalError: ptr(0.5), BestError: ptr(0.25)},
+				{Method: "compressed", Status: results.Interrupted, Message: "interrupted before training (step 0)", Params: 128},
+			}},
+			fields: [][]string{
+				{"original", "interrupted", "at", "step", "37", "37", "-", "-", "20.0", "768", "5.000e-01", "2.500e-01"},
+				{"compressed", "interrupted", "before", "training", "(step", "0)", "0", "-", "-", "-", "128", "-", "-"},
+			},
+		},
+		{
 			name:     "no methods",
 			run:      &results.Run{},
 			contains: []string{"method", "s/step"},
@@ -175,4 +189,37 @@ func TestStepUnit(t *testing.T) {
 			assert.Equal(t, tc.scale, scale)
 		})
 	}
+}
+
+func TestWriteInterrupted(t *testing.T) {
+	stopped := results.MethodResult{Method: "compressed", Status: results.Interrupted, Message: "interrupted at step 37", Steps: 37,
+		Trajectory: []results.Checkpoint{{Step: 0}, {Step: 37}}}
+	before := func(m string) results.MethodResult {
+		return results.MethodResult{Method: m, Status: results.Interrupted, Message: "interrupted before training (step 0)"}
+	}
+	done := results.MethodResult{Method: "original", Status: results.Converged, Steps: 100}
+	for _, tc := range []struct {
+		name string
+		run  *results.Run
+		want string
+	}{
+		{"during a method", &results.Run{Interrupted: true, Methods: []results.MethodResult{done, stopped, before("narrow")}},
+			"status: interrupted at step 37 (method compressed); the run is complete up to there and marked interrupted\n"},
+		{"between methods", &results.Run{Interrupted: true, Methods: []results.MethodResult{done, before("compressed"), before("narrow")}},
+			"status: interrupted before training (method compressed); the run is complete up to there and marked interrupted\n"},
+		// An MLP method stopped at step 4 (its checkpoints are in MLP).
+		{"mlp", &results.Run{Kind: results.KindMLP, Interrupted: true, Methods: []results.MethodResult{
+			{Method: "dln", Status: results.Interrupted, Message: "interrupted at step 4", Steps: 4,
+				MLP: &results.MLPMethod{Trajectory: []results.MLPCheckpoint{{Step: 0}, {Step: 4}}}}}},
+			"status: interrupted at step 4 (method dln); the run is complete up to there and marked interrupted\n"},
+		{"not interrupted", &results.Run{Methods: []results.MethodResult{done}}, ""},
+		{"nil", nil, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			require.NoError(t, WriteInterrupted(&buf, tc.run))
+			assert.Equal(t, tc.want, buf.String())
+		})
+	}
+	assert.ErrorIs(t, WriteInterrupted(failWriter{}, &results.Run{Interrupted: true}), errWrite)
 }

@@ -18,6 +18,16 @@
 // back equals what was written, field for field. report renders a Run;
 // trajectories.csv is derived from it.
 //
+// An interrupted run (SIGINT or SIGTERM, experiment.Options.Interrupt) is
+// still a complete record: every method appears, those cut short with
+// status Interrupted and a Message saying at which step, and the run has
+// Interrupted = true ("interrupted": true in run.json, a field always
+// written). Such a run is never a finished run (Run.Finished is false):
+// anything that resumes or skips runs already done must redo it. Adding
+// the field kept the schema version: a schema changes when a field is
+// renamed, removed or changes meaning, and a run.json without it reads as
+// not interrupted.
+//
 // Every file is written atomically (WriteFileAtomic): the bytes go to a
 // temporary file in the destination folder, which is synced and renamed over
 // the destination, so an interrupted run leaves either the old file or the

@@ -20,6 +20,14 @@ const (
 	// Diverged: the loss became NaN or Inf, or grew past the divergence factor
 	// times its initial value. Message says at which step.
 	Diverged Status = "diverged"
+	// Interrupted: the run was interrupted (experiment.Options.Interrupt,
+	// closed on SIGINT or SIGTERM) before the method ended on its own.
+	// Message is "interrupted at step t" for a method stopped at the step
+	// boundary after step t, its trajectory and final and best values those
+	// it reached up to t (absent where nothing was measured), or
+	// "interrupted before training (step 0)" for a method never started,
+	// with no trajectory. The run holding it has Interrupted set.
+	Interrupted Status = "interrupted"
 )
 
 // Checkpoint is the state of one method after Step gradient steps.
@@ -142,6 +150,11 @@ type Run struct {
 	Backend string `json:"backend"`
 	// Started is the RFC 3339 time the run began.
 	Started string `json:"started"`
+	// Interrupted is true when the run was interrupted (SIGINT, SIGTERM)
+	// and some method was cut short (status Interrupted): the record is
+	// complete up to there, but it is never a finished run (Finished), and
+	// a resumer must redo it. Always written, false included.
+	Interrupted bool `json:"interrupted"`
 	// Config is the full configuration of a linear run, including the
 	// seed, with defaults applied.
 	Config *config.Config `json:"config,omitempty"`
@@ -208,6 +221,11 @@ type Ratio struct {
 	TestAccuracyDiff *float64 `json:"test_accuracy_diff,omitempty"`
 }
 
+// Finished reports whether r is a finished run: false when it was
+// interrupted (r.Interrupted), whatever its methods' statuses say. A run
+// that is not finished must be redone by anything that resumes runs.
+func (r *Run) Finished() bool { return r != nil && !r.Interrupted }
+
 // Method returns the result of the named method, or nil.
 func (r *Run) Method(name string) *MethodResult {
 	for i := range r.Methods {
@@ -219,7 +237,10 @@ func (r *Run) Method(name string) *MethodResult {
 }
 
 // ComputeRatios fills r.Ratios: every method against base (usually
-// "original"). It does nothing when base is absent.
+// "original"). It does nothing when base is absent. The time-per-step
+// ratio is nil unless both methods took a step (a method that took none,
+// interrupted before training or diverged at step 0, has no time per
+// step), the parameter ratio nil unless both counts are known.
 func (r *Run) ComputeRatios(base string) {
 	b := r.Method(base)
 	if b == nil {
@@ -237,8 +258,12 @@ func (r *Run) ComputeRatios(base string) {
 		if m.SecondsToTol != nil && b.SecondsToTol != nil {
 			q.SecondsToTol = ratio(*m.SecondsToTol, *b.SecondsToTol)
 		}
-		q.SecondsPerStep = ratio(m.SecondsPerStep, b.SecondsPerStep)
-		q.Params = ratio(float64(m.Params), float64(b.Params))
+		if m.Steps > 0 && b.Steps > 0 {
+			q.SecondsPerStep = ratio(m.SecondsPerStep, b.SecondsPerStep)
+		}
+		if m.Params > 0 {
+			q.Params = ratio(float64(m.Params), float64(b.Params))
+		}
 		r.Ratios[m.Method+"/"+base] = q
 	}
 }

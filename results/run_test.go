@@ -115,8 +115,9 @@ func mlpRun() *results.Run {
 	return &results.Run{
 		Schema: results.RunSchema, Kind: results.KindMLP,
 		Tool: "lowdim", Version: "0123456789ab-dirty", Backend: "gonum", Started: "2026-11-30T06:00:00Z",
-		MLPConfig: fill(&config.MLP{}),
-		Machine:   *fill(&machine.Fingerprint{}),
+		Interrupted: true,
+		MLPConfig:   fill(&config.MLP{}),
+		Machine:     *fill(&machine.Fingerprint{}),
 		Data: &results.DataInfo{
 			Name: "idx", Source: "IDX files in /tmp/x (--data)", Dir: "/tmp/x", TrainRows: 160, TestRows: 80,
 			Rows: 6, Cols: 6, Classes: 4, Scale: "(p/255 - mean)/std", Mean: ptr(0.25), Std: ptr(0.375),
@@ -264,6 +265,55 @@ func TestRunJSONKeys(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestInterrupted: "interrupted" is always written; an interrupted run
+// (status "interrupted" on a method cut short) reads back as such and is
+// never finished; a run.json written before the field existed reads as
+// not interrupted.
+func TestInterrupted(t *testing.T) {
+	lin, mlp := linearRun(), mlpRun()
+	b, err := results.MarshalRun(lin)
+	require.NoError(t, err)
+	require.Contains(t, string(b), `"interrupted": false`)
+	require.True(t, lin.Finished())
+
+	mlp.Methods[0].Status, mlp.Methods[0].Message = results.Interrupted, "interrupted at step 60"
+	b, err = results.MarshalRun(mlp)
+	require.NoError(t, err)
+	require.Contains(t, string(b), `"interrupted": true`)
+	require.Contains(t, string(b), `"status": "interrupted"`)
+	got, err := results.DecodeRun(bytes.NewReader(b))
+	require.NoError(t, err)
+	require.True(t, got.Interrupted)
+	require.False(t, got.Finished())
+	require.Equal(t, results.Interrupted, got.Methods[0].Status)
+
+	old := edit(t, linearRun(), `  "interrupted": false,`+"\n", "")
+	require.NotContains(t, string(old), `"interrupted"`)
+	got, err = results.DecodeRun(bytes.NewReader(old))
+	require.NoError(t, err)
+	require.False(t, got.Interrupted)
+	require.True(t, got.Finished())
+	require.False(t, (*results.Run)(nil).Finished())
+}
+
+// TestComputeRatiosNoStep: a method that took no step (interrupted before
+// training, diverged at step 0) has no time per step to compare: its
+// ratio is absent, never 0; its parameter ratio stays.
+func TestComputeRatiosNoStep(t *testing.T) {
+	r := &results.Run{Methods: []results.MethodResult{
+		{Method: "original", Steps: 10, SecondsPerStep: 0.5, Params: 800},
+		{Method: "compressed", Status: results.Interrupted, Message: "interrupted before training (step 0)", Params: 200},
+		{Method: "narrow", Steps: 10, SecondsPerStep: 0.25, Params: 400},
+	}}
+	r.ComputeRatios("original")
+	c := r.Ratios["compressed/original"]
+	require.Nil(t, c.SecondsPerStep)
+	require.Equal(t, 0.25, *c.Params)
+	n := r.Ratios["narrow/original"]
+	require.Equal(t, 0.5, *n.SecondsPerStep)
+	require.Equal(t, 0.5, *n.Params)
 }
 
 // TestAbsentIsAbsent: a value that does not exist (nil) is left out of

@@ -16,5 +16,7 @@
 // time spent measuring at checkpoints. It stops at the step budget, when
 // the training loss reaches the tolerance, or when the loss diverges (NaN,
 // Inf, or larger than DivergeFactor times the initial loss); divergence is a
-// status with a message, never a number in the results.
+// status with a message, never a number in the results. It also stops,
+// with status results.Interrupted, at the first step boundary after
+// Config.Stop is closed (one non-blocking receive per step: no allocation).
 package trainer

@@ -44,6 +44,24 @@ type Config struct {
 	// is: the hook of checks that must see every gradient step. It is
 	// called before Checkpoint of the same step, and is not timed.
 	Observe func(step int, loss float64)
+	// Stop, when not nil, interrupts training once it is closed: Train
+	// looks at it once per step, at the step boundary, without blocking
+	// or allocating, and when it is closed after step t (t = 0: before the
+	// first step) it records a checkpoint at step t (unless it has one)
+	// and returns with status results.Interrupted and the message
+	// "interrupted at step t". A step that ends training on its own
+	// (tolerance, budget, divergence) wins over Stop.
+	Stop <-chan struct{}
+}
+
+// isClosed reports whether stop is closed, without blocking (nil: never).
+func isClosed(stop <-chan struct{}) bool {
+	select {
+	case <-stop:
+		return true
+	default:
+		return false
+	}
 }
 
 func (c Config) every() int {
@@ -77,7 +95,8 @@ func Train(obj Objective, cfg Config) results.MethodResult {
 		var badError float64
 		bad := math.IsNaN(loss) || math.IsInf(loss, 0) || (loss0 > 0 && loss > factor*loss0)
 		converged := !bad && cfg.Tol > 0 && loss <= cfg.Tol
-		last := bad || converged || t >= cfg.Steps
+		interrupted := !bad && !converged && t < cfg.Steps && isClosed(cfg.Stop)
+		last := bad || converged || interrupted || t >= cfg.Steps
 		if !bad && (t%every == 0 || last) {
 			m := obj.Measure(cfg.SingularValues)
 			if math.IsNaN(m.RecoveryError) || math.IsInf(m.RecoveryError, 0) {
@@ -109,6 +128,9 @@ func Train(obj Objective, cfg Config) results.MethodResult {
 			res.StepsToTol, res.SecondsToTol = &steps, &secs
 		case t >= cfg.Steps:
 			res.Status = results.MaxSteps
+		case interrupted:
+			res.Status = results.Interrupted
+			res.Message = fmt.Sprintf("interrupted at step %d", t)
 		}
 		if res.Status != "" {
 			break

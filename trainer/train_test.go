@@ -364,3 +364,72 @@ func TestTrainObserveEveryStep(t *testing.T) {
 		})
 	}
 }
+
+// TestTrainStop: closing Stop ends training at the next step boundary.
+// Closed from Progress(k), the step boundary after step k: the halving
+// quadratic has taken exactly k steps, the last checkpoint is step k
+// (recorded even off the Every grid, never twice on it), and the final
+// values are those of step k (x_k = 2^-k). A step that ends training on
+// its own (tolerance, budget) wins over Stop.
+func TestTrainStop(t *testing.T) {
+	const never = -1 // close Stop before Train
+	for _, tc := range []struct {
+		name        string
+		closeAt     int // Progress step that closes Stop, or never
+		steps       int
+		tol         float64
+		status      results.Status
+		message     string
+		wantSteps   int
+		checkpoints []int
+	}{
+		{"before the first step", never, 20, 0, results.Interrupted, "interrupted at step 0", 0, []int{0}},
+		{"off the checkpoint grid", 7, 20, 0, results.Interrupted, "interrupted at step 7", 7, []int{0, 5, 7}},
+		{"on the checkpoint grid", 10, 20, 0, results.Interrupted, "interrupted at step 10", 10, []int{0, 5, 10}},
+		// loss_10 = 4.8e-7 <= 1e-6: step 10 converged, Stop comes too late.
+		{"converged first", 10, 20, 1e-6, results.Converged, "", 10, []int{0, 5, 10}},
+		{"budget first", 7, 7, 0, results.MaxSteps, "", 7, []int{0, 5, 7}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			stop := make(chan struct{})
+			if tc.closeAt == never {
+				close(stop)
+			}
+			q := halving()
+			res := trainer.Train(q, trainer.Config{
+				Steps: tc.steps, Eta: 0.5, Tol: tc.tol, Every: 5, Stop: stop,
+				Progress: func(s int) {
+					if s == tc.closeAt {
+						close(stop)
+					}
+				},
+			})
+			require.Equal(t, tc.status, res.Status)
+			require.Equal(t, tc.message, res.Message)
+			require.Equal(t, tc.wantSteps, res.Steps)
+			require.Equal(t, tc.wantSteps, q.steps, "gradient steps taken")
+			require.Equal(t, tc.checkpoints, steps(res.Trajectory))
+			require.Equal(t, errAt(tc.wantSteps), *res.FinalError)
+			require.Equal(t, errAt(tc.wantSteps), *res.BestError)
+			require.Equal(t, lossAt(tc.wantSteps), *res.FinalTrainLoss)
+			if tc.status == results.Interrupted {
+				require.Nil(t, res.StepsToTol)
+				require.Nil(t, res.SecondsToTol)
+			}
+			require.Empty(t, nonFinite(res))
+		})
+	}
+}
+
+// TestTrainStopNoAllocation: looking at Stop every step allocates
+// nothing: a run of 1000 steps with a checkpoint only at the ends
+// allocates what the same run without Stop does.
+func TestTrainStopNoAllocation(t *testing.T) {
+	stop := make(chan struct{})
+	run := func(s <-chan struct{}) func() {
+		return func() { trainer.Train(halving(), trainer.Config{Steps: 1000, Eta: 1e-3, Every: 1000, Stop: s}) }
+	}
+	without := testing.AllocsPerRun(5, run(nil))
+	with := testing.AllocsPerRun(5, run(stop))
+	require.Equal(t, without, with, "allocations per Train with and without Stop")
+}
