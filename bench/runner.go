@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -33,12 +34,22 @@ type RunOptions struct {
 	// -cpu does (default: the current GOMAXPROCS); the result names end in
 	// "-N" for N procs. Under OpenBLAS the BLAS threads follow.
 	CPU []int
+	// Interrupt, when not nil, stops the suite once it is closed (SIGINT
+	// or SIGTERM): the sample under way finishes and is written, no other
+	// starts, and Run returns ErrInterrupted.
+	Interrupt <-chan struct{}
 }
+
+// ErrInterrupted is the error of Run when RunOptions.Interrupt was closed:
+// what was written before it is complete (one line per finished sample).
+var ErrInterrupted = errors.New("bench: interrupted")
 
 // Run runs the cases with testing.Benchmark and writes the Go benchmark
 // format to w: the configuration lines, a Unit line per deterministic or
 // better=higher unit, and one result line per case and sample. It returns
-// the names of cases that failed (b.Fatal) and the first write error.
+// the names of cases that failed (b.Fatal) and the first write error, or
+// ErrInterrupted. Each record reaches w in one Write call as soon as its
+// sample ends, so a file written to as it goes holds whole lines.
 func Run(cases []Case, o RunOptions, w io.Writer) (failed []string, err error) {
 	if o.Count < 1 {
 		o.Count = 1
@@ -75,11 +86,23 @@ func Run(cases []Case, o RunOptions, w io.Writer) (failed []string, err error) {
 		cpus = []int{runtime.GOMAXPROCS(0)}
 	}
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	defer func() {
+		for _, c := range cases {
+			if c.Release != nil {
+				c.Release()
+			}
+		}
+	}()
 	for round := 1; round <= o.Count; round++ {
 		for _, c := range cases {
 			for _, procs := range cpus {
 				if bad[c.Name] {
 					continue
+				}
+				select {
+				case <-o.Interrupt:
+					return failed, ErrInterrupted
+				default:
 				}
 				runtime.GOMAXPROCS(procs)
 				start := time.Now()
@@ -113,11 +136,6 @@ func Run(cases []Case, o RunOptions, w io.Writer) (failed []string, err error) {
 						time.Duration(r.T.Nanoseconds()/int64(r.N)), time.Since(start).Seconds())
 				}
 			}
-		}
-	}
-	for _, c := range cases {
-		if c.Release != nil {
-			c.Release()
 		}
 	}
 	return failed, nil

@@ -76,6 +76,25 @@ type Options struct {
 	TriadReps int
 	// Log, when not nil, receives one line per measurement as it finishes.
 	Log io.Writer
+	// Interrupt, when not nil, stops Measure once it is closed (SIGINT or
+	// SIGTERM): the sample under way ends, and Measure returns
+	// ErrInterrupted and no calibration (a partial one would misstate the
+	// machine).
+	Interrupt <-chan struct{}
+}
+
+// ErrInterrupted is the error of Measure when Options.Interrupt was
+// closed.
+var ErrInterrupted = errors.New("calibrate: interrupted")
+
+// stopped reports whether o.Interrupt is closed.
+func (o Options) stopped() bool {
+	select {
+	case <-o.Interrupt:
+		return true
+	default:
+		return false
+	}
 }
 
 // Defaults of Options.
@@ -209,6 +228,9 @@ func Measure(o Options) (Calibration, error) {
 		BackendDetail: blasbackend.Detail(),
 	}
 	for _, n := range o.Sizes {
+		if o.stopped() {
+			return Calibration{}, ErrInterrupted
+		}
 		r := gemmRate(n, o)
 		c.Dgemm = append(c.Dgemm, r)
 		c.PeakGFLOPS = max(c.PeakGFLOPS, r.GFLOPS)
@@ -216,7 +238,13 @@ func Measure(o Options) (Calibration, error) {
 			fmt.Fprintf(o.Log, "dgemm n=%d: %.3g GFLOP/s (best of %d)\n", n, r.GFLOPS, r.Samples)
 		}
 	}
+	if o.stopped() {
+		return Calibration{}, ErrInterrupted
+	}
 	c.TriadGBps, c.TriadThreads = triad(o)
+	if o.stopped() {
+		return Calibration{}, ErrInterrupted
+	}
 	if o.Log != nil {
 		fmt.Fprintf(o.Log, "triad: %.3g GB/s\n", c.TriadGBps)
 	}
@@ -236,7 +264,7 @@ func gemmRate(n int, o Options) Rate {
 		return g
 	}
 	a, b, c := mk(), mk(), mk()
-	sec, samples := best(func() { blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, a, b, 0, c) }, o.Reps, o.MinSample, o.Budget)
+	sec, samples := best(func() { blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, a, b, 0, c) }, o.Reps, o.MinSample, o.Budget, o.stopped)
 	return Rate{N: n, GFLOPS: 2 * math.Pow(float64(n), 3) / sec / 1e9, Seconds: sec, Samples: samples}
 }
 
@@ -266,7 +294,7 @@ func triad(o Options) (gbps float64, threads int) {
 		}
 		wg.Wait()
 	}
-	sec, _ := best(pass, o.TriadReps, o.MinSample, o.Budget)
+	sec, _ := best(pass, o.TriadReps, o.MinSample, o.Budget, o.stopped)
 	return 24 * float64(n) / sec / 1e9, threads
 }
 
@@ -275,8 +303,9 @@ func triad(o Options) (gbps float64, threads int) {
 // batches of that size as samples until it has reps of them or budget has
 // passed since the start (after at least one sample). It returns the
 // shortest time per call over the samples and their number. When the
-// warm-up call alone takes the budget, it is the one sample.
-func best(f func(), reps int, minSample, budget time.Duration) (secPerCall float64, samples int) {
+// warm-up call alone takes the budget, it is the one sample. Once stop
+// returns true, no further batch starts (the result is then not used).
+func best(f func(), reps int, minSample, budget time.Duration, stop func() bool) (secPerCall float64, samples int) {
 	start := time.Now()
 	f()
 	if warm := time.Since(start); warm >= budget {
@@ -284,7 +313,7 @@ func best(f func(), reps int, minSample, budget time.Duration) (secPerCall float
 	}
 	secPerCall = math.Inf(1)
 	calls := 1
-	for samples < reps && (samples == 0 || time.Since(start) < budget) {
+	for samples < reps && (samples == 0 || time.Since(start) < budget) && !stop() {
 		t0 := time.Now()
 		for range calls {
 			f()

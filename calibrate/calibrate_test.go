@@ -155,20 +155,38 @@ func TestFractions(t *testing.T) {
 // warm-up; short calls are batched until a batch lasts minSample.
 func TestBest(t *testing.T) {
 	calls := 0
-	sec, samples := best(func() { calls++; time.Sleep(20 * time.Millisecond) }, 5, time.Millisecond, time.Millisecond)
+	sec, samples := best(func() { calls++; time.Sleep(20 * time.Millisecond) }, 5, time.Millisecond, time.Millisecond, never)
 	assert.Equal(t, 1, samples)
 	assert.Equal(t, 1, calls)
 	assert.GreaterOrEqual(t, sec, 0.02)
 
 	calls = 0
-	sec, samples = best(func() { calls++; time.Sleep(10 * time.Millisecond) }, 2, 25*time.Millisecond, time.Minute)
+	sec, samples = best(func() { calls++; time.Sleep(10 * time.Millisecond) }, 2, 25*time.Millisecond, time.Minute, never)
 	assert.Equal(t, 2, samples)
 	// Warm-up, a batch of 1 (too short), then two samples of at least 3.
 	assert.GreaterOrEqual(t, calls, 1+1+2*3)
 	assert.GreaterOrEqual(t, sec, 0.01)
 
 	calls = 0
-	_, samples = best(func() { calls++ }, 3, 2*time.Millisecond, time.Minute)
+	_, samples = best(func() { calls++ }, 3, 2*time.Millisecond, time.Minute, never)
 	assert.Equal(t, 3, samples)
 	assert.Greater(t, calls, 100, "batches of many calls")
+}
+
+// never is best's stop when nothing interrupts.
+func never() bool { return false }
+
+// TestMeasureInterrupted: a closed Interrupt stops Measure with
+// ErrInterrupted and no calibration; best starts no batch once stopped.
+func TestMeasureInterrupted(t *testing.T) {
+	stop := make(chan struct{})
+	close(stop)
+	c, err := Measure(Options{Sizes: []int{8}, Reps: 1, TriadBytes: 1 << 10, Interrupt: stop})
+	require.ErrorIs(t, err, ErrInterrupted)
+	require.Empty(t, c.Dgemm)
+
+	calls := 0
+	_, samples := best(func() { calls++ }, 3, time.Millisecond, time.Minute, func() bool { return true })
+	assert.Equal(t, 0, samples)
+	assert.Equal(t, 1, calls, "the warm-up call only")
 }
