@@ -21,7 +21,7 @@
 // l is an r_l x r_{l-1} float64 matrix (r_0 = n inputs, r_L = m outputs;
 // rectangular allowed), so the network's end-to-end matrix is the m x n
 // product W_L ... W_2 W_1. The order is the manifest's layers array; the
-// names only make it visible.
+// names only make it visible. Load ignores other files in the folder.
 //
 // # The manifest
 //
@@ -37,7 +37,7 @@
 //	  "width": 16,
 //	  "inputs": 1682,
 //	  "outputs": 943,
-//	  "parameters": 42288,
+//	  "parameters": 42256,
 //	  "layers": [
 //	    {"file": "layer-01.npy", "shape": [16, 1682], "sha256": "9f86d0…"},
 //	    {"file": "layer-02.npy", "shape": [16, 16], "sha256": "60303a…"},
@@ -115,13 +115,13 @@
 //
 // # Atomicity
 //
-// [Save] writes the whole folder into a staging folder beside DIR
-// (".DIR.staging-*" in DIR's parent) and renames it into place, so a reader
-// sees the complete model or none: on any error the staging folder is
-// removed and DIR is as it was. Replacing an existing model folder takes
-// two renames (the old folder aside, the new one in), between which DIR
-// briefly does not exist; a folder that is not a model (no manifest.json)
-// is never replaced. Concurrent Saves to one DIR are not coordinated.
+// [Save] writes the whole folder into a staging folder beside DIR and
+// commits it with package outdir (lock, sync, then one rename or an atomic
+// exchange into place; see that package), so a reader sees the complete
+// previous model or the complete new one: on any error the staging folder
+// is removed and DIR is as it was. DIR also receives outdir's marker file
+// (.lowdim), which Load ignores. A folder of other files is never replaced.
+// [WriteFiles] writes the same files into a folder a caller commits itself.
 //
 // # Memory and cost
 //

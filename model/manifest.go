@@ -1,8 +1,10 @@
 package model
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"regexp"
 )
 
 // ManifestFile is the manifest's name in a model folder; MeansFile the
@@ -67,7 +69,16 @@ func layerFile(l, L int) string {
 	return fmt.Sprintf("layer-%0*d.npy", digits, l+1)
 }
 
-// encode returns the manifest's JSON, indented, with a final newline.
+// numberArray matches an array of numbers as json.MarshalIndent spreads it
+// over lines. A newline inside a JSON string is escaped, so only the
+// encoder's own line breaks match.
+var numberArray = regexp.MustCompile(`\[\n\s*-?[0-9][0-9.eE+-]*(,\n\s*-?[0-9][0-9.eE+-]*)*\n\s*\]`)
+
+// lineBreak matches a line break and the indentation after it.
+var lineBreak = regexp.MustCompile(`\n\s*`)
+
+// encode returns the manifest's JSON, indented, with arrays of numbers
+// (shapes) on one line, as [16, 1682], and a final newline.
 func (man *manifest) encode() ([]byte, error) {
 	if len(man.Config) == 0 {
 		man.Config = json.RawMessage("null")
@@ -79,5 +90,9 @@ func (man *manifest) encode() ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	b = numberArray.ReplaceAllFunc(b, func(a []byte) []byte {
+		a = lineBreak.ReplaceAll(a, nil)
+		return bytes.ReplaceAll(a, []byte(","), []byte(", "))
+	})
 	return append(b, '\n'), nil
 }

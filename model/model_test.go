@@ -12,6 +12,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/lowdim/lowdim/outdir"
 )
 
 // testSeed seeds every random draw of the package's tests.
@@ -221,8 +223,9 @@ func TestSaveLoadRoundTrip(t *testing.T) {
 			}
 			assert.Nil(t, got.Errors.HeldOut, "absent stays absent")
 
-			// The folder holds exactly the manifest, the layers and the means.
-			want := []string{ManifestFile}
+			// The folder holds exactly the manifest, the layers, the means
+			// and outdir's marker.
+			want := []string{ManifestFile, outdir.Marker}
 			for l := range m.Layers {
 				want = append(want, layerFile(l, len(m.Layers)))
 			}
@@ -256,6 +259,7 @@ func TestSaveDefaults(t *testing.T) {
 	b, err := os.ReadFile(filepath.Join(dir, ManifestFile))
 	require.NoError(t, err)
 	require.NoError(t, json.Unmarshal(b, &raw))
+	assert.Contains(t, string(b), `"shape": [2, 3],`, "a shape on one line")
 	assert.Nil(t, raw["config"])
 	assert.Equal(t, []any{}, raw["sources"])
 	assert.NotEmpty(t, raw["lowdim_version"])

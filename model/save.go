@@ -4,129 +4,69 @@ import (
 	"bufio"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
-	"syscall"
 
 	"github.com/lowdim/lowdim/machine"
 	"github.com/lowdim/lowdim/npy"
+	"github.com/lowdim/lowdim/outdir"
 )
 
 // Save writes m to the folder dir as a set: the layers as layer-01.npy ...
 // (W_1 first), the centering's means as means.npy when there are any, and
-// manifest.json (see the package documentation), each file synced. It
-// writes them into a staging folder beside dir and renames that into place,
-// so on error nothing of the new model is left (the staging folder is
-// removed) and dir is as it was.
+// manifest.json (see the package documentation). It is WriteFiles into a
+// staging folder beside dir, committed by package outdir: dir is locked
+// while it is written, everything is synced, and the staging folder
+// replaces dir as one set, so on error nothing of the new model is left and
+// dir is as it was.
 //
-// dir may be absent (its parent must exist), an empty folder, or a model
-// folder (one holding manifest.json), which the new model replaces; any
-// other existing file or folder is refused. m is validated first
-// (Model.Validate) and is not modified; an empty LowdimVersion is written as
-// machine.Read().Version. Errors start with dir. When only the final sync
-// of dir's parent fails, the model is already in place.
-func Save(dir string, m *Model) error {
+// dir may be absent (its parent folders are created), an empty folder, or a
+// model folder (one holding manifest.json, or outdir's marker), which the
+// new model replaces; a folder of other files is refused, and so is a dir
+// another lowdim process is writing (see outdir.Open). m is validated first
+// (Model.Validate) and is not modified; an empty LowdimVersion is written
+// as machine.Read().Version. Errors start with "saving model DIR".
+func Save(dir string, m *Model) (err error) {
 	fail := func(err error) error { return fmt.Errorf("saving model %s: %w", dir, err) }
 	if err := m.Validate(); err != nil {
 		return fail(err)
 	}
-	replace, err := checkTarget(dir)
+	f, err := outdir.Open(dir, outdir.Options{Known: []string{ManifestFile}})
 	if err != nil {
 		return fail(err)
 	}
-	parent, base := filepath.Split(filepath.Clean(dir))
-	if parent == "" {
-		parent = "."
-	}
-	staging, err := os.MkdirTemp(parent, "."+base+".staging-*")
-	if err != nil {
-		return fail(fmt.Errorf("creating the staging folder: %w", err))
-	}
-	done := false
+	// Close removes a staging folder left uncommitted and releases the lock.
 	defer func() {
-		if !done {
-			os.RemoveAll(staging)
+		if cerr := f.Close(); cerr != nil && err == nil {
+			err = fail(cerr)
 		}
 	}()
-	if err := os.Chmod(staging, 0o755); err != nil {
+	st, err := f.Stage("")
+	if err != nil {
 		return fail(err)
 	}
-	if err := writeFolder(staging, m); err != nil {
+	if err := WriteFiles(st.Path(), m); err != nil {
 		return fail(err)
 	}
-	if err := syncDir(staging); err != nil {
-		return fail(fmt.Errorf("syncing %s: %w", staging, err))
-	}
-	if err := publish(staging, dir, parent, base, replace); err != nil {
+	if err := st.Commit(); err != nil {
 		return fail(err)
-	}
-	done = true
-	if err := syncDir(parent); err != nil {
-		return fail(fmt.Errorf("syncing %s: %w", parent, err))
 	}
 	return nil
 }
 
-// checkTarget returns whether dir is a model folder that Save replaces, or
-// an error if dir exists and is neither that nor an empty folder.
-func checkTarget(dir string) (replace bool, err error) {
-	st, err := os.Stat(dir)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return false, nil
-	case err != nil:
-		return false, err
-	case !st.IsDir():
-		return false, fmt.Errorf("%s exists and is not a folder", dir)
+// WriteFiles writes m's files (the layers, the means when there are any,
+// manifest.json) into the existing folder dir, which must not hold files of
+// those names, without staging or syncing: it is for a caller that writes a
+// model as part of a larger set that it commits itself (an outdir.Stage,
+// whose Commit syncs). Save is WriteFiles into a staging folder, committed.
+// m is validated first; errors name the file.
+func WriteFiles(dir string, m *Model) error {
+	if err := m.Validate(); err != nil {
+		return err
 	}
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return false, err
-	}
-	if len(entries) == 0 {
-		return false, nil
-	}
-	if _, err := os.Stat(filepath.Join(dir, ManifestFile)); err != nil {
-		return false, fmt.Errorf("%s exists, is not empty and holds no %s: not a model folder, not replaced", dir, ManifestFile)
-	}
-	return true, nil
-}
-
-// publish renames the staging folder to dir. An existing model folder is
-// first renamed aside (into a fresh folder beside it), then removed once the
-// new one is in place, or renamed back if that fails.
-func publish(staging, dir, parent, base string, replace bool) error {
-	if !replace {
-		// rename(2) replaces an empty folder.
-		if err := os.Rename(staging, dir); err != nil {
-			return fmt.Errorf("renaming the staging folder into place: %w", err)
-		}
-		return nil
-	}
-	aside, err := os.MkdirTemp(parent, "."+base+".old-*")
-	if err != nil {
-		return fmt.Errorf("moving the old model aside: %w", err)
-	}
-	old := filepath.Join(aside, base)
-	if err := os.Rename(dir, old); err != nil {
-		os.Remove(aside)
-		return fmt.Errorf("moving the old model aside: %w", err)
-	}
-	if err := os.Rename(staging, dir); err != nil {
-		if rerr := os.Rename(old, dir); rerr != nil {
-			return fmt.Errorf("renaming the staging folder into place: %w; and restoring the old model from %s: %v", err, old, rerr)
-		}
-		os.Remove(aside)
-		return fmt.Errorf("renaming the staging folder into place: %w", err)
-	}
-	if err := os.RemoveAll(aside); err != nil {
-		return fmt.Errorf("removing the old model (the new one is in place): %w", err)
-	}
-	return nil
+	return writeFolder(dir, m)
 }
 
 // writeFolder writes m's files into the folder dir, which exists.
@@ -194,8 +134,9 @@ func writeArray(dir, name string, shape []int, data []float64) (fileEntry, error
 }
 
 // writeFile creates path (mode 0644), writes it through a buffer with
-// write, syncs and closes it, then calls afterWrite. The staging folder is
-// what makes the set atomic, so the file is written in place.
+// write and closes it, then calls afterWrite. The staging folder is what
+// makes the set atomic, and its commit syncs it, so the file is written in
+// place and not synced here.
 func writeFile(path string, write func(io.Writer) error) error {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if err != nil {
@@ -205,9 +146,6 @@ func writeFile(path string, write func(io.Writer) error) error {
 	err = write(bw)
 	if err == nil {
 		err = bw.Flush()
-	}
-	if err == nil {
-		err = f.Sync()
 	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
@@ -221,21 +159,3 @@ func writeFile(path string, write func(io.Writer) error) error {
 // afterWrite is called after each file of the staging folder is written;
 // tests replace it to make Save fail halfway.
 var afterWrite = func(path string) error { return nil }
-
-// syncDir fsyncs the folder dir, so that the files and renames in it are on
-// disk; EINVAL and ENOTSUP, which some file systems return for folders,
-// count as success. Tests replace it.
-var syncDir = func(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	err = d.Sync()
-	if errors.Is(err, syscall.EINVAL) || errors.Is(err, syscall.ENOTSUP) {
-		err = nil
-	}
-	if cerr := d.Close(); err == nil {
-		err = cerr
-	}
-	return err
-}

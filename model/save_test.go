@@ -10,6 +10,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/lowdim/lowdim/outdir"
 )
 
 // failAfter makes Save fail after it has written n files of its staging
@@ -69,18 +71,6 @@ func TestSaveFailureLeavesNothing(t *testing.T) {
 	}
 }
 
-// TestSaveFailsInSync: a staging folder that cannot be synced is removed.
-func TestSaveFailsInSync(t *testing.T) {
-	saved := syncDir
-	t.Cleanup(func() { syncDir = saved })
-	syncDir = func(string) error { return errors.New("injected sync failure") }
-	rng := rand.New(rand.NewPCG(testSeed, 11))
-	parent := t.TempDir()
-	err := Save(filepath.Join(parent, "model"), randModel(rng, CenterNone, [2]int{3, 5}))
-	require.ErrorContains(t, err, "injected sync failure")
-	assert.Empty(t, listDir(t, parent))
-}
-
 // TestSaveReplaces: a second Save to a model folder replaces the model
 // whole, files of the first that the second lacks included.
 func TestSaveReplaces(t *testing.T) {
@@ -96,7 +86,7 @@ func TestSaveReplaces(t *testing.T) {
 	require.Len(t, got.Layers, 3)
 	assert.Equal(t, second.Layers[2].RawMatrix(), got.Layers[2].RawMatrix())
 	assert.Equal(t, []string{"model"}, listDir(t, parent), "no staging or old folder left")
-	assert.ElementsMatch(t, []string{ManifestFile, "layer-01.npy", "layer-02.npy", "layer-03.npy"}, listDir(t, dir),
+	assert.ElementsMatch(t, []string{ManifestFile, "layer-01.npy", "layer-02.npy", "layer-03.npy", outdir.Marker}, listDir(t, dir),
 		"the first model's means.npy is gone with it")
 }
 
@@ -114,21 +104,38 @@ func TestSaveRefuses(t *testing.T) {
 		{"a folder that is not a model", func(t *testing.T, dir string) {
 			require.NoError(t, os.Mkdir(dir, 0o755))
 			require.NoError(t, os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("mine"), 0o644))
-		}, "exists, is not empty and holds no manifest.json: not a model folder, not replaced"},
-		{"no parent", func(t *testing.T, dir string) {}, "creating the staging folder"},
+		}, "holds files lowdim did not write (notes.txt)"},
+		{"a folder being written", func(t *testing.T, dir string) {
+			l, err := outdir.Acquire(dir)
+			require.NoError(t, err)
+			t.Cleanup(func() { l.Release() })
+		}, "in use"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			parent := t.TempDir()
 			dir := filepath.Join(parent, "model")
 			tc.setup(t, dir)
 			before := listDir(t, parent)
-			if tc.name == "no parent" {
-				dir = filepath.Join(parent, "absent", "model")
-			}
 			err := Save(dir, m)
+			require.ErrorContains(t, err, "saving model "+dir+": ")
 			require.ErrorContains(t, err, tc.want)
-			require.ErrorContains(t, err, dir)
 			assert.Equal(t, before, listDir(t, parent), "nothing left or changed")
 		})
 	}
+}
+
+// TestWriteFiles: the files of a model written into a folder a caller
+// commits itself load as the model.
+func TestWriteFiles(t *testing.T) {
+	rng := rand.New(rand.NewPCG(testSeed, 11))
+	m := randModel(rng, CenterColumns, [2]int{3, 5}, [2]int{4, 3})
+	dir := t.TempDir()
+	require.NoError(t, WriteFiles(dir, m))
+	assert.ElementsMatch(t, []string{ManifestFile, "layer-01.npy", "layer-02.npy", MeansFile}, listDir(t, dir))
+	got, err := Load(dir)
+	require.NoError(t, err)
+	assert.Equal(t, m.Layers[1].RawMatrix(), got.Layers[1].RawMatrix())
+	err = WriteFiles(dir, m)
+	require.ErrorContains(t, err, filepath.Join(dir, "layer-01.npy"))
+	require.ErrorIs(t, err, os.ErrExist, "an existing file is not overwritten")
 }
