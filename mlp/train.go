@@ -145,6 +145,9 @@ type Checkpoint struct {
 const (
 	StatusDone     = "done"
 	StatusDiverged = "diverged"
+	// StatusInterrupted: RunUntil's stop channel was closed before the
+	// step budget ran out (Message "interrupted at step t").
+	StatusInterrupted = "interrupted"
 )
 
 // Result is the outcome of Train.
@@ -242,7 +245,17 @@ func (t *Trainer) Evaluate(rows int) (loss, acc float64, n int) {
 // after every step with the number of steps done, and returns the
 // checkpoints. Divergence (a non-finite batch loss) ends training with
 // StatusDiverged; it is a result, not an error.
-func (t *Trainer) Run(progress func(step int)) *Result {
+func (t *Trainer) Run(progress func(step int)) *Result { return t.RunUntil(progress, nil) }
+
+// RunUntil is Run that also stops at the minibatch-step boundary after
+// stop is closed (nil: never). It looks at stop once per step, without
+// blocking or allocating. Stopped after step t < Steps, it returns
+// StatusInterrupted with Message "interrupted at step t", after recording
+// a last checkpoint at step t (when t is one already, its test figures are
+// measured again on every test row) evaluated on the whole test split, as
+// the last checkpoint of a full run is. An interruption is a result, not
+// an error.
+func (t *Trainer) RunUntil(progress func(step int), stop <-chan struct{}) *Result {
 	c := t.cfg
 	res := &Result{Status: StatusDone}
 	perEpoch := t.train.N / c.Batch
@@ -259,6 +272,19 @@ func (t *Trainer) Run(progress func(step int)) *Result {
 	var wall time.Duration
 	cpu0 := energy.CPUSeconds()
 	for step := 1; step <= c.Steps; step++ {
+		if isClosed(stop) {
+			done := step - 1
+			res.Status = StatusInterrupted
+			res.Message = fmt.Sprintf("interrupted at step %d", done)
+			if batches > 0 {
+				t.checkpoint(res, done, lossSum/float64(batches), float64(correct)/float64(batches*c.Batch), true)
+			} else if last := &res.Checkpoints[len(res.Checkpoints)-1]; last.TestRows < t.test.N {
+				// Stopped on a checkpoint that evaluated EvalRows rows:
+				// the last one evaluates them all.
+				last.TestLoss, last.TestAccuracy, last.TestRows = t.Evaluate(0)
+			}
+			break
+		}
 		flops := t.m.Flops()
 		start := time.Now()
 		pos := (step - 1) % perEpoch
@@ -292,6 +318,16 @@ func (t *Trainer) Run(progress func(step int)) *Result {
 		}
 	}
 	return res
+}
+
+// isClosed reports whether stop is closed, without blocking (nil: never).
+func isClosed(stop <-chan struct{}) bool {
+	select {
+	case <-stop:
+		return true
+	default:
+		return false
+	}
 }
 
 // checkpoint evaluates the model and appends a checkpoint.

@@ -310,3 +310,61 @@ func TestLatency(t *testing.T) {
 	}
 	require.Panics(t, func() { tr.Latency(m.MaxRows()+1, 0) }, "rows above the model's capacity")
 }
+
+// TestRunUntil: closing stop ends training at the step boundary after it
+// was closed: stopped from the progress callback after step k, the model
+// has taken k steps, its checkpoints are those of the uninterrupted run up
+// to k (Every 3: 0, 3, 6) and a last one at k on the whole test split;
+// closed before, it takes none. Closed after the last step it changes
+// nothing. 240/16 = 15 steps per epoch.
+func TestRunUntil(t *testing.T) {
+	trainD, testD := synthetic()
+	tc := TrainConfig{Batch: 16, Eta: 0.05, Epochs: 1, Every: 3, EvalRows: 40, Seed: 4}
+	_, _, full := train(t, smallConfig(CDLN), trainD, testD, tc)
+	for _, tt := range []struct {
+		k     int // the step after which stop closes; -1: before RunUntil
+		steps []int
+		done  bool
+	}{
+		{-1, []int{0}, false},
+		{7, []int{0, 3, 6, 7}, false},
+		{9, []int{0, 3, 6, 9}, false},
+		{15, []int{0, 3, 6, 9, 12, 15}, true},
+	} {
+		t.Run(fmt.Sprintf("k=%d", tt.k), func(t *testing.T) {
+			m, err := New(smallConfig(CDLN), 128)
+			require.NoError(t, err)
+			tr, err := NewTrainer(m, trainD, testD, tc)
+			require.NoError(t, err)
+			stop := make(chan struct{})
+			if tt.k < 0 {
+				close(stop)
+			}
+			res := tr.RunUntil(func(s int) {
+				if s == tt.k {
+					close(stop)
+				}
+			}, stop)
+			var steps []int
+			for _, c := range res.Checkpoints {
+				steps = append(steps, c.Step)
+			}
+			require.Equal(t, tt.steps, steps)
+			if tt.done {
+				require.Equal(t, StatusDone, res.Status)
+				return
+			}
+			k := max(tt.k, 0)
+			require.Equal(t, StatusInterrupted, res.Status)
+			require.Equal(t, fmt.Sprintf("interrupted at step %d", k), res.Message)
+			require.Equal(t, k, res.Steps)
+			for i, c := range res.Checkpoints[:len(res.Checkpoints)-1] {
+				w := full.Checkpoints[i]
+				require.Equal(t, [3]float64{w.TrainLoss, w.TestLoss, w.TestAccuracy}, [3]float64{c.TrainLoss, c.TestLoss, c.TestAccuracy}, "checkpoint at step %d", c.Step)
+			}
+			// The last checkpoint evaluates the whole test split (the
+			// others EvalRows = 40 rows), on the grid (k = 0, 9) or off it.
+			require.Equal(t, 120, res.Final().TestRows)
+		})
+	}
+}

@@ -17,7 +17,9 @@ const (
 // ratioPairs are the methods an MLP run compares, a over b.
 var ratioPairs = [][2]string{{"cdln", "dln"}, {"cdln", "original"}, {"dln", "original"}}
 
-// finish computes the ratios and the checks of r.
+// finish computes the ratios and the checks of r. A pair with a method
+// an interruption cut short compares only time per step and parameters:
+// its times and accuracies are of different amounts of training.
 func finish(r *results.Run) {
 	r.Ratios = map[string]results.Ratio{}
 	for _, p := range ratioPairs {
@@ -26,10 +28,14 @@ func finish(r *results.Run) {
 			continue
 		}
 		q := results.Ratio{
-			Seconds:        results.Quotient(a.Seconds, b.Seconds),
 			SecondsPerStep: results.Quotient(a.SecondsPerStep, b.SecondsPerStep),
 			Params:         results.Quotient(float64(a.Params), float64(b.Params)),
 		}
+		if a.Status == results.Interrupted || b.Status == results.Interrupted {
+			r.Ratios[p[0]+"/"+p[1]] = q
+			continue
+		}
+		q.Seconds = results.Quotient(a.Seconds, b.Seconds)
 		if ca, cb := a.MLP.CPUSeconds, b.MLP.CPUSeconds; ca != nil && cb != nil && *ca > 0 && *cb > 0 {
 			q.CPUSeconds = results.Quotient(*ca, *cb)
 		}
@@ -55,7 +61,8 @@ const speedRegime = claimRegime + "; process CPU time (all threads) per variant,
 
 // claimChecks returns the two checks of the claim. wide and comp are
 // methods of an MLP run (their MLP parts set) or nil. Both are skipped when
-// a method is missing, and not evaluable when one diverged; cdln-accuracy
+// a method is missing, and not evaluable when an interruption cut one
+// short or one diverged; cdln-accuracy
 // is not evaluable without a test accuracy. cdln-speedup compares CPU
 // seconds: it is skipped when either is missing (nil: the platform does
 // not report it) and not evaluable when either is zero (too short to
@@ -78,6 +85,15 @@ func claimChecks(wide, comp *results.MethodResult) []results.Check {
 		why := "needs both dln and cdln in --methods"
 		acc.Status, acc.Detail = results.Skipped, why
 		speed.Status, speed.Detail = results.Skipped, why
+		return []results.Check{acc, speed}
+	case wide.Status == results.Interrupted || comp.Status == results.Interrupted:
+		m := wide
+		if m.Status != results.Interrupted {
+			m = comp
+		}
+		why := fmt.Sprintf("the run was interrupted (%s %s): a partial run is no test of the claim", m.Method, m.Message)
+		acc.Status, acc.Detail = results.NotEvaluable, why
+		speed.Status, speed.Detail = results.NotEvaluable, why
 		return []results.Check{acc, speed}
 	case wide.Status == results.Diverged || comp.Status == results.Diverged:
 		why := "a method diverged"

@@ -72,15 +72,29 @@ func exists(p string) bool {
 // Options are the run's side channels.
 type Options struct {
 	// Progress, when not nil, makes a progress reporter per method: set
-	// is called after each step, done at the end.
+	// (when not nil) is called after each step, done (when not nil) at the
+	// end.
 	Progress func(method string, steps int) (set func(int), done func())
 	// Log, when not nil, gets one line per finished method.
 	Log io.Writer
+	// Interrupt, when not nil, interrupts the run once it is closed (on
+	// SIGINT or SIGTERM): the method training stops at its next minibatch
+	// step (mlp.Trainer.RunUntil), the methods after it are not trained,
+	// and Run returns the complete record marked interrupted (see Run).
+	Interrupt <-chan struct{}
 }
 
 // Run trains every method of c (validated) on d with one data order and
 // returns the record, a results.Run of kind results.KindMLP. Divergence is
 // a result (a method's status), not an error.
+//
+// So is an interruption (opt.Interrupt closed): the method training stops
+// at its next step with status results.Interrupted and Message
+// "interrupted at step t" (its checkpoints up to t, the last on the whole
+// test split; no latency), each method after it has Message "interrupted
+// before training (step 0)" and no checkpoint, the record has Interrupted
+// set, the claim's checks on a method cut short are not evaluable, and the
+// ratios of such a method compare only time per step and parameters.
 func Run(c Config, d *Data, opt Options) (*results.Run, error) {
 	if err := c.Validate(); err != nil {
 		return nil, err
@@ -114,11 +128,18 @@ func Run(c Config, d *Data, opt Options) (*results.Run, error) {
 	}
 	for _, name := range c.Methods {
 		v, _ := mlp.ParseVariant(name)
+		if interrupted(opt.Interrupt) {
+			rec.Methods = append(rec.Methods, notStarted(c, v, train, opt))
+			continue
+		}
 		mr, err := runMethod(c, v, train, test, opt)
 		if err != nil {
 			return nil, err
 		}
 		rec.Methods = append(rec.Methods, *mr)
+	}
+	for _, m := range rec.Methods {
+		rec.Interrupted = rec.Interrupted || m.Status == results.Interrupted
 	}
 	finish(rec)
 	return rec, nil
@@ -145,8 +166,10 @@ func runMethod(c Config, v mlp.Variant, train, test *mlp.Data, opt Options) (*re
 	if opt.Progress != nil {
 		progress, done = opt.Progress(string(v), tc.Steps)
 	}
-	res := t.Run(progress)
-	done()
+	res := t.RunUntil(progress, opt.Interrupt)
+	if done != nil {
+		done()
+	}
 	peak := max(heap0, machine.HeapBytes())
 
 	x := &results.MLPMethod{
@@ -174,6 +197,8 @@ func runMethod(c Config, v mlp.Variant, train, test *mlp.Data, opt Options) (*re
 	switch res.Status {
 	case mlp.StatusDone:
 		mr.Status = results.MaxSteps
+	case mlp.StatusInterrupted:
+		mr.Status, mr.Message = results.Interrupted, res.Message
 	default:
 		mr.Status = results.Diverged
 		mr.Message = res.Message
@@ -198,7 +223,7 @@ func runMethod(c Config, v mlp.Variant, train, test *mlp.Data, opt Options) (*re
 		if x.FinalTestAccuracy != nil {
 			acc = fmt.Sprintf("%.4f", *x.FinalTestAccuracy)
 		}
-		fmt.Fprintf(opt.Log, "%-8s %d steps in %.1f s, test accuracy %s\n", v, res.Steps, res.Seconds, acc)
+		fmt.Fprintf(opt.Log, "%-8s %d steps in %.1f s, test accuracy %s%s\n", v, res.Steps, res.Seconds, acc, logNote(mr))
 	}
 	return mr, nil
 }
