@@ -68,6 +68,7 @@ Usage:
   lowdim bench [flags]  run the benchmark suite; Go benchmark format for benchstat (lowdim bench -h)
   lowdim calibrate      measure the BLAS backend's GFLOP/s and the memory bandwidth (lowdim calibrate -h)
   lowdim compare OLD NEW  compare two benchmark files; exit 1 on a regression
+  lowdim predict --model DIR --entries FILE  predict entries with a saved model (lowdim predict -h)
   lowdim presets        list the named presets
   lowdim version        print the version
 
@@ -99,6 +100,8 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 		return cmdBench(args[1:], stdout, stderr)
 	case "calibrate":
 		return cmdCalibrate(args[1:], stdout, stderr)
+	case "predict":
+		return cmdPredict(args[1:], stdout, stderr)
 	case "presets":
 		for _, p := range config.Presets() {
 			fmt.Fprintln(stdout, p)
