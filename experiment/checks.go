@@ -353,7 +353,14 @@ func (k *checker) before(method string, net *dln.Network) hooks {
 		k.out = append(k.out, checks.NotEvaluable(CheckBalanced, method, balRegime, balQuantity,
 			fmt.Sprintf("eps^2 underflows to 0 at eps = %g: the imbalance cannot be scaled", k.c.Eps), checks.BalanceTol))
 	default:
-		k.out = append(k.out, checks.AtMost(CheckBalanced, method, balRegime, balQuantity, imbalance(net)/(k.c.Eps*k.c.Eps), checks.BalanceTol, ""))
+		// At a huge eps (1e200) the layers' products overflow: the
+		// imbalance is then not a number, and no verdict on the init.
+		if v := imbalance(net) / (k.c.Eps * k.c.Eps); math.IsNaN(v) || math.IsInf(v, 0) {
+			k.out = append(k.out, checks.NotEvaluable(CheckBalanced, method, balRegime, balQuantity,
+				fmt.Sprintf("the imbalance is %v at eps = %g: the layers' products overflow", v, k.c.Eps), checks.BalanceTol))
+		} else {
+			k.out = append(k.out, checks.AtMost(CheckBalanced, method, balRegime, balQuantity, v, checks.BalanceTol, ""))
+		}
 	}
 
 	var steps []func(t int, loss float64)

@@ -3,6 +3,7 @@ package experiment
 import (
 	"bytes"
 	"encoding/json"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -10,7 +11,9 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/lowdim/lowdim/config"
 	"github.com/lowdim/lowdim/methods"
+	"github.com/lowdim/lowdim/npy"
 	"github.com/lowdim/lowdim/report"
 	"github.com/lowdim/lowdim/results"
 )
@@ -260,28 +263,60 @@ func TestVerifyInterrupted(t *testing.T) {
 }
 
 // TestRunDivergedAtStepZero: a network that diverges at its first
-// evaluation (eps = 1e200: the initial loss overflows) is a result, the
-// status "diverged at step 0" with no trajectory, in a record that
-// encodes and renders (no figure to draw is no error).
+// evaluation is a result, the status "diverged at step 0" with no
+// trajectory, in a record that encodes and renders (no figure to draw is
+// no error): eps = 1e200 (the initial layers overflow), and a loaded
+// target scaled by 1e300 (its loss overflows).
 func TestRunDivergedAtStepZero(t *testing.T) {
-	c := tinyConfig("mf")
-	c.Eps = 1e200
-	run := mustRun(t, c, Options{})
-	require.False(t, run.Interrupted)
-	for _, m := range run.Methods {
-		require.Equal(t, results.Diverged, m.Status, m.Method)
-		require.True(t, strings.HasPrefix(m.Message, "diverged at step 0"), "%s: %s", m.Method, m.Message)
-		require.Empty(t, m.Trajectory, m.Method)
-		require.Nil(t, m.FinalError, m.Method)
+	huge := tinyConfig("mf")
+	huge.Eps = 1e200
+
+	scaled := tinyConfig("mf")
+	dir := t.TempDir()
+	mustRun(t, scaled, Options{SaveInstance: dir})
+	target := filepath.Join(dir, "target.npy")
+	a, err := npy.ReadFile(target)
+	require.NoError(t, err)
+	for i := range a.Data {
+		a.Data[i] *= 1e300
 	}
-	b, err := results.MarshalRun(run)
-	require.NoError(t, err)
-	_, err = results.DecodeRun(bytes.NewReader(b))
-	require.NoError(t, err)
-	figs, err := report.Figures(run, "diverged")
-	require.NoError(t, err)
-	require.Empty(t, figs, "no method has a point to draw")
-	var sum bytes.Buffer
-	require.NoError(t, report.WriteSummary(&sum, run))
-	require.Contains(t, sum.String(), "diverged at step 0")
+	require.NoError(t, npy.WriteFile(target, a.Shape, a.Data))
+	for _, tc := range []struct {
+		name string
+		c    config.Config
+		opt  Options
+	}{
+		{"eps 1e200", huge, Options{}},
+		{"target scaled by 1e300", scaled, Options{LoadInstance: dir}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			run := mustRun(t, tc.c, tc.opt)
+			require.False(t, run.Interrupted)
+			require.Len(t, run.Methods, len(config.DefaultMethods()))
+			for _, m := range run.Methods {
+				require.Equal(t, results.Diverged, m.Status, m.Method)
+				require.True(t, strings.HasPrefix(m.Message, "diverged at step 0"), "%s: %s", m.Method, m.Message)
+				require.Empty(t, m.Trajectory, m.Method)
+				require.Nil(t, m.FinalError, m.Method)
+			}
+			b, err := results.MarshalRun(run)
+			require.NoError(t, err)
+			_, err = results.DecodeRun(bytes.NewReader(b))
+			require.NoError(t, err)
+			figs, err := report.Figures(run, "diverged")
+			require.NoError(t, err)
+			require.Empty(t, figs, "no method has a point to draw")
+			var sum bytes.Buffer
+			require.NoError(t, report.WriteSummary(&sum, run))
+			require.Contains(t, sum.String(), "diverged at step 0")
+			// Nothing was trained: no check of the training passes or
+			// fails (the init's products overflow at eps = 1e200, so
+			// balanced-init is not evaluable either).
+			for _, ch := range run.Checks {
+				if ch.Name != CheckParams && ch.Name != CheckFlops {
+					require.False(t, ch.Status.Evaluated(), "check %s of %s: %s", ch.Name, ch.Method, describeChecks(run.Checks))
+				}
+			}
+		})
+	}
 }

@@ -366,8 +366,8 @@ func (v *Verdict) Headline() string {
 }
 
 // widthCheck is CheckWidth of one candidate: its best recovery error
-// against the original's. It is not evaluable when either network
-// diverged or recorded no error, or when the original did not reach the
+// against the original's. It is not evaluable when the run's interruption
+// cut either network short, when either diverged or recorded no error, or when the original did not reach the
 // tolerance (then it is no reference: a short budget hides an insufficient
 // width); its figures are then the real ratio (when both errors exist) and
 // the tolerance in force, never placeholders.
