@@ -258,3 +258,19 @@ func dirNames(t *testing.T, dir string) []string {
 	}
 	return names
 }
+
+// TestPredictThroughMain: main dispatches predict and lists it in its usage.
+func TestPredictThroughMain(t *testing.T) {
+	dir := t.TempDir()
+	modelDir, _ := savePredictModel(t, dir)
+	entries := filepath.Join(dir, "pairs.csv")
+	require.NoError(t, os.WriteFile(entries, []byte("2,3\n"), 0o644))
+	code, stdout, stderr := lowdim(t, "predict", "--model", modelDir, "--entries", entries)
+	require.Equal(t, exitOK, code, stderr)
+	assert.True(t, strings.HasPrefix(stdout, "row,col,value\n2,3,"), stdout)
+	code, _, stderr = lowdim(t, "predict")
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, stderr, "--model is required")
+	_, stdout, _ = lowdim(t, "help")
+	assert.Contains(t, stdout, "lowdim predict --model DIR --entries FILE")
+}
