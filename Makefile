@@ -105,7 +105,7 @@ test: fmt-check vet
 FUZZTIME ?= 30s
 FUZZMINIMIZETIME ?= 2s
 FUZZ_TARGETS := npy:FuzzRead matfile:FuzzReadCSV matfile:FuzzReadMTX idx:FuzzRead config:FuzzResolve \
-	compare:FuzzReadBenchFile
+	compare:FuzzReadBenchFile matfile:FuzzReadEntries
 
 fuzz:
 	@for t in $(FUZZ_TARGETS); do \
