@@ -375,9 +375,12 @@ func (c Config) checkParams(w WorkloadInfo) error {
 	own := map[string]bool{}
 	for _, p := range w.Params {
 		own[p.Key] = true
-		v, err := convert(p.Kind, paramOrZero(c.Params[p.Key], p.Kind))
-		if err != nil {
-			return Bad(p.Key, c.Params[p.Key], "%v", err)
+		v := paramOrZero(c.Params[p.Key], p.Kind)
+		if c.Params[p.Key] != nil {
+			var err error
+			if v, err = convert(p.Kind, v); err != nil {
+				return Bad(p.Key, c.Params[p.Key], "%v", err)
+			}
 		}
 		if p.Check != nil {
 			if err := p.Check(v, c); err != nil {
@@ -391,11 +394,22 @@ func (c Config) checkParams(w WorkloadInfo) error {
 			continue
 		}
 		v := c.Params[k]
-		def, owner := foreignDefault(k)
+		p, owner := foreignParam(k)
 		if owner == "" {
 			return Bad(k, v, "no workload has this parameter")
 		}
-		if isZero(v) || fmt.Sprint(v) == fmt.Sprint(def) {
+		// Its value is checked as its workload checks it, whether or not
+		// it applies here: a NaN never passes silently.
+		x, err := convert(p.Kind, v)
+		if err != nil {
+			return Bad(k, v, "%v", err)
+		}
+		if p.Check != nil && !isZero(v) {
+			if err := p.Check(x, c); err != nil {
+				return err
+			}
+		}
+		if isZero(v) || fmt.Sprint(v) == fmt.Sprint(p.Default) {
 			continue // another workload's default: meaningless here, and harmless
 		}
 		return Bad(k, v, "only the %s workload has this parameter (this run's is %s)", owner, c.Workload)
@@ -418,17 +432,17 @@ func paramOrZero(v any, k Kind) any {
 	return v
 }
 
-// foreignDefault returns the default of parameter key and the first
-// workload that has it ("" when none does).
-func foreignDefault(key string) (any, string) {
+// foreignParam returns parameter key and the first workload that has it
+// ("" when none does).
+func foreignParam(key string) (Param, string) {
 	for _, w := range Workloads() {
 		for _, p := range w.Params {
 			if p.Key == key {
-				return p.Default, w.Name
+				return p, w.Name
 			}
 		}
 	}
-	return nil, ""
+	return Param{}, ""
 }
 
 // checkPath checks Path and Storage against the workload.

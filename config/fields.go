@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -36,9 +37,17 @@ type Field struct {
 	Workload string
 	// FileOnly: a TOML key with no flag (the name of a run in a suite).
 	FileOnly bool
+	// Drawn: the value only shapes an instance drawn from the seed (the
+	// generator's spectrum and ratio; a workload parameter's
+	// Param.Drawn): an instance from files does not use it.
+	Drawn bool
 
 	get func(*Config) any
 	set func(*Config, any)
+	// unused, when not nil, says why the field's value is not used by a
+	// run of c under u ("" when it is), besides the general rules of
+	// Unused.
+	unused func(c Config, u Use) string
 }
 
 // Get returns the field's value in c: an int, uint64, float64, string or
@@ -58,6 +67,17 @@ func (f Field) Set(c *Config, v any) error {
 	return nil
 }
 
+// restore sets the field of c back to its value in from (a workload's
+// parameter that from does not set is removed).
+func (f Field) restore(c *Config, from Config) {
+	v := f.get(&from)
+	if f.Workload != "" && v == nil {
+		delete(c.Params, f.Key)
+		return
+	}
+	f.set(c, v)
+}
+
 // Parse parses s, the text of a flag, as the field's kind.
 func (f Field) Parse(s string) (any, error) {
 	switch f.Kind {
@@ -68,18 +88,17 @@ func (f Field) Parse(s string) (any, error) {
 	case Float:
 		return strconv.ParseFloat(s, 64)
 	case List:
-		l := SplitList(s)
-		if len(l) == 0 {
-			return nil, errEmptyList
-		}
-		return l, nil
+		return convert(List, s)
 	}
-	return s, nil
+	return convert(String, s)
 }
 
 // errEmptyList: a list given empty is an error, never "the default" (leave
-// the flag or key out for the default).
-var errEmptyList = fmt.Errorf("empty list (leave it out for the default)")
+// the flag or key out for the default); so is an empty name.
+var (
+	errEmptyList = fmt.Errorf("empty list (leave it out for the default)")
+	errEmpty     = fmt.Errorf("empty value (leave it out for the default)")
+)
 
 func convert(k Kind, v any) (any, error) {
 	switch k {
@@ -126,10 +145,14 @@ func convert(k Kind, v any) (any, error) {
 		}
 		return nil, fmt.Errorf("not a number")
 	case String:
-		if s, ok := v.(string); ok {
-			return s, nil
+		s, ok := v.(string)
+		switch {
+		case !ok:
+			return nil, fmt.Errorf("not a string")
+		case strings.TrimSpace(s) == "":
+			return nil, errEmpty
 		}
-		return nil, fmt.Errorf("not a string")
+		return s, nil
 	case List:
 		var out []string
 		switch x := v.(type) {
@@ -192,11 +215,31 @@ var common = []Field{
 	func() Field {
 		f := stringField("name", "", "label of the run in a suite (a subfolder of --out)", func(c *Config) *string { return &c.Name })
 		f.FileOnly = true
+		f.unused = func(_ Config, u Use) string {
+			if u.Runs > 1 {
+				return fmt.Sprintf("a preset of %d runs names each run's subfolder itself (one name would put every run in one folder)", u.Runs)
+			}
+			return ""
+		}
 		return f
 	}(),
 	stringField("workload", "mf", "workload", func(c *Config) *string { return &c.Workload }),
-	stringField("spectrum", "spread", "target spectrum: spread (the paper's), top, geometric", func(c *Config) *string { return &c.Spectrum }),
-	floatField("ratio", "", "0.5 for geometric", "ratio of consecutive singular values of a geometric target", func(c *Config) *float64 { return &c.Ratio }),
+	func() Field {
+		f := stringField("spectrum", "spread", "target spectrum: spread (the paper's), top, geometric", func(c *Config) *string { return &c.Spectrum })
+		f.Drawn = true
+		return f
+	}(),
+	func() Field {
+		f := floatField("ratio", "", "0.5 for geometric", "ratio of consecutive singular values of a geometric target", func(c *Config) *float64 { return &c.Ratio })
+		f.Drawn = true
+		f.unused = func(c Config, _ Use) string {
+			if s := c.WithDefaults().Spectrum; s != "geometric" {
+				return fmt.Sprintf("does not apply to --spectrum %s (it is the ratio of the geometric spectrum)", s)
+			}
+			return ""
+		}
+		return f
+	}(),
 	intField("d", "", "", "size of the d x d target", func(c *Config) *int { return &c.D }),
 	intField("r", "", "", "rank of the target", func(c *Config) *int { return &c.R }),
 	intField("r-hat", "", "2r", "compressed width", func(c *Config) *int { return &c.RHat }),
@@ -207,7 +250,16 @@ var common = []Field{
 	floatField("alpha", "", "1", "learning-rate multiplier of the compressed network's outer layers", func(c *Config) *float64 { return &c.Alpha }),
 	floatField("gamma", "", "0", "learning-rate multiplier of the lop network's outer factors (0 freezes them)", func(c *Config) *float64 { return &c.Gamma }),
 	stringField("path", "auto", "step algorithm: auto, dense, sampled (mc: residual on the observed entries only) or factored (mf: products of the target with the outer factors); auto takes sampled or factored for networks narrower than d", func(c *Config) *string { return &c.Path }),
-	stringField("storage", "auto", "mc instance storage: auto (sparse above d=4096), dense, or sparse (factored target, observed entries only)", func(c *Config) *string { return &c.Storage }),
+	func() Field {
+		f := stringField("storage", "auto", "mc instance storage: auto (sparse above d=4096), dense, or sparse (factored target, observed entries only)", func(c *Config) *string { return &c.Storage })
+		f.unused = func(c Config, _ Use) string {
+			if w, ok := LookupWorkload(c.Workload); ok && w.Sparse == nil {
+				return fmt.Sprintf("does not apply to --workload %s (instance storage is for %s)", c.Workload, sparseWorkloads())
+			}
+			return ""
+		}
+		return f
+	}(),
 	intField("steps", "steps", "", "largest number of gradient steps", func(c *Config) *int { return &c.Steps }),
 	floatField("tol", "", "", "stop when the training loss is at most tol (0: run all steps)", func(c *Config) *float64 { return &c.Tol }),
 	intField("every", "steps", "steps/100", "checkpoint interval in steps", func(c *Config) *int { return &c.Every }),
@@ -224,7 +276,7 @@ func paramField(workload string, p Param) Field {
 	if p.Default != nil {
 		def = fmt.Sprint(p.Default)
 	}
-	return Field{Key: p.Key, Kind: p.Kind, Unit: p.Unit, Default: def, Help: p.Help, Workload: workload,
+	return Field{Key: p.Key, Kind: p.Kind, Unit: p.Unit, Default: def, Help: p.Help, Workload: workload, Drawn: p.Drawn,
 		get: func(c *Config) any { return c.Params[p.Key] },
 		set: func(c *Config, v any) {
 			if c.Params == nil {
@@ -262,4 +314,105 @@ func LookupField(key string) (Field, bool) {
 		}
 	}
 	return Field{}, false
+}
+
+// A Use is how a command uses the configurations it resolved: what decides,
+// beside the configuration itself, whether a value the user gave is used.
+type Use struct {
+	// Command names the command in messages, e.g. "lowdim verify".
+	Command string
+	// Runs is the number of runs of the preset.
+	Runs int
+	// Loading: the instance comes from files (--load-instance, a user's
+	// --target), not from the generator.
+	Loading bool
+	// Methods, when not nil, are the methods the command trains whatever
+	// the configuration says (verify: original and compressed); a given
+	// "methods" is then an error.
+	Methods []string
+}
+
+// Unused returns why the value of the field in c is not used by a run of c
+// under u, or "" when it is. The rules, from the registries and the
+// table: a workload's parameter is used by that workload's runs only; a
+// field some registered methods list in MethodInfo.Uses by runs training
+// one of them; a Drawn field only by an instance drawn from the seed; and
+// the field's own rule (ratio: the geometric spectrum; storage: a workload
+// with sparse storage; name: a preset of one run).
+func (f Field) Unused(c Config, u Use) string {
+	if f.Key == "methods" && u.Methods != nil {
+		return fmt.Sprintf("does not apply to %s, which trains %s", commandName(u), joinAnd(u.Methods))
+	}
+	if f.Workload != "" {
+		w, _ := LookupWorkload(c.Workload)
+		own := false
+		for _, p := range w.Params {
+			own = own || p.Key == f.Key
+		}
+		if !own {
+			return fmt.Sprintf("does not apply to --workload %s (it is a parameter of %s)", c.Workload, joinAnd(paramOwners(f.Key)))
+		}
+	}
+	if users := methodsUsing(f.Key); len(users) > 0 {
+		ms := u.Methods
+		if ms == nil {
+			ms = c.WithDefaults().Methods
+		}
+		used := false
+		for _, m := range ms {
+			used = used || slices.Contains(users, m)
+		}
+		if !used {
+			if u.Methods != nil {
+				return fmt.Sprintf("does not apply to %s, which trains %s (it is used only by %s)", commandName(u), joinAnd(ms), joinAnd(users))
+			}
+			return fmt.Sprintf("does not apply to --methods %s (it is used only by %s)", strings.Join(ms, ","), joinAnd(users))
+		}
+	}
+	if f.Drawn && u.Loading {
+		return "does not apply to an instance from files (it shapes an instance drawn from the seed; the files hold the data)"
+	}
+	if f.unused != nil {
+		return f.unused(c, u)
+	}
+	return ""
+}
+
+// joinAnd joins names as "a, b and c".
+func joinAnd(names []string) string {
+	if len(names) < 2 {
+		return strings.Join(names, "")
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+}
+
+func commandName(u Use) string {
+	if u.Command == "" {
+		return "this command"
+	}
+	return u.Command
+}
+
+// paramOwners returns the registered workloads that have the parameter key.
+func paramOwners(key string) []string {
+	var out []string
+	for _, w := range Workloads() {
+		for _, p := range w.Params {
+			if p.Key == key {
+				out = append(out, w.Name)
+			}
+		}
+	}
+	return out
+}
+
+// methodsUsing returns the registered methods that list key in Uses.
+func methodsUsing(key string) []string {
+	var out []string
+	for _, m := range Methods() {
+		if slices.Contains(m.Uses, key) {
+			out = append(out, m.Name)
+		}
+	}
+	return out
 }

@@ -58,6 +58,51 @@ type MLP struct {
 	LatencySeconds float64 `json:"latency_seconds"`
 }
 
+// Bounds of an MLP run's sizes, checked before anything is allocated: a
+// hidden width of 65536 makes a 784 x 65536 first layer (411 MB) and a
+// block of L 65536 x 65536 layers (34 GB each), which the memory preflight
+// of mlprun then refuses on most machines; a larger width is a typing
+// error. The batch is at most the training rows (checked once the data is
+// read); 2^20 bounds it before. MaxMLPEpochs keeps the step count
+// epochs x rows/batch far from overflowing an int; MaxLatencySeconds bounds
+// each of the four latency measurements of a method.
+const (
+	MaxMLPWidth       = 1 << 16
+	MaxMLPBatch       = 1 << 20
+	MaxMLPEpochs      = 1_000_000
+	MaxLatencySeconds = 60
+)
+
+// mlpUses lists the flags only some MLP variants use, with those variants:
+// the block's depth and initialization are dln's and cdln's, the
+// compressed width and its outer-layer multiplier cdln's.
+var mlpUses = map[string][]string{
+	"depth": {"dln", "cdln"},
+	"eps":   {"dln", "cdln"},
+	"r-hat": {"cdln"},
+	"alpha": {"cdln"},
+}
+
+// Unused returns why the value of flag is not used by the run c, or ""
+// when it is: a flag of variants c does not train, or --epochs when
+// --steps sets the budget.
+func (c MLP) Unused(flag string) string {
+	if users, ok := mlpUses[flag]; ok {
+		for _, m := range c.Methods {
+			for _, u := range users {
+				if m == u {
+					return ""
+				}
+			}
+		}
+		return fmt.Sprintf("does not apply to --methods %s (it is used only by %s)", strings.Join(c.Methods, ","), strings.Join(users, " and "))
+	}
+	if flag == "epochs" && c.Steps > 0 {
+		return fmt.Sprintf("does not apply with --steps %d (the step budget replaces the epochs)", c.Steps)
+	}
+	return ""
+}
+
 // Validate returns a *ConfigError naming the flag of the first invalid
 // value of c. The values package mlp also checks are checked by mlp's
 // Validate methods (for every method's model), their fields renamed to the
@@ -90,8 +135,18 @@ func (c MLP) Validate() error {
 		return bad("depth", c.Depth, "the block needs at least 2 layers")
 	case c.Depth > MaxDepth:
 		return bad("depth", c.Depth, fmt.Sprintf("the block has at most %d layers (config.MaxDepth)", MaxDepth))
+	case c.Width > MaxMLPWidth:
+		return bad("width", c.Width, fmt.Sprintf("must be at most %d (config.MaxMLPWidth)", MaxMLPWidth))
+	case c.Width2 > MaxMLPWidth:
+		return bad("width2", c.Width2, fmt.Sprintf("must be at most %d (config.MaxMLPWidth)", MaxMLPWidth))
 	case c.Batch < 1:
 		return bad("batch", c.Batch, "must be at least 1")
+	case c.Batch > MaxMLPBatch:
+		return bad("batch", c.Batch, fmt.Sprintf("must be at most %d (config.MaxMLPBatch)", MaxMLPBatch))
+	case c.Epochs > MaxMLPEpochs:
+		return bad("epochs", c.Epochs, fmt.Sprintf("must be at most %d (config.MaxMLPEpochs)", MaxMLPEpochs))
+	case c.LatencySeconds > MaxLatencySeconds:
+		return bad("latency-seconds", c.LatencySeconds, fmt.Sprintf("must be at most %g (config.MaxLatencySeconds)", float64(MaxLatencySeconds)))
 	case c.Steps < 0:
 		return bad("steps", c.Steps, "must not be negative (0: --epochs decide)")
 	case c.Every < 0:

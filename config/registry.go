@@ -28,6 +28,10 @@ type Param struct {
 	// A.npy, p of mc from mask.npy); the preset's value is dropped when
 	// loading, and a given value the files contradict is an error.
 	FromFiles bool
+	// Drawn: the value only shapes an instance drawn from the seed (the
+	// noise of ms): the data of a loaded instance holds its effect, so a
+	// value given with an instance from files is an error (Field.Unused).
+	Drawn bool
 }
 
 // WorkloadInfo is what a configuration knows of a workload: its name, its
@@ -71,6 +75,12 @@ type MethodInfo struct {
 	FormsProduct bool
 	// Check validates c for the method (nil: none); a *ConfigError.
 	Check func(c Config) error
+	// Uses lists the keys of the fields only some methods use (r-hat of
+	// the narrow networks, alpha of compressed, gamma of lop) that this
+	// method's network uses. A field that some registered method lists
+	// applies to a run only when one of the run's methods lists it
+	// (Field.Unused): a value given for it otherwise is an error.
+	Uses []string
 }
 
 var (

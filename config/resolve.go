@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"slices"
+	"strings"
 
 	"github.com/BurntSushi/toml"
 )
@@ -58,6 +59,11 @@ type Layers struct {
 	// Ignore lists keys the flags use otherwise (verify's list of widths
 	// under "r-hat").
 	Ignore []string
+	// Command names the command in messages ("lowdim verify"); Methods,
+	// when not nil, are the methods it trains whatever a configuration
+	// says (see Use).
+	Command string
+	Methods []string
 }
 
 // Resolve builds the configurations of l: the preset's runs, each with the
@@ -119,9 +125,10 @@ func Resolve(l Layers) ([]Config, error) {
 		return nil, err
 	}
 	runs := preset.Runs
+	before := make([]Config, len(runs))
 	for i := range runs {
 		c := &runs[i]
-		before := c.Workload
+		before[i] = c.Clone()
 		for _, k := range sortedKeys(file) {
 			if k == "preset" {
 				continue
@@ -143,15 +150,72 @@ func Resolve(l Layers) ([]Config, error) {
 				return nil, err
 			}
 		}
-		if err := checkGiven(*c, set); err != nil {
-			if file != nil && l.Flags[err.Flag] == nil {
-				return nil, &InputError{fmt.Errorf("%s: %w", l.File, err)}
-			}
-			return nil, err
+	}
+	// fromFile returns err as the file's when the key came from it.
+	fromFile := func(err *ConfigError) error {
+		if file != nil && l.Flags[err.Flag] == nil {
+			return &InputError{fmt.Errorf("%s: %w", l.File, err)}
 		}
-		resetDerived(c, set, before, l.Loading)
+		return err
+	}
+	if err := dropUnused(runs, before, set, l, presetName); err != nil {
+		return nil, fromFile(err)
+	}
+	for i := range runs {
+		c := &runs[i]
+		if err := checkGiven(*c, set); err != nil {
+			return nil, fromFile(err)
+		}
+		resetDerived(c, set, before[i].Workload, l.Loading)
 	}
 	return runs, nil
+}
+
+// dropUnused refuses a value the user gave (set) that no run uses
+// (Field.Unused), naming it, its value and why. In a preset of several
+// runs a value used by some runs is put back to the preset's (before) in
+// the others: --p of the quick preset is its mc run's.
+func dropUnused(runs, before []Config, set map[string]bool, l Layers, preset string) *ConfigError {
+	u := Use{Command: l.Command, Runs: len(runs), Loading: l.Loading, Methods: l.Methods}
+	keys := make([]string, 0, len(set))
+	for k := range set {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		f, ok := LookupField(k)
+		if !ok {
+			continue
+		}
+		why := make([]string, len(runs))
+		used := false
+		for i, c := range runs {
+			why[i] = f.Unused(c, u)
+			used = used || why[i] == ""
+		}
+		if !used {
+			msg := why[0]
+			if len(runs) > 1 {
+				msg += fmt.Sprintf(", nor to the other runs of preset %s", preset)
+			}
+			return &ConfigError{Flag: k, Value: showValue(f.Get(runs[0])), Why: msg}
+		}
+		for i := range runs {
+			if why[i] != "" {
+				f.restore(&runs[i], before[i])
+			}
+		}
+	}
+	return nil
+}
+
+// showValue formats a field's value as a user typed it (a list joined
+// with commas).
+func showValue(v any) any {
+	if l, ok := v.([]string); ok {
+		return strings.Join(l, ",")
+	}
+	return v
 }
 
 func sortedKeys(m map[string]any) []string {
@@ -180,8 +244,9 @@ func joinOr(names []string) string {
 	return s + " or " + names[len(names)-1]
 }
 
-// checkGiven refuses given values that WithDefaults would otherwise replace
-// by a default: a zero or negative r-hat, depth, eps, eta, alpha or every.
+// checkGiven refuses given values that WithDefaults or a loaded instance
+// would otherwise replace by a default: a zero or negative d, r, r-hat,
+// ratio, eta-frac, depth, eps, eta, alpha or every.
 func checkGiven(c Config, set map[string]bool) *ConfigError {
 	for _, g := range []struct {
 		flag string
@@ -189,7 +254,11 @@ func checkGiven(c Config, set map[string]bool) *ConfigError {
 		v    any
 		why  string
 	}{
+		{"d", c.D >= 2, c.D, "size must be at least 2"},
+		{"r", c.R >= 1, c.R, "rank must be at least 1"},
 		{"r-hat", c.RHat >= 1, c.RHat, "compressed width must be at least 1"},
+		{"ratio", c.Ratio > 0, c.Ratio, "geometric ratio must be in (0, 1]"},
+		{"eta-frac", c.EtaFrac > 0, c.EtaFrac, "fraction of the stable learning rate must be in (0, 2) (leave it out to use --eta)"},
 		{"depth", c.Depth >= 2, c.Depth, "depth must be at least 2"},
 		{"eps", c.Eps > 0, c.Eps, "initialization scale must be positive and finite"},
 		{"eta", c.Eta > 0, c.Eta, "learning rate must be positive and finite"},

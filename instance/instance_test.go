@@ -77,16 +77,22 @@ func TestFromFilesErrorsAreInput(t *testing.T) {
 	require.True(t, config.IsUserError(err), "%v", err)
 }
 
-// TestUserMC: a user's MC target and mask set p to the observed fraction.
+// TestUserMC: a user's MC target and mask set p to the observed fraction;
+// a given p they contradict is an error naming it (config.Resolve drops a
+// preset's p when the instance comes from files, so a p here was given).
 func TestUserMC(t *testing.T) {
 	c := tiny("mc")
 	full, err := instance.Build(c)
 	require.NoError(t, err)
 	mask := full.Work.(*workloads.MC).Mask()
 	uc := c.Clone()
-	uc.Set("p", 0.9)
+	delete(uc.Params, "p")
 	in, err := instance.NewUser(&uc, full.Target, mask, "user")
 	require.NoError(t, err)
 	require.Equal(t, "user", in.Source)
 	require.Equal(t, 0.5, uc.Float("p"), "p is the fraction the user's mask observes")
+
+	uc.Set("p", 0.9)
+	_, err = instance.NewUser(&uc, full.Target, mask, "user")
+	require.ErrorContains(t, err, "invalid --p 0.9: the observed entries of the --mask or of the coordinate --target observe 50 of 100 entries (p = 0.5)")
 }

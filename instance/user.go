@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strings"
 
 	"gonum.org/v1/gonum/mat"
 
@@ -48,6 +49,15 @@ func FromFiles(c *config.Config, u UserFiles) (*Instance, error) {
 }
 
 func fromFiles(c *config.Config, u UserFiles) (*Instance, error) {
+	if spec, err := Spec(*c); err == nil && u.Mask != "" && !spec.Masked {
+		var with []string
+		for _, s := range workloads.Specs() {
+			if s.Masked {
+				with = append(with, "--workload "+s.Name)
+			}
+		}
+		return nil, config.Bad("mask", u.Mask, "a mask of observed entries applies to %s, not to --workload %s", strings.Join(with, ", "), c.Workload)
+	}
 	// What the file holds is checked before a coordinate file's rows x
 	// cols matrices are allocated: a size line may declare 10^8 elements
 	// for one entry.

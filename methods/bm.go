@@ -9,7 +9,7 @@ import (
 // singular values about eps.
 func init() {
 	Register(Spec{
-		MethodInfo: config.MethodInfo{Name: BM, Order: 4, Default: true},
+		MethodInfo: config.MethodInfo{Name: BM, Order: 4, Default: true, Uses: []string{"r-hat"}},
 		Help:       "Burer-Monteiro: two factors of width r_hat, small Gaussian init",
 		Shapes: func(c config.Config, rows, cols int) []dln.Shape {
 			return dln.Chain(Widths(cols, c.RHat, rows, 2)...)

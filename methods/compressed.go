@@ -11,7 +11,7 @@ import (
 // spectral from the workload's surrogate, alpha on the outer layers.
 func init() {
 	Register(Spec{
-		MethodInfo: config.MethodInfo{Name: Compressed, Order: 2, Default: true},
+		MethodInfo: config.MethodInfo{Name: Compressed, Order: 2, Default: true, Uses: []string{"r-hat", "alpha"}},
 		Help:       "the compressed network (Kwon et al.): width r_hat, spectral init from the surrogate, alpha on the outer layers",
 		Shapes:     narrowShapes,
 		Multipliers: func(c config.Config, layers int) []float64 {

@@ -18,7 +18,7 @@ import (
 // factors. Not trained by default (verification uses it).
 func init() {
 	Register(Spec{
-		MethodInfo: config.MethodInfo{Name: LoP, Order: 5, FormsProduct: true,
+		MethodInfo: config.MethodInfo{Name: LoP, Order: 5, FormsProduct: true, Uses: []string{"gamma"},
 			Check: func(c config.Config) error {
 				if 2*c.R >= c.D {
 					return config.Bad("methods", joinMethods(c), "the lop network needs 2r < d (r = %d, d = %d)", c.R, c.D)

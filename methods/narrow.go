@@ -9,7 +9,7 @@ import (
 // orthogonal.
 func init() {
 	Register(Spec{
-		MethodInfo: config.MethodInfo{Name: Narrow, Order: 3, Default: true},
+		MethodInfo: config.MethodInfo{Name: Narrow, Order: 3, Default: true, Uses: []string{"r-hat"}},
 		Help:       "the compressed network's shapes with a random orthogonal init",
 		Shapes:     narrowShapes,
 		Init: func(net *dln.Network, c config.Config, env Env) error {

@@ -337,6 +337,7 @@ func init() {
 			w, err := NewSparseMC(phi, rowPtr, cols, rng(streamSurrSVD))
 			return w, phi, err
 		},
+		Masked: true,
 		User: func(c *config.Config, target, mask, held *mat.Dense) (Workload, error) {
 			if mask == nil {
 				return nil, fmt.Errorf("--workload mc needs the observed entries: a --mask file or a coordinate .mtx target")
@@ -352,9 +353,10 @@ func init() {
 				return nil, err
 			}
 			// The fraction the instance trains on (a preset's p says
-			// nothing of a user's data).
-			r, cols := w.Dims()
-			c.Set("p", float64(w.Observed())/float64(r*cols))
+			// nothing of a user's data; a given one must agree).
+			if err := setObservedP(c, w, "the observed entries of the --mask or of the coordinate --target", "observe"); err != nil {
+				return nil, err
+			}
 			return w, nil
 		},
 		Files: []string{MaskFile, HeldOutFile},
@@ -392,14 +394,9 @@ func init() {
 			if err != nil {
 				return nil, fmt.Errorf("%s: %w", files, err)
 			}
-			// p is the fraction the files observe; a given p must name the
-			// same count of entries (round(p rows cols) = observed), so a
-			// rounded fraction such as 0.333 for 12 of 36 is accepted.
-			n := rows * cols
-			if given := c.Float("p"); given != 0 && int(math.Round(given*float64(n))) != w.Observed() {
-				return nil, config.Bad("p", given, "%s observes %d of %d entries (p = %.4g)", files, w.Observed(), n, float64(w.Observed())/float64(n))
+			if err := setObservedP(c, w, files, "observes"); err != nil {
+				return nil, err
 			}
-			c.Set("p", float64(w.Observed())/float64(n))
 			return w, nil
 		},
 		Footprint: func(c config.Config) []Need {
@@ -418,4 +415,18 @@ func init() {
 		Bench: func(int) (config.Params, bool) { return config.Params{"p": 0.3}, true },
 		Tags:  []string{"ci"},
 	})
+}
+
+// setObservedP sets p of c to the fraction w observes, the files' (named
+// by files, the subject of verb); a p given before must name the same count of entries
+// (round(p rows cols) = observed), so a rounded fraction such as 0.333 for
+// 12 of 36 is accepted.
+func setObservedP(c *config.Config, w *MC, files, verb string) error {
+	rows, cols := w.Dims()
+	n := rows * cols
+	if given := c.Float("p"); given != 0 && int(math.Round(given*float64(n))) != w.Observed() {
+		return config.Bad("p", given, "%s %s %d of %d entries (p = %.4g)", files, verb, w.Observed(), n, float64(w.Observed())/float64(n))
+	}
+	c.Set("p", float64(w.Observed())/float64(n))
+	return nil
 }

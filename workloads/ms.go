@@ -188,7 +188,7 @@ func init() {
 						}
 						return nil
 					}},
-				{Key: "noise", Kind: config.Float, Default: 0.0, Help: "measurement noise standard deviation (ms)",
+				{Key: "noise", Kind: config.Float, Default: 0.0, Drawn: true, Help: "measurement noise standard deviation (ms)",
 					Check: func(v any, c config.Config) error {
 						if f := v.(float64); f < 0 || math.IsNaN(f) || math.IsInf(f, 0) {
 							return config.Bad("noise", v, "noise must be finite and >= 0")

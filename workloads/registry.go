@@ -46,6 +46,10 @@ type Spec struct {
 	// none), and sets the parameters of c the data fixes (p of mc); nil
 	// when the workload cannot take a user's target.
 	User func(c *config.Config, target, mask, held *mat.Dense) (Workload, error)
+	// Masked: User takes the observed entries (a --mask file, or a
+	// coordinate target's entries); a mask given to another workload is
+	// an error.
+	Masked bool
 	// Files are the files Save writes besides the target, and Save and
 	// Load write and read them in dir. Load may set the workload's
 	// parameters of c from the files (the number of measurements) and

@@ -87,6 +87,10 @@ func verifyArgs(out string, extra ...string) []string {
 		i := slices.Index(args, "--d")
 		args = append(args[:i], args[i+2:]...)
 	}
+	if i := slices.Index(extra, "--workload"); i >= 0 && extra[i+1] != "mf" { // --loss is mf's
+		j := slices.Index(args, "--loss")
+		args = append(args[:j], args[j+2:]...)
+	}
 	return append(append(args, "--out", out), extra...)
 }
 
