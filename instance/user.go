@@ -62,6 +62,9 @@ func fromFiles(c *config.Config, u UserFiles) (*Instance, error) {
 	// cols matrices are allocated: a size line may declare 10^8 elements
 	// for one entry.
 	t, err := matfile.ReadChecked(u.Target, func(i matfile.Info) error {
+		if i.Rows != i.Cols {
+			return fmt.Errorf("%s: a %d x %d target; lowdim needs a square one", u.Target, i.Rows, i.Cols)
+		}
 		partial := c.Workload == "mc" && u.Mask == "" && i.Coordinate
 		if u.HeldOutGiven && !partial {
 			return errors.New("--held-out applies to a coordinate .mtx --target for --workload mc without --mask")
@@ -94,15 +97,19 @@ func fromFiles(c *config.Config, u UserFiles) (*Instance, error) {
 	}
 	mask := t.Observed
 	if u.Mask != "" {
-		m, err := matfile.Read(u.Mask)
+		// Its shape is checked before a coordinate mask's matrices are
+		// allocated.
+		tr, tc := t.Dense.Dims()
+		m, err := matfile.ReadChecked(u.Mask, func(i matfile.Info) error {
+			if i.Rows != tr || i.Cols != tc {
+				return fmt.Errorf("%s: a %d x %d mask for the %d x %d target of %s", u.Mask, i.Rows, i.Cols, tr, tc, u.Target)
+			}
+			return nil
+		})
 		if err != nil {
 			return nil, err
 		}
-		tr, tc := t.Dense.Dims()
 		mr, mc := m.Dense.Dims()
-		if mr != tr || mc != tc {
-			return nil, fmt.Errorf("%s: a %d x %d mask for the %d x %d target of %s", u.Mask, mr, mc, tr, tc, u.Target)
-		}
 		for i := 0; i < mr; i++ {
 			for j := 0; j < mc; j++ {
 				if v := m.Dense.At(i, j); v != 0 && v != 1 {

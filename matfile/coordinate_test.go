@@ -2,13 +2,17 @@ package matfile
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"gonum.org/v1/gonum/mat"
 
 	"github.com/lowdim/lowdim/npy"
 )
@@ -107,5 +111,87 @@ func TestReadDtype(t *testing.T) {
 			}
 			assert.Equal(t, 1.0, m.Dense.At(0, 0))
 		})
+	}
+}
+
+// allocatedBy returns the bytes the process allocated on the heap while f
+// ran (runtime.MemStats.TotalAlloc: a deterministic upper bound of what f
+// allocated, up to the small allocations of the runtime itself).
+func allocatedBy(f func()) uint64 {
+	var m0, m1 runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&m0)
+	f()
+	runtime.ReadMemStats(&m1)
+	return m1.TotalAlloc - m0.TotalAlloc
+}
+
+// TestCoordinateMemoryFollowsEntries: a coordinate file declaring a huge
+// matrix with one entry is read in memory proportional to its entries until
+// the dense size has been checked, and then refused: the 10000 x 10000 of
+// ../shared/cases/bad-inputs/mtx_10k_1entry.mtx (1.6 GB dense) and a
+// 31622 x 31622 size line (16 GB dense; it once died with a Go
+// out-of-memory trace). The bound, 1 MiB, is the scanner's and the
+// reader's 64 KiB buffers and the error with room to spare; a dense
+// allocation would be 1600 times that.
+func TestCoordinateMemoryFollowsEntries(t *testing.T) {
+	const bound = 1 << 20
+	defer func(f func(uint64, string) error) { checkFits = f }(checkFits)
+	// A budget of 1 GB: both files are refused by the memory check.
+	checkFits = func(need uint64, what string) error {
+		if need > 1e9 {
+			return fmt.Errorf("%s needs %d bytes but only 1 GB of memory is available", what, need)
+		}
+		return nil
+	}
+	big := writeText(t, "31622.mtx", mtx("%%MatrixMarket matrix coordinate real general", "31622 31622 1", "31622 31622 -2.5"))
+	for _, tt := range []struct {
+		path string
+		need uint64 // 2 dense float64 matrices
+	}{
+		{hugeMTX, 2 * 8 * 10000 * 10000},
+		{big, 2 * 8 * 31622 * 31622},
+	} {
+		t.Run(filepath.Base(tt.path), func(t *testing.T) {
+			var err error
+			used := allocatedBy(func() { _, err = Read(tt.path) })
+			require.ErrorContains(t, err, tt.path+":2: ")
+			require.ErrorContains(t, err, fmt.Sprintf("needs %d bytes", tt.need))
+			assert.Less(t, used, uint64(bound), "allocated before the refusal")
+
+			// A caller's check sees the file's Info in the same memory.
+			refuse := errors.New("refused")
+			used = allocatedBy(func() { _, err = ReadChecked(tt.path, func(Info) error { return refuse }) })
+			require.ErrorIs(t, err, refuse)
+			assert.Less(t, used, uint64(bound), "allocated before the caller's check")
+		})
+	}
+}
+
+// TestByteOrderMark: a UTF-8 byte order mark before the first line is
+// dropped for .mtx as for .csv (case compare-bom-utf16: bom.mtx used to be
+// "not a Matrix Market file"); UTF-16 text is refused naming the file.
+func TestByteOrderMark(t *testing.T) {
+	const bomMTX = "testdata/cases/compare-bom-utf16_bom.mtx" // ../shared/cases/compare-bom-utf16/bom.mtx
+	m, err := Read(bomMTX)
+	require.NoError(t, err)
+	plain, err := readMTX(strings.NewReader(mtx("%%MatrixMarket matrix coordinate real general", "2 2 1", "1 1 1.0")), "plain.mtx")
+	require.NoError(t, err)
+	requireSame(t, "bom.mtx", m.Dense, plain.Dense)
+	requireSame(t, "bom.mtx mask", m.Observed, plain.Observed)
+
+	csv := writeText(t, "bom.csv", "\ufeff1,2\n3,4\n")
+	c, err := Read(csv)
+	require.NoError(t, err)
+	requireSame(t, "bom.csv", c.Dense, mat.NewDense(2, 2, []float64{1, 2, 3, 4}))
+
+	for _, name := range []string{"utf16le.mtx", "utf16be.csv"} {
+		bom := "\xff\xfe"
+		if strings.Contains(name, "be") {
+			bom = "\xfe\xff"
+		}
+		p := writeText(t, name, bom+"%\x00%\x00")
+		_, err := Read(p)
+		require.EqualError(t, err, p+":1: UTF-16 text (byte order mark "+fmt.Sprintf("% x", bom)+"); save the file as UTF-8")
 	}
 }

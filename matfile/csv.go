@@ -13,9 +13,9 @@ import (
 
 // readCSV reads a CSV matrix from r; path names it in errors.
 func readCSV(r io.Reader, path string) (*Matrix, error) {
-	br := bufio.NewReader(r)
-	if b, err := br.Peek(3); err == nil && string(b) == "\ufeff" { // a UTF-8 BOM, as spreadsheets write
-		br.Discard(3)
+	br, err := textReader(r, path)
+	if err != nil {
+		return nil, err
 	}
 	cr := csv.NewReader(br)
 	cr.Comment = '#'

@@ -29,6 +29,11 @@
 //     skew-symmetry; the complex field, the hermitian symmetry and the vector
 //     object are not supported.
 //
+// The text formats (.csv, .mtx) are UTF-8: a byte order mark before the
+// first line is dropped (spreadsheets and PowerShell 5.1 write one), and
+// UTF-16 text (byte order mark FF FE or FE FF) is an *Error naming the file,
+// "m.mtx:1: UTF-16 text (byte order mark ff fe); save the file as UTF-8".
+//
 // A [Matrix] holds the values in Dense. Observed is nil for the dense formats
 // (.npy, .csv and Matrix Market array). For a Matrix Market coordinate file it
 // is a 0/1 mask of the entries the file lists (both (i, j) and (j, i) for a

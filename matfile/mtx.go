@@ -76,7 +76,11 @@ func readMTX(r io.Reader, path string) (*Matrix, error) { return readMTXChecked(
 // readMTXChecked is readMTX calling check (when not nil) on a coordinate
 // file's Info before its dense matrices are allocated (ReadChecked).
 func readMTXChecked(r io.Reader, path string, check func(Info) error) (*Matrix, error) {
-	sc := bufio.NewScanner(r)
+	br, err := textReader(r, path)
+	if err != nil {
+		return nil, err
+	}
+	sc := bufio.NewScanner(br)
 	sc.Buffer(make([]byte, 0, 64<<10), maxLine)
 	l := &mmLines{sc: sc, path: path, check: check}
 	if !sc.Scan() {
