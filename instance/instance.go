@@ -261,6 +261,15 @@ func InitFile(method string, l int) string { return "init_" + method + "_W" + st
 // removes the instance files of an earlier save in dir (those names of
 // every registered workload, and init_*.npy), so that a folder never mixes
 // two instances; other files are left alone.
+//
+// Written straight into a folder that holds an instance, the save is not
+// atomic as a whole: until SaveInit has written every method's weights the
+// folder holds a partial instance. For a folder that holds the previous
+// instance or the new one, never a part, save into a fresh staging folder
+// (package outdir: Folder.Stage), where nothing is removed, and commit it
+// once every SaveInit is done: lowdim run --save-instance does (and commits
+// an interrupted run's instance only when every method's weights are
+// there).
 func (in *Instance) Save(dir string, c config.Config) error {
 	spec, err := Spec(c)
 	if err != nil {

@@ -1,21 +1,20 @@
 package main
 
 import (
-	"bytes"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"regexp"
-	"strconv"
+	"slices"
 	"strings"
 
 	"github.com/lowdim/lowdim/bench"
 	"github.com/lowdim/lowdim/calibrate"
 	"github.com/lowdim/lowdim/config"
 	"github.com/lowdim/lowdim/energy"
+	"github.com/lowdim/lowdim/internal/interrupt"
 	"github.com/lowdim/lowdim/machine"
-	"github.com/lowdim/lowdim/results"
 )
 
 const benchUsage = `Usage: lowdim bench [flags]
@@ -28,8 +27,14 @@ machine's configuration lines and Unit lines, to --out or stdout. benchstat
 and lowdim compare read it. The cases come from the registries of workloads
 and methods; --tags selects them by tag (e.g. step,ci).
 
+Each result line is written to --out as its sample ends (as go test does):
+--out is replaced when the suite starts and locked while it runs. SIGINT
+or SIGTERM stops the suite after the sample under way; the file keeps every
+finished result and ends with a comment line saying it was interrupted.
+
 Exit status: 0 every benchmark ran, 2 usage error, 3 a benchmark failed or
-the results could not be written.
+the results could not be written, 130 or 143 interrupted by SIGINT or
+SIGTERM.
 
 Flags:
 `
@@ -44,7 +49,7 @@ func cmdBench(args []string, stdout, stderr io.Writer) int {
 	filter := fs.String("filter", "", "regular expression: run only benchmarks whose name matches")
 	quick := fs.Bool("quick", false, "sizes 64,256, 3 samples of 100ms: a few minutes")
 	large := fs.Bool("large", false, "add the large sizes (2048)")
-	out := fs.String("out", "", "output file (default stdout), written atomically")
+	out := fs.String("out", "", "output file (default stdout), replaced when the suite starts and written result by result")
 	list := fs.Bool("list", false, "list the benchmark names and exit")
 	cpuList := fs.String("cpu", "", "comma list of GOMAXPROCS values to run each benchmark at, as go test -cpu (default the current GOMAXPROCS)")
 	methodList := fs.String("methods", "", "comma list of methods (default every default method)")
@@ -65,6 +70,9 @@ func cmdBench(args []string, stdout, stderr io.Writer) int {
 	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if err := checkBenchFlags(fs, set); err != nil {
+		return usageErr("%v", err)
+	}
 	o := bench.Options{Sizes: bench.DefaultSizes}
 	if *quick {
 		o.Sizes = bench.QuickSizes
@@ -75,31 +83,29 @@ func cmdBench(args []string, stdout, stderr io.Writer) int {
 			*benchtime = "100ms"
 		}
 	}
-	if *sizes != "" {
-		o.Sizes = nil
-		for _, p := range splitList(*sizes) {
-			n, err := strconv.Atoi(p)
-			if err != nil || n < 8 {
-				return usageErr("invalid --sizes %s: %q is not a size of at least 8", *sizes, p)
-			}
-			o.Sizes = append(o.Sizes, n)
+	if set["sizes"] {
+		var err error
+		if o.Sizes, err = parseInts("sizes", *sizes, minBenchSize, maxBenchSize, "size", "4 x the --large size 2048"); err != nil {
+			return usageErr("%v", err)
 		}
 	}
 	var cpus []int
-	if *cpuList != "" {
-		for _, p := range splitList(*cpuList) {
-			n, err := strconv.Atoi(p)
-			if err != nil || n < 1 {
-				return usageErr("invalid --cpu %s: %q is not a positive number of procs", *cpuList, p)
-			}
-			cpus = append(cpus, n)
+	if set["cpu"] {
+		var err error
+		if cpus, err = parseInts("cpu", *cpuList, 1, maxProcs(), "GOMAXPROCS", maxProcsWhy()); err != nil {
+			return usageErr("%v", err)
 		}
 	}
 	if *large {
+		for _, n := range bench.LargeSizes {
+			if slices.Contains(o.Sizes, n) {
+				return usageErr("invalid --sizes %s: size %d is also --large's", *sizes, n)
+			}
+		}
 		o.Sizes = append(append([]int{}, o.Sizes...), bench.LargeSizes...)
 	}
-	if *count < 1 {
-		return usageErr("invalid --count %d: must be at least 1", *count)
+	if *count < 1 || *count > maxBenchCount {
+		return usageErr("invalid --count %d: must be in 1..%d", *count, maxBenchCount)
 	}
 	if err := (energy.Model{WattsPerCore: *watts}).Validate(); err != nil {
 		return usageErr("invalid --watts-per-core %g: %v", *watts, err)
@@ -111,8 +117,18 @@ func cmdBench(args []string, stdout, stderr io.Writer) int {
 			return usageErr("invalid --filter %q: %v", *filter, err)
 		}
 	}
-	o.Tags = splitList(*tags)
-	o.Methods = splitList(*methodList)
+	if set["tags"] {
+		var err error
+		if o.Tags, err = parseList("tags", *tags); err != nil {
+			return usageErr("%v", err)
+		}
+	}
+	if set["methods"] {
+		var err error
+		if o.Methods, err = parseList("methods", *methodList); err != nil {
+			return usageErr("%v", err)
+		}
+	}
 	for _, m := range o.Methods {
 		if _, ok := config.LookupMethod(m); !ok {
 			return usageErr("invalid --methods %s: unknown method %q (want a comma list of %s)", *methodList, m, strings.Join(config.MethodNames(), ","))
@@ -144,24 +160,27 @@ func cmdBench(args []string, stdout, stderr io.Writer) int {
 	if why != "" {
 		fmt.Fprintf(stderr, "lowdim bench: %s\n", why)
 	}
-	// --out before any work (a bad one used to cost the whole suite).
-	if err := checkOutFile(*out, false); err != nil {
-		return failWith(stderr, "lowdim bench", err)
-	}
-	var buf bytes.Buffer
-	w := io.Writer(stdout)
-	if *out != "" {
-		w = &buf
-	}
-	ro := bench.RunOptions{Count: *count, Benchtime: *benchtime, Config: machine.Read().ConfigLines(), Progress: stderr, CPU: cpus}
-	failed, err := bench.Run(cases, ro, w)
+	// --out before any work (a bad one used to cost the whole suite),
+	// locked, and written record by record (benchout.go).
+	sig := interrupt.Notify(stderr, "lowdim bench")
+	defer sig.Stop()
+	bo, err := openBenchOut(sig, stdout, stderr, *out)
 	if err != nil {
 		return failWith(stderr, "lowdim bench", err)
 	}
-	if *out != "" {
-		if err := results.WriteFileAtomic(*out, buf.Bytes()); err != nil {
-			return failWith(stderr, "lowdim bench", err)
-		}
+	ro := bench.RunOptions{Count: *count, Benchtime: *benchtime, Config: machine.Read().ConfigLines(), Progress: stderr, CPU: cpus,
+		Interrupt: sig.Done()}
+	failed, err := bench.Run(cases, ro, bo)
+	interrupted := errors.Is(err, bench.ErrInterrupted)
+	if cerr := bo.close(interrupted); err == nil || interrupted {
+		err = cerr
+	}
+	if err != nil {
+		return failWith(stderr, "lowdim bench", err)
+	}
+	if interrupted || sig.Interrupted() {
+		fmt.Fprintf(stderr, "lowdim bench: interrupted after %d results\n", bo.records)
+		return sig.ExitCode()
 	}
 	if len(failed) > 0 {
 		// A benchmark that could not run is a crash, not a regression

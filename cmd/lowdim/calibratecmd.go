@@ -5,10 +5,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"strconv"
 	"text/tabwriter"
 
 	"github.com/lowdim/lowdim/calibrate"
+	"github.com/lowdim/lowdim/internal/interrupt"
 	"github.com/lowdim/lowdim/machine"
 )
 
@@ -21,8 +21,12 @@ three 64 MiB arrays (24 bytes per element, GB/s). Prints a table and stores
 the result as JSON, by default in <user cache>/lowdim/calibration-<backend>.json,
 where reports find it. Takes well under a minute.
 
-Exit codes: 0 ok, 1 the measurement could not run or be stored, 2 usage
-error or (with --show) no readable calibration.
+SIGINT or SIGTERM stops the measurement; nothing is written (a partial
+calibration would misstate the machine), the stored file stays as it was.
+
+Exit codes: 0 ok, 2 usage error or (with --show) no readable calibration,
+3 the measurement could not run or be stored, 130 or 143 interrupted by
+SIGINT or SIGTERM.
 
 Flags:
 `
@@ -49,6 +53,11 @@ func cmdCalibrate(args []string, stdout, stderr io.Writer) int {
 	if fs.NArg() > 0 {
 		return usageErr("unexpected argument %q", fs.Arg(0))
 	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if err := checkCalibrateFlags(fs, set); err != nil {
+		return usageErr("%v", err)
+	}
 	if *show {
 		var c calibrate.Calibration
 		var err error
@@ -64,23 +73,20 @@ func cmdCalibrate(args []string, stdout, stderr io.Writer) int {
 		return exitOK
 	}
 	o := calibrate.Options{Reps: *reps, TriadBytes: int64(*triadMB) << 20, Log: stderr}
-	if *sizes != "" {
-		for _, p := range splitList(*sizes) {
-			n, err := strconv.Atoi(p)
-			if err != nil || n < 1 {
-				return usageErr("invalid --sizes %s: %q is not a positive size", *sizes, p)
-			}
-			o.Sizes = append(o.Sizes, n)
-		}
-		if len(o.Sizes) == 0 {
-			return usageErr("invalid --sizes %q: no size", *sizes)
+	if set["sizes"] {
+		var err error
+		if o.Sizes, err = parseInts("sizes", *sizes, 1, maxBenchSize, "size", "at 8192 a product takes three 512 MiB matrices and 1.1e12 flops"); err != nil {
+			return usageErr("%v", err)
 		}
 	}
-	if *reps < 1 {
-		return usageErr("invalid --reps %d: must be at least 1", *reps)
+	if *reps < 1 || *reps > maxCalibrateReps {
+		return usageErr("invalid --reps %d: must be in 1..%d", *reps, maxCalibrateReps)
 	}
-	if *triadMB < 1 {
-		return usageErr("invalid --triad-mb %d: must be at least 1", *triadMB)
+	if *triadMB < 1 || *triadMB > maxTriadMB {
+		return usageErr("invalid --triad-mb %d: must be in 1..%d", *triadMB, maxTriadMB)
+	}
+	if err := machine.CheckFits(3*uint64(*triadMB)<<20, fmt.Sprintf("the triad's three arrays of --triad-mb %d MiB", *triadMB)); err != nil {
+		return usageErr("invalid --triad-mb %d: %v", *triadMB, err)
 	}
 	path := *out
 	if path == "" {
@@ -95,17 +101,32 @@ func cmdCalibrate(args []string, stdout, stderr io.Writer) int {
 	if err := checkOutFile(path, true); err != nil {
 		return failWith(stderr, "lowdim calibrate", err)
 	}
+	sig := interrupt.Notify(stderr, "lowdim calibrate")
+	defer sig.Stop()
+	o.Interrupt = sig.Done()
 	c, err := calibrate.Measure(o)
+	if errors.Is(err, calibrate.ErrInterrupted) {
+		fmt.Fprintf(stderr, "lowdim calibrate: interrupted: nothing written (%s is as it was)\n", path)
+		return sig.ExitCode()
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "lowdim calibrate: %v\n", err)
 		return exitInternal
 	}
 	printCalibration(stdout, c)
-	if err := c.Save(path); err != nil {
+	// Written atomically; an abort waits for the write, so that no
+	// temporary file is left beside the calibration.
+	release := sig.Hold()
+	err = c.Save(path)
+	release()
+	if err != nil {
 		fmt.Fprintf(stderr, "lowdim calibrate: %v\n", err)
 		return exitInternal
 	}
 	fmt.Fprintf(stdout, "written to %s\n", path)
+	if sig.Interrupted() {
+		return sig.ExitCode()
+	}
 	return exitOK
 }
 

@@ -9,7 +9,8 @@
 //	lowdim presets          list the named presets
 //	lowdim version          print the version
 //
-// Exit codes, the same for every command (tested in exit_test.go):
+// Exit codes, the same for every command (tested in exit_test.go; 130 and
+// 143 in interrupt_test.go):
 //
 //	0  success
 //	1  a failed verdict (verify) or a regression (compare)
@@ -18,8 +19,16 @@
 //	   naming the flag or file and the value
 //	3  an internal failure: any other error of the library, a panic, or
 //	   results that could not be written
+//	130  interrupted by SIGINT (128 + 2), 143 interrupted by SIGTERM
+//	   (128 + 15): run, verify, bench and calibrate stop at the next step
+//	   (or sample), write what is complete (a run or verdict marked
+//	   interrupted, committed as a set; bench's finished results) and exit
+//	   with it; a second signal aborts at once, removing the temporaries
+//	   and keeping the previous results (package internal/interrupt: its
+//	   abort is the one os.Exit below run)
 //
-// so that CI tells a crash (3) from a regression (1).
+// so that CI tells a crash (3) from a regression (1), and an interruption
+// from both.
 package main
 
 import (
@@ -37,7 +46,9 @@ func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
-// Exit codes.
+// Exit codes. An interruption exits 130 or 143 (interrupt.Code: 128 plus
+// the signal's number), returned by the commands as
+// (*interrupt.Handler).ExitCode.
 const (
 	exitOK       = 0
 	exitFailure  = 1 // a failed verdict or a regression
@@ -73,7 +84,8 @@ Usage:
   lowdim version        print the version
 
 Exit codes: 0 ok, 1 a check failed or a regression, 2 usage or input error,
-3 an internal failure.
+3 an internal failure, 130 or 143 interrupted by SIGINT or SIGTERM (what
+was complete is written; a second signal aborts at once).
 `
 
 func run(args []string, stdout, stderr io.Writer) (code int) {
@@ -103,6 +115,9 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 	case "predict":
 		return cmdPredict(args[1:], stdout, stderr)
 	case "presets":
+		if err := noArgs("lowdim presets", args[1:]); err != nil {
+			return failWith(stderr, "lowdim", err)
+		}
 		for _, p := range config.Presets() {
 			fmt.Fprintln(stdout, p)
 		}
@@ -112,6 +127,9 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 		}
 		return exitOK
 	case "version":
+		if err := noArgs("lowdim version", args[1:]); err != nil {
+			return failWith(stderr, "lowdim", err)
+		}
 		fmt.Fprintln(stdout, "lowdim", machine.Read().Version)
 		return exitOK
 	case "-h", "-help", "--help", "help":

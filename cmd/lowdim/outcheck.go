@@ -13,7 +13,8 @@ import (
 // The output checks run before any work, so that a bad --out costs
 // nothing: a run used to train for its whole budget, then fail to create
 // its folder. Each failure is an input error (exit 2) reading
-// "invalid --out VALUE: reason".
+// "invalid --out VALUE: reason". The folders of run and verify are checked
+// by outdir.Open (output.go); the files of bench and calibrate here.
 
 // outValue is how --out's value appears in a message: the empty string
 // quoted, so that it shows.
@@ -27,29 +28,6 @@ func outValue(v string) string {
 // badOut is the input error for --out.
 func badOut(v string, format string, a ...any) error {
 	return config.Bad("out", outValue(v), format, a...)
-}
-
-// checkOutDir makes sure dir can receive a run's files: it is not empty, it
-// is an existing folder or is created (with its parents), and a probe file
-// can be created in it and removed. It leaves the folder in place (created
-// if it was not there) and nothing else. flagValue is --out as given (dir
-// may be one of its subfolders).
-func checkOutDir(flagValue, dir string) error {
-	if dir == "" {
-		return badOut(flagValue, "the output folder must not be empty")
-	}
-	st, err := os.Stat(dir)
-	switch {
-	case err == nil && !st.IsDir():
-		return badOut(flagValue, "%s exists and is not a folder", dir)
-	case errors.Is(err, fs.ErrNotExist):
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return badOut(flagValue, "cannot create the folder: %v", err)
-		}
-	case err != nil:
-		return badOut(flagValue, "%v", err)
-	}
-	return probe(flagValue, dir)
 }
 
 // checkOutFile makes sure path can be written as one file: it is not a

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -11,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/lowdim/lowdim/internal/testenv"
+	"github.com/lowdim/lowdim/outdir"
 )
 
 // listTree returns every path under root, relative, sorted.
@@ -128,4 +130,63 @@ func TestStepsBudgetAllocatesNothing(t *testing.T) {
 	small, huge := alloc("20000"), alloc("1000000000000")
 	t.Logf("TotalAlloc: steps 2e4 %d B, steps 1e12 %d B", small, huge)
 	require.InDelta(t, float64(small), float64(huge), 0.02*float64(min(small, huge)))
+}
+
+// TestOutFolderRefused: run, verify and the MLP run refuse an output
+// folder they must not replace, before any work, with exit 2 and a
+// message naming --out and why: a folder of someone else's files, the
+// current folder or one of its parents (the commit swaps the folder
+// away), a folder another lowdim holds (named), and --save-instance inside
+// --out. Nothing in the test's folder changes.
+func TestOutFolderRefused(t *testing.T) {
+	root := t.TempDir()
+	foreign := filepath.Join(root, "thesis")
+	require.NoError(t, os.Mkdir(foreign, 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(foreign, "thesis.tex"), []byte("x"), 0o644))
+	busy := filepath.Join(root, "busy")
+	held, err := outdir.Open(busy, outdir.Options{})
+	require.NoError(t, err)
+	t.Cleanup(func() { held.Close() })
+	busyFile := filepath.Join(root, "busy.bench")
+	lock, err := outdir.Acquire(busyFile)
+	require.NoError(t, err)
+	t.Cleanup(func() { lock.Release() })
+	before := listTree(t, root)
+
+	run := []string{"run", "--d", "12", "--r", "2", "--steps", "3000", "--quiet"}
+	verify := []string{"verify", "--workload", "mf", "--loss", "sum", "--d", "20", "--r", "2", "--eta", "0.02", "--steps", "3000", "--quiet"}
+	mlp := []string{"run", "--preset", "fmnist", "--quiet"}
+	bench := []string{"bench", "--filter", "Infer/method=bm/d=64/", "--sizes", "64", "--count", "1", "--benchtime", "1x"}
+	with := func(base []string, args ...string) []string { return append(slices.Clone(base), args...) }
+	inUse := fmt.Sprintf("in use by pid %d on host ", os.Getpid())
+	notOurs := "holds files lowdim did not write (thesis.tex)"
+	cwd := "is the current folder or one of its parents"
+	tests := []struct {
+		name string
+		args []string
+		want string // in stderr
+	}{
+		{"run/someone else's folder", with(run, "--out", foreign), "invalid --out " + foreign + ": " + foreign + " " + notOurs},
+		{"run/the current folder", with(run, "--out", "."), "invalid --out .: " + cwd},
+		{"run/a parent of the current folder", with(run, "--out", ".."), "invalid --out ..: " + cwd},
+		{"run/in use", with(run, "--out", busy), "invalid --out " + busy + ": " + inUse},
+		{"run/--save-instance in use", with(run, "--out", filepath.Join(root, "new"), "--save-instance", busy), "invalid --save-instance " + busy + ": " + inUse},
+		{"run/--save-instance inside --out", with(run, "--out", filepath.Join(root, "new"), "--save-instance", filepath.Join(root, "new", "inst")),
+			"invalid --save-instance " + filepath.Join(root, "new", "inst") + ": is --out"},
+		{"run/--save-instance into someone else's folder", with(run, "--out", filepath.Join(root, "new"), "--save-instance", foreign), "invalid --save-instance " + foreign + ": " + foreign + " " + notOurs},
+		{"verify/someone else's folder", with(verify, "--out", foreign), "invalid --out " + foreign + ": " + foreign + " " + notOurs},
+		{"verify/the current folder", with(verify, "--out", "."), "invalid --out .: " + cwd},
+		{"verify/in use", with(verify, "--out", busy), "invalid --out " + busy + ": " + inUse},
+		{"mlp/someone else's folder", with(mlp, "--out", foreign), "invalid --out " + foreign + ": " + foreign + " " + notOurs},
+		{"mlp/in use", with(mlp, "--out", busy), "invalid --out " + busy + ": " + inUse},
+		{"bench/in use", with(bench, "--out", busyFile), "invalid --out " + busyFile + ": " + inUse},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, stdout, stderr := lowdim(t, tt.args...)
+			require.Equal(t, exitUsage, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
+			require.Contains(t, stderr, tt.want)
+			require.Equal(t, before, listTree(t, root), "something ran, or was left")
+		})
+	}
 }

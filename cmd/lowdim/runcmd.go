@@ -18,7 +18,9 @@ import (
 	"github.com/lowdim/lowdim/config"
 	"github.com/lowdim/lowdim/experiment"
 	"github.com/lowdim/lowdim/instance"
+	"github.com/lowdim/lowdim/internal/interrupt"
 	"github.com/lowdim/lowdim/machine"
+	"github.com/lowdim/lowdim/outdir"
 	"github.com/lowdim/lowdim/report"
 	"github.com/lowdim/lowdim/results"
 )
@@ -55,7 +57,17 @@ fast preset of --workload), then the --config file, then the flags given,
 each overriding the one before. A flag without a default below takes the
 preset's value.
 
-Exit status: 0 success, 2 usage or input error, 3 an internal failure.
+--out receives one complete run or keeps the previous one: the files are
+written beside it (a hidden staging folder) and swapped in as a set. It is
+locked while the run lasts (a second run into it is refused, naming the
+holder), and must be a new or empty folder or one lowdim wrote (marked by
+its .lowdim file), not the current folder or one of its parents.
+--save-instance likewise. SIGINT or SIGTERM (Ctrl-C) stops training at the
+next step; the run is written, complete up to there and marked
+interrupted; a second signal aborts at once, keeping the previous files.
+
+Exit status: 0 success, 2 usage or input error, 3 an internal failure,
+130 or 143 interrupted by SIGINT or SIGTERM.
 
 Flags:
 `
@@ -70,8 +82,10 @@ Exit status: 0 the gate passed; 1 it did not, with each reason on the
 VERDICT: FAIL line: a theory check failed on some width (named on stdout),
 a network diverged, no candidate width is sufficient (or none could be
 judged), or no theory check could be evaluated; 2 usage or input error;
-3 an internal failure. A width too narrow beside a sufficient one is a
-result (exit 0).
+3 an internal failure; 130 or 143 interrupted by SIGINT or SIGTERM (the
+verdict written is complete up to there, marked interrupted, and does not
+pass). A width too narrow beside a sufficient one is a result (exit 0).
+--out is written, locked and interrupted as for lowdim run.
 
 Flags:
 `
@@ -161,9 +175,10 @@ func newFlags(stderr io.Writer, verify bool) (*flag.FlagSet, *runFlags) {
 // the user set (config.Resolve).
 func (f *runFlags) resolve() ([]config.Config, error) {
 	l := config.Layers{Preset: f.preset, File: f.configFile, Flags: f.given,
-		Loading: f.loadInstance != "" || f.targetFile != ""}
+		Loading: f.loadInstance != "" || f.targetFile != "", Command: "lowdim run"}
 	if f.verify {
 		l.Ignore = []string{"r-hat"}
+		l.Command, l.Methods = "lowdim verify", experiment.VerifyMethods()
 	}
 	if f.loadInstance != "" {
 		// Without --workload the files decide; a folder that is no single
@@ -192,6 +207,9 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	if fs.NArg() > 0 {
 		return fail(config.Input(fmt.Errorf("unexpected argument %q", fs.Arg(0))))
 	}
+	if err := emptyFlags(fs); err != nil {
+		return fail(err)
+	}
 	runs, err := f.resolve()
 	if err != nil {
 		return fail(err)
@@ -212,28 +230,48 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 			}
 		}
 	}
-	// --out before any work (a bad one used to cost the whole training).
-	for _, c := range runs {
-		dir := f.out
-		if len(runs) > 1 && dir != "" {
-			dir = filepath.Join(dir, c.Name)
+	// --out (and --save-instance) before any work: checked, locked,
+	// recovered (output.go).
+	sig := interrupt.Notify(stderr, "lowdim run")
+	defer sig.Stop()
+	subs := subfolders(runs)
+	out, closeOut, err := openOut(sig, stderr, "lowdim run", "out", f.out, subs, knownOut, "")
+	if err != nil {
+		return fail(err)
+	}
+	defer closeOut()
+	var inst *outdir.Folder
+	if f.saveInstance != "" {
+		if outdir.Within(f.saveInstance, f.out) {
+			return fail(config.Bad("save-instance", f.saveInstance, "is --out %s, or inside it, or holds it: each is replaced as a whole when written; give two separate folders", f.out))
 		}
-		if err := checkOutDir(f.out, dir); err != nil {
+		var closeInst func() error
+		if inst, closeInst, err = openOut(sig, stderr, "lowdim run", "save-instance", f.saveInstance, subs, knownInstance, "instance-"); err != nil {
 			return fail(err)
 		}
+		defer closeInst()
 	}
 	for _, c := range runs {
-		dir, save, load := f.out, f.saveInstance, f.loadInstance
-		if len(runs) > 1 {
-			dir = filepath.Join(dir, c.Name)
-			if save != "" {
-				save = filepath.Join(save, c.Name)
-			}
+		if sig.Interrupted() {
+			fmt.Fprintf(stderr, "lowdim run: interrupted: %s not run\n", c.Name)
+			continue
+		}
+		sub := subOf(runs, c)
+		dir, load := f.out, f.loadInstance
+		if sub != "" {
+			dir = filepath.Join(dir, sub)
 			if load != "" {
-				load = filepath.Join(load, c.Name)
+				load = filepath.Join(load, sub)
 			}
 		}
-		opt := experiment.Options{SaveInstance: save, LoadInstance: load}
+		opt := experiment.Options{LoadInstance: load, Interrupt: sig.Done()}
+		var instStage *outdir.Stage
+		if inst != nil {
+			if instStage, err = inst.Stage(sub); err != nil {
+				return fail(err)
+			}
+			opt.SaveInstance = instStage.Path()
+		}
 		if cal, err := calibrate.Load(machine.BLASBackend); err == nil {
 			opt.PeakGFLOPS = cal.PeakGFLOPS
 			opt.TriadGBps = cal.TriadGBps
@@ -244,11 +282,31 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 				opt.Log = stderr
 			}
 		}
+		if sig.Testing() {
+			opt.Progress = phaseProgress(sig, opt.Progress, inst != nil)
+		}
 		res, err := experiment.Run(c, opt)
 		if err != nil {
 			return fail(err)
 		}
-		if err := writeOutputs(dir, res); err != nil {
+		sig.Phase("trained")
+		if instStage != nil {
+			if missing := instanceComplete(instStage.Path(), res); len(missing) > 0 {
+				instStage.Discard()
+				fmt.Fprintf(stderr, "lowdim run: --save-instance: not written: the run was interrupted before the initial weights of %s were drawn; %s keeps what it held\n",
+					strings.Join(missing, ", "), instStage.Target())
+			} else if err := commit(sig, instStage, "instance-"); err != nil {
+				return fail(err)
+			}
+		}
+		stage, err := out.Stage(sub)
+		if err != nil {
+			return fail(err)
+		}
+		if err := writeOutputs(stage.Path(), res, func(name string) { sig.Phase("staged/" + name) }); err != nil {
+			return fail(err)
+		}
+		if err := commit(sig, stage, ""); err != nil {
 			return fail(err)
 		}
 		cfg := *res.Config
@@ -261,6 +319,15 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 			return fail(err)
 		}
 		writeRunStatus(stdout, res)
+		if err := report.WriteInterrupted(stdout, res); err != nil {
+			return fail(err)
+		}
+	}
+	if err := closeOut(); err != nil {
+		return fail(err)
+	}
+	if sig.Interrupted() {
+		return sig.ExitCode()
 	}
 	return exitOK
 }
@@ -290,25 +357,12 @@ func writeRunStatus(w io.Writer, res *results.Run) {
 	}
 }
 
-// writeOutputs writes run.json, trajectories.csv and the figures to dir,
-// each atomically.
-func writeOutputs(dir string, res *results.Run) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	js, err := results.MarshalRun(res)
-	if err != nil {
-		return err
-	}
+// writeOutputs writes run.json, trajectories.csv and the figures of a
+// linear run into dir (a staging folder; report.WriteRun), calling staged
+// with each file's name once it is written.
+func writeOutputs(dir string, res *results.Run, staged func(name string)) error {
 	cfg := *res.Config
-	if err := results.WriteFileAtomic(filepath.Join(dir, "trajectories.csv"), report.TrajectoriesCSV(res, cfg.SVals)); err != nil {
-		return err
-	}
-	if _, err := report.WriteFigures(dir, res, experiment.Title(cfg)); err != nil {
-		return err
-	}
-	// run.json last: its presence says the folder is complete.
-	return results.WriteFileAtomic(filepath.Join(dir, "run.json"), js)
+	return report.WriteRun(dir, res, experiment.Title(cfg), cfg.SVals, staged)
 }
 
 // progress returns a progress-bar factory on stderr when stderr is a

@@ -13,6 +13,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/lowdim/lowdim/outdir"
 )
 
 // runJSON is the part of run.json the tests read.
@@ -81,14 +83,18 @@ func withoutSeconds(recs [][]string) [][]string {
 	return out
 }
 
-// requireNoTempFiles fails if dir holds a name starting with ".", the prefix
-// of the temporary files of atomic writes.
+// requireNoTempFiles fails if dir, or its parent, holds a name starting
+// with "." other than lowdim's marker (outdir.Marker): the prefix of the
+// temporary files of atomic writes and of the lock files and staging
+// folders beside an output folder.
 func requireNoTempFiles(t *testing.T, dir string) {
 	t.Helper()
-	entries, err := os.ReadDir(dir)
-	require.NoError(t, err)
-	for _, e := range entries {
-		require.False(t, strings.HasPrefix(e.Name(), "."), "temporary file %s left in %s", e.Name(), dir)
+	for _, d := range []string{dir, filepath.Dir(dir)} {
+		entries, err := os.ReadDir(d)
+		require.NoError(t, err)
+		for _, e := range entries {
+			require.False(t, strings.HasPrefix(e.Name(), ".") && e.Name() != outdir.Marker, "temporary file %s left in %s", e.Name(), d)
+		}
 	}
 }
 

@@ -7,8 +7,8 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -16,6 +16,7 @@ import (
 	"github.com/lowdim/lowdim/config"
 	"github.com/lowdim/lowdim/experiment"
 	"github.com/lowdim/lowdim/instance"
+	"github.com/lowdim/lowdim/internal/interrupt"
 	"github.com/lowdim/lowdim/report"
 	"github.com/lowdim/lowdim/results"
 )
@@ -32,6 +33,11 @@ func cmdVerify(args []string, stdout, stderr io.Writer) int {
 	if fs.NArg() > 0 {
 		return fail(config.Input(fmt.Errorf("unexpected argument %q", fs.Arg(0))))
 	}
+	if err := emptyFlags(fs); err != nil {
+		return fail(err)
+	}
+	set := map[string]bool{}
+	fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
 	rhats, err := parseWidths(f.rhats)
 	if err != nil {
 		return fail(err)
@@ -43,10 +49,11 @@ func cmdVerify(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(err)
 	}
-	set := map[string]bool{}
-	fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
 	if f.maskFile != "" && f.targetFile == "" {
 		return fail(config.Bad("mask", f.maskFile, "--mask needs --target"))
+	}
+	if set["held-out"] && f.targetFile == "" {
+		return fail(config.Bad("held-out", f.heldOut, "does not apply without --target (it holds out entries of a coordinate .mtx target for --workload mc without --mask)"))
 	}
 	if f.targetFile != "" && len(runs) > 1 {
 		return fail(config.Bad("target", f.targetFile, "--target needs a preset of one run"))
@@ -54,18 +61,36 @@ func cmdVerify(args []string, stdout, stderr io.Writer) int {
 	if f.targetFile != "" && set["d"] {
 		return fail(config.Bad("d", f.given["d"], "--d and --target: the target file sets d"))
 	}
-	// --out before any work (a bad one used to cost the whole training).
-	for _, c := range runs {
-		dir := f.out
-		if len(runs) > 1 && dir != "" {
-			dir = filepath.Join(dir, c.Name)
-		}
-		if err := checkOutDir(f.out, dir); err != nil {
-			return fail(err)
+	// Every run is validated before any is trained, and before --out is
+	// touched (a user's target is validated once read, below).
+	if f.targetFile == "" {
+		for _, c := range runs {
+			if err := experiment.CheckVerify(experiment.VerifyConfig{Config: c, RHats: widths(c, rhats), TolRel: f.tolRel}); err != nil {
+				return fail(err)
+			}
 		}
 	}
+	if f.cpuProfile != "" {
+		stop, err := startProfile(f.cpuProfile)
+		if err != nil {
+			return fail(config.Input(fmt.Errorf("--cpuprofile: %w", err)))
+		}
+		defer stop()
+	}
+	// --out before any work: checked, locked, recovered (output.go).
+	sig := interrupt.Notify(stderr, "lowdim verify")
+	defer sig.Stop()
+	out, closeOut, err := openOut(sig, stderr, "lowdim verify", "out", f.out, subfolders(runs), knownOut, "")
+	if err != nil {
+		return fail(err)
+	}
+	defer closeOut()
 	failed := false
 	for _, c := range runs {
+		if sig.Interrupted() {
+			fmt.Fprintf(stderr, "lowdim verify: interrupted: %s not run\n", c.Name)
+			continue
+		}
 		vc := experiment.VerifyConfig{Config: c, RHats: rhats, TolRel: f.tolRel}
 		var in *instance.Instance
 		if f.targetFile != "" {
@@ -76,25 +101,36 @@ func cmdVerify(args []string, stdout, stderr io.Writer) int {
 			}
 		}
 		// After FromFiles, which caps a user target's default width 2r at d.
-		if len(vc.RHats) == 0 && vc.RHat > 0 {
-			vc.RHats = []int{vc.RHat}
-		}
+		vc.RHats = widths(vc.Config, rhats)
+		sub := subOf(runs, c)
 		dir := f.out
-		if len(runs) > 1 {
-			dir = filepath.Join(dir, c.Name)
+		if sub != "" {
+			dir = filepath.Join(dir, sub)
 		}
-		opt := experiment.Options{}
+		opt := experiment.Options{Interrupt: sig.Done()}
 		if !f.quiet {
 			opt.Progress = progress(stderr, c.Name)
 			if opt.Progress == nil {
 				opt.Log = stderr
 			}
 		}
+		if sig.Testing() {
+			opt.Progress = phaseProgress(sig, opt.Progress, false)
+		}
 		v, err := experiment.Verify(vc, in, opt)
 		if err != nil {
 			return fail(err)
 		}
-		if err := writeVerdict(dir, v); err != nil {
+		sig.Phase("trained")
+		stage, err := out.Stage(sub)
+		if err != nil {
+			return fail(err)
+		}
+		if err := writeVerdict(stage.Path(), v); err != nil {
+			return fail(err)
+		}
+		sig.Phase("staged/verdict.json")
+		if err := commit(sig, stage, ""); err != nil {
 			return fail(err)
 		}
 		writeVerdictTable(stdout, v, dir)
@@ -102,10 +138,25 @@ func cmdVerify(args []string, stdout, stderr io.Writer) int {
 			failed = true
 		}
 	}
-	if failed {
+	if err := closeOut(); err != nil {
+		return fail(err)
+	}
+	switch {
+	case sig.Interrupted():
+		return sig.ExitCode()
+	case failed:
 		return exitFailure
 	}
 	return exitOK
+}
+
+// widths returns the candidate widths of c: the --r-hat list, else the
+// configuration's width (the preset's or the file's), else none (2r).
+func widths(c config.Config, list []int) []int {
+	if len(list) == 0 && c.RHat > 0 {
+		return []int{c.RHat}
+	}
+	return list
 }
 
 // parseWidths parses a comma list of positive widths.
@@ -120,16 +171,17 @@ func parseWidths(s string) ([]int, error) {
 		if err != nil || n < 1 {
 			return nil, &config.ConfigError{Flag: "r-hat", Value: s, Why: fmt.Sprintf("width %q is not a positive integer", p)}
 		}
+		if slices.Contains(out, n) {
+			return nil, &config.ConfigError{Flag: "r-hat", Value: s, Why: fmt.Sprintf("width %d is listed twice", n)}
+		}
 		out = append(out, n)
 	}
 	return out, nil
 }
 
-// writeVerdict writes verdict.json to dir atomically.
+// writeVerdict writes verdict.json into dir (a staging folder)
+// atomically.
 func writeVerdict(dir string, v *experiment.Verdict) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
 	b, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
 		return fmt.Errorf("encoding verdict.json: %w", err)
@@ -191,7 +243,7 @@ func writeVerdictTable(w io.Writer, v *experiment.Verdict, dir string) {
 				report.Figure("%.3g", ch.Observed), report.Figure("%.3g", ch.Predicted), report.Figure("%.3g", ch.Tolerance)))
 		}
 	}
-	fmt.Fprintf(w, "VERDICT: FAIL: %s\n", strings.Join(v.Reasons, "; "))
+	fmt.Fprintln(w, v.Headline()) // VERDICT: FAIL: reasons, or VERDICT: INTERRUPTED: ...
 	for _, n := range names {
 		fmt.Fprintf(w, "  failed: %s\n", n)
 	}

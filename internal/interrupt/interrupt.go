@@ -83,7 +83,7 @@ func (h *Handler) loop() {
 			}
 			h.mu.Unlock()
 			if first {
-				fmt.Fprintf(h.log, "%s: %s: stopping at the next step and writing what is done; a second signal aborts at once\n", h.name, name(s))
+				fmt.Fprintf(h.log, "%s: %s: stopping at the next step and writing what is done; a second signal aborts at once\n", h.name, Name(s))
 				close(h.done)
 				continue
 			}
@@ -93,8 +93,8 @@ func (h *Handler) loop() {
 	}
 }
 
-// name is how a signal appears in messages: SIGINT, SIGTERM.
-func name(s os.Signal) string {
+// Name is how a signal appears in messages: SIGINT, SIGTERM.
+func Name(s os.Signal) string {
 	switch s {
 	case syscall.SIGINT:
 		return "SIGINT"
@@ -178,7 +178,7 @@ var exit = os.Exit
 // abort is the second signal s: it waits for the held sections, runs the
 // cleanups, last registered first, and exits with Code(s).
 func (h *Handler) abort(s os.Signal) {
-	fmt.Fprintf(h.log, "%s: second signal (%s): aborting; removing temporary files\n", h.name, name(s))
+	fmt.Fprintf(h.log, "%s: second signal (%s): aborting; removing temporary files\n", h.name, Name(s))
 	h.hold.Lock()
 	h.mu.Lock()
 	cs := h.cleanups

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 
 	"github.com/lowdim/lowdim/report"
 	"github.com/lowdim/lowdim/results"
@@ -18,23 +17,16 @@ func Title(r *results.Run) string {
 }
 
 // WriteOutputs writes trajectories.csv, the figures (report.Figures) and
-// run.json (results.MarshalRun, last: its presence says the folder is
-// complete) into dir, which it creates, each file atomically.
+// run.json (results.MarshalRun, last) into dir, which it creates, each file
+// atomically (report.WriteRun). The files form a set only when dir is a
+// staging folder committed afterwards, as lowdim run does (package
+// outdir, with report.WriteRun); written straight into a folder they
+// replace its files one by one.
 func WriteOutputs(dir string, r *results.Run) error {
-	js, err := results.MarshalRun(r)
-	if err != nil {
-		return err
-	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	if err := results.WriteFileAtomic(filepath.Join(dir, "trajectories.csv"), report.TrajectoriesCSV(r, 0)); err != nil {
-		return err
-	}
-	if _, err := report.WriteFigures(dir, r, Title(r)); err != nil {
-		return err
-	}
-	return results.WriteFileAtomic(filepath.Join(dir, "run.json"), js)
+	return report.WriteRun(dir, r, Title(r), 0, nil)
 }
 
 // WriteSummary writes the summary of r (report.WriteSummary) and its

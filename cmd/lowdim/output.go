@@ -1,0 +1,137 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+
+	"github.com/lowdim/lowdim/config"
+	"github.com/lowdim/lowdim/instance"
+	"github.com/lowdim/lowdim/internal/interrupt"
+	"github.com/lowdim/lowdim/outdir"
+	"github.com/lowdim/lowdim/results"
+)
+
+// How the commands write: every folder of results (run's and verify's
+// --out, --save-instance) is an outdir.Folder, opened (checked, locked,
+// recovered) before any work, each run's files staged beside it and
+// committed as one set; a first SIGINT or SIGTERM (package
+// internal/interrupt) stops the training at its next step and the command
+// writes the complete, interrupted result, then exits 130 or 143; a second
+// aborts through the folders' Close, registered with OnAbort.
+//
+// The test hook (interrupt.TestEnv, LOWDIM_TEST_INTERRUPT_AT) knows these
+// phases, each fired at its first occurrence:
+//
+//	step/<k>                        after step k of the first method trained (run, verify)
+//	instance-staged/init_<method>   --save-instance: the instance and <method>'s initial weights are staged
+//	instance-commit-before          --save-instance: staged and synced, before the swap
+//	instance-commit-after           --save-instance: after the swap, before the old instance is removed
+//	instance-committed              --save-instance: committed
+//	trained                         the run (or verify) returned, nothing written yet
+//	staged/<file>                   <file> is written in the staging folder
+//	commit-before                   every file staged and synced, before the swap
+//	commit-after                    after the swap, before the old files are removed
+//	committed                       after the commit, before the folder is unlocked
+//	bench-record/<k>                bench: the k-th result line is written
+//
+// (interrupt_test.go interrupts every one of them).
+
+// knownOut and knownInstance are the files that mark an output folder of
+// an earlier lowdim (before the marker file) as lowdim's.
+var (
+	knownOut      = []string{"run.json", "verdict.json"}
+	knownInstance = []string{instance.TargetFile}
+)
+
+// openOut opens the output folder value of the flag name (outdir.Open)
+// for the command cmd, before any work: its errors are input errors
+// "invalid --name VALUE: ...". The folder's Close is registered with sig as
+// an abort cleanup; the returned function closes it and unregisters that.
+// Phases of its commits reach sig's test hook after prefix. What Open did
+// that the user should know (a stale lock taken over, a previous set put
+// back) is written to stderr.
+func openOut(sig *interrupt.Handler, stderr io.Writer, cmd, name, value string, subs, known []string, prefix string) (*outdir.Folder, func() error, error) {
+	f, err := outdir.Open(value, outdir.Options{Subs: subs, Known: known, Phase: func(p string) { sig.Phase(prefix + p) }})
+	if err != nil {
+		return nil, nil, config.Bad(name, outValue(value), "%v", err)
+	}
+	for _, n := range f.Notes() {
+		fmt.Fprintf(stderr, "%s: --%s %s: %s\n", cmd, name, value, n)
+	}
+	remove := sig.OnAbort(func() { f.Close() })
+	return f, func() error {
+		err := f.Close()
+		remove()
+		return err
+	}, nil
+}
+
+// commit commits s and fires the hook's phase prefix+"committed".
+func commit(sig *interrupt.Handler, s *outdir.Stage, prefix string) error {
+	if err := s.Commit(); err != nil {
+		return err
+	}
+	sig.Phase(prefix + "committed")
+	return nil
+}
+
+// subfolders returns the names of a preset's runs, each written to its own
+// subfolder, or nil for a single run (written to the folder itself).
+func subfolders(runs []config.Config) []string {
+	if len(runs) < 2 {
+		return nil
+	}
+	names := make([]string, len(runs))
+	for i, c := range runs {
+		names[i] = c.Name
+	}
+	return names
+}
+
+// subOf returns run c's subfolder ("" for a single run).
+func subOf(runs []config.Config, c config.Config) string {
+	if len(runs) < 2 {
+		return ""
+	}
+	return c.Name
+}
+
+// phaseProgress wraps a progress factory so that the hook's phases of the
+// training fire: "step/<k>" after step k of the first method trained and,
+// when saving an instance, "instance-staged/init_<method>" before each
+// method trains (its initial weights are staged by then). Installed only
+// when the test hook is set.
+func phaseProgress(sig *interrupt.Handler, p func(string, int) (func(int), func()), saving bool) func(string, int) (func(int), func()) {
+	return func(method string, steps int) (func(int), func()) {
+		if saving {
+			sig.Phase("instance-staged/init_" + method)
+		}
+		var step func(int)
+		var fin func()
+		if p != nil {
+			step, fin = p(method, steps)
+		}
+		return func(k int) {
+			sig.Phase("step/" + strconv.Itoa(k))
+			if step != nil {
+				step(k)
+			}
+		}, fin
+	}
+}
+
+// instanceComplete reports whether the staged instance folder dir holds
+// the initial weights of every method of res: an interruption before a
+// method was built leaves its weights out, and such a folder would start
+// that method from fresh weights when loaded, so it is not committed.
+func instanceComplete(dir string, res *results.Run) (missing []string) {
+	for _, m := range res.Methods {
+		if _, err := os.Stat(filepath.Join(dir, instance.InitFile(m.Method, 1))); err != nil {
+			missing = append(missing, m.Method)
+		}
+	}
+	return missing
+}
