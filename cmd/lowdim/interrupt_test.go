@@ -415,6 +415,44 @@ func TestInterruptVerifyAtEveryPhase(t *testing.T) {
 	}
 }
 
+// TestKilledRunRecovered kills lowdim run (SIGKILL: no cleanup, as in a
+// crash) at the write phases, with --save-instance: the folders hold the
+// previous complete set or the new one, and what the killed process left
+// beside them (its staging or old contents, its lock files) is removed by
+// the next run into them, which says so and commits its own set.
+func TestKilledRunRecovered(t *testing.T) {
+	refs(t)
+	for _, phase := range []string{"instance-commit-before", "instance-commit-after", "staged/run.json", "commit-before", "commit-after", "committed"} {
+		t.Run(phase, func(t *testing.T) {
+			t.Parallel()
+			root := t.TempDir()
+			out, inst := filepath.Join(root, "out"), filepath.Join(root, "inst")
+			copyTree(t, shared.runPrev, out)
+			copyTree(t, shared.instPrev, inst)
+			before := snapshot(t, out)
+			r := lowdimChild(t, phase+"@KILL", runArgs(2, out, "--save-instance", inst)...)
+			require.Equal(t, 128+int(syscall.SIGKILL), r.code, "stderr:\n%s", r.stderr)
+			if from(phase, "commit-after") {
+				requireRunFolder(t, out, 2, false)
+			} else {
+				require.Equal(t, before, snapshot(t, out))
+			}
+			if from(phase, "instance-commit-after") {
+				require.Equal(t, snapshot(t, shared.instNew), snapshot(t, inst))
+			} else {
+				require.Equal(t, snapshot(t, shared.instPrev), snapshot(t, inst))
+			}
+			r = lowdimChild(t, "", runArgs(3, out, "--save-instance", inst)...)
+			require.Equal(t, 0, r.code, "stderr:\n%s", r.stderr)
+			if phase != "committed" { // a commit that had ended left only its lock files
+				require.Contains(t, r.stderr, "temporary folder(s) of an interrupted run")
+			}
+			requireRunFolder(t, out, 3, false)
+			requireNoTemporaries(t, root)
+		})
+	}
+}
+
 // TestInterruptMLPRun interrupts the MLP run (lowdim run --preset
 // fmnist on synthetic data) during training and around its commit.
 func TestInterruptMLPRun(t *testing.T) {

@@ -121,6 +121,8 @@ func TestParseHook(t *testing.T) {
 	require.Panics(t, func() { parseHook("x@HUP") })
 	require.Panics(t, func() { parseHook("@INT") })
 	require.Panics(t, func() { parseHook("x@INT+INT+INT") })
+	require.Panics(t, func() { parseHook("x@KILL+INT") })
+	require.Equal(t, testHook{phase: "commit-after", sigs: []syscall.Signal{syscall.SIGKILL}}, parseHook("commit-after@KILL"))
 }
 
 // TestPhase fires the hook once, at its phase, and returns after the

@@ -3,6 +3,7 @@ package interrupt
 import (
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -17,7 +18,8 @@ import (
 //
 // <signals> is a '+'-joined list of INT and TERM (default INT): the first
 // is sent and handled (Done is closed) before Phase returns; a second one
-// aborts the process (Phase does not return). The phases are the names the
+// aborts the process (Phase does not return). KILL alone sends SIGKILL: the
+// process dies there without any cleanup, as in a crash. The phases are the names the
 // commands pass to Phase; cmd/lowdim documents them (interrupt_test.go
 // lists every one). A phase is fired once per process, at its first
 // occurrence.
@@ -51,12 +53,14 @@ func parseHook(v string) testHook {
 			t.sigs = append(t.sigs, syscall.SIGINT)
 		case "TERM":
 			t.sigs = append(t.sigs, syscall.SIGTERM)
+		case "KILL":
+			t.sigs = append(t.sigs, syscall.SIGKILL)
 		default:
-			panic(fmt.Sprintf("interrupt: %s=%q: signal %q is not INT or TERM", TestEnv, v, s))
+			panic(fmt.Sprintf("interrupt: %s=%q: signal %q is not INT, TERM or KILL", TestEnv, v, s))
 		}
 	}
-	if phase == "" || len(t.sigs) > 2 {
-		panic(fmt.Sprintf("interrupt: %s=%q: want <phase>[@INT|TERM[+INT|TERM]]", TestEnv, v))
+	if phase == "" || len(t.sigs) > 2 || (slices.Contains(t.sigs, syscall.SIGKILL) && len(t.sigs) > 1) {
+		panic(fmt.Sprintf("interrupt: %s=%q: want <phase>[@INT|TERM[+INT|TERM]] or <phase>@KILL", TestEnv, v))
 	}
 	return t
 }
@@ -75,6 +79,9 @@ func (h *Handler) Phase(name string) {
 	for i, s := range hook.sigs {
 		if err := syscall.Kill(os.Getpid(), s); err != nil {
 			panic(fmt.Sprintf("interrupt: test hook: %v", err))
+		}
+		if s == syscall.SIGKILL {
+			time.Sleep(30 * time.Second) // never returns from the kill
 		}
 		if i == 0 {
 			select {
