@@ -85,6 +85,7 @@
 // idempotent. After Close, Stage and Commit fail.
 //
 // Nothing here panics on the world's errors; the package allocates what
-// its paths and messages need. It is for Linux and other Unix systems
-// (flock, renameat2 where available).
+// its paths and messages need. It is for Linux and other Unix systems:
+// the exchange is Linux's renameat2 (rename_linux.go); elsewhere a commit
+// takes the two renames.
 package outdir

@@ -390,7 +390,7 @@ func swap(src, dst string) (old string, err error) {
 		return "", syncDir(parent)
 	}
 	if !noExchange {
-		err := unix.Renameat2(unix.AT_FDCWD, src, unix.AT_FDCWD, dst, unix.RENAME_EXCHANGE)
+		err := exchange(src, dst)
 		if err == nil {
 			return src, syncDir(parent)
 		}

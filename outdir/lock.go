@@ -265,7 +265,7 @@ func acquireExclusive(p string, content []byte) (*Lock, error) {
 		}
 		// Another process took it over first and we moved its fresh lock:
 		// put it back unless a third has created one since.
-		if err := unix.Renameat2(unix.AT_FDCWD, aside, unix.AT_FDCWD, p, unix.RENAME_NOREPLACE); err != nil {
+		if err := renameNoReplace(aside, p); err != nil {
 			os.Remove(aside)
 		}
 	}
