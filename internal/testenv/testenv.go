@@ -21,6 +21,8 @@
 //     permission error).
 //   - atomicfile: a folder made unwritable by its mode while running as
 //     root, for the same reason.
+//   - outdir: an output folder made unwritable by its mode while running
+//     as root, for the same reason.
 //
 // The package is for tests only; it panics on nothing and allocates only
 // the messages it formats.
