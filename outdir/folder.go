@@ -367,7 +367,7 @@ func (f *Folder) recover(target string) error {
 	}
 	n := 0
 	for _, e := range append(stagings, asides...) {
-		if err := removeAll(filepath.Join(dir, e.Name())); err != nil {
+		if err := discard(filepath.Join(dir, e.Name())); err != nil {
 			return fmt.Errorf("removing a temporary folder of an interrupted run: %w", err)
 		}
 		n++
@@ -566,8 +566,29 @@ func writeMarker(dir string) error {
 	return nil
 }
 
-// removeAll is os.RemoveAll retried a few times: another goroutine may be
-// creating files in the folder while it is removed (an abort).
+// removingSuffix ends the name a folder takes while discard removes it; it
+// keeps the folder's prefix, so that a removal cut short is finished by
+// the next Open.
+const removingSuffix = ".removing"
+
+// discard removes the temporary folder p. Another goroutine may still be
+// writing into it (an abort while the owner writes its files): p is first
+// renamed, so that no new file can be created under its path, then
+// removed.
+func discard(p string) error {
+	if !strings.HasSuffix(p, removingSuffix) {
+		switch err := os.Rename(p, p+removingSuffix); {
+		case err == nil:
+			p += removingSuffix
+		case errors.Is(err, fs.ErrNotExist):
+			return nil
+		}
+	}
+	return removeAll(p)
+}
+
+// removeAll is os.RemoveAll retried a few times: a file being created
+// when its folder was renamed away (discard) may still land in it.
 func removeAll(p string) error {
 	var err error
 	for range 5 {
