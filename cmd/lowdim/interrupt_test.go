@@ -453,6 +453,42 @@ func TestKilledRunRecovered(t *testing.T) {
 	}
 }
 
+// TestInterruptPreset interrupts a preset of several runs (quick: mf, mc,
+// ms, one subfolder each) during its first run: that run is written,
+// complete and marked interrupted, in its subfolder; the runs after it are
+// not run and their subfolders keep what they held.
+func TestInterruptPreset(t *testing.T) {
+	t.Parallel()
+	root := t.TempDir()
+	out := filepath.Join(root, "out")
+	require.NoError(t, os.MkdirAll(filepath.Join(out, "ms"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(out, "ms", "run.json"), []byte("an earlier run"), 0o644))
+	r := lowdimChild(t, "step/20@INT", "run", "--preset", "quick", "--quiet", "--seed", "2", "--out", out)
+	require.Equal(t, 130, r.code, "stderr:\n%s", r.stderr)
+	requireRunFolder(t, filepath.Join(out, "mf"), 2, true)
+	require.Contains(t, r.stderr, "interrupted: mc not run")
+	require.Contains(t, r.stderr, "interrupted: ms not run")
+	requireNoFile(t, filepath.Join(out, "mc"))
+	require.Equal(t, map[string]string{"run.json": "an earlier run"}, snapshot(t, filepath.Join(out, "ms")))
+	require.FileExists(t, filepath.Join(out, outdir.Marker))
+	requireNoTemporaries(t, root)
+}
+
+// TestInterruptCalibrate interrupts lowdim calibrate while it measures: it
+// exits 130 and writes nothing, leaving no temporary file.
+func TestInterruptCalibrate(t *testing.T) {
+	t.Parallel()
+	root := t.TempDir()
+	out := filepath.Join(root, "cal", "calibration.json")
+	cmd, _, stderr := lowdimCmd(t, "", "calibrate", "--sizes", "256,512,1024", "--reps", "50", "--out", out)
+	require.NoError(t, cmd.Start())
+	time.Sleep(500 * time.Millisecond) // measuring by then (it takes seconds)
+	require.NoError(t, cmd.Process.Signal(syscall.SIGINT))
+	require.Equal(t, 130, exitStatus(cmd.Wait()), "stderr:\n%s", stderr)
+	requireNoFile(t, out)
+	requireNoTemporaries(t, root)
+}
+
 // TestInterruptMLPRun interrupts the MLP run (lowdim run --preset
 // fmnist on synthetic data) during training and around its commit.
 func TestInterruptMLPRun(t *testing.T) {
