@@ -174,3 +174,58 @@ func TestResolveRefusesCases(t *testing.T) {
 	require.Contains(t, err.Error(), "methods")
 	require.Contains(t, err.Error(), "empty")
 }
+
+// TestResolveUnused: a value given that no run of the preset uses is
+// refused naming it, its value and why; in a preset of several runs a
+// value is given to the runs that use it and the others keep the preset's.
+func TestResolveUnused(t *testing.T) {
+	for _, tt := range []struct {
+		name  string
+		l     config.Layers
+		flag  string
+		value string
+		why   string
+	}{
+		{"p on mf", config.Layers{Flags: map[string]any{"p": 0.5}}, "p", "0.5", "does not apply to --workload mf (it is a parameter of mc)"},
+		{"p on ms", config.Layers{Flags: map[string]any{"workload": "ms", "p": 0.5}}, "p", "0.5", "--workload ms"},
+		{"alpha without compressed", config.Layers{Flags: map[string]any{"methods": []string{"original"}, "alpha": 2.0}}, "alpha", "2", "it is used only by compressed"},
+		{"gamma in verify", config.Layers{Flags: map[string]any{"gamma": 1.0}, Command: "lowdim verify", Methods: []string{"original", "compressed"}},
+			"gamma", "1", "does not apply to lowdim verify, which trains original and compressed (it is used only by lop)"},
+		{"ratio off geometric", config.Layers{Flags: map[string]any{"ratio": 0.3}}, "ratio", "0.3", "--spectrum spread"},
+		{"spectrum from files", config.Layers{Flags: map[string]any{"spectrum": "top"}, Loading: true}, "spectrum", "top", "instance from files"},
+		{"noise from files", config.Layers{Flags: map[string]any{"workload": "ms", "noise": 0.1}, Loading: true}, "noise", "0.1", "instance from files"},
+		{"storage on mf", config.Layers{Flags: map[string]any{"storage": "dense"}}, "storage", "dense", "--workload mf"},
+		{"r-hat used by no run of quick", config.Layers{Preset: "quick", Flags: map[string]any{"methods": []string{"original"}, "r-hat": 4}}, "r-hat", "4", "nor to the other runs of preset quick"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := config.Resolve(tt.l)
+			requireConfigError(t, err, tt.flag, tt.value)
+			require.ErrorContains(t, err, tt.why)
+		})
+	}
+
+	runs, err := config.Resolve(config.Layers{Preset: "quick", Flags: map[string]any{"p": 0.2}})
+	require.NoError(t, err)
+	for _, c := range runs {
+		if c.Workload == "mc" {
+			require.Equal(t, 0.2, c.Float("p"), "the mc run takes --p")
+		} else {
+			require.NotContains(t, c.Params, "p", "the %s run keeps the preset's parameters", c.Workload)
+		}
+	}
+}
+
+// TestParseUnderflow: a flag's number that parses as 0 but is not zero
+// (below the smallest subnormal) is refused, never silently 0.
+func TestParseUnderflow(t *testing.T) {
+	f, ok := config.LookupField("eps")
+	require.True(t, ok)
+	for _, s := range []string{"1e-400", "-1e-330", "0x1p-1100"} {
+		_, err := f.Parse(s)
+		require.ErrorContains(t, err, "underflows to 0", s)
+	}
+	for _, s := range []string{"0", "-0", "0e10", "0x0p1", "5e-324"} {
+		_, err := f.Parse(s)
+		require.NoError(t, err, s)
+	}
+}

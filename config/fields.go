@@ -86,11 +86,27 @@ func (f Field) Parse(s string) (any, error) {
 	case Uint:
 		return strconv.ParseUint(s, 0, 64)
 	case Float:
-		return strconv.ParseFloat(s, 64)
+		v, err := strconv.ParseFloat(s, 64)
+		if err == nil && v == 0 && underflows(s) {
+			return nil, fmt.Errorf("%s underflows to 0 (the smallest float64 is 5e-324)", s)
+		}
+		return v, err
 	case List:
 		return convert(List, s)
 	}
 	return convert(String, s)
+}
+
+// underflows reports whether the number s, which parsed as 0, has a
+// nonzero digit in its mantissa (1e-400: below the smallest subnormal).
+func underflows(s string) bool {
+	t := strings.TrimLeft(strings.ToLower(strings.TrimSpace(s)), "+-")
+	digits, exp := "123456789", "e"
+	if rest, ok := strings.CutPrefix(t, "0x"); ok {
+		t, digits, exp = rest, "123456789abcdef", "p"
+	}
+	mant, _, _ := strings.Cut(t, exp)
+	return strings.ContainsAny(mant, digits)
 }
 
 // errEmptyList: a list given empty is an error, never "the default" (leave

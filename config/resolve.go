@@ -218,6 +218,22 @@ func showValue(v any) any {
 	return v
 }
 
+// FromFile returns err, a *ConfigError about a value the configuration
+// file of l set and no flag did (the preflight's refusal of its d), as the
+// file's *InputError, so that the message names the file; any other err is
+// returned as is.
+func (l Layers) FromFile(err error) error {
+	var ce *ConfigError
+	if l.File == "" || !errors.As(err, &ce) || l.Flags[ce.Flag] != nil {
+		return err
+	}
+	var file map[string]any
+	if _, derr := toml.DecodeFile(l.File, &file); derr != nil || file[ce.Flag] == nil {
+		return err
+	}
+	return &InputError{fmt.Errorf("%s: %w", l.File, err)}
+}
+
 func sortedKeys(m map[string]any) []string {
 	keys := make([]string, 0, len(m))
 	for k := range m {

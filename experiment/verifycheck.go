@@ -1,8 +1,10 @@
 package experiment
 
 import (
+	"errors"
 	"slices"
 
+	"github.com/lowdim/lowdim/config"
 	"github.com/lowdim/lowdim/methods"
 )
 
@@ -24,5 +26,30 @@ func CheckVerify(vc VerifyConfig) error {
 	pc.Methods = VerifyMethods()
 	pc.RHat = slices.Max(vc.RHats)
 	_, _, err := preflight(pc, false, true)
+	return err
+}
+
+// VerifyFits checks, before a user's d x d target is read, that Verify on
+// it fits in memory: the target and the networks, planned as CheckVerify
+// plans them with d set (the rank, not known before the target is read,
+// taken as at most d - 1, and the widths at most d). Its error says what
+// the run would need; it names no flag (the file sets d).
+func VerifyFits(vc VerifyConfig, d int) error {
+	vc.D = d
+	vc.R = max(1, min(vc.R, d-1))
+	var widths []int
+	for _, w := range vc.RHats {
+		widths = append(widths, min(w, d))
+	}
+	vc.RHats = widths
+	vc = vc.WithDefaults()
+	pc := vc.Config.Clone()
+	pc.Methods = VerifyMethods()
+	pc.RHat = min(slices.Max(vc.RHats), d)
+	_, _, err := preflight(pc, false, true)
+	var ce *config.ConfigError
+	if errors.As(err, &ce) {
+		return errors.New(ce.Why)
+	}
 	return err
 }

@@ -27,6 +27,11 @@ type UserFiles struct {
 	// rank of a fully known target (workloads.MatrixRank at the precision
 	// of the file's dtype).
 	RGiven bool
+	// Fits, when not nil, checks that a run on a d x d target fits in
+	// memory (the caller's preflight); FromFiles calls it with the file's
+	// size before the target's matrices are allocated, and its error is
+	// the file's.
+	Fits func(d int) error
 }
 
 // FromFiles reads the user's target (and mask) and makes its instance,
@@ -64,6 +69,11 @@ func fromFiles(c *config.Config, u UserFiles) (*Instance, error) {
 	t, err := matfile.ReadChecked(u.Target, func(i matfile.Info) error {
 		if i.Rows != i.Cols {
 			return fmt.Errorf("%s: a %d x %d target; lowdim needs a square one", u.Target, i.Rows, i.Cols)
+		}
+		if u.Fits != nil {
+			if err := u.Fits(i.Rows); err != nil {
+				return fmt.Errorf("%s: a %d x %d target: %w", u.Target, i.Rows, i.Cols, err)
+			}
 		}
 		partial := c.Workload == "mc" && u.Mask == "" && i.Coordinate
 		if u.HeldOutGiven && !partial {

@@ -173,7 +173,11 @@ func newFlags(stderr io.Writer, verify bool) (*flag.FlagSet, *runFlags) {
 // resolve builds the list of runs: preset (from the flag, the config file,
 // or the fast preset of the workload), then the config file, then the flags
 // the user set (config.Resolve).
-func (f *runFlags) resolve() ([]config.Config, error) {
+func (f *runFlags) resolve() ([]config.Config, error) { return config.Resolve(f.layers()) }
+
+// layers are the sources of the configurations: the preset, the config
+// file and the flags given.
+func (f *runFlags) layers() config.Layers {
 	l := config.Layers{Preset: f.preset, File: f.configFile, Flags: f.given,
 		Loading: f.loadInstance != "" || f.targetFile != "", Command: "lowdim run"}
 	if f.verify {
@@ -187,7 +191,7 @@ func (f *runFlags) resolve() ([]config.Config, error) {
 			l.Workload = w
 		}
 	}
-	return config.Resolve(l)
+	return l
 }
 
 func splitList(s string) []string { return config.SplitList(s) }
@@ -226,7 +230,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	if f.loadInstance == "" {
 		for _, c := range runs {
 			if err := experiment.Check(c); err != nil {
-				return fail(err)
+				return fail(f.layers().FromFile(err))
 			}
 		}
 	}

@@ -66,7 +66,7 @@ func cmdVerify(args []string, stdout, stderr io.Writer) int {
 	if f.targetFile == "" {
 		for _, c := range runs {
 			if err := experiment.CheckVerify(experiment.VerifyConfig{Config: c, RHats: widths(c, rhats), TolRel: f.tolRel}); err != nil {
-				return fail(err)
+				return fail(f.layers().FromFile(err))
 			}
 		}
 	}
@@ -95,7 +95,8 @@ func cmdVerify(args []string, stdout, stderr io.Writer) int {
 		var in *instance.Instance
 		if f.targetFile != "" {
 			u := instance.UserFiles{Target: f.targetFile, Mask: f.maskFile, HeldOut: f.heldOut,
-				HeldOutGiven: set["held-out"], RGiven: set["r"]}
+				HeldOutGiven: set["held-out"], RGiven: set["r"],
+				Fits: func(d int) error { return experiment.VerifyFits(vc, d) }}
 			if in, err = instance.FromFiles(&vc.Config, u); err != nil {
 				return fail(err)
 			}

@@ -8,7 +8,7 @@ import (
 )
 
 // Check validates c against the data d before any model is built: the
-// training rows it asks for exist, the batch fits in them, and every
+// training and test rows it asks for exist, the batch fits in them, and every
 // method's model and trainer fit in the memory the process may take
 // (machine.CheckFits). Run checks the same; a command calls Check first so
 // that nothing is allocated for a run it would refuse. Errors are
@@ -25,6 +25,9 @@ func Check(c Config, d *Data) error {
 	test := mlp.FromSplit(&set.Test, set.Classes)
 	if c.Batch > train.N {
 		return &ConfigError{Flag: "batch", Value: c.Batch, Why: fmt.Sprintf("exceeds the %d training rows", train.N)}
+	}
+	if c.EvalRows > test.N {
+		return &ConfigError{Flag: "eval-rows", Value: c.EvalRows, Why: fmt.Sprintf("exceeds the %d images of %s", test.N, set.Test.ImageFile)}
 	}
 	for _, name := range c.Methods {
 		v, _ := mlp.ParseVariant(name)
