@@ -97,7 +97,11 @@ func Resolve(l Layers) ([]Config, error) {
 		if _, err := toml.Decode(string(b), &file); err != nil {
 			return nil, &InputError{fmt.Errorf("%s: %w", l.File, err)}
 		}
-		if p, ok := file["preset"].(string); ok && presetName == "" {
+		p, ok := file["preset"].(string)
+		if _, has := file["preset"]; has && !ok {
+			return nil, &InputError{fmt.Errorf("%s: key preset = %v: not a string (want a preset's name)", l.File, file["preset"])}
+		}
+		if ok && presetName == "" {
 			presetName = p
 		}
 		if w, ok := file["workload"].(string); ok && l.Flags["workload"] == nil {

@@ -66,6 +66,8 @@ func init() {
 		refusedSetup("verify --held-out on a dense target", []string{"verify", "--r", "2", "--steps", "20", "--quiet", "--out", "{dir}/out", "--held-out", "0.2"}, mfTarget, "--held-out applies to a coordinate .mtx --target"),
 		refusedSetup("verify --spectrum with a target", []string{"verify", "--r", "2", "--steps", "20", "--quiet", "--out", "{dir}/out", "--spectrum", "top"}, mfTarget, "invalid --spectrum top", "does not apply to an instance from files"),
 		refusedSetup("verify --ratio with a target", []string{"verify", "--r", "2", "--steps", "20", "--quiet", "--out", "{dir}/out", "--spectrum", "geometric", "--ratio", "0.5"}, mfTarget, "does not apply to an instance from files"),
+		refused("verify --r-hat above the target's d", []string{"verify", "--target", bad("rank6_10x10.npy"), "--r-hat", "4,100", "--quiet", "--out", "{dir}/out"},
+			"invalid --r-hat 4,100", "width 100 is above d = 10 of the 10 x 10 target "+bad("rank6_10x10.npy")),
 		refusedSetup("verify --d with a target", []string{"verify", "--r", "2", "--d", "12", "--steps", "20", "--quiet", "--out", "{dir}/out"}, mfTarget, "invalid --d 12", "the target file sets d"),
 		refused("verify --p contradicting the mask", []string{"verify", "--workload", "mc", "--target", bad("mc_p_instance/target.npy"), "--mask", bad("mc_p_instance/mask.npy"),
 			"--r", "1", "--p", "0.9", "--steps", "10", "--quiet", "--out", "{dir}/out"}, "invalid --p 0.9", "observe 12 of 36 entries"),

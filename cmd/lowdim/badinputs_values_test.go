@@ -110,6 +110,12 @@ func init() {
 		keyed(toml("key twice", "d = 8\nd = 9\n"), "d"),
 		keyed(toml("r-hat 0", "r-hat = 0\n"), "--r-hat 0"),
 		keyed(toml("malformed", "d = \n"), "c.toml"),
+		keyed(toml("preset not a string", "preset = 5\n"), "key preset = 5: not a string"),
+		refusedSetup("mlp config preset not a string", with(mlpBase, "--config", "{dir}/c.toml"),
+			func(t *testing.T, dir string) []string {
+				writeIn(t, dir, "c.toml", "preset = 5\n")
+				return withMLPData(t, dir)
+			}, "{dir}/c.toml", "key preset = 5: not a string"),
 		refusedSetup("mlp config unknown key", with(mlpBase, "--config", "{dir}/c.toml"),
 			func(t *testing.T, dir string) []string {
 				writeIn(t, dir, "c.toml", "zeta = 1\n")

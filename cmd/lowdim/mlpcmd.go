@@ -91,6 +91,9 @@ func applyConfigFile(fs *flag.FlagSet, file string) error {
 	}
 	for _, k := range md.Keys() {
 		name := k.String()
+		if _, ok := keys[name].(string); name == "preset" && !ok {
+			return fmt.Errorf("%s: key preset = %v: not a string (want a preset's name)", file, keys[name])
+		}
 		if name == "preset" || given[name] {
 			continue
 		}

@@ -103,6 +103,13 @@ func cmdVerify(args []string, stdout, stderr io.Writer) int {
 		}
 		// After FromFiles, which caps a user target's default width 2r at d.
 		vc.RHats = widths(vc.Config, rhats)
+		if in != nil {
+			for _, w := range rhats {
+				if w > vc.D { // d is the file's: say so, not "--d"
+					return fail(config.Bad("r-hat", f.rhats, "width %d is above d = %d of the %d x %d target %s", w, vc.D, vc.D, vc.D, f.targetFile))
+				}
+			}
+		}
 		sub := subOf(runs, c)
 		dir := f.out
 		if sub != "" {
