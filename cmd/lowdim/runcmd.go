@@ -236,6 +236,9 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	}
 	// --out (and --save-instance) before any work: checked, locked,
 	// recovered (output.go).
+	if f.saveInstance != "" && outdir.Within(f.saveInstance, f.out) {
+		return fail(config.Bad("save-instance", f.saveInstance, "is --out %s, or inside it, or holds it: each is replaced as a whole when written; give two separate folders", f.out))
+	}
 	sig := interrupt.Notify(stderr, "lowdim run")
 	defer sig.Stop()
 	subs := subfolders(runs)
@@ -246,9 +249,6 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	defer closeOut()
 	var inst *outdir.Folder
 	if f.saveInstance != "" {
-		if outdir.Within(f.saveInstance, f.out) {
-			return fail(config.Bad("save-instance", f.saveInstance, "is --out %s, or inside it, or holds it: each is replaced as a whole when written; give two separate folders", f.out))
-		}
 		var closeInst func() error
 		if inst, closeInst, err = openOut(sig, stderr, "lowdim run", "save-instance", f.saveInstance, subs, knownInstance, "instance-"); err != nil {
 			return fail(err)
