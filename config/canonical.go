@@ -20,13 +20,19 @@ import (
 // int or a float) and no spaces. Only the workload's own parameters enter
 // it. Two configurations that resolve to the same run have the same
 // encoding, whatever order their fields were given in; a change of any
-// field changes it. It covers the resolved configuration only: the lowdim
+// field changes it. The shape is encoded in its normal form (WithDefaults):
+// "d" for a square target, "rows" and "cols" for a rectangular one, and
+// "width" only when it is not the default max(m, n), so a square
+// configuration's encoding, and its hash, are the ones it had before
+// rectangular targets existed. It covers the resolved configuration only: the lowdim
 // version and the BLAS backend are in the run record.
 func Canonical(c Config) []byte {
 	c = c.WithDefaults()
 	vals := map[string]any{}
 	for _, f := range common {
-		vals[f.Key] = f.get(&c)
+		if v := f.get(&c); !(f.omitZero && v == 0) {
+			vals[f.Key] = v
+		}
 	}
 	if w, ok := LookupWorkload(c.Workload); ok {
 		for _, p := range w.Params {
@@ -165,5 +171,5 @@ func jsonKeys() []string {
 	_ = json.Unmarshal(b, &m)
 	keys := slices.Collect(maps.Keys(m))
 	// omitempty fields are absent from a zero value's encoding.
-	return append(keys, "name", "ratio", "eta_frac", "storage", "svals")
+	return append(keys, "name", "d", "rows", "cols", "width", "ratio", "eta_frac", "storage", "svals")
 }

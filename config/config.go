@@ -23,13 +23,26 @@ type Config struct {
 	// q = Ratio).
 	Spectrum string  `json:"spectrum"`
 	Ratio    float64 `json:"ratio,omitempty"`
-	// D is the size of the d x d target, R its rank.
-	D int `json:"d"`
+	// D is the size of a square d x d target. Rows and Cols, when set,
+	// give the m x n shape of a rectangular one (Dims: each side not set is
+	// D); WithDefaults normalizes the shape to D alone for a square target
+	// and to Rows and Cols alone (D = 0) for a rectangular one, so that a
+	// configuration has one form (run.json keeps "d" for a square target,
+	// as before, and "rows" and "cols" otherwise). The end-to-end matrix
+	// W = W_L ... W_1 maps R^n to R^m: W_1 has n columns, W_L m rows.
+	D    int `json:"d,omitempty"`
+	Rows int `json:"rows,omitempty"`
+	Cols int `json:"cols,omitempty"`
+	// R is the target's rank.
 	R int `json:"r"`
 	// RHat is the compressed width (default 2R).
 	RHat int `json:"r_hat"`
 	// Depth is the number of layers L (default 3).
 	Depth int `json:"depth"`
+	// Width is the hidden width of the original network (default 0:
+	// max(m, n), which WithDefaults normalizes to 0). Only the original
+	// network uses it (MethodInfo.Uses).
+	Width int `json:"width,omitempty"`
 	// Eps is the initialization scale (default 1e-2).
 	Eps float64 `json:"eps"`
 	// Eta is the base learning rate.
@@ -156,6 +169,91 @@ func (c Config) Sparse() bool {
 	return ok && w.Sparse != nil && w.Sparse(c)
 }
 
+// Dims returns the target's shape m x n: Rows and Cols where set, D for a
+// side that is not.
+func (c Config) Dims() (rows, cols int) {
+	rows, cols = c.Rows, c.Cols
+	if rows == 0 {
+		rows = c.D
+	}
+	if cols == 0 {
+		cols = c.D
+	}
+	return rows, cols
+}
+
+// Square reports whether the target is square (m = n).
+func (c Config) Square() bool {
+	rows, cols := c.Dims()
+	return rows == cols
+}
+
+// OriginalWidth returns the hidden width of the original network: Width
+// when set, else max(m, n).
+func (c Config) OriginalWidth() int {
+	if c.Width > 0 {
+		return c.Width
+	}
+	rows, cols := c.Dims()
+	return max(rows, cols)
+}
+
+// SquareLayers reports whether every layer of the original network is
+// square: a square target and the default width (the setting of the Law of
+// Parsimony, Yaras et al., and of Kwon et al.'s comparison, both stated for
+// L layers of d x d).
+func (c Config) SquareLayers() bool {
+	rows, cols := c.Dims()
+	return rows == cols && c.OriginalWidth() == rows
+}
+
+// ShapeText names the target's shape in messages: "d = 30" for a square
+// target, "30 x 45" for a rectangular one.
+func (c Config) ShapeText() string {
+	rows, cols := c.Dims()
+	if rows == cols {
+		return fmt.Sprintf("d = %d", rows)
+	}
+	return fmt.Sprintf("%d x %d", rows, cols)
+}
+
+// SizeFlag returns the flag that sets the target's size and its value, for
+// a message about the size (a memory plan that does not fit): "d" for a
+// square target, else the larger side's ("rows" or "cols").
+func (c Config) SizeFlag() (flag string, value int) {
+	rows, cols := c.Dims()
+	switch {
+	case rows == cols && c.Rows == 0 && c.Cols == 0:
+		return "d", rows
+	case rows > cols:
+		return "rows", rows
+	}
+	return "cols", cols
+}
+
+// SetDims sets the target's shape to rows x cols in its normal form (D for
+// a square target, Rows and Cols for a rectangular one): what a loaded
+// instance or a user's file fixes.
+func (c *Config) SetDims(rows, cols int) {
+	c.D, c.Rows, c.Cols = rows, rows, cols
+	c.normalizeShape()
+}
+
+// normalizeShape puts the shape in its one form: D alone for a square
+// target, Rows and Cols alone (D = 0) for a rectangular one; a Width equal
+// to the default max(m, n) becomes 0. A shape not known yet (0) is left.
+func (c *Config) normalizeShape() {
+	rows, cols := c.Dims()
+	if rows == cols {
+		c.D, c.Rows, c.Cols = rows, 0, 0
+	} else if rows > 0 && cols > 0 {
+		c.D, c.Rows, c.Cols = 0, rows, cols
+	}
+	if c.Width == max(rows, cols) {
+		c.Width = 0
+	}
+}
+
 // ConfigError is an invalid configuration value.
 type ConfigError struct {
 	Flag  string // flag name without dashes, e.g. "r-hat"
@@ -186,6 +284,7 @@ func Bad(flag string, v any, format string, args ...any) error {
 // set to it, the workload's parameters included.
 func (c Config) WithDefaults() Config {
 	c = c.Clone()
+	c.normalizeShape()
 	if c.Workload == "" {
 		c.Workload = "mf"
 	}
@@ -271,23 +370,8 @@ func (c Config) Validate() error {
 	default:
 		return Bad("spectrum", c.Spectrum, "unknown target spectrum (want spread, top or geometric)")
 	}
-	if c.D < 2 {
-		return Bad("d", c.D, "size must be at least 2")
-	}
-	if c.R < 1 {
-		return Bad("r", c.R, "rank must be at least 1")
-	}
-	if c.R >= c.D {
-		return Bad("r", c.R, "rank must be below --d %d", c.D)
-	}
-	if c.Spectrum == "spread" && 2*c.R > c.D {
-		return Bad("r", c.R, "the spread target needs r <= d/2 = %d (use --spectrum top)", c.D/2)
-	}
-	if c.RHat < 1 {
-		return Bad("r-hat", c.RHat, "compressed width must be at least 1")
-	}
-	if c.RHat > c.D {
-		return Bad("r-hat", c.RHat, "compressed width must be at most --d %d", c.D)
+	if err := c.checkShape(); err != nil {
+		return err
 	}
 	if c.Depth < 2 {
 		return Bad("depth", c.Depth, "depth must be at least 2")
@@ -318,6 +402,9 @@ func (c Config) Validate() error {
 	if c.Sparse() {
 		for _, m := range c.Methods {
 			if info, ok := LookupMethod(m); ok && info.FormsProduct {
+				if rows, cols := c.Dims(); rows != cols {
+					return Bad("methods", strings.Join(c.Methods, ","), "the %s network forms the %d x %d matrix, which a sparse instance (max(m, n) = %d > %d, or --storage sparse) does not hold; use --storage dense or drop it", m, rows, cols, max(rows, cols), SparseMinD)
+				}
 				return Bad("methods", strings.Join(c.Methods, ","), "the %s network forms the d x d matrix, which a sparse instance (d = %d > %d, or --storage sparse) does not hold; use --storage dense or drop it", m, c.D, SparseMinD)
 			}
 		}
@@ -340,8 +427,8 @@ func (c Config) Validate() error {
 	if c.Every < 1 {
 		return Bad("every", c.Every, "checkpoint interval must be at least 1")
 	}
-	if c.SVals < 0 || c.SVals > c.D {
-		return Bad("svals", c.SVals, "number of singular values must be in [0, %d]", c.D)
+	if rows, cols := c.Dims(); c.SVals < 0 || c.SVals > min(rows, cols) {
+		return Bad("svals", c.SVals, "number of singular values must be in [0, %d]", min(rows, cols))
 	}
 	if len(c.Methods) == 0 {
 		return Bad("methods", "", "no method given (want a comma list of %s)", strings.Join(MethodNames(), ","))
@@ -364,6 +451,72 @@ func (c Config) Validate() error {
 			return Bad("methods", strings.Join(c.Methods, ","), "method %q listed twice", m)
 		}
 		seen[m] = true
+	}
+	return nil
+}
+
+// checkShape checks the target's shape and the sizes that depend on it:
+// both sides at least 2, the rank below min(m, n) (at most min(m, n)/2 for
+// the spread generator), the compressed width at most min(m, n) (its
+// spectral init takes that many singular vectors of the m x n surrogate),
+// the original's width at least the rank. A square target keeps the
+// messages it always had (naming --d).
+func (c Config) checkShape() error {
+	rows, cols := c.Dims()
+	if rows == cols && c.Rows == 0 && c.Cols == 0 {
+		d := c.D
+		switch {
+		case d < 2:
+			return Bad("d", d, "size must be at least 2")
+		case c.R < 1:
+			return Bad("r", c.R, "rank must be at least 1")
+		case c.R >= d:
+			return Bad("r", c.R, "rank must be below --d %d", d)
+		case c.Spectrum == "spread" && 2*c.R > d:
+			return Bad("r", c.R, "the spread target needs r <= d/2 = %d (use --spectrum top)", d/2)
+		case c.RHat < 1:
+			return Bad("r-hat", c.RHat, "compressed width must be at least 1")
+		case c.RHat > d:
+			return Bad("r-hat", c.RHat, "compressed width must be at most --d %d", d)
+		}
+		return c.checkWidth()
+	}
+	side := func(flag string, given, v int) error {
+		if v < 2 {
+			if given == 0 {
+				flag = "d" // the side not given is d
+			}
+			return Bad(flag, v, "size must be at least 2")
+		}
+		return nil
+	}
+	if err := side("rows", c.Rows, rows); err != nil {
+		return err
+	}
+	if err := side("cols", c.Cols, cols); err != nil {
+		return err
+	}
+	q := min(rows, cols)
+	switch {
+	case c.R < 1:
+		return Bad("r", c.R, "rank must be at least 1")
+	case c.R >= q:
+		return Bad("r", c.R, "rank must be below min(m, n) = %d of the %d x %d target", q, rows, cols)
+	case c.Spectrum == "spread" && 2*c.R > q:
+		return Bad("r", c.R, "the spread target needs r <= min(m, n)/2 = %d (use --spectrum top)", q/2)
+	case c.RHat < 1:
+		return Bad("r-hat", c.RHat, "compressed width must be at least 1")
+	case c.RHat > q:
+		return Bad("r-hat", c.RHat, "compressed width must be at most min(m, n) = %d of the %d x %d target (its spectral init takes r_hat singular vectors of the m x n surrogate)", q, rows, cols)
+	}
+	return c.checkWidth()
+}
+
+// checkWidth checks the original network's width: at least the rank (a
+// narrower network cannot represent the target).
+func (c Config) checkWidth() error {
+	if c.Width != 0 && c.Width < max(c.R, 1) {
+		return Bad("width", c.Width, "the original network's width must be at least the rank r = %d", c.R)
 	}
 	return nil
 }

@@ -41,6 +41,11 @@ type Field struct {
 	// generator's spectrum and ratio; a workload parameter's
 	// Param.Drawn): an instance from files does not use it.
 	Drawn bool
+	// omitZero: Canonical leaves the field out when it is 0 (the shape's
+	// rows, cols and width, absent from a square configuration's encoding,
+	// which is therefore the one it had before they existed; d, absent from
+	// a rectangular one's).
+	omitZero bool
 
 	get func(*Config) any
 	set func(*Config, any)
@@ -256,10 +261,35 @@ var common = []Field{
 		}
 		return f
 	}(),
-	intField("d", "", "", "size of the d x d target", func(c *Config) *int { return &c.D }),
+	func() Field {
+		f := intField("d", "", "", "size of the d x d target (a side --rows or --cols does not set)", func(c *Config) *int { return &c.D })
+		f.omitZero = true
+		f.unused = func(c Config, _ Use) string {
+			if c.Rows != 0 && c.Cols != 0 {
+				return fmt.Sprintf("does not apply when --rows %d and --cols %d set both sides of the target", c.Rows, c.Cols)
+			}
+			return ""
+		}
+		return f
+	}(),
+	func() Field {
+		f := intField("rows", "", "d", "m, the rows of an m x n target (the end-to-end matrix maps R^n to R^m)", func(c *Config) *int { return &c.Rows })
+		f.omitZero = true
+		return f
+	}(),
+	func() Field {
+		f := intField("cols", "", "d", "n, the columns of an m x n target", func(c *Config) *int { return &c.Cols })
+		f.omitZero = true
+		return f
+	}(),
 	intField("r", "", "", "rank of the target", func(c *Config) *int { return &c.R }),
 	intField("r-hat", "", "2r", "compressed width", func(c *Config) *int { return &c.RHat }),
 	intField("depth", "layers", "3", "number of layers L", func(c *Config) *int { return &c.Depth }),
+	func() Field {
+		f := intField("width", "", "max(m, n)", "hidden width of the original network", func(c *Config) *int { return &c.Width })
+		f.omitZero = true
+		return f
+	}(),
 	floatField("eps", "", "1e-2", "initialization scale", func(c *Config) *float64 { return &c.Eps }),
 	floatField("eta", "", "", "learning rate", func(c *Config) *float64 { return &c.Eta }),
 	floatField("eta-frac", "fraction", "", "set the learning rate to this fraction of the instance's stable one (from the target's top singular value estimated from the data; replaces --eta)", func(c *Config) *float64 { return &c.EtaFrac }),

@@ -265,8 +265,8 @@ func joinOr(names []string) string {
 }
 
 // checkGiven refuses given values that WithDefaults or a loaded instance
-// would otherwise replace by a default: a zero or negative d, r, r-hat,
-// ratio, eta-frac, depth, eps, eta, alpha or every.
+// would otherwise replace by a default: a zero or negative d, rows, cols,
+// width, r, r-hat, ratio, eta-frac, depth, eps, eta, alpha or every.
 func checkGiven(c Config, set map[string]bool) *ConfigError {
 	for _, g := range []struct {
 		flag string
@@ -275,6 +275,9 @@ func checkGiven(c Config, set map[string]bool) *ConfigError {
 		why  string
 	}{
 		{"d", c.D >= 2, c.D, "size must be at least 2"},
+		{"rows", c.Rows >= 2, c.Rows, "size must be at least 2"},
+		{"cols", c.Cols >= 2, c.Cols, "size must be at least 2"},
+		{"width", c.Width >= 1, c.Width, "the original network's width must be at least 1"},
 		{"r", c.R >= 1, c.R, "rank must be at least 1"},
 		{"r-hat", c.RHat >= 1, c.RHat, "compressed width must be at least 1"},
 		{"ratio", c.Ratio > 0, c.Ratio, "geometric ratio must be in (0, 1]"},
@@ -298,9 +301,10 @@ func checkGiven(c Config, set map[string]bool) *ConfigError {
 // resetDerived clears the preset's values that derive from values the user
 // changed, so that their defaults follow: r-hat from r, every from steps,
 // the parameters of the preset's workload when the user changed it (unless
-// given), and d and the workload's counts from a loaded instance.
+// given), and the shape (d, rows, cols) and the workload's counts from a
+// loaded instance.
 func resetDerived(c *Config, set map[string]bool, presetWorkload string, loading bool) {
-	if (set["r"] || set["d"]) && !set["r-hat"] {
+	if (set["r"] || set["d"] || set["rows"] || set["cols"]) && !set["r-hat"] {
 		c.RHat = 0
 	}
 	if set["steps"] && !set["every"] {
@@ -322,6 +326,12 @@ func resetDerived(c *Config, set map[string]bool, presetWorkload string, loading
 	if loading {
 		if !set["d"] {
 			c.D = 0
+		}
+		if !set["rows"] {
+			c.Rows = 0
+		}
+		if !set["cols"] {
+			c.Cols = 0
 		}
 		if !set["r"] && !set["r-hat"] {
 			c.RHat = 0

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 
 	"gonum.org/v1/gonum/mat"
 
@@ -80,8 +81,14 @@ type checker struct {
 	mc      float64   // MF loss scale c (1/(rows*cols) or 1); 0 when not MF
 	phiNorm float64   // ||Phi||_F (from s)
 	d       int       // max(rows, cols)
-	out     []results.Check
-	trajs   map[string][]results.Checkpoint
+	// squareWhy says why the theory of the original network (the Law of
+	// Parsimony, Yaras et al., and Kwon et al.'s comparison with it, both
+	// stated for L layers of d x d) does not cover this run: a target that
+	// is not square, or a --width that makes the original's outer layers
+	// non-square. "" when every layer of the original is square.
+	squareWhy string
+	out       []results.Check
+	trajs     map[string][]results.Checkpoint
 	// stepErr[m] is method m's relative recovery error at every step, from
 	// its MF training loss (errFromLoss).
 	stepErr map[string][]float64
@@ -152,10 +159,36 @@ func newChecker(c config.Config, in *instance.Instance) *checker {
 		k.theoryWhy = theoryInputs(k.s, k.phiNorm, k.mc, c)
 	}
 	k.d = max(in.Work.Dims())
+	k.squareWhy = squareWhy(in, c)
 	if k.d > DenseCheckMaxD {
 		k.schedule = denseSchedule(c.Steps)
 	}
 	return k
+}
+
+// squareWhy returns why the theory of the original network does not cover
+// a run of c on in (see checker.squareWhy), "" when the original's layers
+// are all square. The detail starts "theory is for square targets" for an
+// m x n target with m != n.
+func squareWhy(in *instance.Instance, c config.Config) string {
+	rows, cols := in.Work.Dims()
+	w := methods.Shapes(methods.Original, c, rows, cols)[0].Rows
+	var odd []string
+	if w != cols {
+		odd = append(odd, fmt.Sprintf("W_1 is %d x %d", w, cols))
+	}
+	if w != rows {
+		odd = append(odd, fmt.Sprintf("W_L is %d x %d", rows, w))
+	}
+	switch {
+	case len(odd) == 0:
+		return ""
+	case rows != cols:
+		return fmt.Sprintf("theory is for square targets: the Law of Parsimony (Yaras et al.) and Kwon et al.'s comparison are stated for L layers of d x d; on this %d x %d target the original's %s (semi-orthogonal, so its init is not balanced)",
+			rows, cols, strings.Join(odd, " and "))
+	}
+	return fmt.Sprintf("theory is for square layers: the Law of Parsimony (Yaras et al.) and Kwon et al.'s comparison are stated for L layers of d x d; --width %d makes the original's %s",
+		c.Width, strings.Join(odd, " and "))
 }
 
 // norm2 returns sqrt(sum s_i^2) scaled by the largest |s_i|, so that it
@@ -328,7 +361,11 @@ func (k *checker) before(method string, net *dln.Network) hooks {
 	// methods.Spec.Params, which the methods tests check against theory).
 	if spec, ok := methods.Lookup(method); ok && spec.Params != nil {
 		want := spec.Params(k.c, rows, cols)
-		k.out = append(k.out, checks.Exact(CheckParams, method, "square d x d problem", "parameters", uint64(net.Params()), uint64(want)))
+		regime := "square d x d problem"
+		if rows != cols {
+			regime = fmt.Sprintf("%d x %d problem", rows, cols)
+		}
+		k.out = append(k.out, checks.Exact(CheckParams, method, regime, "parameters", uint64(net.Params()), uint64(want)))
 	}
 	net.ResetFlops()
 	if method == methods.Original {
@@ -349,6 +386,13 @@ func (k *checker) before(method string, net *dln.Network) hooks {
 		k.out = append(k.out, checks.Skip(CheckBalanced, method, "orthogonal or spectral eps-init", "this initialization is not balanced by construction"))
 	case k.loaded(method):
 		k.out = append(k.out, checks.Skip(CheckBalanced, method, "orthogonal or spectral eps-init", "initial weights were loaded from files"))
+	case method == methods.Original && k.squareWhy != "":
+		// W_L^T W_L of a semi-orthogonal m x w last layer has rank m < w,
+		// W_{L-1} W_{L-1}^T = eps^2 I: the imbalance is eps^2 sqrt(w - m).
+		// The compressed and narrow networks' outer factors have
+		// orthonormal rows (W_1) and columns (W_L) at any m, n >= r_hat:
+		// they stay balanced, and checked.
+		k.out = append(k.out, checks.Skip(CheckBalanced, method, "orthogonal eps-init of square layers", k.squareWhy))
 	case !(k.c.Eps*k.c.Eps > 0):
 		k.out = append(k.out, checks.NotEvaluable(CheckBalanced, method, balRegime, balQuantity,
 			fmt.Sprintf("eps^2 underflows to 0 at eps = %g: the imbalance cannot be scaled", k.c.Eps), checks.BalanceTol))
@@ -382,7 +426,7 @@ func (k *checker) before(method string, net *dln.Network) hooks {
 	if method == methods.Compressed && k.recursionApplies() {
 		steps = append(steps, k.fullErrorHook(net))
 	}
-	if method == methods.Original && k.mc != 0 && !k.loaded(methods.Original) && 2*k.rank() < k.d && len(k.s) > 0 && k.theoryWhy == "" && k.exactWhy() == "" {
+	if method == methods.Original && k.mc != 0 && k.squareWhy == "" && !k.loaded(methods.Original) && 2*k.rank() < k.d && len(k.s) > 0 && k.theoryWhy == "" && k.exactWhy() == "" {
 		steps = append(steps, k.parsimonyHook(net))
 	}
 	var h hooks
@@ -797,6 +841,8 @@ func (k *checker) floorCheck(method string, net *dln.Network, res results.Method
 	regime := k.regime("orthogonal eps-init") + fmt.Sprintf(", eps <= %g, d=%d >= %d r=%d (r: the target's rank)", FloorOriginalMaxEps, k.d, FloorOriginalMinDPerRank, FloorOriginalMinDPerRank*r)
 	const quantity = "||P_U W P_V||_F / ||Phi||_F at the last step vs rho^L sqrt(d - r) / ||Phi||_F (an estimate)"
 	switch {
+	case k.squareWhy != "":
+		emit(checks.Skip(CheckFloorOriginal, method, regime, k.squareWhy))
 	case k.loaded(method):
 		emit(checks.Skip(CheckFloorOriginal, method, regime, "initial weights were loaded from files"))
 	case net.Layers() < 2:
@@ -931,6 +977,8 @@ func (k *checker) finish() []results.Check {
 		gapM, gapRegime := methods.Original+"/"+methods.LoP, regime+", lop gamma=0"
 		skip, ne := "", ""
 		switch {
+		case k.squareWhy != "":
+			skip = k.squareWhy
 		case k.loaded(methods.Original):
 			skip = "initial weights were loaded from files"
 		case len(k.s) == 0:
@@ -983,6 +1031,8 @@ func (k *checker) kwonCheck() {
 	switch {
 	case k.mc == 0:
 		k.out = append(k.out, checks.Skip(CheckKwon, methods.Compressed, regime, "the theorem is for matrix factorization"))
+	case k.squareWhy != "":
+		k.out = append(k.out, checks.Skip(CheckKwon, methods.Compressed, regime, k.squareWhy))
 	case k.loaded(methods.Original) || k.loaded(methods.Compressed):
 		k.out = append(k.out, checks.Skip(CheckKwon, methods.Compressed, regime, "initial weights were loaded from files"))
 	case !in:
@@ -1007,6 +1057,8 @@ func (k *checker) floorRatioCheck() {
 	regime := fmt.Sprintf("MF, alpha = 1 (compressed zero modes follow rho^L), r_hat=%d > r=%d, d=%d >= %d r", rh, r, k.d, FloorOriginalMinDPerRank)
 	const quantity = "compressed floor / original floor vs sqrt((r_hat - r)/(d - r))"
 	switch {
+	case k.squareWhy != "":
+		k.out = append(k.out, checks.Skip(CheckFloorRatio, methods.Compressed, regime, k.squareWhy))
 	case k.c.Alpha != 1:
 		k.out = append(k.out, checks.Skip(CheckFloorRatio, methods.Compressed, regime, fmt.Sprintf("alpha = %g: the compressed zero modes do not follow rho^L", k.c.Alpha)))
 	case rh <= r:

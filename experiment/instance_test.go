@@ -237,12 +237,14 @@ func TestLoadErrors(t *testing.T) {
 			b := rawNPY("<U3", "(2,)", make([]byte, 2*3*4))
 			require.NoError(t, os.WriteFile(filepath.Join(dir, instance.TargetFile), b, 0o644))
 		}, instance.TargetFile, []string{"'<U3'", "not supported"}},
-		{"non-square target", "mf", func(t *testing.T, dir string) {
+		// A rectangular target loads (TestLoadRectangular); one that
+		// contradicts the configuration's d is refused naming both.
+		{"target of another shape than d", "mf", func(t *testing.T, dir string) {
 			writeArray(t, dir, instance.TargetFile, []int{d, 10}, fill(d*10, 1))
-		}, instance.TargetFile, []string{"(12, 10)", "square"}},
+		}, instance.TargetFile, []string{"invalid --d 12", "12 x 10"}},
 		{"1-D target", "mf", func(t *testing.T, dir string) {
 			writeArray(t, dir, instance.TargetFile, []int{d * d}, fill(d*d, 1))
-		}, instance.TargetFile, []string{"144", "square"}},
+		}, instance.TargetFile, []string{"(144,)", "want a matrix (m, n)"}},
 		{"NaN in target", "mf", func(t *testing.T, dir string) {
 			edit(t, dir, instance.TargetFile, func(a *npy.Array) { a.Data[2*d+5] = math.NaN() })
 		}, instance.TargetFile, []string{"(2, 5)", "NaN"}},
@@ -518,7 +520,7 @@ func TestHeldOutInstanceErrors(t *testing.T) {
 		{name: "frac NaN", frac: math.NaN(), flag: "held-out", msg: "--held-out NaN"},
 		{name: "nothing to hold out", frac: 0.1, msg: "t.mtx: holding out 0.1 of 4 known entries leaves 0 to hold out"},
 		{name: "nothing to train on", frac: 0.9, msg: "leaves 4 to hold out and 0 to train on"},
-		{name: "not square", frac: 0.25, target: mat.NewDense(3, 2, nil), msg: "t.mtx: a 3 x 2 target"},
+		{name: "known entries of another shape", frac: 0.25, target: mat.NewDense(3, 2, nil), msg: "t.mtx: 3 x 3 known entries for a 3 x 2 target"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := tinyConfig("mc")

@@ -12,10 +12,19 @@ import (
 	"github.com/lowdim/lowdim/workloads"
 )
 
-// drawCopies is the number of d x d matrices a generated dense target
-// holds while it is drawn (workloads.Spread, Top, WithValues): the
-// Gaussian matrix, the copy, U and V^T of its SVD, and the target.
+// drawCopies is the number of d x d matrices a generated dense square
+// target holds while it is drawn (workloads.Spread, Top, WithValues): the
+// Gaussian matrix, the copy, U and V^T of its full SVD, and the target.
+// An m x n target holds three m x n matrices, U (m x m) and V^T (n x n):
+// drawBytes.
 const drawCopies = 5
+
+// drawBytes is the memory of drawing a rows x cols target (drawCopies
+// matrices of its size when square).
+func drawBytes(rows, cols int) uint64 {
+	m, n := uint64(rows), uint64(cols)
+	return 8 * (3*m*n + m*m + n*n)
+}
 
 // PlanMemory returns the memory plan of a run of c (defaults applied,
 // validated), before anything is allocated: its phases are the instance
@@ -38,7 +47,7 @@ func planMemory(c config.Config, loaded, keepInit bool) memplan.Plan {
 		return p
 	}
 	rows, cols := spec.Dims(c)
-	square := uint64(8 * rows * cols)
+	flag, size := c.SizeFlag()
 	var data []memplan.Item
 	var dataBytes uint64
 	for _, n := range spec.Footprint(c) {
@@ -52,12 +61,12 @@ func planMemory(c config.Config, loaded, keepInit bool) memplan.Plan {
 	if !loaded {
 		p.Add("building the instance", data...)
 		if dense {
-			p.Add("drawing the target", memplan.Item{What: "the target being drawn (a Gaussian matrix and its SVD)", Flag: "d", Value: c.D, Bytes: drawCopies * square})
+			p.Add("drawing the target", memplan.Item{What: "the target being drawn (a Gaussian matrix and its SVD)", Flag: flag, Value: size, Bytes: drawBytes(rows, cols)})
 		}
 	}
 	if dense {
 		p.Add("the target's SVD (checks)", append(data[:len(data):len(data)],
-			memplan.Item{What: "the SVD of the target", Flag: "d", Value: c.D, Bytes: methods.SVDCopies * square})...)
+			memplan.Item{What: "the SVD of the target", Flag: flag, Value: size, Bytes: methods.SVDBytes(rows, cols)})...)
 	}
 	for _, m := range c.Methods {
 		shapes := methods.Shapes(m, c, rows, cols)
@@ -68,23 +77,31 @@ func planMemory(c config.Config, loaded, keepInit bool) memplan.Plan {
 		network := uint64(8*params) + uint64(ws)
 		train := uint64(8*params) + uint64(StepWorkspace(c, shapes, true))
 		what := fmt.Sprintf("the %s network at --d %d (parameters and workspace)", m, c.D)
-		init := append(data[:len(data):len(data)], memplan.Item{What: what, Flag: "d", Value: c.D, Bytes: network})
+		mflag, msize := flag, size
+		if rows != cols {
+			what = fmt.Sprintf("the %s network on the %d x %d target (parameters and workspace)", m, rows, cols)
+		}
+		if m == methods.Original && c.Width > 0 {
+			what = fmt.Sprintf("the %s network of --width %d on %s (parameters and workspace)", m, c.Width, c.ShapeText())
+			mflag, msize = "width", c.Width
+		}
+		init := append(data[:len(data):len(data)], memplan.Item{What: what, Flag: mflag, Value: msize, Bytes: network})
 		if b := methods.InitMemory(m, c, rows, cols, dense); b > 0 {
-			init = append(init, memplan.Item{What: "the " + m + " network's initialization", Flag: "d", Value: c.D, Bytes: b})
+			init = append(init, memplan.Item{What: "the " + m + " network's initialization", Flag: mflag, Value: msize, Bytes: b})
 		}
 		p.Add("initializing "+m, init...)
 		shadow := shadowOf(m, c, rows, cols, dense)
 		if shadow.build > 0 {
 			p.Add("building the checks of "+m, append(init[:len(init):len(init)],
-				memplan.Item{What: "the LoP network the checks train beside the " + m + " network, being built", Flag: "d", Value: c.D, Bytes: shadow.build})...)
+				memplan.Item{What: "the LoP network the checks train beside the " + m + " network, being built", Flag: mflag, Value: msize, Bytes: shadow.build})...)
 		}
-		items := append(data[:len(data):len(data)], memplan.Item{What: what, Flag: "d", Value: c.D, Bytes: train})
+		items := append(data[:len(data):len(data)], memplan.Item{What: what, Flag: mflag, Value: msize, Bytes: train})
 		extra := shadow.keep
 		if m == methods.Original && keepInit {
 			extra += uint64(8 * params)
 		}
 		if extra > 0 {
-			items = append(items, memplan.Item{What: "the checks' networks and copies beside the " + m + " network", Flag: "d", Value: c.D, Bytes: extra})
+			items = append(items, memplan.Item{What: "the checks' networks and copies beside the " + m + " network", Flag: mflag, Value: msize, Bytes: extra})
 		}
 		p.Add("training "+m, items...)
 	}
@@ -96,7 +113,8 @@ func planMemory(c config.Config, loaded, keepInit bool) memplan.Plan {
 type shadowBytes struct{ build, keep uint64 }
 
 // shadowOf is the checker's memory beside method m: for the original
-// network on MF with d > 2r, the LoP network trained in lockstep
+// network of square layers (config.Config.SquareLayers) on MF with d > 2r,
+// the LoP network trained in lockstep
 // (newLoPShadow) and the layer copy of the singular-value count at
 // checkpoints. Built, the shadow holds the LoP network, its dense objective's
 // gradient and the difference to the original (one rows x cols matrix
@@ -105,7 +123,7 @@ type shadowBytes struct{ build, keep uint64 }
 // the copies of that matrix and of its gradient, and the SVD of its first
 // layer's gradient.
 func shadowOf(m string, c config.Config, rows, cols int, dense bool) shadowBytes {
-	if m != methods.Original || !dense || c.Workload != "mf" || 2*c.R >= min(rows, cols) {
+	if m != methods.Original || !dense || c.Workload != "mf" || 2*c.R >= min(rows, cols) || !c.SquareLayers() {
 		return shadowBytes{}
 	}
 	square := uint64(8 * rows * cols)
@@ -132,7 +150,7 @@ func planRun(c config.Config, loaded, keepInit bool, b *machine.Budget) (memplan
 		pe := err.(*memplan.Error)
 		flag, value := pe.Item.Flag, pe.Item.Value
 		if flag == "" {
-			flag, value = "d", c.D
+			flag, value = c.SizeFlag()
 		}
 		why := *pe
 		why.Item.Flag = "" // the ConfigError names the flag

@@ -44,8 +44,9 @@ var stepPaths = map[string]stepPath{
 			return trainer.NewSampledMC(net, mc, mult), true
 		},
 		workspace: func(c config.Config, h int, _ bool) int64 {
-			o := int(c.Float("p") * float64(c.D) * float64(c.D))
-			return trainer.SampledWorkspaceBytes(c.D, c.D, o, h, !c.Sparse())
+			rows, cols := c.Dims()
+			o := int(c.Float("p") * float64(rows) * float64(cols))
+			return trainer.SampledWorkspaceBytes(rows, cols, o, h, !c.Sparse())
 		},
 		factorsOnly: true,
 	},
@@ -59,7 +60,8 @@ var stepPaths = map[string]stepPath{
 			return trainer.NewFactoredMF(net, mf, mult), true
 		},
 		workspace: func(c config.Config, h int, measured bool) int64 {
-			return trainer.FactoredMFWorkspaceBytes(c.D, c.D, h, measured)
+			rows, cols := c.Dims()
+			return trainer.FactoredMFWorkspaceBytes(rows, cols, h, measured)
 		},
 		factorsOnly: true,
 	},
@@ -116,7 +118,7 @@ func StepWorkspace(c config.Config, shapes []dln.Shape, measured bool) int64 {
 		_, ws := dln.InnerFootprint(shapes)
 		return ws + p.workspace(c, shapes[len(shapes)-1].Cols, measured)
 	}
-	d := int64(c.D)
+	rows, cols := c.Dims()
 	_, ws := dln.Footprint(shapes)
-	return ws + 8*d*d
+	return ws + 8*int64(rows)*int64(cols)
 }

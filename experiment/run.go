@@ -81,9 +81,18 @@ func Check(c config.Config) error {
 }
 
 // Title names a run's problem in figures and on stdout: the workload, the
-// sizes, and the workload's parameters marked InTitle (p of mc, m of ms).
+// sizes (d=40 for a square target, 30x45 for an m x n one, and the
+// original's width when --width sets it), and the workload's parameters
+// marked InTitle (p of mc, m of ms).
 func Title(c config.Config) string {
-	s := fmt.Sprintf("%s d=%d r=%d r̂=%d L=%d", strings.ToUpper(c.Workload), c.D, c.R, c.RHat, c.Depth)
+	shape := fmt.Sprintf("d=%d", c.D)
+	if rows, cols := c.Dims(); rows != cols {
+		shape = fmt.Sprintf("%dx%d", rows, cols)
+	}
+	s := fmt.Sprintf("%s %s r=%d r̂=%d L=%d", strings.ToUpper(c.Workload), shape, c.R, c.RHat, c.Depth)
+	if c.Width > 0 {
+		s += fmt.Sprintf(" width=%d", c.Width)
+	}
 	if w, ok := config.LookupWorkload(c.Workload); ok {
 		for _, p := range w.Params {
 			if !p.InTitle {

@@ -234,10 +234,13 @@ func topVector(a mat.Matrix, start *mat.VecDense, trans bool) *mat.VecDense {
 }
 
 // alignment returns |<u_1(W_L), u*_1>| and |<v_1(W_1), v*_1>| of net, with
-// u*_1, v*_1 the first columns of u and v.
+// u*_1, v*_1 the first columns of u and v. start has max(m, n) entries; the
+// iterations on the m-dimensional left and the n-dimensional right side
+// start from its first m and n (all of it for a square target).
 func alignment(net *dln.Network, u, v *mat.Dense, start *mat.VecDense) (au, av float64) {
 	wl, w1 := net.Layer(net.Layers()-1), net.Layer(0)
-	ul := topVector(wl, start, true)
-	v1 := topVector(w1, start, false)
+	rows, cols := net.Dims()
+	ul := topVector(wl, start.SliceVec(0, rows).(*mat.VecDense), true)
+	v1 := topVector(w1, start.SliceVec(0, cols).(*mat.VecDense), false)
 	return math.Abs(mat.Dot(ul, u.ColView(0))), math.Abs(mat.Dot(v1, v.ColView(0)))
 }

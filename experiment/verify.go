@@ -183,11 +183,7 @@ func (vc VerifyConfig) Validate() error {
 func Verify(vc VerifyConfig, in *instance.Instance, opt Options) (*Verdict, error) {
 	vc = vc.WithDefaults()
 	if in != nil {
-		r, c := in.Target.Dims()
-		if r != c {
-			return nil, fmt.Errorf("verify needs a square target, got %d x %d", r, c)
-		}
-		vc.D = r
+		vc.SetDims(in.Work.Dims())
 	}
 	if err := vc.Validate(); err != nil {
 		return nil, err

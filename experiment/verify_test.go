@@ -182,17 +182,24 @@ func TestNumericalRank(t *testing.T) {
 	require.Error(t, err, "a zero matrix has no rank to report")
 }
 
-// TestVerifyRejects: a non-square user target and a width above d are
-// errors, not verdicts.
+// TestVerifyRejects: a width above d and a user target with a side below 2
+// are errors, not verdicts; a rectangular user target is accepted, its
+// shape set from it (rows and cols, no d).
 func TestVerifyRejects(t *testing.T) {
 	vc := verifyProblem(t, 16, 2, 17)
 	_, err := Verify(vc, nil, Options{})
 	requireConfigError(t, err, "r-hat", "17")
 
 	c := config.Config{Workload: "mf", Params: config.Params{"loss": "sum"}, R: 1}
-	_, err = instance.NewUser(&c, mat.NewDense(3, 4, []float64{1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0}), nil, "wide.csv")
-	require.ErrorContains(t, err, "wide.csv")
-	require.ErrorContains(t, err, "3 x 4")
+	_, err = instance.NewUser(&c, mat.NewDense(1, 4, []float64{1, 0, 0, 0}), nil, "row.csv")
+	require.ErrorContains(t, err, "row.csv: a 1 x 4 target; lowdim needs m, n >= 2")
+
+	c = config.Config{Workload: "mf", Params: config.Params{"loss": "sum"}, R: 1}
+	in, err := instance.NewUser(&c, mat.NewDense(3, 4, []float64{1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0}), nil, "wide.csv")
+	require.NoError(t, err)
+	require.Equal(t, [3]int{0, 3, 4}, [3]int{c.D, c.Rows, c.Cols})
+	rows, cols := in.Work.Dims()
+	require.Equal(t, [2]int{3, 4}, [2]int{rows, cols})
 }
 
 // TestVerifyTiedTarget: a user's target diag(2, 2, 0, ...) has tied

@@ -29,23 +29,25 @@ func CheckVerify(vc VerifyConfig) error {
 	return err
 }
 
-// VerifyFits checks, before a user's d x d target is read, that Verify on
-// it fits in memory: the target and the networks, planned as CheckVerify
-// plans them with d set (the rank, not known before the target is read,
-// taken as at most d - 1, and the widths at most d). Its error says what
-// the run would need; it names no flag (the file sets d).
-func VerifyFits(vc VerifyConfig, d int) error {
-	vc.D = d
-	vc.R = max(1, min(vc.R, d-1))
+// VerifyFits checks, before a user's rows x cols target is read, that
+// Verify on it fits in memory: the target and the networks, planned as
+// CheckVerify plans them with the shape set (the rank, not known before the
+// target is read, taken as at most min(rows, cols) - 1, and the widths at
+// most min(rows, cols)). Its error says what the run would need; it names
+// no flag (the file sets the shape).
+func VerifyFits(vc VerifyConfig, rows, cols int) error {
+	q := min(rows, cols)
+	vc.SetDims(rows, cols)
+	vc.R = max(1, min(vc.R, q-1))
 	var widths []int
 	for _, w := range vc.RHats {
-		widths = append(widths, min(w, d))
+		widths = append(widths, min(w, q))
 	}
 	vc.RHats = widths
 	vc = vc.WithDefaults()
 	pc := vc.Config.Clone()
 	pc.Methods = VerifyMethods()
-	pc.RHat = min(slices.Max(vc.RHats), d)
+	pc.RHat = min(slices.Max(vc.RHats), q)
 	_, _, err := preflight(pc, false, true)
 	var ce *config.ConfigError
 	if errors.As(err, &ce) {

@@ -257,7 +257,8 @@ func InitFile(method string, l int) string { return "init_" + method + "_W" + st
 
 // Save writes the instance to dir (created if needed): target.npy and the
 // workload's own files (workloads.Spec.Files: mask.npy and heldout.npy for
-// MC; A.npy of shape (m, d, d) and y.npy for MS), each atomically. It first
+// MC; A.npy of shape (k, m, n) and y.npy for MS, k measurements of an
+// m x n target), each atomically. It first
 // removes the instance files of an earlier save in dir (those names of
 // every registered workload, and init_*.npy), so that a folder never mixes
 // two instances; other files are left alone.
@@ -313,10 +314,11 @@ func SaveInit(dir, method string, net *dln.Network) error {
 }
 
 // Load reads an instance written by Save (or by NumPy) from dir. The
-// target must be square, at least 2 x 2, finite and nonzero, and c.R and
-// c.RHat must fit its size (errors name the file, and the synthetic
-// generator's rules do not apply to it, as in FromFiles); c.D is set from it (a
-// different nonzero c.D is an error), and the workload's parameters the
+// target (m x n, square or not) must be at least 2 x 2, finite and
+// nonzero, and c.R and c.RHat must fit its size (errors name the file, and
+// the synthetic generator's rules do not apply to it, as in FromFiles); the
+// shape of c is set from it (c.SetDims; a different nonzero --d, --rows or
+// --cols is an error), and the workload's parameters the
 // files fix (m of ms, p of mc; a different nonzero given value is an
 // error). c.Workload must be the one the files make (FilesWorkload).
 // Files the workload needs must exist. c is then validated (Validate)
@@ -334,14 +336,14 @@ func Load(dir string, c *config.Config) (*Instance, error) {
 	if err != nil {
 		return nil, err
 	}
-	if len(ta.Shape) != 2 || ta.Shape[0] != ta.Shape[1] {
-		return nil, fmt.Errorf("%s: shape %s, want a square (d, d) matrix", tpath, workloads.Tuple(ta.Shape))
+	if len(ta.Shape) != 2 {
+		return nil, fmt.Errorf("%s: shape %s, want a matrix (m, n)", tpath, workloads.Tuple(ta.Shape))
 	}
-	d := ta.Shape[0]
-	if c.D != 0 && c.D != d {
-		return nil, config.Bad("d", c.D, "%s holds a %d x %d target", tpath, d, d)
+	rows, cols := ta.Shape[0], ta.Shape[1]
+	if err := givenShape(*c, rows, cols, tpath); err != nil {
+		return nil, err
 	}
-	target, err := npy.ReadMatrixFile(tpath, d, d)
+	target, err := npy.ReadMatrixFile(tpath, rows, cols)
 	if err != nil {
 		return nil, err
 	}
@@ -351,10 +353,10 @@ func Load(dir string, c *config.Config) (*Instance, error) {
 	if err := checkWorkload(dir, c.Workload); err != nil {
 		return nil, err
 	}
-	if err := fitUserConfig(c, d, tpath, "--r or the preset's"); err != nil {
+	if err := fitUserConfig(c, rows, cols, tpath, "--r or the preset's"); err != nil {
 		return nil, err
 	}
-	c.D = d
+	c.SetDims(rows, cols)
 	w, err := spec.Load(c, target, dir)
 	if err != nil {
 		return nil, err
@@ -365,7 +367,6 @@ func Load(dir string, c *config.Config) (*Instance, error) {
 		return nil, err
 	}
 	in := &Instance{Target: target, Work: w, Source: dir, Inits: map[string][]*mat.Dense{}, Precision: workloads.PrecisionOf(ta.Dtype)}
-	rows, cols := w.Dims()
 	for _, m := range c.Methods {
 		if _, ok := methods.Lookup(m); !ok {
 			continue // Validate names it
@@ -379,6 +380,22 @@ func Load(dir string, c *config.Config) (*Instance, error) {
 		}
 	}
 	return in, nil
+}
+
+// givenShape refuses a shape given for a loaded instance (--d, --rows,
+// --cols, from a flag or a config file; Resolve clears the preset's) that
+// the target file at path, rows x cols, contradicts, naming the file.
+func givenShape(c config.Config, rows, cols int, path string) error {
+	gr, gc := c.Dims() // a side not given is d (0 when d is not given either)
+	switch {
+	case c.Rows != 0 && c.Rows != rows:
+		return config.Bad("rows", c.Rows, "%s holds a %d x %d target", path, rows, cols)
+	case c.Cols != 0 && c.Cols != cols:
+		return config.Bad("cols", c.Cols, "%s holds a %d x %d target", path, rows, cols)
+	case c.D != 0 && (gr != rows || gc != cols):
+		return config.Bad("d", c.D, "%s holds a %d x %d target", path, rows, cols)
+	}
+	return nil
 }
 
 // FilesWorkload returns the workload an instance folder's files make: the
@@ -467,21 +484,18 @@ func loadInit(dir, method string, shapes []dln.Shape) ([]*mat.Dense, error) {
 	return ws, nil
 }
 
-// NewUser makes an instance of the user's target (and, for a workload that
-// needs one, mask), setting c.D from the target, which must be square, at
-// least 2 x 2, finite and nonzero; c.R must be below d, and c.Spectrum and
-// c.RHat are fitted to a target that was not generated (see FromFiles).
-// source names the file in run.json and in errors.
+// NewUser makes an instance of the user's m x n target (and, for a
+// workload that needs one, mask), setting the shape of c from it
+// (c.SetDims); the target must be at least 2 x 2, finite and nonzero; c.R
+// must be below min(m, n), and c.Spectrum and c.RHat are fitted to a
+// target that was not generated (see FromFiles). source names the file in
+// run.json and in errors.
 func NewUser(c *config.Config, target, mask *mat.Dense, source string) (*Instance, error) {
-	r, cols := target.Dims()
-	if r != cols {
-		return nil, fmt.Errorf("%s: a %d x %d target; lowdim needs a square one", source, r, cols)
-	}
 	return bindUser(c, target, mask, nil, source)
 }
 
-// bindUser checks the target of a user's instance (square, at least 2 x 2,
-// finite, nonzero), fits c to it (fitUserConfig), sets c.D from it and
+// bindUser checks the target of a user's instance (at least 2 x 2, finite,
+// nonzero), fits c to it (fitUserConfig), sets the shape of c from it and
 // makes its workload; errors name source.
 func bindUser(c *config.Config, target, mask, held *mat.Dense, source string) (*Instance, error) {
 	spec, err := Spec(*c)
@@ -494,11 +508,11 @@ func bindUser(c *config.Config, target, mask, held *mat.Dense, source string) (*
 	if err := checkTargetValues(target, source); err != nil {
 		return nil, err
 	}
-	d, _ := target.Dims()
-	if err := fitUserConfig(c, d, source, "--r"); err != nil {
+	rows, cols := target.Dims()
+	if err := fitUserConfig(c, rows, cols, source, "--r"); err != nil {
 		return nil, err
 	}
-	c.D = d
+	c.SetDims(rows, cols)
 	w, err := spec.User(c, target, mask, held)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", source, err)
@@ -514,13 +528,10 @@ const DefaultHeldOut = 0.1
 // 1 (elsewhere target holds zeros or anything): it holds out
 // round(frac |known|) of those entries, drawn from c.Seed, to measure the
 // recovery error on, and trains on the rest. c.R must be set (the rank of
-// a partially known target cannot be read from it); c.D is set from the
-// target. Errors name source.
+// a partially known target cannot be read from it); the shape of c is set
+// from the target, which may be rectangular. Errors name source.
 func NewHeldOut(c *config.Config, target, known *mat.Dense, frac float64, source string) (*Instance, error) {
 	r, cols := target.Dims()
-	if r != cols {
-		return nil, fmt.Errorf("%s: a %d x %d target; lowdim needs a square one", source, r, cols)
-	}
 	if kr, kc := known.Dims(); kr != r || kc != cols {
 		return nil, fmt.Errorf("%s: %d x %d known entries for a %d x %d target", source, kr, kc, r, cols)
 	}

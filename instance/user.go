@@ -27,27 +27,28 @@ type UserFiles struct {
 	// rank of a fully known target (workloads.MatrixRank at the precision
 	// of the file's dtype).
 	RGiven bool
-	// Fits, when not nil, checks that a run on a d x d target fits in
-	// memory (the caller's preflight); FromFiles calls it with the file's
-	// size before the target's matrices are allocated, and its error is
-	// the file's.
-	Fits func(d int) error
+	// Fits, when not nil, checks that a run on a rows x cols target fits
+	// in memory (the caller's preflight); FromFiles calls it with the
+	// file's size before the target's matrices are allocated, and its error
+	// is the file's.
+	Fits func(rows, cols int) error
 }
 
 // FromFiles reads the user's target (and mask) and makes its instance,
-// setting c.D, c.R when it was not given, and the parameters the data fixes
-// (p of mc). A coordinate .mtx target for mc without a mask is known only
-// on its entries: u.HeldOut of them are held out to measure the recovery
-// error on (NewHeldOut), and c.R must be given.
+// setting the shape of c from it (c.SetDims: d for a square target, rows
+// and cols for an m x n one), c.R when it was not given, and the
+// parameters the data fixes (p of mc). A coordinate .mtx target for mc
+// without a mask is known only on its entries: u.HeldOut of them are held
+// out to measure the recovery error on (NewHeldOut), and c.R must be given.
 //
-// The target must be square, at least 2 x 2, finite and nonzero, and a
-// fully known target without --r must not have full numerical rank; every
-// value read from the file is reported as the file's, never as a flag's.
-// The synthetic generator's rules (the spread target's r <= d/2) do not
-// apply: c.Spectrum is set to "top", whose only rule, r <= d, every
-// target obeys. When c.RHat is 0 (the default 2r) and 2r exceeds d, it is
-// set to d. Errors are *config.ConfigError or *config.InputError naming
-// the file.
+// The target may be rectangular; it must be at least 2 x 2, finite and
+// nonzero, and a fully known target without --r must not have full
+// numerical rank (min(m, n)); every value read from the file is reported as
+// the file's, never as a flag's. The synthetic generator's rules (the
+// spread target's r <= min(m, n)/2) do not apply: c.Spectrum is set to
+// "top", whose only rule, r <= min(m, n), every target obeys. When c.RHat
+// is 0 (the default 2r) and 2r exceeds min(m, n), it is set to min(m, n).
+// Errors are *config.ConfigError or *config.InputError naming the file.
 func FromFiles(c *config.Config, u UserFiles) (*Instance, error) {
 	in, err := fromFiles(c, u)
 	return in, config.Input(err)
@@ -67,11 +68,11 @@ func fromFiles(c *config.Config, u UserFiles) (*Instance, error) {
 	// cols matrices are allocated: a size line may declare 10^8 elements
 	// for one entry.
 	t, err := matfile.ReadChecked(u.Target, func(i matfile.Info) error {
-		if i.Rows != i.Cols {
-			return fmt.Errorf("%s: a %d x %d target; lowdim needs a square one", u.Target, i.Rows, i.Cols)
+		if err := checkTargetShape(i.Rows, i.Cols, u.Target); err != nil {
+			return err
 		}
 		if u.Fits != nil {
-			if err := u.Fits(i.Rows); err != nil {
+			if err := u.Fits(i.Rows, i.Cols); err != nil {
 				return fmt.Errorf("%s: a %d x %d target: %w", u.Target, i.Rows, i.Cols, err)
 			}
 		}
@@ -138,9 +139,13 @@ func fromFiles(c *config.Config, u UserFiles) (*Instance, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", u.Target, err)
 		}
-		if d, _ := t.Dense.Dims(); info.Rank >= d {
-			return nil, fmt.Errorf("%s: the target has full numerical rank %d (= d; its singular values are all above %.3g of the largest, the tolerance of %s data): it is not low-rank; give --r < %d to fit a low-rank approximation",
-				u.Target, info.Rank, info.RelTol, prec.Name, d)
+		if rows, cols := t.Dense.Dims(); info.Rank >= min(rows, cols) {
+			what, full := "the target", "d"
+			if rows != cols {
+				what, full = fmt.Sprintf("the %d x %d target", rows, cols), "min(m, n)"
+			}
+			return nil, fmt.Errorf("%s: %s has full numerical rank %d (= %s; its singular values are all above %.3g of the largest, the tolerance of %s data): it is not low-rank; give --r < %d to fit a low-rank approximation",
+				u.Target, what, info.Rank, full, info.RelTol, prec.Name, min(rows, cols))
 		}
 		c.R = info.Rank
 	}
@@ -177,16 +182,27 @@ func CheckTarget(m mat.Matrix) error {
 	return nil
 }
 
-// checkTargetValues checks a user's target read from source: square, at
-// least 2 x 2 (lowdim's networks need d >= 2), finite and nonzero. Its
-// errors name source and what it holds, not a flag.
+// checkTargetShape checks the shape of a user's target read from source:
+// at least 2 x 2 (a rank-r target with 1 <= r < min(m, n) needs both sides
+// at least 2), rectangular or square. Its errors name source and what it
+// holds, not a flag.
+func checkTargetShape(rows, cols int, source string) error {
+	switch {
+	case rows == cols && rows < 2:
+		return fmt.Errorf("%s: a %d x %d target; lowdim needs d >= 2 (a target of at least 2 x 2)", source, rows, cols)
+	case rows < 2 || cols < 2:
+		return fmt.Errorf("%s: a %d x %d target; lowdim needs m, n >= 2 (a target of at least 2 x 2)", source, rows, cols)
+	}
+	return nil
+}
+
+// checkTargetValues checks a user's target read from source: at least
+// 2 x 2, finite and nonzero. Its errors name source and what it holds, not
+// a flag.
 func checkTargetValues(target *mat.Dense, source string) error {
 	rows, cols := target.Dims()
-	if rows != cols {
-		return fmt.Errorf("%s: a %d x %d target; lowdim needs a square one", source, rows, cols)
-	}
-	if rows < 2 {
-		return fmt.Errorf("%s: a %d x %d target; lowdim needs d >= 2 (a target of at least 2 x 2)", source, rows, cols)
+	if err := checkTargetShape(rows, cols, source); err != nil {
+		return err
 	}
 	if err := CheckTarget(target); err != nil {
 		return fmt.Errorf("%s: %w", source, err)
@@ -194,21 +210,25 @@ func checkTargetValues(target *mat.Dense, source string) error {
 	return nil
 }
 
-// fitUserConfig fits c to a user's d x d target read from source: the rank
-// c.R (when set; rFrom says where it came from, e.g. "--r") must be below
-// d, and the compressed width c.RHat at most d (0, the default 2r, is
-// capped at d). The spread generator's r <= d/2 does not apply to a target
-// that was not generated: c.Spectrum becomes "top", whose rule r <= d
-// every target obeys.
-func fitUserConfig(c *config.Config, d int, source, rFrom string) error {
-	if c.R >= d {
-		return fmt.Errorf("%s: a %d x %d target: the rank r = %d (%s) must be below d = %d", source, d, d, c.R, rFrom, d)
+// fitUserConfig fits c to a user's rows x cols target read from source:
+// the rank c.R (when set; rFrom says where it came from, e.g. "--r") must
+// be below q = min(rows, cols), and the compressed width c.RHat at most q
+// (0, the default 2r, is capped at q). The spread generator's r <= q/2 does
+// not apply to a target that was not generated: c.Spectrum becomes "top",
+// whose rule r <= q every target obeys. A square target's messages name d.
+func fitUserConfig(c *config.Config, rows, cols int, source, rFrom string) error {
+	q, bound := min(rows, cols), "d"
+	if rows != cols {
+		bound = "min(m, n)"
+	}
+	if c.R >= q {
+		return fmt.Errorf("%s: a %d x %d target: the rank r = %d (%s) must be below %s = %d", source, rows, cols, c.R, rFrom, bound, q)
 	}
 	switch {
-	case c.RHat > d:
-		return fmt.Errorf("%s: a %d x %d target: the compressed width r_hat = %d (--r-hat, or 2r by default) must be at most d = %d; give --r-hat", source, d, d, c.RHat, d)
-	case c.RHat == 0 && 2*c.R > d:
-		c.RHat = d
+	case c.RHat > q:
+		return fmt.Errorf("%s: a %d x %d target: the compressed width r_hat = %d (--r-hat, or 2r by default) must be at most %s = %d; give --r-hat", source, rows, cols, c.RHat, bound, q)
+	case c.RHat == 0 && 2*c.R > q:
+		c.RHat = q
 	}
 	c.Spectrum = "top"
 	return nil

@@ -57,6 +57,18 @@ var peakCases = []struct {
 	{"mf/lop/d=400", cfg("mf", 400, 5, 3, "original,lop"), nil},
 	{"mc/sparse/compressed/d=6000", cfg("mc", 6000, 5, 3, "compressed", "p", 0.05), nil},
 	{"verify/mf/d=400", cfg("mf", 400, 5, 3, "original,compressed"), []int{10, 40}},
+	// Rectangular m x n targets (issue 13): the footprints and SVDs of an
+	// m x n target, the original's width max(m, n).
+	{"mf/original,compressed/300x600", rect(cfg("mf", 0, 10, 3, "original,compressed"), 300, 600), nil},
+	{"mc/original,compressed/500x250", rect(cfg("mc", 0, 5, 3, "original,compressed", "p", 0.3), 500, 250), nil},
+	{"ms/original,compressed/30x60", rect(cfg("ms", 0, 3, 3, "original,compressed", "m", 3000), 30, 60), nil},
+	{"mc/sparse/compressed/3000x9000", rect(cfg("mc", 0, 5, 3, "compressed", "p", 0.02), 3000, 9000), nil},
+}
+
+// rect sets the rows x cols shape of c.
+func rect(c config.Config, rows, cols int) config.Config {
+	c.Rows, c.Cols = rows, cols
+	return c
 }
 
 // childConfig is what the child runs.

@@ -41,7 +41,7 @@ func init() {
 			if !dense {
 				return 0
 			}
-			return SVDCopies * 8 * uint64(rows) * uint64(cols)
+			return SVDBytes(rows, cols)
 		},
 	})
 }

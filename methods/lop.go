@@ -20,6 +20,12 @@ func init() {
 	Register(Spec{
 		MethodInfo: config.MethodInfo{Name: LoP, Order: 5, FormsProduct: true, Uses: []string{"gamma"},
 			Check: func(c config.Config) error {
+				if rows, cols := c.Dims(); rows != cols {
+					return config.Bad("methods", joinMethods(c), "the lop network needs a square target: it is the original network's exact equivalent by the Law of Parsimony (Yaras et al.), which is stated for L layers of d x d, and the original's outer layers on a %d x %d target are not square", rows, cols)
+				}
+				if !c.SquareLayers() {
+					return config.Bad("methods", joinMethods(c), "the lop network needs the original's default width d = %d (--width %d makes its outer layers non-square, outside the Law of Parsimony it is built on)", c.D, c.Width)
+				}
 				if 2*c.R >= c.D {
 					return config.Bad("methods", joinMethods(c), "the lop network needs 2r < d (r = %d, d = %d)", c.R, c.D)
 				}
@@ -51,7 +57,7 @@ func init() {
 		InitBytes: func(c config.Config, rows, cols int, _ bool) uint64 {
 			p, ws := dln.Footprint(Shapes(Original, c, rows, cols))
 			square := 8 * uint64(rows) * uint64(cols)
-			return 8*uint64(p) + uint64(ws) + (2+SVDCopies)*square
+			return 8*uint64(p) + uint64(ws) + 2*square + SVDBytes(rows, cols)
 		},
 	})
 }

@@ -60,8 +60,18 @@ type Spec struct {
 // SVDCopies is the number of rows x cols matrices a thin SVD of a square
 // rows x cols matrix holds at once through gonum (mat.SVD.Factorize with
 // SVDThin keeps a copy of the input, U and V^T; UTo and VTo copy U and V
-// out): five. A square matrix's thin SVD is its full one.
+// out): five. A square matrix's thin SVD is its full one. SVDBytes is the
+// memory of a rectangular one.
 const SVDCopies = 5
+
+// SVDBytes is the memory a thin SVD of a rows x cols matrix holds at once
+// through gonum: the copy of the input, U (rows x k) and V (cols x k) with
+// k = min(rows, cols), and the copies UTo and VTo make of them;
+// SVDCopies matrices of its size when square.
+func SVDBytes(rows, cols int) uint64 {
+	m, n, k := uint64(rows), uint64(cols), uint64(min(rows, cols))
+	return 8 * (m*n + 2*(m+n)*k)
+}
 
 // InitMemory returns method's InitBytes (0 when it has none).
 func InitMemory(method string, c config.Config, rows, cols int, denseSurrogate bool) uint64 {

@@ -297,7 +297,8 @@ func init() {
 				}}},
 			Paths: []string{config.PathSampled},
 			Sparse: func(c config.Config) bool {
-				return c.Storage == config.StorageSparse || (c.Storage == config.StorageAuto && c.D > config.SparseMinD)
+				rows, cols := c.Dims()
+				return c.Storage == config.StorageSparse || (c.Storage == config.StorageAuto && max(rows, cols) > config.SparseMinD)
 			},
 			Presets: []config.Preset{
 				{Name: "paper-mc", Description: "deep MC as in the paper's notebook: p=0.3, eta=10, alpha=5", Runs: []config.Config{{
@@ -326,11 +327,12 @@ func init() {
 			if err != nil {
 				return nil, nil, err
 			}
-			phi, err := NewFactored(c.D, s, rng(1))
+			rows, ncols := c.Dims()
+			phi, err := NewFactoredRect(rows, ncols, s, rng(1))
 			if err != nil {
 				return nil, nil, err
 			}
-			rowPtr, cols, err := SampleObserved(c.D, c.D, c.Float("p"), rng(streamMask))
+			rowPtr, cols, err := SampleObserved(rows, ncols, c.Float("p"), rng(streamMask))
 			if err != nil {
 				return nil, nil, config.Bad("p", c.Float("p"), "%v", err)
 			}
@@ -400,17 +402,21 @@ func init() {
 			return w, nil
 		},
 		Footprint: func(c config.Config) []Need {
-			d, p := c.D, c.Float("p")
+			rows, cols := c.Dims()
+			p := c.Float("p")
+			o := uint64(p * float64(rows) * float64(cols))
 			if c.Sparse() {
-				o := uint64(p * float64(d) * float64(d))
 				// CSR pattern and values, the sampling bitset, the factors.
-				data := 12*o + uint64(8*(d+1)) + uint64(d)*uint64(d)/8 + uint64(2*8*d*c.R)
-				return []Need{{Bytes: data, Flag: "p", Value: p, What: fmt.Sprintf("the observed entries of --p %g of a --d %d target", p, d)}}
+				data := 12*o + uint64(8*(rows+1)) + uint64(rows)*uint64(cols)/8 + uint64(8*(rows+cols)*c.R)
+				shape := fmt.Sprintf("a --d %d target", rows)
+				if rows != cols {
+					shape = fmt.Sprintf("a %d x %d target", rows, cols)
+				}
+				return []Need{{Bytes: data, Flag: "p", Value: p, What: fmt.Sprintf("the observed entries of --p %g of %s", p, shape)}}
 			}
 			// Target, mask and surrogate, and the observed entries' row
 			// pointers and (column, value) pairs (MC.Bytes).
-			o := uint64(p * float64(d) * float64(d))
-			return []Need{{Bytes: 3*uint64(8*d*d) + uint64(8*(d+1)) + 12*o, What: "target, mask, surrogate and observed entries"}}
+			return []Need{{Bytes: 3*8*uint64(rows)*uint64(cols) + uint64(8*(rows+1)) + 12*o, What: "target, mask, surrogate and observed entries"}}
 		},
 		Bench: func(int) (config.Params, bool) { return config.Params{"p": 0.3}, true },
 		Tags:  []string{"ci"},

@@ -125,7 +125,8 @@ func init() {
 			return NewMF(target, Reduction(c.Text("loss")))
 		},
 		Footprint: func(c config.Config) []Need {
-			return []Need{{Bytes: uint64(8 * c.D * c.D), What: "target"}}
+			rows, cols := c.Dims()
+			return []Need{{Bytes: 8 * uint64(rows) * uint64(cols), What: "target"}}
 		},
 		Bench: func(int) (config.Params, bool) { return config.Params{"loss": "sum"}, true },
 		Tags:  []string{"ci"},

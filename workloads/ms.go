@@ -249,16 +249,23 @@ func init() {
 			return NewMS(target, mat.NewDense(m, rows*cols, a.Data), ya.Data)
 		},
 		Footprint: func(c config.Config) []Need {
-			m, d := c.Int("m"), c.D
+			m := c.Int("m")
+			rows, cols := c.Dims()
+			what := fmt.Sprintf("the sensing operator of --m %d measurements of a --d %d target (m*d^2 doubles)", m, rows)
+			if rows != cols {
+				what = fmt.Sprintf("the sensing operator of --m %d measurements of a %d x %d target (m*rows*cols doubles)", m, rows, cols)
+			}
 			return []Need{
-				{Bytes: SensingBytes(m, d, d), Flag: "m", Value: m,
-					What: fmt.Sprintf("the sensing operator of --m %d measurements of a --d %d target (m*d^2 doubles)", m, d)},
-				{Bytes: 3*uint64(8*d*d) + uint64(16*m), What: "target, surrogate, staging buffer, measurements and residual"},
+				{Bytes: SensingBytes(m, rows, cols), Flag: "m", Value: m, What: what},
+				{Bytes: 3*8*uint64(rows)*uint64(cols) + uint64(16*m), What: "target, surrogate, staging buffer, measurements and residual"},
 			}
 		},
 		// Each evaluation streams the operator twice (the residual and the
 		// adjoint GEMV).
-		StepBytes: func(c config.Config) uint64 { return 2 * SensingBytes(c.Int("m"), c.D, c.D) },
+		StepBytes: func(c config.Config) uint64 {
+			rows, cols := c.Dims()
+			return 2 * SensingBytes(c.Int("m"), rows, cols)
+		},
 		Bench: func(d int) (config.Params, bool) {
 			return config.Params{"m": 20 * d}, SensingBytes(20*d, d, d) <= MaxBenchOperatorBytes
 		},

@@ -31,7 +31,7 @@ type Spec struct {
 	// WorkloadInfo is what a configuration knows of the workload: name,
 	// parameters, step paths, presets (registered with package config).
 	config.WorkloadInfo
-	// Shape is the instance's rows x cols for c (nil: d x d).
+	// Shape is the instance's rows x cols for c (nil: c.Dims()).
 	Shape func(c config.Config) (rows, cols int)
 	// New draws the workload's data for target from the seed (rng returns
 	// the seed's PCG stream of a number; a workload draws from its own,
@@ -123,13 +123,13 @@ func Specs() []Spec {
 	return out
 }
 
-// Dims returns the instance shape of c's workload (d x d when its spec has
-// no Shape).
+// Dims returns the instance shape of c's workload (c.Dims(): m x n, d x d
+// for a square target, when its spec has no Shape).
 func (s Spec) Dims(c config.Config) (rows, cols int) {
 	if s.Shape != nil {
 		return s.Shape(c)
 	}
-	return c.D, c.D
+	return c.Dims()
 }
 
 // Stream returns the PCG stream a workload draws its data from: the FNV-1a
@@ -162,31 +162,51 @@ func Tuple(shape []int) string {
 // fileIn joins names to dir.
 func fileIn(dir, name string) string { return filepath.Join(dir, name) }
 
-// Target draws the target of c from rng with c's spectrum (config.Config.
-// Spectrum): the paper's spread, the top r, or geometric values.
+// Target draws the m x n target of c (c.Dims()) from rng with c's spectrum
+// (config.Config.Spectrum): the paper's spread, the top r, or geometric
+// values. A square target is drawn as it always was.
 func Target(c config.Config, rng *rand.Rand) (*mat.Dense, error) {
+	rows, cols := c.Dims()
 	switch c.Spectrum {
 	case "spread":
-		return Spread(c.D, c.R, rng)
+		return SpreadRect(rows, cols, c.R, rng)
 	case "top":
-		return Top(c.D, c.R, rng)
+		return TopRect(rows, cols, c.R, rng)
 	case "geometric":
-		return WithValues(c.D, Geometric(10, c.Ratio, c.R), rng)
+		return WithValuesRect(rows, cols, Geometric(10, c.Ratio, c.R), rng)
 	}
 	return nil, config.Bad("spectrum", c.Spectrum, "unknown target spectrum")
 }
 
 // SparseValues returns the singular values of a sparse instance's
 // factored target for c's spectrum: the limiting values of the spread law
-// (QuarterCircle), the r largest of d such values (top), or geometric ones.
+// (QuarterCircle for a square target, the Marchenko-Pastur quantiles of
+// GaussianQuantiles for an m x n one), the r largest of min(m, n) such
+// values (top), or geometric ones.
 func SparseValues(c config.Config) ([]float64, error) {
+	rows, cols := c.Dims()
+	q := min(rows, cols)
 	switch c.Spectrum {
 	case "spread":
-		return QuarterCircle(c.D, c.R), nil
+		if rows == cols {
+			return QuarterCircle(c.D, c.R), nil
+		}
+		fr := make([]float64, c.R)
+		for k := range fr {
+			fr[k] = float64(k) / float64(2*c.R)
+		}
+		return GaussianQuantiles(rows, cols, fr), nil
 	case "top":
-		// The r largest of d values: quantiles k/d of the law (QuarterCircle
-		// of d/2 values spaces them by 1/d).
-		return QuarterCircle(c.D, c.D/2)[:c.R], nil
+		if rows == cols {
+			// The r largest of d values: quantiles k/d of the law
+			// (QuarterCircle of d/2 values spaces them by 1/d).
+			return QuarterCircle(c.D, c.D/2)[:c.R], nil
+		}
+		fr := make([]float64, c.R)
+		for k := range fr {
+			fr[k] = float64(k) / float64(q)
+		}
+		return GaussianQuantiles(rows, cols, fr), nil
 	case "geometric":
 		return Geometric(10, c.Ratio, c.R), nil
 	}

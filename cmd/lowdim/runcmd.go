@@ -155,7 +155,7 @@ func newFlags(stderr io.Writer, verify bool) (*flag.FlagSet, *runFlags) {
 	}
 	if verify {
 		fs.StringVar(&f.rhats, "r-hat", "", "comma list of candidate compressed widths (default: the preset's, or 2r)")
-		fs.StringVar(&f.targetFile, "target", "", "your own d x d target matrix (.npy, .csv or Matrix Market .mtx); d and r come from it")
+		fs.StringVar(&f.targetFile, "target", "", "your own m x n target matrix (.npy, .csv or Matrix Market .mtx; square or not); its shape and r come from it")
 		fs.StringVar(&f.maskFile, "mask", "", "0/1 mask of observed entries for --workload mc (default: the entries of a coordinate .mtx --target)")
 		fs.Float64Var(&f.heldOut, "held-out", instance.DefaultHeldOut, "fraction of a coordinate .mtx target's entries (mc, no --mask) held out to measure the recovery error on")
 		fs.Float64Var(&f.tolRel, "tol-rel", experiment.DefaultTolRel, "a width is sufficient when its best error is at most (1 + tol-rel) times the original's")

@@ -61,6 +61,11 @@ func cmdVerify(args []string, stdout, stderr io.Writer) int {
 	if f.targetFile != "" && set["d"] {
 		return fail(config.Bad("d", f.given["d"], "--d and --target: the target file sets d"))
 	}
+	for _, k := range []string{"rows", "cols"} {
+		if f.targetFile != "" && set[k] {
+			return fail(config.Bad(k, f.given[k], "--%s and --target: the target file sets the shape (its %s)", k, k))
+		}
+	}
 	// Every run is validated before any is trained, and before --out is
 	// touched (a user's target is validated once read, below).
 	if f.targetFile == "" {
@@ -96,17 +101,22 @@ func cmdVerify(args []string, stdout, stderr io.Writer) int {
 		if f.targetFile != "" {
 			u := instance.UserFiles{Target: f.targetFile, Mask: f.maskFile, HeldOut: f.heldOut,
 				HeldOutGiven: set["held-out"], RGiven: set["r"],
-				Fits: func(d int) error { return experiment.VerifyFits(vc, d) }}
+				Fits: func(rows, cols int) error { return experiment.VerifyFits(vc, rows, cols) }}
 			if in, err = instance.FromFiles(&vc.Config, u); err != nil {
 				return fail(err)
 			}
 		}
-		// After FromFiles, which caps a user target's default width 2r at d.
+		// After FromFiles, which caps a user target's default width 2r at
+		// min(m, n).
 		vc.RHats = widths(vc.Config, rhats)
 		if in != nil {
+			rows, cols := in.Work.Dims()
 			for _, w := range rhats {
-				if w > vc.D { // d is the file's: say so, not "--d"
-					return fail(config.Bad("r-hat", f.rhats, "width %d is above d = %d of the %d x %d target %s", w, vc.D, vc.D, vc.D, f.targetFile))
+				if w > min(rows, cols) { // the shape is the file's: say so, not "--d"
+					if rows == cols {
+						return fail(config.Bad("r-hat", f.rhats, "width %d is above d = %d of the %d x %d target %s", w, rows, rows, cols, f.targetFile))
+					}
+					return fail(config.Bad("r-hat", f.rhats, "width %d is above min(m, n) = %d of the %d x %d target %s", w, min(rows, cols), rows, cols, f.targetFile))
 				}
 			}
 		}

@@ -348,7 +348,9 @@ func TestVerifyBadInput(t *testing.T) {
 		{"mtx no banner", []string{"--target", notMM}, []string{notMM + ":1", "not a Matrix Market file"}},
 		{"unknown format", []string{"--target", txt}, []string{txt, "unknown matrix format"}},
 		{"zero target", []string{"--target", zero}, []string{zero, "zero"}},
-		{"non-square target", []string{"--target", wide}, []string{wide, "2 x 3", "square"}},
+		// A rectangular target is accepted (TestVerifyRectTarget); this 2 x 3
+		// one has full rank 2 = min(m, n), so nothing low-rank to fit.
+		{"full-rank rectangular target", []string{"--target", wide}, []string{wide, "the 2 x 3 target has full numerical rank 2 (= min(m, n)", "give --r < 2"}},
 		{"mask without target", []string{"--mask", target}, []string{"--mask needs --target"}},
 		{"mc dense target without mask", []string{"--workload", "mc", "--target", target}, []string{target, "--workload mc needs the observed entries"}},
 		{"mc malformed mask", []string{"--workload", "mc", "--target", target, "--mask", badCSV}, []string{badCSV + ":2:2"}},
