@@ -19,20 +19,48 @@ import (
 	"github.com/lowdim/lowdim/workloads"
 )
 
-// Check names, one per item of docs/design.md section 4.
+// Check names, one per item of docs/design.md section 4. Each says whether
+// its theory covers a rectangular m x n target (m != n), the case of
+// docs/design.md's check table: "m x n" where it does, "square layers"
+// where it is skipped off them (on m != n, or a --width other than d) with
+// a detail that starts "theory is for square targets" (or "... square
+// layers").
 const (
-	CheckParams          = "param-count"             // 4.1
-	CheckFlops           = "flop-count"              // 4.1
-	CheckRecursion       = "compressed-mf-recursion" // 4.2
-	CheckRho             = "lop-singular-values"     // 4.3
-	CheckGap             = "lop-equivalence"         // 4.4
-	CheckBalanced        = "balanced-init"           // 4.5
-	CheckKwon            = "kwon-bound"              // 4.6
-	CheckFloorCompressed = "mf-floor-compressed"     // 4.7
-	CheckFloorOriginal   = "mf-floor-original"       // 4.7
-	CheckFloorRatio      = "mf-floor-ratio"          // 4.7
-	CheckLearnSteps      = "learn-steps"             // 4.2, theory.LearnSteps
-	CheckIncremental     = "incremental-learning"    // trends
+	// m x n: closed forms in the layer shapes.
+	CheckParams = "param-count" // 4.1
+	// m x n: closed forms in the layer shapes.
+	CheckFlops = "flop-count" // 4.1
+	// m x n: with W_1 = eps V^T, W_l = eps I, W_L = eps U from Phi's SVD,
+	// every layer stays diagonal in Phi's singular bases whatever m and n
+	// (Kwon et al. state it for d x d; nothing in the derivation uses it).
+	CheckRecursion = "compressed-mf-recursion" // 4.2
+	// Square layers: the Law of Parsimony (Yaras et al.) is stated for
+	// L layers of d x d. On m x n the original's outer layers are
+	// semi-orthogonal; TestRectSquareTheoryFails counts min(m, n) - 2r
+	// singular values at rho(t), not max(m, n) - 2r.
+	CheckRho = "lop-singular-values" // 4.3
+	// Square layers: the lop network is the Law of Parsimony's equivalent
+	// (and refused off square layers).
+	CheckGap = "lop-equivalence" // 4.4
+	// m x n for compressed and narrow (orthonormal rows of W_1 and
+	// columns of W_L at any m, n >= r_hat); square layers for the original
+	// (W_L^T W_L of a semi-orthogonal m x w layer has rank m < w).
+	CheckBalanced = "balanced-init" // 4.5
+	// Square layers: Kwon et al.'s comparison with the original network
+	// rests on the Law of Parsimony.
+	CheckKwon = "kwon-bound" // 4.6
+	// m x n: the compressed network's zero modes follow the same scalar
+	// recursion.
+	CheckFloorCompressed = "mf-floor-compressed" // 4.7
+	// Square layers: rho^L sqrt(d - r) comes from the Law of Parsimony.
+	CheckFloorOriginal = "mf-floor-original" // 4.7
+	// Square layers: the ratio needs the original's floor.
+	CheckFloorRatio = "mf-floor-ratio" // 4.7
+	// m x n: from the compressed network's recursion.
+	CheckLearnSteps = "learn-steps" // 4.2, theory.LearnSteps
+	// m x n: a trend of small-init training, not tied to square layers
+	// (TestRectChecks; docs/design.md gives the runs measured).
+	CheckIncremental = "incremental-learning" // trends
 )
 
 // TheoryCheck reports whether the check of this name compares the run with

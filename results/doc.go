@@ -28,6 +28,15 @@
 // renamed, removed or changes meaning, and a run.json without it reads as
 // not interrupted.
 //
+// A linear run's target may be rectangular, m x n (issue 13). Its
+// configuration then records "rows" (m) and "cols" (n) and no "d"; a square
+// target's records "d" and neither, as before (config.Config normalizes
+// the shape, so a square configuration's hash is unchanged), and the
+// instance records "rows" and "cols" in both cases, as it always did. The
+// schema version was kept: "rows", "cols" and the original network's
+// "width" (when --width sets it) are added fields, and "d" keeps its
+// meaning wherever it is written.
+//
 // Every file is written atomically (WriteFileAtomic): the bytes go to a
 // temporary file in the destination folder, which is synced and renamed over
 // the destination, so an interrupted run leaves either the old file or the
