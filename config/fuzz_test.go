@@ -84,6 +84,10 @@ func FuzzResolve(f *testing.F) {
 		"eta = inf\n", "alpha = -1\n", "every = 0\n", "methods = []\n", "methods = \",,\"\n", "methods = [1]\n",
 		"workload = \"xx\"\n", "workload = \"ms\"\np = 0.5\n", "ratio = nan\n", "d = 9223372036854775807\n",
 		"steps = -1\n", "name = \"../escape\"\n", "eta = 1\neta-frac = 0.5\n",
+		// m x n shapes (issue 13): rectangular, square given as rows and
+		// cols, one side, d beside both, a width.
+		"rows = 30\ncols = 45\nr = 3\n", "rows = 12\ncols = 12\nr = 2\n", "cols = 40\n",
+		"d = 20\nrows = 10\ncols = 30\n", "rows = 1\n", "width = 200\nr = 3\n", "rows = 30\ncols = 45\nwidth = 45\n",
 	} {
 		f.Add([]byte(s))
 	}
@@ -181,6 +185,18 @@ func requireValidOrNamed(t *testing.T, file map[string]any, c config.Config, run
 			continue
 		}
 		fd, _ := config.LookupField(k)
+		switch k {
+		case "d", "rows", "cols", "width":
+			// WithDefaults puts the shape in its one form (d alone when
+			// square, rows and cols otherwise; width 0 for max(m, n)):
+			// the shape and the width must be the ones given.
+			gr, gc := d.Dims()
+			wr, wc := c.Dims()
+			if gr != wr || gc != wc || d.OriginalWidth() != c.OriginalWidth() {
+				t.Fatalf("run %d: the shape %d x %d (width %d) became %d x %d (width %d)", run, wr, wc, c.OriginalWidth(), gr, gc, d.OriginalWidth())
+			}
+			continue
+		}
 		if got, want := fd.Get(d), fd.Get(c); !same(got, want) {
 			// WithDefaults (config/config.go:176) replaces zero and empty
 			// values the user gave (methods = [], ratio = 0, p = 0) by
