@@ -24,9 +24,11 @@ import (
 // preflight and the benchmark suite iterate the registry; none switches on
 // a workload's name.
 //
-// The instance of a workload is a rows x cols problem (Shape); square is the
-// special case every workload has today, and nothing in the contract
-// assumes it.
+// The instance of a workload is a rows x cols problem (Shape, by default
+// the configuration's m x n, config.Config.Dims); square is a special case,
+// and nothing in the contract assumes it (every built-in workload takes
+// m x n targets: MF, MC with an m x n mask, MS with m x n sensing
+// matrices).
 type Spec struct {
 	// WorkloadInfo is what a configuration knows of the workload: name,
 	// parameters, step paths, presets (registered with package config).
