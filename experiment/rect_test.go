@@ -206,3 +206,20 @@ func TestRectLoPRefused(t *testing.T) {
 	requireConfigError(t, err, "methods", "original,lop")
 	require.ErrorContains(t, err, "the lop network needs a square target")
 }
+
+// TestRectSparse: a sparse m x n completion instance (the target as its
+// factors, with the Marchenko-Pastur limits of an m x n Gaussian's singular
+// values, and the observed entries in CSR) trains the compressed network
+// to the tolerance, as a dense one does; its recovery error comes from the
+// factors (bound: a few times the 1e-4 the tolerance 1e-9 reaches here).
+func TestRectSparse(t *testing.T) {
+	c := rectProblem("mc", 40, 70)
+	c.Storage, c.Methods = config.StorageSparse, []string{methods.Compressed}
+	run := mustRun(t, c, Options{})
+	require.True(t, run.Instance.Sparse)
+	require.Equal(t, [2]int{40, 70}, [2]int{run.Instance.Rows, run.Instance.Cols})
+	m := run.Method(methods.Compressed)
+	require.Equal(t, results.Converged, m.Status, m.Message)
+	require.Equal(t, config.PathSampled, m.Path)
+	require.Less(t, *m.FinalError, 1e-3)
+}
