@@ -80,6 +80,14 @@ const (
 	// p = 0.5; TestExactRecovery). Regularization against noise is
 	// [Tune]'s job, on a validation list.
 	DefaultLambda = 1e-10
+	// floorRidge is the ridge, relative to the trace of a row's Gram
+	// XᵀX, that a system gets when λ n_i falls below its rounding floor
+	// (Cholesky failed): 2^-40 ≈ 9e-13, about 4,000 eps, so that
+	// XᵀX + ridge I is positive definite to working precision whatever
+	// the rank of X. Found by TestProperties: 21 x 3, k = 2, p = 0.3,
+	// its column 0 has two entries and Cholesky failed at sweep 2
+	// (TestRidgeFloor).
+	floorRidge = 0x1p-40
 	// DefaultMaxSweeps bounds the sweeps. AltMin converges linearly:
 	// from the spectral start exact recovery (60 x 90, p = 0.5) stops on
 	// Tol after 16 to 32 sweeps; from a random start with a ridge the
@@ -397,14 +405,34 @@ func (s *Solver) half(dst, src *mat.Dense, ptr []int, idx []int32, val []float64
 			copy(s.gather[q*k:(q+1)*k], srcRaw.Data[int(j)*srcRaw.Stride:int(j)*srcRaw.Stride+k])
 		}
 		x := blas64.General{Rows: d, Cols: k, Stride: k, Data: s.gather[:d*k]}
+		ridge := s.lambda * float64(d)
 		blas64.Syrk(blas.Trans, 1, x, 0, gram)
 		for a := range k {
-			s.gram[a*k+a] += s.lambda * float64(d)
+			s.gram[a*k+a] += ridge
 		}
 		blas64.Gemv(blas.Trans, 1, x, blas64.Vector{N: d, Inc: 1, Data: val[lo:hi]}, 0, rhs)
 		t, ok := lapack64.Potrf(gram)
+		if !ok && ridge > 0 {
+			// The ridge fell below the Gram's rounding floor: the fixed
+			// factor's rows are so long (unbalanced factors, a row or
+			// column with fewer than k entries) that λ n_i < eps ‖XᵀX‖.
+			// Raise it to floorRidge × trace(XᵀX), which makes the system
+			// positive definite to working precision and moves the
+			// solution by about that relative amount; Potrf overwrote
+			// the Gram, so form it again.
+			blas64.Syrk(blas.Trans, 1, x, 0, gram)
+			var tr float64
+			for a := range k {
+				tr += s.gram[a*k+a]
+			}
+			ridge = max(ridge, floorRidge*tr)
+			for a := range k {
+				s.gram[a*k+a] += ridge
+			}
+			t, ok = lapack64.Potrf(gram)
+		}
 		if !ok {
-			return fmt.Errorf("altmin: the normal equations of %s %d (%d entries) are not positive definite with ridge λ n = %g; set Lambda > 0 or lower k", what, i, d, s.lambda*float64(d))
+			return fmt.Errorf("altmin: the normal equations of %s %d (%d entries) are not positive definite with ridge λ n = %g; set Lambda > 0 or lower k", what, i, d, ridge)
 		}
 		lapack64.Potrs(t, blas64.General{Rows: k, Cols: 1, Stride: 1, Data: s.rhs})
 		copy(out, s.rhs)

@@ -512,3 +512,23 @@ func TestProperties(t *testing.T) {
 		requireIdentical(rt, res, half)
 	})
 }
+
+// TestRidgeFloor replays the draw of TestProperties that broke the
+// default ridge: a 21 x 3 rank-2 matrix at p = 0.3, k = 2, whose column 0
+// has two entries; at sweep 2 its 2 x 2 system was not positive definite
+// with ridge λ n = 9.8e-11 and Fit failed. With the rounding floor
+// (floorRidge) it fits, and F still never rises beyond rounding.
+func TestRidgeFloor(t *testing.T) {
+	const m, n, k, seed = 21, 3, 2, math.MaxUint64
+	rng := rand.New(rand.NewPCG(seed, 9))
+	_ = lowRank(rng, m, n, k, 1, 1) // the property's first draw, as there
+	part := lowRank(rng, m, n, k, 0.3, 0)
+	cfg := DefaultConfig
+	cfg.K, cfg.Seed, cfg.MaxSweeps = k, seed, 60
+	res, err := Fit(m, n, part.train, Entries{}, cfg)
+	require.NoError(t, err)
+	for i := 1; i < len(res.History); i++ {
+		prev, f := res.History[i-1].Objective, res.History[i].Objective
+		require.LessOrEqualf(t, f, prev*(1+1e-12), "F rose at sweep %d", i+1)
+	}
+}
