@@ -2,8 +2,8 @@ package main
 
 import (
 	"path/filepath"
+	"runtime"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
 )
@@ -43,12 +43,17 @@ func TestVerifyUserTargetCases(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			args := append([]string{"verify", "--target", filepath.Join(userData, tt.args[0])}, tt.args[1:]...)
 			args = append(args, "--steps", "1", "--quiet", "--out", t.TempDir())
-			start := time.Now()
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
 			code, stdout, stderr := lowdim(t, args...)
+			runtime.ReadMemStats(&after)
 			if tt.errWant != "" {
-				// Refusals read a small file (or a size line) only: a
-				// second is slack of orders of magnitude.
-				require.Less(t, time.Since(start), time.Second)
+				// Refusals read a small file (or a size line) only, never
+				// the matrix a header declares (the 10000 x 10000 file
+				// once took 1.59 GB): 64 MiB is slack of orders of
+				// magnitude over a run's flags and a small file, and far
+				// below one dense 10000 x 10000 (800 MB).
+				require.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(64<<20))
 				require.Equal(t, exitUsage, code, stderr)
 				require.Contains(t, stderr, tt.errWant)
 				require.NotContains(t, stderr, "invalid --", "a value read from a file is not a flag's")
