@@ -48,6 +48,18 @@ type Options struct {
 	// Verify) returns a complete record marked interrupted with a nil
 	// error. See Run.
 	Interrupt <-chan struct{}
+	// TimePreflight, when true, estimates every network's training time
+	// to its step budget before any is trained (EstimateTime, on copies
+	// that leave the results unchanged), writes the estimate to TimeLog,
+	// records it with the time each network took (results.Run.Time,
+	// Verdict.Time), and refuses a run estimated above MaxTime with a
+	// *config.ConfigError naming --max-time.
+	TimePreflight bool
+	// MaxTime is the time preflight's limit (--max-time); 0: none.
+	MaxTime time.Duration
+	// TimeLog, when not nil, receives the time preflight's line
+	// (TimeLine) before training.
+	TimeLog io.Writer
 }
 
 // Messages of the methods an interruption cut short.
@@ -160,6 +172,16 @@ func Run(c config.Config, opt Options) (*results.Run, error) {
 	if err := resolveEta(&c, in, slices.Contains(c.Methods, methods.Compressed)); err != nil {
 		return nil, err
 	}
+	// The time preflight, on the instance, before anything is trained or
+	// saved.
+	var nets []probeNet
+	for _, m := range c.Methods {
+		nets = append(nets, probeNet{name: m, method: m, c: c})
+	}
+	times, err := timePreflight(nets, in, opt)
+	if err != nil {
+		return nil, err
+	}
 	info := in.Info(c.R)
 	run := &results.Run{
 		Schema:   results.RunSchema,
@@ -171,6 +193,7 @@ func Run(c config.Config, opt Options) (*results.Run, error) {
 		Config:   &c,
 		Machine:  machine.Read(),
 		Instance: &info,
+		Time:     times,
 	}
 	if opt.SaveInstance != "" {
 		if err := in.Save(opt.SaveInstance, c); err != nil {
@@ -188,10 +211,12 @@ func Run(c config.Config, opt Options) (*results.Run, error) {
 			}
 			continue
 		}
+		start := time.Now()
 		res, err := trainMethod(m, c, in, k, opt)
 		if err != nil {
 			return nil, err
 		}
+		recordActual(run.Time, m, time.Since(start))
 		run.Methods = append(run.Methods, res)
 	}
 	for _, m := range run.Methods {

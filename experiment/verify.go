@@ -75,6 +75,9 @@ type Verdict struct {
 	Checks    []results.Check `json:"checks"`
 	// Memory is the verify's memory plan and what the process used.
 	Memory *results.MemoryInfo `json:"memory,omitempty"`
+	// Time is the time preflight (Options.TimePreflight): each network's
+	// estimated and actual training time; nil when it did not run.
+	Time *results.TimeInfo `json:"time,omitempty"`
 	// Passed, Failed, Skipped and NotEvaluable count Checks by status,
 	// except that a width-sufficient failure beside a sufficient width is
 	// counted in TooNarrow, not in Failed: the width is too narrow, a
@@ -207,7 +210,19 @@ func Verify(vc VerifyConfig, in *instance.Instance, opt Options) (*Verdict, erro
 	if err := resolveEta(&vc.Config, in, true); err != nil {
 		return nil, err
 	}
+	// The time preflight: the original, then every width, on the instance.
+	nets := []probeNet{{name: methods.Original, method: methods.Original, c: vc.Config, keepInit: true}}
+	for _, rh := range vc.RHats {
+		c := vc.Config
+		c.RHat = rh
+		nets = append(nets, probeNet{name: WidthLabel(rh), method: methods.Compressed, c: c})
+	}
+	times, err := timePreflight(nets, in, opt)
+	if err != nil {
+		return nil, err
+	}
 	v := &Verdict{
+		Time: times,
 		Tool: "lowdim", Version: machine.Read().Version, Started: time.Now().UTC().Format(time.RFC3339),
 		Config: vc, Machine: machine.Read(), Instance: in.Info(vc.R), UpdateRankTol: UpdateRankTol,
 	}
@@ -217,8 +232,12 @@ func Verify(vc VerifyConfig, in *instance.Instance, opt Options) (*Verdict, erro
 	if opt.interrupted() {
 		orig = notStarted(methods.Original, vc.Config, in)
 		k0.notStarted(orig)
-	} else if orig, err = trainMethod(methods.Original, vc.Config, in, k0, opt); err != nil {
-		return nil, err
+	} else {
+		start := time.Now()
+		if orig, err = trainMethod(methods.Original, vc.Config, in, k0, opt); err != nil {
+			return nil, err
+		}
+		recordActual(v.Time, methods.Original, time.Since(start))
 	}
 	v.Original = orig
 	v.UpdateRank = k0.updateRank
@@ -252,10 +271,14 @@ func Verify(vc VerifyConfig, in *instance.Instance, opt Options) (*Verdict, erro
 		if opt.interrupted() {
 			res = notStarted(methods.Compressed, c, in)
 			k.notStarted(res)
-		} else if res, err = trainMethod(methods.Compressed, c, in, k, opt); err != nil {
-			return nil, err
+		} else {
+			start := time.Now()
+			if res, err = trainMethod(methods.Compressed, c, in, k, opt); err != nil {
+				return nil, err
+			}
+			recordActual(v.Time, WidthLabel(rh), time.Since(start))
 		}
-		label := fmt.Sprintf("%s r_hat=%d", methods.Compressed, rh)
+		label := WidthLabel(rh)
 		if res.Status == results.Diverged {
 			diverged = append(diverged, fmt.Sprintf("%s: %s", label, statusLine(res)))
 		}
@@ -347,6 +370,10 @@ func Verify(vc VerifyConfig, in *instance.Instance, opt Options) (*Verdict, erro
 	v.Memory = memoryInfo(plan, budget, peakHeap)
 	return v, nil
 }
+
+// WidthLabel names the compressed network of width rh in a verify's
+// checks, tables and files: "compressed r_hat=8".
+func WidthLabel(rh int) string { return fmt.Sprintf("%s r_hat=%d", methods.Compressed, rh) }
 
 // Headline returns the verdict in one line: "VERDICT: PASS", or the
 // reasons joined by "; " after "VERDICT: FAIL: ", or for an interrupted

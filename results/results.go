@@ -178,6 +178,9 @@ type Run struct {
 	Checks []Check `json:"checks,omitempty"`
 	// Memory is the run's memory plan and what the process used.
 	Memory *MemoryInfo `json:"memory,omitempty"`
+	// Time is the run's time preflight (each network's estimated and
+	// actual training time); nil when it did not run.
+	Time *TimeInfo `json:"time,omitempty"`
 }
 
 // MemoryInfo is a run's memory: what the preflight planned (package
