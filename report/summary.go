@@ -124,6 +124,7 @@ func WriteInterrupted(w io.Writer, run *results.Run) error {
 	}
 	switch {
 	case first == nil:
+		where = "interrupted after training (every method finished, the signal came before the results were written)"
 	case first.Message == "" || strings.HasPrefix(first.Message, "interrupted before training"):
 		where = fmt.Sprintf("interrupted before training (method %s)", first.Method)
 	default:

@@ -365,13 +365,21 @@ func TestInterruptRunAtEveryPhase(t *testing.T) {
 						extra = []string{"--save-instance", inst}
 					}
 					r := lowdimChild(t, tc.phase+"@"+s.sigs, runArgs(2, out, extra...)...)
-					require.Equal(t, s.code, r.code, "exit status; stderr:\n%s", r.stderr)
+					// The rule (output.go): a first signal up to "trained"
+					// marks the run interrupted and exits 130 or 143; a later
+					// one leaves the finished run and exits 0.
+					interrupted := !from(tc.phase, "instance-commit-before")
+					code := s.code
+					if !s.abort && !interrupted {
+						code = 0
+						require.Contains(t, r.stderr, "came after the results were complete")
+					}
+					require.Equal(t, code, r.code, "exit status; stderr:\n%s", r.stderr)
 
 					// What the folder must hold: the new run once its swap is
 					// done (always after one signal), else the previous.
 					newOut := !s.abort || from(tc.phase, "commit-after")
 					if newOut {
-						interrupted := !from(tc.phase, "trained") // stopped during training
 						// Figures drawn again and compared where a previous
 						// run was there to mix with, or the run was cut.
 						like := ""
@@ -425,9 +433,26 @@ func TestInterruptVerifyAtEveryPhase(t *testing.T) {
 					}
 					before := snapshot(t, out)
 					r := lowdimChild(t, phase+"@"+s.sigs, verifyTinyArgs(2, out)...)
-					require.Equal(t, s.code, r.code, "exit status; stderr:\n%s", r.stderr)
+					// The rule (output.go): a first signal up to "trained"
+					// marks the verdict interrupted (never a pass) and exits
+					// 130 or 143; a later one leaves the finished verdict and
+					// exits with its status.
+					interrupted := !from(phase, "staged/verdict.json")
+					if !s.abort && !interrupted {
+						var v struct {
+							Pass bool `json:"pass"`
+						}
+						readJSON(t, filepath.Join(out, "verdict.json"), &v)
+						want := 1
+						if v.Pass {
+							want = 0
+						}
+						require.Equal(t, want, r.code, "exit status; stderr:\n%s", r.stderr)
+					} else {
+						require.Equal(t, s.code, r.code, "exit status; stderr:\n%s", r.stderr)
+					}
 					if !s.abort || from(phase, "commit-after") {
-						requireVerifyFolder(t, out, 2, phase == "step/50")
+						requireVerifyFolder(t, out, 2, interrupted)
 					} else {
 						require.Equal(t, before, snapshot(t, out))
 					}
@@ -526,7 +551,9 @@ func TestInterruptMLPRun(t *testing.T) {
 		interrupted bool
 	}{
 		{"step/3", "INT", 130, true, true},
-		{"staged/run.json", "TERM", 143, true, false},
+		{"trained", "TERM", 143, true, true},        // after training: marked interrupted
+		{"staged/run.json", "TERM", 0, true, false}, // too late to change the record: finished
+
 		{"commit-before", "INT+INT", 130, false, false},
 		{"commit-after", "INT+TERM", 143, true, false},
 	} {

@@ -25,7 +25,12 @@
 //	   interrupted, committed as a set; bench's finished results) and exit
 //	   with it; a second signal aborts at once, removing the temporaries
 //	   and keeping the previous results (package internal/interrupt: its
-//	   abort is the one os.Exit below run)
+//	   abort is the one os.Exit below run). 130 or 143 always comes with
+//	   a record marked interrupted (or a preset's run not run): a signal
+//	   after the training returned but before its record was written
+//	   still marks it interrupted (a verify so marked never passes); one
+//	   that comes while the finished record is being committed leaves it
+//	   finished and the status is the finished command's (output.go)
 //
 // so that CI tells a crash (3) from a regression (1), and an interruption
 // from both.

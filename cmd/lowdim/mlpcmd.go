@@ -245,6 +245,7 @@ func cmdRunMLP(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	sig.Phase("trained")
+	cut := markInterrupted(sig, rec)
 	writeFailed := func(err error) int {
 		fmt.Fprintf(stderr, "lowdim run: %v\n", err)
 		return exitInternal
@@ -266,8 +267,6 @@ func cmdRunMLP(args []string, stdout, stderr io.Writer) int {
 	if err := closeOut(); err != nil {
 		return writeFailed(err)
 	}
-	if sig.Interrupted() {
-		return sig.ExitCode() // the run written is complete up to there, marked interrupted
-	}
-	return exitOK // whatever rec.Checks say (see above)
+	// The run written is complete up to there, marked interrupted when cut.
+	return interruptedExit(sig, stderr, "lowdim run", cut, exitOK) // whatever rec.Checks say (see above)
 }

@@ -8,6 +8,7 @@ import (
 	"strconv"
 
 	"github.com/lowdim/lowdim/config"
+	"github.com/lowdim/lowdim/experiment"
 	"github.com/lowdim/lowdim/instance"
 	"github.com/lowdim/lowdim/internal/interrupt"
 	"github.com/lowdim/lowdim/outdir"
@@ -21,6 +22,18 @@ import (
 // internal/interrupt) stops the training at its next step and the command
 // writes the complete, interrupted result, then exits 130 or 143; a second
 // aborts through the folders' Close, registered with OnAbort.
+//
+// The rule of the exit status: a command exits 130 or 143 exactly when
+// what it wrote is marked interrupted ("interrupted": true in run.json or
+// verdict.json; a verify marked so never passes) or a run of a preset was
+// not run. A first signal is taken into the record up to the moment the
+// training returned (phase "trained" included): after that moment every
+// method has finished, but the record still says interrupted and the
+// command exits 130 or 143. A first signal that comes later, while the
+// finished record is being written or committed, does not change it: the
+// command completes the commit, says so on stderr and exits as finished
+// (0, or verify's 1 for a verdict that failed). A second signal aborts at
+// any moment, with its own status.
 //
 // The test hook (interrupt.TestEnv, LOWDIM_TEST_INTERRUPT_AT) knows these
 // phases, each fired at its first occurrence:
@@ -67,6 +80,43 @@ func openOut(sig *interrupt.Handler, stderr io.Writer, cmd, name, value string, 
 		remove()
 		return err
 	}, nil
+}
+
+// markInterrupted marks res interrupted when the first signal came before
+// the training returned its record but after every method had finished
+// (the run's Interrupted would otherwise be false while the command exits
+// 130 or 143; see the rule above). It reports whether res is marked.
+func markInterrupted(sig *interrupt.Handler, res *results.Run) bool {
+	if sig.Interrupted() {
+		res.Interrupted = true
+	}
+	return res.Interrupted
+}
+
+// markVerdictInterrupted is markInterrupted for a verdict: one marked
+// interrupted never passes, and its first reason starts with
+// "INTERRUPTED".
+func markVerdictInterrupted(sig *interrupt.Handler, v *experiment.Verdict) bool {
+	if sig.Interrupted() && !v.Interrupted {
+		v.Interrupted, v.Pass = true, false
+		v.Reasons = append([]string{"INTERRUPTED: the verify was interrupted (" + interrupt.Name(sig.Signal()) +
+			") after its training, before its verdict was written: an interrupted verify never passes"}, v.Reasons...)
+	}
+	return v.Interrupted
+}
+
+// interruptedExit returns the command's exit status by the rule above:
+// the first signal's status when cut (a record written marked interrupted,
+// or a run not run), else code, after saying on stderr that a signal came
+// too late to change anything.
+func interruptedExit(sig *interrupt.Handler, stderr io.Writer, cmd string, cut bool, code int) int {
+	switch {
+	case cut:
+		return sig.ExitCode()
+	case sig.Interrupted():
+		fmt.Fprintf(stderr, "%s: %s came after the results were complete: they are written as finished; exit status %d\n", cmd, interrupt.Name(sig.Signal()), code)
+	}
+	return code
 }
 
 // commit commits s and fires the hook's phase prefix+"committed".

@@ -255,9 +255,11 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		}
 		defer closeInst()
 	}
+	cut := false // a record written marked interrupted, or a run not run
 	for _, c := range runs {
 		if sig.Interrupted() {
 			fmt.Fprintf(stderr, "lowdim run: interrupted: %s not run\n", c.Name)
+			cut = true
 			continue
 		}
 		sub := subOf(runs, c)
@@ -294,6 +296,9 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 			return fail(err)
 		}
 		sig.Phase("trained")
+		if markInterrupted(sig, res) {
+			cut = true
+		}
 		if instStage != nil {
 			if missing := instanceComplete(instStage.Path(), res); len(missing) > 0 {
 				instStage.Discard()
@@ -330,10 +335,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	if err := closeOut(); err != nil {
 		return fail(err)
 	}
-	if sig.Interrupted() {
-		return sig.ExitCode()
-	}
-	return exitOK
+	return interruptedExit(sig, stderr, "lowdim run", cut, exitOK)
 }
 
 // writeRunStatus says plainly what a finished run's checks mean: which

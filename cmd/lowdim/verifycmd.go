@@ -91,9 +91,11 @@ func cmdVerify(args []string, stdout, stderr io.Writer) int {
 	}
 	defer closeOut()
 	failed := false
+	cut := false // a verdict written marked interrupted, or a run not run
 	for _, c := range runs {
 		if sig.Interrupted() {
 			fmt.Fprintf(stderr, "lowdim verify: interrupted: %s not run\n", c.Name)
+			cut = true
 			continue
 		}
 		vc := experiment.VerifyConfig{Config: c, RHats: rhats, TolRel: f.tolRel}
@@ -140,6 +142,9 @@ func cmdVerify(args []string, stdout, stderr io.Writer) int {
 			return fail(err)
 		}
 		sig.Phase("trained")
+		if markVerdictInterrupted(sig, v) {
+			cut = true
+		}
 		stage, err := out.Stage(sub)
 		if err != nil {
 			return fail(err)
@@ -159,13 +164,11 @@ func cmdVerify(args []string, stdout, stderr io.Writer) int {
 	if err := closeOut(); err != nil {
 		return fail(err)
 	}
-	switch {
-	case sig.Interrupted():
-		return sig.ExitCode()
-	case failed:
-		return exitFailure
+	code := exitOK
+	if failed {
+		code = exitFailure
 	}
-	return exitOK
+	return interruptedExit(sig, stderr, "lowdim verify", cut, code)
 }
 
 // widths returns the candidate widths of c: the --r-hat list, else the
