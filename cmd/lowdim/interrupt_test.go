@@ -763,3 +763,21 @@ func TestConcurrentRunsRefused(t *testing.T) {
 	requireRunFolder(t, out, 2, true)
 	requireNoTemporaries(t, root)
 }
+
+// TestMalformedInterruptHook: a malformed or unknown test hook is exit 2
+// naming the variable and its value, for every command, before any work.
+func TestMalformedInterruptHook(t *testing.T) {
+	t.Parallel()
+	for _, hook := range []string{"step/10@FOO", "@INT+INT+INT", "trained@INT+INT+INT", "no-such-phase@INT"} {
+		for _, args := range [][]string{{"run", "--out", filepath.Join(t.TempDir(), "o")}, {"presets"}, {"calibrate", "-h"}} {
+			r := lowdimChild(t, hook, args...)
+			require.Equal(t, 2, r.code, "%s %v: stderr:\n%s", hook, args, r.stderr)
+			require.Contains(t, r.stderr, interrupt.TestEnv+"="+strconv.Quote(hook))
+			require.NotContains(t, r.stderr, "panic")
+			require.NotContains(t, r.stderr, "goroutine")
+			if args[0] == "run" {
+				requireNoFile(t, args[2])
+			}
+		}
+	}
+}

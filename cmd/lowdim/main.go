@@ -43,6 +43,7 @@ import (
 	"runtime/debug"
 
 	"github.com/lowdim/lowdim/config"
+	"github.com/lowdim/lowdim/internal/interrupt"
 	"github.com/lowdim/lowdim/machine"
 	"github.com/lowdim/lowdim/mlp/mlprun"
 )
@@ -104,6 +105,10 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 	}()
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
+		return exitUsage
+	}
+	if err := interrupt.CheckEnv(); err != nil { // the test hook, malformed: before any work
+		fmt.Fprintf(stderr, "lowdim: %v\n", err)
 		return exitUsage
 	}
 	switch args[0] {

@@ -50,7 +50,9 @@ import (
 //	committed                       after the commit, before the folder is unlocked
 //	bench-record/<k>                bench: the k-th result line is written
 //
-// (interrupt_test.go interrupts every one of them).
+// (interrupt_test.go interrupts every one of them). A malformed value, or
+// an unknown phase, is exit 2 naming the variable and the value, before
+// any work (interrupt.CheckEnv).
 
 // knownOut and knownInstance are the files that mark an output folder of
 // an earlier lowdim (before the marker file) as lowdim's.

@@ -3,6 +3,7 @@ package interrupt
 import (
 	"bytes"
 	"os"
+	"strconv"
 	"sync"
 	"syscall"
 	"testing"
@@ -115,21 +116,31 @@ func TestHoldDelaysTheAbort(t *testing.T) {
 }
 
 func TestParseHook(t *testing.T) {
-	require.Equal(t, testHook{}, parseHook(""))
-	require.Equal(t, testHook{phase: "commit-before", sigs: []syscall.Signal{syscall.SIGINT}}, parseHook("commit-before"))
-	require.Equal(t, testHook{phase: "step/5", sigs: []syscall.Signal{syscall.SIGTERM, syscall.SIGINT}}, parseHook("step/5@TERM+INT"))
-	require.Panics(t, func() { parseHook("x@HUP") })
-	require.Panics(t, func() { parseHook("@INT") })
-	require.Panics(t, func() { parseHook("x@INT+INT+INT") })
-	require.Panics(t, func() { parseHook("x@KILL+INT") })
-	require.Equal(t, testHook{phase: "commit-after", sigs: []syscall.Signal{syscall.SIGKILL}}, parseHook("commit-after@KILL"))
+	parse := func(v string) testHook {
+		h, err := parseHook(v)
+		require.NoError(t, err)
+		return h
+	}
+	require.Equal(t, testHook{}, parse(""))
+	require.Equal(t, testHook{phase: "commit-before", sigs: []syscall.Signal{syscall.SIGINT}}, parse("commit-before"))
+	require.Equal(t, testHook{phase: "step/5", sigs: []syscall.Signal{syscall.SIGTERM, syscall.SIGINT}}, parse("step/5@TERM+INT"))
+	require.Equal(t, testHook{phase: "commit-after", sigs: []syscall.Signal{syscall.SIGKILL}}, parse("commit-after@KILL"))
+	parse("staged/run.json@TERM")
+	parse("instance-staged/init_original")
+	parse("bench-record/2")
+	for _, v := range []string{"trained@HUP", "@INT", "@INT+INT+INT", "trained@INT+INT+INT", "trained@KILL+INT", "step/10@FOO",
+		"x@INT", "step/x", "step/", "staged/", "Trained"} {
+		_, err := parseHook(v)
+		require.Error(t, err, v)
+		require.Contains(t, err.Error(), TestEnv+"="+strconv.Quote(v), v)
+	}
 }
 
 // TestPhase fires the hook once, at its phase, and returns after the
 // handler took the signal.
 func TestPhase(t *testing.T) {
 	saved := hook
-	hook = parseHook("staged/run.json@TERM")
+	hook, _ = parseHook("staged/run.json@TERM")
 	fired.Store(false)
 	t.Cleanup(func() { hook = saved })
 	h := Notify(&syncBuffer{}, "lowdim test")

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -32,15 +33,52 @@ type testHook struct {
 }
 
 var (
-	hook  = parseHook(os.Getenv(TestEnv))
-	fired atomic.Bool
+	hook, hookErr = parseHook(os.Getenv(TestEnv))
+	fired         atomic.Bool
 )
 
-// parseHook parses the value of TestEnv; it panics on a malformed one (a
-// test's mistake).
-func parseHook(v string) testHook {
+// CheckEnv returns the error of a malformed TestEnv (nil when it is unset
+// or well formed). The commands call it before any work and exit 2 on it:
+// a hook that cannot fire must not let a test pass for the wrong reason.
+func CheckEnv() error { return hookErr }
+
+// fixedPhases are the phases without a parameter; paramPhases the
+// prefixes of the others, with whether their parameter is a number
+// (cmd/lowdim's output.go lists them all).
+var (
+	fixedPhases = []string{"trained", "instance-commit-before", "instance-commit-after", "instance-committed",
+		"commit-before", "commit-after", "committed"}
+	paramPhases = []struct {
+		prefix  string
+		numeric bool
+	}{{"step/", true}, {"bench-record/", true}, {"instance-staged/init_", false}, {"staged/", false}}
+)
+
+// knownPhase reports whether name is a phase some command reaches.
+func knownPhase(name string) bool {
+	if slices.Contains(fixedPhases, name) {
+		return true
+	}
+	for _, p := range paramPhases {
+		if rest, ok := strings.CutPrefix(name, p.prefix); ok && rest != "" {
+			if !p.numeric {
+				return true
+			}
+			n, err := strconv.Atoi(rest)
+			return err == nil && n >= 0
+		}
+	}
+	return false
+}
+
+// parseHook parses the value of TestEnv; a malformed one is an error
+// naming the variable and the value.
+func parseHook(v string) (testHook, error) {
 	if v == "" {
-		return testHook{}
+		return testHook{}, nil
+	}
+	bad := func(format string, a ...any) (testHook, error) {
+		return testHook{}, fmt.Errorf("%s=%q: %s", TestEnv, v, fmt.Sprintf(format, a...))
 	}
 	phase, list, ok := strings.Cut(v, "@")
 	if !ok {
@@ -56,13 +94,17 @@ func parseHook(v string) testHook {
 		case "KILL":
 			t.sigs = append(t.sigs, syscall.SIGKILL)
 		default:
-			panic(fmt.Sprintf("interrupt: %s=%q: signal %q is not INT, TERM or KILL", TestEnv, v, s))
+			return bad("signal %q is not INT, TERM or KILL (want <phase>[@INT|TERM[+INT|TERM]] or <phase>@KILL)", s)
 		}
 	}
 	if phase == "" || len(t.sigs) > 2 || (slices.Contains(t.sigs, syscall.SIGKILL) && len(t.sigs) > 1) {
-		panic(fmt.Sprintf("interrupt: %s=%q: want <phase>[@INT|TERM[+INT|TERM]] or <phase>@KILL", TestEnv, v))
+		return bad("want <phase>[@INT|TERM[+INT|TERM]] or <phase>@KILL")
 	}
-	return t
+	if !knownPhase(phase) {
+		return bad("unknown phase %q: the phases are %s, step/<k>, bench-record/<k>, instance-staged/init_<method> and staged/<file>",
+			phase, strings.Join(fixedPhases, ", "))
+	}
+	return t, nil
 }
 
 // Testing reports whether the test hook is set, so that a command can
