@@ -781,3 +781,44 @@ func TestMalformedInterruptHook(t *testing.T) {
 		}
 	}
 }
+
+// TestHangupRun: SIGHUP (the terminal closed) is SIGTERM's graceful stop
+// with its own status, 129: the run written is complete and marked
+// interrupted, during training and after it.
+func TestHangupRun(t *testing.T) {
+	refs(t)
+	for _, phase := range []string{"step/50", "trained"} {
+		t.Run(phase, func(t *testing.T) {
+			t.Parallel()
+			root := t.TempDir()
+			out := filepath.Join(root, "out")
+			r := lowdimChild(t, phase+"@HUP", runArgs(2, out)...)
+			require.Equal(t, 129, r.code, "stderr:\n%s", r.stderr)
+			require.Contains(t, r.stderr, "SIGHUP")
+			requireRunFolder(t, out, 2, true)
+			requireNoTemporaries(t, root)
+		})
+	}
+}
+
+// TestBrokenStdout: lowdim run | head -1 with the reader gone: the
+// process is not killed by SIGPIPE before its cleanup; the run is
+// committed as finished, no lock file is left, the exit status is 141 and
+// stderr says why.
+func TestBrokenStdout(t *testing.T) {
+	refs(t)
+	t.Parallel()
+	root := t.TempDir()
+	out := filepath.Join(root, "out")
+	cmd, _, stderr := lowdimCmd(t, "", runArgs(2, out)...)
+	cmd.Stdout = nil
+	pr, err := cmd.StdoutPipe()
+	require.NoError(t, err)
+	require.NoError(t, cmd.Start())
+	require.NoError(t, pr.Close()) // the reader is gone before anything is written
+	code := exitStatus(cmd.Wait())
+	require.Equal(t, 141, code, "stderr:\n%s", stderr)
+	require.Contains(t, stderr.String(), "stdout:")
+	requireRunFolder(t, out, 2, false)
+	requireNoTemporaries(t, root)
+}

@@ -19,13 +19,17 @@
 //	   naming the flag or file and the value
 //	3  an internal failure: any other error of the library, a panic, or
 //	   results that could not be written
+//	141  stdout closed (a reader such as head gone): SIGPIPE is handled
+//	   (package interrupt), so run and verify commit what they finished,
+//	   release their folders, run nothing more and exit 141
 //	130  interrupted by SIGINT (128 + 2), 143 interrupted by SIGTERM
 //	   (128 + 15): run, verify, bench and calibrate stop at the next step
 //	   (or sample), write what is complete (a run or verdict marked
 //	   interrupted, committed as a set; bench's finished results) and exit
 //	   with it; a second signal aborts at once, removing the temporaries
 //	   and keeping the previous results (package internal/interrupt: its
-//	   abort is the one os.Exit below run). 130 or 143 always comes with
+//	   abort is the one os.Exit below run). SIGHUP (the terminal closed)
+//	   is treated as SIGTERM and exits 129 (128 + 1). 130 or 143 always comes with
 //	   a record marked interrupted (or a preset's run not run): a signal
 //	   after the training returned but before its record was written
 //	   still marks it interrupted (a verify so marked never passes); one
@@ -90,8 +94,9 @@ Usage:
   lowdim version        print the version
 
 Exit codes: 0 ok, 1 a check failed or a regression, 2 usage or input error,
-3 an internal failure, 130 or 143 interrupted by SIGINT or SIGTERM (what
-was complete is written; a second signal aborts at once).
+3 an internal failure, 130, 143 or 129 interrupted by SIGINT, SIGTERM or
+SIGHUP (what was complete is written, marked interrupted; a second signal
+aborts at once), 141 stdout closed (what was finished is written).
 `
 
 func run(args []string, stdout, stderr io.Writer) (code int) {

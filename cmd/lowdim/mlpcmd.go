@@ -213,6 +213,8 @@ func cmdRunMLP(args []string, stdout, stderr io.Writer) int {
 	// --out before any work: checked, locked, recovered (output.go).
 	sig := interrupt.Notify(stderr, "lowdim run")
 	defer sig.Stop()
+	so := &stdoutWriter{w: stdout}
+	stdout = so
 	folder, closeOut, err := openOut(sig, stderr, "lowdim run", "out", out, nil, knownOut, "")
 	if err != nil {
 		fmt.Fprintf(stderr, "lowdim run: %v\n", err)
@@ -268,5 +270,5 @@ func cmdRunMLP(args []string, stdout, stderr io.Writer) int {
 		return writeFailed(err)
 	}
 	// The run written is complete up to there, marked interrupted when cut.
-	return interruptedExit(sig, stderr, "lowdim run", cut, exitOK) // whatever rec.Checks say (see above)
+	return interruptedExit(sig, stderr, "lowdim run", cut, exitOK, so) // whatever rec.Checks say (see above)
 }

@@ -107,14 +107,46 @@ func markVerdictInterrupted(sig *interrupt.Handler, v *experiment.Verdict) bool 
 	return v.Interrupted
 }
 
+// exitBrokenPipe is the status of a command whose stdout was closed (a
+// reader such as head that stopped): 128 + SIGPIPE, what the shell reports
+// for a process killed by it, but after the command committed what it had
+// finished and released its folders.
+const exitBrokenPipe = 141
+
+// stdoutWriter is a command's stdout that records the first write error
+// (EPIPE: the reader is gone; SIGPIPE is handled by package interrupt, so
+// the process is not killed by it) and swallows it and every later write,
+// so that printing never fails a command whose results are committed. A
+// command checks broken before each run of a preset and stops there.
+type stdoutWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (s *stdoutWriter) Write(p []byte) (int, error) {
+	if s.err == nil {
+		if _, err := s.w.Write(p); err != nil {
+			s.err = err
+		}
+	}
+	return len(p), nil
+}
+
+// broken reports whether a write to stdout failed.
+func (s *stdoutWriter) broken() bool { return s.err != nil }
+
 // interruptedExit returns the command's exit status by the rule above:
 // the first signal's status when cut (a record written marked interrupted,
-// or a run not run), else code, after saying on stderr that a signal came
-// too late to change anything.
-func interruptedExit(sig *interrupt.Handler, stderr io.Writer, cmd string, cut bool, code int) int {
+// or a run not run), exitBrokenPipe when stdout was closed (so, when not
+// nil), else code, after saying on stderr that a signal came too late to
+// change anything.
+func interruptedExit(sig *interrupt.Handler, stderr io.Writer, cmd string, cut bool, code int, so *stdoutWriter) int {
 	switch {
-	case cut:
+	case cut && sig.Interrupted():
 		return sig.ExitCode()
+	case so != nil && so.broken():
+		fmt.Fprintf(stderr, "%s: stdout: %v: what was finished is written; exit status %d\n", cmd, so.err, exitBrokenPipe)
+		return exitBrokenPipe
 	case sig.Interrupted():
 		fmt.Fprintf(stderr, "%s: %s came after the results were complete: they are written as finished; exit status %d\n", cmd, interrupt.Name(sig.Signal()), code)
 	}

@@ -67,7 +67,9 @@ next step; the run is written, complete up to there and marked
 interrupted; a second signal aborts at once, keeping the previous files.
 
 Exit status: 0 success, 2 usage or input error, 3 an internal failure,
-130 or 143 interrupted by SIGINT or SIGTERM.
+130, 143 or 129 interrupted by SIGINT, SIGTERM or SIGHUP (treated as
+SIGTERM), 141 stdout closed (the run is written; a preset's next runs are
+not run).
 
 Flags:
 `
@@ -256,10 +258,16 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		defer closeInst()
 	}
 	cut := false // a record written marked interrupted, or a run not run
+	so := &stdoutWriter{w: stdout}
+	stdout = so
 	for _, c := range runs {
 		if sig.Interrupted() {
 			fmt.Fprintf(stderr, "lowdim run: interrupted: %s not run\n", c.Name)
 			cut = true
+			continue
+		}
+		if so.broken() {
+			fmt.Fprintf(stderr, "lowdim run: stdout closed: %s not run\n", c.Name)
 			continue
 		}
 		sub := subOf(runs, c)
@@ -335,7 +343,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	if err := closeOut(); err != nil {
 		return fail(err)
 	}
-	return interruptedExit(sig, stderr, "lowdim run", cut, exitOK)
+	return interruptedExit(sig, stderr, "lowdim run", cut, exitOK, so)
 }
 
 // writeRunStatus says plainly what a finished run's checks mean: which

@@ -92,10 +92,16 @@ func cmdVerify(args []string, stdout, stderr io.Writer) int {
 	defer closeOut()
 	failed := false
 	cut := false // a verdict written marked interrupted, or a run not run
+	so := &stdoutWriter{w: stdout}
+	stdout = so
 	for _, c := range runs {
 		if sig.Interrupted() {
 			fmt.Fprintf(stderr, "lowdim verify: interrupted: %s not run\n", c.Name)
 			cut = true
+			continue
+		}
+		if so.broken() {
+			fmt.Fprintf(stderr, "lowdim verify: stdout closed: %s not run\n", c.Name)
 			continue
 		}
 		vc := experiment.VerifyConfig{Config: c, RHats: rhats, TolRel: f.tolRel}
@@ -168,7 +174,7 @@ func cmdVerify(args []string, stdout, stderr io.Writer) int {
 	if failed {
 		code = exitFailure
 	}
-	return interruptedExit(sig, stderr, "lowdim verify", cut, code)
+	return interruptedExit(sig, stderr, "lowdim verify", cut, code, so)
 }
 
 // widths returns the candidate widths of c: the --r-hat list, else the

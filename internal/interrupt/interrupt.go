@@ -1,5 +1,6 @@
-// Package interrupt turns SIGINT and SIGTERM into a graceful stop of a
-// lowdim command, and a second one into an abort.
+// Package interrupt turns SIGINT, SIGTERM and SIGHUP (the terminal
+// closed; treated as SIGTERM, with its own status 129) into a graceful
+// stop of a lowdim command, and a second one into an abort.
 //
 // Notify installs the handler for one command. The first SIGINT or
 // SIGTERM closes the channel Done returns: the command passes it to the
@@ -40,6 +41,7 @@ type Handler struct {
 	log  io.Writer // where the messages go
 
 	sigs chan os.Signal
+	pipe chan os.Signal // SIGPIPE, notified only (Notify)
 	stop chan struct{}
 	done chan struct{} // closed at the first signal
 	wg   sync.WaitGroup
@@ -57,12 +59,20 @@ type Handler struct {
 func Notify(log io.Writer, name string) *Handler {
 	h := &Handler{name: name, log: log, sigs: make(chan os.Signal, 2), stop: make(chan struct{}), done: make(chan struct{})}
 	var sigs []os.Signal
-	for _, s := range []os.Signal{syscall.SIGINT, syscall.SIGTERM} {
+	for _, s := range []os.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP} {
 		if !signal.Ignored(s) {
 			sigs = append(sigs, s)
 		}
 	}
 	signal.Notify(h.sigs, sigs...)
+	// SIGPIPE: handled, so that Go's runtime does not kill the process on
+	// a write to a closed stdout or stderr before its cleanup; the write
+	// returns EPIPE instead, and the command stops after committing
+	// (cmd/lowdim's stdoutWriter). Not an interruption: nothing reads it.
+	// (signal.Ignore would be wrong: the runtime still kills on EPIPE to
+	// fd 1 or 2 when SIGPIPE is ignored rather than notified.)
+	h.pipe = make(chan os.Signal, 1)
+	signal.Notify(h.pipe, syscall.SIGPIPE)
 	h.wg.Add(1)
 	go h.loop()
 	return h
@@ -100,12 +110,14 @@ func Name(s os.Signal) string {
 		return "SIGINT"
 	case syscall.SIGTERM:
 		return "SIGTERM"
+	case syscall.SIGHUP:
+		return "SIGHUP"
 	}
 	return s.String()
 }
 
 // Code returns the exit status of a process stopped by s: 128 plus its
-// number (130 for SIGINT, 143 for SIGTERM).
+// number (130 for SIGINT, 143 for SIGTERM, 129 for SIGHUP).
 func Code(s os.Signal) int {
 	if n, ok := s.(syscall.Signal); ok {
 		return 128 + int(n)
@@ -196,6 +208,7 @@ func (h *Handler) abort(s os.Signal) {
 func (h *Handler) Stop() {
 	h.stopOnce.Do(func() {
 		signal.Stop(h.sigs)
+		signal.Stop(h.pipe)
 		close(h.stop)
 		h.wg.Wait()
 	})

@@ -52,6 +52,7 @@ func waitDone(t *testing.T, h *Handler) {
 func TestCode(t *testing.T) {
 	require.Equal(t, 130, Code(syscall.SIGINT))
 	require.Equal(t, 143, Code(syscall.SIGTERM))
+	require.Equal(t, 129, Code(syscall.SIGHUP))
 }
 
 // TestFirstThenSecond sends the process a SIGINT (the graceful stop) and
@@ -128,7 +129,7 @@ func TestParseHook(t *testing.T) {
 	parse("staged/run.json@TERM")
 	parse("instance-staged/init_original")
 	parse("bench-record/2")
-	for _, v := range []string{"trained@HUP", "@INT", "@INT+INT+INT", "trained@INT+INT+INT", "trained@KILL+INT", "step/10@FOO",
+	for _, v := range []string{"trained@QUIT", "@INT", "@INT+INT+INT", "trained@INT+INT+INT", "trained@KILL+INT", "step/10@FOO",
 		"x@INT", "step/x", "step/", "staged/", "Trained"} {
 		_, err := parseHook(v)
 		require.Error(t, err, v)

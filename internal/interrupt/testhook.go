@@ -17,7 +17,7 @@ import (
 //
 //	LOWDIM_TEST_INTERRUPT_AT=<phase>[@<signals>]
 //
-// <signals> is a '+'-joined list of INT and TERM (default INT): the first
+// <signals> is a '+'-joined list of INT, TERM and HUP (default INT): the first
 // is sent and handled (Done is closed) before Phase returns; a second one
 // aborts the process (Phase does not return). KILL alone sends SIGKILL: the
 // process dies there without any cleanup, as in a crash. The phases are the names the
@@ -91,14 +91,16 @@ func parseHook(v string) (testHook, error) {
 			t.sigs = append(t.sigs, syscall.SIGINT)
 		case "TERM":
 			t.sigs = append(t.sigs, syscall.SIGTERM)
+		case "HUP":
+			t.sigs = append(t.sigs, syscall.SIGHUP)
 		case "KILL":
 			t.sigs = append(t.sigs, syscall.SIGKILL)
 		default:
-			return bad("signal %q is not INT, TERM or KILL (want <phase>[@INT|TERM[+INT|TERM]] or <phase>@KILL)", s)
+			return bad("signal %q is not INT, TERM, HUP or KILL (want <phase>[@INT|TERM|HUP[+INT|TERM|HUP]] or <phase>@KILL)", s)
 		}
 	}
 	if phase == "" || len(t.sigs) > 2 || (slices.Contains(t.sigs, syscall.SIGKILL) && len(t.sigs) > 1) {
-		return bad("want <phase>[@INT|TERM[+INT|TERM]] or <phase>@KILL")
+		return bad("want <phase>[@INT|TERM|HUP[+INT|TERM|HUP]] or <phase>@KILL")
 	}
 	if !knownPhase(phase) {
 		return bad("unknown phase %q: the phases are %s, step/<k>, bench-record/<k>, instance-staged/init_<method> and staged/<file>",
