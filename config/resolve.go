@@ -129,6 +129,38 @@ func Resolve(l Layers) ([]Config, error) {
 		return nil, err
 	}
 	runs := preset.Runs
+	// A workload given (flag or file) with a preset: a preset of one
+	// workload is refused when it contradicts it (its eta, tolerances and
+	// parameters are that workload's); a suite of several workloads
+	// (quick) runs only the runs of the workload given.
+	givenWorkload, wGiven := l.Flags["workload"].(string)
+	if !wGiven && file != nil {
+		givenWorkload, wGiven = file["workload"].(string)
+	}
+	if wGiven && presetName != "" && (l.Preset != "" || file["preset"] != nil) {
+		var kinds []string
+		for _, c := range runs {
+			if !slices.Contains(kinds, c.Workload) {
+				kinds = append(kinds, c.Workload)
+			}
+		}
+		switch {
+		case len(kinds) == 1 && kinds[0] != givenWorkload:
+			return nil, fromFileKey(Bad("workload", givenWorkload, "contradicts --preset %s, a %s preset (give --workload %s, or leave it out, or a preset of workload %s)",
+				presetName, kinds[0], kinds[0], givenWorkload).(*ConfigError), l, file)
+		case len(kinds) > 1:
+			var sel []Config
+			for _, c := range runs {
+				if c.Workload == givenWorkload {
+					sel = append(sel, c)
+				}
+			}
+			if len(sel) == 0 {
+				return nil, fromFileKey(Bad("workload", givenWorkload, "selects no run of --preset %s (its workloads are %s)", presetName, strings.Join(kinds, ", ")).(*ConfigError), l, file)
+			}
+			runs = sel
+		}
+	}
 	before := make([]Config, len(runs))
 	for i := range runs {
 		c := &runs[i]
@@ -344,4 +376,13 @@ func resetDerived(c *Config, set map[string]bool, presetWorkload string, loading
 			}
 		}
 	}
+}
+
+// fromFileKey returns err as the file's when its key came from the file
+// (not a flag).
+func fromFileKey(err *ConfigError, l Layers, file map[string]any) error {
+	if file != nil && l.Flags[err.Flag] == nil {
+		return &InputError{fmt.Errorf("%s: %w", l.File, err)}
+	}
+	return err
 }
