@@ -54,7 +54,7 @@ func cmdBench(args []string, stdout, stderr io.Writer) int {
 	cpuList := fs.String("cpu", "", "comma list of GOMAXPROCS values to run each benchmark at, as go test -cpu (default the current GOMAXPROCS)")
 	methodList := fs.String("methods", "", "comma list of methods (default every default method)")
 	tags := fs.String("tags", "", "comma list of tags a case must all have (step, train, infer, efficiency, ci, workload=mc, method=bm, ...)")
-	watts := fs.Float64("watts-per-core", 0, "energy model when RAPL is unreadable: watts per busy core (default the energy package's)")
+	watts := fs.Float64("watts-per-core", 0, "energy model when RAPL is unreadable: watts per busy core (absent: the energy package's default; 0 is refused)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitOK
@@ -107,6 +107,9 @@ func cmdBench(args []string, stdout, stderr io.Writer) int {
 	if *count < 1 || *count > maxBenchCount {
 		return usageErr("invalid --count %d: must be in 1..%d", *count, maxBenchCount)
 	}
+	if set["watts-per-core"] && *watts == 0 { // 0 is the default only when the flag is absent
+		return usageErr("invalid --watts-per-core 0: give a positive number of watts, or leave the flag out for the energy package's default")
+	}
 	if err := (energy.Model{WattsPerCore: *watts}).Validate(); err != nil {
 		return usageErr("invalid --watts-per-core %g: %v", *watts, err)
 	}
@@ -121,6 +124,24 @@ func cmdBench(args []string, stdout, stderr io.Writer) int {
 		var err error
 		if o.Tags, err = parseList("tags", *tags); err != nil {
 			return usageErr("%v", err)
+		}
+		// Every tag must be some case's: a misspelt one is not "no
+		// benchmark matches".
+		all := o
+		all.Tags = nil
+		var known []string
+		for _, c := range bench.All(all) {
+			for _, tg := range c.Tags {
+				if !slices.Contains(known, tg) {
+					known = append(known, tg)
+				}
+			}
+		}
+		slices.Sort(known)
+		for _, tg := range o.Tags {
+			if !slices.Contains(known, tg) {
+				return usageErr("invalid --tags %s: unknown tag %q (the tags are %s)", *tags, tg, strings.Join(known, ", "))
+			}
 		}
 	}
 	if set["methods"] {
@@ -149,6 +170,9 @@ func cmdBench(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	if len(cases) == 0 {
+		if set["tags"] {
+			return usageErr("no benchmark matches --filter %q and --tags %s together", *filter, *tags)
+		}
 		return usageErr("no benchmark matches --filter %q", *filter)
 	}
 	if *list {

@@ -162,7 +162,7 @@ func cmdRunMLP(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&c.Schedule, "schedule", c.Schedule, "learning-rate schedule: constant or cosine")
 	fs.IntVar(&c.Epochs, "epochs", c.Epochs, "epochs (when --steps is 0)")
 	fs.IntVar(&c.Steps, "steps", c.Steps, "number of SGD steps (0: --epochs decide)")
-	fs.IntVar(&c.Every, "every", c.Every, "checkpoint interval in steps (0: about half an epoch)")
+	fs.IntVar(&c.Every, "every", c.Every, "checkpoint interval in steps (absent: about half an epoch)")
 	fs.IntVar(&c.EvalRows, "eval-rows", c.EvalRows, "test rows evaluated at intermediate checkpoints (0: all; the last checkpoint uses all)")
 	fs.IntVar(&c.TrainRows, "train-rows", c.TrainRows, "use only the first n training rows (0: all)")
 	fs.BoolVar(&c.Standardize, "standardize", c.Standardize, "standardise pixels with the training split's mean and std (else p/255)")
@@ -192,6 +192,12 @@ func cmdRunMLP(args []string, stdout, stderr io.Writer) int {
 	}
 	if err := emptyFlags(fs); err != nil {
 		fmt.Fprintf(stderr, "lowdim run: %v\n", err)
+		return exitUsage
+	}
+	everyGiven := false
+	fs.Visit(func(fl *flag.Flag) { everyGiven = everyGiven || fl.Name == "every" })
+	if everyGiven && c.Every == 0 { // 0 means the default only when absent, as in the linear run
+		fmt.Fprintf(stderr, "lowdim run: invalid --every 0: checkpoint interval must be at least 1 (leave --every out for about half an epoch)\n")
 		return exitUsage
 	}
 	c.Methods = splitList(methods)
