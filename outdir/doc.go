@@ -16,13 +16,21 @@
 //   - It is locked (see Locking); a folder in use is refused at once with a
 //     *BusyError naming the holder.
 //   - What an interrupted earlier process left is cleaned up (see Recovery).
-//   - Never a user's files: an existing, non-empty folder that lowdim did
-//     not write is refused. lowdim's folders hold the marker file Marker
-//     (".lowdim"), written into every folder it commits; folders of earlier
-//     versions are recognised by one of Options.Known (run.json,
-//     verdict.json, ...), and a folder of subfolders by its subfolders.
-//     lowdim's own hidden temporaries (names containing ".lowdim-") do not
-//     count.
+//   - Never a user's files: an existing, non-empty folder is lowdim's only
+//     when it holds the marker file Marker (".lowdim", with lowdim's text),
+//     written into every folder it commits. File names prove nothing (a
+//     user may np.save a target.npy or keep a run.json): any other folder
+//     with entries is refused, naming them, and so is a folder of earlier
+//     runs' folders (a run into it would delete them). Only hidden names
+//     of the exact generated forms (.<base>.lowdim-staging-<n>,
+//     .<base>.lowdim-old-<n>, .removing, .lowdim-probe-<n>, and lock files
+//     no live process holds) count as lowdim's temporaries.
+//   - Never nested: path is refused inside a folder holding a run's
+//     marker or locked by a live lowdim, and when a folder inside it is
+//     locked by a live lowdim (the checks follow the lock, so two
+//     processes nesting at once see each other).
+//   - Its name leaves room for the staging folder's hidden name (MaxBase
+//     bytes at most), checked before any work.
 //   - It can be written: an existing folder passes a probe (a file created
 //     and removed), and its parent holds the lock file and the staging
 //     folders.
@@ -43,7 +51,9 @@
 //   - where the target does not exist, by rename;
 //   - on Linux, by renameat2(RENAME_EXCHANGE), which swaps the staging
 //     folder and the target in one step, then removes the old contents
-//     (now under the staging name) and fsyncs the parent;
+//     (now under the staging name) and fsyncs the parent; old contents
+//     that cannot be removed are a warning (Folder.Warnings), not a
+//     failure: the commit stands and the next Open removes them;
 //   - where the file system refuses the exchange (EINVAL, ENOSYS,
 //     EOPNOTSUPP), by two renames: the target aside to the hidden sibling
 //     <parent>/.<base>.lowdim-old-<random>, then the staging folder in;
@@ -69,9 +79,9 @@
 // O_EXCL: a lock file left by a process on the same host that is no longer
 // running is stale and taken over (Lock.Note says so); one from another
 // host is never taken over (the message says to remove it when that
-// process is gone). Release removes the lock file. A lock only excludes
-// other lowdim processes that lock; a folder nested inside another run's
-// folder is not protected against that run's commit.
+// process is gone). Release removes the lock file. A lock file that is a
+// symbolic link or not a regular file is refused, never followed
+// (O_NOFOLLOW). Nesting is refused at Open (see Opening).
 //
 // # Recovery
 //

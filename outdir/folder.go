@@ -18,7 +18,13 @@ import (
 // folder is lowdim's to replace.
 const Marker = ".lowdim"
 
-const markerText = "This folder was written by lowdim, which replaces it as a whole at each run.\n"
+// MarkerText is the Marker's content: a folder is lowdim's only when its
+// Marker holds exactly this (or the text of a preset's folder).
+const MarkerText = "This folder was written by lowdim, which replaces it as a whole at each run.\n"
+
+// markerSubsText is the Marker of a folder of a preset's runs, one per
+// subfolder: it is never replaced as a whole.
+const markerSubsText = "This folder holds runs of lowdim, one per subfolder; lowdim replaces each subfolder as a whole at each run.\n"
 
 // Infixes of the hidden siblings: .<base>.lowdim-staging-<random> and
 // .<base>.lowdim-old-<random>. Every temporary of lowdim's has ".lowdim-"
@@ -38,9 +44,9 @@ type Options struct {
 	// per name (a preset's runs), each committed as its own set. Each name
 	// must be one path element, not hidden.
 	Subs []string
-	// Known lists file names whose presence marks a folder without the
-	// Marker as lowdim's (written by an earlier version): run.json,
-	// verdict.json, target.npy.
+	// Known is no longer used: a folder is lowdim's only when it holds the
+	// Marker, with lowdim's text (a file named run.json or target.npy says
+	// nothing about who wrote it). Kept so that callers still compile.
 	Known []string
 	// Phase, when not nil, is called at the named moments of every
 	// commit: "commit-before" (all files synced, before the swap) and
@@ -55,6 +61,7 @@ type Folder struct {
 	path  string // absolute, symbolic links resolved
 	opt   Options
 	notes []string
+	warns []string // leftovers Close could not remove
 
 	mu     sync.Mutex // held by Close, Stage and the renames of Commit
 	locks  []*Lock
@@ -90,6 +97,14 @@ func Open(path string, opt Options) (*Folder, error) {
 	if err := checkCwd(abs); err != nil {
 		return nil, err
 	}
+	if err := checkName(filepath.Base(abs)); err != nil {
+		return nil, err
+	}
+	for _, s := range opt.Subs {
+		if err := checkName(s); err != nil {
+			return nil, fmt.Errorf("subfolder %s: %w", s, err)
+		}
+	}
 	switch st, err := os.Stat(abs); {
 	case err == nil && !st.IsDir():
 		return nil, errors.New("exists and is not a folder")
@@ -118,12 +133,20 @@ func Open(path string, opt Options) (*Folder, error) {
 			}
 		}
 	}
+	// Nesting, checked once locked: a process nesting a run into this
+	// folder meanwhile sees the lock.
+	if err := checkParents(abs); err != nil {
+		return fail(err)
+	}
+	if err := f.checkSubtree(abs); err != nil {
+		return fail(err)
+	}
 	for _, t := range f.targets() {
 		if err := f.recover(t); err != nil {
 			return fail(err)
 		}
 	}
-	if err := owned(abs, opt.Known, opt.Subs); err != nil {
+	if err := owned(abs, opt.Subs); err != nil {
 		return fail(err)
 	}
 	if err := probe(abs); err != nil {
@@ -132,14 +155,14 @@ func Open(path string, opt Options) (*Folder, error) {
 	if len(opt.Subs) > 0 {
 		for _, s := range opt.Subs {
 			t := filepath.Join(abs, s)
-			if err := owned(t, opt.Known, nil); err != nil {
+			if err := owned(t, nil); err != nil {
 				return fail(err)
 			}
 			if err := probe(t); err != nil {
 				return fail(err)
 			}
 		}
-		if err := writeMarker(abs); err != nil {
+		if err := writeMarkerText(abs, markerSubsText); err != nil {
 			return fail(err)
 		}
 	}
@@ -151,8 +174,17 @@ func (f *Folder) Path() string { return f.path }
 
 // Notes returns what Open did that the user should hear of: a stale lock
 // taken over, a previous set put back, temporaries of an interrupted run
-// removed.
+// removed (or left, when they could not be removed).
 func (f *Folder) Notes() []string { return f.notes }
+
+// Warnings returns, after Close, what it could not clean up: the old
+// contents of a committed folder that could not be removed (the commit
+// stands; the next Open removes them, and they never block a run).
+func (f *Folder) Warnings() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.warns)
+}
 
 // Target returns the folder that Stage(sub) replaces: the folder itself
 // for sub "" (no Options.Subs), else its subfolder sub.
@@ -186,7 +218,10 @@ func (f *Folder) lock(target string) error {
 		if errors.As(err, &be) {
 			return err
 		}
-		return fmt.Errorf("%w (lowdim keeps its lock file and stages a run beside the output folder, so the folder's parent must be writable)", err)
+		if errors.Is(err, unix.EACCES) || errors.Is(err, unix.EPERM) || errors.Is(err, unix.EROFS) {
+			return fmt.Errorf("%w (lowdim keeps its lock file and stages a run beside the output folder, so the folder's parent must be writable)", err)
+		}
+		return err
 	}
 	if l.Note != "" {
 		f.notes = append(f.notes, l.Note)
@@ -341,9 +376,10 @@ func (f *Folder) recover(target string) error {
 	var stagings, asides []fs.DirEntry
 	for _, e := range entries {
 		switch {
-		case strings.HasPrefix(e.Name(), "."+base+stagingInfix):
+		case !e.IsDir():
+		case generated(e.Name(), "."+base+stagingInfix):
 			stagings = append(stagings, e)
-		case strings.HasPrefix(e.Name(), "."+base+asideInfix):
+		case generated(e.Name(), "."+base+asideInfix):
 			asides = append(asides, e)
 		}
 	}
@@ -368,7 +404,15 @@ func (f *Folder) recover(target string) error {
 	n := 0
 	for _, e := range append(stagings, asides...) {
 		if err := discard(filepath.Join(dir, e.Name())); err != nil {
-			return fmt.Errorf("removing a temporary folder of an interrupted run: %w", err)
+			// Never fatal: the set in place is complete; the leftover is
+			// tried again at the next Open.
+			w := fmt.Sprintf("could not remove %s, a leftover of an earlier run (lowdim tries again next time; remove it by hand if it stays): %v", e.Name(), err)
+			if f.closed {
+				f.warns = append(f.warns, w)
+			} else {
+				f.notes = append(f.notes, w)
+			}
+			continue
 		}
 		n++
 	}
@@ -480,26 +524,75 @@ func checkCwd(abs string) error {
 	return nil
 }
 
-// isTemp reports whether name is one of lowdim's hidden temporaries.
-func isTemp(name string) bool {
-	return strings.HasPrefix(name, ".") && strings.Contains(name, tempInfix)
+// generated reports whether name is prefix followed by the random digits
+// of os.MkdirTemp, possibly with removingSuffix: a name lowdim generated.
+func generated(name, prefix string) bool {
+	rest, ok := strings.CutPrefix(name, prefix)
+	if !ok {
+		return false
+	}
+	rest = strings.TrimSuffix(rest, removingSuffix)
+	return rest != "" && strings.Trim(rest, "0123456789") == ""
 }
 
-// marked reports whether the folder dir holds the Marker or a known file.
-func marked(dir string, known []string) bool {
-	for _, n := range append([]string{Marker}, known...) {
-		if _, err := os.Lstat(filepath.Join(dir, n)); err == nil {
+// tempKinds are the infixes of lowdim's generated hidden names
+// .<base><infix><digits>.
+var tempKinds = []string{stagingInfix, asideInfix, ".lowdim-probe-"}
+
+// isTemp reports whether name, an entry of dir, is one of lowdim's hidden
+// temporaries, by its exact generated pattern: a staging or aside folder
+// (.<base>.lowdim-staging-<n>, .<base>.lowdim-old-<n>, possibly .removing),
+// a probe file, or a lock file (.<base>.lowdim-lock, .stale-<pid>) that no
+// live process holds. Other hidden names containing ".lowdim-" are the
+// user's.
+func isTemp(dir, name string) bool {
+	if !strings.HasPrefix(name, ".") {
+		return false
+	}
+	if strings.HasPrefix(name, ".lowdim-probe-") && generated(name, ".lowdim-probe-") {
+		return true
+	}
+	for _, k := range tempKinds {
+		if i := strings.Index(name, k); i > 0 && generated(name, name[:i]+k) {
 			return true
 		}
+	}
+	base := name
+	if i := strings.LastIndex(base, lockSuffix+".stale-"); i > 0 && generated(name, name[:i]+lockSuffix+".stale-") {
+		base = name[:i+len(lockSuffix)]
+	}
+	if strings.HasSuffix(base, lockSuffix) && len(base) > len(lockSuffix)+1 {
+		p := filepath.Join(dir, name)
+		return !held(p) || mine(p)
 	}
 	return false
 }
 
-// owned returns an error when dir exists and holds files other than
-// lowdim's temporaries and the subfolders subs (checked on their own) but
-// neither the Marker nor a known file, and is not a folder of such marked
-// folders.
-func owned(dir string, known, subs []string) error {
+// markerKind returns the text of the Marker of dir when it is a regular
+// file holding MarkerText or markerSubsText, else "".
+func markerKind(dir string) string {
+	p := filepath.Join(dir, Marker)
+	st, err := os.Lstat(p)
+	if err != nil || !st.Mode().IsRegular() || st.Size() > 1024 {
+		return ""
+	}
+	b, err := os.ReadFile(p)
+	if err != nil {
+		return ""
+	}
+	switch string(b) {
+	case MarkerText, markerSubsText:
+		return string(b)
+	}
+	return ""
+}
+
+// owned returns an error when dir exists and holds entries other than
+// lowdim's temporaries and the subfolders subs (checked on their own) and
+// is not lowdim's: a folder is lowdim's only by its Marker. A folder of a
+// preset's runs (its marker says so) is refused as a single run's folder
+// unless it holds nothing else: its subfolders are runs.
+func owned(dir string, subs []string) error {
 	entries, err := os.ReadDir(dir)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
@@ -509,21 +602,15 @@ func owned(dir string, known, subs []string) error {
 	}
 	var names []string
 	for _, e := range entries {
-		if !isTemp(e.Name()) && !(e.IsDir() && slices.Contains(subs, e.Name())) {
+		if e.Name() != Marker && !isTemp(dir, e.Name()) && !(e.IsDir() && slices.Contains(subs, e.Name())) {
 			names = append(names, e.Name())
 		}
 	}
-	if len(names) == 0 || marked(dir, known) {
-		return nil
-	}
-	ofFolders := true
-	for _, e := range entries {
-		if slices.Contains(names, e.Name()) && (!e.IsDir() || !marked(filepath.Join(dir, e.Name()), known)) {
-			ofFolders = false
-			break
+	kind := markerKind(dir)
+	if len(names) == 0 || kind == MarkerText || (kind == markerSubsText && len(subs) > 0) {
+		if len(names) == 0 && kind == "" && slices.ContainsFunc(entries, func(e fs.DirEntry) bool { return e.Name() == Marker }) {
+			return fmt.Errorf("%s holds a %s that is not lowdim's marker: choose another folder", dir, Marker)
 		}
-	}
-	if ofFolders {
 		return nil
 	}
 	shown := names[:min(len(names), 3)]
@@ -531,7 +618,71 @@ func owned(dir string, known, subs []string) error {
 	if len(names) > len(shown) {
 		list += fmt.Sprintf(" and %d more", len(names)-len(shown))
 	}
-	return fmt.Errorf("%s holds files lowdim did not write (%s): lowdim replaces an output folder as a whole, so it writes only into a new or empty folder or one it wrote before (marked by its %s file); choose another folder or empty this one", dir, list, Marker)
+	if kind == markerSubsText {
+		return fmt.Errorf("%s holds the runs of a preset in its subfolders (%s): a single run into it would replace them all; choose a folder beside them", dir, list)
+	}
+	return fmt.Errorf("%s holds files lowdim did not write (%s): lowdim replaces an output folder as a whole, so it writes only into a new or empty folder or one it wrote (marked by its %s file, which earlier versions did not write: remove such a folder by hand); choose another folder or empty this one", dir, list, Marker)
+}
+
+// maxName is the longest file name (bytes) of the file systems lowdim
+// writes to (NAME_MAX).
+const maxName = 255
+
+// MaxBase is the longest output folder name: its hidden siblings
+// .<name>.lowdim-staging-<10 digits>.removing must fit in maxName.
+const MaxBase = maxName - 1 - len(stagingInfix) - 10 - len(removingSuffix)
+
+// checkName refuses a folder name too long for lowdim's hidden siblings.
+func checkName(base string) error {
+	if len(base) > MaxBase {
+		return fmt.Errorf("its name is %d bytes long: lowdim stages a run beside the folder under a longer hidden name (.NAME%s...), so the name must be at most %d bytes", len(base), stagingInfix, MaxBase)
+	}
+	return nil
+}
+
+// checkParents refuses abs when one of its parent folders is a run's
+// output folder of lowdim (its marker), which a run into it would replace
+// with abs in it, or is locked by a live lowdim.
+func checkParents(abs string) error {
+	for p := filepath.Dir(abs); ; p = filepath.Dir(p) {
+		if markerKind(p) == MarkerText {
+			return fmt.Errorf("is inside %s, an output folder of lowdim, which its next run replaces as a whole; choose a folder outside it", p)
+		}
+		if l := LockFile(p); held(l) {
+			h, _ := readHolder(l)
+			who := "another lowdim"
+			if h != nil {
+				who = h.String()
+			}
+			return fmt.Errorf("is inside %s, which %s is writing (lock file %s) and will replace as a whole; choose a folder outside it", p, who, l)
+		}
+		if filepath.Dir(p) == p {
+			return nil
+		}
+	}
+}
+
+// checkSubtree refuses abs when a folder inside it is locked by a live
+// lowdim (other than this Folder's own locks): replacing abs would pull
+// that run's folder away.
+func (f *Folder) checkSubtree(abs string) error {
+	mine := make(map[string]bool)
+	for _, l := range f.locks {
+		mine[l.path] = true
+	}
+	var found error
+	filepath.WalkDir(abs, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || found != nil {
+			return filepath.SkipDir
+		}
+		n := d.Name()
+		if !d.IsDir() && strings.HasPrefix(n, ".") && strings.HasSuffix(n, lockSuffix) && !mine[p] && held(p) {
+			found = fmt.Errorf("holds %s, the lock of a folder a live lowdim is writing: replacing this folder would pull that run away; wait for it or choose another folder", p)
+			return filepath.SkipAll
+		}
+		return nil
+	})
+	return found
 }
 
 // probe creates a file in dir, when dir exists, and removes it.
@@ -554,13 +705,17 @@ func probe(dir string) error {
 	return nil
 }
 
-// writeMarker writes the Marker into dir unless it is there.
-func writeMarker(dir string) error {
+// writeMarker writes the Marker of a run into dir unless it is there.
+func writeMarker(dir string) error { return writeMarkerText(dir, MarkerText) }
+
+// writeMarkerText writes the Marker with text into dir unless a marker of
+// lowdim's is there.
+func writeMarkerText(dir, text string) error {
 	p := filepath.Join(dir, Marker)
-	if _, err := os.Lstat(p); err == nil {
+	if markerKind(dir) != "" {
 		return nil
 	}
-	if err := os.WriteFile(p, []byte(markerText), 0o644); err != nil {
+	if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
 		return fmt.Errorf("writing the marker: %w", err)
 	}
 	return nil
@@ -587,9 +742,12 @@ func discard(p string) error {
 	return removeAll(p)
 }
 
-// removeAll is os.RemoveAll retried a few times: a file being created
+// removeAll is removeAllRetry; tests replace it to make removals fail.
+var removeAll = removeAllRetry
+
+// removeAllRetry is os.RemoveAll retried a few times: a file being created
 // when its folder was renamed away (discard) may still land in it.
-func removeAll(p string) error {
+func removeAllRetry(p string) error {
 	var err error
 	for range 5 {
 		if err = os.RemoveAll(p); err == nil {

@@ -95,21 +95,31 @@ func Acquire(target string) (*Lock, error) {
 		return nil, err
 	}
 	content = append(content, '\n')
+	if st, err := os.Lstat(p); err == nil && !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("the lock file %s is not a regular file (%s): lowdim does not follow or replace it; remove it if no lowdim is running", p, kind(st.Mode()))
+	}
 	if forceExclusive {
 		return acquireExclusive(p, content)
 	}
 	for range attempts {
 		created := true
-		f, err := os.OpenFile(p, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o644)
+		f, err := os.OpenFile(p, os.O_RDWR|os.O_CREATE|os.O_EXCL|unix.O_NOFOLLOW, 0o644)
 		if errors.Is(err, fs.ErrExist) {
 			created = false
-			f, err = os.OpenFile(p, os.O_RDWR, 0)
+			f, err = os.OpenFile(p, os.O_RDWR|unix.O_NOFOLLOW, 0)
 			if errors.Is(err, fs.ErrNotExist) {
 				continue // released in between
 			}
 		}
+		if errors.Is(err, unix.ELOOP) {
+			return nil, fmt.Errorf("the lock file %s is a symbolic link: lowdim does not follow it; remove it if no lowdim is running", p)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("creating the lock file: %w", err)
+		}
+		if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() {
+			f.Close()
+			return nil, fmt.Errorf("the lock file %s is not a regular file: remove it if no lowdim is running", p)
 		}
 		err = flock(f)
 		switch {
@@ -176,6 +186,66 @@ func rewrite(f *os.File, b []byte) error {
 	return err
 }
 
+// kind names the type of a file that is not regular.
+func kind(m fs.FileMode) string {
+	switch {
+	case m&fs.ModeSymlink != 0:
+		return "a symbolic link"
+	case m.IsDir():
+		return "a folder"
+	case m&fs.ModeNamedPipe != 0:
+		return "a FIFO"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	case m&fs.ModeDevice != 0:
+		return "a device"
+	}
+	return "not a regular file"
+}
+
+// held reports whether the lock file p is held by a live lowdim: flocked
+// by another process or, where flock is refused, an O_EXCL lock file of a
+// process that runs (or of another host, which cannot be told). A lock
+// file that is not a regular file counts as held (it is never followed).
+func held(p string) bool {
+	st, err := os.Lstat(p)
+	if err != nil {
+		return false
+	}
+	if !st.Mode().IsRegular() {
+		return true
+	}
+	f, err := os.OpenFile(p, os.O_RDONLY|unix.O_NOFOLLOW, 0)
+	if err != nil {
+		return !errors.Is(err, fs.ErrNotExist)
+	}
+	defer f.Close()
+	for {
+		err = unix.Flock(int(f.Fd()), unix.LOCK_SH|unix.LOCK_NB)
+		if !errors.Is(err, unix.EINTR) {
+			break
+		}
+	}
+	switch {
+	case err == nil:
+		// Nobody holds it by flock; an O_EXCL lock's holder may still run.
+		unix.Flock(int(f.Fd()), unix.LOCK_UN)
+		if !forceExclusive {
+			return false
+		}
+	case errors.Is(err, unix.EWOULDBLOCK):
+		return true
+	}
+	h, _ := readHolder(p)
+	return h != nil && (h.Host != hostname() || alive(h.PID))
+}
+
+// mine reports whether the lock file p is this process's.
+func mine(p string) bool {
+	h, _ := readHolder(p)
+	return h != nil && h.PID == os.Getpid() && h.Host == hostname()
+}
+
 // readHolder reads the holder from lock file p; nil when it cannot.
 func readHolder(p string) (*Holder, []byte) {
 	b, err := os.ReadFile(p)
@@ -222,7 +292,7 @@ func alive(pid int) bool {
 func acquireExclusive(p string, content []byte) (*Lock, error) {
 	note := ""
 	for i := range attempts {
-		f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+		f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL|unix.O_NOFOLLOW, 0o644)
 		if err == nil {
 			_, err = f.Write(content)
 			if err == nil {

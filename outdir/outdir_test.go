@@ -198,6 +198,12 @@ func TestOpenRefusesAnUnwritableFolder(t *testing.T) {
 	require.Equal(t, []string{"locked"}, ls(t, root))
 }
 
+// mark writes lowdim's marker into dir.
+func mark(t *testing.T, dir string) string {
+	require.NoError(t, os.WriteFile(filepath.Join(dir, Marker), []byte(MarkerText), 0o644))
+	return dir
+}
+
 func TestOpenAcceptsLowdimFolders(t *testing.T) {
 	root := t.TempDir()
 	mk := func(name string, files ...string) string {
@@ -216,9 +222,7 @@ func TestOpenAcceptsLowdimFolders(t *testing.T) {
 		dir  string
 	}{
 		{"empty", mk("empty")},
-		{"marked", mk("marked", Marker, "anything.png")},
-		{"an earlier version's run", mk("legacy", "run.json", "trajectories.csv", ".trajectories.csv.tmp-1")},
-		{"an earlier version's preset", mk("legacy-preset", "mf/run.json", "mc/verdict.json")},
+		{"marked", mark(t, mk("marked", "anything.png"))},
 		{"only lowdim's temporaries", mk("temps", ".lowdim-probe-123", ".mf.lowdim-lock")},
 	}
 	for _, tt := range tests {
@@ -325,7 +329,7 @@ func TestRecovery(t *testing.T) {
 		require.NoError(t, os.MkdirAll(dir, 0o755))
 		for n, c := range files {
 			if n == Marker {
-				c = markerText
+				c = MarkerText
 			}
 			require.NoError(t, os.WriteFile(filepath.Join(dir, n), []byte(c), 0o644))
 		}

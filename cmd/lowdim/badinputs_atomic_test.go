@@ -108,7 +108,7 @@ func init() {
 		return badInput{name: name, args: args, setup: setup, wantCode: exitOK, wantMsg: msg, check: check}
 	}
 	thesis := map[string]string{"out/thesis.tex": "a user's file"}
-	previous := map[string]string{"out/" + outdir.Marker: "", "out/run.json": "an earlier run", "out/old.png": "x"}
+	previous := map[string]string{"out/" + outdir.Marker: outdir.MarkerText, "out/run.json": "an earlier run", "out/old.png": "x"}
 	inUse := "in use by pid " + fmt.Sprint(os.Getpid()) + " on host "
 	addBadInputs(kindAtomic,
 		refused("run --out in use", with(run, "--out", "{dir}/elsewhere/out"), holdFolder("out", nil), "invalid --out {dir}/elsewhere/out: "+inUse),
@@ -128,9 +128,9 @@ func init() {
 			"invalid --out {dir}/out: {dir}/out/mc holds files lowdim did not write (notes.txt)"),
 		refused("run --out the working folder", with(run, "--out", "."), nil, "invalid --out .: is the current folder or one of its parents"),
 		refused("verify --out a parent of the working folder", with(verify, "--out", ".."), nil, "invalid --out ..: is the current folder or one of its parents"),
-		ok("run over a killed run's staging folder", run, writeFiles(map[string]string{"out/" + outdir.Marker: "", "out/run.json": "x", ".out.lowdim-staging-123/run.json": "half"}, nil),
+		ok("run over a killed run's staging folder", run, writeFiles(map[string]string{"out/" + outdir.Marker: outdir.MarkerText, "out/run.json": "x", ".out.lowdim-staging-123/run.json": "half"}, nil),
 			atomicCheck(map[string]bool{".out.lowdim-staging-123": false, "out/run.json": true}, nil), "removed 1 temporary folder(s) of an interrupted run beside {dir}/out"),
-		ok("run after a crash between the commit's two renames", run, writeFiles(map[string]string{".out.lowdim-old-123/" + outdir.Marker: "", ".out.lowdim-old-123/run.json": "x", ".out.lowdim-staging-456/run.json": "new"}, nil),
+		ok("run after a crash between the commit's two renames", run, writeFiles(map[string]string{".out.lowdim-old-123/" + outdir.Marker: outdir.MarkerText, ".out.lowdim-old-123/run.json": "x", ".out.lowdim-staging-456/run.json": "new"}, nil),
 			atomicCheck(map[string]bool{".out.lowdim-old-123": false, ".out.lowdim-staging-456": false, "out/run.json": true}, nil), "put back the previous contents of {dir}/out from .out.lowdim-old-123"),
 		ok("run with a dead holder's lock file", run, func(t *testing.T, dir string) []string {
 			return writeFiles(map[string]string{".out.lowdim-lock": deadLock(t)}, nil)(t, dir)
@@ -144,10 +144,11 @@ func init() {
 				require.NoError(t, err)
 				require.NotEqual(t, "an earlier run", string(b))
 			})),
-		ok("run over an earlier version's folder (no marker)", run, writeFiles(map[string]string{"out/run.json": "x", "out/trajectories.csv": "x"}, nil),
-			atomicCheck(map[string]bool{"out/" + outdir.Marker: true}, nil)),
+		// Names prove nothing: only the marker makes a folder lowdim's.
+		refused("run over an unmarked folder of lowdim's names", run, writeFiles(map[string]string{"out/mask.npy": "x", "out/target.npy": "x"}, nil),
+			"invalid --out {dir}/out: {dir}/out holds files lowdim did not write (mask.npy, target.npy)"),
 		ok("--save-instance over an earlier instance replaces it whole", with(run, "--methods", "original,compressed", "--save-instance", "{dir}/inst"),
-			writeFiles(map[string]string{"inst/target.npy": "x", "inst/init_bm_W1.npy": "a stale method's weights"}, nil),
+			writeFiles(map[string]string{"inst/" + outdir.Marker: outdir.MarkerText, "inst/target.npy": "x", "inst/init_bm_W1.npy": "a stale method's weights"}, nil),
 			atomicCheck(map[string]bool{"inst/init_bm_W1.npy": false, "inst/init_original_W1.npy": true, "inst/init_compressed_W1.npy": true, "inst/" + outdir.Marker: true}, nil)),
 		ok("run --out a link to a folder keeps the link", with(run, "--out", "{dir}/link"), func(t *testing.T, dir string) []string {
 			require.NoError(t, os.Mkdir(filepath.Join(dir, "real"), 0o755))

@@ -54,8 +54,10 @@ import (
 // an unknown phase, is exit 2 naming the variable and the value, before
 // any work (interrupt.CheckEnv).
 
-// knownOut and knownInstance are the files that mark an output folder of
-// an earlier lowdim (before the marker file) as lowdim's.
+// knownOut and knownInstance were the files that marked an output folder
+// of an earlier lowdim (before the marker file) as lowdim's; outdir no
+// longer trusts them (any user may have a run.json or a target.npy): only
+// its marker makes a folder lowdim's.
 var (
 	knownOut      = []string{"run.json", "verdict.json"}
 	knownInstance = []string{instance.TargetFile}
@@ -80,6 +82,9 @@ func openOut(sig *interrupt.Handler, stderr io.Writer, cmd, name, value string, 
 	return f, func() error {
 		err := f.Close()
 		remove()
+		for _, w := range f.Warnings() {
+			fmt.Fprintf(stderr, "%s: warning: --%s %s: %s\n", cmd, name, value, w)
+		}
 		return err
 	}, nil
 }
