@@ -1,6 +1,7 @@
 package config
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -181,6 +182,9 @@ func convert(k Kind, v any) (any, error) {
 			out = x
 		case string:
 			out = SplitList(x)
+			if len(out) > 0 && HasEmptyItem(x) {
+				return nil, errEmptyItem
+			}
 		case []any:
 			out = make([]string, 0, len(x))
 			for _, e := range x {
@@ -202,6 +206,22 @@ func convert(k Kind, v any) (any, error) {
 		return out, nil
 	}
 	return nil, fmt.Errorf("unknown kind %d", k)
+}
+
+// errEmptyItem is the one rule of every comma list (flags and keys): an
+// empty item (a trailing, leading or doubled comma) is an error, not
+// dropped.
+var errEmptyItem = errors.New("an empty item in the list (a trailing, leading or doubled comma)")
+
+// HasEmptyItem reports whether the comma list s has an empty (or blank)
+// item: "a,", ",a", "a,,b". The commands refuse such a list naming it.
+func HasEmptyItem(s string) bool {
+	for _, p := range strings.Split(s, ",") {
+		if strings.TrimSpace(p) == "" {
+			return true
+		}
+	}
+	return false
 }
 
 // SplitList splits a comma list, dropping blanks; never nil.

@@ -40,6 +40,9 @@ func parseList(name, s string) ([]string, error) {
 	if len(items) == 0 {
 		return nil, config.Bad(name, strconv.Quote(s), "an empty list (leave the flag out for its default)")
 	}
+	if config.HasEmptyItem(s) {
+		return nil, config.Bad(name, strconv.Quote(s), "an empty item in the list (a trailing, leading or doubled comma)")
+	}
 	for i, it := range items {
 		for _, prev := range items[:i] {
 			if prev == it {

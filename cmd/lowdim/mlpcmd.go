@@ -200,6 +200,10 @@ func cmdRunMLP(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "lowdim run: invalid --every 0: checkpoint interval must be at least 1 (leave --every out for about half an epoch)\n")
 		return exitUsage
 	}
+	if config.HasEmptyItem(methods) {
+		fmt.Fprintf(stderr, "lowdim run: invalid --methods %q: an empty item in the list (a trailing, leading or doubled comma)\n", methods)
+		return exitUsage
+	}
 	c.Methods = splitList(methods)
 	if err := c.Validate(); err != nil {
 		fmt.Fprintf(stderr, "lowdim run: %v\n", err)

@@ -191,6 +191,9 @@ func parseWidths(s string) ([]int, error) {
 	if s == "" {
 		return nil, nil
 	}
+	if config.HasEmptyItem(s) {
+		return nil, &config.ConfigError{Flag: "r-hat", Value: s, Why: "an empty item in the list (a trailing, leading or doubled comma)"}
+	}
 	var out []int
 	for _, p := range strings.Split(s, ",") {
 		p = strings.TrimSpace(p)
