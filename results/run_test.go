@@ -103,6 +103,7 @@ func linearRun() *results.Run {
 			StepsToTol: ptr(0.5), SecondsToTol: ptr(0.25), SecondsPerStep: ptr(0.125), Params: ptr(0.375),
 		}},
 		Memory: fill(&results.MemoryInfo{}),
+		Time:   fill(&results.TimeInfo{}),
 		Checks: []results.Check{{
 			Name: "compressed-mf-recursion", Method: "compressed", Regime: "mf, small init", Quantity: "relative gap",
 			Observed: 1e-9, Predicted: 0.5, Tolerance: 1e-6, Status: results.Fail, Detail: "worst at step 20",
