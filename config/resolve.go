@@ -112,7 +112,7 @@ func Resolve(l Layers) ([]Config, error) {
 				continue
 			}
 			if _, ok := LookupField(k); !ok {
-				return nil, &InputError{fmt.Errorf("%s: unknown key %q (keys are the flag names of lowdim run, but for the command-line only flags out, quiet, config, preset, save-instance, load-instance and cpuprofile; preset is a key too)", l.File, k)}
+				return nil, &InputError{fmt.Errorf("%s: unknown key %q (keys are the flag names of lowdim run, but for the command-line only flags out, quiet, config, save-instance, load-instance and cpuprofile; preset is a key too)", l.File, k)}
 			}
 			set[k] = true
 		}

@@ -17,6 +17,6 @@ func TestCommandLineOnlyKeys(t *testing.T) {
 		_, err := Resolve(Layers{File: p})
 		require.Error(t, err, k)
 		require.Contains(t, err.Error(), "unknown key \""+k+"\"")
-		require.Contains(t, err.Error(), "command-line only flags out, quiet, config, preset, save-instance, load-instance and cpuprofile")
+		require.Contains(t, err.Error(), "command-line only flags out, quiet, config, save-instance, load-instance and cpuprofile")
 	}
 }
