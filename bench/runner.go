@@ -44,6 +44,14 @@ type RunOptions struct {
 // what was written before it is complete (one line per finished sample).
 var ErrInterrupted = errors.New("bench: interrupted")
 
+// CheckBenchtime reports whether s is a valid benchtime (as Run parses it:
+// a positive duration or Nx with N > 0), so that a command can refuse it
+// before it opens its output.
+func CheckBenchtime(s string) error {
+	testing.Init()
+	return flag.Set("test.benchtime", s)
+}
+
 // Run runs the cases with testing.Benchmark and writes the Go benchmark
 // format to w: the configuration lines, a Unit line per deterministic or
 // better=higher unit, and one result line per case and sample. It returns

@@ -184,6 +184,10 @@ func cmdBench(args []string, stdout, stderr io.Writer) int {
 	if why != "" {
 		fmt.Fprintf(stderr, "lowdim bench: %s\n", why)
 	}
+	// Every flag is valid before --out is opened (which truncates it).
+	if err := bench.CheckBenchtime(*benchtime); err != nil {
+		return usageErr("invalid --benchtime %s: %v (want a positive duration such as 1s or a count such as 100x)", *benchtime, err)
+	}
 	// --out before any work (a bad one used to cost the whole suite),
 	// locked, and written record by record (benchout.go).
 	sig := interrupt.Notify(stderr, "lowdim bench")

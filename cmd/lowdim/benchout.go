@@ -41,14 +41,20 @@ func openBenchOut(sig *interrupt.Handler, stdout, stderr io.Writer, path string)
 	if err := checkOutFile(path, false); err != nil {
 		return nil, err
 	}
-	lock, err := outdir.Acquire(path)
+	// Locked and written by its real path: a symbolic link to the file
+	// takes the same lock as the file.
+	real, err := outdir.Resolve(path)
+	if err != nil {
+		return nil, badOut(path, "%v", err)
+	}
+	lock, err := outdir.Acquire(real)
 	if err != nil {
 		return nil, badOut(path, "%v", err)
 	}
 	if lock.Note != "" {
 		fmt.Fprintf(stderr, "lowdim bench: --out %s: %s\n", path, lock.Note)
 	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+	f, err := os.OpenFile(real, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
 	if err != nil {
 		lock.Release()
 		return nil, badOut(path, "%v", err)

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/lowdim/lowdim/config"
+	"github.com/lowdim/lowdim/outdir"
 )
 
 // The checks of this file are shared by the commands' flag parsing: a
@@ -19,7 +20,8 @@ import (
 // command line (or set from a config file) with an empty or blank value:
 // leaving a flag out gives its default, an empty value (an unset shell
 // variable, most often) is a mistake. The configuration fields' flags
-// check themselves (config.Field.Parse).
+// check themselves (config.Field.Parse). It then checks that no input
+// lies inside an output folder (inputsOutside).
 func emptyFlags(fs *flag.FlagSet) error {
 	var err error
 	fs.Visit(func(fl *flag.Flag) {
@@ -30,7 +32,54 @@ func emptyFlags(fs *flag.FlagSet) error {
 			err = config.Bad(fl.Name, `""`, "an empty value (leave the flag out for its default)")
 		}
 	})
-	return err
+	if err != nil {
+		return err
+	}
+	return inputsOutside(fs)
+}
+
+// outputFolders are the flags of folders replaced as a whole when a run
+// commits; inputFiles the flags of paths read (or, --cpuprofile, written
+// beside the run) that must not lie inside one.
+var (
+	outputFolders = []string{"out", "save-instance"}
+	inputFiles    = []string{"load-instance", "target", "mask", "config", "cpuprofile"}
+)
+
+// inputsOutside refuses (exit 2) an output folder (--out, given or by
+// default, and --save-instance) that is or holds any
+// input path given: --load-instance li --out li, --target li/target.npy
+// --out li, --cpuprofile cp/cpu.prof --out cp. The commit replaces the
+// folder as a whole, which would delete the inputs (or lose the profile).
+// Only commands with an --out folder and such inputs are concerned.
+func inputsOutside(fs *flag.FlagSet) error {
+	if fs.Lookup("load-instance") == nil && fs.Lookup("target") == nil && fs.Lookup("cpuprofile") == nil {
+		return nil
+	}
+	given := map[string]bool{}
+	fs.Visit(func(fl *flag.Flag) { given[fl.Name] = true })
+	for _, o := range outputFolders {
+		fo := fs.Lookup(o)
+		if fo == nil || fo.Value.String() == "" || (o != "out" && !given[o]) {
+			continue
+		}
+		out := fo.Value.String()
+		for _, in := range inputFiles {
+			fi := fs.Lookup(in)
+			if fi == nil || !given[in] || fi.Value.String() == "" {
+				continue
+			}
+			p := fi.Value.String()
+			if !outdir.Inside(p, out) {
+				continue
+			}
+			if in == "cpuprofile" {
+				return config.Bad(o, out, "holds --cpuprofile %s: the folder is replaced as a whole when the run commits, which would delete the profile; write the profile outside --%s", p, o)
+			}
+			return config.Bad(o, out, "holds --%s %s: the folder is replaced as a whole when the run commits, which would delete that input; choose another --%s", in, p, o)
+		}
+	}
+	return nil
 }
 
 // parseList splits the comma list s of flag name: at least one item, none

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 
 	"github.com/lowdim/lowdim/config"
+	"github.com/lowdim/lowdim/outdir"
 )
 
 // The output checks run before any work, so that a bad --out costs
@@ -30,15 +31,18 @@ func badOut(v string, format string, a ...any) error {
 	return config.Bad("out", outValue(v), format, a...)
 }
 
-// checkOutFile makes sure path can be written as one file: it is not a
-// folder, and its folder exists (created first when mkdir) and a probe file
-// can be created in it and removed. The empty path means stdout and passes.
+// checkOutFile makes sure path can be written as one file: it is a
+// regular file or does not exist (never a device, FIFO, socket or folder,
+// itself or through a symbolic link), it is not inside an output folder of
+// lowdim or a folder a live run holds (outdir.CheckFile), and its folder
+// exists (created first when mkdir) and a probe file can be created in it
+// and removed. The empty path means stdout and passes.
 func checkOutFile(path string, mkdir bool) error {
 	if path == "" {
 		return nil
 	}
-	if st, err := os.Stat(path); err == nil && st.IsDir() {
-		return badOut(path, "is a folder, not a file")
+	if _, err := outdir.CheckFile(path); err != nil {
+		return badOut(path, "%v", err)
 	}
 	dir := filepath.Dir(path)
 	if mkdir {
