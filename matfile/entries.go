@@ -53,6 +53,15 @@ type Entries struct {
 	// Averaged is the number of duplicate lines averaged into an earlier
 	// entry ([DuplicatesAverage]); 0 otherwise.
 	Averaged int
+	// Symmetric reports that the list was read from a symmetric or
+	// skew-symmetric Matrix Market file ([ReadMTXEntries]): the entries
+	// (i, j) and (j, i) come from one line of it, so pass it to
+	// [SplitEntries] to keep them on one side.
+	Symmetric bool
+	// Lines is the number of entry lines of a Matrix Market file
+	// ([ReadMTXEntries]; a symmetric file's off-diagonal line sets two
+	// entries); 0 otherwise.
+	Lines int
 }
 
 // Len returns the number of entries.
@@ -440,6 +449,49 @@ func isHeader(f [][]byte) bool {
 	return true
 }
 
+// ReadMTXEntries reads the Matrix Market coordinate file at path as an
+// entry list, without ever allocating its rows×cols matrix (memory
+// proportional to the entries): every element the file sets, in the
+// file's order, a symmetric (skew-symmetric) file's off-diagonal line
+// giving (i, j) and then (j, i) (with the value negated), M×N the size
+// line's, Symmetric set for a symmetric or skew-symmetric file, Lines the
+// entry lines. A pattern file's values are 1. The file is checked as [Read]
+// checks it (banner, size, indices in range, no element set twice, the
+// declared number of entries); an array file, or a coordinate file with no
+// entries, is an *Error naming path.
+func ReadMTXEntries(path string) (*Entries, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return readMTXEntriesFrom(f, path)
+}
+
+// readMTXEntriesFrom is ReadMTXEntries reading r; path names it.
+func readMTXEntriesFrom(r io.Reader, path string) (*Entries, error) {
+	l, h, size, sizeLine, err := readMTXHead(r, path)
+	if err != nil {
+		return nil, err
+	}
+	if !h.coordinate {
+		return nil, &Error{Path: path, Line: 1, Msg: "an array Matrix Market file is a dense matrix, not a list of entries (want the coordinate format)"}
+	}
+	list, lines, err := l.readCoordinateList(h, size[0], size[1], size[2], sizeLine)
+	if err != nil {
+		return nil, err
+	}
+	if len(list) == 0 {
+		return nil, &Error{Path: path, Line: sizeLine, Msg: "no entries"}
+	}
+	e := &Entries{M: size[0], N: size[1], Source: path, OneBased: true, Delim: ' ', Symmetric: h.symmetry != "general", Lines: lines,
+		Row: make([]int, len(list)), Col: make([]int, len(list)), Value: make([]float64, len(list))}
+	for t, x := range list {
+		e.Row[t], e.Col[t], e.Value[t] = x.i, x.j, x.v
+	}
+	return e, nil
+}
+
 // EntriesOf returns the entries of a Matrix read by [Read] from a Matrix
 // Market coordinate file (m.Observed not nil): every element the file
 // sets, in row-major order, with M×N the file's size. For a symmetric
@@ -547,4 +599,65 @@ func writeEntriesMTX(w *bufio.Writer, e *Entries) {
 	}
 	fmt.Fprintf(w, "%%%%MatrixMarket matrix coordinate %s general\n%d %d %d\n", field, e.M, e.N, len(e.Value))
 	writeEntryLines(w, e, ' ', integer)
+}
+
+// IsEntryList reports whether the file at path looks like a list of
+// entries rather than a dense matrix, from its extension and first data
+// line:
+//
+//   - .tsv and .txt: always (Read reads no dense matrix from them);
+//   - .mtx: a coordinate Matrix Market file (its banner);
+//   - .csv: a first data line (after blank lines and '#' comments) that is
+//     a header (no field a number: Read refuses it as a matrix) or holds
+//     three fields whose first two are non-negative integers, as in
+//     "196,242,3". A dense three-column matrix whose first two columns
+//     are such integers looks like an entry list too: the caller should
+//     let the user say which it is;
+//   - anything else (.npy): never.
+//
+// It reads at most the first 64 KiB of text. Errors are those of opening
+// the file, or an *Error for a UTF-16 file.
+func IsEntryList(path string) (bool, error) {
+	switch format(path) {
+	case ".tsv", ".txt":
+		return true, nil
+	case ".mtx", ".csv":
+	default:
+		return false, nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return false, err
+	}
+	defer f.Close()
+	br, err := textReader(f, path)
+	if err != nil {
+		return false, err
+	}
+	sc := bufio.NewScanner(io.LimitReader(br, 64<<10))
+	sc.Buffer(nil, 64<<10)
+	for sc.Scan() {
+		s := bytes.TrimSpace(sc.Bytes())
+		if format(path) == ".mtx" {
+			fs := strings.Fields(strings.ToLower(string(s)))
+			return len(fs) >= 3 && fs[0] == strings.ToLower(banner) && fs[2] == "coordinate", nil
+		}
+		if len(s) == 0 || s[0] == '#' {
+			continue
+		}
+		fields := splitFields(nil, s, ',')
+		if isHeader(fields) {
+			return true, nil
+		}
+		if len(fields) != 3 {
+			return false, nil
+		}
+		for _, b := range fields[:2] {
+			if i, err := strconv.Atoi(string(b)); err != nil || i < 0 {
+				return false, nil
+			}
+		}
+		return true, nil
+	}
+	return false, nil
 }

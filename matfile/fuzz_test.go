@@ -259,6 +259,21 @@ func FuzzReadMTX(f *testing.F) {
 			requireRoundTrip(t, m.Dense, writeMTX, mtxBytes)
 			requireRoundTrip(t, m.Dense, writeCSV, csvBytes)
 		}
+		if m != nil && m.Observed != nil {
+			// The list reader gives the elements the dense one sets.
+			e, err := readMTXEntriesFrom(bytes.NewReader(b), "fuzz.mtx")
+			if err != nil {
+				t.Fatalf("Read accepts the coordinate file, ReadMTXEntries refuses it: %v", err)
+			}
+			if e.Len() != m.Entries {
+				t.Fatalf("ReadMTXEntries: %d entries, Read %d", e.Len(), m.Entries)
+			}
+			for k, v := range e.Value {
+				if m.Observed.At(e.Row[k], e.Col[k]) != 1 || m.Dense.At(e.Row[k], e.Col[k]) != v {
+					t.Fatalf("ReadMTXEntries: entry %d (%d, %d) = %v, not Read's", k, e.Row[k], e.Col[k], v)
+				}
+			}
+		}
 		if bytes.HasPrefix(b, []byte(bom)) {
 			return
 		}

@@ -76,60 +76,73 @@ func readMTX(r io.Reader, path string) (*Matrix, error) { return readMTXChecked(
 // readMTXChecked is readMTX calling check (when not nil) on a coordinate
 // file's Info before its dense matrices are allocated (ReadChecked).
 func readMTXChecked(r io.Reader, path string, check func(Info) error) (*Matrix, error) {
-	br, err := textReader(r, path)
+	l, h, size, sizeLine, err := readMTXHead(r, path)
 	if err != nil {
 		return nil, err
+	}
+	l.check = check
+	rows, cols := size[0], size[1]
+	if h.coordinate {
+		return l.readCoordinate(h, rows, cols, size[2], sizeLine)
+	}
+	return l.readArray(h, rows, cols, sizeLine)
+}
+
+// readMTXHead reads a Matrix Market file's banner and size line from r
+// (path names it in errors), checks the size, and returns the reader
+// positioned after the size line, the banner, the sizes (rows, cols and,
+// for coordinate, entries) and the size line's number.
+func readMTXHead(r io.Reader, path string) (l *mmLines, h mmHeader, size []int, sizeLine int, err error) {
+	br, err := textReader(r, path)
+	if err != nil {
+		return nil, h, nil, 0, err
 	}
 	sc := bufio.NewScanner(br)
 	sc.Buffer(make([]byte, 0, 64<<10), maxLine)
-	l := &mmLines{sc: sc, path: path, check: check}
+	l = &mmLines{sc: sc, path: path}
 	if !sc.Scan() {
 		if err := l.err(); err != nil {
-			return nil, err
+			return nil, h, nil, 0, err
 		}
-		return nil, &Error{Path: path, Msg: fmt.Sprintf("empty file; want a Matrix Market file starting with %q", bannerWant)}
+		return nil, h, nil, 0, &Error{Path: path, Msg: fmt.Sprintf("empty file; want a Matrix Market file starting with %q", bannerWant)}
 	}
 	l.n++
-	h, err := l.parseBanner(sc.Text())
-	if err != nil {
-		return nil, err
+	if h, err = l.parseBanner(sc.Text()); err != nil {
+		return nil, h, nil, 0, err
 	}
 
 	s, ok, err := l.next()
 	if err != nil {
-		return nil, err
+		return nil, h, nil, 0, err
 	}
 	if !ok {
-		return nil, &Error{Path: path, Msg: "file ends before the size line"}
+		return nil, h, nil, 0, &Error{Path: path, Msg: "file ends before the size line"}
 	}
-	sizeLine := l.n
+	sizeLine = l.n
 	f := strings.Fields(s)
 	want, desc := 2, "rows cols"
 	if h.coordinate {
 		want, desc = 3, "rows cols entries"
 	}
 	if len(f) != want {
-		return nil, l.errorf("size line %q has %d numbers, want %d: %s", s, len(f), want, desc)
+		return nil, h, nil, 0, l.errorf("size line %q has %d numbers, want %d: %s", s, len(f), want, desc)
 	}
-	size := make([]int, want)
+	size = make([]int, want)
 	for k, w := range f {
 		if size[k], err = strconv.Atoi(w); err != nil || size[k] < 0 {
-			return nil, l.errorf("size line %q: %q is not a non-negative integer", s, w)
+			return nil, h, nil, 0, l.errorf("size line %q: %q is not a non-negative integer", s, w)
 		}
 	}
 	rows, cols := size[0], size[1]
 	switch {
 	case rows == 0 || cols == 0:
-		return nil, l.errorf("matrix is empty (%dx%d); want at least one row and column", rows, cols)
+		return nil, h, nil, 0, l.errorf("matrix is empty (%dx%d); want at least one row and column", rows, cols)
 	case rows > MaxEntries/cols:
-		return nil, l.errorf("size %dx%d exceeds the limit of %d entries", rows, cols, MaxEntries)
+		return nil, h, nil, 0, l.errorf("size %dx%d exceeds the limit of %d entries", rows, cols, MaxEntries)
 	case h.symmetry != "general" && rows != cols:
-		return nil, l.errorf("%s matrix must be square, size is %dx%d", h.symmetry, rows, cols)
+		return nil, h, nil, 0, l.errorf("%s matrix must be square, size is %dx%d", h.symmetry, rows, cols)
 	}
-	if h.coordinate {
-		return l.readCoordinate(h, rows, cols, size[2], sizeLine)
-	}
-	return l.readArray(h, rows, cols, sizeLine)
+	return l, h, size, sizeLine, nil
 }
 
 // parseBanner parses the first line, s.
@@ -199,91 +212,19 @@ func (l *mmLines) parseValue(field, s string) (float64, error) {
 	return v, nil
 }
 
+// coordEntry is an element a coordinate file sets, 0-based.
+type coordEntry struct {
+	i, j int
+	v    float64
+}
+
 // readCoordinate reads the entries of a coordinate file of the given size,
-// whose size line, declaring nnz entries, is line sizeLine.
+// whose size line, declaring nnz entries, is line sizeLine, and returns
+// its dense matrices.
 func (l *mmLines) readCoordinate(h mmHeader, rows, cols, nnz, sizeLine int) (*Matrix, error) {
-	capacity := rows * cols
-	if h.symmetry != "general" {
-		capacity = rows * (rows + 1) / 2
-	}
-	if nnz > capacity {
-		return nil, l.errorf("size line declares %d entries, more than the %d a %dx%d %s matrix can hold", nnz, capacity, rows, cols, h.symmetry)
-	}
-	want, desc := 3, "row col value"
-	if h.field == "pattern" {
-		want, desc = 2, "row col"
-	}
-	// The entries are kept as a list until the file has been read and
-	// checked, so that memory grows with the file, not with rows x cols
-	// (a size line may declare a huge matrix with one entry). line holds,
-	// per element set, the number of the line that set it: duplicates can
-	// then name both lines.
-	type entry struct {
-		i, j int
-		v    float64
-	}
-	var entries []entry
-	line := map[int]int{}
-	got := 0
-	for {
-		s, ok, err := l.next()
-		if err != nil {
-			return nil, err
-		}
-		if !ok {
-			break
-		}
-		if got == nnz {
-			return nil, l.errorf("entry beyond the %d declared on the size line (line %d)", nnz, sizeLine)
-		}
-		f := strings.Fields(s)
-		if len(f) != want {
-			return nil, l.errorf("entry %q has %d fields, want %d: %s", s, len(f), want, desc)
-		}
-		i, err := strconv.Atoi(f[0])
-		if err != nil {
-			return nil, l.errorf("row index %q is not an integer", f[0])
-		}
-		j, err := strconv.Atoi(f[1])
-		if err != nil {
-			return nil, l.errorf("column index %q is not an integer", f[1])
-		}
-		if i < 1 || i > rows || j < 1 || j > cols {
-			return nil, l.errorf("entry (%d, %d) is outside the %dx%d matrix (indices are 1-based)", i, j, rows, cols)
-		}
-		v := 1.0
-		if h.field != "pattern" {
-			if v, err = l.parseValue(h.field, f[2]); err != nil {
-				return nil, err
-			}
-		}
-		if prev := line[(i-1)*cols+j-1]; prev != 0 {
-			e := l.errorf("duplicate entry (%d, %d), already given on line %d", i, j, prev)
-			if h.symmetry != "general" && i != j {
-				e.Msg += fmt.Sprintf(" (in a %s file, entry (%d, %d) also sets (%d, %d))", h.symmetry, j, i, i, j)
-			}
-			return nil, e
-		}
-		if h.symmetry == "skew-symmetric" && i == j && v != 0 {
-			return nil, l.errorf("diagonal entry (%d, %d) is %v; a skew-symmetric matrix has a zero diagonal", i, j, v)
-		}
-		i, j = i-1, j-1
-		entries = append(entries, entry{i, j, v})
-		line[i*cols+j] = l.n
-		if i != j {
-			switch h.symmetry {
-			case "symmetric":
-				entries = append(entries, entry{j, i, v})
-				line[j*cols+i] = l.n
-			case "skew-symmetric":
-				entries = append(entries, entry{j, i, -v})
-				line[j*cols+i] = l.n
-			}
-		}
-		got++
-	}
-	if got < nnz {
-		return nil, &Error{Path: l.path, Line: sizeLine, Msg: fmt.Sprintf("size line declares %d entries, file has %d", nnz, got)}
+	entries, got, err := l.readCoordinateList(h, rows, cols, nnz, sizeLine)
+	if err != nil {
+		return nil, err
 	}
 	if l.check != nil {
 		if err := l.check(Info{Rows: rows, Cols: cols, Coordinate: true, Entries: len(entries), Dtype: "float64"}); err != nil {
@@ -302,6 +243,93 @@ func (l *mmLines) readCoordinate(h mmHeader, rows, cols, nnz, sizeLine int) (*Ma
 		obs.Set(e.i, e.j, 1)
 	}
 	return &Matrix{Dense: dense, Observed: obs, Entries: len(entries)}, nil
+}
+
+// readCoordinateList reads the entries of a coordinate file as
+// readCoordinate does and returns every element the file sets (a
+// symmetric file's off-diagonal line twice, the line's element first) in
+// the file's order, and the number of entry lines.
+func (l *mmLines) readCoordinateList(h mmHeader, rows, cols, nnz, sizeLine int) ([]coordEntry, int, error) {
+	capacity := rows * cols
+	if h.symmetry != "general" {
+		capacity = rows * (rows + 1) / 2
+	}
+	if nnz > capacity {
+		return nil, 0, l.errorf("size line declares %d entries, more than the %d a %dx%d %s matrix can hold", nnz, capacity, rows, cols, h.symmetry)
+	}
+	want, desc := 3, "row col value"
+	if h.field == "pattern" {
+		want, desc = 2, "row col"
+	}
+	// The entries are kept as a list until the file has been read and
+	// checked, so that memory grows with the file, not with rows x cols
+	// (a size line may declare a huge matrix with one entry). line holds,
+	// per element set, the number of the line that set it: duplicates can
+	// then name both lines.
+	var entries []coordEntry
+	line := map[int]int{}
+	got := 0
+	for {
+		s, ok, err := l.next()
+		if err != nil {
+			return nil, 0, err
+		}
+		if !ok {
+			break
+		}
+		if got == nnz {
+			return nil, 0, l.errorf("entry beyond the %d declared on the size line (line %d)", nnz, sizeLine)
+		}
+		f := strings.Fields(s)
+		if len(f) != want {
+			return nil, 0, l.errorf("entry %q has %d fields, want %d: %s", s, len(f), want, desc)
+		}
+		i, err := strconv.Atoi(f[0])
+		if err != nil {
+			return nil, 0, l.errorf("row index %q is not an integer", f[0])
+		}
+		j, err := strconv.Atoi(f[1])
+		if err != nil {
+			return nil, 0, l.errorf("column index %q is not an integer", f[1])
+		}
+		if i < 1 || i > rows || j < 1 || j > cols {
+			return nil, 0, l.errorf("entry (%d, %d) is outside the %dx%d matrix (indices are 1-based)", i, j, rows, cols)
+		}
+		v := 1.0
+		if h.field != "pattern" {
+			if v, err = l.parseValue(h.field, f[2]); err != nil {
+				return nil, 0, err
+			}
+		}
+		if prev := line[(i-1)*cols+j-1]; prev != 0 {
+			e := l.errorf("duplicate entry (%d, %d), already given on line %d", i, j, prev)
+			if h.symmetry != "general" && i != j {
+				e.Msg += fmt.Sprintf(" (in a %s file, entry (%d, %d) also sets (%d, %d))", h.symmetry, j, i, i, j)
+			}
+			return nil, 0, e
+		}
+		if h.symmetry == "skew-symmetric" && i == j && v != 0 {
+			return nil, 0, l.errorf("diagonal entry (%d, %d) is %v; a skew-symmetric matrix has a zero diagonal", i, j, v)
+		}
+		i, j = i-1, j-1
+		entries = append(entries, coordEntry{i, j, v})
+		line[i*cols+j] = l.n
+		if i != j {
+			switch h.symmetry {
+			case "symmetric":
+				entries = append(entries, coordEntry{j, i, v})
+				line[j*cols+i] = l.n
+			case "skew-symmetric":
+				entries = append(entries, coordEntry{j, i, -v})
+				line[j*cols+i] = l.n
+			}
+		}
+		got++
+	}
+	if got < nnz {
+		return nil, 0, &Error{Path: l.path, Line: sizeLine, Msg: fmt.Sprintf("size line declares %d entries, file has %d", nnz, got)}
+	}
+	return entries, got, nil
 }
 
 // readArray reads the column-major values of an array file of the given
