@@ -436,3 +436,22 @@ func setObservedP(c *config.Config, w *MC, files, verb string) error {
 	c.Set("p", float64(w.Observed())/float64(n))
 	return nil
 }
+
+// HeldOutCount implements Partial: |H|, 0 when the target is known
+// everywhere.
+func (w *MC) HeldOutCount() int { return w.heldCount }
+
+// ErrorScale implements ErrorScaler: the norm of the target on the
+// entries RecoveryError measures (the held-out ones, or all) and their
+// number.
+func (w *MC) ErrorScale() (norm float64, count int) {
+	if w.held != nil {
+		return math.Sqrt(w.heldNorm2), w.heldCount
+	}
+	r, c := w.Dims()
+	return mat.Norm(w.target, 2), r * c
+}
+
+// EntryLoss returns the loss of a residual of RMSE e on the observed
+// entries: e^2 / 2 (the loss is their mean).
+func (w *MC) EntryLoss(e float64) float64 { return e * e / 2 }

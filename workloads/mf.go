@@ -132,3 +132,10 @@ func init() {
 		Tags:  []string{"ci"},
 	})
 }
+
+// EntryLoss returns the loss of a residual of RMSE e over the target's
+// entries: c rows cols e^2 / 2 (e^2 / 2 for the mean loss).
+func (w *MF) EntryLoss(e float64) float64 {
+	r, c := w.Dims()
+	return w.c * float64(r) * float64(c) * e * e / 2
+}

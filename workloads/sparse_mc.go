@@ -126,35 +126,7 @@ func (w *SparseMC) targetEstimate() (apply, applyT func(dst, x *mat.Dense), scal
 // (the surrogate times p): dst = S x and dst = S^T x.
 func (w *SparseMC) applySurrogate() (apply, applyT func(dst, x *mat.Dense)) {
 	r, _ := w.Dims()
-	apply = func(dst, x *mat.Dense) { // dst = S x
-		dst.Zero()
-		_, l := x.Dims()
-		for i := 0; i < r; i++ {
-			di := dst.RawRowView(i)
-			for t := w.rowPtr[i]; t < w.rowPtr[i+1]; t++ {
-				xj := x.RawRowView(int(w.cols[t]))
-				s := w.vals[t]
-				for m := 0; m < l; m++ {
-					di[m] += s * xj[m]
-				}
-			}
-		}
-	}
-	applyT = func(dst, x *mat.Dense) { // dst = S^T x
-		dst.Zero()
-		_, l := x.Dims()
-		for i := 0; i < r; i++ {
-			xi := x.RawRowView(i)
-			for t := w.rowPtr[i]; t < w.rowPtr[i+1]; t++ {
-				dj := dst.RawRowView(int(w.cols[t]))
-				s := w.vals[t]
-				for m := 0; m < l; m++ {
-					dj[m] += s * xi[m]
-				}
-			}
-		}
-	}
-	return apply, applyT
+	return csrProducts(r, w.rowPtr, w.cols, w.vals)
 }
 
 // Scale implements Scaler: the loss ||P_O(W - Phi)||^2 / (2|O|) has
@@ -197,3 +169,13 @@ func (w *SparseMC) FactoredError(a, bt *mat.Dense) (rel, sq float64) {
 	sq = math.Max(ww-2*cross+n*n, 0)
 	return math.Sqrt(sq) / n, sq
 }
+
+// ErrorScale implements ErrorScaler: ||Phi||_F over every entry.
+func (w *SparseMC) ErrorScale() (norm float64, count int) {
+	r, c := w.Dims()
+	return w.phi.Norm(), r * c
+}
+
+// EntryLoss returns the loss of a residual of RMSE e on the observed
+// entries: e^2 / 2.
+func (w *SparseMC) EntryLoss(e float64) float64 { return e * e / 2 }
