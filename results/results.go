@@ -28,7 +28,27 @@ const (
 	// "interrupted before training (step 0)" for a method never started,
 	// with no trajectory. The run holding it has Interrupted set.
 	Interrupted Status = "interrupted"
+	// Stopped: training stopped on its validation entries (early
+	// stopping, trainer.Config.Patience): the validation error reached no
+	// new low for the patience. Message says where its lowest was; the
+	// weights kept are that checkpoint's (MethodResult.SelectedStep).
+	Stopped Status = "stopped"
+	// Refused: the network was not trained because the preflight refused
+	// it (memory, or a time estimate above the limit) where a verify has
+	// another reference (the AltMin baseline); Message says why. It has
+	// its layers and parameter count, and nothing measured.
+	Refused Status = "refused"
 )
+
+// ReportedError is the error a method is judged by: SelectedError when
+// training selected its weights on validation entries (the held-out error
+// of those weights), else BestError; nil when neither was measured.
+func (m *MethodResult) ReportedError() *float64 {
+	if m.SelectedError != nil {
+		return m.SelectedError
+	}
+	return m.BestError
+}
 
 // Checkpoint is the state of one method after Step gradient steps.
 type Checkpoint struct {
@@ -55,6 +75,10 @@ type Checkpoint struct {
 	// (absent) otherwise.
 	AlignU *float64 `json:"align_u,omitempty"`
 	AlignV *float64 `json:"align_v,omitempty"`
+	// Validation is the error on the validation entries (a completion
+	// problem from an entry list: their RMSE, in the data's units), what
+	// early stopping reads; nil (absent) when the problem has none.
+	Validation *float64 `json:"validation_error,omitempty"`
 }
 
 // MethodResult summarises the training of one method, in a run of either
@@ -105,6 +129,20 @@ type MethodResult struct {
 	// tolerance.
 	StepsToTol   *int     `json:"steps_to_tol,omitempty"`
 	SecondsToTol *float64 `json:"seconds_to_tol,omitempty"`
+	// SelectedStep, SelectedError and ValidationError describe the
+	// weights kept by a run that measured a validation error (a completion
+	// problem from an entry list, trainer.Config.Patience): the step of
+	// the checkpoint with the lowest validation error, the recovery error
+	// there (on the held-out test entries: the method's reported error,
+	// which nothing was chosen on) and that validation error. Nil
+	// otherwise.
+	SelectedStep    *int     `json:"selected_step,omitempty"`
+	SelectedError   *float64 `json:"selected_recovery_error,omitempty"`
+	ValidationError *float64 `json:"validation_error,omitempty"`
+	// RMSE is the reported error (ReportedError) in the data's units: the
+	// root mean square error on the entries it is measured on; nil when
+	// the workload cannot say (see workloads.RMSE) or nothing was measured.
+	RMSE *float64 `json:"rmse,omitempty"`
 	// Trajectory holds the checkpoints of a linear run in step order (also
 	// written to trajectories.csv).
 	Trajectory []Checkpoint `json:"trajectory,omitempty"`

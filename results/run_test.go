@@ -84,6 +84,7 @@ func linearRun() *results.Run {
 			Source: "seed", Rows: 40, Cols: 30, TargetSVals: []float64{10, 5.5, 1.25}, Observed: 480, HeldOut: 120,
 			Measurements: 600, WorkloadBytes: 12800, LoadedInitsFrom: []string{"compressed", "original"}, Sparse: true,
 			TargetTop: 10.5, StableEta: 0.0125, Precision: "float32", TargetRankFloat64: ptr(30),
+			Entries: fill(&results.EntriesInfo{}),
 		},
 		Methods: []results.MethodResult{{
 			Method: "compressed", Path: "sampled", Status: results.Diverged, Message: "diverged at step 30 (loss 3e+08)",
@@ -92,11 +93,13 @@ func linearRun() *results.Run {
 			OperatorGBps: 2.5, BandwidthFraction: ptr(0.125), PeakHeapBytes: 1 << 20,
 			FinalError: ptr(0.5), BestError: ptr(0.25), FinalTrainLoss: ptr(1.5e-3),
 			StepsToTol: ptr(20), SecondsToTol: ptr(0.5),
+			SelectedStep: ptr(20), SelectedError: ptr(0.375), ValidationError: ptr(0.625), RMSE: ptr(0.75),
 			Trajectory: []results.Checkpoint{
 				{Step: 0, Seconds: 0, TrainLoss: 2, RecoveryError: 1, TestLoss: 2.5, HasTestLoss: true,
 					SingularValues: []float64{0.01, 0.005}},
 				{Step: 20, Seconds: 0.5, TrainLoss: 0.1 + 0.2, RecoveryError: math.Pi / 10, TestLoss: 1e-300,
-					HasTestLoss: true, SingularValues: []float64{9.75, math.SmallestNonzeroFloat64}, AlignU: ptr(0.875), AlignV: ptr(0.5)},
+					HasTestLoss: true, SingularValues: []float64{9.75, math.SmallestNonzeroFloat64}, AlignU: ptr(0.875), AlignV: ptr(0.5),
+					Validation: ptr(0.625)},
 			},
 		}},
 		Ratios: map[string]results.Ratio{"compressed/original": {

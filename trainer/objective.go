@@ -27,6 +27,17 @@ type Measurement struct {
 	TestLoss       float64
 	HasTestLoss    bool
 	SingularValues []float64
+	// Validation is the error on the workload's validation entries
+	// (workloads.EntriesMC: their RMSE), valid only when HasValidation:
+	// what Config.Patience stops on, never a reported error.
+	Validation    float64
+	HasValidation bool
+}
+
+// validator is implemented by workloads that hold validation entries
+// (workloads.EntriesMC): the validation error of a formed W.
+type validator interface {
+	ValidationRMSE(w *mat.Dense) (float64, bool)
 }
 
 // Dense trains a deep linear network on a workload through the dense
@@ -101,6 +112,9 @@ func (d *Dense) Measure(k int) Measurement {
 	m := Measurement{RecoveryError: workloads.Recovery(d.work, w)}
 	if t, ok := d.work.(workloads.TestLosser); ok {
 		m.TestLoss, m.HasTestLoss = t.TestLoss(w)
+	}
+	if v, ok := d.work.(validator); ok {
+		m.Validation, m.HasValidation = v.ValidationRMSE(w)
 	}
 	if k > 0 {
 		if s, err := workloads.SingularValues(w); err == nil {

@@ -146,6 +146,14 @@ type factoredError interface {
 	FactoredError(a, bt *mat.Dense) (rel, sq float64)
 }
 
+// heldOutFactored is implemented by workloads known only on entries
+// (workloads.EntriesMC): the relative error and test loss of W = A B on
+// their held-out entries and the validation error, from the factors.
+type heldOutFactored interface {
+	HeldOutFactored(a, bt *mat.Dense) (rel, testLoss float64)
+	ValidationFactored(a, bt *mat.Dense) (float64, bool)
+}
+
 // SampledFlops is the flop count of the sampled products of one step on
 // |O| observed entries at inner width h: three products of 2|O|h each.
 func SampledFlops(observed, h int) uint64 { return 3 * 2 * uint64(observed) * uint64(h) }
@@ -165,7 +173,9 @@ func NewSampledMC(net *dln.Network, work Observed, mult []float64) *SampledMC {
 	rowPtr, cols, vals := work.Observations()
 	s := &sampledCore{net: net, work: work, mult: mult, observed: len(cols), rows: r, h: h, a0: mat.NewDense(r, h, nil)}
 	s.panelOrder(rowPtr, cols, vals, c)
-	if _, ok := work.(factoredError); !ok {
+	_, fe := work.(factoredError)
+	_, ho := work.(heldOutFactored)
+	if !fe && !ho {
 		s.w = mat.NewDense(r, c, nil) // Measure forms W
 	}
 	shares := SampledShares(len(cols), r)
@@ -457,6 +467,15 @@ func (s *sampledCore) measure(k int) Measurement {
 	_, c := s.net.Dims()
 	bt := s.inter[0].Slice(0, c, 0, s.h).(*mat.Dense)
 	var m Measurement
+	if ho, ok := s.work.(heldOutFactored); ok {
+		m.RecoveryError, m.TestLoss = ho.HeldOutFactored(a, bt)
+		m.HasTestLoss = true
+		m.Validation, m.HasValidation = ho.ValidationFactored(a, bt)
+		if k > 0 {
+			m.SingularValues = factorSingularValues(a, bt, k)
+		}
+		return m
+	}
 	if fe, ok := s.work.(factoredError); ok {
 		rel, sq := fe.FactoredError(a, bt)
 		m.RecoveryError = rel
@@ -475,6 +494,9 @@ func (s *sampledCore) measure(k int) Measurement {
 	if t, ok := s.work.(workloads.TestLosser); ok {
 		m.TestLoss, m.HasTestLoss = t.TestLoss(s.w)
 	}
+	if v, ok := s.work.(validator); ok {
+		m.Validation, m.HasValidation = v.ValidationRMSE(s.w)
+	}
 	if k > 0 {
 		if sv, err := workloads.SingularValues(s.w); err == nil {
 			m.SingularValues = sv[:min(k, len(sv))]
@@ -484,7 +506,8 @@ func (s *sampledCore) measure(k int) Measurement {
 }
 
 // factorSingularValues returns the k largest singular values of A B given A
-// and B^T: with A = Q_a R_a and B^T = Q_b R_b, A B = Q_a (R_a R_b^T) Q_b^T.
+// and B^T (at most min(rows, cols) of them, the zeros beyond its rank h
+// included): with A = Q_a R_a and B^T = Q_b R_b, A B = Q_a (R_a R_b^T) Q_b^T.
 func factorSingularValues(a, bt *mat.Dense, k int) []float64 {
 	var qa, qb mat.QR
 	qa.Factorize(a)
@@ -498,7 +521,16 @@ func factorSingularValues(a, bt *mat.Dense, k int) []float64 {
 	if err != nil {
 		return nil
 	}
-	return sv[:min(k, len(sv))]
+	// A B has rank at most h: its values beyond are 0, as a dense SVD of
+	// the rows x cols product reports them.
+	rows, _ := a.Dims()
+	cols, _ := bt.Dims()
+	n := min(k, rows, cols)
+	sv = sv[:min(n, len(sv))]
+	for len(sv) < n {
+		sv = append(sv, 0)
+	}
+	return sv
 }
 
 // Network returns the trained network.

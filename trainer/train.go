@@ -5,6 +5,9 @@ import (
 	"math"
 	"time"
 
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/lowdim/lowdim/dln"
 	"github.com/lowdim/lowdim/results"
 )
 
@@ -44,6 +47,28 @@ type Config struct {
 	// is: the hook of checks that must see every gradient step. It is
 	// called before Checkpoint of the same step, and is not timed.
 	Observe func(step int, loss float64)
+	// TolRel, when positive, stops training like Tol (status
+	// results.Converged) once the training loss is <= TolRel times the
+	// initial loss: a tolerance in the data's scale, for a loss with a
+	// floor above any absolute Tol. With both, the larger bound applies.
+	TolRel float64
+	// Patience, when positive, stops training on the validation error
+	// (Measurement.Validation, measured at each checkpoint by a workload
+	// that holds validation entries): once Patience checkpoints in a row,
+	// and at least as many steps as it took to reach the lowest, bring no
+	// validation error below the lowest so far, training stops with status
+	// results.Stopped. The second condition makes the patience grow with
+	// the time training took: from a small initialization the modes are
+	// learned one after another, and the plateau before the next one
+	// lasts longer the later it comes (a fixed patience stopped a noiseless
+	// rank-2 completion between its two modes). Whatever ended training, the network's
+	// layers are then set back to those of the checkpoint with the lowest
+	// validation error (when the objective has a Network), and the
+	// result's SelectedStep, SelectedError and ValidationError describe
+	// that checkpoint. A workload that measures no validation error
+	// ignores it. The snapshot of the layers is allocated once, before the
+	// first step, and copied at each new lowest (not timed).
+	Patience int
 	// Stop, when not nil, interrupts training once it is closed: Train
 	// looks at it once per step, at the step boundary, without blocking
 	// or allocating, and when it is closed after step t (t = 0: before the
@@ -90,11 +115,20 @@ func Train(obj Objective, cfg Config) results.MethodResult {
 	if cfg.Observe != nil {
 		cfg.Observe(0, loss)
 	}
+	tol := cfg.Tol
+	if cfg.TolRel > 0 && loss0 > 0 && !math.IsInf(loss0, 0) {
+		tol = max(tol, cfg.TolRel*loss0)
+	}
+	var keep *keeper
+	if cfg.Patience > 0 {
+		keep = newKeeper(obj)
+	}
+	stalled := false
 
 	for t := 0; ; t++ {
 		var badError float64
 		bad := math.IsNaN(loss) || math.IsInf(loss, 0) || (loss0 > 0 && loss > factor*loss0)
-		converged := !bad && cfg.Tol > 0 && loss <= cfg.Tol
+		converged := !bad && tol > 0 && loss <= tol
 		interrupted := !bad && !converged && t < cfg.Steps && isClosed(cfg.Stop)
 		last := bad || converged || interrupted || t >= cfg.Steps
 		if !bad && (t%every == 0 || last) {
@@ -107,6 +141,13 @@ func Train(obj Objective, cfg Config) results.MethodResult {
 					Step: t, Seconds: elapsed.Seconds(), TrainLoss: loss,
 					RecoveryError: m.RecoveryError, TestLoss: m.TestLoss,
 					HasTestLoss: m.HasTestLoss, SingularValues: m.SingularValues,
+				}
+				if m.HasValidation && !math.IsNaN(m.Validation) && !math.IsInf(m.Validation, 0) {
+					v := m.Validation
+					c.Validation = &v
+					if keep != nil {
+						stalled = keep.observe(c, cfg.Patience)
+					}
 				}
 				res.Trajectory = append(res.Trajectory, c)
 				if cfg.Checkpoint != nil {
@@ -126,6 +167,9 @@ func Train(obj Objective, cfg Config) results.MethodResult {
 			res.Status = results.Converged
 			steps, secs := t, elapsed.Seconds()
 			res.StepsToTol, res.SecondsToTol = &steps, &secs
+		case stalled: // before the budget: at its last step, the rule held too
+			res.Status = results.Stopped
+			res.Message = fmt.Sprintf("stopped at step %d: the validation error did not fall below its lowest, %.4g at step %d, in %d checkpoints (%d steps)", t, keep.value, keep.step, keep.since, t-keep.step)
 		case t >= cfg.Steps:
 			res.Status = results.MaxSteps
 		case interrupted:
@@ -160,5 +204,62 @@ func Train(obj Objective, cfg Config) results.MethodResult {
 		}
 		res.FinalError, res.BestError, res.FinalTrainLoss = &fe, &best, &fl
 	}
+	if keep != nil && keep.found {
+		keep.restore()
+		step, e, v := keep.step, keep.err, keep.value
+		res.SelectedStep, res.SelectedError, res.ValidationError = &step, &e, &v
+	}
 	return res
+}
+
+// keeper keeps the layers of the checkpoint with the lowest validation
+// error (Config.Patience).
+type keeper struct {
+	net   *dln.Network // nil when the objective has none: nothing to restore
+	best  []*mat.Dense
+	found bool
+	value float64 // the lowest validation error
+	step  int     // its checkpoint's step
+	err   float64 // its checkpoint's recovery error
+	since int     // checkpoints since it
+}
+
+// newKeeper allocates the snapshot of obj's network's layers.
+func newKeeper(obj Objective) *keeper {
+	k := &keeper{}
+	if n, ok := obj.(interface{ Network() *dln.Network }); ok {
+		k.net = n.Network()
+		for l := 0; l < k.net.Layers(); l++ {
+			k.best = append(k.best, mat.DenseCopyOf(k.net.Layer(l)))
+		}
+	}
+	return k
+}
+
+// observe records checkpoint c (with its validation error set), taken with
+// the network at c's parameters, and reports whether patience checkpoints
+// in a row, and as many steps as the lowest took, have passed without a
+// new lowest.
+func (k *keeper) observe(c results.Checkpoint, patience int) bool {
+	if !k.found || *c.Validation < k.value {
+		k.found, k.value, k.step, k.err, k.since = true, *c.Validation, c.Step, c.RecoveryError, 0
+		for l, b := range k.best {
+			b.Copy(k.net.Layer(l))
+		}
+		return false
+	}
+	k.since++
+	return k.since >= patience && c.Step-k.step >= k.step
+}
+
+// restore sets the network's layers to the snapshot.
+func (k *keeper) restore() {
+	if k.net == nil {
+		return
+	}
+	ms := make([]mat.Matrix, len(k.best))
+	for l, b := range k.best {
+		ms[l] = b
+	}
+	k.net.SetLayers(ms)
 }

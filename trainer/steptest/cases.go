@@ -23,6 +23,11 @@ const (
 	MFSum
 	// MC is completion on half of the entries, f = ||P_O(W - Phi)||_F^2 / (2|O|).
 	MC
+	// MCEntries is completion from a list of entries
+	// (workloads.EntriesMC): MC's half trains, a tenth of the others each
+	// is held out for validation and test, the values centered by their
+	// training mean.
+	MCEntries
 )
 
 func (k Kind) String() string {
@@ -33,6 +38,8 @@ func (k Kind) String() string {
 		return "mf-sum"
 	case MC:
 		return "mc"
+	case MCEntries:
+		return "mc-entries"
 	}
 	return fmt.Sprintf("Kind(%d)", int(k))
 }
@@ -91,7 +98,7 @@ var widths = [][]int{
 // Cases returns the table's cases for the kinds p trains on.
 func Cases(p Path) []Case {
 	var cs []Case
-	for _, k := range []Kind{MFMean, MFSum, MC} {
+	for _, k := range []Kind{MFMean, MFSum, MC, MCEntries} {
 		if !slices.Contains(p.Kinds, k) {
 			continue
 		}
@@ -144,6 +151,12 @@ func build(c Case) problem {
 		if err == nil {
 			work, err = workloads.NewMC(phi, mask)
 		}
+	case MCEntries:
+		var mask *mat.Dense
+		mask, err = workloads.SampleMask(rows, cols, 0.5, rng)
+		if err == nil {
+			work, err = entriesOf(phi, mask, rng)
+		}
 	default:
 		panic(fmt.Sprintf("steptest: unknown kind %v", c.Kind))
 	}
@@ -164,6 +177,37 @@ func build(c Case) problem {
 		work: work, net: net, mult: mult, eta: etaScaled / scale,
 		f0: work.Loss(mat.NewDense(rows, cols, nil)),
 	}
+}
+
+// entriesOf returns the EntriesMC of phi trained on mask's entries, with
+// validation and test lists each of every fifth unobserved entry (one
+// list at least), centered by the training mean.
+func entriesOf(phi, mask *mat.Dense, rng *rand.Rand) (workloads.Workload, error) {
+	rows, cols := phi.Dims()
+	var train, val, test workloads.EntryList
+	k := 0
+	for i := 0; i < rows; i++ {
+		for j := 0; j < cols; j++ {
+			v := phi.At(i, j)
+			switch {
+			case mask.At(i, j) == 1:
+				train.Row, train.Col, train.Value = append(train.Row, i), append(train.Col, j), append(train.Value, v)
+			case k%5 == 0:
+				val.Row, val.Col, val.Value = append(val.Row, i), append(val.Col, j), append(val.Value, v)
+				k++
+			default:
+				if k%5 == 1 || test.Len() == 0 {
+					test.Row, test.Col, test.Value = append(test.Row, i), append(test.Col, j), append(test.Value, v)
+				}
+				k++
+			}
+		}
+	}
+	center, err := workloads.NewCentering(workloads.CenterGlobal, rows, cols, train)
+	if err != nil {
+		return nil, err
+	}
+	return workloads.NewEntriesMC(rows, cols, train, val, test, center, rng)
 }
 
 // NewRand returns the suite's random source for a stream: PCG seeded with

@@ -267,6 +267,15 @@ func checkMeasure(t testing.TB, p Path, c Case, step, k int, got, want trainer.M
 	} else if got.TestLoss != 0 {
 		t.Errorf("%s: test loss %v without HasTestLoss", where, got.TestLoss)
 	}
+	if got.HasValidation != want.HasValidation {
+		t.Errorf("%s: HasValidation %v, reference %v", where, got.HasValidation, want.HasValidation)
+	} else if want.HasValidation {
+		if e := math.Abs(got.Validation-want.Validation) / want.Validation; !(e <= refRelTol) {
+			t.Errorf("%s: validation error %.17g, reference %.17g (relative difference %.3g > %.3g)", where, got.Validation, want.Validation, e, refRelTol)
+		}
+	} else if got.Validation != 0 {
+		t.Errorf("%s: validation error %v without HasValidation", where, got.Validation)
+	}
 	if len(got.SingularValues) != len(want.SingularValues) || (k == 0) != (got.SingularValues == nil) {
 		t.Errorf("%s: %d singular values %v, want %d", where, len(got.SingularValues), got.SingularValues, len(want.SingularValues))
 		return

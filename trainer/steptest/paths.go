@@ -18,7 +18,7 @@ var (
 		New: func(net *dln.Network, work workloads.Workload, mult []float64) trainer.Objective {
 			return trainer.NewDense(net, work, mult)
 		},
-		Kinds:     []Kind{MFMean, MFSum, MC},
+		Kinds:     []Kind{MFMean, MFSum, MC, MCEntries},
 		EvalFlops: func(dims []int, _ workloads.Workload) uint64 { return theory.ForwardFlops(dims) },
 		StepFlops: func(dims []int, _ workloads.Workload) uint64 {
 			return theory.BackwardFlops(dims) + theory.UpdateFlops(dims)
@@ -33,7 +33,7 @@ var (
 		New: func(net *dln.Network, work workloads.Workload, mult []float64) trainer.Objective {
 			return trainer.NewSampledMC(net, work.(trainer.Observed), mult)
 		},
-		Kinds: []Kind{MC},
+		Kinds: []Kind{MC, MCEntries},
 		EvalFlops: func(dims []int, work workloads.Workload) uint64 {
 			return theory.SampledMCEvalFlops(dims, observed(work))
 		},

@@ -90,6 +90,20 @@ func (n *naive) measure(k int) trainer.Measurement {
 	if t, ok := n.work.(workloads.TestLosser); ok {
 		m.TestLoss, m.HasTestLoss = t.TestLoss(w)
 	}
+	if l, ok := n.work.(interface {
+		Lists() (train, validation, test workloads.EntryList)
+	}); ok {
+		// The validation RMSE, entry by entry from the list.
+		_, val, _ := l.Lists()
+		var ss float64
+		for t, v := range val.Value {
+			e := w.At(val.Row[t], val.Col[t]) - v
+			ss += e * e
+		}
+		if val.Len() > 0 {
+			m.Validation, m.HasValidation = math.Sqrt(ss/float64(val.Len())), true
+		}
+	}
 	if k > 0 {
 		var svd mat.SVD
 		if !svd.Factorize(w, mat.SVDNone) {
