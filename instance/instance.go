@@ -63,6 +63,9 @@ type Instance struct {
 	// TargetTop and StableEta are set when the learning rate was resolved
 	// from a fraction of the stable one (experiment).
 	TargetTop, StableEta float64
+	// Entries describes a completion problem read from a list of entries
+	// (NewFromEntries); nil otherwise.
+	Entries *results.EntriesInfo
 
 	// The target's SVD, computed once (TargetSVD).
 	svals    []float64
@@ -206,12 +209,8 @@ func (in *Instance) TargetRank() (int, error) {
 // Partial reports whether the target is known only on the observed and
 // held-out entries.
 func (in *Instance) Partial() bool {
-	mc, ok := in.Work.(*workloads.MC)
-	if !ok {
-		return false
-	}
-	_, n := mc.HeldOut()
-	return n > 0
+	p, ok := in.Work.(workloads.Partial)
+	return ok && p.HeldOutCount() > 0
 }
 
 // Info summarises the instance: its shape, the target's nonzero singular
@@ -235,12 +234,13 @@ func (in *Instance) Info(r int) results.InstanceInfo {
 	if w, ok := in.Work.(interface{ Observed() int }); ok {
 		info.Observed = w.Observed()
 	}
-	if mc, ok := in.Work.(*workloads.MC); ok {
-		_, info.HeldOut = mc.HeldOut()
+	if p, ok := in.Work.(workloads.Partial); ok {
+		info.HeldOut = p.HeldOutCount()
 	}
 	if w, ok := in.Work.(interface{ Measurements() int }); ok {
 		info.Measurements = w.Measurements()
 	}
+	info.Entries = in.Entries
 	for m := range in.Inits {
 		info.LoadedInitsFrom = append(info.LoadedInitsFrom, m)
 	}

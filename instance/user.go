@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"path/filepath"
 	"strings"
 
 	"gonum.org/v1/gonum/mat"
@@ -32,18 +33,80 @@ type UserFiles struct {
 	// file's size before the target's matrices are allocated, and its error
 	// is the file's.
 	Fits func(rows, cols int) error
+	// Format says how Target is read: FormatAuto (the zero value) reads a
+	// file that looks like a list of entries (matfile.IsEntryList) as one
+	// for --workload mc without a mask; FormatEntries always (mc only);
+	// FormatMatrix never.
+	Format TargetFormat
+	// Entry says how a list of entries is read, split and centered
+	// (NewFromEntries); its Test fraction is HeldOut.
+	Entry EntryOptions
+	// NoiseLevel, when positive, is the standard deviation of the noise
+	// on each entry of a fully known target, in its units: without --r the
+	// rank is then NoiseRank's, the singular values above the noise's.
+	NoiseLevel float64
 }
 
-// FromFiles reads the user's target (and mask) and makes its instance,
-// setting the shape of c from it (c.SetDims: d for a square target, rows
-// and cols for an m x n one), c.R when it was not given, and the
-// parameters the data fixes (p of mc). A coordinate .mtx target for mc
-// without a mask is known only on its entries: u.HeldOut of them are held
-// out to measure the recovery error on (NewHeldOut), and c.R must be given.
+// entryList reports whether u's target is read as a list of entries for
+// workload (see UserFiles.Format).
+func (u UserFiles) entryList(workload string) (bool, error) {
+	switch u.Format {
+	case FormatMatrix:
+		return false, nil
+	case FormatEntries:
+		if workload != "mc" {
+			return false, config.Bad("target-format", u.Format, "a list of entries is a completion problem: it needs --workload mc, not %s", workload)
+		}
+		if u.Mask != "" {
+			return false, config.Bad("mask", u.Mask, "a list of entries says which entries are observed: --mask does not apply to it")
+		}
+		return true, nil
+	case FormatAuto, "":
+	default:
+		return false, config.Bad("target-format", u.Format, "want auto, matrix or entries")
+	}
+	if workload != "mc" || u.Mask != "" {
+		return false, nil
+	}
+	return matfile.IsEntryList(u.Target)
+}
+
+// fromEntries reads u's target as a list of entries and makes its
+// completion instance (NewFromEntries).
+func fromEntries(c *config.Config, u UserFiles) (*Instance, error) {
+	e, err := ReadEntries(u.Target, u.Entry)
+	if err != nil {
+		if u.Format != FormatEntries && !strings.EqualFold(filepath.Ext(u.Target), ".mtx") {
+			return nil, fmt.Errorf("%w (read as a row,col,value list of entries, as its first line looks like one; give --target-format matrix to read it as a matrix)", err)
+		}
+		return nil, err
+	}
+	// No Fits: the list is all the instance holds (memory in proportion
+	// to the entries); the networks are planned by the caller's preflight
+	// on the instance.
+	opt := u.Entry
+	if u.HeldOut > 0 {
+		opt.Test = u.HeldOut
+	}
+	return NewFromEntries(c, e, opt, u.RGiven)
+}
+
+// FromFiles reads the user's target (and mask) and makes its instance.
+// A target read as a list of entries (u.Format; by default a row,col,value
+// .csv/.tsv or a coordinate .mtx for --workload mc without a mask) is
+// made by NewFromEntries: split over its entries into training,
+// validation and test parts, never an m x n matrix. Otherwise FromFiles
+// reads it as a matrix, setting the shape of c from it (c.SetDims: d for a
+// square target, rows and cols for an m x n one), c.R when it was not
+// given, and the parameters the data fixes (p of mc). A coordinate .mtx
+// target read as a matrix (u.Format FormatMatrix) for mc without a mask is
+// known only on its entries: u.HeldOut of them are held out to measure the
+// recovery error on (NewHeldOut), and c.R must be given.
 //
 // The target may be rectangular; it must be at least 2 x 2, finite and
 // nonzero, and a fully known target without --r must not have full
-// numerical rank (min(m, n)); every value read from the file is reported as
+// numerical rank (min(m, n)), or with u.NoiseLevel the rank is NoiseRank's
+// (the singular values above the noise's); every value read from the file is reported as
 // the file's, never as a flag's. The synthetic generator's rules (the
 // spread target's r <= min(m, n)/2) do not apply: c.Spectrum is set to
 // "top", whose only rule, r <= min(m, n), every target obeys. When c.RHat
@@ -55,6 +118,16 @@ func FromFiles(c *config.Config, u UserFiles) (*Instance, error) {
 }
 
 func fromFiles(c *config.Config, u UserFiles) (*Instance, error) {
+	entries, err := u.entryList(c.Workload)
+	if err != nil {
+		return nil, err
+	}
+	if entries {
+		return fromEntries(c, u)
+	}
+	if u.Entry != (EntryOptions{}) {
+		return nil, fmt.Errorf("%s is read as a matrix: --center, --validation, --index-base and --duplicates apply to a list of entries (--workload mc, a row,col,value file or a coordinate .mtx, without --mask)", u.Target)
+	}
 	if spec, err := Spec(*c); err == nil && u.Mask != "" && !spec.Masked {
 		var with []string
 		for _, s := range workloads.Specs() {
@@ -134,6 +207,12 @@ func fromFiles(c *config.Config, u UserFiles) (*Instance, error) {
 		return nil, fmt.Errorf("--target with --workload %s is not supported: a %s problem needs more than its target (use lowdim run --load-instance)", c.Workload, spec.Title)
 	}
 	prec := workloads.PrecisionOf(t.Dtype)
+	if !u.RGiven && u.NoiseLevel > 0 {
+		if c.R, err = NoiseRank(t.Dense, u.NoiseLevel, u.Target); err != nil {
+			return nil, err
+		}
+		u.RGiven = true
+	}
 	if !u.RGiven {
 		info, err := workloads.MatrixRank(t.Dense, prec)
 		if err != nil {

@@ -89,10 +89,10 @@ func TestFromFilesCases(t *testing.T) {
 		// with --r 1: "dln: dimension mismatch").
 		{name: "zero", file: "zero10.npy", wantErr: []string{"testdata/zero10.npy: the target is zero (all 10 x 10 entries are 0)"}},
 		{name: "zero --r 1", file: "zero10.npy", r: 1, wantErr: []string{"testdata/zero10.npy: the target is zero"}},
-		// One entry of a 10000 x 10000 coordinate file: the held-out split
-		// (0.1 of 1 entry) is refused from the entry count, before any pass
-		// over the 10^8 elements.
-		{name: "mtx one entry", file: "mtx_10k_1entry.mtx", workload: "mc", r: 1, wantErr: []string{"testdata/mtx_10k_1entry.mtx: holding out 0.1 of 1 known entries"}},
+		// One entry of a 10000 x 10000 coordinate file: read as a list
+		// (never its 10^8 elements), the split of its one entry into test,
+		// validation and training is refused.
+		{name: "mtx one entry", file: "mtx_10k_1entry.mtx", workload: "mc", r: 1, wantErr: []string{"testdata/mtx_10k_1entry.mtx: 1 units cannot give 1 to test, 1 to validation and at least one to training", "--held-out 0.1"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var before, after runtime.MemStats

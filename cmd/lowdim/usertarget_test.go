@@ -38,7 +38,7 @@ func TestVerifyUserTargetCases(t *testing.T) {
 		// bad-inputs: a zero target (it panicked with --r 1) and a 10000 x
 		// 10000 coordinate file with one entry (1.59 GB and 101 s).
 		{"zero --r 1", []string{"zero10.npy", "--r", "1"}, "zero10.npy: the target is zero", ""},
-		{"mtx one entry", []string{"mtx_10k_1entry.mtx", "--workload", "mc", "--r", "1"}, "mtx_10k_1entry.mtx: holding out 0.1 of 1 known entries", ""},
+		{"mtx one entry", []string{"mtx_10k_1entry.mtx", "--workload", "mc", "--r", "1"}, "mtx_10k_1entry.mtx: 1 units cannot give 1 to test, 1 to validation and at least one to training", ""},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			args := append([]string{"verify", "--target", filepath.Join(userData, tt.args[0])}, tt.args[1:]...)

@@ -458,13 +458,14 @@ func TestVerifyCoordinateMTXIsMask(t *testing.T) {
 	require.Contains(t, []int{exitOK, exitFailure}, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
 	v := readVerdict(t, out)
 	require.Equal(t, "mc", v.Config.Workload)
-	// A tenth of the listed entries is held out; the networks train on
-	// the rest.
+	// A tenth of the listed entries is held out for test, another tenth
+	// for validation; the networks train on the rest.
 	held := int(math.Round(instance.DefaultHeldOut * float64(n)))
+	val := int(math.Round(instance.DefaultValidation * float64(n)))
 	require.Equal(t, held, v.Instance.HeldOut)
-	require.Equal(t, n-held, v.Instance.Observed, "observed entries = the entries the file lists, less the held-out ones")
+	require.Equal(t, n-held-val, v.Instance.Observed, "observed entries = the entries the file lists, less the held-out ones")
 	require.Equal(t, 20, v.Config.D)
-	require.Equal(t, float64(n-held)/400, v.Config.P, "p is the fraction trained on, not the preset's")
+	require.Equal(t, float64(n-held-val)/400, v.Config.P, "p is the fraction trained on, not the preset's")
 	require.Empty(t, v.Instance.SVals, "the zero-filled matrix's spectrum is not reported as the target's")
 	for _, c := range v.Checks {
 		if c.Name == experiment.CheckIncremental {
@@ -481,11 +482,12 @@ func TestVerifyCoordinateMTXIsMask(t *testing.T) {
 		code, n, held, *v.Original.BestError, v.Passed, v.Failed, v.Skipped)
 	require.Contains(t, stdout, fmt.Sprintf("errors are measured on %d held-out entries", held))
 
-	// Without --r: refused, since the zero-filled matrix has full rank.
+	// Without --r: the zero-filled matrix has full rank, so the rank is
+	// chosen on the validation entries (AltMin's), and it is the target's.
 	code, _, stderr = lowdim(t, "verify", "--workload", "mc", "--target", target, "--steps", "10", "--quiet", "--out", filepath.Join(dir, "out2"))
-	require.Equal(t, exitUsage, code)
-	require.Contains(t, stderr, target+": a coordinate .mtx target is known only on its entries")
-	require.Contains(t, stderr, "--r")
+	require.Contains(t, []int{exitOK, exitFailure}, code, stderr)
+	v2 := readVerdict(t, filepath.Join(dir, "out2"))
+	require.Equal(t, 2, v2.Config.R)
 
 	// --held-out out of range, and where there is nothing to hold out.
 	code, _, stderr = lowdim(t, "verify", "--workload", "mc", "--target", target, "--r", "2", "--held-out", "1", "--quiet", "--out", filepath.Join(dir, "out3"))
