@@ -48,6 +48,9 @@ type Options struct {
 	// Verify) returns a complete record marked interrupted with a nil
 	// error. See Run.
 	Interrupt <-chan struct{}
+	// stop is a verify's stopping rule on a user's target (stopOf): set
+	// by Verify, zero (none) in a run.
+	stop stopRule
 	// TimePreflight, when true, estimates every network's training time
 	// to its step budget before any is trained (EstimateTime, on copies
 	// that leave the results unchanged), writes the estimate to TimeLog,
@@ -60,6 +63,15 @@ type Options struct {
 	// TimeLog, when not nil, receives the time preflight's line
 	// (TimeLine) before training.
 	TimeLog io.Writer
+	// Trained, when not nil, is called with each network once its
+	// training has ended (converged, out of steps, diverged, or cut short
+	// by an interruption; never for a network the interruption kept from
+	// starting), in training order: lowdim's --save-model writes it. Its
+	// error ends the run (or verify) and is returned.
+	Trained func(TrainedNetwork) error
+	// widths: the run is a verify, whose compressed networks are named by
+	// their width (WidthLabel).
+	widths bool
 }
 
 // Messages of the methods an interruption cut short.
@@ -152,6 +164,7 @@ func Run(c config.Config, opt Options) (*results.Run, error) {
 		if in, err = instance.Load(opt.LoadInstance, &c); err != nil {
 			return nil, config.Input(err)
 		}
+		c = c.WithDefaults() // r, when the files gave it, and r-hat's default 2r
 		// The data is in memory already; the networks are not.
 		if plan, budget, err = preflight(c, true, false); err != nil {
 			return nil, err
@@ -269,8 +282,8 @@ func trainMethod(m string, c config.Config, in *instance.Instance, k *checker, o
 	}
 	obj, path := NewObjective(m, c, in, net)
 	k.path(m, path)
-	tc := trainer.Config{Steps: c.Steps, Eta: c.Eta, Tol: c.Tol, Every: c.Every, SingularValues: c.SVals, Checkpoint: hook, Observe: h.step,
-		Stop: opt.Interrupt}
+	tc := trainer.Config{Steps: c.Steps, Eta: c.Eta, Tol: max(c.Tol, opt.stop.noiseTol), TolRel: opt.stop.tolRel, Patience: opt.stop.patience,
+		Every: c.Every, SingularValues: c.SVals, Checkpoint: hook, Observe: h.step, Stop: opt.Interrupt}
 	var done func()
 	if opt.Progress != nil {
 		tc.Progress, done = opt.Progress(m, c.Steps)
@@ -283,6 +296,7 @@ func trainMethod(m string, c config.Config, in *instance.Instance, k *checker, o
 	k.annotate(m, &res)
 	res.Method = m
 	res.Path = path
+	setRMSE(&res, in)
 	for _, s := range net.Shapes() {
 		res.Layers = append(res.Layers, [2]int{s.Rows, s.Cols})
 	}
@@ -309,6 +323,9 @@ func trainMethod(m string, c config.Config, in *instance.Instance, k *checker, o
 	}
 	if opt.Log != nil {
 		fmt.Fprintf(opt.Log, "%s: %s after %d steps (%.3gs)\n", m, statusLine(res), res.Steps, res.Seconds)
+	}
+	if err := opt.trained(m, c, in, net, res); err != nil {
+		return res, err
 	}
 	return res, nil
 }

@@ -3,11 +3,11 @@ package experiment
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"time"
 
-	"github.com/lowdim/lowdim/checks"
 	"github.com/lowdim/lowdim/config"
 	"github.com/lowdim/lowdim/instance"
 	"github.com/lowdim/lowdim/machine"
@@ -31,9 +31,43 @@ type VerifyConfig struct {
 	config.Config
 	// RHats are the candidate widths (default: 2r).
 	RHats []int `json:"r_hats"`
-	// TolRel: a width is sufficient when its best recovery error is at most
-	// (1 + TolRel) times the original's (default DefaultTolRel).
+	// TolRel: a width is sufficient when its reported error is at most
+	// (1 + TolRel) times the reference's (Sufficient; default
+	// DefaultTolRel, DefaultTolRelHeldOut on a list of entries).
 	TolRel float64 `json:"tol_rel"`
+	// Reference is what the widths are judged against: ReferenceAuto
+	// (""), ReferenceOriginal or ReferenceAltMin (see Reference).
+	Reference string `json:"reference"`
+	// Patience stops training on a list of entries once that many
+	// checkpoints bring no new lowest validation error, keeping the
+	// weights of the lowest (trainer.Config.Patience; default
+	// DefaultPatience there, 0 elsewhere).
+	Patience int `json:"patience"`
+	// TolLossRel is a training-loss tolerance relative to the initial
+	// loss (trainer.Config.TolRel; 0: none). lowdim verify sets it to
+	// DefaultTolLossRel, and --tol to 0, on a user's target when --tol is
+	// not given.
+	TolLossRel float64 `json:"tol_loss_rel"`
+	// NoiseLevel is the standard deviation of the data's noise, in its
+	// units (0: unknown). When set, training also stops once the training
+	// RMSE reaches it (the discrepancy principle: fitting further fits the
+	// noise).
+	NoiseLevel float64 `json:"noise_level"`
+	// Seeds is the number of seeds the verify is repeated over (lowdim
+	// verify --seeds; 1 or 0: once).
+	Seeds int `json:"seeds"`
+}
+
+// verifyExtra are the fields of VerifyConfig beside the problem's, in
+// verdict.json.
+type verifyExtra struct {
+	RHats      []int   `json:"r_hats"`
+	TolRel     float64 `json:"tol_rel"`
+	Reference  string  `json:"reference,omitempty"`
+	Patience   int     `json:"patience,omitempty"`
+	TolLossRel float64 `json:"tol_loss_rel,omitempty"`
+	NoiseLevel float64 `json:"noise_level,omitempty"`
+	Seeds      int     `json:"seeds,omitempty"`
 }
 
 // WidthResult is the training of the compressed network at one width.
@@ -47,6 +81,12 @@ type WidthResult struct {
 	Seconds    float64        `json:"seconds"`
 	BestError  *float64       `json:"best_recovery_error,omitempty"`
 	FinalError *float64       `json:"final_recovery_error,omitempty"`
+	// Error is the width's reported error (results.MethodResult.
+	// ReportedError: on a list of entries the held-out error of the
+	// weights kept on validation), what it is judged by; RMSE the same in
+	// the data's units.
+	Error *float64 `json:"error,omitempty"`
+	RMSE  *float64 `json:"rmse,omitempty"`
 	// Sufficient is whether width-sufficient passed (true) or failed
 	// (false) at this width; nil (null) when it was not evaluable.
 	Sufficient *bool                `json:"sufficient"`
@@ -69,10 +109,22 @@ type Verdict struct {
 	// measured: the original took no step or diverged.
 	UpdateRank    *int    `json:"update_rank"`
 	UpdateRankTol float64 `json:"update_rank_tol"`
-	// SafeWidth is the smallest candidate width that is sufficient, nil
-	// when none is.
-	SafeWidth *int            `json:"safe_width"`
-	Checks    []results.Check `json:"checks"`
+	// SafeWidth is the smallest candidate width that is sufficient
+	// (SafeWidth: its reported error within TolRel of the reference's),
+	// nil when none is.
+	SafeWidth *int `json:"safe_width"`
+	// Reference is what the widths were judged against: the original
+	// network or, where the preflight refused it, the AltMin baseline.
+	Reference *Reference `json:"reference"`
+	// Safety says, off matrix factorization, that the safe width is an
+	// empirical finding (EmpiricalNote); empty on MF, where the theory's
+	// checks back it.
+	Safety string `json:"safety,omitempty"`
+	// Seeds holds, for a verify repeated over seeds (--seeds k, k > 1),
+	// each network's errors over the seeds with their 95% intervals
+	// (CombineSeeds); nil for one seed.
+	Seeds  *SeedSummary    `json:"seeds,omitempty"`
+	Checks []results.Check `json:"checks"`
 	// Memory is the verify's memory plan and what the process used.
 	Memory *results.MemoryInfo `json:"memory,omitempty"`
 	// Time is the time preflight (Options.TimePreflight): each network's
@@ -115,10 +167,7 @@ func (vc VerifyConfig) MarshalJSON() ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	extra, err := json.Marshal(struct {
-		RHats  []int   `json:"r_hats"`
-		TolRel float64 `json:"tol_rel"`
-	}{vc.RHats, vc.TolRel})
+	extra, err := json.Marshal(verifyExtra{vc.RHats, vc.TolRel, vc.Reference, vc.Patience, vc.TolLossRel, vc.NoiseLevel, vc.Seeds})
 	if err != nil {
 		return nil, err
 	}
@@ -130,16 +179,15 @@ func (vc *VerifyConfig) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &vc.Config); err != nil {
 		return err
 	}
-	var extra struct {
-		RHats  []int   `json:"r_hats"`
-		TolRel float64 `json:"tol_rel"`
-	}
+	var extra verifyExtra
 	if err := json.Unmarshal(b, &extra); err != nil {
 		return err
 	}
-	vc.RHats, vc.TolRel = extra.RHats, extra.TolRel
-	delete(vc.Params, "r_hats")
-	delete(vc.Params, "tol_rel")
+	vc.RHats, vc.TolRel, vc.Reference, vc.Patience = extra.RHats, extra.TolRel, extra.Reference, extra.Patience
+	vc.TolLossRel, vc.NoiseLevel, vc.Seeds = extra.TolLossRel, extra.NoiseLevel, extra.Seeds
+	for _, k := range []string{"r_hats", "tol_rel", "reference", "patience", "tol_loss_rel", "noise_level", "seeds"} {
+		delete(vc.Params, k)
+	}
 	return nil
 }
 
@@ -169,6 +217,20 @@ func (vc VerifyConfig) Validate() error {
 	if !(vc.TolRel > 0) {
 		return config.Bad("tol-rel", vc.TolRel, "relative tolerance must be positive")
 	}
+	switch vc.Reference {
+	case "", ReferenceAuto, ReferenceOriginal, ReferenceAltMin:
+	default:
+		return config.Bad("reference", vc.Reference, "want one of %v", References)
+	}
+	if vc.Patience < 0 {
+		return config.Bad("patience", vc.Patience, "must be at least 1 (checkpoints), or left out")
+	}
+	if !(vc.TolLossRel >= 0 && vc.TolLossRel < 1) {
+		return config.Bad("tol-loss-rel", vc.TolLossRel, "must be in [0, 1)")
+	}
+	if !(vc.NoiseLevel >= 0) || math.IsInf(vc.NoiseLevel, 0) {
+		return config.Bad("noise-level", vc.NoiseLevel, "must be finite and >= 0")
+	}
 	return nil
 }
 
@@ -184,17 +246,49 @@ func (vc VerifyConfig) Validate() error {
 // Verify returns the complete verdict with Interrupted set, Pass false and
 // a first reason starting with "INTERRUPTED" (Headline), and a nil error.
 func Verify(vc VerifyConfig, in *instance.Instance, opt Options) (*Verdict, error) {
+	ew, isEntries := entries(in)
+	if vc.Patience > 0 && (!isEntries || ew.ValidationCount() == 0) {
+		return nil, config.Bad("patience", vc.Patience, "stops on validation entries: it applies to a list of entries with some held out for validation (--validation)")
+	}
+	autoTolRel := vc.TolRel == 0 // chosen below once the reference is known
+	if isEntries && vc.Patience == 0 && ew.ValidationCount() > 0 {
+		vc.Patience = DefaultPatience
+	}
+	opt.widths = true
 	vc = vc.WithDefaults()
 	if in != nil {
 		vc.SetDims(in.Work.Dims())
 	}
+	if isEntries && vc.Sparse() && vc.Reference != ReferenceOriginal {
+		vc.Methods = []string{methods.Compressed} // the original cannot run on it: AltMin takes its place
+	}
 	if err := vc.Validate(); err != nil {
 		return nil, err
 	}
-	// The plan: the original network and the widest compressed one, one
-	// after the other, on the instance (in memory already when given).
+	// The reference: the original unless the preflight refuses it where
+	// AltMin can take its place (chooseReference).
+	ref := &Reference{Name: ReferenceOriginal, Label: "the original network"}
+	var err error
+	if isEntries {
+		if ref, err = chooseReference(vc, in, Options{}); err != nil {
+			return nil, err
+		}
+	} else if vc.Reference == ReferenceAltMin {
+		if _, err := chooseReference(vc, in, opt); err != nil {
+			return nil, err
+		}
+	}
+	if opt.stop, err = stopOf(vc, in); err != nil {
+		return nil, err
+	}
+	// The plan: the original network (when it is trained) and the widest
+	// compressed one, one after the other, on the instance (in memory
+	// already when given).
 	pc := vc.Config.Clone()
 	pc.Methods = []string{methods.Original, methods.Compressed}
+	if ref.Name != ReferenceOriginal {
+		pc.Methods = []string{methods.Compressed}
+	}
 	pc.RHat = slices.Max(vc.RHats)
 	plan, budget, err := preflight(pc, in != nil, true)
 	if err != nil {
@@ -210,8 +304,19 @@ func Verify(vc VerifyConfig, in *instance.Instance, opt Options) (*Verdict, erro
 	if err := resolveEta(&vc.Config, in, true); err != nil {
 		return nil, err
 	}
-	// The time preflight: the original, then every width, on the instance.
-	nets := []probeNet{{name: methods.Original, method: methods.Original, c: vc.Config, keepInit: true}}
+	// With the rate known, the time preflight may refuse the original
+	// where AltMin can take its place.
+	if isEntries && ref.Name == ReferenceOriginal && vc.Reference != ReferenceOriginal {
+		if ref, err = chooseReference(vc, in, opt); err != nil {
+			return nil, err
+		}
+	}
+	// The time preflight: the original (when it is the reference), then
+	// every width, on the instance.
+	var nets []probeNet
+	if ref.Name == ReferenceOriginal {
+		nets = append(nets, probeNet{name: methods.Original, method: methods.Original, c: vc.Config, keepInit: true})
+	}
 	for _, rh := range vc.RHats {
 		c := vc.Config
 		c.RHat = rh
@@ -225,23 +330,50 @@ func Verify(vc VerifyConfig, in *instance.Instance, opt Options) (*Verdict, erro
 		Time: times,
 		Tool: "lowdim", Version: machine.Read().Version, Started: time.Now().UTC().Format(time.RFC3339),
 		Config: vc, Machine: machine.Read(), Instance: in.Info(vc.R), UpdateRankTol: UpdateRankTol,
+		Reference: ref,
+	}
+	if vc.Workload != "mf" {
+		v.Safety = EmpiricalNote
 	}
 	k0 := newChecker(vc.Config, in)
 	k0.keepInit = true
 	var orig results.MethodResult
-	if opt.interrupted() {
+	switch {
+	case ref.Name != ReferenceOriginal:
+		orig = notStarted(methods.Original, vc.Config, in)
+		orig.Status, orig.Message = results.Refused, ref.Why
+		if !opt.interrupted() {
+			b, err := fitBaseline(ew, vc.R, vc.Seed)
+			if err != nil {
+				return nil, config.Input(fmt.Errorf("%s: %w", in.Source, err))
+			}
+			ref.Baseline = b
+			ref.Error, ref.RMSE = &b.HeldOutError, &b.RMSE
+			ref.Label = fmt.Sprintf("AltMin at rank %d (alternating least squares, ridge %g x rms chosen on the validation entries)", b.K, b.LambdaRel)
+		}
+	case opt.interrupted():
 		orig = notStarted(methods.Original, vc.Config, in)
 		k0.notStarted(orig)
-	} else {
+	default:
 		start := time.Now()
 		if orig, err = trainMethod(methods.Original, vc.Config, in, k0, opt); err != nil {
 			return nil, err
 		}
 		recordActual(v.Time, methods.Original, time.Since(start))
+		ref.Error, ref.RMSE = orig.ReportedError(), orig.RMSE
 	}
 	v.Original = orig
-	v.UpdateRank = k0.updateRank
-	v.Checks = k0.finish()
+	if autoTolRel && isEntries && !(ref.Name == ReferenceOriginal && orig.Status == results.Converged) {
+		// Held-out errors at a validation optimum (or AltMin's) are
+		// statistical: DefaultTolRelHeldOut, not the factor between two
+		// runs to the same training tolerance.
+		vc.TolRel = DefaultTolRelHeldOut
+		v.Config.TolRel = vc.TolRel
+	}
+	if ref.Name == ReferenceOriginal {
+		v.UpdateRank = k0.updateRank
+		v.Checks = k0.finish()
+	}
 	diverged := []string{}
 	if orig.Status == results.Diverged {
 		diverged = append(diverged, fmt.Sprintf("original: %s", statusLine(orig)))
@@ -251,21 +383,24 @@ func Verify(vc VerifyConfig, in *instance.Instance, opt Options) (*Verdict, erro
 		cut = append(cut, fmt.Sprintf("original %s", statusLine(orig)))
 	}
 
+	var cands []Candidate
 	for _, rh := range vc.RHats {
 		c := vc.Config
 		c.RHat = rh
 		k := newChecker(c, in)
 		// The original's observations, for the checks that compare.
-		k.trajs[methods.Original] = orig.Trajectory
-		k.res[methods.Original] = orig
-		if e, ok := k0.stepErr[methods.Original]; ok {
-			k.stepErr[methods.Original] = e
-		}
-		if f, ok := k0.floors[methods.Original]; ok {
-			k.floors[methods.Original] = f
-		}
-		if row, ok := k0.floorRows[methods.Original]; ok {
-			k.floorRows[methods.Original] = row
+		if ref.Name == ReferenceOriginal {
+			k.trajs[methods.Original] = orig.Trajectory
+			k.res[methods.Original] = orig
+			if e, ok := k0.stepErr[methods.Original]; ok {
+				k.stepErr[methods.Original] = e
+			}
+			if f, ok := k0.floors[methods.Original]; ok {
+				k.floors[methods.Original] = f
+			}
+			if row, ok := k0.floorRows[methods.Original]; ok {
+				k.floorRows[methods.Original] = row
+			}
 		}
 		var res results.MethodResult
 		if opt.interrupted() {
@@ -286,16 +421,16 @@ func Verify(vc VerifyConfig, in *instance.Instance, opt Options) (*Verdict, erro
 			cut = append(cut, fmt.Sprintf("%s %s", label, statusLine(res)))
 		}
 		w := WidthResult{RHat: rh, Params: res.Params, Status: res.Status, Message: res.Message, Steps: res.Steps,
-			StepsToTol: res.StepsToTol, Seconds: res.Seconds, BestError: res.BestError, FinalError: res.FinalError, Result: res}
-		wc := widthCheck(c, vc.TolRel, label, orig, res, k.learnedNothing(methods.Original), k.learnedNothing(methods.Compressed))
+			StepsToTol: res.StepsToTol, Seconds: res.Seconds, BestError: res.BestError, FinalError: res.FinalError,
+			Error: res.ReportedError(), RMSE: res.RMSE, Result: res}
+		wc := widthCheck(c, opt.stop, vc.TolRel, label, ref, orig, res, k.learnedNothing(methods.Original), k.learnedNothing(methods.Compressed))
+		cand := Candidate{RHat: rh}
 		if wc.Status.Evaluated() {
 			ok := wc.Status == results.Pass
 			w.Sufficient = &ok
+			cand.Error = res.ReportedError()
 		}
-		if wc.Status == results.Pass && (v.SafeWidth == nil || rh < *v.SafeWidth) {
-			r := rh
-			v.SafeWidth = &r
-		}
+		cands = append(cands, cand)
 		for _, ch := range k.finish() {
 			if ch.Method == methods.Compressed {
 				ch.Method = label
@@ -308,6 +443,7 @@ func Verify(vc VerifyConfig, in *instance.Instance, opt Options) (*Verdict, erro
 		v.Checks = append(v.Checks, wc)
 		v.Widths = append(v.Widths, w)
 	}
+	v.SafeWidth = SafeWidth(ref.Error, cands, vc.TolRel)
 	var failedTheory []string
 	for _, c := range v.Checks {
 		switch c.Status {
@@ -386,68 +522,4 @@ func (v *Verdict) Headline() string {
 		return "VERDICT: " + strings.Join(v.Reasons, "; ")
 	}
 	return "VERDICT: FAIL: " + strings.Join(v.Reasons, "; ")
-}
-
-// widthCheck is CheckWidth of one candidate: its best recovery error
-// against the original's. It is not evaluable when the run's interruption
-// cut either network short, when either diverged or recorded no error, or when the original did not reach the
-// tolerance (then it is no reference: a short budget hides an insufficient
-// width); its figures are then the real ratio (when both errors exist) and
-// the tolerance in force, never placeholders.
-//
-// origNothing and resNothing say why the original or the compressed
-// network learned nothing (checker.learnedNothing; "" when it learned):
-// a network that met --tol at initialization is no evidence, so the
-// check is not evaluable, never a pass of two untrained networks.
-func widthCheck(c config.Config, tolRel float64, label string, orig, res results.MethodResult, origNothing, resNothing string) results.Check {
-	regime := fmt.Sprintf("best recovery errors of runs to the same tolerance (tol=%g, %d steps at most)", c.Tol, c.Steps)
-	if c.Tol == 0 {
-		regime = fmt.Sprintf("best recovery errors after the same budget of %d steps (tol=0)", c.Steps)
-	}
-	const quantity = "best compressed error / best original error - 1"
-	origBest, best := orig.BestError, res.BestError
-	ratio := results.Absent
-	if origBest != nil && best != nil && *origBest > 0 {
-		ratio = *best / *origBest - 1
-	}
-	switch {
-	case orig.Status == results.Interrupted || res.Status == results.Interrupted:
-		why := interruptedWhy(methods.Original, orig)
-		if res.Status == results.Interrupted {
-			why = interruptedWhy(label, res)
-		}
-		return checks.NotEvaluable(CheckWidth, label, regime, quantity, why, tolRel)
-	case orig.Status == results.Diverged || res.Status == results.Diverged:
-		why := "the original network " + statusLine(orig)
-		if res.Status == results.Diverged {
-			why = "the compressed network " + statusLine(res)
-		}
-		return checks.NotEvaluable(CheckWidth, label, regime, quantity, why, tolRel)
-	case best == nil || origBest == nil:
-		return checks.NotEvaluable(CheckWidth, label, regime, quantity, "a network recorded no finite error", tolRel)
-	case origNothing != "" || resNothing != "" && res.Steps == 0:
-		why := origNothing
-		if why == "" {
-			why = resNothing
-		}
-		wc := checks.NotEvaluable(CheckWidth, label, regime, quantity, why, tolRel)
-		wc.Observed = ratio
-		return wc
-	case *origBest == 0:
-		wc := results.Check{Name: CheckWidth, Method: label, Regime: regime,
-			Quantity: "best compressed error (the original's is 0)", Observed: *best, Predicted: 0, Tolerance: 0,
-			Status: results.Fail, Detail: "the original network recovered the target exactly; the compressed one did not"}
-		if *best == 0 {
-			wc.Status, wc.Detail = results.Pass, "both recovered the target exactly"
-		}
-		return wc
-	case c.Tol > 0 && orig.Status != results.Converged:
-		wc := checks.NotEvaluable(CheckWidth, label, regime, quantity,
-			fmt.Sprintf("the original network did not reach --tol %g (%s after %d steps, best error %.3g), so it is no reference: raise --steps, or raise --tol to a loss this target can reach (noisy or ill-conditioned data may never reach 1e-10)",
-				c.Tol, orig.Status, orig.Steps, *origBest), tolRel)
-		wc.Observed = ratio
-		return wc
-	}
-	return checks.Bounded(CheckWidth, label, regime, quantity, ratio, tolRel,
-		fmt.Sprintf("compressed %.3g vs original %.3g", *best, *origBest))
 }

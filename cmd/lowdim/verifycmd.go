@@ -17,12 +17,16 @@ import (
 	"github.com/lowdim/lowdim/experiment"
 	"github.com/lowdim/lowdim/instance"
 	"github.com/lowdim/lowdim/internal/interrupt"
+	"github.com/lowdim/lowdim/methods"
+	"github.com/lowdim/lowdim/outdir"
 	"github.com/lowdim/lowdim/report"
 	"github.com/lowdim/lowdim/results"
 )
 
 func cmdVerify(args []string, stdout, stderr io.Writer) int {
 	fs, f := newFlags(stderr, true)
+	var d dataFlags
+	addDataFlags(fs, &d)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitOK
@@ -55,6 +59,9 @@ func cmdVerify(args []string, stdout, stderr io.Writer) int {
 	if set["held-out"] && f.targetFile == "" {
 		return fail(config.Bad("held-out", f.heldOut, "does not apply without --target (it holds out entries of a coordinate .mtx target for --workload mc without --mask)"))
 	}
+	if err := d.check(set, f.targetFile != ""); err != nil {
+		return fail(err)
+	}
 	if f.targetFile != "" && len(runs) > 1 {
 		return fail(config.Bad("target", f.targetFile, "--target needs a preset of one run"))
 	}
@@ -82,7 +89,11 @@ func cmdVerify(args []string, stdout, stderr io.Writer) int {
 		}
 		defer stop()
 	}
-	// --out before any work: checked, locked, recovered (output.go).
+	if err := checkSaveModel(f.saveModel, map[string]string{"out": f.out}); err != nil {
+		return fail(err)
+	}
+	// --out (and --save-model) before any work: checked, locked, recovered
+	// (output.go).
 	sig := interrupt.Notify(stderr, "lowdim verify")
 	defer sig.Stop()
 	out, closeOut, err := openOut(sig, stderr, "lowdim verify", "out", f.out, subfolders(runs), knownOut, "")
@@ -90,6 +101,14 @@ func cmdVerify(args []string, stdout, stderr io.Writer) int {
 		return fail(err)
 	}
 	defer closeOut()
+	var models *outdir.Folder
+	if f.saveModel != "" {
+		var closeModels func() error
+		if models, closeModels, err = openOut(sig, stderr, "lowdim verify", "save-model", f.saveModel, subfolders(runs), knownModels, "model-"); err != nil {
+			return fail(err)
+		}
+		defer closeModels()
+	}
 	failed := false
 	cut := false // a verdict written marked interrupted, or a run not run
 	so := &stdoutWriter{w: stdout}
@@ -104,55 +123,115 @@ func cmdVerify(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "lowdim verify: stdout closed: %s not run\n", c.Name)
 			continue
 		}
-		vc := experiment.VerifyConfig{Config: c, RHats: rhats, TolRel: f.tolRel}
-		var in *instance.Instance
-		if f.targetFile != "" {
-			u := instance.UserFiles{Target: f.targetFile, Mask: f.maskFile, HeldOut: f.heldOut,
-				HeldOutGiven: set["held-out"], RGiven: set["r"],
-				Fits: func(rows, cols int) error { return experiment.VerifyFits(vc, rows, cols) }}
-			if in, err = instance.FromFiles(&vc.Config, u); err != nil {
-				return fail(err)
-			}
-		}
-		// After FromFiles, which caps a user target's default width 2r at
-		// min(m, n).
-		vc.RHats = widths(vc.Config, rhats)
-		if in != nil {
-			rows, cols := in.Work.Dims()
-			for _, w := range rhats {
-				if w > min(rows, cols) { // the shape is the file's: say so, not "--d"
-					if rows == cols {
-						return fail(config.Bad("r-hat", f.rhats, "width %d is above d = %d of the %d x %d target %s", w, rows, rows, cols, f.targetFile))
-					}
-					return fail(config.Bad("r-hat", f.rhats, "width %d is above min(m, n) = %d of the %d x %d target %s", w, min(rows, cols), rows, cols, f.targetFile))
-				}
-			}
+		tolRel := f.tolRel
+		if !set["tol-rel"] {
+			tolRel = 0 // the default of the errors compared (experiment.VerifyConfig.TolRel)
 		}
 		sub := subOf(runs, c)
 		dir := f.out
 		if sub != "" {
 			dir = filepath.Join(dir, sub)
 		}
-		opt := experiment.Options{Interrupt: sig.Done()}
-		if !f.quiet {
-			opt.Progress = progress(stderr, c.Name)
-			if opt.Progress == nil {
-				opt.Log = stderr
+		// --save-model: the networks of the first seed's verify.
+		var saver *modelSaver
+		var modelStage *outdir.Stage
+		if models != nil {
+			if modelStage, err = models.Stage(sub); err != nil {
+				return fail(err)
+			}
+			if saver, err = newModelSaver(modelStage.Path(), sourceFiles(f.targetFile, f.maskFile, "", c.Workload)); err != nil {
+				return fail(err)
 			}
 		}
-		if sig.Testing() {
-			opt.Progress = phaseProgress(sig, opt.Progress, false)
+		// One verify per seed (--seeds): its own split and initializations.
+		once := func(seed uint64) (*experiment.Verdict, error) {
+			c := c.Clone()
+			c.Seed = seed
+			vc := experiment.VerifyConfig{Config: c, RHats: rhats, TolRel: tolRel}
+			d.applyStop(&vc, f, set)
+			var in *instance.Instance
+			if f.targetFile != "" {
+				u := instance.UserFiles{Target: f.targetFile, Mask: f.maskFile, HeldOut: f.heldOut,
+					HeldOutGiven: set["held-out"], RGiven: set["r"],
+					Fits: func(rows, cols int) error { return experiment.VerifyFits(vc, rows, cols) }}
+				if err := d.userFiles(&u, set); err != nil {
+					return nil, err
+				}
+				var err error
+				if in, err = instance.FromFiles(&vc.Config, u); err != nil {
+					return nil, err
+				}
+			}
+			// After FromFiles, which caps a user target's default width 2r at
+			// min(m, n).
+			vc.RHats = widths(vc.Config, rhats)
+			if in != nil {
+				rows, cols := in.Work.Dims()
+				for _, w := range rhats {
+					if w > min(rows, cols) { // the shape is the file's: say so, not "--d"
+						if rows == cols {
+							return nil, config.Bad("r-hat", f.rhats, "width %d is above d = %d of the %d x %d target %s", w, rows, rows, cols, f.targetFile)
+						}
+						return nil, config.Bad("r-hat", f.rhats, "width %d is above min(m, n) = %d of the %d x %d target %s", w, min(rows, cols), rows, cols, f.targetFile)
+					}
+				}
+				if in.Entries != nil && len(rhats) == 0 {
+					vc.RHats = experiment.EntryWidths(vc.R, min(rows, cols))
+				}
+			}
+			opt := experiment.Options{Interrupt: sig.Done(), TimePreflight: true, MaxTime: f.maxTime}
+			if !f.quiet {
+				opt.TimeLog = stderr
+			}
+			if saver != nil && seed == c.Seed {
+				opt.Trained = saver.save
+			}
+			if !f.quiet {
+				opt.Progress = progress(stderr, c.Name)
+				if opt.Progress == nil {
+					opt.Log = stderr
+				}
+			}
+			if sig.Testing() {
+				opt.Progress = phaseProgress(sig, opt.Progress, false)
+			}
+			return experiment.Verify(vc, in, opt)
 		}
-		v, err := experiment.Verify(vc, in, opt)
-		if err != nil {
-			return fail(err)
+		var vs []*experiment.Verdict
+		var seeds []uint64
+		for s := 0; s < d.seeds && (s == 0 || !sig.Interrupted()); s++ {
+			seed := c.Seed + uint64(s)
+			if d.seeds > 1 && !f.quiet {
+				fmt.Fprintf(stderr, "lowdim verify: seed %d (%d of %d)\n", seed, s+1, d.seeds)
+			}
+			v, err := once(seed)
+			if err != nil {
+				return fail(err)
+			}
+			vs, seeds = append(vs, v), append(seeds, seed)
 		}
+		v := experiment.CombineSeeds(vs, seeds)
 		sig.Phase("trained")
 		if markVerdictInterrupted(sig, v) {
 			cut = true
 		}
+		if saver != nil {
+			names := []string{methods.Original}
+			for _, w := range v.Config.RHats {
+				names = append(names, experiment.WidthLabel(w))
+			}
+			if err := saver.finish(names, v.SafeWidth, true, v.Interrupted); err != nil {
+				return fail(err)
+			}
+			if err := commit(sig, modelStage, "model-"); err != nil {
+				return fail(err)
+			}
+		}
 		stage, err := out.Stage(sub)
 		if err != nil {
+			return fail(err)
+		}
+		if err := writeVerifyFiles(stage.Path(), v, func(name string) { sig.Phase("staged/" + name) }); err != nil {
 			return fail(err)
 		}
 		if err := writeVerdict(stage.Path(), v); err != nil {
@@ -163,6 +242,9 @@ func cmdVerify(args []string, stdout, stderr io.Writer) int {
 			return fail(err)
 		}
 		writeVerdictTable(stdout, v, dir)
+		if saver != nil {
+			fmt.Fprintf(stdout, "models: %s (%s)\n", filepath.Join(f.saveModel, sub), modelsIndex)
+		}
 		if !v.Pass {
 			failed = true
 		}
@@ -219,18 +301,29 @@ func writeVerdict(dir string, v *experiment.Verdict) error {
 	return results.WriteFileAtomic(filepath.Join(dir, "verdict.json"), append(b, '\n'))
 }
 
-// writeVerdictTable prints the widths, the checks and the verdict.
-func writeVerdictTable(w io.Writer, v *experiment.Verdict, dir string) {
+// tableWidth is the width in columns the verdict is printed for: its
+// tables are laid out to fit, and a longer line of text is wrapped
+// (report.WrapWriter).
+const tableWidth = 100
+
+// writeVerdictTable prints the widths, the checks and the verdict, in
+// tableWidth columns: the files written to dir, the values taken from
+// files, the networks, the time each took beside the time preflight's
+// estimate, the checks (each one's detail on the lines under it) and the
+// verdict.
+func writeVerdictTable(out io.Writer, v *experiment.Verdict, dir string) {
+	w, flush := report.WrapWriter(out, tableWidth)
+	defer flush()
 	c := v.Config
-	fmt.Fprintf(w, "\n== verify %s (%s) -> %s\n", experiment.Title(c.Config), c.Name, filepath.Join(dir, "verdict.json"))
+	fmt.Fprintf(w, "\n== verify %s (%s)\n", experiment.Title(c.Config), c.Name)
+	fmt.Fprintf(w, "   -> %s: verdict.json, trajectories.csv, figures\n", dir)
 	writeEtaLine(w, c.Config, v.Instance)
+	writeDerived(w, v.Instance)
+	writeDataLines(w, v)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "network\tparams\tstatus\tsteps\tbest error\tsufficient")
-	fmt.Fprintf(tw, "original\t%d\t%s\t%d\t%s\t-\n", v.Original.Params, v.Original.Status, v.Original.Steps, fmtErr(v.Original.BestError))
-	for _, wr := range v.Widths {
-		fmt.Fprintf(tw, "compressed r_hat=%d\t%d\t%s\t%d\t%s\t%s\n", wr.RHat, wr.Params, wr.Status, wr.Steps, fmtErr(wr.BestError), fmtBool(wr.Sufficient))
-	}
+	writeNetworkRows(tw, v)
 	tw.Flush()
+	writeTimes(w, v.Time)
 	if in := v.Instance; in.HeldOut > 0 {
 		fmt.Fprintf(w, "errors are measured on %d held-out entries of the target (trained on the other %d it gives)\n", in.HeldOut, in.Observed)
 	}
@@ -239,13 +332,9 @@ func writeVerdictTable(w io.Writer, v *experiment.Verdict, dir string) {
 		ur = strconv.Itoa(*v.UpdateRank)
 	}
 	fmt.Fprintf(w, "update rank of the original network (singular values of W_l(T) - W_l(0) above %g of the largest): %s\n", v.UpdateRankTol, ur)
-	if v.SafeWidth != nil {
-		fmt.Fprintf(w, "safe width: r_hat = %d (smallest candidate within tol-rel %g of the original's error)\n", *v.SafeWidth, c.TolRel)
-	} else {
-		fmt.Fprintf(w, "safe width: none of the candidates %v is within tol-rel %g of the original's error\n", c.RHats, c.TolRel)
-	}
+	fmt.Fprintln(w, safeWidthLine(v))
 	fmt.Fprintln(w)
-	report.WriteChecksTable(w, v.Checks)
+	report.WriteChecksNarrow(w, v.Checks, tableWidth)
 	n := report.CountChecks(v.Checks)
 	counts := fmt.Sprintf("%d pass, %d fail", n.Pass, n.Fail-v.TooNarrow)
 	if v.TooNarrow > 0 {
