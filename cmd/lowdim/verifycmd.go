@@ -152,7 +152,7 @@ func cmdVerify(args []string, stdout, stderr io.Writer) int {
 			var in *instance.Instance
 			if f.targetFile != "" {
 				u := instance.UserFiles{Target: f.targetFile, Mask: f.maskFile, HeldOut: f.heldOut,
-					HeldOutGiven: set["held-out"], RGiven: set["r"],
+					HeldOutGiven: set["held-out"], RGiven: c.R != 0, // Resolve clears r unless given (flag or --config)
 					Fits: func(rows, cols int) error { return experiment.VerifyFits(vc, rows, cols) }}
 				if err := d.userFiles(&u, set); err != nil {
 					return nil, err
