@@ -49,9 +49,17 @@ type Layers struct {
 	// Flags holds the values given on the command line by field key, as
 	// Field.Parse returns them.
 	Flags map[string]any
-	// Loading: the instance is read from files, which fix d and the
-	// workload's parameters marked FromFiles (m, p) unless given.
+	// Loading: the instance is read from files, which fix d, r (their
+	// numerical rank) and the workload's parameters marked FromFiles (m,
+	// p) unless given.
 	Loading bool
+	// UserData: the target is the user's own (lowdim verify --target, or
+	// lowdim run --load-instance of a folder lowdim did not write): unless
+	// --eta or --eta-frac is given (flag or file), the learning rate
+	// follows the instance, at DefaultUserEtaFrac of its stable rate,
+	// instead of the preset's eta, which is tuned for the preset's own
+	// target.
+	UserData bool
 	// Workload, when not empty, is the workload a loaded instance's files
 	// make (instance.FilesWorkload); it replaces mf as the workload whose
 	// fast preset is taken when neither the flags nor the file give one.
@@ -203,6 +211,9 @@ func Resolve(l Layers) ([]Config, error) {
 			return nil, fromFile(err)
 		}
 		resetDerived(c, set, before[i].Workload, l.Loading)
+		if l.UserData && !set["eta"] && !set["eta-frac"] {
+			c.EtaFrac = DefaultUserEtaFrac
+		}
 	}
 	return runs, nil
 }
@@ -333,8 +344,8 @@ func checkGiven(c Config, set map[string]bool) *ConfigError {
 // resetDerived clears the preset's values that derive from values the user
 // changed, so that their defaults follow: r-hat from r, every from steps,
 // the parameters of the preset's workload when the user changed it (unless
-// given), and the shape (d, rows, cols) and the workload's counts from a
-// loaded instance.
+// given), and the shape (d, rows, cols), the rank r and the workload's
+// counts from a loaded instance.
 func resetDerived(c *Config, set map[string]bool, presetWorkload string, loading bool) {
 	if (set["r"] || set["d"] || set["rows"] || set["cols"]) && !set["r-hat"] {
 		c.RHat = 0
@@ -364,6 +375,9 @@ func resetDerived(c *Config, set map[string]bool, presetWorkload string, loading
 		}
 		if !set["cols"] {
 			c.Cols = 0
+		}
+		if !set["r"] {
+			c.R = 0 // the files' numerical rank (instance.Load, FromFiles)
 		}
 		if !set["r"] && !set["r-hat"] {
 			c.RHat = 0

@@ -53,5 +53,8 @@ func resolveEta(c *config.Config, in *instance.Instance, compressed bool) error 
 	in.TargetTop = s1
 	in.StableEta = stable
 	c.Eta = eta
+	if in.Derived != nil { // an instance from files: the rate is theirs
+		in.Derive("eta", eta, fmt.Sprintf("--eta-frac %g x the stable rate %.4g from the top singular value %.4g of %s", c.EtaFrac, stable, s1, in.Source))
+	}
 	return nil
 }

@@ -63,6 +63,15 @@ type Options struct {
 	// TimeLog, when not nil, receives the time preflight's line
 	// (TimeLine) before training.
 	TimeLog io.Writer
+	// Trained, when not nil, is called with each network once its
+	// training has ended (converged, out of steps, diverged, or cut short
+	// by an interruption; never for a network the interruption kept from
+	// starting), in training order: lowdim's --save-model writes it. Its
+	// error ends the run (or verify) and is returned.
+	Trained func(TrainedNetwork) error
+	// widths: the run is a verify, whose compressed networks are named by
+	// their width (WidthLabel).
+	widths bool
 }
 
 // Messages of the methods an interruption cut short.
@@ -155,6 +164,7 @@ func Run(c config.Config, opt Options) (*results.Run, error) {
 		if in, err = instance.Load(opt.LoadInstance, &c); err != nil {
 			return nil, config.Input(err)
 		}
+		c = c.WithDefaults() // r, when the files gave it, and r-hat's default 2r
 		// The data is in memory already; the networks are not.
 		if plan, budget, err = preflight(c, true, false); err != nil {
 			return nil, err
@@ -313,6 +323,9 @@ func trainMethod(m string, c config.Config, in *instance.Instance, k *checker, o
 	}
 	if opt.Log != nil {
 		fmt.Fprintf(opt.Log, "%s: %s after %d steps (%.3gs)\n", m, statusLine(res), res.Steps, res.Seconds)
+	}
+	if err := opt.trained(m, c, in, net, res); err != nil {
+		return res, err
 	}
 	return res, nil
 }

@@ -67,7 +67,7 @@ func TestTimePreflightRefuses(t *testing.T) {
 // a systematic error fails all three.
 func TestTimeEstimateWithin2x(t *testing.T) {
 	testenv.SkipIfShort(t, "trains three sizes to their budget, a few seconds each")
-	for _, sz := range []struct{ d, steps int }{{30, 1500}, {90, 300}, {180, 40}} {
+	for _, sz := range []struct{ d, steps int }{{30, 6000}, {90, 1000}, {180, 120}} {
 		t.Run(fmt.Sprintf("d=%d", sz.d), func(t *testing.T) {
 			c := config.Config{Workload: "mf", D: sz.d, R: 3, Steps: sz.steps, Tol: 0, Eta: 1, EtaFrac: 0.5,
 				Methods: []string{methods.Original, methods.Compressed}}

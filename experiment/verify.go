@@ -254,6 +254,7 @@ func Verify(vc VerifyConfig, in *instance.Instance, opt Options) (*Verdict, erro
 	if isEntries && vc.Patience == 0 && ew.ValidationCount() > 0 {
 		vc.Patience = DefaultPatience
 	}
+	opt.widths = true
 	vc = vc.WithDefaults()
 	if in != nil {
 		vc.SetDims(in.Work.Dims())

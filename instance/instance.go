@@ -17,6 +17,7 @@ package instance
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -56,6 +57,11 @@ type Instance struct {
 	Inits map[string][]*mat.Dense
 	// Source says where the instance came from: "seed" or the folder.
 	Source string
+	// Derived are the values of the configuration its files fixed
+	// (results.Derived: shape, rank, a mask's p, the learning rate from
+	// the target's scale), in the order they were fixed; none for a drawn
+	// instance.
+	Derived []results.Derived
 	// Precision is that of the dtype the target came in (a user's file:
 	// float32 for a '<f4' .npy); the zero value means float64. The
 	// target's rank is estimated at it (TargetRank).
@@ -218,7 +224,7 @@ func (in *Instance) Partial() bool {
 func (in *Instance) Info(r int) results.InstanceInfo {
 	rows, cols := in.Work.Dims()
 	info := results.InstanceInfo{Source: in.Source, Rows: rows, Cols: cols, WorkloadBytes: in.Work.Bytes(), Sparse: in.Factored != nil,
-		TargetTop: in.TargetTop, StableEta: in.StableEta}
+		TargetTop: in.TargetTop, StableEta: in.StableEta, Derived: in.Derived}
 	if in.precision() != workloads.Float64 {
 		info.Precision = in.precision().Name
 		if r64 := in.TargetRankFloat64(); r64 > 0 {
@@ -353,10 +359,19 @@ func Load(dir string, c *config.Config) (*Instance, error) {
 	if err := checkWorkload(dir, c.Workload); err != nil {
 		return nil, err
 	}
-	if err := fitUserConfig(c, rows, cols, tpath, "--r or the preset's"); err != nil {
+	prec := workloads.PrecisionOf(ta.Dtype)
+	var rankFrom string
+	if c.R == 0 { // not given: the file's (config.Resolve clears the preset's)
+		if c.R, rankFrom, err = fileRank(target, prec, tpath); err != nil {
+			return nil, err
+		}
+	}
+	rhat0 := c.RHat
+	if err := fitUserConfig(c, rows, cols, tpath, "--r"); err != nil {
 		return nil, err
 	}
 	c.SetDims(rows, cols)
+	given := maps.Clone(c.Params)
 	w, err := spec.Load(c, target, dir)
 	if err != nil {
 		return nil, err
@@ -366,7 +381,15 @@ func Load(dir string, c *config.Config) (*Instance, error) {
 	if err := c.WithDefaults().Validate(); err != nil {
 		return nil, err
 	}
-	in := &Instance{Target: target, Work: w, Source: dir, Inits: map[string][]*mat.Dense{}, Precision: workloads.PrecisionOf(ta.Dtype)}
+	in := &Instance{Target: target, Work: w, Source: dir, Inits: map[string][]*mat.Dense{}, Precision: prec}
+	in.deriveShape(rows, cols, tpath)
+	if rankFrom != "" {
+		in.Derive("r", c.R, rankFrom)
+	}
+	if rhat0 == 0 && c.RHat != 0 {
+		in.Derive("r-hat", c.RHat, fmt.Sprintf("the default 2r = %d capped at min(m, n) = %d of %s", 2*c.R, c.RHat, tpath))
+	}
+	in.deriveParams(*c, given, "the instance files in "+dir)
 	for _, m := range c.Methods {
 		if _, ok := methods.Lookup(m); !ok {
 			continue // Validate names it
@@ -509,15 +532,23 @@ func bindUser(c *config.Config, target, mask, held *mat.Dense, source string) (*
 		return nil, err
 	}
 	rows, cols := target.Dims()
+	rhat0 := c.RHat
 	if err := fitUserConfig(c, rows, cols, source, "--r"); err != nil {
 		return nil, err
 	}
 	c.SetDims(rows, cols)
+	given := maps.Clone(c.Params)
 	w, err := spec.User(c, target, mask, held)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", source, err)
 	}
-	return &Instance{Target: target, Work: w, Source: source}, nil
+	in := &Instance{Target: target, Work: w, Source: source}
+	in.deriveShape(rows, cols, source)
+	in.deriveParams(*c, given, source)
+	if rhat0 == 0 && c.RHat != 0 {
+		in.Derive("r-hat", c.RHat, fmt.Sprintf("the default 2r = %d capped at min(m, n) = %d of %s", 2*c.R, c.RHat, source))
+	}
+	return in, nil
 }
 
 // DefaultHeldOut is the fraction of a partially known target's entries

@@ -213,24 +213,18 @@ func fromFiles(c *config.Config, u UserFiles) (*Instance, error) {
 		}
 		u.RGiven = true
 	}
+	var rankFrom string
 	if !u.RGiven {
-		info, err := workloads.MatrixRank(t.Dense, prec)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", u.Target, err)
+		if c.R, rankFrom, err = fileRank(t.Dense, prec, u.Target); err != nil {
+			return nil, err
 		}
-		if rows, cols := t.Dense.Dims(); info.Rank >= min(rows, cols) {
-			what, full := "the target", "d"
-			if rows != cols {
-				what, full = fmt.Sprintf("the %d x %d target", rows, cols), "min(m, n)"
-			}
-			return nil, fmt.Errorf("%s: %s has full numerical rank %d (= %s; its singular values are all above %.3g of the largest, the tolerance of %s data): it is not low-rank; give --r < %d to fit a low-rank approximation",
-				u.Target, what, info.Rank, full, info.RelTol, prec.Name, min(rows, cols))
-		}
-		c.R = info.Rank
 	}
 	in, err := NewUser(c, t.Dense, mask, u.Target)
 	if in != nil {
 		in.Precision = prec
+		if rankFrom != "" {
+			in.Derive("r", c.R, rankFrom)
+		}
 	}
 	return in, err
 }

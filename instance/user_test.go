@@ -153,7 +153,21 @@ func TestLoadUserInstance(t *testing.T) {
 	// r at or above the file's d: named with the file.
 	c = config.Config{Workload: "mf", R: 30, RHat: 30, Eta: 1, Steps: 1, Seed: 3}.WithDefaults()
 	_, err = instance.Load(dir, &c)
-	require.ErrorContains(t, err, "target.npy: a 30 x 30 target: the rank r = 30 (--r or the preset's) must be below d = 30")
+	require.ErrorContains(t, err, "target.npy: a 30 x 30 target: the rank r = 30 (--r) must be below d = 30")
+
+	// r not given (config.Resolve clears the preset's): the file's
+	// numerical rank, recorded with its source.
+	c = config.Config{Workload: "mf", Eta: 1, Steps: 1, Seed: 3}.WithDefaults()
+	in, err = instance.Load(dir, &c)
+	require.NoError(t, err)
+	require.Equal(t, 20, c.R)
+	require.Equal(t, 30, c.RHat, "the default 2r = 40 capped at d = 30")
+	var keys []string
+	for _, d := range in.Derived {
+		keys = append(keys, d.Key)
+		require.Contains(t, d.From, "target.npy", d.Key)
+	}
+	require.Equal(t, []string{"d", "r", "r-hat"}, keys)
 }
 
 // TestFromFilesScaleAndValues: the rank of a user's target does not depend

@@ -1,12 +1,10 @@
 package model
 
 import (
-	"bytes"
 	"fmt"
 	"math/rand/v2"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -16,28 +14,9 @@ import (
 	"github.com/lowdim/lowdim/npy"
 )
 
-// requireNumpy returns a python3 that imports numpy: the one on PATH, else
-// the system's /usr/bin/python3 (where Debian's python3-numpy installs, when
-// PATH leads to another Python first), or ends the test (skipped, or failed
-// under LOWDIM_REQUIRE_ALL=1: .ci/run installs python3-numpy).
-func requireNumpy(t *testing.T) string {
-	t.Helper()
-	var tried []string
-	for _, py := range []string{"python3", "/usr/bin/python3"} {
-		path, err := exec.LookPath(py)
-		if err != nil {
-			tried = append(tried, fmt.Sprintf("%s: %v", py, err))
-			continue
-		}
-		out, err := exec.Command(path, "-c", "import numpy").CombinedOutput()
-		if err == nil {
-			return path
-		}
-		tried = append(tried, fmt.Sprintf("%s: %v: %s", path, err, bytes.TrimSpace(out)))
-	}
-	testenv.Unavailablef(t, "python3 with numpy (apt-get install python3-numpy); tried %s", strings.Join(tried, "; "))
-	return ""
-}
+// requireNumpy returns a python3 that imports numpy, or ends the test
+// (testenv.NumpyPython).
+func requireNumpy(t *testing.T) string { return testenv.NumpyPython(t) }
 
 // TestNumpyReproduces: a NumPy user who knows only the folder's format
 // reproduces the end-to-end product with np.linalg.multi_dot and the

@@ -33,6 +33,27 @@ func TrajectoriesCSV(run *results.Run, nsv int) []byte {
 	if run != nil && run.Kind == results.KindMLP {
 		return mlpTrajectoriesCSV(run)
 	}
+	return linearCSV(run, nsv, nil)
+}
+
+// WidthsCSV is TrajectoriesCSV of a verify's networks, whose widths a
+// reader compares: run.Methods are the original network and the
+// compressed network at each width, and the header is
+//
+//	method,width,step,seconds,train_loss,recovery_error,test_loss,sv1,...
+//
+// with, for row i of run.Methods, method methods[i] ("original",
+// "compressed": the method's name, not the run's label of the network) and
+// width widths[i] (the original's hidden width, a compressed network's
+// r_hat). methods and widths have len(run.Methods) elements; run is a
+// linear run.
+func WidthsCSV(run *results.Run, nsv int, methods []string, widths []int) []byte {
+	return linearCSV(run, nsv, func(i int) []string { return []string{methods[i], strconv.Itoa(widths[i])} })
+}
+
+// linearCSV writes a linear run's checkpoints; lead, when not nil, gives
+// the leading cells of method i (method and width) in place of its name.
+func linearCSV(run *results.Run, nsv int, lead func(i int) []string) []byte {
 	k := max(nsv, 0)
 	if run != nil {
 		for i := range run.Methods {
@@ -55,7 +76,11 @@ func TrajectoriesCSV(run *results.Run, nsv int) []byte {
 	var buf bytes.Buffer
 	w := csv.NewWriter(&buf)
 	rec := make([]string, 0, 8+k)
-	rec = append(rec, "method", "step", "seconds", "train_loss", "recovery_error", "test_loss")
+	rec = append(rec, "method")
+	if lead != nil {
+		rec = append(rec, "width")
+	}
+	rec = append(rec, "step", "seconds", "train_loss", "recovery_error", "test_loss")
 	for i := 1; i <= k; i++ {
 		rec = append(rec, "sv"+strconv.Itoa(i))
 	}
@@ -71,7 +96,12 @@ func TrajectoriesCSV(run *results.Run, nsv int) []byte {
 			for j := range m.Trajectory {
 				c := &m.Trajectory[j]
 				rec = rec[:0]
-				rec = append(rec, m.Method, strconv.Itoa(c.Step), formatFloat(c.Seconds),
+				if lead != nil {
+					rec = append(rec, lead(i)...)
+				} else {
+					rec = append(rec, m.Method)
+				}
+				rec = append(rec, strconv.Itoa(c.Step), formatFloat(c.Seconds),
 					formatFloat(c.TrainLoss), formatFloat(c.RecoveryError))
 				if c.HasTestLoss {
 					rec = append(rec, formatFloat(c.TestLoss))

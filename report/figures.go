@@ -61,6 +61,9 @@ type figure struct {
 	// series, when not nil, replaces the one-series-per-method collection:
 	// a figure of several curves per method (alignment, staircase).
 	series func(run *results.Run) []series
+	// marks draws a glyph at every point of the first series (a curve of
+	// a few measured points, such as the error of each width).
+	marks bool
 }
 
 // labelAlign and labelSV are the y labels of the alignment and staircase
@@ -114,7 +117,7 @@ func extraFigures(run *results.Run) []figure {
 		if k == 0 {
 			continue
 		}
-		out = append(out, figure{name: "staircase_" + m.Method, xLabel: labelStep, yLabel: labelSV, xf: "step", yf: "sv",
+		out = append(out, figure{name: "staircase_" + FileSafe(m.Method), xLabel: labelStep, yLabel: labelSV, xf: "step", yf: "sv",
 			linearY: true, series: func(run *results.Run) []series {
 				ss := make([]series, 0, k)
 				for s := range k {
@@ -132,6 +135,19 @@ func extraFigures(run *results.Run) []figure {
 			}})
 	}
 	return out
+}
+
+// FileSafe returns name with every character but ASCII letters, digits,
+// '-', '_' and '.' replaced by '_', so that a figure named after a network
+// ("compressed r_hat=8") is a plain file name ("compressed_r_hat_8").
+func FileSafe(name string) string {
+	b := []byte(name)
+	for i, c := range b {
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_' || c == '.') {
+			b[i] = '_'
+		}
+	}
+	return string(b)
 }
 
 // linearPoints returns the points function of a linear run's figure.
@@ -337,7 +353,7 @@ func newPlot(f figure, title string, ss []series, lo, hi float64) (*figurePlot, 
 		l.LineStyle = lineStyle(s.index)
 		p.Add(l)
 		thumbs := []plot.Thumbnailer{l}
-		if len(s.xy) == 1 {
+		if len(s.xy) == 1 || f.marks && s.index == ss[0].index {
 			// A line through one point draws nothing: mark the point.
 			sc, err := plotter.NewScatter(s.xy)
 			if err != nil {

@@ -3,7 +3,11 @@ package results
 // InstanceInfo describes the problem instance of a linear run: the
 // target's shape and spectrum and the workload's data (experiment.Instance.Info).
 type InstanceInfo struct {
-	Source      string    `json:"source"`
+	Source string `json:"source"`
+	// Derived are the configuration's values that the instance's files
+	// fixed, each with its source (a user's target, a loaded folder);
+	// absent for a drawn instance.
+	Derived     []Derived `json:"from_files,omitempty"`
 	Rows        int       `json:"rows"`
 	Cols        int       `json:"cols"`
 	TargetSVals []float64 `json:"target_singular_values"`

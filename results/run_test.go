@@ -85,6 +85,8 @@ func linearRun() *results.Run {
 			Measurements: 600, WorkloadBytes: 12800, LoadedInitsFrom: []string{"compressed", "original"}, Sparse: true,
 			TargetTop: 10.5, StableEta: 0.0125, Precision: "float32", TargetRankFloat64: ptr(30),
 			Entries: fill(&results.EntriesInfo{}),
+			// A value is any JSON value; a string and a float64 read back as they were.
+			Derived: []results.Derived{{Key: "r", Value: 4.0, From: "the numerical rank of t.npy"}, {Key: "loss", Value: "sum", From: "t.npy"}},
 		},
 		Methods: []results.MethodResult{{
 			Method: "compressed", Path: "sampled", Status: results.Diverged, Message: "diverged at step 30 (loss 3e+08)",

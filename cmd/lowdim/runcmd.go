@@ -5,9 +5,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime/pprof"
+	"strconv"
 	"strings"
 	"time"
 
@@ -39,6 +41,8 @@ type runFlags struct {
 	saveInstance string
 	loadInstance string
 	cpuProfile   string
+	maxTime      time.Duration
+	saveModel    string
 	// verify only
 	verify     bool
 	rhats      string
@@ -62,9 +66,24 @@ written beside it (a hidden staging folder) and swapped in as a set. It is
 locked while the run lasts (a second run into it is refused, naming the
 holder), and must be a new or empty folder or one lowdim wrote (marked by
 its .lowdim file), not the current folder or one of its parents.
---save-instance likewise. SIGINT or SIGTERM (Ctrl-C) stops training at the
-next step; the run is written, complete up to there and marked
-interrupted; a second signal aborts at once, keeping the previous files.
+--save-instance and --save-model likewise. SIGINT or SIGTERM (Ctrl-C)
+stops training at the next step; the run is written, complete up to there
+and marked interrupted; a second signal aborts at once, keeping the
+previous files.
+
+Before training, the time preflight times a few steps of a copy of each
+network and prints the estimated training time to the step budget; a run
+estimated above --max-time (default 1h) is refused (exit 2): give a longer
+--max-time, or --max-time 0 for no limit. --save-model DIR writes every
+trained network as a model folder, DIR/<method>/ (layers as .npy, W1 first,
+and manifest.json; lowdim predict reads it), and DIR/models.json; a network
+the interruption cut short is saved marked "interrupted", a diverged one is
+not saved.
+
+A target from files (--load-instance of a folder lowdim did not write)
+trains at --eta-frac 0.8 of its stable learning rate unless --eta or
+--eta-frac is given, and r is its numerical rank unless --r is given; every
+value read from the files is printed and recorded with its source.
 
 Exit status: 0 success, 2 usage or input error, 3 an internal failure,
 130, 143 or 129 interrupted by SIGINT, SIGTERM or SIGHUP (treated as
@@ -88,6 +107,15 @@ judged), or no theory check could be evaluated; 2 usage or input error;
 verdict written is complete up to there, marked interrupted, and does not
 pass). A width too narrow beside a sufficient one is a result (exit 0).
 --out is written, locked and interrupted as for lowdim run.
+
+--out receives verdict.json, trajectories.csv (every network's
+checkpoints, with a width column), the figures of lowdim run with one curve
+per network, and error_vs_width (each width's error against the
+original's). --save-model DIR writes the original and every width as model
+folders, DIR/original/ and DIR/compressed-r<width>/, and DIR/models.json
+(naming the safe width's folder). The time preflight and --max-time are as
+for lowdim run. With --target the learning rate follows the target
+(--eta-frac 0.8 of its stable rate) unless --eta or --eta-frac is given.
 
 Flags:
 `
@@ -165,6 +193,9 @@ func newFlags(stderr io.Writer, verify bool) (*flag.FlagSet, *runFlags) {
 	fs.StringVar(&f.out, "out", "lowdim-out", "output folder (created); a preset of several runs writes one subfolder each")
 	fs.BoolVar(&f.quiet, "quiet", false, "no progress on stderr")
 	fs.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile (go tool pprof) of the whole command to this file")
+	f.maxTime = experiment.DefaultMaxTime
+	fs.Var(durationValue{&f.maxTime}, "max-time", "refuse to train when the time preflight (a few timed steps of each network) estimates the training above this: 90m, 2h, 3600 (seconds); 0: no limit")
+	fs.StringVar(&f.saveModel, "save-model", "", "write every trained network as a model folder (layers as .npy, W1 first, and manifest.json; read by lowdim predict) into this folder, replaced as a whole")
 	if !verify {
 		fs.StringVar(&f.saveInstance, "save-instance", "", "write the instance and initial weights as .npy files to this folder")
 		fs.StringVar(&f.loadInstance, "load-instance", "", "read the instance (and initial weights, where present) from this folder")
@@ -193,7 +224,18 @@ func (f *runFlags) layers() config.Layers {
 			l.Workload = w
 		}
 	}
+	l.UserData = f.targetFile != "" || f.loadInstance != "" && !writtenByLowdim(f.loadInstance)
 	return l
+}
+
+// writtenByLowdim reports whether the folder dir was written by lowdim
+// (--save-instance: it holds outdir's marker), so that its instance was
+// drawn for the preset's learning rate; a folder of the user's own files
+// has no marker, and the learning rate follows its target
+// (config.Layers.UserData).
+func writtenByLowdim(dir string) bool {
+	_, err := os.Stat(filepath.Join(dir, outdir.Marker))
+	return err == nil
 }
 
 func splitList(s string) []string { return config.SplitList(s) }
@@ -241,6 +283,9 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	if f.saveInstance != "" && outdir.Within(f.saveInstance, f.out) {
 		return fail(config.Bad("save-instance", f.saveInstance, "is --out %s, or inside it, or holds it: each is replaced as a whole when written; give two separate folders", f.out))
 	}
+	if err := checkSaveModel(f.saveModel, map[string]string{"out": f.out, "save-instance": f.saveInstance, "load-instance": f.loadInstance}); err != nil {
+		return fail(err)
+	}
 	sig := interrupt.Notify(stderr, "lowdim run")
 	defer sig.Stop()
 	subs := subfolders(runs)
@@ -256,6 +301,14 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 			return fail(err)
 		}
 		defer closeInst()
+	}
+	var models *outdir.Folder
+	if f.saveModel != "" {
+		var closeModels func() error
+		if models, closeModels, err = openOut(sig, stderr, "lowdim run", "save-model", f.saveModel, subs, knownModels, "model-"); err != nil {
+			return fail(err)
+		}
+		defer closeModels()
 	}
 	cut := false // a record written marked interrupted, or a run not run
 	so := &stdoutWriter{w: stdout}
@@ -278,7 +331,21 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 				load = filepath.Join(load, sub)
 			}
 		}
-		opt := experiment.Options{LoadInstance: load, Interrupt: sig.Done()}
+		opt := experiment.Options{LoadInstance: load, Interrupt: sig.Done(), TimePreflight: true, MaxTime: f.maxTime}
+		if !f.quiet {
+			opt.TimeLog = stderr
+		}
+		var saver *modelSaver
+		var modelStage *outdir.Stage
+		if models != nil {
+			if modelStage, err = models.Stage(sub); err != nil {
+				return fail(err)
+			}
+			if saver, err = newModelSaver(modelStage.Path(), sourceFiles("", "", load, c.Workload)); err != nil {
+				return fail(err)
+			}
+			opt.Trained = saver.save
+		}
 		var instStage *outdir.Stage
 		if inst != nil {
 			if instStage, err = inst.Stage(sub); err != nil {
@@ -316,6 +383,14 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 				return fail(err)
 			}
 		}
+		if saver != nil {
+			if err := saver.finish(res.Config.Methods, nil, false, res.Interrupted); err != nil {
+				return fail(err)
+			}
+			if err := commit(sig, modelStage, "model-"); err != nil {
+				return fail(err)
+			}
+		}
 		stage, err := out.Stage(sub)
 		if err != nil {
 			return fail(err)
@@ -329,8 +404,13 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		cfg := *res.Config
 		fmt.Fprintf(stdout, "\n== %s (%s) -> %s\n", experiment.Title(cfg), cfg.Name, dir)
 		writeEtaLine(stdout, cfg, *res.Instance)
+		writeDerived(stdout, *res.Instance)
 		if err := report.WriteSummary(stdout, res); err != nil {
 			return fail(err)
+		}
+		writeTimeLine(stdout, res.Time)
+		if saver != nil {
+			fmt.Fprintf(stdout, "models: %s (%s)\n", filepath.Join(f.saveModel, sub), modelsIndex)
 		}
 		if err := report.WriteChecks(stdout, res.Checks); err != nil {
 			return fail(err)
@@ -421,10 +501,57 @@ func startProfile(path string) (func(), error) {
 	return func() { pprof.StopCPUProfile(); file.Close() }, nil
 }
 
-// writeEtaLine says how the learning rate was set when --eta-frac set it.
+// writeEtaLine says how the learning rate was set when --eta-frac (or its
+// default for a target from files) set it.
 func writeEtaLine(w io.Writer, c config.Config, in results.InstanceInfo) {
 	if c.EtaFrac > 0 {
 		fmt.Fprintf(w, "eta = %.4g: %g of the stable learning rate %.4g (target's top singular value, estimated from the data: %.4g)\n",
 			c.Eta, c.EtaFrac, in.StableEta, in.TargetTop)
+		if c.EtaFrac == config.DefaultUserEtaFrac && len(in.Derived) > 0 {
+			fmt.Fprintf(w, "  (--eta-frac %g is the default for a target from files: the preset's --eta is tuned for its own target; give --eta or --eta-frac to set it)\n", c.EtaFrac)
+		}
 	}
+}
+
+// writeTimeLine prints how long the networks' training took against the
+// time preflight's estimate.
+func writeTimeLine(w io.Writer, ti *results.TimeInfo) {
+	if ti == nil {
+		return
+	}
+	took := 0.0
+	for _, e := range ti.Networks {
+		if e.ActualSeconds != nil {
+			took += *e.ActualSeconds
+		}
+	}
+	fmt.Fprintf(w, "time: training took %s; the time preflight estimated %s (its probes took %s)\n",
+		experiment.FormatSeconds(took), experiment.FormatSeconds(ti.EstimatedSeconds), experiment.FormatSeconds(ti.ProbeSeconds))
+}
+
+// durationValue is the flag value of --max-time: a Go duration ("90m",
+// "2h"), or a number of seconds; at least 0.
+type durationValue struct{ d *time.Duration }
+
+func (v durationValue) String() string {
+	if v.d == nil {
+		return ""
+	}
+	return v.d.String()
+}
+
+func (v durationValue) Set(s string) error {
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		sec, ferr := strconv.ParseFloat(s, 64)
+		if ferr != nil || math.IsNaN(sec) || math.IsInf(sec, 0) {
+			return fmt.Errorf("want a duration such as 90m, 2h or 3600 (seconds), or 0 for no limit")
+		}
+		d = time.Duration(sec * float64(time.Second))
+	}
+	if d < 0 {
+		return fmt.Errorf("want a duration of at least 0 (0: no limit)")
+	}
+	*v.d = d
+	return nil
 }

@@ -17,6 +17,8 @@ import (
 	"github.com/lowdim/lowdim/experiment"
 	"github.com/lowdim/lowdim/instance"
 	"github.com/lowdim/lowdim/internal/interrupt"
+	"github.com/lowdim/lowdim/methods"
+	"github.com/lowdim/lowdim/outdir"
 	"github.com/lowdim/lowdim/report"
 	"github.com/lowdim/lowdim/results"
 )
@@ -87,7 +89,11 @@ func cmdVerify(args []string, stdout, stderr io.Writer) int {
 		}
 		defer stop()
 	}
-	// --out before any work: checked, locked, recovered (output.go).
+	if err := checkSaveModel(f.saveModel, map[string]string{"out": f.out}); err != nil {
+		return fail(err)
+	}
+	// --out (and --save-model) before any work: checked, locked, recovered
+	// (output.go).
 	sig := interrupt.Notify(stderr, "lowdim verify")
 	defer sig.Stop()
 	out, closeOut, err := openOut(sig, stderr, "lowdim verify", "out", f.out, subfolders(runs), knownOut, "")
@@ -95,6 +101,14 @@ func cmdVerify(args []string, stdout, stderr io.Writer) int {
 		return fail(err)
 	}
 	defer closeOut()
+	var models *outdir.Folder
+	if f.saveModel != "" {
+		var closeModels func() error
+		if models, closeModels, err = openOut(sig, stderr, "lowdim verify", "save-model", f.saveModel, subfolders(runs), knownModels, "model-"); err != nil {
+			return fail(err)
+		}
+		defer closeModels()
+	}
 	failed := false
 	cut := false // a verdict written marked interrupted, or a run not run
 	so := &stdoutWriter{w: stdout}
@@ -118,6 +132,17 @@ func cmdVerify(args []string, stdout, stderr io.Writer) int {
 		if sub != "" {
 			dir = filepath.Join(dir, sub)
 		}
+		// --save-model: the networks of the first seed's verify.
+		var saver *modelSaver
+		var modelStage *outdir.Stage
+		if models != nil {
+			if modelStage, err = models.Stage(sub); err != nil {
+				return fail(err)
+			}
+			if saver, err = newModelSaver(modelStage.Path(), sourceFiles(f.targetFile, f.maskFile, "", c.Workload)); err != nil {
+				return fail(err)
+			}
+		}
 		// One verify per seed (--seeds): its own split and initializations.
 		once := func(seed uint64) (*experiment.Verdict, error) {
 			c := c.Clone()
@@ -127,7 +152,7 @@ func cmdVerify(args []string, stdout, stderr io.Writer) int {
 			var in *instance.Instance
 			if f.targetFile != "" {
 				u := instance.UserFiles{Target: f.targetFile, Mask: f.maskFile, HeldOut: f.heldOut,
-					HeldOutGiven: set["held-out"], RGiven: set["r"],
+					HeldOutGiven: set["held-out"], RGiven: c.R != 0, // Resolve clears r unless given (flag or --config)
 					Fits: func(rows, cols int) error { return experiment.VerifyFits(vc, rows, cols) }}
 				if err := d.userFiles(&u, set); err != nil {
 					return nil, err
@@ -154,7 +179,13 @@ func cmdVerify(args []string, stdout, stderr io.Writer) int {
 					vc.RHats = experiment.EntryWidths(vc.R, min(rows, cols))
 				}
 			}
-			opt := experiment.Options{Interrupt: sig.Done()}
+			opt := experiment.Options{Interrupt: sig.Done(), TimePreflight: true, MaxTime: f.maxTime}
+			if !f.quiet {
+				opt.TimeLog = stderr
+			}
+			if saver != nil && seed == c.Seed {
+				opt.Trained = saver.save
+			}
 			if !f.quiet {
 				opt.Progress = progress(stderr, c.Name)
 				if opt.Progress == nil {
@@ -184,8 +215,23 @@ func cmdVerify(args []string, stdout, stderr io.Writer) int {
 		if markVerdictInterrupted(sig, v) {
 			cut = true
 		}
+		if saver != nil {
+			names := []string{methods.Original}
+			for _, w := range v.Config.RHats {
+				names = append(names, experiment.WidthLabel(w))
+			}
+			if err := saver.finish(names, v.SafeWidth, true, v.Interrupted); err != nil {
+				return fail(err)
+			}
+			if err := commit(sig, modelStage, "model-"); err != nil {
+				return fail(err)
+			}
+		}
 		stage, err := out.Stage(sub)
 		if err != nil {
+			return fail(err)
+		}
+		if err := writeVerifyFiles(stage.Path(), v, func(name string) { sig.Phase("staged/" + name) }); err != nil {
 			return fail(err)
 		}
 		if err := writeVerdict(stage.Path(), v); err != nil {
@@ -196,6 +242,9 @@ func cmdVerify(args []string, stdout, stderr io.Writer) int {
 			return fail(err)
 		}
 		writeVerdictTable(stdout, v, dir)
+		if saver != nil {
+			fmt.Fprintf(stdout, "models: %s (%s)\n", filepath.Join(f.saveModel, sub), modelsIndex)
+		}
 		if !v.Pass {
 			failed = true
 		}
@@ -252,15 +301,29 @@ func writeVerdict(dir string, v *experiment.Verdict) error {
 	return results.WriteFileAtomic(filepath.Join(dir, "verdict.json"), append(b, '\n'))
 }
 
-// writeVerdictTable prints the widths, the checks and the verdict.
-func writeVerdictTable(w io.Writer, v *experiment.Verdict, dir string) {
+// tableWidth is the width in columns the verdict is printed for: its
+// tables are laid out to fit, and a longer line of text is wrapped
+// (report.WrapWriter).
+const tableWidth = 100
+
+// writeVerdictTable prints the widths, the checks and the verdict, in
+// tableWidth columns: the files written to dir, the values taken from
+// files, the networks, the time each took beside the time preflight's
+// estimate, the checks (each one's detail on the lines under it) and the
+// verdict.
+func writeVerdictTable(out io.Writer, v *experiment.Verdict, dir string) {
+	w, flush := report.WrapWriter(out, tableWidth)
+	defer flush()
 	c := v.Config
-	fmt.Fprintf(w, "\n== verify %s (%s) -> %s\n", experiment.Title(c.Config), c.Name, filepath.Join(dir, "verdict.json"))
+	fmt.Fprintf(w, "\n== verify %s (%s)\n", experiment.Title(c.Config), c.Name)
+	fmt.Fprintf(w, "   -> %s: verdict.json, trajectories.csv, figures\n", dir)
 	writeEtaLine(w, c.Config, v.Instance)
+	writeDerived(w, v.Instance)
 	writeDataLines(w, v)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	writeNetworkRows(tw, v)
 	tw.Flush()
+	writeTimes(w, v.Time)
 	if in := v.Instance; in.HeldOut > 0 {
 		fmt.Fprintf(w, "errors are measured on %d held-out entries of the target (trained on the other %d it gives)\n", in.HeldOut, in.Observed)
 	}
@@ -271,7 +334,7 @@ func writeVerdictTable(w io.Writer, v *experiment.Verdict, dir string) {
 	fmt.Fprintf(w, "update rank of the original network (singular values of W_l(T) - W_l(0) above %g of the largest): %s\n", v.UpdateRankTol, ur)
 	fmt.Fprintln(w, safeWidthLine(v))
 	fmt.Fprintln(w)
-	report.WriteChecksTable(w, v.Checks)
+	report.WriteChecksNarrow(w, v.Checks, tableWidth)
 	n := report.CountChecks(v.Checks)
 	counts := fmt.Sprintf("%d pass, %d fail", n.Pass, n.Fail-v.TooNarrow)
 	if v.TooNarrow > 0 {

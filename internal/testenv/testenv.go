@@ -29,8 +29,11 @@
 package testenv
 
 import (
+	"bytes"
 	"fmt"
 	"os"
+	"os/exec"
+	"strings"
 	"testing"
 )
 
@@ -89,4 +92,27 @@ func SkipIfShort(t testing.TB, why string) {
 func SkipOptional(t testing.TB, why string) {
 	t.Helper()
 	t.Skip("optional, not required in CI: " + why)
+}
+
+// NumpyPython returns a python3 that imports numpy: the one on PATH, else
+// the system's /usr/bin/python3 (where Debian's python3-numpy installs, when
+// PATH leads to another Python first), or ends the test through Unavailable
+// (.ci/run installs python3-numpy).
+func NumpyPython(t testing.TB) string {
+	t.Helper()
+	var tried []string
+	for _, py := range []string{"python3", "/usr/bin/python3"} {
+		path, err := exec.LookPath(py)
+		if err != nil {
+			tried = append(tried, fmt.Sprintf("%s: %v", py, err))
+			continue
+		}
+		out, err := exec.Command(path, "-c", "import numpy").CombinedOutput()
+		if err == nil {
+			return path
+		}
+		tried = append(tried, fmt.Sprintf("%s: %v: %s", path, err, bytes.TrimSpace(out)))
+	}
+	Unavailablef(t, "python3 with numpy (apt-get install python3-numpy); tried %s", strings.Join(tried, "; "))
+	return ""
 }
