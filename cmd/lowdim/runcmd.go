@@ -384,7 +384,11 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 			}
 		}
 		if saver != nil {
-			if err := saver.finish(res.Config.Methods, nil, false, res.Interrupted); err != nil {
+			var nets []trainedNet
+			for _, m := range res.Methods {
+				nets = append(nets, trainedNet{m.Method, m})
+			}
+			if err := saver.finish(nets, nil, false, res.Interrupted); err != nil {
 				return fail(err)
 			}
 			if err := commit(sig, modelStage, "model-"); err != nil {

@@ -162,21 +162,27 @@ func centeringOf(in *instance.Instance) model.Centering {
 	return model.Centering{}
 }
 
-// finish records the networks of names that were not saved because the
-// interruption kept them from training, a verify's safe width (nil: none,
-// or not a verify) and whether the run was interrupted, then writes
-// models.json.
-func (s *modelSaver) finish(names []string, safe *int, verify, interrupted bool) error {
-	for _, n := range names {
-		if s.saved[n] {
-			continue
-		}
+// trainedNet names a network of the run and its result, for the networks
+// finish lists.
+type trainedNet struct {
+	name string
+	res  results.MethodResult
+}
+
+// finish lists in models.json the networks of nets that were never given
+// to save (the interruption kept them from starting, or the preflight
+// refused them: a verify's original where a baseline took its place), each
+// with its status and message, as not saved; records a verify's safe width
+// (nil: none, or not a verify) and whether the run was interrupted; then
+// writes models.json.
+func (s *modelSaver) finish(nets []trainedNet, safe *int, verify, interrupted bool) error {
+	for _, n := range nets {
 		found := false
 		for _, e := range s.index.Models {
-			found = found || e.Network == n
+			found = found || e.Network == n.name
 		}
 		if !found {
-			s.index.Models = append(s.index.Models, modelEntry{Network: n, Status: results.Interrupted, Message: "interrupted before training (step 0)", Why: "not trained"})
+			s.index.Models = append(s.index.Models, modelEntry{Network: n.name, Method: n.res.Method, Status: n.res.Status, Message: n.res.Message, Why: "not trained"})
 		}
 	}
 	if verify && safe != nil {

@@ -216,11 +216,11 @@ func cmdVerify(args []string, stdout, stderr io.Writer) int {
 			cut = true
 		}
 		if saver != nil {
-			names := []string{methods.Original}
-			for _, w := range v.Config.RHats {
-				names = append(names, experiment.WidthLabel(w))
+			nets := []trainedNet{{methods.Original, v.Original}}
+			for _, w := range v.Widths {
+				nets = append(nets, trainedNet{experiment.WidthLabel(w.RHat), w.Result})
 			}
-			if err := saver.finish(names, v.SafeWidth, true, v.Interrupted); err != nil {
+			if err := saver.finish(nets, v.SafeWidth, true, v.Interrupted); err != nil {
 				return fail(err)
 			}
 			if err := commit(sig, modelStage, "model-"); err != nil {

@@ -209,7 +209,8 @@ func TestModelSaverInterrupted(t *testing.T) {
 		Result: results.MethodResult{Status: results.Interrupted, Message: "interrupted at step 7", FinalError: &e}}))
 	require.NoError(t, s.save(experiment.TrainedNetwork{Name: "narrow", Method: "narrow", Width: 2, Config: c, Net: net, Instance: in,
 		Result: results.MethodResult{Status: results.Diverged, Message: "diverged at step 3 (loss +Inf)"}}))
-	require.NoError(t, s.finish([]string{"original", "compressed", "narrow"}, nil, false, true))
+	notStarted := results.MethodResult{Method: "original", Status: results.Interrupted, Message: "interrupted before training (step 0)"}
+	require.NoError(t, s.finish([]trainedNet{{"original", notStarted}, {"compressed", results.MethodResult{}}, {"narrow", results.MethodResult{}}}, nil, false, true))
 	m, err := model.Load(filepath.Join(dir, "compressed"))
 	require.NoError(t, err)
 	require.Equal(t, model.Training{Status: "interrupted", Message: "interrupted at step 7"}, m.Training)
