@@ -177,7 +177,10 @@ func TestEntriesFromFile(t *testing.T) {
 		want                []string
 	}{
 		{name: "duplicate", file: "d.csv", content: "1,1,5\n2,2,3\n1,1,4\n2,1,1\n",
-			want: []string{"d.csv:3: duplicate entry (1, 1), already given on line 1", "--target-format matrix"}},
+			want: []string{"d.csv:3: duplicate entry (1, 1), already given on line 1 (--duplicates average keeps their mean)"}},
+		// A dense three-column matrix whose first line looks like a list.
+		{name: "a matrix that looks like a list", file: "m.csv", content: "1,2,3\n0.5,1,2\n",
+			want: []string{`m.csv:2:1: row index "0.5" is not an integer`, "give --target-format matrix to read it as a matrix"}},
 		{name: "index 0 declared 1-based", file: "z.csv", content: "0,1,5\n2,2,3\n", u: instance.UserFiles{Entry: instance.EntryOptions{Index: matfile.IndexOne}},
 			want: []string{"z.csv:1:1: row index 0 in a file declared 1-based"}},
 		{name: "mtx out of range", file: "o.mtx", content: "%%MatrixMarket matrix coordinate real general\n2 3 2\n1 1 1\n3 1 2\n",

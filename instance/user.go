@@ -76,8 +76,14 @@ func (u UserFiles) entryList(workload string) (bool, error) {
 func fromEntries(c *config.Config, u UserFiles) (*Instance, error) {
 	e, err := ReadEntries(u.Target, u.Entry)
 	if err != nil {
-		if u.Format != FormatEntries && !strings.EqualFold(filepath.Ext(u.Target), ".mtx") {
-			return nil, fmt.Errorf("%w (read as a row,col,value list of entries, as its first line looks like one; give --target-format matrix to read it as a matrix)", err)
+		var me *matfile.Error
+		if errors.As(err, &me) {
+			// The library's option, named as the flag that sets it.
+			me.Msg = strings.Replace(me.Msg, "(EntriesOptions.Duplicates can average them)", "(--duplicates average keeps their mean)", 1)
+			misread := strings.Contains(me.Msg, "is not an integer") || strings.Contains(me.Msg, " fields, want ")
+			if misread && u.Format != FormatEntries && !strings.EqualFold(filepath.Ext(u.Target), ".mtx") {
+				me.Msg += " (read as a row,col,value list of entries, as its first line looks like one; give --target-format matrix to read it as a matrix)"
+			}
 		}
 		return nil, err
 	}
