@@ -136,30 +136,53 @@ func (s *modelSaver) save(t experiment.TrainedNetwork) error {
 	return nil
 }
 
-// modelErrors are the errors of res at its last checkpoint, the weights
-// saved (the trainer records one at the last step): the recovery error, or
-// on a target known only on some entries the error on the held-out ones.
+// modelErrors are the errors of the weights saved: those of the
+// checkpoint early stopping kept (res.SelectedError: the trainer set the
+// layers back to it), else of the last step (the trainer records a
+// checkpoint there): the recovery error, or on a target known only on some
+// entries the error on the held-out ones, and its RMSE in the data's units
+// where the workload can say (workloads.RMSE).
 func modelErrors(res results.MethodResult, in *instance.Instance) model.Errors {
 	var e model.Errors
-	if res.FinalError == nil || res.Status == results.Diverged {
+	err := res.FinalError
+	if res.SelectedError != nil {
+		err = res.SelectedError
+	}
+	if err == nil || res.Status == results.Diverged {
 		return e
 	}
-	v := *res.FinalError
+	v := *err
 	if in != nil && in.Partial() {
 		e.HeldOut = &v
 	} else {
 		e.Recovery = &v
 	}
+	if in != nil {
+		if r, ok := workloads.RMSE(in.Work, v); ok {
+			e.RMSE = &r
+		}
+	}
 	return e
 }
 
 // centeringOf returns the centering the instance's data was trained with
-// (the means subtracted before training), which a model adds back to its
-// predictions (model.Centering), so that they are in the data's units.
-// This is the one place a centered workload reports it to --save-model; no
-// workload centers its data yet, so it is none.
+// (the means subtracted before training: workloads.EntriesMC, a list of
+// entries), which a model adds back to its predictions (model.Centering),
+// so that they are in the data's units; none for every other workload.
+// The kinds have the same names in both packages.
 func centeringOf(in *instance.Instance) model.Centering {
-	return model.Centering{}
+	if in == nil {
+		return model.Centering{}
+	}
+	w, ok := in.Work.(interface{ Centering() workloads.Centering })
+	if !ok {
+		return model.Centering{}
+	}
+	c := w.Centering()
+	if c.Kind == "" || c.Kind == workloads.CenterNone {
+		return model.Centering{}
+	}
+	return model.Centering{Kind: model.CenteringKind(c.Kind), Means: append([]float64(nil), c.Means...)}
 }
 
 // trainedNet names a network of the run and its result, for the networks

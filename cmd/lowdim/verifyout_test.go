@@ -382,3 +382,72 @@ func experimentInstance(t *testing.T, c config.Config) *instance.Instance {
 	require.NoError(t, err)
 	return in
 }
+
+// TestVerifySaveModelCentered: a list of entries centered before training
+// (--center global) is saved with its centering (means.npy, the training
+// mean), and lowdim predict gives values in the data's units: the product
+// plus the mean, as close to the file's values as the recorded RMSE says.
+func TestVerifySaveModelCentered(t *testing.T) {
+	dir := t.TempDir()
+	phi := rank2Target(t) // 20 x 20, singular values 3 and 2
+	const offset = 3.0    // ratings-like values around 3
+	var b strings.Builder
+	b.WriteString("row,col,value\n")
+	type entry struct {
+		i, j int
+		v    float64
+	}
+	var entries []entry
+	for i := range 20 {
+		for j := range 20 {
+			if (i*7+j*3)%5 < 3 { // 60% of the entries, every row and column
+				v := phi.At(i, j) + offset
+				entries = append(entries, entry{i + 1, j + 1, v})
+				fmt.Fprintf(&b, "%d,%d,%s\n", i+1, j+1, strconv.FormatFloat(v, 'g', -1, 64))
+			}
+		}
+	}
+	list := writeFile(t, dir, "ratings.csv", b.String())
+	models, out := filepath.Join(dir, "models"), filepath.Join(dir, "out")
+	code, stdout, stderr := lowdim(t, "verify", "--workload", "mc", "--target", list, "--r", "2", "--r-hat", "4",
+		"--center", "global", "--steps", "4000", "--quiet", "--out", out, "--save-model", models)
+	require.Contains(t, []int{exitOK, exitFailure}, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
+	var idx modelsFile
+	readJSON(t, filepath.Join(models, modelsIndex), &idx)
+	folder := ""
+	for _, e := range idx.Models {
+		if e.Network == "compressed r_hat=4" {
+			folder = e.Folder
+		}
+	}
+	require.NotEmpty(t, folder, "%+v", idx)
+	m, err := model.Load(filepath.Join(models, folder))
+	require.NoError(t, err)
+	require.Equal(t, model.CenterGlobal, m.Centering.Kind)
+	require.Len(t, m.Centering.Means, 1)
+	require.InDelta(t, offset, m.Centering.Means[0], 0.5, "the mean of the training values (the target's own mean is small)")
+	require.NotNil(t, m.Errors.HeldOut, "a list of entries is known only on them: its error is the held-out one")
+	require.NotNil(t, m.Errors.RMSE)
+
+	var pb strings.Builder
+	for _, e := range entries {
+		fmt.Fprintf(&pb, "%d,%d\n", e.i, e.j)
+	}
+	code, predOut, stderr := lowdim(t, "predict", "--model", filepath.Join(models, folder), "--entries", writeFile(t, dir, "pairs.csv", pb.String()))
+	require.Equal(t, exitOK, code, stderr)
+	lines := strings.Split(strings.TrimSpace(predOut), "\n")[1:]
+	require.Len(t, lines, len(entries))
+	p := m.Product()
+	var sum float64
+	for k, e := range entries {
+		v, err := strconv.ParseFloat(strings.Split(lines[k], ",")[2], 64)
+		require.NoError(t, err)
+		require.InDelta(t, p.At(e.i-1, e.j-1), v, 1e-12*offset, "predict is the product with the mean added back")
+		sum += (v - e.v) * (v - e.v)
+	}
+	rmse := math.Sqrt(sum / float64(len(entries)))
+	// Over every entry of the file (most trained on), the error is at most
+	// a few times the held-out RMSE recorded: in the data's units, not off
+	// by the mean.
+	require.Less(t, rmse, 3**m.Errors.RMSE+1e-6, "RMSE over the file's entries %g, recorded held-out RMSE %g", rmse, *m.Errors.RMSE)
+}
