@@ -207,6 +207,11 @@ func NewFromEntries(c *config.Config, e *matfile.Entries, opt EntryOptions, rGiv
 	c.Set("p", p)
 	info.P = p
 	in := &Instance{Work: w, Source: source, Entries: info}
+	in.deriveShape(e.M, e.N, source)
+	if !rGiven {
+		in.Derive("r", c.R, info.RankFrom)
+	}
+	in.Derive("p", p, fmt.Sprintf("the %d training entries of the %d %s lists, of %d x %d", sp.Train.Len(), e.Len(), source, e.M, e.N))
 	return in, nil
 }
 

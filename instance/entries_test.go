@@ -157,6 +157,13 @@ func TestEntriesFromFile(t *testing.T) {
 		require.Equal(t, "global", info.Center, "the default centering of a list")
 		require.True(t, in.Partial())
 		require.Nil(t, in.Target, "no dense target")
+		// Reported as the file's: the shape and p (r was given).
+		keys := map[string]any{}
+		for _, d := range in.Derived {
+			keys[d.Key] = d.Value
+			require.Contains(t, d.From, path)
+		}
+		require.Equal(t, map[string]any{"rows": 4, "cols": 5, "p": 6.0 / 20}, keys)
 	})
 	t.Run("tsv zero-based declared", func(t *testing.T) {
 		path := writeFile(t, "r.tsv", strings.ReplaceAll(strings.ReplaceAll(ratings, ",", "\t"), "user\titem\trating\n", ""))

@@ -288,7 +288,21 @@ func requireVerifyFolder(t *testing.T, dir string, seed uint64, interrupted bool
 	if interrupted {
 		require.False(t, v.Pass, "an interrupted verify passed")
 	}
-	require.ElementsMatch(t, []string{"verdict.json", outdir.Marker}, slices.Collect(mapKeys(snapshot(t, dir))))
+	// The verdict, the marker, the trajectories and each figure in both
+	// formats: nothing else (no staging leftovers), nothing missing.
+	names := slices.Collect(mapKeys(snapshot(t, dir)))
+	for _, want := range []string{"verdict.json", outdir.Marker, "trajectories.csv", "error_vs_step.png", "error_vs_step.svg"} {
+		require.Contains(t, names, want)
+	}
+	for _, n := range names {
+		if n == "verdict.json" || n == outdir.Marker || n == "trajectories.csv" {
+			continue
+		}
+		ext := filepath.Ext(n)
+		require.True(t, ext == ".png" || ext == ".svg", "unexpected file %s in %s", n, dir)
+		other := strings.TrimSuffix(n, ext) + map[string]string{".png": ".svg", ".svg": ".png"}[ext]
+		require.Contains(t, names, other, "a figure in one format only")
+	}
 }
 
 // signals are the hook's signal lists, with the exit status each makes:
