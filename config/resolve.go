@@ -265,6 +265,22 @@ func showValue(v any) any {
 	return v
 }
 
+// Given reports whether the user gave key, by flag or in the configuration
+// file (an unreadable file gives nothing: Resolve reports it).
+func (l Layers) Given(key string) bool {
+	if l.Flags[key] != nil {
+		return true
+	}
+	if l.File == "" {
+		return false
+	}
+	var file map[string]any
+	if _, err := toml.DecodeFile(l.File, &file); err != nil {
+		return false
+	}
+	return file[key] != nil
+}
+
 // FromFile returns err, a *ConfigError about a value the configuration
 // file of l set and no flag did (the preflight's refusal of its d), as the
 // file's *InputError, so that the message names the file; any other err is

@@ -795,6 +795,10 @@ func (k *checker) incrementalCheck(method string, res results.MethodResult, why 
 	switch {
 	case div != "":
 		k.out = append(k.out, checks.NotEvaluable(CheckIncremental, method, regime, quantity, div, 0))
+	case k.loaded(method):
+		// The regime is judged from eps, which says nothing of weights
+		// read from files.
+		k.out = append(k.out, checks.Skip(CheckIncremental, method, regime, "initial weights were loaded from files"))
 	case k.c.Eps > theory.KwonMaxEps:
 		k.out = append(k.out, checks.Skip(CheckIncremental, method, regime,
 			fmt.Sprintf("init not small: eps = %g > %g (the original's layers are not near 0, its modes do not decouple: eps = 0.316, L = 4 learned 2.9 before 4.4)", k.c.Eps, theory.KwonMaxEps)))

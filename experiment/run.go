@@ -152,6 +152,27 @@ func Title(c config.Config) string {
 // detail saying the run was interrupted; the checks of the initialization
 // (param-count, balanced-init) and the exact flop count of the steps taken
 // keep their verdicts.
+// LoadInstance reads the instance of c from the folder dir and validates c
+// against its files' sizes (instance.Load: d or m x n, r, the workload's
+// parameters come from the files unless given), before anything is
+// allocated for the networks. It returns the instance and c completed by
+// the files, with its defaults. Errors are input errors naming the file.
+// The commands call it for every run before opening --out, so that a bad
+// folder leaves nothing behind; Run reads the folder again
+// (Options.LoadInstance) rather than holding every run's data at once.
+func LoadInstance(c config.Config, dir string) (*instance.Instance, config.Config, error) {
+	c = c.WithDefaults()
+	in, err := instance.Load(dir, &c)
+	if err != nil {
+		return nil, c, config.Input(err)
+	}
+	c = c.WithDefaults()
+	if err := Check(c); err != nil {
+		return nil, c, err
+	}
+	return in, c, nil
+}
+
 func Run(c config.Config, opt Options) (*results.Run, error) {
 	c = c.WithDefaults()
 	var in *instance.Instance

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -81,6 +82,19 @@ func init() {
 			wantCode: exitOK, wantMsg: []string{"MS d="}, check: requireRunWorkload("ms")},
 		badInput{name: "load mc instance without --workload trains mc with the mask's p", args: with(loadBase, "--load-instance", bad("mc_p_instance"), "--r", "1", "--methods", "compressed"),
 			wantCode: exitOK, wantMsg: []string{"MC d=6", "p=0.333"}, check: requireRunWorkload("mc")},
+		// A folder holding every method's initial weights: --eps shapes none.
+		refusedSetup("load instance with every init and --eps", with(loadBase, "--methods", "original,compressed", "--eps", "0.3", "--load-instance", "{dir}/inst"),
+			savedInstance("original,compressed"), "invalid --eps 0.3", "does not apply to --load-instance {dir}/inst", "initial weights of original, compressed"),
+		refusedSetup("config eps with every init loaded", with(loadBase, "--methods", "compressed", "--config", "{dir}/c.toml", "--load-instance", "{dir}/inst"),
+			func(t *testing.T, dir string) []string {
+				writeIn(t, dir, "c.toml", "eps = 0.05\n")
+				return savedInstance("original,compressed")(t, dir)
+			}, "{dir}/c.toml", "invalid --eps 0.05", "does not apply to --load-instance"),
+		badInput{name: "load instance with some inits: --eps shapes the others", args: with(loadBase, "--methods", "compressed,narrow", "--eps", "0.02", "--load-instance", "{dir}/inst"),
+			setup: savedInstance("original,compressed"), wantCode: exitOK, wantMsg: []string{"MF d=8"}},
+		refused("load instance that does not exist", with(loadBase, "--load-instance", "{dir}/nothing"), "invalid --load-instance {dir}/nothing", "does not exist"),
+		refused("preset's load instance without its subfolders", with(loadBase, "--preset", "quick", "--load-instance", bad("lop_probe_instance")),
+			"--load-instance "+bad("lop_probe_instance"), "the preset's run mf reads "+bad("lop_probe_instance")+"/mf"),
 		// The MLP run: flags of variants it does not train.
 		refusedSetup("mlp --r-hat without cdln", with(mlpBase, "--methods", "original", "--r-hat", "8"), withMLPData, "invalid --r-hat 8", "it is used only by cdln"),
 		refusedSetup("mlp --depth without a block", with(mlpBase, "--methods", "original", "--depth", "4"), withMLPData, "invalid --depth 4"),
@@ -118,5 +132,18 @@ func requireRunWorkload(w string) func(t *testing.T, dir, stdout, stderr string)
 		}
 		require.NoError(t, json.Unmarshal(b, &rec))
 		require.Equal(t, w, rec.Config.Workload)
+	}
+}
+
+// savedInstance returns a setup that writes, with lowdim run
+// --save-instance, an 8 x 8 MF instance holding the initial weights of
+// methods into dir/inst.
+func savedInstance(methods string) func(t *testing.T, dir string) []string {
+	return func(t *testing.T, dir string) []string {
+		var out, errb bytes.Buffer
+		code := run([]string{"run", "--workload", "mf", "--d", "8", "--r", "2", "--steps", "1", "--quiet", "--methods", methods,
+			"--out", filepath.Join(t.TempDir(), "first"), "--save-instance", filepath.Join(dir, "inst")}, &out, &errb)
+		require.Equal(t, exitOK, code, errb.String())
+		return nil
 	}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -112,6 +113,21 @@ func runBadInput(t *testing.T, r badInput) {
 	if r.procs > 0 {
 		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(r.procs))
 	}
+	// Output folders the run would create: a refused run creates none
+	// (not even the marker or the lock of a folder it opened).
+	var absent []string
+	for i := 0; i+1 < len(args); i++ {
+		switch args[i] {
+		case "--out", "--save-instance", "--save-model":
+			p := args[i+1]
+			lock := filepath.Join(filepath.Dir(p), "."+filepath.Base(p)+".lowdim-lock")
+			_, err := os.Lstat(p)
+			_, lerr := os.Lstat(lock) // a lock held by another (the in-use rows)
+			if errors.Is(err, os.ErrNotExist) && errors.Is(lerr, os.ErrNotExist) {
+				absent = append(absent, p)
+			}
+		}
+	}
 	var out, errb bytes.Buffer
 	code := run(args, &out, &errb)
 	stdout, stderr := out.String(), errb.String()
@@ -129,6 +145,13 @@ func runBadInput(t *testing.T, r badInput) {
 	}
 	if code == exitUsage {
 		require.NotEmpty(t, stderr, "an input error says why")
+		for _, p := range absent {
+			_, err := os.Lstat(p)
+			require.ErrorIs(t, err, os.ErrNotExist, "refused, yet %s was created", p)
+			lock := filepath.Join(filepath.Dir(p), "."+filepath.Base(p)+".lowdim-lock")
+			_, err = os.Lstat(lock)
+			require.ErrorIs(t, err, os.ErrNotExist, "refused, yet its lock %s was left", lock)
+		}
 		for _, f := range []string{"run.json", "verdict.json", "trajectories.csv"} {
 			require.Empty(t, findFiles(t, dir, func(p string) bool { return filepath.Base(p) == f }), "refused, yet %s written", f)
 		}

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/pprof"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -269,14 +270,18 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		}
 		defer stop()
 	}
-	// Validate every run before training any (d comes from a loaded
-	// instance: Run validates after loading).
+	// Validate every run before training any and before --out is opened;
+	// a loaded instance's files fix d, r and the workload's parameters,
+	// so each run's folder is read and checked here (and read again by
+	// its run: only one run's data is held at a time).
 	if f.loadInstance == "" {
 		for _, c := range runs {
 			if err := experiment.Check(c); err != nil {
 				return fail(f.layers().FromFile(err))
 			}
 		}
+	} else if err := f.checkLoaded(runs); err != nil {
+		return fail(err)
 	}
 	// --out (and --save-instance) before any work: checked, locked,
 	// recovered (output.go).
@@ -557,5 +562,48 @@ func (v durationValue) Set(s string) error {
 		return fmt.Errorf("want a duration of at least 0 (0: no limit)")
 	}
 	*v.d = d
+	return nil
+}
+
+// checkLoaded reads the instance folder of every run of --load-instance
+// (a preset's runs each read their subfolder) and validates the run
+// against it, before any output is opened. A value given that no run uses
+// because the files replace it is refused: --eps, when every method of
+// every run starts from initial weights read from the files.
+func (f *runFlags) checkLoaded(runs []config.Config) error {
+	if st, err := os.Stat(f.loadInstance); err != nil || !st.IsDir() {
+		why := "is not a folder"
+		if errors.Is(err, os.ErrNotExist) {
+			why = "does not exist"
+		}
+		return config.Bad("load-instance", f.loadInstance, "%s (want a folder written by --save-instance, or one holding target.npy and the workload's files)", why)
+	}
+	l := f.layers()
+	epsUsed := false
+	var loadedBy []string
+	for _, c := range runs {
+		dir := f.loadInstance
+		if sub := subOf(runs, c); sub != "" {
+			dir = filepath.Join(dir, sub)
+		}
+		in, cc, err := experiment.LoadInstance(c, dir)
+		if err != nil {
+			if len(runs) > 1 {
+				err = config.Input(fmt.Errorf("--load-instance %s: the preset's run %s reads %s: %w", f.loadInstance, c.Name, dir, err))
+			}
+			return l.FromFile(err)
+		}
+		for _, m := range cc.Methods {
+			if in.Inits[m] == nil {
+				epsUsed = true
+			} else if !slices.Contains(loadedBy, m) {
+				loadedBy = append(loadedBy, m)
+			}
+		}
+	}
+	if !epsUsed && l.Given("eps") {
+		return l.FromFile(config.Bad("eps", runs[0].Eps, "does not apply to --load-instance %s: the initial weights of %s are read from its files (%s), whose scale is their own",
+			f.loadInstance, strings.Join(loadedBy, ", "), "init_<method>_W<l>.npy"))
+	}
 	return nil
 }

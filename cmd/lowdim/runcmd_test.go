@@ -327,7 +327,20 @@ func TestRunSaveLoadInstance(t *testing.T) {
 			}
 			requireNoTempFiles(t, inst)
 
+			// Every method's initial weights are in the folder: --eps is
+			// refused with it (it would shape nothing), so it is dropped.
 			code, _, stderr = lowdim(t, append(args, "--out", out2, "--load-instance", inst)...)
+			require.Equal(t, exitUsage, code, "stderr:\n%s", stderr)
+			require.Contains(t, stderr, "invalid --eps 0.3: does not apply to --load-instance")
+			var load []string
+			for i := 0; i < len(args); i++ {
+				if args[i] == "--eps" {
+					i++
+					continue
+				}
+				load = append(load, args[i])
+			}
+			code, _, stderr = lowdim(t, append(load, "--out", out2, "--load-instance", inst)...)
 			require.Equal(t, exitOK, code, "stderr:\n%s", stderr)
 			a, b := readCSV(t, out1), readCSV(t, out2)
 			require.Greater(t, len(a), 5)
