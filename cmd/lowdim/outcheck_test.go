@@ -112,13 +112,17 @@ func TestOutCreated(t *testing.T) {
 // sized by --steps; it used to be rho(t) for every step: 8 TB here). Both
 // budgets are above the steps the tolerance needs (original 4504,
 // compressed 3760 at d = 20, r = 2, tol = 1e-3), and --every 10 fixes the
-// checkpoints, so the two runs do the same work; what differs is the
-// width of a few numbers in the output. Allowed: 2% of the smaller total.
+// checkpoints, so the two runs train alike. The time preflight probes
+// each network for a set time, not a set number of steps, so what it
+// allocates follows the machine's speed (measured: 122 against 132 MB on
+// a 2-core VM, 8%); allowed: 25% of the smaller total, where sizing an
+// array by --steps would add terabytes. --max-time 0: the estimate of
+// 1e12 steps is far above the default limit.
 func TestStepsBudgetAllocatesNothing(t *testing.T) {
 	alloc := func(steps string) uint64 {
 		out := t.TempDir()
 		args := []string{"run", "--d", "20", "--r", "2", "--tol", "1e-3", "--every", "10", "--methods", "original,compressed",
-			"--steps", steps, "--quiet", "--out", out}
+			"--steps", steps, "--max-time", "0", "--quiet", "--out", out}
 		var m0, m1 runtime.MemStats
 		runtime.GC()
 		runtime.ReadMemStats(&m0)
@@ -129,7 +133,7 @@ func TestStepsBudgetAllocatesNothing(t *testing.T) {
 	}
 	small, huge := alloc("20000"), alloc("1000000000000")
 	t.Logf("TotalAlloc: steps 2e4 %d B, steps 1e12 %d B", small, huge)
-	require.InDelta(t, float64(small), float64(huge), 0.02*float64(min(small, huge)))
+	require.InDelta(t, float64(small), float64(huge), 0.25*float64(min(small, huge)))
 }
 
 // TestOutFolderRefused: run, verify and the MLP run refuse an output

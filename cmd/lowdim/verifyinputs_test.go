@@ -93,7 +93,7 @@ func rows(v map[string]any, name string) []map[string]any {
 // 1e300) is an input error at --eta-frac naming the rate it computed.
 func TestVerifyUnderflowIsNotAPanic(t *testing.T) {
 	tiny := targetNPY(t, knownTarget(t, 30, []float64{3, 2, 1}, 1e-300))
-	code, stdout, stderr, _ := verifyOn(t, tiny, "--steps", "50")
+	code, stdout, stderr, _ := verifyOn(t, tiny, "--steps", "50", "--eta", "0.01")
 	require.Equal(t, exitFailure, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
 
 	for _, tt := range []struct {
