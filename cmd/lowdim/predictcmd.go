@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"strconv"
 	"strings"
 
@@ -88,6 +89,9 @@ func cmdPredict(args []string, stdout, stderr io.Writer) int {
 	if err := checkOutFile(*out, false); err != nil {
 		return failWith(stderr, cmd, err)
 	}
+	if *out != "" && sameFile(*out, *entries) {
+		return failWith(stderr, cmd, badOut(*out, "is --entries %s: the predictions would replace the positions they are read from; give another file", *entries))
+	}
 
 	values := make([]float64, pairs.Len())
 	if err := m.Predict(pairs.Row, pairs.Col, values); err != nil {
@@ -153,4 +157,12 @@ func entriesWhy(err error, zeroBased bool, rows, cols int) string {
 		b.WriteString(": " + me.Err.Error())
 	}
 	return b.String()
+}
+
+// sameFile reports whether the paths a and b name one existing file
+// (through links too).
+func sameFile(a, b string) bool {
+	sa, errA := os.Stat(a)
+	sb, errB := os.Stat(b)
+	return errA == nil && errB == nil && os.SameFile(sa, sb)
 }
