@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"sync"
 	"testing"
+	"time"
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
@@ -112,8 +113,10 @@ func caseTags(group, workload, method, path string) []string {
 	return tags
 }
 
-// selectTags keeps the cases with every tag of tags.
+// selectTags tags the cases of GateSuite and keeps the cases with every
+// tag of tags.
 func selectTags(cases []Case, tags []string) []Case {
+	tagGate(cases)
 	if len(tags) == 0 {
 		return cases
 	}
@@ -335,9 +338,14 @@ func stepCase(o Options, c config.Config, m string) Case {
 			p.obj.Evaluate()
 			startMeter(o.Meter)
 			b.ResetTimer()
+			var t0 time.Time
 			for i := 0; i < b.N; i++ {
+				if planted {
+					t0 = time.Now()
+				}
 				p.obj.Step(c.Eta)
 				p.obj.Evaluate()
+				plantWork(t0)
 			}
 			b.StopTimer()
 			reportMeter(b, o.Meter)
@@ -448,7 +456,14 @@ func train(c config.Config, m string, inst *instance.Instance, b *testing.B) (fl
 	if b != nil {
 		b.StartTimer()
 	}
+	var t0 time.Time
+	if planted && b != nil {
+		t0 = time.Now()
+	}
 	res := trainer.Train(obj, trainer.Config{Steps: c.Steps, Eta: c.Eta, Tol: c.Tol, Every: c.Steps})
+	if b != nil {
+		plantWork(t0)
+	}
 	steps := res.Steps
 	if res.StepsToTol != nil {
 		steps = *res.StepsToTol
