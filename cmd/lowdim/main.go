@@ -6,6 +6,7 @@
 //	lowdim run [flags]      train the methods of a preset or of the given flags
 //	lowdim verify [flags]   check compressed networks against the theory (the rollout gate)
 //	lowdim bench [flags]    run the benchmark suite (Go benchmark format)
+//	lowdim gate BASE [HEAD] the CI regression gate (build both, bench interleaved, judge)
 //	lowdim presets          list the named presets
 //	lowdim version          print the version
 //
@@ -89,6 +90,7 @@ Usage:
   lowdim bench [flags]  run the benchmark suite; Go benchmark format for benchstat (lowdim bench -h)
   lowdim calibrate      measure the BLAS backend's GFLOP/s and the memory bandwidth (lowdim calibrate -h)
   lowdim compare OLD NEW  compare two benchmark files; exit 1 on a regression
+  lowdim gate BASE [HEAD]  CI regression gate: build both, bench interleaved, judge; exit 1 on a regression (lowdim gate -h)
   lowdim predict --model DIR --entries FILE  predict entries with a saved model (lowdim predict -h)
   lowdim presets        list the named presets
   lowdim version        print the version
@@ -125,6 +127,8 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 		return cmdCompare(args[1:], stdout, stderr)
 	case "bench":
 		return cmdBench(args[1:], stdout, stderr)
+	case "gate":
+		return cmdGate(args[1:], stdout, stderr)
 	case "calibrate":
 		return cmdCalibrate(args[1:], stdout, stderr)
 	case "predict":

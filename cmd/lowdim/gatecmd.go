@@ -1,0 +1,311 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/lowdim/lowdim/bench"
+	"github.com/lowdim/lowdim/gate"
+	"github.com/lowdim/lowdim/internal/interrupt"
+)
+
+const gateUsage = `Usage: lowdim gate [flags] BASE [HEAD]
+       lowdim gate [flags] --base-bin FILE --head-bin FILE
+
+The CI regression gate. Builds lowdim at the revisions BASE and HEAD
+(default HEAD) of the git repository --repo, with the BLAS backend make
+would choose (OpenBLAS when a C compiler, cblas.h and libopenblas are
+found; --blas to force one), or takes two built binaries; runs the head's
+benchmark suite tagged --tags (default gate) on both, interleaved (base,
+head, base, head, ...), as many rounds as fit --budget (builds included);
+and judges every metric:
+
+  timing (sec/op)      Mann-Whitney U test (benchmath) with Holm's
+                       correction over the suite's timing rows (family-wise
+                       false-alarm rate --alpha) and a magnitude --threshold
+  exact                flops/op, params-bytes, workspace-bytes, steps-to-tol,
+                       allocs/op (smallest sample, rounded): any change fails
+  tolerance            recovery-err: a change beyond 1e-6 relative fails
+  reported             B/op, GFLOP/s, energy, ...: shown, not gated
+
+An intended change of an exact or tolerance metric is accepted by a line
+"Benchmark<name> <unit> <new value>" in the file .lowdim-gate-accept at
+the head revision's root, committed with the change (or --accept FILE).
+Cases the base lacks are reported as new, not compared.
+
+Writes the report as text to stdout, and as Markdown (--markdown, for a
+CI job summary) and JSON (--json). Progress, with the time left, goes to
+stderr. SIGINT or SIGTERM stops the bench under way; the report of the
+rounds done is written, marked interrupted.
+
+Exit status: 0 pass, 1 a regression (or a changed exact metric, or a
+timing row with too few samples), 2 bad input, a revision that does not
+resolve or build, or a budget too small for the test, 3 a bench run that
+failed, 130 or 143 interrupted.
+
+Flags:
+`
+
+// maxGateBudget bounds --budget: a day is a mistyped unit, not a CI job.
+const maxGateBudget = 24 * time.Hour
+
+func cmdGate(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("lowdim gate", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, gateUsage); fs.PrintDefaults() }
+	d := gate.DefaultOptions
+	budget := fs.Duration("budget", d.Budget, "wall time of the whole gate, builds included (at most 24h)")
+	threshold := fs.Float64("threshold", d.Threshold, "relative change of the medians a significant timing change must exceed (0.05 = 5%)")
+	alpha := fs.Float64("alpha", d.Alpha, "family-wise false-alarm rate of the timing rows (Holm), in (0, 0.5]")
+	benchtime := fs.String("benchtime", d.Benchtime, "lowdim bench --benchtime of each sample")
+	tags := fs.String("tags", strings.Join(d.Tags, ","), "comma list of tags selecting the head's suite")
+	filter := fs.String("filter", "", "regular expression: keep only the suite's cases whose name matches")
+	maxRounds := fs.Int("max-rounds", d.MaxRounds, "most rounds however large the budget")
+	repo := fs.String("repo", ".", "the git repository holding BASE and HEAD")
+	blas := fs.String("blas", "auto", "BLAS backend of the builds: auto (as make), gonum or openblas")
+	baseBin := fs.String("base-bin", "", "a built lowdim binary for the base (with --head-bin, instead of BASE and HEAD)")
+	headBin := fs.String("head-bin", "", "a built lowdim binary for the head")
+	plant := fs.Float64("plant-head", 0, "testing: build the head with -tags lowdim_plant and run it with LOWDIM_PLANT_SLOWDOWN set to this fraction of extra work per training step")
+	acceptPath := fs.String("accept", "", "accept file (default the head revision's "+gate.AcceptFile+")")
+	mdPath := fs.String("markdown", "", "also write the report as Markdown to this file")
+	jsonPath := fs.String("json", "", "also write the report as JSON to this file")
+	keep := fs.Bool("keep", false, "keep the temporary folder of the builds and print its path")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	usageErr := func(format string, a ...any) int {
+		fmt.Fprintf(stderr, "lowdim gate: "+format+"\n", a...)
+		return exitUsage
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	bins := *baseBin != "" || *headBin != ""
+	switch {
+	case bins && (*baseBin == "" || *headBin == ""):
+		return usageErr("give both --base-bin and --head-bin, or neither (and BASE [HEAD])")
+	case bins && fs.NArg() > 0:
+		return usageErr("unexpected argument %q: --base-bin and --head-bin replace BASE and HEAD", fs.Arg(0))
+	case !bins && (fs.NArg() < 1 || fs.NArg() > 2):
+		fmt.Fprint(stderr, gateUsage)
+		return usageErr("want BASE [HEAD], got %d arguments", fs.NArg())
+	}
+	if *budget <= 0 || *budget > maxGateBudget {
+		return usageErr("invalid --budget %v: must be positive and at most %v", *budget, maxGateBudget)
+	}
+	if !(*threshold >= 0 && *threshold < 1) {
+		return usageErr("invalid --threshold %g: want a fraction in [0, 1), e.g. 0.05 for 5%%", *threshold)
+	}
+	if !(*alpha > 0 && *alpha <= 0.5) {
+		return usageErr("invalid --alpha %g: want a probability in (0, 0.5]", *alpha)
+	}
+	if *maxRounds < 1 || *maxRounds > 10000 {
+		return usageErr("invalid --max-rounds %d: must be in 1..10000", *maxRounds)
+	}
+	if !(*plant >= 0 && *plant <= 10) {
+		return usageErr("invalid --plant-head %g: want a fraction in [0, 10]", *plant)
+	}
+	if *blas != "auto" && *blas != "gonum" && *blas != "openblas" {
+		return usageErr("invalid --blas %q: want auto, gonum or openblas", *blas)
+	}
+	if bins && set["blas"] {
+		return usageErr("--blas builds the revisions; --base-bin and --head-bin are built already")
+	}
+	tagList, err := parseList("tags", *tags)
+	if err != nil {
+		return usageErr("%v", err)
+	}
+	if err := bench.CheckBenchtime(*benchtime); err != nil {
+		return usageErr("invalid --benchtime %s: %v", *benchtime, err)
+	}
+	for _, o := range []struct{ flag, path string }{{"markdown", *mdPath}, {"json", *jsonPath}} {
+		if err := checkGateOut(o.flag, o.path); err != nil {
+			return usageErr("%v", err)
+		}
+	}
+	if *mdPath != "" && *mdPath == *jsonPath {
+		return usageErr("--markdown and --json are the same file %s", *mdPath)
+	}
+	var accept gate.Accept
+	if *acceptPath != "" {
+		data, err := os.ReadFile(*acceptPath)
+		if err != nil {
+			return usageErr("invalid --accept: %v", err)
+		}
+		if accept, err = gate.ParseAccept(*acceptPath, data); err != nil {
+			return usageErr("invalid --accept: %v", err)
+		}
+	}
+
+	sig := interrupt.Notify(stderr, "lowdim gate")
+	defer sig.Stop()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	o := gate.DefaultOptions
+	o.Start = time.Now()
+	o.Budget, o.Threshold, o.Alpha, o.Benchtime = *budget, *threshold, *alpha, *benchtime
+	o.Tags, o.Filter, o.MaxRounds = tagList, *filter, *maxRounds
+	o.Progress, o.Interrupt = stderr, sig.Done()
+	var base, head gate.Binary
+	var backend string
+	var plantEnv []string
+	if *plant > 0 {
+		plantEnv = []string{fmt.Sprintf("LOWDIM_PLANT_SLOWDOWN=%g", *plant)}
+	}
+	if bins {
+		for _, p := range []struct{ flag, path string }{{"base-bin", *baseBin}, {"head-bin", *headBin}} {
+			if st, err := os.Stat(p.path); err != nil || st.IsDir() || st.Mode()&0o111 == 0 {
+				return usageErr("invalid --%s %s: not an executable file", p.flag, p.path)
+			}
+		}
+		base = gate.Binary{Path: *baseBin}
+		head = gate.Binary{Path: *headBin, Env: plantEnv}
+	} else {
+		// Every revision resolves before anything is built.
+		revs := []string{fs.Arg(0), "HEAD"}
+		if fs.NArg() == 2 {
+			revs[1] = fs.Arg(1)
+		}
+		var commits [2]string
+		for i, rev := range revs {
+			c, err := gate.Resolve(ctx, *repo, rev)
+			if err != nil {
+				return usageErr("%v", err)
+			}
+			commits[i] = c
+		}
+		if accept == nil {
+			if data, ok := gate.ReadFileAt(ctx, *repo, commits[1], gate.AcceptFile); ok {
+				if accept, err = gate.ParseAccept(revs[1]+":"+gate.AcceptFile, data); err != nil {
+					return usageErr("%v", err)
+				}
+			}
+		}
+		backend = *blas
+		if backend == "auto" {
+			backend = "gonum"
+			if gate.HaveOpenBLAS(ctx) {
+				backend = "openblas"
+			}
+		} else if backend == "openblas" && !gate.HaveOpenBLAS(ctx) {
+			return usageErr("--blas openblas: OpenBLAS was not found (no C compiler, cblas.h or libopenblas; on Debian: apt-get install libopenblas-dev gcc)")
+		}
+		work, err := os.MkdirTemp("", "lowdim-gate-")
+		if err != nil {
+			return failWith(stderr, "lowdim gate", err)
+		}
+		if *keep {
+			fmt.Fprintf(stderr, "lowdim gate: builds kept in %s\n", work)
+		} else {
+			defer os.RemoveAll(work)
+		}
+		go func() {
+			select {
+			case <-sig.Done():
+				cancel() // a build under way stops
+			case <-ctx.Done():
+			}
+		}()
+		sides := []*gate.Binary{&base, &head}
+		for i, label := range []string{"base", "head"} {
+			var tg []string
+			if backend == "openblas" {
+				tg = append(tg, "openblas")
+			}
+			if label == "head" && *plant > 0 {
+				tg = append(tg, "lowdim_plant")
+			}
+			bin := filepath.Join(work, "lowdim-"+label)
+			fmt.Fprintf(stderr, "gate: building %s %s (%.12s) with -tags '%s'\n", label, revs[i], commits[i], strings.Join(tg, ","))
+			t0 := time.Now()
+			if err := gate.Build(ctx, *repo, revs[i], commits[i], tg, work, label, bin, stderr); err != nil {
+				if sig.Interrupted() {
+					fmt.Fprintf(stderr, "lowdim gate: interrupted while building %s\n", revs[i])
+					return sig.ExitCode()
+				}
+				return usageErr("%v", err)
+			}
+			fmt.Fprintf(stderr, "gate: built %s in %v\n", label, time.Since(t0).Round(100*time.Millisecond))
+			*sides[i] = gate.Binary{Path: bin, Rev: revs[i], Commit: commits[i]}
+		}
+		head.Env = plantEnv
+	}
+	rep, err := gate.Run(ctx, base, head, o, accept)
+	var berr *gate.BenchError
+	switch {
+	case errors.Is(err, gate.ErrBudget):
+		return usageErr("%v", err)
+	case errors.As(err, &berr):
+		fmt.Fprintf(stderr, "lowdim gate: %v\n", err)
+		return exitInternal
+	case err != nil:
+		return usageErr("%v", err)
+	}
+	rep.Backend = backend
+	if err := writeGate(rep, stdout, *mdPath, *jsonPath); err != nil {
+		return failWith(stderr, "lowdim gate", err)
+	}
+	if rep.Interrupted || sig.Interrupted() {
+		fmt.Fprintf(stderr, "lowdim gate: interrupted after %d rounds\n", rep.Rounds)
+		return sig.ExitCode()
+	}
+	if rep.Failed() {
+		return exitFailure
+	}
+	return exitOK
+}
+
+// writeGate writes the report to stdout and the optional files.
+func writeGate(rep *gate.Report, stdout io.Writer, md, js string) error {
+	if err := rep.WriteText(stdout); err != nil {
+		return err
+	}
+	for _, f := range []struct {
+		path  string
+		write func(io.Writer) error
+	}{{md, rep.WriteMarkdown}, {js, rep.WriteJSON}} {
+		if f.path == "" {
+			continue
+		}
+		out, err := os.Create(f.path)
+		if err != nil {
+			return err
+		}
+		err = f.write(out)
+		if cerr := out.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkGateOut checks, before any build, that path can be written as one
+// file: not a folder, its folder exists, and a probe file can be created
+// there and removed ("" passes).
+func checkGateOut(flagName, path string) error {
+	if path == "" {
+		return nil
+	}
+	if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() {
+		return fmt.Errorf("invalid --%s %s: not a regular file", flagName, path)
+	}
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, ".lowdim-gate-probe-")
+	if err != nil {
+		return fmt.Errorf("invalid --%s %s: cannot write in %s: %v", flagName, path, dir, err)
+	}
+	f.Close()
+	return os.Remove(f.Name())
+}

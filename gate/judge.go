@@ -1,0 +1,253 @@
+package gate
+
+import (
+	"math"
+	"slices"
+	"sort"
+
+	"golang.org/x/perf/benchmath"
+)
+
+// Kind says how a metric is gated.
+type Kind string
+
+// The kinds of metric (see the package comment).
+const (
+	Timing    Kind = "timing"
+	Exact     Kind = "exact"
+	Tolerance Kind = "tolerance"
+	Info      Kind = "info"
+)
+
+// RelTolExact absorbs the decimal round trip of an exact metric's value
+// (written with %g-like precision by testing and read back).
+const RelTolExact = 1e-9
+
+// RelTolRecovery is the relative tolerance of recovery-err between base
+// and head. Both run on one machine with one backend, so identical code
+// gives identical errors; 1e-6 lets through a reordering of floating-point
+// sums (which moves the error at 5000 steps by about 1e-12 relative) and
+// catches any change of the algorithm or its constants, which moves it by
+// far more.
+const RelTolRecovery = 1e-6
+
+// kindOf returns how unit is gated.
+func kindOf(unit string) Kind {
+	switch unit {
+	case "sec/op":
+		return Timing
+	case "flops/op", "params-bytes", "workspace-bytes", "steps-to-tol", "allocs/op":
+		return Exact
+	case "recovery-err":
+		return Tolerance
+	}
+	return Info
+}
+
+// Verdict classifies a row.
+type Verdict string
+
+// The verdicts. Regression and Changed fail the gate; Insufficient fails
+// it too (the budget or an interruption left a timing row too few samples
+// to judge).
+const (
+	Regression   Verdict = "regression"
+	Improvement  Verdict = "improvement"
+	NoChange     Verdict = "no change"
+	Changed      Verdict = "changed"  // an exact or tolerance metric differs
+	Accepted     Verdict = "accepted" // ... and the accept file says so
+	Insufficient Verdict = "insufficient samples"
+	Reported     Verdict = "reported" // an info metric
+	New          Verdict = "new"      // the base lacks the case
+)
+
+// Stat summarizes one side's samples of a metric: the median (for
+// allocs/op the smallest sample rounded, see the package comment), the
+// smallest and largest sample and their number.
+type Stat struct {
+	Center, Min, Max float64
+	N                int
+}
+
+// Row is one (benchmark, unit) of the suite.
+type Row struct {
+	Benchmark string // the name without "Benchmark" and -GOMAXPROCS
+	Unit      string // tidied: sec/op, not ns/op
+	Kind      Kind
+	Base      Stat // N = 0 for a new case
+	Head      Stat
+	// Ratio is Head.Center / Base.Center (NaN for a new case, 1 when both
+	// are 0).
+	Ratio float64
+	// P is the U test's p-value and Limit its Holm limit (timing rows
+	// with samples on both sides; NaN otherwise).
+	P, Limit float64
+	Verdict  Verdict
+}
+
+// Samples are a binary's results: benchmark -> tidied unit -> values.
+type Samples map[string]map[string][]float64
+
+// add appends the values of one result.
+func (s Samples) add(name, unit string, v float64) {
+	if s[name] == nil {
+		s[name] = map[string][]float64{}
+	}
+	s[name][unit] = append(s[name][unit], v)
+}
+
+// MinSamples returns the smallest n for which n base and n head samples
+// can give the U test a p-value below alpha/k (Holm's smallest limit over
+// k timing rows): all 2n samples separated give p = 2 / C(2n, n), the
+// smallest a two-sided test of n + n can reach. It returns 0 for k = 0.
+func MinSamples(k int, alpha float64) int {
+	if k == 0 {
+		return 0
+	}
+	for n := 1; ; n++ {
+		if 2/binom(2*n, n) < alpha/float64(k) {
+			return n
+		}
+	}
+}
+
+// binom is the binomial coefficient C(n, k) as a float64.
+func binom(n, k int) float64 {
+	c := 1.0
+	for i := 1; i <= k; i++ {
+		c = c * float64(n-k+i) / float64(i)
+	}
+	return c
+}
+
+// JudgeOptions are the gate's statistical settings.
+type JudgeOptions struct {
+	// Alpha is the family-wise false-alarm rate of the timing rows (Holm).
+	Alpha float64
+	// Threshold is the relative change of the medians a significant
+	// timing change must exceed to count (0.05 = 5%).
+	Threshold float64
+	// MinSamples is the fewest samples per side a timing row needs to be
+	// judged; fewer is Insufficient. 0 means MinSamples(k, Alpha).
+	MinSamples int
+}
+
+// Judge compares base and head on the head's suite (names in order; those
+// absent from base are new) and returns the rows: each case's metrics in
+// sorted unit order, cases in suite order. accept may be nil. It does not
+// modify its inputs.
+func Judge(names []string, base, head Samples, o JudgeOptions, accept Accept) []Row {
+	var rows []Row
+	var timing []int
+	for _, name := range names {
+		hm := head[name]
+		bm, old := base[name]
+		units := make([]string, 0, len(hm))
+		for u := range hm {
+			units = append(units, u)
+		}
+		sort.Strings(units)
+		for _, u := range units {
+			r := Row{Benchmark: name, Unit: u, Kind: kindOf(u), P: math.NaN(), Limit: math.NaN(), Ratio: math.NaN()}
+			r.Head = stat(u, hm[u])
+			if !old || len(bm[u]) == 0 {
+				r.Verdict = New
+				rows = append(rows, r)
+				continue
+			}
+			r.Base = stat(u, bm[u])
+			r.Ratio = ratio(r.Base.Center, r.Head.Center)
+			switch r.Kind {
+			case Timing:
+				c := benchmath.AssumeNothing.Compare(benchmath.NewSample(bm[u], &benchmath.DefaultThresholds),
+					benchmath.NewSample(hm[u], &benchmath.DefaultThresholds))
+				r.P = c.P
+				timing = append(timing, len(rows))
+			case Exact:
+				r.Verdict = NoChange
+				if !within(r.Base.Center, r.Head.Center, RelTolExact) {
+					r.Verdict = Changed
+				}
+			case Tolerance:
+				r.Verdict = NoChange
+				if !within(r.Base.Center, r.Head.Center, RelTolRecovery) {
+					r.Verdict = Changed
+				}
+			default:
+				r.Verdict = Reported
+			}
+			if r.Verdict == Changed && accept.Accepts(name, u, r.Head.Center, r.Kind) {
+				r.Verdict = Accepted
+			}
+			rows = append(rows, r)
+		}
+	}
+	holm(rows, timing, o)
+	return rows
+}
+
+// holm sets the limits and verdicts of the timing rows at idx.
+func holm(rows []Row, idx []int, o JudgeOptions) {
+	k := len(idx)
+	nMin := o.MinSamples
+	if nMin == 0 {
+		nMin = MinSamples(k, o.Alpha)
+	}
+	order := slices.Clone(idx)
+	sort.SliceStable(order, func(a, b int) bool { return rows[order[a]].P < rows[order[b]].P })
+	stillSig := true
+	for i, j := range order {
+		r := &rows[j]
+		r.Limit = o.Alpha / float64(k-i)
+		sig := stillSig && r.P < r.Limit
+		stillSig = sig
+		switch {
+		case min(r.Base.N, r.Head.N) < nMin:
+			r.Verdict = Insufficient
+		case sig && r.Ratio > 1+o.Threshold:
+			r.Verdict = Regression
+		case sig && r.Ratio < 1-o.Threshold:
+			r.Verdict = Improvement
+		default:
+			r.Verdict = NoChange
+		}
+	}
+}
+
+func stat(unit string, x []float64) Stat {
+	s := slices.Sorted(slices.Values(x))
+	st := Stat{Min: s[0], Max: s[len(s)-1], N: len(s)}
+	if unit == "allocs/op" {
+		st.Center = math.Round(st.Min)
+		return st
+	}
+	if len(s)%2 == 1 {
+		st.Center = s[len(s)/2]
+	} else {
+		st.Center = (s[len(s)/2-1] + s[len(s)/2]) / 2
+	}
+	return st
+}
+
+func ratio(b, h float64) float64 {
+	if b == h {
+		return 1
+	}
+	return h / b
+}
+
+// within reports |h - b| <= tol |b| (h == b when b is 0).
+func within(b, h, tol float64) bool {
+	return math.Abs(h-b) <= tol*math.Abs(b)
+}
+
+// Failed reports whether any row fails the gate.
+func Failed(rows []Row) bool {
+	for _, r := range rows {
+		switch r.Verdict {
+		case Regression, Changed, Insufficient:
+			return true
+		}
+	}
+	return false
+}
