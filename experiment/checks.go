@@ -963,13 +963,48 @@ func (k *checker) kwonRegime() (bool, string) {
 	if r := k.rank(); k.c.RHat+r > k.d {
 		return false, fmt.Sprintf("r_hat + rank(target) = %d > d = %d: the compressed network's error floor |p_0| sqrt(r_hat - r) exceeds the original's rho^L sqrt(d - 2r) once both learned the target (d=9, r=4, r_hat=7, L=2, eps=0.1: excess 1.48e-5)", k.c.RHat+r, k.d)
 	}
-	if k.c.Depth == 2 && len(k.s) > 0 && k.mc != 0 {
+	if lim := KwonMaxEtaFrac(k.c.Depth); lim < 1 && len(k.s) > 0 && k.mc != 0 {
 		stable := theory.StableEta(k.s[0], k.c.Depth, k.mc, k.c.Alpha)
-		if k.c.Eta > KwonMaxEtaFracL2*stable {
-			return false, fmt.Sprintf("depth 2 with eta = %.3g x the stable rate (> %g): the bound broke there (d=20, r=3, eps=0.01, eta=0.9 x stable: excess 0.0159)", k.c.Eta/stable, KwonMaxEtaFracL2)
+		if k.c.Eta > lim*stable {
+			return false, fmt.Sprintf("depth %d with eta = %.3g x the stable rate (> %g): the bound broke there (%s)", k.c.Depth, k.c.Eta/stable, lim, kwonEtaEvidence[k.c.Depth])
 		}
 	}
 	return true, ""
+}
+
+// KwonMaxEtaFrac returns the largest step size, as a fraction of
+// theory.StableEta, at which kwon-bound is checked at depth L: 0.5 at
+// depth 2, 0.8 at depth 3, and no limit below the stable rate from depth
+// 4 on. Near the stable rate the networks oscillate before they settle and
+// the compressed error can exceed the original's for a few steps; where
+// that was found (kwonEtaEvidence), and its margin: at depth 3 a scan of
+// d in {8, 9, 13, 17, 24}, r in 1..3, r_hat = r and r + 1, eps in
+// {0.001, 0.01, 0.05, 0.1}, 3 seeds, 300 steps, spread spectrum broke the
+// bound on 0 of 360 runs at 0.8 and 0.85 x stable, 4 of 360 at 0.9 and 23
+// of 360 at 0.95 (worst excess 0.040); depths 4 and 5 broke it on none of
+// about 550 runs each up to 0.95.
+func KwonMaxEtaFrac(L int) float64 {
+	switch L {
+	case 2:
+		return KwonMaxEtaFracL2
+	case 3:
+		return KwonMaxEtaFracL3
+	}
+	return 1
+}
+
+// KwonMaxEtaFracL2 and KwonMaxEtaFracL3 are KwonMaxEtaFrac at depths 2
+// and 3.
+const (
+	KwonMaxEtaFracL2 = 0.5
+	KwonMaxEtaFracL3 = 0.8
+)
+
+// kwonEtaEvidence is the configuration that broke kwon-bound above
+// KwonMaxEtaFrac, by depth, quoted in the skip's reason.
+var kwonEtaEvidence = map[int]string{
+	2: "d=20, r=3, eps=0.01, eta=0.9 x stable: excess 0.0159",
+	3: "d=9, r=r_hat=1, eps=0.1, eta=0.95 x stable: excess 0.0049; 4 of 360 scanned runs at 0.9 x stable",
 }
 
 // FloorOriginalMinDPerRank: mf-floor-original is checked only when
@@ -991,10 +1026,6 @@ const FloorOriginalMinDPerRank = 4
 // at eps <= 0.063; TestPropertyExactIdentities drew such a case. Half of
 // theory.KwonMaxEps leaves a margin below the first failure.
 const FloorOriginalMaxEps = 0.05
-
-// KwonMaxEtaFracL2 is the largest step size, as a fraction of
-// theory.StableEta, at which kwon-bound is checked at depth 2.
-const KwonMaxEtaFracL2 = 0.5
 
 // finish evaluates the checks that compare methods and returns all checks.
 func (k *checker) finish() []results.Check {
@@ -1056,8 +1087,8 @@ func (k *checker) finish() []results.Check {
 }
 
 func (k *checker) kwonCheck() {
-	regime := fmt.Sprintf("MF, spectral init from Phi, alpha = 1, eps <= %g, rank(target) <= r_hat <= d - rank(target), depth 2 only at eta <= %g x stable (alpha=%g, eps=%g, rank=%d, r_hat=%d, L=%d)",
-		theory.KwonMaxEps, KwonMaxEtaFracL2, k.c.Alpha, k.c.Eps, k.rank(), k.c.RHat, k.c.Depth)
+	regime := fmt.Sprintf("MF, spectral init from Phi, alpha = 1, eps <= %g, rank(target) <= r_hat <= d - rank(target), eta <= %g x stable at depth 2 and %g at depth 3 (alpha=%g, eps=%g, rank=%d, r_hat=%d, L=%d)",
+		theory.KwonMaxEps, KwonMaxEtaFracL2, KwonMaxEtaFracL3, k.c.Alpha, k.c.Eps, k.rank(), k.c.RHat, k.c.Depth)
 	const quantity = "compressed recovery error <= original's at every step (from the training losses)"
 	in, why := k.kwonRegime()
 	switch {

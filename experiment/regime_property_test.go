@@ -139,8 +139,10 @@ func kwonStated(d regimeDraw) (bool, string) {
 		return false, "rank(target)"
 	case d.c.RHat+d.rank > d.c.D:
 		return false, "r_hat + rank(target)"
-	case d.c.Depth == 2 && d.etaFrac > KwonMaxEtaFracL2:
+	case d.c.Depth == 2 && d.etaFrac > 0.5:
 		return false, "depth 2"
+	case d.c.Depth == 3 && d.etaFrac > 0.8:
+		return false, "depth 3"
 	}
 	return true, ""
 }
@@ -401,6 +403,11 @@ func TestRegimeBrokenCases(t *testing.T) {
 		{name: "kwon depth 2 at 0.9 x stable", check: CheckKwon, method: methods.Compressed,
 			train: func(seed uint64) config.Config { return regimeCase(t, 20, 3, 6, 2, 0.01, 0.9, "spread", 0, 300, seed) },
 			judge: func(c config.Config) config.Config { c.Eta *= 0.4 / 0.9; return c }, seeds: []uint64{0, 1, 2, 3}},
+		// Found by TestRegimeProperty (1 draw in 1142): depth 3 near the
+		// stable rate.
+		{name: "kwon depth 3 at 0.95 x stable", check: CheckKwon, method: methods.Compressed,
+			train: func(seed uint64) config.Config { return regimeCase(t, 9, 1, 1, 3, 0.1, 0.95, "spread", 0, 200, seed) },
+			judge: func(c config.Config) config.Config { c.Eta *= 0.7 / 0.95; return c }, seeds: []uint64{2}},
 		{name: "kwon r_hat + rank > d", check: CheckKwon, method: methods.Compressed,
 			train: func(seed uint64) config.Config { return regimeCase(t, 9, 4, 7, 2, 0.1, 0.25, "spread", 0, 200, seed) },
 			judge: func(c config.Config) config.Config { c.RHat = 5; return c }, seeds: []uint64{0, 1, 2}},
