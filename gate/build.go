@@ -63,7 +63,7 @@ func HaveOpenBLAS(ctx context.Context) bool {
 // builds its cmd/lowdim into bin with go build -tags tags, the version
 // set to the short commit as make build sets it. The Go build cache is
 // the user's, so a rebuild of an unchanged package is fast.
-func Build(ctx context.Context, dir, rev, commit string, tags []string, work, label, bin string, log io.Writer) error {
+func Build(ctx context.Context, dir, rev, commit string, tags []string, work, label, bin string) error {
 	src := filepath.Join(work, "src-"+label)
 	if err := extract(ctx, dir, commit, src); err != nil {
 		return &BuildError{rev, err}
@@ -72,7 +72,9 @@ func Build(ctx context.Context, dir, rev, commit string, tags []string, work, la
 	if len(short) > 12 {
 		short = short[:12]
 	}
-	args := []string{"build", "-tags", strings.Join(tags, ","),
+	// -trimpath: the packages' action IDs do not depend on the temporary
+	// folder, so the user's build cache serves every unchanged package.
+	args := []string{"build", "-trimpath", "-tags", strings.Join(tags, ","),
 		"-ldflags", "-X github.com/lowdim/lowdim/machine.Version=" + short, "-o", bin, "./cmd/lowdim"}
 	cmd := exec.CommandContext(ctx, "go", args...)
 	cmd.Dir = src

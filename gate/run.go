@@ -27,9 +27,9 @@ type Binary struct {
 // Options configure Run. Copy DefaultOptions.
 type Options struct {
 	JudgeOptions
-	// Budget bounds the gate's wall time from Start, builds included.
+	// Budget bounds the wall time of the rounds, from Start.
 	Budget time.Duration
-	// Start is when the gate started (the builds count against Budget).
+	// Start is when the budget starts (lowdim gate: after the builds).
 	Start time.Time
 	// Benchtime is each sample's --benchtime (lowdim bench).
 	Benchtime string
@@ -66,10 +66,12 @@ type Report struct {
 	Planned, Rounds int
 	// MinSamples is the fewest samples per side a timing row needs.
 	MinSamples int
-	// RoundTime is the first round's wall time; Elapsed the gate's.
-	RoundTime, Elapsed time.Duration
-	Interrupted        bool
-	Rows               []Row
+	// RoundTime is the first round's wall time; Elapsed the rounds'
+	// (against Options.Budget); Builds the time before them (set by the
+	// caller that built the binaries).
+	RoundTime, Elapsed, Builds time.Duration
+	Interrupted                bool
+	Rows                       []Row
 	// New are the cases of the head's suite the base lacks.
 	New   []string
 	Stale []AcceptLine

@@ -55,8 +55,8 @@ func (r *Report) header() []string {
 		lines = append(lines, "backend: "+r.Backend)
 	}
 	lines = append(lines,
-		fmt.Sprintf("rounds: %d of %d planned (interleaved base, head; --benchtime %s each; first round %v), elapsed %v of --budget %v",
-			r.Rounds, r.Planned, o.Benchtime, r.RoundTime.Round(time.Millisecond), r.Elapsed.Round(time.Second), o.Budget),
+		fmt.Sprintf("rounds: %d of %d planned (interleaved base, head; --benchtime %s each; first round %v), %v of --budget %v, after %v of builds",
+			r.Rounds, r.Planned, o.Benchtime, r.RoundTime.Round(time.Millisecond), r.Elapsed.Round(time.Second), o.Budget, r.Builds.Round(time.Second)),
 		fmt.Sprintf("timing: U test (benchmath), Holm over %d rows at family-wise alpha %g, threshold %g%%, at least %d samples per side",
 			r.timingRows(), o.Alpha, 100*o.Threshold, r.MinSamples),
 		fmt.Sprintf("exact: flops/op, params-bytes, workspace-bytes, steps-to-tol, allocs/op (smallest sample, rounded); recovery-err within %g relative; accept file %s", RelTolRecovery, AcceptFile),
@@ -219,6 +219,7 @@ type jsonReport struct {
 	Backend     string       `json:"backend,omitempty"`
 	BudgetSec   float64      `json:"budget_sec"`
 	ElapsedSec  float64      `json:"elapsed_sec"`
+	BuildsSec   float64      `json:"builds_sec"`
 	RoundSec    float64      `json:"first_round_sec"`
 	Benchtime   string       `json:"benchtime"`
 	Rounds      int          `json:"rounds"`
@@ -245,7 +246,7 @@ func (r *Report) WriteJSON(w io.Writer) error {
 	j := jsonReport{Verdict: r.Verdict(), Failed: r.Failed(), Interrupted: r.Interrupted,
 		Base:    jsonSide{r.Base.Rev, r.Base.Commit, r.Base.Path, r.Base.Env},
 		Head:    jsonSide{r.Head.Rev, r.Head.Commit, r.Head.Path, r.Head.Env},
-		Backend: r.Backend, BudgetSec: r.Options.Budget.Seconds(), ElapsedSec: r.Elapsed.Seconds(),
+		Backend: r.Backend, BudgetSec: r.Options.Budget.Seconds(), ElapsedSec: r.Elapsed.Seconds(), BuildsSec: r.Builds.Seconds(),
 		RoundSec: r.RoundTime.Seconds(), Benchtime: r.Options.Benchtime, Rounds: r.Rounds, Planned: r.Planned,
 		MinSamples: r.MinSamples, Alpha: r.Options.Alpha, Threshold: r.Options.Threshold, Correction: "holm",
 		Rows: []jsonRow{}, New: append([]string{}, r.New...), Stale: append([]AcceptLine{}, r.Stale...)}

@@ -61,7 +61,7 @@ func cmdGate(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprint(stderr, gateUsage); fs.PrintDefaults() }
 	d := gate.DefaultOptions
-	budget := fs.Duration("budget", d.Budget, "wall time of the whole gate, builds included (at most 24h)")
+	budget := fs.Duration("budget", d.Budget, "wall time of the benchmark rounds, after the builds (at most 24h)")
 	threshold := fs.Float64("threshold", d.Threshold, "relative change of the medians a significant timing change must exceed (0.05 = 5%)")
 	alpha := fs.Float64("alpha", d.Alpha, "family-wise false-alarm rate of the timing rows (Holm), in (0, 0.5]")
 	benchtime := fs.String("benchtime", d.Benchtime, "lowdim bench --benchtime of each sample")
@@ -151,13 +151,13 @@ func cmdGate(args []string, stdout, stderr io.Writer) int {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	o := gate.DefaultOptions
-	o.Start = time.Now()
 	o.Budget, o.Threshold, o.Alpha, o.Benchtime = *budget, *threshold, *alpha, *benchtime
 	o.Tags, o.Filter, o.MaxRounds = tagList, *filter, *maxRounds
 	o.Progress, o.Interrupt = stderr, sig.Done()
 	var base, head gate.Binary
 	var backend string
 	var plantEnv []string
+	t0 := time.Now()
 	if *plant > 0 {
 		plantEnv = []string{fmt.Sprintf("LOWDIM_PLANT_SLOWDOWN=%g", *plant)}
 	}
@@ -226,19 +226,20 @@ func cmdGate(args []string, stdout, stderr io.Writer) int {
 			}
 			bin := filepath.Join(work, "lowdim-"+label)
 			fmt.Fprintf(stderr, "gate: building %s %s (%.12s) with -tags '%s'\n", label, revs[i], commits[i], strings.Join(tg, ","))
-			t0 := time.Now()
-			if err := gate.Build(ctx, *repo, revs[i], commits[i], tg, work, label, bin, stderr); err != nil {
+			t1 := time.Now()
+			if err := gate.Build(ctx, *repo, revs[i], commits[i], tg, work, label, bin); err != nil {
 				if sig.Interrupted() {
 					fmt.Fprintf(stderr, "lowdim gate: interrupted while building %s\n", revs[i])
 					return sig.ExitCode()
 				}
 				return usageErr("%v", err)
 			}
-			fmt.Fprintf(stderr, "gate: built %s in %v\n", label, time.Since(t0).Round(100*time.Millisecond))
+			fmt.Fprintf(stderr, "gate: built %s in %v\n", label, time.Since(t1).Round(100*time.Millisecond))
 			*sides[i] = gate.Binary{Path: bin, Rev: revs[i], Commit: commits[i]}
 		}
 		head.Env = plantEnv
 	}
+	o.Start = time.Now() // --budget bounds the rounds, not the builds
 	rep, err := gate.Run(ctx, base, head, o, accept)
 	var berr *gate.BenchError
 	switch {
@@ -251,6 +252,7 @@ func cmdGate(args []string, stdout, stderr io.Writer) int {
 		return usageErr("%v", err)
 	}
 	rep.Backend = backend
+	rep.Builds = o.Start.Sub(t0)
 	if err := writeGate(rep, stdout, *mdPath, *jsonPath); err != nil {
 		return failWith(stderr, "lowdim gate", err)
 	}
