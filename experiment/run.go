@@ -250,7 +250,7 @@ func Run(c config.Config, opt Options) (*results.Run, error) {
 		if err != nil {
 			return nil, err
 		}
-		recordActual(run.Time, m, time.Since(start))
+		recordActual(run.Time, m, time.Since(start), res.Steps)
 		run.Methods = append(run.Methods, res)
 	}
 	for _, m := range run.Methods {

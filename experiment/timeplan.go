@@ -325,15 +325,28 @@ func FormatSeconds(s float64) string {
 	return fmt.Sprintf("%d h %d min", h, int(s-3600*float64(h))/60)
 }
 
-// recordActual records in ti the wall time the network name took.
-func recordActual(ti *results.TimeInfo, name string, d time.Duration) {
+// recordActual records in ti the wall time d the network name took and
+// its steps, with the estimate for those steps (TakenEstimate).
+func recordActual(ti *results.TimeInfo, name string, d time.Duration, steps int) {
 	if ti == nil {
 		return
 	}
 	for i := range ti.Networks {
-		if ti.Networks[i].Network == name {
-			s := d.Seconds()
-			ti.Networks[i].ActualSeconds = &s
+		e := &ti.Networks[i]
+		if e.Network == name {
+			s, n, taken := d.Seconds(), steps, TakenEstimate(*e, steps)
+			e.ActualSeconds, e.ActualSteps, e.TakenSeconds = &s, &n, &taken
 		}
 	}
+}
+
+// TakenEstimate is the estimate e rescaled to a training of steps steps:
+// e.SetupSeconds and the rest of e.Seconds in proportion steps / e.Steps
+// (what the estimate says of a run that --tol or early stopping ended
+// before its budget); e.Seconds when e has no budget.
+func TakenEstimate(e results.TimeEstimate, steps int) float64 {
+	if e.Steps <= 0 {
+		return e.Seconds
+	}
+	return e.SetupSeconds + (e.Seconds-e.SetupSeconds)*float64(steps)/float64(e.Steps)
 }

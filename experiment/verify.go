@@ -359,7 +359,7 @@ func Verify(vc VerifyConfig, in *instance.Instance, opt Options) (*Verdict, erro
 		if orig, err = trainMethod(methods.Original, vc.Config, in, k0, opt); err != nil {
 			return nil, err
 		}
-		recordActual(v.Time, methods.Original, time.Since(start))
+		recordActual(v.Time, methods.Original, time.Since(start), orig.Steps)
 		ref.Error, ref.RMSE = orig.ReportedError(), orig.RMSE
 	}
 	v.Original = orig
@@ -411,7 +411,7 @@ func Verify(vc VerifyConfig, in *instance.Instance, opt Options) (*Verdict, erro
 			if res, err = trainMethod(methods.Compressed, c, in, k, opt); err != nil {
 				return nil, err
 			}
-			recordActual(v.Time, WidthLabel(rh), time.Since(start))
+			recordActual(v.Time, WidthLabel(rh), time.Since(start), res.Steps)
 		}
 		label := WidthLabel(rh)
 		if res.Status == results.Diverged {

@@ -33,6 +33,14 @@ type TimeEstimate struct {
 	// (building it, its steps, checkpoints and checks); nil until it has
 	// trained, and for a network that did not train.
 	ActualSeconds *float64 `json:"actual_seconds,omitempty"`
+	// ActualSteps is the number of steps the network's training took, and
+	// TakenSeconds the estimate for that many steps: SetupSeconds and the
+	// rest of Seconds in proportion ActualSteps / Steps (the checkpoints
+	// and the checks' schedule scale with the steps). It is the figure to
+	// compare with ActualSeconds when --tol or early stopping ends the
+	// training before its budget. Both nil like ActualSeconds.
+	ActualSteps  *int     `json:"actual_steps,omitempty"`
+	TakenSeconds *float64 `json:"estimated_taken_seconds,omitempty"`
 }
 
 // TimeInfo is the time preflight of a run or a verify: every network's

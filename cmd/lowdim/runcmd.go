@@ -528,14 +528,17 @@ func writeTimeLine(w io.Writer, ti *results.TimeInfo) {
 	if ti == nil {
 		return
 	}
-	took := 0.0
+	took, taken := 0.0, 0.0
 	for _, e := range ti.Networks {
 		if e.ActualSeconds != nil {
 			took += *e.ActualSeconds
 		}
+		if e.TakenSeconds != nil {
+			taken += *e.TakenSeconds
+		}
 	}
-	fmt.Fprintf(w, "time: training took %s; the time preflight estimated %s (its probes took %s)\n",
-		experiment.FormatSeconds(took), experiment.FormatSeconds(ti.EstimatedSeconds), experiment.FormatSeconds(ti.ProbeSeconds))
+	fmt.Fprintf(w, "time: training took %s; the time preflight estimated %s for the steps taken, %s to the step budget (its probes took %s)\n",
+		experiment.FormatSeconds(took), experiment.FormatSeconds(taken), experiment.FormatSeconds(ti.EstimatedSeconds), experiment.FormatSeconds(ti.ProbeSeconds))
 }
 
 // durationValue is the flag value of --max-time: a Go duration ("90m",
