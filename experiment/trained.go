@@ -21,6 +21,11 @@ type TrainedNetwork struct {
 	// Config is the configuration it was trained under (a verify's width
 	// in RHat).
 	Config config.Config
+	// Stopping is the stopping rule it was trained to, in words: Config's
+	// --tol and, in a verify of a user's target, the rules Config does not
+	// hold ("loss <= 1e-10 x initial, validation patience 20 checkpoints
+	// of 50 steps"); "tol=0" when it ran its budget.
+	Stopping string
 	// Net is the network with the weights training ended with: its last
 	// step's, the weights of every checkpoint of Result up to the last.
 	// It is the run's own network: read it, do not keep it beyond the
@@ -46,5 +51,5 @@ func (opt Options) trained(m string, c config.Config, in *instance.Instance, net
 	if opt.widths && m == methods.Compressed {
 		name = WidthLabel(c.RHat)
 	}
-	return opt.Trained(TrainedNetwork{Name: name, Method: m, Width: width, Config: c, Net: net, Result: res, Instance: in})
+	return opt.Trained(TrainedNetwork{Name: name, Method: m, Width: width, Config: c, Stopping: ruleText(c, opt.stop), Net: net, Result: res, Instance: in})
 }

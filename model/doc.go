@@ -46,7 +46,8 @@
 //	  "centering": {"kind": "global", "file": "means.npy", "shape": [1, 1], "sha256": "a4e624…"},
 //	  "config": {"workload": "mc", "depth": 3, "r-hat": 16, "…": "…"},
 //	  "config_hash": "3b1f…",
-//	  "training": {"status": "converged", "message": "training loss 9.8e-11 <= tol 1e-10 at step 812"},
+//	  "training": {"status": "stopped", "message": "…", "stopping": "loss <= 1e-10 x initial, validation patience 20 checkpoints of 50 steps",
+//	               "steps": 5200, "selected_step": 2600},
 //	  "errors": {"recovery": null, "held_out": 0.2113, "rmse": 0.9342},
 //	  "sources": [{"file": "ratings.csv", "sha256": "2c26b4…"}]
 //	}
@@ -75,8 +76,14 @@
 //   - config, config_hash: the run's configuration, a JSON object the writer
 //     supplies (opaque to this package; null when absent), and its hash
 //     (config.Hash).
-//   - training: status ("converged", "budget", "diverged at step ...", as
-//     the run reports it) and a message.
+//   - training: status ("converged", "budget", "stopped", "interrupted",
+//     as the run reports it) and a message; the stopping rule it was run
+//     to, in words (omitted when not recorded: a verify's rules on a user's
+//     target, such as a loss relative to the initial loss or a validation
+//     patience, are not in config, whose tol is then 0); steps, the steps
+//     taken (null when not recorded); selected_step, the step whose weights
+//     the layers hold when early stopping set them back to its lowest
+//     validation error (null: the last step's).
 //   - errors: recovery (||W - Phi||_F / ||Phi||_F), held_out (the relative
 //     error on the held-out entries) and rmse (the held-out root mean
 //     squared error in the data's units), each null when not measured,

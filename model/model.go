@@ -54,6 +54,17 @@ type Training struct {
 	Status string `json:"status"`
 	// Message says more, for a person; may be empty.
 	Message string `json:"message"`
+	// Stopping is the stopping rule training was run to, in words
+	// ("loss <= 1e-10 x initial, validation patience 20 checkpoints of 50
+	// steps"): a verify's rules on a user's target are not in the
+	// configuration, whose tol is then 0; "" when not recorded.
+	Stopping string `json:"stopping,omitempty"`
+	// Steps is the number of steps taken, and SelectedStep the step whose
+	// weights the model holds when early stopping set them back to its
+	// lowest validation error (nil: the last step's); Steps is nil when
+	// not recorded.
+	Steps        *int `json:"steps"`
+	SelectedStep *int `json:"selected_step"`
 }
 
 // Errors are the errors measured on the trained network. A nil field was not

@@ -193,7 +193,9 @@ func TestSaveLoadRoundTrip(t *testing.T) {
 			m := randModel(rng, tc.center, tc.shapes...)
 			m.Config = json.RawMessage(`{"workload": "mc", "depth": 3, "methods": ["compressed"]}`)
 			m.ConfigHash = "abc123"
-			m.Training = Training{Status: "converged", Message: "loss 1e-11 <= tol"}
+			steps, sel := 5200, 2600
+			m.Training = Training{Status: "stopped", Message: "no new lowest validation error", Stopping: "loss <= 1e-10 x initial, validation patience 20 checkpoints of 50 steps",
+				Steps: &steps, SelectedStep: &sel}
 			m.Errors = Errors{Recovery: ptr(0.0125), RMSE: ptr(0.93)}
 			m.Sources = []Source{{File: "data/ratings.csv", SHA256: "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"}}
 			m.LowdimVersion = "v1.2.3"

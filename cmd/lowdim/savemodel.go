@@ -117,8 +117,9 @@ func (s *modelSaver) save(t experiment.TrainedNetwork) error {
 		return fmt.Errorf("--save-model: encoding the configuration: %w", err)
 	}
 	m := &model.Model{Method: t.Method, Width: t.Width, Config: cfg, ConfigHash: config.Hash(t.Config),
-		Training: model.Training{Status: string(res.Status), Message: res.Message},
-		Errors:   e.Errors, Sources: s.sources, Centering: centeringOf(t.Instance)}
+		Training: model.Training{Status: string(res.Status), Message: res.Message, Stopping: t.Stopping,
+			Steps: &res.Steps, SelectedStep: res.SelectedStep},
+		Errors: e.Errors, Sources: s.sources, Centering: centeringOf(t.Instance)}
 	for l := 0; l < t.Net.Layers(); l++ {
 		m.Layers = append(m.Layers, mat.DenseCopyOf(t.Net.Layer(l)))
 	}

@@ -121,6 +121,12 @@ func TestVerifySaveModelNumpy(t *testing.T) {
 		require.NoError(t, err, e.Network)
 		require.Equal(t, []model.Source{{File: target, SHA256: sum}}, m.Sources)
 		require.Equal(t, "converged", m.Training.Status)
+		// The stopping rule in force, which the configuration's tol (0 on
+		// a user's target) does not say, and the steps taken.
+		require.Equal(t, "loss <= 1e-10 x initial", m.Training.Stopping, e.Network)
+		require.NotNil(t, m.Training.Steps, e.Network)
+		require.Positive(t, *m.Training.Steps, e.Network)
+		require.Nil(t, m.Training.SelectedStep, "no early stopping on a matrix target")
 		require.NotNil(t, m.Errors.Recovery)
 		var cfg config.Config
 		require.NoError(t, json.Unmarshal(m.Config, &cfg), e.Network)
@@ -206,14 +212,15 @@ func TestModelSaverInterrupted(t *testing.T) {
 	require.NoError(t, err)
 	e := 0.5
 	require.NoError(t, s.save(experiment.TrainedNetwork{Name: "compressed", Method: "compressed", Width: 2, Config: c, Net: net, Instance: in,
-		Result: results.MethodResult{Status: results.Interrupted, Message: "interrupted at step 7", FinalError: &e}}))
+		Stopping: "tol=1e-10", Result: results.MethodResult{Status: results.Interrupted, Message: "interrupted at step 7", Steps: 7, FinalError: &e}}))
 	require.NoError(t, s.save(experiment.TrainedNetwork{Name: "narrow", Method: "narrow", Width: 2, Config: c, Net: net, Instance: in,
 		Result: results.MethodResult{Status: results.Diverged, Message: "diverged at step 3 (loss +Inf)"}}))
 	notStarted := results.MethodResult{Method: "original", Status: results.Interrupted, Message: "interrupted before training (step 0)"}
 	require.NoError(t, s.finish([]trainedNet{{"original", notStarted}, {"compressed", results.MethodResult{}}, {"narrow", results.MethodResult{}}}, nil, false, true))
 	m, err := model.Load(filepath.Join(dir, "compressed"))
 	require.NoError(t, err)
-	require.Equal(t, model.Training{Status: "interrupted", Message: "interrupted at step 7"}, m.Training)
+	seven := 7
+	require.Equal(t, model.Training{Status: "interrupted", Message: "interrupted at step 7", Stopping: "tol=1e-10", Steps: &seven}, m.Training)
 	var idx modelsFile
 	readJSON(t, filepath.Join(dir, modelsIndex), &idx)
 	require.True(t, idx.Interrupted)
@@ -277,6 +284,8 @@ func TestUserTargetEtaFollowsInstance(t *testing.T) {
 	require.Equal(t, exitOK, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
 	require.Contains(t, stdout, fmt.Sprintf(": %g of the stable learning rate", config.DefaultUserEtaFrac))
 	require.Contains(t, stdout, "is the default for a target from files")
+	// A matrix target is known everywhere: its error is the recovery error.
+	require.Contains(t, stdout, "reference: the original network, recovery error ")
 	var v struct {
 		Config struct {
 			Eta     float64 `json:"eta"`
