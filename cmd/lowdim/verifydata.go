@@ -194,7 +194,11 @@ func writeDataLines(w io.Writer, v *experiment.Verdict) {
 	if r := v.Reference; r != nil {
 		fmt.Fprintf(w, "reference: %s", r.Label)
 		if r.Error != nil {
-			fmt.Fprintf(w, ", held-out error %s", fmtErr(r.Error))
+			kind := "recovery error" // ||W - Phi||_F / ||Phi||_F: the target is known everywhere
+			if v.Instance.HeldOut > 0 {
+				kind = "held-out error"
+			}
+			fmt.Fprintf(w, ", %s %s", kind, fmtErr(r.Error))
 			if r.RMSE != nil {
 				fmt.Fprintf(w, " (RMSE %.4g)", *r.RMSE)
 			}
