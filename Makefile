@@ -14,7 +14,9 @@
 #   make test BLAS=gonum   the pure-Go pass only
 #
 # make test always runs the suite with pure Go, then again with
-# -tags openblas when the backend is openblas.
+# -tags openblas when the backend is openblas. Tests no BLAS backend can
+# change (input refused before any numerics, interruption, atomic output)
+# run in the first pass only (internal/testenv.GonumPassOnly).
 #
 # A test that lacks something it needs (MNIST, OpenBLAS, a C compiler, the
 # time -short withholds) skips, unless LOWDIM_REQUIRE_ALL=1: then it fails

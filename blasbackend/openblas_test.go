@@ -162,18 +162,9 @@ func TestObjectivesAllocateNothing(t *testing.T) {
 	// in a step gives at least one per step. It runs at GOMAXPROCS 1 (no
 	// goroutine hand-off) and 2.
 	const d, rh, steps = 768, 8, 400
-	for _, procs := range []int{1, 2} {
-		t.Run(fmt.Sprintf("GOMAXPROCS=%d", procs), func(t *testing.T) {
-			objectivesAllocate(t, procs, d, rh, steps)
-		})
-	}
-}
-
-// objectivesAllocate checks the sampled and factored objectives' steady
-// steps at procs (see TestObjectivesAllocateNothing).
-func objectivesAllocate(t *testing.T, procs, d, rh, steps int) {
-	maxRuntimeMallocs := uint64(steps / 10)
-	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+	// The workloads are built once for both GOMAXPROCS values: their
+	// 768 x 768 target comes from the SVD of a Gaussian matrix, which
+	// took longer than the steps counted.
 	rng := rand.New(rand.NewPCG(seed, 5))
 	target, err := workloads.Top(d, 3, rng)
 	require.NoError(t, err)
@@ -185,6 +176,19 @@ func objectivesAllocate(t *testing.T, procs, d, rh, steps int) {
 	require.NoError(t, err)
 	_, cols, _ := mc.Observations()
 	require.Greater(t, trainer.SampledShares(len(cols), d), 1)
+	for _, procs := range []int{1, 2} {
+		t.Run(fmt.Sprintf("GOMAXPROCS=%d", procs), func(t *testing.T) {
+			objectivesAllocate(t, procs, d, rh, steps, mc, mf, rng)
+		})
+	}
+}
+
+// objectivesAllocate checks the sampled and factored objectives' steady
+// steps on mc and mf (d x d) at procs, for networks of width rh initialized
+// from rng (see TestObjectivesAllocateNothing).
+func objectivesAllocate(t *testing.T, procs, d, rh, steps int, mc *workloads.MC, mf *workloads.MF, rng *rand.Rand) {
+	maxRuntimeMallocs := uint64(steps / 10)
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
 	for name, mk := range map[string]func(*dln.Network) trainer.Objective{
 		"sampled":  func(n *dln.Network) trainer.Objective { return trainer.NewSampledMC(n, mc, nil) },
 		"factored": func(n *dln.Network) trainer.Objective { return trainer.NewFactoredMF(n, mf, nil) },

@@ -223,7 +223,7 @@ func init() {
 		badInput{name: "--steps 0 runs nothing", args: with(runBase, "--steps", "0"), wantCode: exitOK, wantMsg: []string{"MF d=8"}},
 		badInput{name: "--ratio 1e-300 geometric runs", args: with(runBase, "--spectrum", "geometric", "--ratio", "1e-300"), wantCode: exitOK, wantMsg: []string{"MF d=8"}},
 		badInput{name: "--noise 1e300 on ms diverges", args: with(runBase, "--workload", "ms", "--noise", "1e300"), wantCode: exitOK, wantMsg: []string{"MS d=8"}},
-		badInput{name: "target scaled to 1e-320: eta from it overflows, refused", args: verifyUser, setup: target("sub.npy", 1e-320, nil), wantCode: exitUsage,
+		badInput{name: "target scaled to 1e-320: eta from it overflows, refused", args: verifyUser, setup: target("sub.npy", 1e-320, nil), wantCode: exitUsage, numerics: true,
 			wantMsg: []string{"invalid --eta-frac 0.8", "not finite", "the target is too small", "give --eta"}},
 		badInput{name: "target scaled to 1e-320: rank 2, nothing to judge", args: with(verifyUser, "--eta", "0.01"), setup: target("sub.npy", 1e-320, nil), wantCode: exitFailure,
 			check: func(t *testing.T, _, stdout, _ string) {

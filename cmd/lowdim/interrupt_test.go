@@ -23,6 +23,7 @@ import (
 
 	"github.com/lowdim/lowdim/experiment"
 	"github.com/lowdim/lowdim/internal/interrupt"
+	"github.com/lowdim/lowdim/internal/testenv"
 	"github.com/lowdim/lowdim/mlp/mlprun"
 	"github.com/lowdim/lowdim/outdir"
 	"github.com/lowdim/lowdim/report"
@@ -41,6 +42,14 @@ import (
 // and every figure regenerated from run.json byte for byte); an interrupted
 // result is marked so; nothing temporary (staging, aside, lock, atomic
 // temporaries) is left anywhere under the test's folder.
+
+// onePass skips the test in the -tags openblas pass of make test: what
+// these tests check (signals, locks, atomic output, a broken stdout) no BLAS
+// backend can change, and the gonum pass runs them.
+func onePass(t *testing.T) {
+	t.Helper()
+	testenv.GonumPassOnly(t, "signals, locks and atomic output")
+}
 
 // asMainEnv makes the test binary the lowdim command (TestMain).
 const asMainEnv = "LOWDIM_TEST_AS_MAIN"
@@ -341,6 +350,7 @@ func from(phase, first string) bool {
 // one signal and with two, with and without --save-instance and a previous
 // run in the folders.
 func TestInterruptRunAtEveryPhase(t *testing.T) {
+	onePass(t)
 	refs(t)
 	type tcase struct {
 		phase string
@@ -431,6 +441,7 @@ func TestInterruptRunAtEveryPhase(t *testing.T) {
 
 // TestInterruptVerifyAtEveryPhase interrupts lowdim verify at every phase.
 func TestInterruptVerifyAtEveryPhase(t *testing.T) {
+	onePass(t)
 	refs(t)
 	for _, phase := range []string{"step/50", "trained", "staged/verdict.json", "commit-before", "commit-after", "committed"} {
 		for _, s := range signals {
@@ -483,6 +494,7 @@ func TestInterruptVerifyAtEveryPhase(t *testing.T) {
 // beside them (its staging or old contents, its lock files) is removed by
 // the next run into them, which says so and commits its own set.
 func TestKilledRunRecovered(t *testing.T) {
+	onePass(t)
 	refs(t)
 	for _, phase := range []string{"instance-commit-before", "instance-commit-after", "staged/run.json", "commit-before", "commit-after", "committed"} {
 		t.Run(phase, func(t *testing.T) {
@@ -520,6 +532,7 @@ func TestKilledRunRecovered(t *testing.T) {
 // complete and marked interrupted, in its subfolder; the runs after it are
 // not run and their subfolders keep what they held.
 func TestInterruptPreset(t *testing.T) {
+	onePass(t)
 	t.Parallel()
 	root := t.TempDir()
 	out := filepath.Join(root, "out")
@@ -540,6 +553,7 @@ func TestInterruptPreset(t *testing.T) {
 // TestInterruptCalibrate interrupts lowdim calibrate while it measures: it
 // exits 130 and writes nothing, leaving no temporary file.
 func TestInterruptCalibrate(t *testing.T) {
+	onePass(t)
 	t.Parallel()
 	root := t.TempDir()
 	out := filepath.Join(root, "cal", "calibration.json")
@@ -555,6 +569,7 @@ func TestInterruptCalibrate(t *testing.T) {
 // TestInterruptMLPRun interrupts the MLP run (lowdim run --preset
 // fmnist on synthetic data) during training and around its commit.
 func TestInterruptMLPRun(t *testing.T) {
+	onePass(t)
 	data := mlpData(t)
 	prev := filepath.Join(t.TempDir(), "prev")
 	r := lowdimChild(t, "", append(mlpTiny(data, prev), "--seed", "1")...)
@@ -615,6 +630,7 @@ func benchResults(t *testing.T, path string) (n int, interrupted bool) {
 // file keeps the k results, whole, and (after one signal) the comment
 // saying it was interrupted; lowdim compare reads it.
 func TestInterruptBench(t *testing.T) {
+	onePass(t)
 	for _, k := range []int{1, 2} {
 		for _, s := range signals {
 			if k == 2 && s.sigs != "INT" && s.sigs != "INT+INT" {
@@ -643,6 +659,7 @@ func TestInterruptBench(t *testing.T) {
 // random moment later, and checks what every interruption must leave. The
 // seed is logged; LOWDIM_INTERRUPT_SEED replays one.
 func TestInterruptAtRandomMoments(t *testing.T) {
+	onePass(t)
 	refs(t)
 	seed := uint64(20261130)
 	if s := os.Getenv("LOWDIM_INTERRUPT_SEED"); s != "" {
@@ -746,14 +763,16 @@ func reflectEqual(a, b map[string]string) bool {
 	return true
 }
 
-// TestConcurrentRunsRefused starts a long run and, while it holds --out, a
+// TestConcurrentRunsRefused starts a long run (--max-time 0: the time
+// preflight would refuse its 1e8 steps, exit 2) and, while it holds --out, a
 // second run into the same folder: the second is refused at once (exit 2)
 // naming --out and the holder's pid; the first is stopped by SIGINT and
 // writes its complete, interrupted run, unaffected.
 func TestConcurrentRunsRefused(t *testing.T) {
+	onePass(t)
 	root := t.TempDir()
 	out := filepath.Join(root, "out")
-	first, _, stderr1 := lowdimCmd(t, "", runArgs(2, out, "--steps", "100000000", "--tol", "0")...)
+	first, _, stderr1 := lowdimCmd(t, "", runArgs(2, out, "--steps", "100000000", "--tol", "0", "--max-time", "0")...)
 	require.NoError(t, first.Start())
 	t.Cleanup(func() { first.Process.Kill() })
 	// Wait for its lock (taken before any work) to name it.
@@ -782,6 +801,7 @@ func TestConcurrentRunsRefused(t *testing.T) {
 // TestMalformedInterruptHook: a malformed or unknown test hook is exit 2
 // naming the variable and its value, for every command, before any work.
 func TestMalformedInterruptHook(t *testing.T) {
+	onePass(t)
 	t.Parallel()
 	for _, hook := range []string{"step/10@FOO", "@INT+INT+INT", "trained@INT+INT+INT", "no-such-phase@INT"} {
 		for _, args := range [][]string{{"run", "--out", filepath.Join(t.TempDir(), "o")}, {"presets"}, {"calibrate", "-h"}} {
@@ -801,6 +821,7 @@ func TestMalformedInterruptHook(t *testing.T) {
 // with its own status, 129: the run written is complete and marked
 // interrupted, during training and after it.
 func TestHangupRun(t *testing.T) {
+	onePass(t)
 	refs(t)
 	for _, phase := range []string{"step/50", "trained"} {
 		t.Run(phase, func(t *testing.T) {
@@ -821,6 +842,7 @@ func TestHangupRun(t *testing.T) {
 // committed as finished, no lock file is left, the exit status is 141 and
 // stderr says why.
 func TestBrokenStdout(t *testing.T) {
+	onePass(t)
 	refs(t)
 	t.Parallel()
 	root := t.TempDir()

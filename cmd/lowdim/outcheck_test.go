@@ -117,8 +117,10 @@ func TestOutCreated(t *testing.T) {
 // allocates follows the machine's speed (measured: 122 against 132 MB on
 // a 2-core VM, 8%); allowed: 25% of the smaller total, where sizing an
 // array by --steps would add terabytes. --max-time 0: the estimate of
-// 1e12 steps is far above the default limit.
+// 1e12 steps is far above the default limit. What lowdim sizes by --steps
+// no BLAS backend changes, so only the gonum pass of make test runs it.
 func TestStepsBudgetAllocatesNothing(t *testing.T) {
+	testenv.GonumPassOnly(t, "what is sized by --steps")
 	alloc := func(steps string) uint64 {
 		out := t.TempDir()
 		args := []string{"run", "--d", "20", "--r", "2", "--tol", "1e-3", "--every", "10", "--methods", "original,compressed",

@@ -24,6 +24,13 @@
 //   - outdir: an output folder made unwritable by its mode while running
 //     as root, for the same reason.
 //
+// One skip is not about anything missing: make test runs the suite twice,
+// once pure Go (gonum) and once with -tags openblas, and a test whose
+// outcome no BLAS backend can change (flag parsing, input refused before any
+// numerics, output folders, interruption) calls GonumPassOnly to run in
+// the first pass only. It skips under -tags openblas even under
+// LOWDIM_REQUIRE_ALL=1: the gonum pass runs it, so nothing goes untested.
+//
 // The package is for tests only; it panics on nothing and allocates only
 // the messages it formats.
 package testenv
@@ -92,6 +99,24 @@ func SkipIfShort(t testing.TB, why string) {
 func SkipOptional(t testing.TB, why string) {
 	t.Helper()
 	t.Skip("optional, not required in CI: " + why)
+}
+
+// Backend is the BLAS backend the test binary was built with, as
+// machine.BLASBackend names it: "gonum", or "openblas" under the openblas
+// build tag (backend_openblas.go). testenv cannot import machine, whose own
+// tests import testenv.
+var Backend = "gonum"
+
+// GonumPassOnly skips the test in the -tags openblas pass of make test: the
+// test is one whose outcome the BLAS backend cannot change (why says what it
+// exercises, "flag validation"), and the gonum pass runs it. It skips even
+// under LOWDIM_REQUIRE_ALL=1, since nothing is missing. In a pure-Go build
+// it returns.
+func GonumPassOnly(t testing.TB, why string) {
+	t.Helper()
+	if Backend != "gonum" {
+		t.Skipf("backend-independent (%s): the gonum pass of make test runs it, not the %s pass", why, Backend)
+	}
 }
 
 // NumpyPython returns a python3 that imports numpy: the one on PATH, else

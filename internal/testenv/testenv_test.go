@@ -5,6 +5,8 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+
+	"github.com/lowdim/lowdim/machine"
 )
 
 // childEnv names the test that TestOutcomes runs in a child process, where
@@ -29,8 +31,18 @@ func TestChild(t *testing.T) {
 		SkipIfShort(t, "it is long")
 	case "SkipOptional":
 		SkipOptional(t, "the counter")
+	case "GonumPassOnly":
+		GonumPassOnly(t, "flag parsing")
 	}
 	t.Log("reached the end")
+}
+
+// TestBackend: Backend names the backend the binary was built with, as
+// machine does (its build-tagged files are the reference).
+func TestBackend(t *testing.T) {
+	if Backend != machine.BLASBackend {
+		t.Errorf("testenv.Backend = %q, machine.BLASBackend = %q", Backend, machine.BLASBackend)
+	}
 }
 
 // TestOutcomes runs each helper in a child process with and without
@@ -41,13 +53,14 @@ func TestOutcomes(t *testing.T) {
 		skip = "--- SKIP: TestChild"
 		fail = "--- FAIL: TestChild"
 	)
-	tests := []struct {
+	type outcome struct {
 		helper     string
 		short      bool
 		requireAll string // value of LOWDIM_REQUIRE_ALL
 		want       string
 		wantText   string
-	}{
+	}
+	tests := []outcome{
 		{"Unavailable", false, "", skip, "not available: the thing"},
 		{"Unavailable", false, "0", skip, "not available: the thing"},
 		{"Unavailable", false, "1", fail, "required but not available (LOWDIM_REQUIRE_ALL=1): the thing"},
@@ -62,6 +75,17 @@ func TestOutcomes(t *testing.T) {
 		{"SkipOptional", false, "", skip, "optional, not required in CI: the counter"},
 		{"SkipOptional", false, "1", skip, "optional, not required in CI: the counter"},
 	}
+	// GonumPassOnly runs in the pure-Go build and skips under -tags
+	// openblas, with or without LOWDIM_REQUIRE_ALL=1 (nothing is missing):
+	// each pass of make test checks its own half.
+	onePass, onePassText := pass, "reached the end"
+	if Backend == "openblas" {
+		onePass, onePassText = skip, "backend-independent (flag parsing): the gonum pass of make test runs it, not the openblas pass"
+	}
+	tests = append(tests, []outcome{
+		{"GonumPassOnly", false, "", onePass, onePassText},
+		{"GonumPassOnly", false, "1", onePass, onePassText},
+	}...)
 	for _, tt := range tests {
 		name := tt.helper + "/require=" + tt.requireAll
 		if tt.short {
