@@ -264,6 +264,16 @@ func runSide(ctx context.Context, side string, bin Binary, names []string, o Opt
 		return errInterrupted
 	}
 	if err != nil {
+		// A SIGINT from a terminal reaches the bench too, and it may exit
+		// (130, 143) before the gate's own handler closes Interrupt.
+		var ee *exec.ExitError
+		if errors.As(err, &ee) && (ee.ExitCode() == 130 || ee.ExitCode() == 143) {
+			select {
+			case <-o.Interrupt:
+				return errInterrupted
+			case <-time.After(2 * time.Second):
+			}
+		}
 		return &BenchError{side, err, strings.TrimSpace(stderr.String())}
 	}
 	return nil

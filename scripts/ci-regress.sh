@@ -1,41 +1,21 @@
 #!/usr/bin/env bash
-# Benchmark regression gate for CI: benchmarks a base and a head commit on
-# this machine, interleaved so that drift of the machine hits both alike,
-# and compares them with `lowdim compare` (exit 0 no regression, 1 a
-# regression, 2 bad input).
+# Benchmark regression gate for CI, kept for jobs that call it: a wrapper
+# of `lowdim gate` (README, "The regression gate"), which builds BASE and
+# HEAD with the backend make would choose (this script used to build pure
+# Go even where make builds OpenBLAS), runs the curated suite interleaved
+# within a budget and judges it (exit 0 pass, 1 regression, 2 bad input or
+# a build failure).
 #
-# usage: scripts/ci-regress.sh BASE [HEAD] [lowdim bench flags...]
-#   BASE, HEAD   commits (HEAD defaults to HEAD)
-#   flags        passed to `lowdim bench` (default: --quick --filter '^Step/')
-# env:  COUNT    samples per side (default 10), OUT folder for the files
-#                (default: a temporary folder), FORMAT text|markdown|json
+# usage: scripts/ci-regress.sh BASE [HEAD] [lowdim gate flags...]
+#   e.g. scripts/ci-regress.sh origin/main HEAD --budget 5m --markdown gate.md
 set -euo pipefail
-base=${1:?usage: scripts/ci-regress.sh BASE [HEAD] [lowdim bench flags...]}
+base=${1:?usage: scripts/ci-regress.sh BASE [HEAD] [lowdim gate flags...]}
 head=${2:-HEAD}
 shift $(( $# >= 2 ? 2 : 1 ))
-flags=("$@")
-if [ ${#flags[@]} -eq 0 ]; then flags=(--quick --filter '^Step/'); fi
-count=${COUNT:-10}
-format=${FORMAT:-text}
 top=$(git rev-parse --show-toplevel)
 work=$(mktemp -d)
-out=${OUT:-$work}
-mkdir -p "$out"
-cleanup() {
-  git -C "$top" worktree remove --force "$work/base" >/dev/null 2>&1 || true
-  git -C "$top" worktree remove --force "$work/head" >/dev/null 2>&1 || true
-}
-trap cleanup EXIT
-for side in base head; do
-  rev=$base; [ "$side" = head ] && rev=$head
-  git -C "$top" worktree add --detach "$work/$side" "$rev" >/dev/null
-  (cd "$work/$side" && go build -ldflags "-X github.com/lowdim/lowdim/machine.Version=$(git rev-parse --short HEAD)" -o "$work/lowdim-$side" ./cmd/lowdim)
-done
-: >"$out/base.bench"
-: >"$out/head.bench"
-for i in $(seq 1 "$count"); do
-  echo "round $i/$count" >&2
-  "$work/lowdim-base" bench --count 1 "${flags[@]}" >>"$out/base.bench" 2>/dev/null
-  "$work/lowdim-head" bench --count 1 "${flags[@]}" >>"$out/head.bench" 2>/dev/null
-done
-"$work/lowdim-head" compare --format "$format" "$out/base.bench" "$out/head.bench"
+trap 'rm -rf "$work"' EXIT
+(cd "$top" && go build -trimpath -o "$work/lowdim" ./cmd/lowdim)
+code=0
+"$work/lowdim" gate --repo "$top" "$@" "$base" "$head" || code=$?
+exit "$code"

@@ -207,6 +207,8 @@ func cmdGate(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "lowdim gate: builds kept in %s\n", work)
 		} else {
 			defer os.RemoveAll(work)
+			// A second signal exits at once: the builds go too.
+			defer sig.OnAbort(func() { os.RemoveAll(work) })()
 		}
 		go func() {
 			select {
