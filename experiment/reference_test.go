@@ -288,7 +288,8 @@ func TestCombineSeeds(t *testing.T) {
 	require.InDelta(t, 0.21, w2.Error.Mean, 1e-15)
 	// Sufficient on seed 7 only: 0.22 > 1.05 x 0.2 = 0.21 on seed 5, 0.2 >
 	// 1.05 x 0.19 = 0.1995 on seed 6, 0.21 <= 0.2205 on seed 7.
-	require.Equal(t, 1, w2.SafeOn)
+	require.Equal(t, 1, *w2.SafeOn)
+	require.Nil(t, refRow.SafeOn, "the reference is no candidate")
 	require.Nil(t, out.Seeds.Networks[2].Error, "width 4 was not judged on seed 7")
 	require.NotNil(t, out.SafeWidth)
 	require.Equal(t, 2, *out.SafeWidth)
@@ -301,6 +302,23 @@ func TestCombineSeeds(t *testing.T) {
 	out = CombineSeeds(vs, []uint64{5, 6, 7})
 	require.Nil(t, out.SafeWidth)
 	require.Contains(t, out.Reasons[0], "no candidate width [2 4] is sufficient on the mean errors over the 3 seeds")
+
+	// Widths are matched by r_hat, not by position: on a list of entries
+	// each seed chooses r, and so its widths, on its own validation
+	// entries. The second seed tried 4 and 8 (its r was 2, the first's 1):
+	// width 2 was not judged there, its 4 is width 4's, and width 8, which
+	// the first seed did not try, is no row. (By position, its 4 was taken
+	// for width 2 and its 8 for width 4.)
+	vs = []*Verdict{verdict(0.2, fp(0.2), fp(0.2)), verdict(0.2, fp(0.2), fp(0.2))}
+	vs[1].Widths = []WidthResult{vs[1].Widths[1], {RHat: 8, Error: fp(0.5), RMSE: fp(5), Sufficient: new(bool)}}
+	vs[1].Widths[0].Error, vs[1].Widths[0].RMSE = fp(0.21), fp(2.1)
+	out = CombineSeeds(vs, []uint64{1, 2})
+	require.Len(t, out.Seeds.Networks, 3)
+	require.Equal(t, []*float64{fp(0.2), nil}, out.Seeds.Networks[1].Errors, "width 2 on the first seed only")
+	require.Nil(t, out.Seeds.Networks[1].Error)
+	require.Equal(t, []*float64{fp(0.2), fp(0.21)}, out.Seeds.Networks[2].Errors, "width 4 on both")
+	require.Equal(t, 2, *out.Seeds.Networks[2].SafeOn)
+	require.Equal(t, 4, *out.SafeWidth, "width 2 is no candidate, not judged on every seed")
 }
 
 // TestStopOf: the noise level's tolerance is the loss of a residual at

@@ -3,6 +3,7 @@ package experiment
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 
 	"gonum.org/v1/gonum/stat"
@@ -62,8 +63,9 @@ type SeedErrors struct {
 	// Error and RMSE are the intervals, nil when some seed measured none.
 	Error *Interval `json:"error"`
 	RMSE  *Interval `json:"rmse"`
-	// SafeOn counts the seeds on which this width was sufficient.
-	SafeOn int `json:"sufficient_on,omitempty"`
+	// SafeOn counts the seeds on which this width was sufficient (0 is a
+	// count: a width sufficient on none); nil for the reference.
+	SafeOn *int `json:"sufficient_on,omitempty"`
 }
 
 // SeedSummary is a verify repeated over seeds.
@@ -97,7 +99,7 @@ func CombineSeeds(vs []*Verdict, seeds []uint64) *Verdict {
 	refRow := SeedErrors{Network: "reference"}
 	rows := make([]SeedErrors, len(out.Widths))
 	for i, w := range out.Widths {
-		rows[i] = SeedErrors{Network: WidthLabel(w.RHat), RHat: w.RHat}
+		rows[i] = SeedErrors{Network: WidthLabel(w.RHat), RHat: w.RHat, SafeOn: new(int)}
 	}
 	out.Interrupted = false
 	out.Reasons = nil
@@ -124,11 +126,15 @@ func CombineSeeds(vs []*Verdict, seeds []uint64) *Verdict {
 		}
 		refRow.Errors, refRow.RMSEs = append(refRow.Errors, refErr), append(refRow.RMSEs, refRMSE)
 		for i := range rows {
+			// The seed's result at this width, by r_hat: on a list of
+			// entries each seed chooses r, and the widths r, 2r, 4r, on
+			// its own validation entries, so a seed may try other widths
+			// (a width the first seed did not try is no row).
 			var e, r *float64
-			if i < len(v.Widths) && v.Widths[i].Sufficient != nil { // judged
-				e, r = v.Widths[i].Error, v.Widths[i].RMSE
-				if *v.Widths[i].Sufficient {
-					rows[i].SafeOn++
+			if j := slices.IndexFunc(v.Widths, func(w WidthResult) bool { return w.RHat == rows[i].RHat }); j >= 0 && v.Widths[j].Sufficient != nil { // judged
+				e, r = v.Widths[j].Error, v.Widths[j].RMSE
+				if *v.Widths[j].Sufficient {
+					*rows[i].SafeOn++
 				}
 			}
 			rows[i].Errors, rows[i].RMSEs = append(rows[i].Errors, e), append(rows[i].RMSEs, r)

@@ -144,6 +144,7 @@ func cmdVerify(args []string, stdout, stderr io.Writer) int {
 			}
 		}
 		// One verify per seed (--seeds): its own split and initializations.
+		first := c.Seed // the seed whose networks --save-model keeps
 		once := func(seed uint64) (*experiment.Verdict, error) {
 			c := c.Clone()
 			c.Seed = seed
@@ -183,7 +184,7 @@ func cmdVerify(args []string, stdout, stderr io.Writer) int {
 			if !f.quiet {
 				opt.TimeLog = stderr
 			}
-			if saver != nil && seed == c.Seed {
+			if saver != nil && seed == first {
 				opt.Trained = saver.save
 			}
 			if !f.quiet {

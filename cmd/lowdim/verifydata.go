@@ -212,8 +212,8 @@ func writeDataLines(w io.Writer, v *experiment.Verdict) {
 		fmt.Fprintf(w, "over %d seeds %v (%s):\n", len(s.Seeds), s.Seeds, "95% t-interval of the mean")
 		for _, n := range s.Networks {
 			fmt.Fprintf(w, "  %-22s error %s  RMSE %s", n.Network, fmtInterval(n.Error, "%.4g"), fmtInterval(n.RMSE, "%.4g"))
-			if n.RHat > 0 {
-				fmt.Fprintf(w, "  sufficient on %d of %d seeds", n.SafeOn, len(s.Seeds))
+			if n.SafeOn != nil {
+				fmt.Fprintf(w, "  sufficient on %d of %d seeds", *n.SafeOn, len(s.Seeds))
 			}
 			fmt.Fprintln(w)
 		}
