@@ -1,0 +1,96 @@
+package gate
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+// fakeLowdim is a stand-in for a lowdim binary: bench --list prints the
+// cases of FAKE_CASES; a bench run sleeps FAKE_SLEEP seconds and prints one
+// result per case, FAKE_NS ns/op plus a jitter of 0 to 9 ns (so that the U
+// test sees no ties) and FAKE_FLOPS flops/op.
+const fakeLowdim = `#!/usr/bin/env bash
+case " $* " in
+*" --list "*) for c in $FAKE_CASES; do echo "Benchmark$c"; done; exit 0;;
+esac
+sleep "${FAKE_SLEEP:-0}"
+echo "goos: linux"
+for c in $FAKE_CASES; do
+  echo "Benchmark$c-2 1 $(( FAKE_NS + RANDOM % 10 )) ns/op ${FAKE_FLOPS:-10} flops/op"
+done
+`
+
+func fakeBinary(t *testing.T) string {
+	p := filepath.Join(t.TempDir(), "lowdim")
+	require.NoError(t, os.WriteFile(p, []byte(fakeLowdim), 0o755))
+	return p
+}
+
+func TestRunFake(t *testing.T) {
+	bin := fakeBinary(t)
+	side := func(cases, ns, flops, sleep string) Binary {
+		return Binary{Path: bin, Env: []string{"FAKE_CASES=" + cases, "FAKE_NS=" + ns, "FAKE_FLOPS=" + flops, "FAKE_SLEEP=" + sleep}}
+	}
+	opts := func(budget time.Duration) Options {
+		o := DefaultOptions
+		o.Budget, o.Start = budget, time.Now()
+		return o
+	}
+	t.Run("regression, exact change, new case", func(t *testing.T) {
+		// One timing row (A): 4 samples per side reach 2/70 < 0.05. A
+		// round of two ~10 ms processes; MaxRounds 6 caps a 2 s budget.
+		o := opts(2 * time.Second)
+		o.MaxRounds = 6
+		rep, err := Run(context.Background(), side("A", "1000", "10", "0"), side("A B", "2000", "12", "0"), o, nil)
+		require.NoError(t, err)
+		require.Equal(t, 4, rep.MinSamples)
+		require.Equal(t, 6, rep.Rounds)
+		require.Equal(t, []string{"B"}, rep.New)
+		require.Equal(t, Regression, rowOf(t, rep.Rows, "A", "sec/op").Verdict)
+		require.Equal(t, Changed, rowOf(t, rep.Rows, "A", "flops/op").Verdict)
+		require.Equal(t, New, rowOf(t, rep.Rows, "B", "sec/op").Verdict)
+		require.True(t, rep.Failed())
+	})
+	t.Run("A/A passes", func(t *testing.T) {
+		o := opts(2 * time.Second)
+		o.MaxRounds = 6
+		rep, err := Run(context.Background(), side("A", "1000", "10", "0"), side("A", "1000", "10", "0"), o, nil)
+		require.NoError(t, err)
+		require.Equal(t, NoChange, rowOf(t, rep.Rows, "A", "flops/op").Verdict)
+		require.NotEqual(t, Regression, rowOf(t, rep.Rows, "A", "sec/op").Verdict)
+	})
+	t.Run("budget too small", func(t *testing.T) {
+		// A round takes at least 2 x 0.3 s; a 1 s budget fits 2 rounds of
+		// the 4 needed.
+		_, err := Run(context.Background(), side("A", "1000", "10", "0.3"), side("A", "1000", "10", "0.3"), opts(time.Second), nil)
+		require.ErrorIs(t, err, ErrBudget)
+		require.ErrorContains(t, err, "the U test needs 4 samples per side")
+	})
+	t.Run("interrupted", func(t *testing.T) {
+		// Interrupt during the third round: the report holds the rounds
+		// done, too few to judge the timing row.
+		stop := make(chan struct{})
+		o := opts(time.Minute)
+		o.Interrupt = stop
+		time.AfterFunc(500*time.Millisecond, func() { close(stop) })
+		t0 := time.Now()
+		rep, err := Run(context.Background(), side("A", "1000", "10", "0.1"), side("A", "1000", "10", "0.1"), o, nil)
+		require.NoError(t, err)
+		require.Less(t, time.Since(t0), 10*time.Second)
+		require.True(t, rep.Interrupted)
+		require.Less(t, rep.Rounds, 4)
+		require.Equal(t, Insufficient, rowOf(t, rep.Rows, "A", "sec/op").Verdict)
+	})
+	t.Run("failing bench", func(t *testing.T) {
+		_, err := Run(context.Background(), side("A", "1000", "10", "0"), Binary{Path: "/bin/false"}, opts(time.Second), nil)
+		var be *BenchError
+		require.True(t, errors.As(err, &be), "%v", err)
+		require.Equal(t, "head", be.Side)
+	})
+}
