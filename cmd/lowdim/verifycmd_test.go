@@ -186,7 +186,9 @@ func TestVerdictNamesFailedChecks(t *testing.T) {
 
 // TestVerifyDivergedFails: a step size far above the stable rate makes
 // both networks diverge: verify exits 1 and says so; the dynamics checks
-// are not evaluable (never passed).
+// are not evaluable (never passed), but kwon-bound, whose regime at depth
+// 3 ends at 0.8 x the stable rate (experiment.KwonMaxEtaFrac), is skipped
+// by its regime before its figures are looked at.
 func TestVerifyDivergedFails(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "out")
 	code, stdout, _ := lowdim(t, verifyArgs(out, "--eta", "100", "--steps", "50")...)
@@ -196,7 +198,12 @@ func TestVerifyDivergedFails(t *testing.T) {
 	require.False(t, v.Pass)
 	require.Positive(t, v.NotEvaluable)
 	for _, c := range v.Checks {
-		if c.Name == experiment.CheckKwon || c.Name == experiment.CheckRecursion || c.Name == experiment.CheckWidth {
+		if c.Name == experiment.CheckKwon {
+			require.Equal(t, "skipped", c.Status, "%s of %s: %s", c.Name, c.Method, c.Detail)
+			require.Contains(t, c.Detail, "x the stable rate (> 0.8)")
+			require.Nil(t, c.Observed, "%s: no made-up figure", c.Name)
+		}
+		if c.Name == experiment.CheckRecursion || c.Name == experiment.CheckWidth {
 			require.Equal(t, "not-evaluable", c.Status, "%s of %s: %s", c.Name, c.Method, c.Detail)
 			require.Nil(t, c.Observed, "%s: no made-up figure", c.Name)
 		}
