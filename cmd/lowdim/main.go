@@ -92,6 +92,7 @@ Usage:
   lowdim compare OLD NEW  compare two benchmark files; exit 1 on a regression
   lowdim gate BASE [HEAD]  CI regression gate: build both, bench interleaved, judge; exit 1 on a regression (lowdim gate -h)
   lowdim predict --model DIR --entries FILE  predict entries with a saved model (lowdim predict -h)
+  lowdim sweep SPEC.toml  run a sweep of configurations, resumable and sharded; merge, k8s, slurm (lowdim sweep -h)
   lowdim presets        list the named presets
   lowdim version        print the version
 
@@ -133,6 +134,8 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 		return cmdCalibrate(args[1:], stdout, stderr)
 	case "predict":
 		return cmdPredict(args[1:], stdout, stderr)
+	case "sweep":
+		return cmdSweep(args[1:], stdout, stderr)
 	case "presets":
 		if err := noArgs("lowdim presets", args[1:]); err != nil {
 			return failWith(stderr, "lowdim", err)

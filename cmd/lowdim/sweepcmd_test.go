@@ -1,0 +1,90 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// sweepSpec is a sweep of 2 seeds of a small completion problem (d = 12:
+// each run takes milliseconds, its figures most of its time).
+const sweepSpec = `
+preset = "paper-mc-fast"
+[base]
+d = 12
+r = 2
+r-hat = 4
+steps = 200
+every = 50
+methods = "compressed,original"
+[[axis]]
+key = "seed"
+values = [1, 2]
+`
+
+func runSweepCLI(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	code := run(args, &stdout, &stderr)
+	return code, stdout.String(), stderr.String()
+}
+
+func TestSweepCLI(t *testing.T) {
+	dir := t.TempDir()
+	spec := filepath.Join(dir, "s.toml")
+	if err := os.WriteFile(spec, []byte(sweepSpec), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "out")
+	code, stdout, stderr := runSweepCLI(t, "sweep", spec, "--out", out)
+	if code != exitOK || !strings.Contains(stdout, "2 finished") {
+		t.Fatalf("sweep: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+	if !strings.Contains(stderr, "0 remaining, ETA") {
+		t.Errorf("no progress on stderr: %q", stderr)
+	}
+	code, stdout, _ = runSweepCLI(t, "sweep", "--out", out, spec)
+	if code != exitOK || !strings.Contains(stdout, "0 run now, 2 skipped") {
+		t.Errorf("again: exit %d, stdout %q; want both skipped", code, stdout)
+	}
+	code, stdout, stderr = runSweepCLI(t, "sweep", "merge", out)
+	if code != exitOK {
+		t.Fatalf("merge: exit %d, %q %q", code, stdout, stderr)
+	}
+	for _, f := range []string{"sweep.csv", "sweep.json"} {
+		if _, err := os.Stat(filepath.Join(out, "merged", f)); err != nil {
+			t.Errorf("merge wrote no %s: %v", f, err)
+		}
+	}
+}
+
+// TestSweepBadSpec: a bad spec exits 2 before any run, naming the file,
+// the key and the value, and writes nothing.
+func TestSweepBadSpec(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct{ name, extra, want string }{
+		{"unknown key", "[[axis]]\nkey = \"alhpa\"\nvalues = [1]\n", "alhpa"},
+		{"bad value", "[[axis]]\nkey = \"depth\"\nvalues = [3, 0]\n", "depth = 0"},
+		{"empty axis", "[[axis]]\nkey = \"alpha\"\nvalues = []\n", "alpha: empty"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			spec := filepath.Join(dir, "bad.toml")
+			os.WriteFile(spec, []byte(sweepSpec+tc.extra), 0o644)
+			out := filepath.Join(dir, "out-"+strings.ReplaceAll(tc.name, " ", "-"))
+			code, _, stderr := runSweepCLI(t, "sweep", spec, "--out", out)
+			if code != exitUsage || !strings.Contains(stderr, spec) || !strings.Contains(stderr, tc.want) {
+				t.Errorf("exit %d, stderr %q; want 2 naming %s and %q", code, stderr, spec, tc.want)
+			}
+			if _, err := os.Stat(out); err == nil {
+				t.Errorf("%s was created", out)
+			}
+		})
+	}
+	for _, args := range [][]string{{"sweep"}, {"sweep", "--preset", "nosuch"}, {"sweep", "--preset", "alpha-ablation", "--shard", "3/2"}} {
+		if code, _, stderr := runSweepCLI(t, args...); code != exitUsage {
+			t.Errorf("%q: exit %d (%s), want 2", args, code, stderr)
+		}
+	}
+}

@@ -1,0 +1,171 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+
+	"github.com/lowdim/lowdim/config"
+	"github.com/lowdim/lowdim/outdir"
+	"github.com/lowdim/lowdim/results"
+	"github.com/lowdim/lowdim/sweep"
+)
+
+const sweepMergeUsage = `Usage: lowdim sweep merge [--out DIR] SWEEPDIR...
+
+Reads every configuration's folder under the SWEEPDIRs (one sweep's --out,
+or the --out of each shard) back through the run reader and writes to --out
+(default SWEEPDIR/merged): sweep.csv and sweep.json, one row per
+configuration and method (axis values, steps and seconds to the tolerance,
+best and final error, parameters, peak RSS, status; an absent figure is
+empty or null, never 0), and the figures: each metric against each numeric
+axis but seed, one line per method, the mean with a 95% t-interval over
+the other axes' values (the seeds), as PNG and SVG.
+
+Flags:
+`
+
+func cmdSweepMerge(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("lowdim sweep merge", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, sweepMergeUsage); fs.PrintDefaults() }
+	out := fs.String("out", "", "output folder (default: the first SWEEPDIR/merged)")
+	title := fs.String("title", "lowdim sweep", "the figures' title")
+	dirs, err := parseInterleaved(fs, args)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	fail := func(err error) int { return failWith(stderr, "lowdim sweep merge", err) }
+	if len(dirs) == 0 {
+		return fail(config.Input(fmt.Errorf("no sweep folder given")))
+	}
+	if *out == "" {
+		*out = filepath.Join(dirs[0], "merged")
+	}
+	for _, d := range dirs {
+		if st, err := os.Stat(d); err != nil || !st.IsDir() {
+			return fail(config.Input(fmt.Errorf("%s: not a folder", d)))
+		}
+	}
+	m, err := sweep.Merge(dirs...)
+	if err != nil {
+		return fail(config.Input(err))
+	}
+	if len(m.Rows) == 0 {
+		return fail(config.Input(fmt.Errorf("no configuration's folder (with %s) under %v", sweep.PointFile, dirs)))
+	}
+	for _, p := range m.Problems {
+		fmt.Fprintf(stderr, "lowdim sweep merge: warning: %s\n", p)
+	}
+	if err := writeMerged(*out, m, *title); err != nil {
+		return fail(err)
+	}
+	fmt.Fprintf(stdout, "merged %d rows from %v into %s\n", len(m.Rows), dirs, *out)
+	return exitOK
+}
+
+// writeMerged writes sweep.csv, sweep.json and the figures of m into the
+// output folder dir (outdir: locked, committed as one set).
+func writeMerged(dir string, m *sweep.Merged, title string) error {
+	f, err := outdir.Open(dir, outdir.Options{})
+	if err != nil {
+		return config.Bad("out", dir, "%v", err)
+	}
+	defer f.Close()
+	stage, err := f.Stage("")
+	if err != nil {
+		return err
+	}
+	js, err := m.JSON()
+	if err != nil {
+		return err
+	}
+	figs, err := m.Figures(title)
+	if err != nil {
+		return err
+	}
+	figs["sweep.csv"], figs["sweep.json"] = m.CSV(), js
+	for _, name := range slices.Sorted(maps.Keys(figs)) {
+		if err := results.WriteFileAtomic(filepath.Join(stage.Path(), name), figs[name]); err != nil {
+			return err
+		}
+	}
+	if err := stage.Commit(); err != nil {
+		return err
+	}
+	return f.Close()
+}
+
+func cmdSweepEngine(engine string, args []string, stdout, stderr io.Writer) int {
+	fs, f := newSweepFlags("lowdim sweep "+engine, stderr)
+	if engine == "k8s" {
+		fs.StringVar(&f.image, "image", "", "the container image, with lowdim and sh on its PATH (required)")
+	} else {
+		fs.StringVar(&f.binary, "lowdim", "lowdim", "the lowdim binary on the nodes")
+	}
+	fs.StringVar(&f.file, "o", "", "write the manifest or script to this file (default: stdout)")
+	pos, err := parseInterleaved(fs, args)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	cmd := "lowdim sweep " + engine
+	fail := func(err error) int { return failWith(stderr, cmd, err) }
+	if err := emptyFlags(fs); err != nil {
+		return fail(err)
+	}
+	spec, err := f.loadSpec(pos)
+	if err != nil {
+		return fail(err)
+	}
+	if _, err := spec.Expand(); err != nil { // checked here, not on the cluster
+		return fail(err)
+	}
+	if f.shards < 0 {
+		return fail(config.Bad("shards", f.shards, "want at least 1"))
+	}
+	j := sweep.Job{Preset: f.preset, Quick: f.quick, Shards: max(f.shards, 1), Out: f.out, Image: f.image, Binary: f.binary}
+	var b []byte
+	if engine == "k8s" {
+		if f.image == "" {
+			return fail(config.Bad("image", `""`, "required: the container image holding lowdim"))
+		}
+		if len(pos) == 1 {
+			if j.Spec, err = os.ReadFile(pos[0]); err != nil {
+				return fail(config.Input(err))
+			}
+		}
+		if b, err = sweep.K8sJob(j); err != nil {
+			return fail(err)
+		}
+	} else {
+		if len(pos) == 1 {
+			if j.SpecPath, err = filepath.Abs(pos[0]); err != nil {
+				return fail(config.Input(err))
+			}
+		}
+		if j.Out, err = filepath.Abs(f.out); err != nil {
+			return fail(config.Input(err))
+		}
+		b = sweep.SlurmScript(j)
+	}
+	if f.file == "" {
+		_, err = stdout.Write(b)
+	} else {
+		err = results.WriteFileAtomic(f.file, b)
+	}
+	if err != nil {
+		return fail(config.Input(err))
+	}
+	return exitOK
+}

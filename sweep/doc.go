@@ -1,0 +1,60 @@
+// Package sweep runs many configurations of lowdim run as one command: a
+// base (a preset and keys) and axes (lists of values of any configuration
+// key, seed and methods included), their cartesian product, with axes of
+// the same zip group varied together.
+//
+// # Spec
+//
+// A spec is a TOML file (ParseSpec, or an embedded preset: Preset):
+//
+//	description = "alpha ablation on completion"
+//	preset = "paper-mc"          # the base preset (one run)
+//	[base]                       # keys over the preset (config.Fields' keys)
+//	d = 100
+//	[[axis]]
+//	key = "alpha"
+//	values = [0.5, 1.0, 2.0]
+//	[[axis]]
+//	key = "seed"
+//	values = [1, 2, 3]
+//	[[axis]]                     # zipped: same group, same length, varied together
+//	key = "r-hat"
+//	values = [10, 20]
+//	zip = "shape"
+//	[quick]                      # --quick: a base key's value, or an axis' values
+//	steps = 3000
+//	alpha = [1.0, 5.0]
+//
+// Expand resolves every point through config.Resolve and checks it
+// (experiment.Check) before anything runs; its errors name the file, the
+// key and the value (a *config.InputError: lowdim exits 2).
+//
+// # Running
+//
+// Execute runs the points of a shard (index mod n = k) in order. Each point
+// is identified by the SHA-256 of its canonical configuration
+// (config.Hash); it writes OUT/<first 16 hex digits>/ through package
+// outdir (locked, atomic): run.json and the run's other files, and
+// sweep-point.json (Status: the point's hash, index, axis values, status
+// and version). A point is skipped when its folder holds a finished run
+// (results.Run.Finished: an interrupted run is not) of the same hash and
+// lowdim version, so a sweep resumes; a failed point is recorded and
+// skipped until RetryFailed. An interruption stops at the next step
+// boundary of the current run, which is written marked interrupted.
+//
+// # Merging
+//
+// Merge reads every point folder back (results.Reader for run.json) and
+// returns one Row per point and method; WriteMerged writes sweep.csv,
+// sweep.json and the figures (each metric against each numeric axis, one
+// line per method, the mean over the other axes' values, seeds included,
+// with a 95% Student-t interval).
+//
+// # Engines
+//
+// K8sJob writes a Kubernetes batch/v1 Indexed Job, SlurmScript an sbatch
+// array script that submits itself and a dependent merge job. Nothing in
+// this package schedules anything.
+//
+// Errors are for the world (files, values); nothing here panics on them.
+package sweep

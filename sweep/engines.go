@@ -1,0 +1,170 @@
+package sweep
+
+import (
+	"encoding/json"
+	"fmt"
+	"path"
+	"strings"
+)
+
+// Job describes where a sweep runs on a cluster, for K8sJob and
+// SlurmScript.
+type Job struct {
+	// Name names the job ("lowdim-sweep").
+	Name string
+	// Spec is the spec's TOML text (K8sJob passes it in the pod's
+	// environment), SpecPath its path on the nodes (SlurmScript), Preset a
+	// sweep preset used instead of either; Quick adds --quick.
+	Spec     []byte
+	SpecPath string
+	Preset   string
+	Quick    bool
+	// Shards is the number of array tasks or completions (at least 1).
+	Shards int
+	// Out is the sweep's folder on the shared file system or volume.
+	Out string
+	// Image is the container image holding lowdim on its PATH (K8sJob);
+	// Binary the lowdim on the Slurm nodes (SlurmScript; "lowdim").
+	Image  string
+	Binary string
+	// Claim is the PersistentVolumeClaim mounted at MountPath (K8sJob;
+	// "lowdim-sweep").
+	Claim string
+	// CPUs is each task's CPU count (default 1).
+	CPUs int
+}
+
+// MountPath is where K8sJob mounts the shared volume; Out is relative to it.
+const MountPath = "/sweep"
+
+// K8sJob returns a Kubernetes batch/v1 Job, as JSON (kubectl apply -f
+// reads it): completionMode Indexed, Shards completions run Shards at a
+// time, each pod running `lowdim sweep --shards n` (JOB_COMPLETION_INDEX
+// gives its shard) with the spec from its environment, the outputs on the
+// PersistentVolumeClaim Claim (ReadWriteMany) mounted at MountPath. Merge
+// afterwards with `lowdim sweep merge` on the volume.
+func K8sJob(j Job) ([]byte, error) {
+	if j.Image == "" {
+		return nil, fmt.Errorf("sweep: no image")
+	}
+	j = j.withDefaults()
+	out := path.Join(MountPath, j.Out)
+	cmd := fmt.Sprintf("lowdim sweep --shards %d --out %s --quiet", j.Shards, shellQuote(out))
+	if j.Quick {
+		cmd += " --quick"
+	}
+	env := []map[string]any{}
+	if j.Preset != "" {
+		cmd += " --preset " + shellQuote(j.Preset)
+	} else {
+		env = append(env, map[string]any{"name": "LOWDIM_SWEEP_SPEC", "value": string(j.Spec)})
+		cmd = `printf '%s' "$LOWDIM_SWEEP_SPEC" > /tmp/sweep.toml && ` + cmd + " /tmp/sweep.toml"
+	}
+	cpu := fmt.Sprint(j.CPUs)
+	job := map[string]any{
+		"apiVersion": "batch/v1",
+		"kind":       "Job",
+		"metadata":   map[string]any{"name": j.Name, "labels": map[string]any{"app.kubernetes.io/name": "lowdim-sweep"}},
+		"spec": map[string]any{
+			"completionMode": "Indexed",
+			"completions":    j.Shards,
+			"parallelism":    j.Shards,
+			"backoffLimit":   j.Shards,
+			"template": map[string]any{
+				"spec": map[string]any{
+					"restartPolicy": "Never",
+					"containers": []map[string]any{{
+						"name":    "sweep",
+						"image":   j.Image,
+						"command": []string{"sh", "-c", cmd},
+						"env":     env,
+						"resources": map[string]any{
+							"requests": map[string]any{"cpu": cpu},
+							"limits":   map[string]any{"cpu": cpu},
+						},
+						"volumeMounts": []map[string]any{{"name": "sweep", "mountPath": MountPath}},
+					}},
+					"volumes": []map[string]any{{
+						"name":                  "sweep",
+						"persistentVolumeClaim": map[string]any{"claimName": j.Claim},
+					}},
+				},
+			},
+		},
+	}
+	b, err := json.MarshalIndent(job, "", "  ")
+	return append(b, '\n'), err
+}
+
+func (j Job) withDefaults() Job {
+	if j.Name == "" {
+		j.Name = "lowdim-sweep"
+	}
+	if j.Shards < 1 {
+		j.Shards = 1
+	}
+	if j.Binary == "" {
+		j.Binary = "lowdim"
+	}
+	if j.Claim == "" {
+		j.Claim = "lowdim-sweep"
+	}
+	if j.CPUs < 1 {
+		j.CPUs = 1
+	}
+	if j.Out == "" {
+		j.Out = "out"
+	}
+	return j
+}
+
+// SlurmScript returns a bash script for sbatch: #SBATCH --array=0-(n-1),
+// each task running its shard (SLURM_ARRAY_TASK_ID and
+// SLURM_ARRAY_TASK_COUNT give it). Run with bash (not sbatch), it submits
+// itself as the array and then the merge job, which starts when every task
+// ended well (sbatch --dependency=afterok), and prints both job ids;
+// SWEEP_SBATCH_FLAGS adds flags to both sbatch calls (--wait, a
+// partition).
+func SlurmScript(j Job) []byte {
+	j = j.withDefaults()
+	bin := shellQuote(j.Binary)
+	run := fmt.Sprintf("%s sweep --out %s --quiet", bin, shellQuote(j.Out))
+	if j.Preset != "" {
+		run += " --preset " + shellQuote(j.Preset)
+	} else {
+		run += " " + shellQuote(j.SpecPath)
+	}
+	if j.Quick {
+		run += " --quick"
+	}
+	merge := fmt.Sprintf("%s sweep merge --out %s %s", bin, shellQuote(path.Join(j.Out, "merged")), shellQuote(j.Out))
+	var b strings.Builder
+	fmt.Fprintf(&b, `#!/bin/bash
+# A lowdim sweep as a Slurm job array (written by lowdim sweep slurm).
+# Submit with:  bash %[1]s.sbatch   (submits the array and the merge job)
+#SBATCH --job-name=%[1]s
+#SBATCH --array=0-%[2]d
+#SBATCH --cpus-per-task=%[3]d
+#SBATCH --output=%[1]s-%%A_%%a.out
+set -euo pipefail
+if [ -z "${SLURM_ARRAY_TASK_ID:-}" ]; then
+	# Not a task: submit the array, then the merge after it.
+	jid=$(sbatch --parsable ${SWEEP_SBATCH_FLAGS:-} "$0")
+	jid=${jid%%%%;*}
+	mid=$(sbatch --parsable ${SWEEP_SBATCH_FLAGS:-} --dependency=afterok:"$jid" --job-name=%[1]s-merge \
+		--output=%[1]s-merge-%%j.out --wrap %[5]s)
+	echo "array $jid, merge $mid"
+	exit 0
+fi
+exec %[4]s
+`, j.Name, j.Shards-1, j.CPUs, run, shellQuote(merge))
+	return []byte(b.String())
+}
+
+// shellQuote quotes s for sh.
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=:,+") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
