@@ -309,4 +309,18 @@ func TestNoiseRank(t *testing.T) {
 	_, err = instance.NoiseRank(target, 1000, "t.npy")
 	require.ErrorContains(t, err, "t.npy: no singular value of the 50 x 70 target is above the noise's edge")
 	require.InDelta(t, sigma*(7.0710678118654755+8.366600265340756), instance.NoiseEdge(m, n, sigma), 1e-12)
+
+	// Through FromFiles with --noise-level: r is the file's, reported with
+	// where it came from (it was left out of the values from the files).
+	path := filepath.Join(t.TempDir(), "t.npy")
+	require.NoError(t, matfile.Write(path, target))
+	c := config.Config{Workload: "mf", Eta: 1, Steps: 1, Seed: 3}.WithDefaults()
+	in, err := instance.FromFiles(&c, instance.UserFiles{Target: path, NoiseLevel: sigma})
+	require.NoError(t, err)
+	require.Equal(t, k, c.R)
+	from := map[string]string{}
+	for _, d := range in.Derived {
+		from[d.Key] = d.From
+	}
+	require.Equal(t, fmt.Sprintf("the singular values of %s above the noise's edge 1.544 (--noise-level 0.1 x (sqrt(50) + sqrt(70)))", path), from["r"], "0.1 x (7.071 + 8.367) = 1.544")
 }

@@ -213,13 +213,16 @@ func fromFiles(c *config.Config, u UserFiles) (*Instance, error) {
 		return nil, fmt.Errorf("--target with --workload %s is not supported: a %s problem needs more than its target (use lowdim run --load-instance)", c.Workload, spec.Title)
 	}
 	prec := workloads.PrecisionOf(t.Dtype)
+	var rankFrom string
 	if !u.RGiven && u.NoiseLevel > 0 {
 		if c.R, err = NoiseRank(t.Dense, u.NoiseLevel, u.Target); err != nil {
 			return nil, err
 		}
+		rows, cols := t.Dense.Dims()
+		rankFrom = fmt.Sprintf("the singular values of %s above the noise's edge %.4g (--noise-level %g x (sqrt(%d) + sqrt(%d)))",
+			u.Target, NoiseEdge(rows, cols, u.NoiseLevel), u.NoiseLevel, rows, cols)
 		u.RGiven = true
 	}
-	var rankFrom string
 	if !u.RGiven {
 		if c.R, rankFrom, err = fileRank(t.Dense, prec, u.Target); err != nil {
 			return nil, err
