@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"text/tabwriter"
 
 	"github.com/BurntSushi/toml"
 
@@ -209,14 +210,19 @@ func writeDataLines(w io.Writer, v *experiment.Verdict) {
 		}
 	}
 	if s := v.Seeds; s != nil {
+		// A table (under 100 columns for intervals of 4 digits), so that
+		// the wrap of long lines does not undo its alignment.
 		fmt.Fprintf(w, "over %d seeds %v (%s):\n", len(s.Seeds), s.Seeds, "95% t-interval of the mean")
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "  network\terror\tRMSE\tsufficient on")
 		for _, n := range s.Networks {
-			fmt.Fprintf(w, "  %-22s error %s  RMSE %s", n.Network, fmtInterval(n.Error, "%.4g"), fmtInterval(n.RMSE, "%.4g"))
+			on := "-"
 			if n.SafeOn != nil {
-				fmt.Fprintf(w, "  sufficient on %d of %d seeds", *n.SafeOn, len(s.Seeds))
+				on = fmt.Sprintf("%d of %d seeds", *n.SafeOn, len(s.Seeds))
 			}
-			fmt.Fprintln(w)
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", n.Network, fmtInterval(n.Error, "%.4g"), fmtInterval(n.RMSE, "%.4g"), on)
 		}
+		tw.Flush()
 	}
 	if v.Safety != "" {
 		fmt.Fprintf(w, "note: %s\n", v.Safety)

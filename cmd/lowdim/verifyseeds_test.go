@@ -57,7 +57,10 @@ func TestVerifySeeds(t *testing.T) {
 	}
 	words := strings.Join(strings.Fields(stdout), " ")
 	require.Contains(t, words, "over 3 seeds [0 1 2] (95% t-interval of the mean):")
-	require.Contains(t, words, "sufficient on ")
+	require.Regexp(t, `compressed r_hat=3 +\S+ \[\S+, \S+\] +\S+ \[\S+, \S+\] +[0-3] of 3 seeds`, stdout, "one row a network, aligned")
+	for _, line := range strings.Split(stdout, "\n") {
+		require.LessOrEqual(t, len([]rune(line)), 100, line)
+	}
 	if v.SafeWidth != nil {
 		require.Equal(t, exitOK, code, "a safe width on the mean errors, no seed failing")
 	}
