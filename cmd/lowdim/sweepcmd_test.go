@@ -88,3 +88,28 @@ func TestSweepBadSpec(t *testing.T) {
 		}
 	}
 }
+
+// TestSweepEngines: lowdim sweep k8s and slurm write the manifest and the
+// script (package sweep's tests check their contents); a missing --image
+// or a bad spec is exit 2.
+func TestSweepEngines(t *testing.T) {
+	dir := t.TempDir()
+	spec := filepath.Join(dir, "s.toml")
+	os.WriteFile(spec, []byte(sweepSpec), 0o644)
+	code, stdout, stderr := runSweepCLI(t, "sweep", "k8s", spec, "--image", "example.org/lowdim:1", "--shards", "3")
+	if code != exitOK || !strings.Contains(stdout, `"completionMode": "Indexed"`) || !strings.Contains(stdout, `"completions": 3`) {
+		t.Errorf("k8s: exit %d, %q %q", code, stdout, stderr)
+	}
+	if code, _, stderr := runSweepCLI(t, "sweep", "k8s", spec); code != exitUsage || !strings.Contains(stderr, "--image") {
+		t.Errorf("k8s without --image: exit %d, %q; want 2 naming --image", code, stderr)
+	}
+	script := filepath.Join(dir, "sw.sbatch")
+	code, _, stderr = runSweepCLI(t, "sweep", "slurm", spec, "--shards", "4", "-o", script)
+	b, _ := os.ReadFile(script)
+	if code != exitOK || !strings.Contains(string(b), "#SBATCH --array=0-3") || !strings.Contains(string(b), spec) {
+		t.Errorf("slurm: exit %d, %q, script:\n%s", code, stderr, b)
+	}
+	if code, _, _ := runSweepCLI(t, "sweep", "slurm", filepath.Join(dir, "nosuch.toml")); code != exitUsage {
+		t.Errorf("slurm of a missing spec: exit %d, want 2", code)
+	}
+}
