@@ -23,7 +23,8 @@
 # (package internal/testenv). CI (.ci/run) sets LOWDIM_REQUIRE_ALL=1 so that
 # "skipped: not available" becomes a failure; under it a make test without
 # the OpenBLAS pass fails too. Only needs CI cannot provide (RAPL energy
-# counters in a VM) still skip.
+# counters in a VM) still skip, and, by design, the OpenBLAS pass's
+# GonumPassOnly tests (the first pass ran them).
 
 GO      ?= go
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo dev)
