@@ -172,7 +172,7 @@ func cmdSweep(args []string, stdout, stderr io.Writer) int {
 	defer sig.Stop()
 	opt := sweep.Options{Out: f.out, Shard: shard, RetryFailed: f.retryFailed,
 		Version: machine.Read().Version, Interrupt: sig.Done(),
-		Train: sweepTrainer(f.maxTime), Write: func(dir string, res *results.Run) error { return writeOutputs(dir, res, nil) }}
+		Train: sweepTrainer(sig, f.maxTime), Write: func(dir string, res *results.Run) error { return writeOutputs(dir, res, nil) }}
 	if !f.quiet {
 		opt.Progress = stderr
 		fmt.Fprintf(stderr, "lowdim sweep: %d configurations, shard %v, into %s\n", len(points), shard, f.out)
@@ -214,13 +214,16 @@ func (f *sweepFlags) shardOf(getenv func(string) string) (sweep.Shard, error) {
 }
 
 // sweepTrainer runs one configuration as lowdim run does (time preflight
-// to maxTime, the calibrated peaks).
-func sweepTrainer(maxTime time.Duration) func(config.Config, <-chan struct{}) (*results.Run, error) {
+// to maxTime, the calibrated peaks; the test hook's step/<k> phases).
+func sweepTrainer(sig *interrupt.Handler, maxTime time.Duration) func(config.Config, <-chan struct{}) (*results.Run, error) {
 	cal, calErr := calibrate.Load(machine.BLASBackend)
 	return func(c config.Config, stop <-chan struct{}) (*results.Run, error) {
 		opt := experiment.Options{Interrupt: stop, TimePreflight: true, MaxTime: maxTime}
 		if calErr == nil {
 			opt.PeakGFLOPS, opt.TriadGBps = cal.PeakGFLOPS, cal.TriadGBps
+		}
+		if sig.Testing() {
+			opt.Progress = phaseProgress(sig, nil, false)
 		}
 		return experiment.Run(c, opt)
 	}

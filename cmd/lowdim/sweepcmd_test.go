@@ -113,3 +113,30 @@ func TestSweepEngines(t *testing.T) {
 		t.Errorf("slurm of a missing spec: exit %d, want 2", code)
 	}
 }
+
+// TestSweepInterrupted: a SIGINT at step 100 of the first configuration
+// (the test hook) exits 130 with that run written marked interrupted and
+// the second not run; the same command then runs both and exits 0.
+func TestSweepInterrupted(t *testing.T) {
+	onePass(t)
+	dir := t.TempDir()
+	spec := filepath.Join(dir, "s.toml")
+	os.WriteFile(spec, []byte(sweepSpec), 0o644)
+	out := filepath.Join(dir, "out")
+	r := lowdimChild(t, "step/100@INT", "sweep", spec, "--out", out)
+	if r.code != 130 || !strings.Contains(r.stderr, "interrupted") {
+		t.Fatalf("exit %d, stderr %q; want 130", r.code, r.stderr)
+	}
+	ents, _ := os.ReadDir(out)
+	if len(ents) != 1 {
+		t.Fatalf("%d folders in --out, want the interrupted configuration's only", len(ents))
+	}
+	b, err := os.ReadFile(filepath.Join(out, ents[0].Name(), "run.json"))
+	if err != nil || !strings.Contains(string(b), `"interrupted": true`) {
+		t.Fatalf("the interrupted configuration's run.json: %v, interrupted not recorded", err)
+	}
+	r = lowdimChild(t, "", "sweep", spec, "--out", out)
+	if r.code != 0 || !strings.Contains(r.stdout, "2 finished") || !strings.Contains(r.stdout, "2 run now") {
+		t.Errorf("again: exit %d, stdout %q; want both run now and finished", r.code, r.stdout)
+	}
+}
