@@ -61,6 +61,11 @@ type Options struct {
 	Progress io.Writer
 	// Now is the clock (time.Now when nil).
 	Now func() time.Time
+	// OnAbort, when not nil, registers a cleanup for an abort (a second
+	// signal: internal/interrupt's Handler.OnAbort) and returns the
+	// function that unregisters it; each point's folder registers its
+	// Close, which removes its staging folder and releases its lock.
+	OnAbort func(cleanup func()) (remove func())
 }
 
 // Summary counts the points of a shard after Execute.
@@ -190,6 +195,9 @@ func runPoint(dir string, p Point, opt Options, inRuns *time.Duration) (*Status,
 		return nil, config.Input(fmt.Errorf("sweep: %s: %w", dir, err))
 	}
 	defer f.Close()
+	if opt.OnAbort != nil {
+		defer opt.OnAbort(func() { f.Close() })()
+	}
 	stage, err := f.Stage("")
 	if err != nil {
 		return nil, err

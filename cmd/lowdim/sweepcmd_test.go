@@ -140,3 +140,24 @@ func TestSweepInterrupted(t *testing.T) {
 		t.Errorf("again: exit %d, stdout %q; want both run now and finished", r.code, r.stdout)
 	}
 }
+
+// TestSweepAborted: a second SIGINT during a run aborts the sweep at once
+// (130) and leaves nothing temporary (the point's staging folder and lock
+// are removed by its Close, registered for the abort); the same command
+// then runs both configurations.
+func TestSweepAborted(t *testing.T) {
+	onePass(t)
+	dir := t.TempDir()
+	spec := filepath.Join(dir, "s.toml")
+	os.WriteFile(spec, []byte(sweepSpec), 0o644)
+	out := filepath.Join(dir, "out")
+	r := lowdimChild(t, "step/100@INT+INT", "sweep", spec, "--out", out)
+	if r.code != 130 {
+		t.Fatalf("exit %d, stderr %q; want 130", r.code, r.stderr)
+	}
+	requireNoTemporaries(t, dir)
+	r = lowdimChild(t, "", "sweep", spec, "--out", out)
+	if r.code != 0 || !strings.Contains(r.stdout, "2 run now") {
+		t.Errorf("again: exit %d, stdout %q; want both run now", r.code, r.stdout)
+	}
+}
