@@ -141,7 +141,8 @@ func SlurmScript(j Job) []byte {
 	var b strings.Builder
 	fmt.Fprintf(&b, `#!/bin/bash
 # A lowdim sweep as a Slurm job array (written by lowdim sweep slurm).
-# Submit with:  bash %[1]s.sbatch   (submits the array and the merge job)
+# Submit with bash, not sbatch:  bash THIS_FILE  (submits the array, then the
+# merge job after it; SWEEP_SBATCH_FLAGS adds sbatch flags to both, e.g. --wait)
 #SBATCH --job-name=%[1]s
 #SBATCH --array=0-%[2]d
 #SBATCH --cpus-per-task=%[3]d
