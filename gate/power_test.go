@@ -145,7 +145,7 @@ func TestPower(t *testing.T) {
 
 // wantPower are the figures of testdata/power.tsv the README states:
 // scripts/gate-power.sh 30 30s 0.10 on two cores shared with other work
-// (load average 7 to 13), OpenBLAS.
+// (load average 8.7 to 13.5), OpenBLAS.
 var wantPower = []powerRow{
 	{Kind: "aa", Budget: "30s", Plant: "0", Alarms: 1, N: 30, Lo: 0.001, Hi: 0.172},
 	{Kind: "planted", Budget: "30s", Plant: "0.10", Alarms: 2, N: 30, Lo: 0.008, Hi: 0.221},
