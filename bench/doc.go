@@ -25,9 +25,12 @@
 // MaxOperatorBytes) x the default methods (config.DefaultMethods) x the step
 // algorithms (dense, and the workload's own for methods narrower than the
 // problem). Every case carries tags (Case.Tags: its group, workload=,
-// method=, path=, and its workload's own such as "ci"), so that suites (a
-// CI gate, a machine report) select from this one registry (Options.Tags,
-// lowdim bench --tags) instead of keeping their own lists. A Case builds its problem on first
+// method=, path=, and its workload's own such as "ci"; "gate" for the
+// cases of GateSuite, lowdim gate's curated suite), so that suites (a CI
+// gate, a machine report) select from this one registry (Options.Tags,
+// lowdim bench --tags) instead of keeping their own lists. A binary built
+// with the test build tag lowdim_plant honours LOWDIM_PLANT_SLOWDOWN
+// (plant_on.go), a known slowdown for testing the gate. A Case builds its problem on first
 // use and keeps it until Release, so calibration rounds of testing.B do not
 // rebuild it.
 package bench
