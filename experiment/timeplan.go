@@ -234,6 +234,10 @@ type probeNet struct {
 	keepInit     bool
 }
 
+// probeNotice is how long a network's probe runs before the time
+// preflight says on TimeLog that it is under way (0: at once).
+var probeNotice = 3 * time.Second
+
 // timePreflight estimates every network of nets (in order) when
 // opt.TimePreflight is set, writes the estimate to opt.TimeLog, and returns
 // them as the run's TimeInfo (nil when the preflight is off). An estimate
@@ -250,7 +254,26 @@ func timePreflight(nets []probeNet, in *instance.Instance, opt Options) (*result
 		if opt.interrupted() {
 			break
 		}
+		// A probe of a large network can take a while (43 s for the
+		// original at 943 x 1682: its setup and one step): say so once it
+		// passes probeNotice, rather than stay silent.
+		var notice *time.Timer
+		noticed := make(chan struct{})
+		if opt.TimeLog != nil {
+			name, w := n.name, opt.TimeLog
+			say := func() {
+				fmt.Fprintf(w, "time preflight: timing a few steps of the %s network (its setup takes a while at this size)...\n", name)
+			}
+			if probeNotice <= 0 {
+				say()
+			} else {
+				notice = time.AfterFunc(probeNotice, func() { defer close(noticed); say() })
+			}
+		}
 		e, err := estimateTime(n.name, n.method, n.c, in, n.keepInit, opt.MaxTime, opt.Interrupt)
+		if notice != nil && !notice.Stop() {
+			<-noticed // the notice is written before anything else is
+		}
 		if err != nil {
 			return nil, err
 		}

@@ -122,3 +122,29 @@ func TestTimeEstimateWithin2x(t *testing.T) {
 		})
 	}
 }
+
+// TestTimePreflightNotice: a probe that outlasts probeNotice says on
+// TimeLog which network it is timing before the estimate line, so a long
+// preflight (43 s for the original at 943 x 1682) is not silent; one
+// that ends first says nothing beyond the estimate.
+func TestTimePreflightNotice(t *testing.T) {
+	c := tinyConfig("mf")
+	c.Methods = []string{methods.Original}
+	defer func(d time.Duration) { probeNotice = d }(probeNotice)
+	for _, tt := range []struct {
+		notice time.Duration
+		want   bool
+	}{{0, true}, {time.Hour, false}} {
+		probeNotice = tt.notice
+		var log strings.Builder
+		mustRun(t, c, Options{TimePreflight: true, TimeLog: &log})
+		got := log.String()
+		if tt.want {
+			require.Contains(t, got, "time preflight: timing a few steps of the original network")
+			require.Less(t, strings.Index(got, "timing a few steps"), strings.LastIndex(got, "\n"), "the notice comes before the estimate")
+		} else {
+			require.NotContains(t, got, "timing a few steps")
+		}
+		require.NotEmpty(t, strings.TrimSpace(got))
+	}
+}
