@@ -261,7 +261,7 @@ const TargetFile = "target.npy"
 // initial weights.
 func InitFile(method string, l int) string { return "init_" + method + "_W" + strconv.Itoa(l) + ".npy" }
 
-// Save writes the instance to dir (created if needed): target.npy and the
+// Save writes the instance to dir, which must exist: target.npy and the
 // workload's own files (workloads.Spec.Files: mask.npy and heldout.npy for
 // MC; A.npy of shape (k, m, n) and y.npy for MS, k measurements of an
 // m x n target), each atomically. It first
@@ -285,8 +285,13 @@ func (in *Instance) Save(dir string, c config.Config) error {
 	if in.Target == nil {
 		return fmt.Errorf("a sparse instance (no d x d target) cannot be saved as .npy files; use --storage dense")
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
+	// dir must exist: it is never created here, so that a staging folder
+	// an abort renamed away (outdir's Close, on the signal's goroutine)
+	// is not made again under its old name and left behind.
+	if st, err := os.Stat(dir); err != nil {
+		return fmt.Errorf("the instance folder: %w", err)
+	} else if !st.IsDir() {
+		return fmt.Errorf("the instance folder %s is not a folder", dir)
 	}
 	stale, err := filepath.Glob(filepath.Join(dir, "init_*.npy"))
 	if err != nil {

@@ -96,3 +96,17 @@ func TestUserMC(t *testing.T) {
 	_, err = instance.NewUser(&uc, full.Target, mask, "user")
 	require.ErrorContains(t, err, "invalid --p 0.9: the observed entries of the --mask or of the coordinate --target observe 50 of 100 entries (p = 0.5)")
 }
+
+// TestSaveNeverCreatesTheFolder: Save writes into an existing folder only.
+// A staging folder that an abort renamed away (outdir's Close on the
+// signal's goroutine, while the run saves its instance) must not be made
+// again under its old name: TestInterruptAtRandomMoments found one left
+// holding a temporary target.npy when Save created its folder.
+func TestSaveNeverCreatesTheFolder(t *testing.T) {
+	c := config.Config{Workload: "mf", D: 6, R: 2, Seed: 1}.WithDefaults()
+	in, err := instance.Build(c)
+	require.NoError(t, err)
+	gone := filepath.Join(t.TempDir(), "staging")
+	require.Error(t, in.Save(gone, c))
+	require.NoDirExists(t, gone)
+}

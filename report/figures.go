@@ -250,7 +250,7 @@ func Figures(run *results.Run, title string) (map[string][]byte, error) {
 }
 
 // WriteFigures draws the figures of run (see Figures) and writes each into
-// dir, which it creates when missing, with results.WriteFileAtomic. It
+// dir, which must exist, with results.WriteFileAtomic. It
 // returns the paths written, sorted (none, and no error, when no figure
 // has a point to draw). On error, some figures may have been
 // written; none is left half-written.
@@ -259,8 +259,12 @@ func WriteFigures(dir string, run *results.Run, title string) ([]string, error) 
 	if err != nil {
 		return nil, err
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	// dir must exist: never created here, so that a staging folder an
+	// abort renamed away is not made again and left behind.
+	if st, err := os.Stat(dir); err != nil {
 		return nil, fmt.Errorf("report: %w", err)
+	} else if !st.IsDir() {
+		return nil, fmt.Errorf("report: %s is not a folder", dir)
 	}
 	names := make([]string, 0, len(figs))
 	for name := range figs {

@@ -147,7 +147,10 @@ func TestFiguresLegendAndLabels(t *testing.T) {
 func TestWriteFigures(t *testing.T) {
 	dir := os.Getenv("LOWDIM_REPORT_FIGDIR") // set to keep the figures for a look
 	if dir == "" {
-		dir = filepath.Join(t.TempDir(), "figs")
+		dir = t.TempDir()
+		_, err := WriteFigures(filepath.Join(dir, "missing"), synthRun(), "t")
+		require.Error(t, err, "a missing folder is an error, never created")
+		require.NoDirExists(t, filepath.Join(dir, "missing"))
 	} else {
 		t.Logf("writing figures to %s", dir)
 	}

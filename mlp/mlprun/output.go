@@ -17,14 +17,18 @@ func Title(r *results.Run) string {
 }
 
 // WriteOutputs writes trajectories.csv, the figures (report.Figures) and
-// run.json (results.MarshalRun, last) into dir, which it creates, each file
+// run.json (results.MarshalRun, last) into dir, which must exist, each file
 // atomically (report.WriteRun). The files form a set only when dir is a
 // staging folder committed afterwards, as lowdim run does (package
 // outdir, with report.WriteRun); written straight into a folder they
 // replace its files one by one.
 func WriteOutputs(dir string, r *results.Run) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	// Never created here: a staging folder an abort renamed away must not
+	// be made again under its old name and left behind.
+	if st, err := os.Stat(dir); err != nil {
 		return err
+	} else if !st.IsDir() {
+		return fmt.Errorf("%s is not a folder", dir)
 	}
 	return report.WriteRun(dir, r, Title(r), 0, nil)
 }
