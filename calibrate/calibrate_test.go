@@ -163,8 +163,11 @@ func TestBest(t *testing.T) {
 	calls = 0
 	sec, samples = best(func() { calls++; time.Sleep(10 * time.Millisecond) }, 2, 25*time.Millisecond, time.Minute, never)
 	assert.Equal(t, 2, samples)
-	// Warm-up, a batch of 1 (too short), then two samples of at least 3.
-	assert.GreaterOrEqual(t, calls, 1+1+2*3)
+	// Warm-up, then two samples: a batch of 1 is too short on an idle
+	// machine (10 ms < 25 ms) and batches of 3 follow (8 calls); under
+	// load one sleep can already last 25 ms, so only the warm-up and one
+	// call per sample are certain.
+	assert.GreaterOrEqual(t, calls, 1+2)
 	assert.GreaterOrEqual(t, sec, 0.01)
 
 	calls = 0
