@@ -140,9 +140,29 @@ func TestSampledParallelAllocatesNothing(t *testing.T) {
 		runtime.ReadMemStats(&after)
 		return int64(after.Mallocs - before.Mallocs)
 	}
-	step := mallocs(func() { s.Evaluate(); s.Step(1) })
-	products := mallocs(func() { b.ForwardInner(); b.BackwardInner() })
-	require.InDelta(t, products, step, 20)
+	// The runtime's share varies with when GC cycles fall (CI once saw 32
+	// in 100 steps): the closest of three rounds is held to 20. A real
+	// allocation per step adds 100 to every round.
+	var diffs []int64
+	for range 3 {
+		step := mallocs(func() { s.Evaluate(); s.Step(1) })
+		products := mallocs(func() { b.ForwardInner(); b.BackwardInner() })
+		diffs = append(diffs, step-products)
+	}
+	closest := diffs[0]
+	for _, d := range diffs[1:] {
+		if abs64(d) < abs64(closest) {
+			closest = d
+		}
+	}
+	require.LessOrEqual(t, abs64(closest), int64(20), "mallocs of 100 steps beyond the products' own, in three rounds: %v", diffs)
+}
+
+func abs64(x int64) int64 {
+	if x < 0 {
+		return -x
+	}
+	return x
 }
 
 // gcRounds bounds the garbage collections a test waits through for a
