@@ -900,6 +900,10 @@ func (k *checker) floorCheck(method string, net *dln.Network, res results.Method
 			emit(checks.NotEvaluable(CheckFloorOriginal, method, regime, quantity,
 				fmt.Sprintf("the run ended (step %d) before every target mode was learned: the error has not reached its floor", res.Steps), checks.FloorOriginalRelTol))
 			return
+		} else if last := slices.Max(learn); float64(res.Steps-last) < FloorSettle*float64(last) {
+			emit(checks.NotEvaluable(CheckFloorOriginal, method, regime, quantity,
+				fmt.Sprintf("the last target mode was learned at step %d, too close to the end (step %d, fewer than %g x %d steps after): the directions off the target have not settled to their floor", last, res.Steps, FloorSettle, last), checks.FloorOriginalRelTol))
+			return
 		}
 		// W from the layers as they are (the product the step formed may
 		// be of an earlier evaluation).
@@ -1017,6 +1021,21 @@ var kwonEtaEvidence = map[int]string{
 // deviation 0.274 > 0.25, where sqrt(2/5) = 0.63 bounds the ratio);
 // at d >= 4r the bound is sqrt(2/3) = 0.82.
 const FloorOriginalMinDPerRank = 4
+
+// FloorSettle: mf-floor-original is evaluated only when the run went on
+// for at least FloorSettle times the step at which its last target mode
+// was learned, after that step. Learning a mode (its value crossing half
+// the singular value) perturbs the directions off the target, which settle
+// back to rho within a few steps. TestRegimeProperty drew d = 19, r = 2,
+// L = 3, eps = 0.0414, eta = 0.69 x stable, seed 22, whose last mode was
+// learned at step 199 of 200: the floor was 1.59 x the estimate (a CI
+// failure). That run and five others failing at 200 steps (eps 0.03 to
+// 0.05, L = 3, last modes learned at steps 198 to 200, deviations 0.39 to
+// 1.42) still failed 2 steps later on 2 of 6 (0.32, 0.51) and passed from
+// 4 steps later on (1% and 2% of the learn step); 3% leaves a margin. A
+// square 60 x 60 run whose last mode was learned at step 3607 passes at
+// step 3744 (3.8%). A variable so that a test can remove it.
+var FloorSettle = 0.03
 
 // FloorOriginalMaxEps: mf-floor-original is checked only for eps at most
 // this. At d = 8, r = 1, L = 3, eta = 0.25 x stable, 100-200 steps (1512 runs

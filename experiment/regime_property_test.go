@@ -437,6 +437,24 @@ func TestRegimeBrokenCases(t *testing.T) {
 		})
 	}
 
+	// The original's floor judged right after its last mode was learned
+	// (found by TestRegimeProperty in CI: learned at step 199 of 200):
+	// without FloorSettle it fails; with it, it is not evaluable, saying
+	// why; 20 steps later it passes.
+	t.Run("floor-original just after learning", func(t *testing.T) {
+		c := regimeCase(t, 19, 2, 2, 3, 0.0414, 0.688, "spread", 0, 200, 22)
+		honest := findCheck(t, mustRun(t, c, Options{}).Checks, CheckFloorOriginal, methods.Original)
+		require.Equal(t, results.NotEvaluable, honest.Status, honest.Detail)
+		require.Contains(t, honest.Detail, "have not settled")
+		defer func(f float64) { FloorSettle = f }(FloorSettle)
+		FloorSettle = 0
+		forced := findCheck(t, mustRun(t, c, Options{}).Checks, CheckFloorOriginal, methods.Original)
+		require.Equal(t, results.Fail, forced.Status, "judged one step after learning, the floor check should fail: %s", forced.Detail)
+		c.Steps, c.Every = 220, 220
+		later := findCheck(t, mustRun(t, c, Options{}).Checks, CheckFloorOriginal, methods.Original)
+		require.Equal(t, results.Pass, later.Status, later.Detail)
+	})
+
 	// No spectral gap: a geometric target of ratio 0.98 judged with every
 	// pair compared (gap 0 instead of IncrementalGap) is learned out of
 	// order by the original on some seed.
