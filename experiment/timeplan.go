@@ -110,13 +110,16 @@ func estimateTime(name, method string, c config.Config, in *instance.Instance, k
 		stepsTaken            int
 		perStepNow            func() float64
 		projected             func(t int) float64
-		denseTotal, cheapSize int
+		denseTotal, cheapSize float64
 	)
-	denseTotal = c.Steps + 1
+	// In float64: a budget of math.MaxInt64 steps (allowed: the tolerance
+	// ends it) overflowed c.Steps + 1 into a negative estimate, which no
+	// --max-time refused.
+	denseTotal = float64(c.Steps) + 1
 	if k.schedule != nil {
-		denseTotal = len(k.schedule) + 1
+		denseTotal = float64(len(k.schedule) + 1)
 	}
-	cheapSize = max(0, c.Steps+1-denseTotal)
+	cheapSize = max(0, float64(c.Steps)+1-denseTotal)
 	perStepNow = func() float64 {
 		if stepN > 0 {
 			return stepTime.Seconds() / float64(stepN)
@@ -126,10 +129,10 @@ func estimateTime(name, method string, c config.Config, in *instance.Instance, k
 	projected = func(t int) float64 {
 		hook := 0.0
 		if denseN > 0 {
-			hook += float64(denseTotal) * denseTime.Seconds() / float64(denseN)
+			hook += denseTotal * denseTime.Seconds() / float64(denseN)
 		}
 		if cheapN > 0 {
-			hook += float64(cheapSize) * cheapTime.Seconds() / float64(cheapN)
+			hook += cheapSize * cheapTime.Seconds() / float64(cheapN)
 		}
 		return setup.Seconds() + float64(c.Steps)*perStepNow() + hook
 	}
@@ -178,7 +181,7 @@ func estimateTime(name, method string, c config.Config, in *instance.Instance, k
 	}
 	// The trainer measures the checkpoints at steps 0 and the last only:
 	// their cost is timed apart below.
-	res := trainer.Train(obj, trainer.Config{Steps: c.Steps, Eta: c.Eta, Tol: c.Tol, Every: c.Steps + 1,
+	res := trainer.Train(obj, trainer.Config{Steps: c.Steps, Eta: c.Eta, Tol: c.Tol, Every: max(c.Steps, c.Steps+1),
 		SingularValues: c.SVals, Observe: observe, Checkpoint: h.checkpoint, Stop: halt})
 	est.ProbeSteps = stepsTaken
 	if hookTime0 > 0 && denseN == 0 {
@@ -208,10 +211,10 @@ func estimateTime(name, method string, c config.Config, in *instance.Instance, k
 	est.SetupSeconds = setup.Seconds()
 	est.Seconds = est.SetupSeconds + float64(c.Steps)*est.StepSeconds + float64(nCheckpoints)*est.CheckpointSeconds
 	if denseN > 0 {
-		est.Seconds += float64(denseTotal) * denseTime.Seconds() / float64(denseN)
+		est.Seconds += denseTotal * denseTime.Seconds() / float64(denseN)
 	}
 	if cheapN > 0 {
-		est.Seconds += float64(cheapSize) * cheapTime.Seconds() / float64(cheapN)
+		est.Seconds += cheapSize * cheapTime.Seconds() / float64(cheapN)
 	}
 	return est, nil
 }
@@ -286,13 +289,21 @@ func timePreflight(nets []probeNet, in *instance.Instance, opt Options) (*result
 		fmt.Fprintln(opt.TimeLog, TimeLine(ti))
 	}
 	if opt.MaxTime > 0 && ti.EstimatedSeconds > opt.MaxTime.Seconds() && !opt.interrupted() {
-		insist := opt.MaxTime
-		for insist.Seconds() < 1.5*ti.EstimatedSeconds {
-			insist *= 2
+		// A longer limit to suggest: --max-time doubled until it covers
+		// 1.5 x the estimate, where such a duration exists (an estimate
+		// of 1e12 steps, or +Inf, is beyond any: only "none" is offered;
+		// doubling there overflowed time.Duration and never ended).
+		how := "give no limit (--max-time 0)"
+		if want := 1.5 * ti.EstimatedSeconds; want < (time.Duration(math.MaxInt64) / 2).Seconds() {
+			insist := max(opt.MaxTime, time.Second)
+			for insist.Seconds() < want {
+				insist *= 2
+			}
+			how = fmt.Sprintf("give a longer limit (--max-time %s) or none (--max-time 0)", insist)
 		}
 		return ti, &config.ConfigError{Flag: "max-time", Value: opt.MaxTime,
-			Why: fmt.Sprintf("the run is estimated to take %s on this machine (%s), more than --max-time allows; to run it anyway give a longer limit (--max-time %s) or none (--max-time 0)",
-				FormatSeconds(ti.EstimatedSeconds), estimateParts(ti), insist)}
+			Why: fmt.Sprintf("the run is estimated to take %s on this machine (%s), more than --max-time allows; to run it anyway %s",
+				FormatSeconds(ti.EstimatedSeconds), estimateParts(ti), how)}
 	}
 	return ti, nil
 }

@@ -69,8 +69,13 @@ func init() {
 		refusedSetup("verify npy of 3 dimensions", []string{"verify", "--r", "1", "--quiet", "--out", "{dir}/out", "--target", "{dir}/t.npy"},
 			files("t.npy", npyHeader("(3, 100000, 100000)", 64)), "{dir}/t.npy"),
 		refused("run --svals MaxInt64", with(runBase, "--svals", huge), "invalid --svals "+huge),
-		badInput{name: "run --steps MaxInt64 ends at --tol, nothing sized by steps", args: with(runBase, "--steps", huge, "--loss", "sum", "--eta", "0.05", "--tol", "1e-2", "--methods", "compressed"),
+		badInput{name: "run --steps MaxInt64 ends at --tol, nothing sized by steps", args: with(runBase, "--steps", huge, "--loss", "sum", "--eta", "0.05", "--tol", "1e-2", "--methods", "compressed", "--max-time", "0"),
 			wantCode: exitOK, wantMsg: []string{"converged"}},
+		// The time preflight of a budget beyond any duration: refused,
+		// offering no limit (doubling --max-time to cover it overflowed
+		// time.Duration and never ended).
+		refused("run --steps MaxInt64 with --tol 0 beyond any --max-time", with(runBase, "--steps", huge, "--tol", "0", "--methods", "compressed"),
+			"invalid --max-time 1h0m0s", "give no limit (--max-time 0)"),
 		// Benchmarks and calibration: the processes, sizes and repetitions.
 		refused("bench --cpu 0", with(benchBase, "--cpu", "0"), "invalid --cpu 0", "below 1"),
 		refused("bench --sizes 7", with(benchBase, "--sizes", "7"), "invalid --sizes 7", "below 8"),
