@@ -76,14 +76,7 @@ func WriteChecksTable(w io.Writer, cs []results.Check) error {
 	tw := tabwriter.NewWriter(&buf, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "check\tmethod\tstatus\tobserved\tpredicted/bound\ttolerance\tdetail")
 	for _, c := range cs {
-		status := string(c.Status)
-		if c.Status == results.Fail {
-			status = "FAIL"
-		}
-		obs, pred, tol := Figure("%.6g", c.Observed), Figure("%.6g", c.Predicted), Figure("%.3g", c.Tolerance)
-		if c.Status == results.Skipped {
-			obs, pred, tol = "-", "-", "-"
-		}
+		status, obs, pred, tol := checkCells(c, "%.6g")
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", c.Name, c.Method, status, obs, pred, tol, c.Detail)
 	}
 	if err := tw.Flush(); err != nil {
@@ -105,4 +98,19 @@ func WriteChecksTable(w io.Writer, cs []results.Check) error {
 		fmt.Fprintf(w, "  %s: %s; assumes %s\n", c.Name, c.Quantity, c.Regime)
 	}
 	return nil
+}
+
+// checkCells returns a check's status as a table shows it (FAIL in
+// capitals) and its observed, predicted and tolerance figures (the first
+// two in figure, the tolerance in %.3g; "-" for an absent value and for
+// every figure of a skipped check).
+func checkCells(c results.Check, figure string) (status, obs, pred, tol string) {
+	status = string(c.Status)
+	if c.Status == results.Fail {
+		status = "FAIL"
+	}
+	if c.Status == results.Skipped {
+		return status, "-", "-", "-"
+	}
+	return status, Figure(figure, c.Observed), Figure(figure, c.Predicted), Figure("%.3g", c.Tolerance)
 }

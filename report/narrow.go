@@ -93,14 +93,7 @@ func WriteChecksNarrow(w io.Writer, cs []results.Check, width int) error {
 	fmt.Fprintln(tw, "check\tnetwork\tstatus\tobserved\tbound\ttolerance")
 	var details []string
 	for _, c := range cs {
-		status := string(c.Status)
-		if c.Status == results.Fail {
-			status = "FAIL"
-		}
-		obs, pred, tol := Figure("%.4g", c.Observed), Figure("%.4g", c.Predicted), Figure("%.3g", c.Tolerance)
-		if c.Status == results.Skipped {
-			obs, pred, tol = "-", "-", "-"
-		}
+		status, obs, pred, tol := checkCells(c, "%.4g")
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", c.Name, c.Method, status, obs, pred, tol)
 		details = append(details, c.Detail)
 	}
