@@ -134,6 +134,20 @@ func cmdSweepEngine(engine string, args []string, stdout, stderr io.Writer) int 
 	if f.shards < 0 {
 		return fail(config.Bad("shards", f.shards, "want at least 1"))
 	}
+	// The outputs, before anything is written: -o never replaces the spec
+	// (or any input, device or file of a lowdim folder), and --out, which
+	// the cluster's jobs create, is not an existing file.
+	if f.file != "" {
+		if err := checkOutFile(f.file, false); err != nil {
+			return fail(err)
+		}
+		if len(pos) == 1 && sameFile(f.file, pos[0]) {
+			return fail(config.Bad("o", f.file, "is the spec %s: the script or manifest would replace the sweep it runs; give another file", pos[0]))
+		}
+	}
+	if st, err := os.Stat(f.out); err == nil && !st.IsDir() {
+		return fail(badOut(f.out, "is a file, not a folder: the sweep's jobs write their runs into it"))
+	}
 	j := sweep.Job{Preset: f.preset, Quick: f.quick, Shards: max(f.shards, 1), Out: f.out, Image: f.image, Binary: f.binary}
 	var b []byte
 	if engine == "k8s" {
