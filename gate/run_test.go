@@ -44,8 +44,10 @@ func TestRunFake(t *testing.T) {
 	}
 	t.Run("regression, exact change, new case", func(t *testing.T) {
 		// One timing row (A): 4 samples per side reach 2/70 < 0.05. A
-		// round of two ~10 ms processes; MaxRounds 6 caps a 2 s budget.
-		o := opts(2 * time.Second)
+		// round of two ~10 ms processes; MaxRounds 6 ends it long before
+		// the 30 s budget (a 2 s budget fitted only 5 rounds in a CI run
+		// under load).
+		o := opts(30 * time.Second)
 		o.MaxRounds = 6
 		rep, err := Run(context.Background(), side("A", "1000", "10", "0"), side("A B", "2000", "12", "0"), o, nil)
 		require.NoError(t, err)
