@@ -67,6 +67,8 @@ const (
 type Stat struct {
 	Center, Min, Max float64
 	N                int
+	// Samples are the values in the order the rounds gave them (a copy).
+	Samples []float64
 }
 
 // Row is one (benchmark, unit) of the suite.
@@ -216,7 +218,7 @@ func holm(rows []Row, idx []int, o JudgeOptions) {
 
 func stat(unit string, x []float64) Stat {
 	s := slices.Sorted(slices.Values(x))
-	st := Stat{Min: s[0], Max: s[len(s)-1], N: len(s)}
+	st := Stat{Min: s[0], Max: s[len(s)-1], N: len(s), Samples: slices.Clone(x)}
 	if unit == "allocs/op" {
 		st.Center = math.Round(st.Min)
 		return st

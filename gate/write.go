@@ -189,6 +189,8 @@ type jsonStat struct {
 	Min    float64 `json:"min"`
 	Max    float64 `json:"max"`
 	N      int     `json:"n"`
+	// Samples in round order: the raw data of scripts/gate-power.sh.
+	Samples []float64 `json:"samples"`
 }
 
 type jsonRow struct {
@@ -252,10 +254,10 @@ func (r *Report) WriteJSON(w io.Writer) error {
 		Rows: []jsonRow{}, New: append([]string{}, r.New...), Stale: append([]AcceptLine{}, r.Stale...)}
 	for _, row := range r.Rows {
 		jr := jsonRow{Benchmark: row.Benchmark, Unit: row.Unit, Kind: row.Kind,
-			Head:  jsonStat{row.Head.Center, row.Head.Min, row.Head.Max, row.Head.N},
+			Head:  jsonStat{row.Head.Center, row.Head.Min, row.Head.Max, row.Head.N, row.Head.Samples},
 			Ratio: finite(row.Ratio), P: finite(row.P), Limit: finite(row.Limit), Verdict: row.Verdict}
 		if row.Base.N > 0 {
-			jr.Base = &jsonStat{row.Base.Center, row.Base.Min, row.Base.Max, row.Base.N}
+			jr.Base = &jsonStat{row.Base.Center, row.Base.Min, row.Base.Max, row.Base.N, row.Base.Samples}
 		}
 		j.Rows = append(j.Rows, jr)
 	}

@@ -15,11 +15,20 @@
 #
 #   go test ./gate -run TestPower -v
 #
-# usage: scripts/gate-power.sh N BUDGET [PLANT] [OUT]
+# The raw timing samples of every run are appended to SAMPLES, one line
+# per run, side and timing row, the values in round order (sec/op):
+#
+#   utc kind budget plant benchmark side samples(comma-separated)
+#
+# from which gate/power_test.go derives the smallest regression the gate
+# detects with 95% power at other budgets.
+#
+# usage: scripts/gate-power.sh N BUDGET [PLANT] [OUT] [SAMPLES]
 #   N       gate runs of each kind (the issue asks for 30)
 #   BUDGET  lowdim gate --budget of each run (e.g. 30s, 5m)
 #   PLANT   planted fraction of extra work (default 0.10)
 #   OUT     default gate/testdata/power.tsv
+#   SAMPLES default gate/testdata/power-samples.tsv
 # env: GATE_FLAGS  more lowdim gate flags (e.g. --benchtime 50ms)
 set -euo pipefail
 n=${1:?usage: scripts/gate-power.sh N BUDGET [PLANT] [OUT]}
@@ -27,6 +36,7 @@ budget=${2:?usage: scripts/gate-power.sh N BUDGET [PLANT] [OUT]}
 plant=${3:-0.10}
 top=$(git rev-parse --show-toplevel)
 out=${4:-$top/gate/testdata/power.tsv}
+samples=${5:-$top/gate/testdata/power-samples.tsv}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 # The backend make would choose (its probe: cblas.h and -lopenblas link).
@@ -37,7 +47,10 @@ if printf '#include <cblas.h>\nint main(void) { return cblas_ddot(0, 0, 1, 0, 1)
 fi
 (cd "$top" && go build -trimpath -tags "$tags" -o "$work/lowdim" ./cmd/lowdim)
 bin=$work/lowdim
-mkdir -p "$(dirname "$out")"
+mkdir -p "$(dirname "$out")" "$(dirname "$samples")"
+if [ ! -s "$samples" ]; then
+  printf 'utc\tkind\tbudget\tplant\tbenchmark\tside\tsamples\n' >"$samples"
+fi
 if [ ! -s "$out" ]; then
   printf 'kind\tbudget\tplant\texit\trounds\tregressions\ttiming_rows\tload1\tutc\n' >"$out"
 fi
@@ -53,10 +66,15 @@ for i in $(seq 1 "$n"); do
       --json "$work/gate.json" ${GATE_FLAGS:-} >"$work/gate.txt" 2>"$work/gate.err" || code=$?
     rounds=0 regs=0 rows=0
     if [ -s "$work/gate.json" ] && [ "$code" -le 1 ]; then
-      read -r rounds regs rows < <(python3 - "$work/gate.json" <<'PY'
+      read -r rounds regs rows < <(python3 - "$work/gate.json" "$samples" "$utc" "$kind" "$budget" "$p" <<'PY'
 import json, sys
 j = json.load(open(sys.argv[1]))
 rows = [r for r in j["rows"] if r["kind"] == "timing" and r["verdict"] != "new"]
+with open(sys.argv[2], "a") as f:
+    for r in rows:
+        for side in ("base", "head"):
+            vals = ",".join("%.5g" % v for v in r[side]["samples"])
+            f.write("\t".join(sys.argv[3:7] + [r["benchmark"], side, vals]) + "\n")
 print(j["rounds"], sum(r["verdict"] == "regression" for r in rows), len(rows))
 PY
 )
