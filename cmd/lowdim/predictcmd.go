@@ -3,11 +3,14 @@ package main
 import (
 	"bufio"
 	"cmp"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -75,7 +78,7 @@ func cmdPredict(args []string, stdout, stderr io.Writer) int {
 
 	m, err := model.Load(*dir)
 	if err != nil {
-		return failWith(stderr, cmd, config.Bad("model", *dir, "%v", err))
+		return failWith(stderr, cmd, config.Bad("model", *dir, "%v%s", err, modelFolderHint(*dir)))
 	}
 	rows, cols := m.Dims()
 	opts := matfile.PairsOptions{Index: matfile.IndexOne, M: rows, N: cols}
@@ -165,4 +168,50 @@ func sameFile(a, b string) bool {
 	sa, errA := os.Stat(a)
 	sb, errB := os.Stat(b)
 	return errA == nil && errB == nil && os.SameFile(sa, sb)
+}
+
+// modelFolderHint says, when dir has no manifest but is a --save-model
+// folder (its models.json lists model folders) or holds such folders (a
+// preset's, one per workload), which folders --model can name; "" otherwise.
+// It reads at most the models.json files of dir and of its subfolders.
+func modelFolderHint(dir string) string {
+	if _, err := os.Stat(filepath.Join(dir, model.ManifestFile)); !errors.Is(err, fs.ErrNotExist) {
+		return ""
+	}
+	var folders []string
+	list := func(d string) bool {
+		b, err := os.ReadFile(filepath.Join(d, modelsIndex))
+		if err != nil {
+			return false
+		}
+		var idx modelsFile
+		if json.Unmarshal(b, &idx) != nil {
+			return false
+		}
+		for _, e := range idx.Models {
+			if e.Folder != "" {
+				folders = append(folders, filepath.Join(d, e.Folder))
+			}
+		}
+		return true
+	}
+	if list(dir) {
+		if len(folders) == 0 {
+			return fmt.Sprintf("; %s is a --save-model folder whose %s lists no saved model", dir, modelsIndex)
+		}
+		return fmt.Sprintf("; %s is a --save-model folder: give one of its models, %s", dir, strings.Join(folders, ", "))
+	}
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return ""
+	}
+	for _, e := range ents {
+		if e.IsDir() {
+			list(filepath.Join(dir, e.Name()))
+		}
+	}
+	if len(folders) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("; %s holds the --save-model folders of a preset's runs: give one model, %s", dir, strings.Join(folders, ", "))
 }

@@ -177,6 +177,14 @@ func TestPredictErrors(t *testing.T) {
 	b[len(b)-1] ^= 1
 	require.NoError(t, os.WriteFile(layer, b, 0o644))
 	out := filepath.Join(dir, "never.csv")
+	// A run's --save-model folder (models.json and one model folder) and a
+	// preset's (one such folder per workload).
+	saved := filepath.Join(dir, "saved")
+	require.NoError(t, os.CopyFS(filepath.Join(saved, "compressed"), os.DirFS(modelDir)))
+	require.NoError(t, os.WriteFile(filepath.Join(saved, modelsIndex),
+		[]byte(`{"models": [{"network": "compressed", "folder": "compressed"}, {"network": "original", "not_saved": "too large"}]}`), 0o644))
+	preset := filepath.Join(dir, "preset")
+	require.NoError(t, os.CopyFS(filepath.Join(preset, "mc"), os.DirFS(saved)))
 
 	for _, tc := range []struct {
 		name string
@@ -188,6 +196,10 @@ func TestPredictErrors(t *testing.T) {
 		{"argument", []string{"--model", modelDir, "--entries", good, "extra"}, []string{`lowdim predict: unexpected argument "extra" (every input is a flag`}},
 		{"bad flag", []string{"--frobnicate"}, []string{"flag provided but not defined: -frobnicate"}},
 		{"model absent", []string{"--model", filepath.Join(dir, "none"), "--entries", good}, []string{"invalid --model " + filepath.Join(dir, "none"), "manifest.json", "no such file"}},
+		{"model is a run's --save-model folder", []string{"--model", saved, "--entries", good},
+			[]string{"invalid --model " + saved, "; " + saved + " is a --save-model folder: give one of its models, " + filepath.Join(saved, "compressed")}},
+		{"model is a preset's --save-model folder", []string{"--model", preset, "--entries", good},
+			[]string{"; " + preset + " holds the --save-model folders of a preset's runs: give one model, " + filepath.Join(preset, "mc", "compressed")}},
 		{"model corrupted", []string{"--model", broken, "--entries", good}, []string{"invalid --model " + broken + ": " + layer + ": sha256 "}},
 		{"entries absent", []string{"--model", modelDir, "--entries", filepath.Join(dir, "none.csv")}, []string{"invalid --entries " + filepath.Join(dir, "none.csv"), "no such file"}},
 		{"row beyond the model", []string{"--model", modelDir, "--entries", write("far.csv", "1,1\n8,2\n")},
