@@ -181,7 +181,7 @@ func TestEntriesFromFile(t *testing.T) {
 		name, file, content string
 		u                   instance.UserFiles
 		workload            string
-		want                []string
+		want, notWant       []string
 	}{
 		{name: "duplicate", file: "d.csv", content: "1,1,5\n2,2,3\n1,1,4\n2,1,1\n",
 			want: []string{"d.csv:3: duplicate entry (1, 1), already given on line 1 (--duplicates average keeps their mean)"}},
@@ -195,7 +195,11 @@ func TestEntriesFromFile(t *testing.T) {
 		{name: "a list for mf", file: "r.csv", content: ratings, workload: "mf", u: instance.UserFiles{Format: instance.FormatEntries},
 			want: []string{"invalid --target-format entries", "needs --workload mc"}},
 		{name: "a list read as a matrix", file: "r.csv", content: ratings, u: instance.UserFiles{Format: instance.FormatMatrix},
-			want: []string{"r.csv:1:1: cell \"user\" is not a number"}},
+			want: []string{"r.csv:1:1: cell \"user\" is not a number"}, notWant: []string{"give --workload mc"}},
+		// Read as a matrix since mf takes no list: the error says what the
+		// file looks like and which workload reads it.
+		{name: "a list on mf", file: "r.csv", content: ratings, workload: "mf",
+			want: []string{"r.csv:1:1: cell \"user\" is not a number (the file looks like a row,col,value list of entries, a completion problem: give --workload mc without --mask to read it as one; this run has --workload mf)"}},
 		{name: "centering a matrix", file: "m.csv", content: "1,2.5\n3,4\n", u: instance.UserFiles{Entry: instance.EntryOptions{Center: workloads.CenterRows}},
 			want: []string{"m.csv is read as a matrix: --center"}},
 		{name: "no validation without r", file: "r.csv", content: ratings, u: instance.UserFiles{Entry: instance.EntryOptions{ValidationNone: true}},
@@ -219,6 +223,9 @@ func TestEntriesFromFile(t *testing.T) {
 			require.True(t, config.IsUserError(err), "an input error (exit 2): %v", err)
 			for _, w := range tc.want {
 				require.ErrorContains(t, err, w)
+			}
+			for _, w := range tc.notWant {
+				require.NotContains(t, err.Error(), w)
 			}
 		})
 	}

@@ -172,6 +172,18 @@ func fromFiles(c *config.Config, u UserFiles) (*Instance, error) {
 		return nil
 	})
 	if err != nil {
+		var me *matfile.Error
+		if errors.As(err, &me) && strings.Contains(me.Msg, "is not a number") && u.Format != FormatMatrix {
+			if list, lerr := matfile.IsEntryList(u.Target); lerr == nil && list {
+				// A header row,col,value read as a matrix: the file is a
+				// list of entries, which only completion reads.
+				me.Msg += fmt.Sprintf(" (the file looks like a row,col,value list of entries, a completion problem: give --workload mc without --mask to read it as one; this run has --workload %s", c.Workload)
+				if u.Mask != "" {
+					me.Msg += " and --mask"
+				}
+				me.Msg += ")"
+			}
+		}
 		return nil, err
 	}
 	partial := c.Workload == "mc" && u.Mask == "" && t.Observed != nil
