@@ -164,11 +164,11 @@ func CombineSeeds(vs []*Verdict, seeds []uint64) *Verdict {
 	sum.Networks = append([]SeedErrors{refRow}, rows...)
 	out.Seeds = sum
 	out.SafeWidth = nil
-	if refRow.Error != nil {
+	if refRow.Error != nil && !out.Interrupted {
 		m := refRow.Error.Mean
 		out.SafeWidth = SafeWidth(&m, cands, out.Config.TolRel)
 	}
-	if out.SafeWidth == nil {
+	if out.SafeWidth == nil && !out.Interrupted {
 		out.Reasons = append(out.Reasons, fmt.Sprintf("no candidate width %v is sufficient on the mean errors over the %d seeds", out.Config.RHats, len(vs)))
 	}
 	if out.TheoryEvaluated == 0 {

@@ -111,7 +111,8 @@ type Verdict struct {
 	UpdateRankTol float64 `json:"update_rank_tol"`
 	// SafeWidth is the smallest candidate width that is sufficient
 	// (SafeWidth: its reported error within TolRel of the reference's),
-	// nil when none is.
+	// nil when none is, and nil when the verify was interrupted during its
+	// training (undecided: a candidate cut off may have been the one).
 	SafeWidth *int `json:"safe_width"`
 	// Reference is what the widths were judged against: the original
 	// network or, where the preflight refused it, the AltMin baseline.
@@ -443,7 +444,11 @@ func Verify(vc VerifyConfig, in *instance.Instance, opt Options) (*Verdict, erro
 		v.Checks = append(v.Checks, wc)
 		v.Widths = append(v.Widths, w)
 	}
-	v.SafeWidth = SafeWidth(ref.Error, cands, vc.TolRel)
+	// A verify cut short decides no safe width: a candidate cut off may
+	// have been the smallest sufficient one.
+	if len(cut) == 0 {
+		v.SafeWidth = SafeWidth(ref.Error, cands, vc.TolRel)
+	}
 	var failedTheory []string
 	for _, c := range v.Checks {
 		switch c.Status {
@@ -478,7 +483,7 @@ func Verify(vc VerifyConfig, in *instance.Instance, opt Options) (*Verdict, erro
 	if len(diverged) > 0 {
 		v.Reasons = append(v.Reasons, "a network diverged: "+strings.Join(diverged, "; "))
 	}
-	if v.SafeWidth == nil {
+	if v.SafeWidth == nil && len(cut) == 0 {
 		judged := false
 		var why string
 		for _, c := range v.Checks {

@@ -481,6 +481,21 @@ func TestInterruptVerifyAtEveryPhase(t *testing.T) {
 					} else {
 						require.Equal(t, before, snapshot(t, out))
 					}
+					if phase == "step/50" && !s.abort {
+						// Cut during training: no safe width is decided
+						// (a candidate cut off may have been the one),
+						// and none is claimed missing.
+						var v struct {
+							SafeWidth *int     `json:"safe_width"`
+							Reasons   []string `json:"reasons"`
+						}
+						readJSON(t, filepath.Join(out, "verdict.json"), &v)
+						require.Nil(t, v.SafeWidth)
+						require.Contains(t, r.stdout, "safe width: - (not decided: the verify was interrupted)")
+						for _, why := range v.Reasons {
+							require.NotContains(t, why, "no candidate width")
+						}
+					}
 					requireNoTemporaries(t, root)
 				})
 			}

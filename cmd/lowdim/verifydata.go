@@ -280,6 +280,9 @@ func safeWidthLine(v *experiment.Verdict) string {
 	if v.Seeds != nil {
 		mean = fmt.Sprintf(", on the mean errors over %d seeds", len(v.Seeds.Seeds))
 	}
+	if v.SafeWidth == nil && v.Interrupted {
+		return "safe width: - (not decided: the verify was interrupted)"
+	}
 	if v.SafeWidth != nil {
 		return fmt.Sprintf("safe width: r_hat = %d (smallest candidate within tol-rel %g of %s%s)", *v.SafeWidth, v.Config.TolRel, ref, mean)
 	}
