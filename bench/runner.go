@@ -14,7 +14,18 @@ import (
 	"golang.org/x/perf/benchfmt"
 
 	"github.com/lowdim/lowdim/config"
+	"github.com/lowdim/lowdim/energy"
 )
+
+// UnitCPUTime is the process's CPU time per iteration (user plus system,
+// all threads: getrusage(RUSAGE_SELF)) over the sample's last call of the
+// case, the call whose b.N and ns/op testing.Benchmark reports. It counts
+// the case's setup before b.ResetTimer too, which ns/op leaves out, and
+// every thread's time (OpenBLAS's, the garbage collector's), so it is not
+// ns/op's equal; what it gains is independence from time the process
+// spent waiting for a core: on a machine shared with other work, ns/op
+// grows with the load and CPU time much less.
+const UnitCPUTime = "cpu-ns/op"
 
 // RunOptions say how to run a suite outside `go test`.
 type RunOptions struct {
@@ -114,7 +125,16 @@ func Run(cases []Case, o RunOptions, w io.Writer) (failed []string, err error) {
 				}
 				runtime.GOMAXPROCS(procs)
 				start := time.Now()
-				r := testing.Benchmark(c.Bench)
+				// The process's CPU time over the last call of the case,
+				// the one testing.Benchmark reports (its b.N): see
+				// UnitCPUTime.
+				var cpu float64
+				var cpuN int
+				r := testing.Benchmark(func(b *testing.B) {
+					t0 := energy.CPUSeconds()
+					c.Bench(b)
+					cpu, cpuN = energy.CPUSeconds()-t0, b.N
+				})
 				if r.N == 0 {
 					bad[c.Name] = true
 					failed = append(failed, c.Name)
@@ -128,6 +148,9 @@ func Run(cases []Case, o RunOptions, w io.Writer) (failed []string, err error) {
 					benchfmt.Value{Value: float64(r.T.Nanoseconds()) / float64(r.N), Unit: "ns/op"},
 					benchfmt.Value{Value: float64(r.MemBytes) / float64(r.N), Unit: "B/op"},
 					benchfmt.Value{Value: float64(r.MemAllocs) / float64(r.N), Unit: "allocs/op"})
+				if cpuN == r.N && cpu >= 0 { // NaN without getrusage: absent
+					res.Values = append(res.Values, benchfmt.Value{Value: cpu * 1e9 / float64(r.N), Unit: UnitCPUTime})
+				}
 				units := make([]string, 0, len(r.Extra))
 				for u := range r.Extra {
 					units = append(units, u)

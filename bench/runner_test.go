@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 	"golang.org/x/perf/benchfmt"
@@ -56,4 +57,46 @@ func boolInt(b bool) int {
 		return 1
 	}
 	return 0
+}
+
+// TestRunCPUTime: each result carries UnitCPUTime, the process's CPU time
+// per iteration: a case that sleeps 20 ms an iteration takes its wall time
+// and almost no CPU; one that computes takes CPU time for its work.
+func TestRunCPUTime(t *testing.T) {
+	sink := 0.0
+	cases := []Case{
+		{Name: "Sleep", Bench: func(b *testing.B) {
+			for range b.N {
+				time.Sleep(20 * time.Millisecond)
+			}
+		}},
+		{Name: "Work", Bench: func(b *testing.B) {
+			for range b.N {
+				for i := range 20_000_000 {
+					sink += float64(i)
+				}
+			}
+		}},
+	}
+	var out bytes.Buffer
+	_, err := Run(cases, RunOptions{Count: 1, Benchtime: "3x"}, &out)
+	require.NoError(t, err)
+	got := map[string]map[string]float64{}
+	rd := benchfmt.NewReader(bytes.NewReader(out.Bytes()), "out")
+	for rd.Scan() {
+		if r, ok := rd.Result().(*benchfmt.Result); ok {
+			name := string(r.Name.Base())
+			got[name] = map[string]float64{}
+			for _, v := range r.Values {
+				got[name][v.OrigUnit] = v.OrigValue
+			}
+		}
+	}
+	require.NoError(t, rd.Err())
+	sleep, work := got["Sleep"], got["Work"]
+	require.Contains(t, sleep, UnitCPUTime, "%s", out.String())
+	require.GreaterOrEqual(t, sleep["ns/op"], 20e6)
+	require.Less(t, sleep[UnitCPUTime], 0.1*sleep["ns/op"], "a sleeping case's CPU time is a small part of its wall time")
+	require.Greater(t, work[UnitCPUTime], 10*sleep[UnitCPUTime], "a computing case's CPU time is its work")
+	_ = sink
 }

@@ -34,7 +34,7 @@ const RelTolRecovery = 1e-6
 // kindOf returns how unit is gated.
 func kindOf(unit string) Kind {
 	switch unit {
-	case "sec/op":
+	case "sec/op", "cpu-sec/op":
 		return Timing
 	case "flops/op", "params-bytes", "workspace-bytes", "steps-to-tol", "allocs/op":
 		return Exact

@@ -177,3 +177,22 @@ func TestReportWriters(t *testing.T) {
 	require.Equal(t, "holm", j["correction"])
 	require.Len(t, j["rows"], 4) // A: B/op, flops/op, sec/op; N: sec/op
 }
+
+// TestCPUTimeIsTiming: the CPU time per iteration (bench.UnitCPUTime,
+// tidied to cpu-sec/op) is a timing row, in the same Holm family as the
+// wall time: a case slower only in CPU time regresses, and the limits are
+// those of k = 2 rows.
+func TestCPUTimeIsTiming(t *testing.T) {
+	const n = 10
+	o := JudgeOptions{Alpha: 0.05, Threshold: 0.05}
+	base := Samples{"A": {"sec/op": series(n, 1e-3), "cpu-sec/op": series(n, 1e-3)}}
+	head := Samples{"A": {"sec/op": series(n, 1e-3), "cpu-sec/op": series(n, 1.2e-3)}}
+	rows := Judge([]string{"A"}, base, head, o, nil)
+	cpu := rowOf(t, rows, "A", "cpu-sec/op")
+	require.Equal(t, Timing, cpu.Kind)
+	require.Equal(t, Regression, cpu.Verdict)
+	require.Equal(t, 0.05/2, cpu.Limit, "the smallest p of 2 timing rows")
+	wall := rowOf(t, rows, "A", "sec/op")
+	require.Equal(t, NoChange, wall.Verdict)
+	require.Equal(t, 0.05, wall.Limit)
+}
