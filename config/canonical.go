@@ -24,7 +24,8 @@ import (
 // "d" for a square target, "rows" and "cols" for a rectangular one, and
 // "width" only when it is not the default max(m, n), so a square
 // configuration's encoding, and its hash, are the ones it had before
-// rectangular targets existed. It covers the resolved configuration only: the lowdim
+// rectangular targets existed; a parameter marked Param.OmitZero is left
+// out when 0 (mc's noise), for the same reason. It covers the resolved configuration only: the lowdim
 // version and the BLAS backend are in the run record.
 func Canonical(c Config) []byte {
 	c = c.WithDefaults()
@@ -36,7 +37,7 @@ func Canonical(c Config) []byte {
 	}
 	if w, ok := LookupWorkload(c.Workload); ok {
 		for _, p := range w.Params {
-			if v, ok := c.Params[p.Key]; ok {
+			if v, ok := c.Params[p.Key]; ok && !(p.OmitZero && isZero(v)) {
 				vals[p.Key] = v
 			}
 		}

@@ -32,6 +32,10 @@ type Param struct {
 	// noise of ms): the data of a loaded instance holds its effect, so a
 	// value given with an instance from files is an error (Field.Unused).
 	Drawn bool
+	// OmitZero: Canonical leaves the parameter out when it is 0, so that
+	// the configurations of a workload from before the parameter existed
+	// keep their encoding and hash (the noise of mc).
+	OmitZero bool
 }
 
 // WorkloadInfo is what a configuration knows of a workload: its name, its

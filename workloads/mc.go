@@ -12,15 +12,22 @@ import (
 	"github.com/lowdim/lowdim/npy"
 )
 
-// MC is matrix completion: f(W) = ||P_O(W - Phi)||_F^2 / (2|O|) over the set
-// O of observed entries. Its test loss is the same on the unobserved entries,
-// normalised by their number. Its surrogate is P_O(Phi)/p with p = |O|/(rows*cols).
+// MC is matrix completion: f(W) = ||P_O(W - Y)||_F^2 / (2|O|) over the set
+// O of observed entries, Y the observed values: the target Phi itself, or,
+// with observation noise (NewMCObserved, --noise), Phi + sigma Z on O. Its
+// test loss is ||P_{O^c}(W - Phi)||_F^2 over the unobserved entries,
+// normalised by their number, and its recovery error is against Phi: the
+// noise is in what the network sees, never in what it is judged against.
+// Its surrogate is P_O(Y)/p with p = |O|/(rows*cols).
 //
 // An MC made by NewMCHeldOut knows its target only on O and a held-out set
 // H disjoint from O (the user's data, where the other entries are unknown):
 // its test loss and recovery error are measured on H alone.
 type MC struct {
-	target    *mat.Dense
+	target *mat.Dense
+	// obs holds the observed values Y on the mask's entries (elsewhere it
+	// is not read): target itself when there is no noise.
+	obs       *mat.Dense
 	mask      *mat.Dense // 1 on observed entries, 0 elsewhere
 	observed  int
 	surrogate *mat.Dense
@@ -30,7 +37,7 @@ type MC struct {
 	heldCount int
 	heldNorm2 float64
 	// The observed entries in compressed sparse row form, row-major order:
-	// row i holds cols[rowPtr[i]:rowPtr[i+1]] with target values vals[...].
+	// row i holds cols[rowPtr[i]:rowPtr[i+1]] with observed values vals[...].
 	rowPtr []int
 	cols   []int32
 	vals   []float64
@@ -71,17 +78,31 @@ func SampleMask(rows, cols int, p float64, rng *rand.Rand) (*mat.Dense, error) {
 // kept and must not be modified. The mask must have the target's shape,
 // entries 0 or 1 and at least one 1; otherwise NewMC returns an error
 // naming the first bad entry.
-func NewMC(target, mask *mat.Dense) (*MC, error) {
+func NewMC(target, mask *mat.Dense) (*MC, error) { return NewMCObserved(target, mask, target) }
+
+// NewMCObserved returns the completion workload of target observed on mask
+// with the values obs (read on the mask's entries only; obs == target: no
+// noise, which is NewMC): the loss, its gradient and the surrogate use obs,
+// the test loss and the recovery error target. The matrices are kept and
+// must not be modified. obs must have the target's shape and be finite on
+// the mask; the mask as for NewMC.
+func NewMCObserved(target, mask, obs *mat.Dense) (*MC, error) {
 	tr, tc := target.Dims()
 	mr, mcols := mask.Dims()
 	if tr != mr || tc != mcols {
 		return nil, fmt.Errorf("workloads: mask is %d x %d, target is %d x %d", mr, mcols, tr, tc)
 	}
-	w := &MC{target: target, mask: mask}
+	if or, oc := obs.Dims(); or != tr || oc != tc {
+		return nil, fmt.Errorf("workloads: observed values are %d x %d, target is %d x %d", or, oc, tr, tc)
+	}
+	w := &MC{target: target, obs: obs, mask: mask}
 	for i := 0; i < tr; i++ {
 		for j := 0; j < tc; j++ {
 			switch mask.At(i, j) {
 			case 1:
+				if v := obs.At(i, j); math.IsNaN(v) || math.IsInf(v, 0) {
+					return nil, fmt.Errorf("workloads: observed value (%d, %d) is %v, want a finite number", i, j, v)
+				}
 				w.observed++
 			case 0:
 			default:
@@ -99,14 +120,14 @@ func NewMC(target, mask *mat.Dense) (*MC, error) {
 		for j := 0; j < tc; j++ {
 			if mask.At(i, j) == 1 {
 				w.cols = append(w.cols, int32(j))
-				w.vals = append(w.vals, target.At(i, j))
+				w.vals = append(w.vals, obs.At(i, j))
 			}
 		}
 		w.rowPtr[i+1] = len(w.cols)
 	}
 	p := float64(w.observed) / float64(tr*tc)
 	w.surrogate = mat.NewDense(tr, tc, nil)
-	w.surrogate.MulElem(target, mask)
+	w.surrogate.MulElem(obs, mask)
 	w.surrogate.Scale(1/p, w.surrogate)
 	return w, nil
 }
@@ -123,6 +144,12 @@ func NewMCHeldOut(target, mask, held *mat.Dense) (*MC, error) {
 	if err != nil {
 		return nil, err
 	}
+	return w.withHeldOut(held)
+}
+
+// withHeldOut is NewMCHeldOut's check and setting of held on w.
+func (w *MC) withHeldOut(held *mat.Dense) (*MC, error) {
+	target, mask := w.target, w.mask
 	tr, tc := target.Dims()
 	if hr, hc := held.Dims(); hr != tr || hc != tc {
 		return nil, fmt.Errorf("workloads: held-out mask is %d x %d, target is %d x %d", hr, hc, tr, tc)
@@ -158,7 +185,50 @@ func (w *MC) Dims() (int, int)      { return w.target.Dims() }
 func (w *MC) Target() *mat.Dense    { return w.target }
 func (w *MC) Surrogate() *mat.Dense { return w.surrogate }
 func (w *MC) Bytes() int64 {
-	return bytesOf(w.target, w.mask, w.surrogate, w.held) + int64(8*len(w.rowPtr)+12*len(w.cols))
+	b := bytesOf(w.target, w.mask, w.surrogate, w.held) + int64(8*len(w.rowPtr)+12*len(w.cols))
+	if w.obs != w.target {
+		b += bytesOf(w.obs)
+	}
+	return b
+}
+
+// Noisy reports whether the observed values differ from the target (an
+// instance drawn with --noise > 0, or loaded with ObservedFile).
+func (w *MC) Noisy() bool { return w.obs != w.target }
+
+// ObservedValues returns the matrix of the observed values Y, read on the
+// mask's entries: Target() when there is no noise. It must not be
+// modified.
+func (w *MC) ObservedValues() *mat.Dense { return w.obs }
+
+// AddObservationNoise returns a copy of target whose entries where mask is
+// 1 have sigma z added, z standard normal, drawn from rng in row-major
+// order: the observation noise of mc, defined as ms's measurement noise
+// (SampleSensing: an additive Gaussian of standard deviation sigma, in the
+// units of what is observed, here the target's entries). It allocates one
+// matrix of the target's shape. sigma must be finite and >= 0 (0 returns
+// a copy without drawing).
+func AddObservationNoise(target, mask *mat.Dense, sigma float64, rng *rand.Rand) (*mat.Dense, error) {
+	if sigma < 0 || math.IsNaN(sigma) || math.IsInf(sigma, 0) {
+		return nil, fmt.Errorf("workloads: noise sigma = %v, want finite and >= 0", sigma)
+	}
+	r, c := target.Dims()
+	if mr, mc := mask.Dims(); mr != r || mc != c {
+		return nil, fmt.Errorf("workloads: mask is %d x %d, target is %d x %d", mr, mc, r, c)
+	}
+	obs := mat.DenseCopyOf(target)
+	if sigma == 0 {
+		return obs, nil
+	}
+	for i := 0; i < r; i++ {
+		row, m := obs.RawRowView(i), mask.RawRowView(i)
+		for j := range row {
+			if m[j] == 1 {
+				row[j] += sigma * rng.NormFloat64()
+			}
+		}
+	}
+	return obs, nil
 }
 
 // Scale implements Scaler: the loss ||P_O(W - Phi)||^2 / (2|O|) has
@@ -174,7 +244,8 @@ func (w *MC) HeldOut() (*mat.Dense, int) { return w.held, w.heldCount }
 
 // Observations returns the observed entries in compressed sparse row form:
 // row i's observed columns are cols[rowPtr[i]:rowPtr[i+1]], increasing, and
-// vals holds the target's values there. The slices must not be modified.
+// vals holds the observed values there (the target's, plus the noise of
+// a noisy instance). The slices must not be modified.
 func (w *MC) Observations() (rowPtr []int, cols []int32, vals []float64) {
 	return w.rowPtr, w.cols, w.vals
 }
@@ -187,11 +258,11 @@ func (w *MC) Observed() int { return w.observed }
 
 func (w *MC) Loss(x *mat.Dense) float64 { return w.Gradient(nil, x) }
 
-// Gradient writes P_O(W - Phi)/|O| to dst (when dst is not nil) and returns
-// the training loss.
+// Gradient writes P_O(W - Y)/|O| to dst (when dst is not nil) and returns
+// the training loss (Y the observed values: Phi without noise).
 func (w *MC) Gradient(dst, x *mat.Dense) float64 {
 	checkSame(x, w.target)
-	xr, tr, mr := x.RawMatrix(), w.target.RawMatrix(), w.mask.RawMatrix()
+	xr, tr, mr := x.RawMatrix(), w.obs.RawMatrix(), w.mask.RawMatrix()
 	var dr []float64
 	if dst != nil {
 		checkSame(dst, x)
@@ -279,10 +350,26 @@ const (
 const (
 	MaskFile    = "mask.npy"
 	HeldOutFile = "heldout.npy"
+	// ObservedFile holds a noisy instance's observed values (the target
+	// plus the noise on the mask's entries, 0 elsewhere); absent, the
+	// observed values are the target's.
+	ObservedFile = "observed.npy"
 )
 
-// mc's registration: parameter p, the sampled step, sparse storage above
-// config.SparseMinD.
+// noiseParam is the noise of mc: the observation noise's standard
+// deviation, defined as ms's (the same key, help and check).
+var noiseParam = config.Param{Key: "noise", Kind: config.Float, Default: 0.0, Drawn: true,
+	Help: "noise standard deviation: added to each measurement (ms) or observed entry (mc)",
+	Check: func(v any, c config.Config) error {
+		if f := v.(float64); f < 0 || math.IsNaN(f) || math.IsInf(f, 0) {
+			return config.Bad("noise", v, "noise must be finite and >= 0")
+		}
+		return nil
+	}}
+
+// mc's registration: parameters p and noise (OmitZero: a noiseless
+// configuration keeps the hash it had before mc had noise), the sampled
+// step, sparse storage above config.SparseMinD.
 func init() {
 	Register(Spec{
 		WorkloadInfo: config.WorkloadInfo{
@@ -294,7 +381,8 @@ func init() {
 						return config.Bad("p", v, "observed fraction must be in (0, 1]")
 					}
 					return nil
-				}}},
+				}},
+				mcNoise()},
 			Paths: []string{config.PathSampled},
 			Sparse: func(c config.Config) bool {
 				rows, cols := c.Dims()
@@ -316,9 +404,20 @@ func init() {
 		},
 		New: func(c config.Config, target *mat.Dense, rng func(uint64) *rand.Rand) (Workload, error) {
 			rows, cols := target.Dims()
-			mask, err := SampleMask(rows, cols, c.Float("p"), rng(streamMask))
+			r := rng(streamMask)
+			mask, err := SampleMask(rows, cols, c.Float("p"), r)
 			if err != nil {
 				return nil, config.Bad("p", c.Float("p"), "%v", err)
+			}
+			if sigma := c.Float("noise"); sigma > 0 {
+				// Drawn after the mask from its stream, as ms draws its
+				// noise after the operator: a noiseless instance draws
+				// nothing more, and is the one it was before.
+				obs, err := AddObservationNoise(target, mask, sigma, r)
+				if err != nil {
+					return nil, config.Bad("noise", sigma, "%v", err)
+				}
+				return NewMCObserved(target, mask, obs)
 			}
 			return NewMC(target, mask)
 		},
@@ -332,11 +431,15 @@ func init() {
 			if err != nil {
 				return nil, nil, err
 			}
-			rowPtr, cols, err := SampleObserved(rows, ncols, c.Float("p"), rng(streamMask))
+			r := rng(streamMask)
+			rowPtr, cols, err := SampleObserved(rows, ncols, c.Float("p"), r)
 			if err != nil {
 				return nil, nil, config.Bad("p", c.Float("p"), "%v", err)
 			}
 			w, err := NewSparseMC(phi, rowPtr, cols, rng(streamSurrSVD))
+			if err == nil {
+				err = w.addNoise(c.Float("noise"), r)
+			}
 			return w, phi, err
 		},
 		Masked: true,
@@ -361,7 +464,7 @@ func init() {
 			}
 			return w, nil
 		},
-		Files: []string{MaskFile, HeldOutFile},
+		Files: []string{MaskFile, HeldOutFile, ObservedFile},
 		Save: func(w Workload, dir string) error {
 			mc, ok := w.(*MC)
 			if !ok {
@@ -369,6 +472,13 @@ func init() {
 			}
 			if err := SaveMatrix(fileIn(dir, MaskFile), mc.mask); err != nil {
 				return err
+			}
+			if mc.Noisy() {
+				var o mat.Dense
+				o.MulElem(mc.obs, mc.mask)
+				if err := SaveMatrix(fileIn(dir, ObservedFile), &o); err != nil {
+					return err
+				}
 			}
 			if mc.held != nil {
 				return SaveMatrix(fileIn(dir, HeldOutFile), mc.held)
@@ -382,16 +492,23 @@ func init() {
 				return nil, err
 			}
 			files := fileIn(dir, MaskFile)
-			var w *MC
-			if _, serr := os.Stat(fileIn(dir, HeldOutFile)); serr == nil {
-				held, rerr := npy.ReadMatrixFile(fileIn(dir, HeldOutFile), rows, cols)
-				if rerr != nil {
-					return nil, rerr
+			obs := target
+			if _, serr := os.Stat(fileIn(dir, ObservedFile)); serr == nil {
+				if obs, err = npy.ReadMatrixFile(fileIn(dir, ObservedFile), rows, cols); err != nil {
+					return nil, err
 				}
-				files += ", " + fileIn(dir, HeldOutFile)
-				w, err = NewMCHeldOut(target, mask, held)
-			} else {
-				w, err = NewMC(target, mask)
+				files += ", " + fileIn(dir, ObservedFile)
+			}
+			w, err := NewMCObserved(target, mask, obs)
+			if err == nil {
+				if _, serr := os.Stat(fileIn(dir, HeldOutFile)); serr == nil {
+					held, rerr := npy.ReadMatrixFile(fileIn(dir, HeldOutFile), rows, cols)
+					if rerr != nil {
+						return nil, rerr
+					}
+					files += ", " + fileIn(dir, HeldOutFile)
+					w, err = w.withHeldOut(held)
+				}
 			}
 			if err != nil {
 				return nil, fmt.Errorf("%s: %w", files, err)
@@ -415,8 +532,13 @@ func init() {
 				return []Need{{Bytes: data, Flag: "p", Value: p, What: fmt.Sprintf("the observed entries of --p %g of %s", p, shape)}}
 			}
 			// Target, mask and surrogate, and the observed entries' row
-			// pointers and (column, value) pairs (MC.Bytes).
-			return []Need{{Bytes: 3*8*uint64(rows)*uint64(cols) + uint64(8*(rows+1)) + 12*o, What: "target, mask, surrogate and observed entries"}}
+			// pointers and (column, value) pairs (MC.Bytes); with noise,
+			// the observed values' matrix.
+			mats, what := uint64(3), "target, mask, surrogate and observed entries"
+			if c.Float("noise") > 0 {
+				mats, what = 4, "target, noisy observed values, mask, surrogate and observed entries"
+			}
+			return []Need{{Bytes: mats*8*uint64(rows)*uint64(cols) + uint64(8*(rows+1)) + 12*o, What: what}}
 		},
 		Bench: func(int) (config.Params, bool) { return config.Params{"p": 0.3}, true },
 		Tags:  []string{"ci"},
@@ -455,3 +577,11 @@ func (w *MC) ErrorScale() (norm float64, count int) {
 // EntryLoss returns the loss of a residual of RMSE e on the observed
 // entries: e^2 / 2 (the loss is their mean).
 func (w *MC) EntryLoss(e float64) float64 { return e * e / 2 }
+
+// mcNoise is mc's noise parameter: ms's, left out of the canonical
+// encoding when 0.
+func mcNoise() config.Param {
+	p := noiseParam
+	p.OmitZero = true
+	return p
+}

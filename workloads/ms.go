@@ -188,13 +188,7 @@ func init() {
 						}
 						return nil
 					}},
-				{Key: "noise", Kind: config.Float, Default: 0.0, Drawn: true, Help: "measurement noise standard deviation (ms)",
-					Check: func(v any, c config.Config) error {
-						if f := v.(float64); f < 0 || math.IsNaN(f) || math.IsInf(f, 0) {
-							return config.Bad("noise", v, "noise must be finite and >= 0")
-						}
-						return nil
-					}},
+				noiseParam,
 			},
 			Presets: []config.Preset{
 				{Name: "paper-ms", Description: "deep MS as in the paper's notebook: d=200, m=4000 (a 1.28 GB operator; slow)", Runs: []config.Config{{

@@ -179,3 +179,19 @@ func (w *SparseMC) ErrorScale() (norm float64, count int) {
 // EntryLoss returns the loss of a residual of RMSE e on the observed
 // entries: e^2 / 2.
 func (w *SparseMC) EntryLoss(e float64) float64 { return e * e / 2 }
+
+// addNoise adds sigma z to each observed value, z standard normal drawn
+// from rng in the CSR order (row-major): mc's observation noise
+// (AddObservationNoise). sigma 0 draws nothing.
+func (w *SparseMC) addNoise(sigma float64, rng *rand.Rand) error {
+	if sigma < 0 || math.IsNaN(sigma) || math.IsInf(sigma, 0) {
+		return fmt.Errorf("workloads: noise sigma = %v, want finite and >= 0", sigma)
+	}
+	if sigma == 0 {
+		return nil
+	}
+	for k := range w.vals {
+		w.vals[k] += sigma * rng.NormFloat64()
+	}
+	return nil
+}

@@ -119,6 +119,8 @@ func init() {
 		det("mc alpha 3", with(mc, "--alpha", "3", "--methods", "original,compressed")...),
 		det("ms default", ms...),
 		det("ms noise", with(ms, "--noise", "0.1", "--methods", "original,bm")...),
+		det("mc noise", with(mc, "--noise", "0.01", "--methods", "original,compressed")...),
+		det("mc noise sparse storage", with(mc, "--noise", "0.01", "--storage", "sparse", "--methods", "compressed")...),
 		det("load mc instance", "run", "--load-instance", "testdata/instances/mc_12of36", "--r", "1", "--steps", "30", "--quiet"),
 		det("load ms instance", "run", "--load-instance", "testdata/instances/ms_m50", "--r", "1", "--steps", "30", "--quiet"),
 		detCode(exitFailure, "verify mf (r_hat 2 too narrow, 40 steps)", "verify", "--workload", "mf", "--loss", "sum", "--d", "12", "--r", "2", "--eta", "0.02", "--steps", "40", "--r-hat", "2,4", "--quiet"),
