@@ -56,6 +56,7 @@ func TestClopperPearson(t *testing.T) {
 type powerRun struct {
 	kind, budget, plant, utc string
 	exit                     int
+	load1                    float64 // the 1-minute load average before the run
 }
 
 func readPower(t *testing.T, path string) []powerRun {
@@ -73,7 +74,9 @@ func readPower(t *testing.T, path string) []powerRun {
 		require.Len(t, c, 9, "%s:%d", path, line)
 		code, err := strconv.Atoi(c[3])
 		require.NoError(t, err, "%s:%d", path, line)
-		runs = append(runs, powerRun{kind: c[0], budget: c[1], plant: c[2], utc: c[8], exit: code})
+		load, err := strconv.ParseFloat(c[7], 64)
+		require.NoError(t, err, "%s:%d: load1", path, line)
+		runs = append(runs, powerRun{kind: c[0], budget: c[1], plant: c[2], utc: c[8], exit: code, load1: load})
 	}
 	require.NoError(t, sc.Err())
 	return runs
@@ -81,11 +84,14 @@ func readPower(t *testing.T, path string) []powerRun {
 
 // powerRow is the rate of exit 1 over the runs of one kind, budget and
 // plant that judged (exit 0 or 1), with its 95% interval; Errors counts
-// the runs that did not judge (exit 2 or 3).
+// the runs that did not judge (exit 2 or 3); LoadMin, LoadMax and
+// LoadMean are the least, greatest and mean load average before the runs.
 type powerRow struct {
 	Kind, Budget, Plant string
 	Alarms, N, Errors   int
 	Rate, Lo, Hi        float64
+	LoadMin, LoadMax    float64
+	LoadMean            float64
 }
 
 func powerRows(runs []powerRun) []powerRow {
@@ -95,9 +101,11 @@ func powerRows(runs []powerRun) []powerRow {
 	for _, r := range runs {
 		k := key{r.kind, r.budget, r.plant}
 		if m[k] == nil {
-			m[k] = &powerRow{Kind: r.kind, Budget: r.budget, Plant: r.plant}
+			m[k] = &powerRow{Kind: r.kind, Budget: r.budget, Plant: r.plant, LoadMin: r.load1, LoadMax: r.load1}
 			keys = append(keys, k)
 		}
+		m[k].LoadMin, m[k].LoadMax = min(m[k].LoadMin, r.load1), max(m[k].LoadMax, r.load1)
+		m[k].LoadMean += r.load1
 		switch r.exit {
 		case 0, 1:
 			m[k].N++
@@ -112,6 +120,7 @@ func powerRows(runs []powerRun) []powerRow {
 	var rows []powerRow
 	for _, k := range keys {
 		r := *m[k]
+		r.LoadMean /= float64(r.N + r.Errors)
 		if r.N > 0 {
 			r.Rate = float64(r.Alarms) / float64(r.N)
 			r.Lo, r.Hi = clopperPearson(r.Alarms, r.N, 0.05)
@@ -135,8 +144,8 @@ func TestPower(t *testing.T) {
 		if r.Kind == "planted" {
 			what = "detections"
 		}
-		t.Logf("%-7s budget %-4s plant %-4s %s %d/%d = %.3f, 95%% CI [%.3f, %.3f]; %d runs did not judge",
-			r.Kind, r.Budget, r.Plant, what, r.Alarms, r.N, r.Rate, r.Lo, r.Hi, r.Errors)
+		t.Logf("%-7s budget %-4s plant %-4s %s %d/%d = %.3f, 95%% CI [%.3f, %.3f]; %d runs did not judge; load average %.2f to %.2f (mean %.2f)",
+			r.Kind, r.Budget, r.Plant, what, r.Alarms, r.N, r.Rate, r.Lo, r.Hi, r.Errors, r.LoadMin, r.LoadMax, r.LoadMean)
 	}
 	require.Equal(t, len(wantPower), len(rows))
 	for i, w := range wantPower {
