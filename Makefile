@@ -16,7 +16,9 @@
 # make test always runs the suite with pure Go, then again with
 # -tags openblas when the backend is openblas. Tests no BLAS backend can
 # change (input refused before any numerics, interruption, atomic output)
-# run in the first pass only (internal/testenv.GonumPassOnly).
+# run in the first pass only (internal/testenv.GonumPassOnly); a few costly
+# tests that one backend exercises as well as another run in the last pass
+# only (testenv.LastPassOnly, told the passes by LOWDIM_TEST_PASSES).
 #
 # A test that lacks something it needs (MNIST, OpenBLAS, a C compiler, the
 # time -short withholds) skips, unless LOWDIM_REQUIRE_ALL=1: then it fails
@@ -88,11 +90,12 @@ calibrate: build
 # Both passes run even when the first fails; make test fails if either did.
 test: fmt-check vet
 	@fail=0; \
+	passes=gonum; [ -n "$(TAGS)" ] && passes=gonum,openblas; \
 	echo "== go test ./... (BLAS backend: gonum, pure Go)"; \
-	$(GO) test -count=1 -timeout 15m ./... || fail=1; \
+	LOWDIM_TEST_PASSES=$$passes $(GO) test -count=1 -timeout 15m ./... || fail=1; \
 	if [ -n "$(TAGS)" ]; then \
 	  echo "== go test -tags openblas ./... (BLAS backend: openblas)"; \
-	  $(GO) test -tags openblas -count=1 -timeout 15m ./... || fail=1; \
+	  LOWDIM_TEST_PASSES=$$passes $(GO) test -tags openblas -count=1 -timeout 15m ./... || fail=1; \
 	else \
 	  echo "== OpenBLAS not found or BLAS=gonum: no -tags openblas pass"; \
 	  if [ "$$LOWDIM_REQUIRE_ALL" = 1 ]; then echo "LOWDIM_REQUIRE_ALL=1: the OpenBLAS pass is required" >&2; fail=1; fi; \

@@ -119,6 +119,26 @@ func GonumPassOnly(t testing.TB, why string) {
 	}
 }
 
+// PassesEnv is the environment variable make test sets, for each of its
+// passes, to the backends of all its passes in order ("gonum,openblas"),
+// so that a test can run in one of them only (LastPassOnly).
+const PassesEnv = "LOWDIM_TEST_PASSES"
+
+// LastPassOnly skips the test unless this is the last pass of make test
+// (PassesEnv names the passes; outside make test, or with one pass, it
+// returns): the test is costly and one backend exercises what it checks
+// as well as another (why says what: "the time preflight's estimate"),
+// so it runs once, in the last pass, which under make test is the faster
+// OpenBLAS where it is installed. It skips even under LOWDIM_REQUIRE_ALL=1,
+// since the last pass runs it.
+func LastPassOnly(t testing.TB, why string) {
+	t.Helper()
+	passes := strings.Split(os.Getenv(PassesEnv), ",")
+	if last := passes[len(passes)-1]; len(passes) > 1 && last != Backend {
+		t.Skipf("run once (%s): the %s pass of make test runs it, not the %s pass", why, last, Backend)
+	}
+}
+
 // NumpyPython returns a python3 that imports numpy: the one on PATH, else
 // the system's /usr/bin/python3 (where Debian's python3-numpy installs, when
 // PATH leads to another Python first), or ends the test through Unavailable

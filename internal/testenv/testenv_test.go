@@ -33,6 +33,8 @@ func TestChild(t *testing.T) {
 		SkipOptional(t, "the counter")
 	case "GonumPassOnly":
 		GonumPassOnly(t, "flag parsing")
+	case "LastPassOnly":
+		LastPassOnly(t, "the estimate")
 	}
 	t.Log("reached the end")
 }
@@ -59,21 +61,22 @@ func TestOutcomes(t *testing.T) {
 		requireAll string // value of LOWDIM_REQUIRE_ALL
 		want       string
 		wantText   string
+		passes     string // value of LOWDIM_TEST_PASSES
 	}
 	tests := []outcome{
-		{"Unavailable", false, "", skip, "not available: the thing"},
-		{"Unavailable", false, "0", skip, "not available: the thing"},
-		{"Unavailable", false, "1", fail, "required but not available (LOWDIM_REQUIRE_ALL=1): the thing"},
-		{"Unavailablef", false, "", skip, "not available: the thing"},
-		{"Unavailablef", false, "1", fail, "required but not available (LOWDIM_REQUIRE_ALL=1): the thing"},
-		{"SkipUnless-false", false, "", skip, "not available: the thing"},
-		{"SkipUnless-false", false, "1", fail, "required but not available"},
-		{"SkipUnless-true", false, "1", pass, "reached the end"},
-		{"SkipIfShort", false, "1", pass, "reached the end"},
-		{"SkipIfShort", true, "", skip, "-short: it is long"},
-		{"SkipIfShort", true, "1", fail, "-short with LOWDIM_REQUIRE_ALL=1: it is long"},
-		{"SkipOptional", false, "", skip, "optional, not required in CI: the counter"},
-		{"SkipOptional", false, "1", skip, "optional, not required in CI: the counter"},
+		{"Unavailable", false, "", skip, "not available: the thing", ""},
+		{"Unavailable", false, "0", skip, "not available: the thing", ""},
+		{"Unavailable", false, "1", fail, "required but not available (LOWDIM_REQUIRE_ALL=1): the thing", ""},
+		{"Unavailablef", false, "", skip, "not available: the thing", ""},
+		{"Unavailablef", false, "1", fail, "required but not available (LOWDIM_REQUIRE_ALL=1): the thing", ""},
+		{"SkipUnless-false", false, "", skip, "not available: the thing", ""},
+		{"SkipUnless-false", false, "1", fail, "required but not available", ""},
+		{"SkipUnless-true", false, "1", pass, "reached the end", ""},
+		{"SkipIfShort", false, "1", pass, "reached the end", ""},
+		{"SkipIfShort", true, "", skip, "-short: it is long", ""},
+		{"SkipIfShort", true, "1", fail, "-short with LOWDIM_REQUIRE_ALL=1: it is long", ""},
+		{"SkipOptional", false, "", skip, "optional, not required in CI: the counter", ""},
+		{"SkipOptional", false, "1", skip, "optional, not required in CI: the counter", ""},
 	}
 	// GonumPassOnly runs in the pure-Go build and skips under -tags
 	// openblas, with or without LOWDIM_REQUIRE_ALL=1 (nothing is missing):
@@ -83,11 +86,22 @@ func TestOutcomes(t *testing.T) {
 		onePass, onePassText = skip, "backend-independent (flag parsing): the gonum pass of make test runs it, not the openblas pass"
 	}
 	tests = append(tests, []outcome{
-		{"GonumPassOnly", false, "", onePass, onePassText},
-		{"GonumPassOnly", false, "1", onePass, onePassText},
+		{"GonumPassOnly", false, "", onePass, onePassText, ""},
+		{"GonumPassOnly", false, "1", onePass, onePassText, ""},
+	}...)
+	// LastPassOnly runs outside make test and in its only or last pass,
+	// and skips in the others, with or without LOWDIM_REQUIRE_ALL=1.
+	other := map[string]string{"gonum": "openblas", "openblas": "gonum"}[Backend]
+	skipText := "run once (the estimate): the " + other + " pass of make test runs it, not the " + Backend + " pass"
+	tests = append(tests, []outcome{
+		{"LastPassOnly", false, "1", pass, "reached the end", ""},
+		{"LastPassOnly", false, "1", pass, "reached the end", Backend},
+		{"LastPassOnly", false, "1", pass, "reached the end", other + "," + Backend},
+		{"LastPassOnly", false, "", skip, skipText, Backend + "," + other},
+		{"LastPassOnly", false, "1", skip, skipText, Backend + "," + other},
 	}...)
 	for _, tt := range tests {
-		name := tt.helper + "/require=" + tt.requireAll
+		name := tt.helper + "/require=" + tt.requireAll + "/passes=" + tt.passes
 		if tt.short {
 			name += "/short"
 		}
@@ -97,7 +111,7 @@ func TestOutcomes(t *testing.T) {
 				args = append(args, "-test.short")
 			}
 			cmd := exec.Command(os.Args[0], args...)
-			cmd.Env = append(os.Environ(), childEnv+"="+tt.helper, RequireAllEnv+"="+tt.requireAll)
+			cmd.Env = append(os.Environ(), childEnv+"="+tt.helper, RequireAllEnv+"="+tt.requireAll, PassesEnv+"="+tt.passes)
 			out, err := cmd.CombinedOutput()
 			if (tt.want == fail) != (err != nil) {
 				t.Errorf("child exit error %v, want failure %v; output:\n%s", err, tt.want == fail, out)
