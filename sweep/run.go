@@ -39,8 +39,13 @@ type Status struct {
 
 // Options say how Execute runs a sweep.
 type Options struct {
-	// Out is the sweep's folder; each point writes Out/<Point.ID>.
+	// Out is the sweep's folder; each point writes Out/<Point.ID>. Execute
+	// first claims it (Claim): a folder of a user's files or of another
+	// sweep is refused before any run.
 	Out string
+	// Description describes the sweep in Out's FolderFile (for the
+	// message that refuses another sweep's folder).
+	Description string
 	// Shard selects the points of index mod Shard.N = Shard.K (N <= 1: all).
 	Shard Shard
 	// RetryFailed runs the points recorded as failed again.
@@ -98,8 +103,8 @@ func Execute(points []Point, opt Options) (Summary, error) {
 		}
 	}
 	sum.Total = len(mine)
-	if err := os.MkdirAll(opt.Out, 0o755); err != nil {
-		return sum, config.Input(fmt.Errorf("sweep: --out: %w", err))
+	if err := Claim(opt.Out, points, opt.Description); err != nil {
+		return sum, err
 	}
 	var ranSeconds float64
 	for i, p := range mine {

@@ -168,14 +168,27 @@ func (s *Spec) Expand() ([]Point, error) {
 		dims = append(dims, dim{[]Axis{a}})
 	}
 	// The base alone, then each axis value alone, so that an error names
-	// the key at fault.
-	if _, err := s.resolve(nil); err != nil {
-		return nil, inputf("%s: base: %v", s.File, err)
+	// the key at fault. A value that needs another axis's (noise, which
+	// the default workload mf does not have, on an axis of workloads) is
+	// checked again with the other axes at their first values, and
+	// refused only when it fails there too.
+	firsts := make([]AxisValue, len(s.Axes))
+	for i, a := range s.Axes {
+		firsts[i] = AxisValue{a.Key, a.Values[0]}
 	}
-	for _, a := range s.Axes {
+	if _, err := s.resolve(nil); err != nil {
+		if _, err := s.resolve(firsts); err != nil {
+			return nil, inputf("%s: base: %v", s.File, err)
+		}
+	}
+	for i, a := range s.Axes {
 		for _, v := range a.Values {
 			if _, err := s.resolve([]AxisValue{{a.Key, v}}); err != nil {
-				return nil, inputf("%s: axis %s = %s: %v", s.File, a.Key, FormatValue(v), err)
+				ctx := slices.Clone(firsts)
+				ctx[i].Value = v
+				if _, err := s.resolve(ctx); err != nil {
+					return nil, inputf("%s: axis %s = %s: %v", s.File, a.Key, FormatValue(v), err)
+				}
 			}
 		}
 	}

@@ -17,5 +17,20 @@ func init() {
 			spec, "invalid --o {dir}/sp.toml", "is the spec"),
 		refusedSetup("sweep slurm --out a file", []string{"sweep", "slurm", "{dir}/sp.toml", "--shards", "2", "--out", "{dir}/sp.toml", "-o", "{dir}/x.sbatch"},
 			spec, "invalid --out {dir}/sp.toml", "is a file"),
+		// lowdim sweep's --out, as run's: never among a user's files or
+		// another sweep's configurations (sweep.Claim), before any run.
+		refusedSetup("sweep --out a folder of user files", []string{"sweep", "{dir}/sp.toml", "--out", "{dir}/mine", "--quiet"},
+			both(spec, files("mine/notes.txt", "mine\n")), "invalid --out {dir}/mine", "notes.txt", "did not write"),
+		refusedSetup("sweep --out another sweep's folder", []string{"sweep", "{dir}/sp.toml", "--out", "{dir}/sw", "--quiet"},
+			both(spec, files("sw/lowdim-sweep.json", `{"sweep": "0123", "points": 4, "description": "another"}`)), "invalid --out {dir}/sw", "holds another sweep", "another"),
+		refusedSetup("sweep --out a file", []string{"sweep", "{dir}/sp.toml", "--out", "{dir}/sp.toml", "--quiet"},
+			spec, "invalid --out {dir}/sp.toml", "is a file"),
 	)
+}
+
+// both runs two setups in order.
+func both(a, b func(*testing.T, string) []string) func(*testing.T, string) []string {
+	return func(t *testing.T, dir string) []string {
+		return append(a(t, dir), b(t, dir)...)
+	}
 }

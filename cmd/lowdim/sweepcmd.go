@@ -170,7 +170,11 @@ func cmdSweep(args []string, stdout, stderr io.Writer) int {
 	}
 	sig := interrupt.Notify(stderr, "lowdim sweep")
 	defer sig.Stop()
-	opt := sweep.Options{Out: f.out, Shard: shard, RetryFailed: f.retryFailed,
+	desc := spec.Description
+	if f.quick {
+		desc += " (--quick)"
+	}
+	opt := sweep.Options{Out: f.out, Description: desc, Shard: shard, RetryFailed: f.retryFailed,
 		Version: machine.Read().Version, Interrupt: sig.Done(), OnAbort: sig.OnAbort,
 		Train: sweepTrainer(sig, f.maxTime), Write: func(dir string, res *results.Run) error { return writeOutputs(dir, res, nil) }}
 	if !f.quiet {

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/lowdim/lowdim/sweep"
 )
 
 // sweepSpec is a sweep of 2 seeds of a small completion problem (d = 12:
@@ -127,7 +129,15 @@ func TestSweepInterrupted(t *testing.T) {
 	if r.code != 130 || !strings.Contains(r.stderr, "interrupted") {
 		t.Fatalf("exit %d, stderr %q; want 130", r.code, r.stderr)
 	}
-	ents, _ := os.ReadDir(out)
+	all, _ := os.ReadDir(out)
+	var ents []os.DirEntry
+	for _, e := range all {
+		if e.IsDir() {
+			ents = append(ents, e)
+		} else if e.Name() != sweep.FolderFile {
+			t.Errorf("--out holds %s", e.Name())
+		}
+	}
 	if len(ents) != 1 {
 		t.Fatalf("%d folders in --out, want the interrupted configuration's only", len(ents))
 	}

@@ -128,7 +128,8 @@ func cmdSweepEngine(engine string, args []string, stdout, stderr io.Writer) int 
 	if err != nil {
 		return fail(err)
 	}
-	if _, err := spec.Expand(); err != nil { // checked here, not on the cluster
+	points, err := spec.Expand() // checked here, not on the cluster
+	if err != nil {
 		return fail(err)
 	}
 	if f.shards < 0 {
@@ -147,6 +148,9 @@ func cmdSweepEngine(engine string, args []string, stdout, stderr io.Writer) int 
 	}
 	if st, err := os.Stat(f.out); err == nil && !st.IsDir() {
 		return fail(badOut(f.out, "is a file, not a folder: the sweep's jobs write their runs into it"))
+	}
+	if err := sweep.CheckFolder(f.out, points); err != nil { // a user's files or another sweep's, where it exists here
+		return fail(err)
 	}
 	j := sweep.Job{Preset: f.preset, Quick: f.quick, Shards: max(f.shards, 1), Out: f.out, Image: f.image, Binary: f.binary}
 	var b []byte
