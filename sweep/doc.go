@@ -52,9 +52,11 @@
 //
 // # Engines
 //
-// K8sJob writes a Kubernetes batch/v1 Indexed Job, SlurmScript an sbatch
-// array script that submits itself and a dependent merge job. Nothing in
-// this package schedules anything.
+// K8sJob writes a Kubernetes v1 List of two batch/v1 Jobs: the sweep's
+// Indexed Job and a merge Job created suspended, which the user resumes
+// once the sweep's Job completed (Kubernetes has no dependencies between
+// Jobs). SlurmScript writes an sbatch array script that submits itself and
+// a dependent merge job. Nothing in this package schedules anything.
 //
 // Errors are for the world (files, values); nothing here panics on them.
 package sweep

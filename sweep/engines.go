@@ -37,12 +37,26 @@ type Job struct {
 // MountPath is where K8sJob mounts the shared volume; Out is relative to it.
 const MountPath = "/sweep"
 
-// K8sJob returns a Kubernetes batch/v1 Job, as JSON (kubectl apply -f
-// reads it): completionMode Indexed, Shards completions run Shards at a
-// time, each pod running `lowdim sweep --shards n` (JOB_COMPLETION_INDEX
-// gives its shard) with the spec from its environment, the outputs on the
-// PersistentVolumeClaim Claim (ReadWriteMany) mounted at MountPath. Merge
-// afterwards with `lowdim sweep merge` on the volume.
+// K8sJob returns the Kubernetes manifest of a sweep, as JSON (kubectl
+// apply -f reads it): a v1 List of two batch/v1 Jobs sharing the
+// PersistentVolumeClaim Claim (ReadWriteMany) mounted at MountPath.
+//
+// The first, Name, is the sweep: completionMode Indexed, Shards
+// completions run Shards at a time, each pod running `lowdim sweep
+// --shards n` (JOB_COMPLETION_INDEX gives its shard) with the spec from its
+// environment. The second, Name-merge, is the merge (`lowdim sweep merge`
+// into <out>/merged): Kubernetes has no dependencies between Jobs, so it
+// is created suspended (spec.suspend, batch/v1 since Kubernetes 1.24) and
+// runs when the user resumes it after the sweep completed:
+//
+//	kubectl apply -f job.json
+//	kubectl wait --for=condition=complete --timeout=-1s job/NAME
+//	kubectl patch job NAME-merge --type=merge -p '{"spec":{"suspend":false}}'
+//
+// A merge started early merges what is there (the configurations not yet
+// run are absent from its rows); run it again by deleting and applying the
+// manifest's second item, or with lowdim sweep merge anywhere the volume
+// is mounted.
 func K8sJob(j Job) ([]byte, error) {
 	if j.Image == "" {
 		return nil, fmt.Errorf("sweep: no image")
@@ -61,38 +75,55 @@ func K8sJob(j Job) ([]byte, error) {
 		cmd = `printf '%s' "$LOWDIM_SWEEP_SPEC" > /tmp/sweep.toml && ` + cmd + " /tmp/sweep.toml"
 	}
 	cpu := fmt.Sprint(j.CPUs)
+	pod := func(name string, command []string, env []map[string]any) map[string]any {
+		return map[string]any{
+			"spec": map[string]any{
+				"restartPolicy": "Never",
+				"containers": []map[string]any{{
+					"name":    name,
+					"image":   j.Image,
+					"command": command,
+					"env":     env,
+					"resources": map[string]any{
+						"requests": map[string]any{"cpu": cpu},
+						"limits":   map[string]any{"cpu": cpu},
+					},
+					"volumeMounts": []map[string]any{{"name": "sweep", "mountPath": MountPath}},
+				}},
+				"volumes": []map[string]any{{
+					"name":                  "sweep",
+					"persistentVolumeClaim": map[string]any{"claimName": j.Claim},
+				}},
+			},
+		}
+	}
+	labels := map[string]any{"app.kubernetes.io/name": "lowdim-sweep", "app.kubernetes.io/instance": j.Name}
 	job := map[string]any{
 		"apiVersion": "batch/v1",
 		"kind":       "Job",
-		"metadata":   map[string]any{"name": j.Name, "labels": map[string]any{"app.kubernetes.io/name": "lowdim-sweep"}},
+		"metadata":   map[string]any{"name": j.Name, "labels": labels},
 		"spec": map[string]any{
 			"completionMode": "Indexed",
 			"completions":    j.Shards,
 			"parallelism":    j.Shards,
 			"backoffLimit":   j.Shards,
-			"template": map[string]any{
-				"spec": map[string]any{
-					"restartPolicy": "Never",
-					"containers": []map[string]any{{
-						"name":    "sweep",
-						"image":   j.Image,
-						"command": []string{"sh", "-c", cmd},
-						"env":     env,
-						"resources": map[string]any{
-							"requests": map[string]any{"cpu": cpu},
-							"limits":   map[string]any{"cpu": cpu},
-						},
-						"volumeMounts": []map[string]any{{"name": "sweep", "mountPath": MountPath}},
-					}},
-					"volumes": []map[string]any{{
-						"name":                  "sweep",
-						"persistentVolumeClaim": map[string]any{"claimName": j.Claim},
-					}},
-				},
-			},
+			"template":       pod("sweep", []string{"sh", "-c", cmd}, env),
 		},
 	}
-	b, err := json.MarshalIndent(job, "", "  ")
+	merge := map[string]any{
+		"apiVersion": "batch/v1",
+		"kind":       "Job",
+		"metadata":   map[string]any{"name": j.Name + "-merge", "labels": labels},
+		"spec": map[string]any{
+			"suspend":      true,
+			"completions":  1,
+			"parallelism":  1,
+			"backoffLimit": 1,
+			"template":     pod("merge", []string{"lowdim", "sweep", "merge", "--out", path.Join(out, "merged"), out}, []map[string]any{}),
+		},
+	}
+	list := map[string]any{"apiVersion": "v1", "kind": "List", "items": []any{job, merge}}
+	b, err := json.MarshalIndent(list, "", "  ")
 	return append(b, '\n'), err
 }
 
