@@ -572,10 +572,12 @@ func InferCases(o Options) []Case {
 // (the cost of the end-to-end map depends on the shapes alone).
 const inferWorkload = "mf"
 
-// All returns the Step, Efficiency, Train and Infer cases, in that order.
+// All returns the Step, Efficiency, Train, Infer and MLP cases, in that
+// order.
 func All(o Options) []Case {
 	cases := append(StepCases(o), EfficiencyCases(o)...)
-	return append(append(cases, TrainCases(o)...), InferCases(o)...)
+	cases = append(append(cases, TrainCases(o)...), InferCases(o)...)
+	return append(cases, MLPCases(o)...)
 }
 
 func contains(list []string, s string) bool {

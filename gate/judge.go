@@ -16,6 +16,7 @@ const (
 	Timing    Kind = "timing"
 	Exact     Kind = "exact"
 	Tolerance Kind = "tolerance"
+	Memory    Kind = "memory"
 	Info      Kind = "info"
 )
 
@@ -31,6 +32,54 @@ const RelTolExact = 1e-9
 // far more.
 const RelTolRecovery = 1e-6
 
+// RelTolAccuracy is the relative tolerance of the MLP case's test-acc and
+// test-loss between base and head. Training is deterministic for a seed,
+// a machine and a backend (two processes give the same bits: the gate
+// suite's test checks it on both backends), so, as for recovery-err,
+// 1e-6 lets through a reordered sum and catches any change of the
+// training (one more image of the 1000 classified correctly moves test-acc
+// by 1e-3).
+const RelTolAccuracy = 1e-6
+
+// B/op is judged on each side's smallest sample (as allocs/op) within
+// RelTolBytes relative plus AbsTolBytes: under the pure-Go backend,
+// gonum's Dgemm starts goroutines for products of 4 or more 64 x 64
+// blocks of output, and the allocations of those (their count follows the
+// scheduler) spread over a sample's iterations: the Infer case's 2880
+// B/op read 2904 in a process's first sample, the Step cases' 0 B/op up
+// to 0.06, the MLP case's 1184 up to 1189 (a stray allocation of the
+// runtime). A buffer that grows by more than 5%, or a new allocation of
+// 64 bytes or more per op, fails.
+const (
+	RelTolBytes = 0.05
+	AbsTolBytes = 64
+)
+
+// RelTolRSS is the relative threshold of the suite's peak RSS
+// (UnitRSS): the head's median over the rounds more than 20% above the
+// base's is a regression (it fails the gate and, as a timing regression,
+// cannot be accepted by a line of the accept file), 20% below an
+// improvement. Gated by a threshold on the medians, not by a test: a bench
+// process's peak RSS (the Go runtime, the binary, MNIST's test file and
+// the cases' problems: about 36 MB for the gate suite under either
+// backend) varied by 2% between the 18 processes of an A/A gate of 9
+// rounds (35.5 to 36.2 MB, pure Go), so a U test would flag shifts of a
+// few percent that follow the garbage collector's pacing and that no one
+// needs to act on, while a working set grown by a fifth (7 MB: a d x d
+// buffer per step at d = 1000, a data set read twice) is a real change.
+// The row is compared only when both sides ran the same cases (no new
+// ones); otherwise it is reported.
+const RelTolRSS = 0.20
+
+// UnitRSS is the unit of the suite's peak resident set size: the largest
+// of one bench process's whole life (getrusage's ru_maxrss, in bytes),
+// one sample per side per round, on the row named SuiteRow.
+const UnitRSS = "peak-rss-bytes"
+
+// SuiteRow is the benchmark name of the rows that measure a side's bench
+// process as a whole (UnitRSS).
+const SuiteRow = "suite"
+
 // kindOf returns how unit is gated.
 func kindOf(unit string) Kind {
 	switch unit {
@@ -38,10 +87,24 @@ func kindOf(unit string) Kind {
 		return Timing
 	case "flops/op", "params-bytes", "workspace-bytes", "steps-to-tol", "allocs/op":
 		return Exact
-	case "recovery-err":
+	case "recovery-err", "test-acc", "test-loss", "B/op":
 		return Tolerance
+	case UnitRSS:
+		return Memory
 	}
 	return Info
+}
+
+// tolerance returns the tolerance of a Tolerance unit: relative and
+// absolute.
+func tolerance(unit string) (rel, abs float64) {
+	switch unit {
+	case "B/op":
+		return RelTolBytes, AbsTolBytes
+	case "test-acc", "test-loss":
+		return RelTolAccuracy, 0
+	}
+	return RelTolRecovery, 0
 }
 
 // Verdict classifies a row.
@@ -62,8 +125,8 @@ const (
 )
 
 // Stat summarizes one side's samples of a metric: the median (for
-// allocs/op the smallest sample rounded, see the package comment), the
-// smallest and largest sample and their number.
+// allocs/op the smallest sample rounded, for B/op the smallest sample, see
+// the package comment), the smallest and largest sample and their number.
 type Stat struct {
 	Center, Min, Max float64
 	N                int
@@ -172,8 +235,16 @@ func Judge(names []string, base, head Samples, o JudgeOptions, accept Accept) []
 				}
 			case Tolerance:
 				r.Verdict = NoChange
-				if !within(r.Base.Center, r.Head.Center, RelTolRecovery) {
+				rel, abs := tolerance(u)
+				if math.Abs(r.Head.Center-r.Base.Center) > rel*math.Abs(r.Base.Center)+abs {
 					r.Verdict = Changed
+				}
+			case Memory:
+				r.Verdict = NoChange
+				if r.Ratio > 1+RelTolRSS {
+					r.Verdict = Regression
+				} else if r.Ratio < 1-RelTolRSS {
+					r.Verdict = Improvement
 				}
 			default:
 				r.Verdict = Reported
@@ -219,8 +290,12 @@ func holm(rows []Row, idx []int, o JudgeOptions) {
 func stat(unit string, x []float64) Stat {
 	s := slices.Sorted(slices.Values(x))
 	st := Stat{Min: s[0], Max: s[len(s)-1], N: len(s), Samples: slices.Clone(x)}
-	if unit == "allocs/op" {
+	switch unit {
+	case "allocs/op":
 		st.Center = math.Round(st.Min)
+		return st
+	case "B/op":
+		st.Center = st.Min
 		return st
 	}
 	if len(s)%2 == 1 {

@@ -168,7 +168,7 @@ func TestReportWriters(t *testing.T) {
 	require.NoError(t, rep.WriteJSON(&js))
 	require.Regexp(t, `(?m)^A +sec/op +timing +1\.002ms +2\.005ms +\+100\.00% +0\.00216 +0\.05 +6\+6 +regression$`, txt.String())
 	require.Contains(t, txt.String(), "new (not in the base, not compared): N\n")
-	require.Contains(t, txt.String(), "gate: FAIL: 1 timing regressions, 0 deterministic changes")
+	require.Contains(t, txt.String(), "gate: FAIL: 1 timing regressions, 0 memory regressions, 0 deterministic changes")
 	require.Contains(t, md.String(), "## lowdim gate: FAIL")
 	require.Contains(t, md.String(), "| `A` | sec/op | timing | 1.002ms | 2.005ms | +100.00% | 0.00216 | 0.05 | 6+6 | **regression** |")
 	var j map[string]any

@@ -9,7 +9,9 @@ import (
 	"os"
 	"os/exec"
 	"regexp"
+	"runtime"
 	"strings"
+	"syscall"
 	"time"
 
 	"golang.org/x/perf/benchfmt"
@@ -175,7 +177,15 @@ func Run(ctx context.Context, base, head Binary, o Options, accept Accept) (*Rep
 	} else if err != nil {
 		return nil, err
 	}
-	rep.Rows = Judge(names, bs, hs, o.JudgeOptions, accept)
+	rep.Rows = Judge(append(names[:len(names):len(names)], SuiteRow), bs, hs, o.JudgeOptions, accept)
+	if len(rep.New) > 0 {
+		// The base ran fewer cases: its bench process is not comparable.
+		for i, r := range rep.Rows {
+			if r.Benchmark == SuiteRow && r.Base.N > 0 {
+				rep.Rows[i].Kind, rep.Rows[i].Verdict = Info, Reported
+			}
+		}
+	}
 	rep.Stale = accept.Stale(rep.Rows)
 	rep.Elapsed = time.Since(o.Start)
 	return rep, nil
@@ -233,6 +243,9 @@ func runSide(ctx context.Context, side string, bin Binary, names []string, o Opt
 	args := []string{"bench", "--count", "1", "--benchtime", o.Benchtime, "--filter", "^(" + strings.Join(quoted, "|") + ")$"}
 	cmd := exec.CommandContext(ctx, bin.Path, args...)
 	cmd.Env = append(os.Environ(), bin.Env...)
+	// A killed bench's own children (a script's) may hold its output
+	// open: Wait gives up on them after this.
+	cmd.WaitDelay = 2 * time.Second
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Start(); err != nil {
@@ -260,14 +273,23 @@ func runSide(ctx context.Context, side string, bin Binary, names []string, o Opt
 			s.add(name, v.Unit, v.Value)
 		}
 	}
-	if stopped {
+	if stopped || (ctx.Err() != nil && interrupted(o.Interrupt)) {
+		// Stopped, or killed by the caller's cancel after an interrupt
+		// (lowdim gate cancels on a second signal).
 		return errInterrupted
 	}
+	if err == nil {
+		if rss, ok := peakRSS(cmd.ProcessState); ok {
+			s.add(SuiteRow, UnitRSS, rss)
+		}
+	}
 	if err != nil {
-		// A SIGINT from a terminal reaches the bench too, and it may exit
-		// (130, 143) before the gate's own handler closes Interrupt.
+		// A SIGINT from a terminal (or timeout's, sent to the process
+		// group) reaches the bench too, and it may exit (130, 143, or
+		// killed by the signal) before the gate's own handler closes
+		// Interrupt.
 		var ee *exec.ExitError
-		if errors.As(err, &ee) && (ee.ExitCode() == 130 || ee.ExitCode() == 143) {
+		if errors.As(err, &ee) && (ee.ExitCode() == 130 || ee.ExitCode() == 143 || stoppedBySignal(ee)) {
 			select {
 			case <-o.Interrupt:
 				return errInterrupted
@@ -277,6 +299,37 @@ func runSide(ctx context.Context, side string, bin Binary, names []string, o Opt
 		return &BenchError{side, err, strings.TrimSpace(stderr.String())}
 	}
 	return nil
+}
+
+// stoppedBySignal reports whether the process was ended by SIGINT, SIGTERM
+// or SIGKILL.
+func stoppedBySignal(ee *exec.ExitError) bool {
+	ws, ok := ee.Sys().(syscall.WaitStatus)
+	if !ok || !ws.Signaled() {
+		return false
+	}
+	switch ws.Signal() {
+	case syscall.SIGINT, syscall.SIGTERM, syscall.SIGKILL:
+		return true
+	}
+	return false
+}
+
+// peakRSS returns the peak resident set size of a finished process, in
+// bytes (getrusage's ru_maxrss: kilobytes on Linux and the BSDs, bytes
+// on macOS); false where the system does not report it.
+func peakRSS(ps *os.ProcessState) (float64, bool) {
+	if ps == nil {
+		return 0, false
+	}
+	ru, ok := ps.SysUsage().(*syscall.Rusage)
+	if !ok || ru.Maxrss <= 0 {
+		return 0, false
+	}
+	if runtime.GOOS == "darwin" || runtime.GOOS == "ios" {
+		return float64(ru.Maxrss), true
+	}
+	return float64(ru.Maxrss) * 1024, true
 }
 
 func interrupted(c <-chan struct{}) bool {

@@ -15,7 +15,12 @@ import (
 // with the counts.
 func (r *Report) Verdict() string {
 	n := map[Verdict]int{}
+	memory := 0
 	for _, row := range r.Rows {
+		if row.Kind == Memory && row.Verdict == Regression {
+			memory++
+			continue
+		}
 		n[row.Verdict]++
 	}
 	word := "PASS"
@@ -25,8 +30,8 @@ func (r *Report) Verdict() string {
 	case r.Failed():
 		word = "FAIL"
 	}
-	return fmt.Sprintf("%s: %d timing regressions, %d deterministic changes, %d timing rows with too few samples, %d improvements, %d accepted changes, %d new cases",
-		word, n[Regression], n[Changed], n[Insufficient], n[Improvement], n[Accepted], len(r.New))
+	return fmt.Sprintf("%s: %d timing regressions, %d memory regressions, %d deterministic changes, %d timing rows with too few samples, %d improvements, %d accepted changes, %d new cases",
+		word, n[Regression], memory, n[Changed], n[Insufficient], n[Improvement], n[Accepted], len(r.New))
 }
 
 func side(b Binary) string {
@@ -59,8 +64,16 @@ func (r *Report) header() []string {
 			r.Rounds, r.Planned, o.Benchtime, r.RoundTime.Round(time.Millisecond), r.Elapsed.Round(time.Second), o.Budget, r.Builds.Round(time.Second)),
 		fmt.Sprintf("timing: U test (benchmath), Holm over %d rows at family-wise alpha %g, threshold %g%%, at least %d samples per side",
 			r.timingRows(), o.Alpha, 100*o.Threshold, r.MinSamples),
-		fmt.Sprintf("exact: flops/op, params-bytes, workspace-bytes, steps-to-tol, allocs/op (smallest sample, rounded); recovery-err within %g relative; accept file %s", RelTolRecovery, AcceptFile),
+		fmt.Sprintf("exact: flops/op, params-bytes, workspace-bytes, steps-to-tol, allocs/op (smallest sample, rounded); tolerance: recovery-err within %g relative, test-acc and test-loss within %g, B/op (smallest sample) within %g%% + %g bytes; accept file %s",
+			RelTolRecovery, RelTolAccuracy, 100*RelTolBytes, float64(AbsTolBytes), AcceptFile),
+		fmt.Sprintf("memory: %s of each side's bench process (%s row), median, a regression beyond +%g%%", UnitRSS, SuiteRow, 100*RelTolRSS),
 	)
+	for _, row := range r.Rows {
+		if row.Unit == "model-J/op" {
+			lines = append(lines, "energy: model-J/op is modelled from CPU time (RAPL counters unreadable), not measured; reported, not gated")
+			break
+		}
+	}
 	return lines
 }
 
@@ -111,7 +124,7 @@ func fmtTime(s float64) string {
 }
 
 // gated reports whether the row belongs in the short tables: every row
-// except info metrics with no verdict.
+// except info metrics.
 func (row Row) gated() bool { return row.Kind != Info }
 
 // WriteText writes the report for a terminal: the header, the gated rows,

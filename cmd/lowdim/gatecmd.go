@@ -32,8 +32,13 @@ and judges every metric:
                        false-alarm rate --alpha) and a magnitude --threshold
   exact                flops/op, params-bytes, workspace-bytes, steps-to-tol,
                        allocs/op (smallest sample, rounded): any change fails
-  tolerance            recovery-err: a change beyond 1e-6 relative fails
-  reported             B/op, GFLOP/s, energy, ...: shown, not gated
+  tolerance            recovery-err, the MLP's test-acc and test-loss: a
+                       change beyond 1e-6 relative fails; B/op (smallest
+                       sample): beyond 5% + 64 bytes
+  memory               peak-rss-bytes of each side's bench process: the
+                       head's median more than 20% above the base's fails
+  reported             GFLOP/s, energy (model-J/op: modelled, not
+                       measured), ...: shown, not gated
 
 An intended change of an exact or tolerance metric is accepted by a line
 "Benchmark<name> <unit> <new value>" in the file .lowdim-gate-accept at
@@ -42,8 +47,12 @@ Cases the base lacks are reported as new, not compared.
 
 Writes the report as text to stdout, and as Markdown (--markdown, for a
 CI job summary) and JSON (--json). Progress, with the time left, goes to
-stderr. SIGINT or SIGTERM stops the bench under way; the report of the
+stderr. SIGINT or SIGTERM stops the bench under way at the end of its
+sample; a second one kills it at once. Either way the report of the
 rounds done is written, marked interrupted.
+
+--base-bin and --head-bin name files: a name without a slash is a file in
+the working folder, not a program looked up in PATH.
 
 Exit status: 0 pass, 1 a regression (or a changed exact metric, or a
 timing row with too few samples), 2 bad input, a revision that does not
@@ -55,6 +64,31 @@ Flags:
 
 // maxGateBudget bounds --budget: a day is a mistyped unit, not a CI job.
 const maxGateBudget = 24 * time.Hour
+
+// gateAbortWait bounds how long a second signal waits for the report.
+const gateAbortWait = 10 * time.Second
+
+// gateBinary checks the file of --base-bin or --head-bin and returns its
+// absolute path. A name without a slash is a file in the working folder,
+// as for every other file flag, never a program looked up in PATH (Go's
+// os/exec rule that a bare name is a PATH lookup would run whatever
+// lowdim is installed); the error for a missing one says how to name the
+// one on PATH.
+func gateBinary(flagName, path string) (string, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return "", fmt.Errorf("invalid --%s %s: %v", flagName, path, err)
+	}
+	st, err := os.Stat(abs)
+	if err != nil && !strings.ContainsRune(path, filepath.Separator) {
+		return "", fmt.Errorf("invalid --%s %s: no file %s in the working folder %s (a name without a slash is a file there, not a program looked up in PATH; for the one on PATH give --%s \"$(command -v %s)\")",
+			flagName, path, path, filepath.Dir(abs), flagName, path)
+	}
+	if err != nil || st.IsDir() || st.Mode()&0o111 == 0 {
+		return "", fmt.Errorf("invalid --%s %s: not an executable file", flagName, path)
+	}
+	return abs, nil
+}
 
 func cmdGate(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("lowdim gate", flag.ContinueOnError)
@@ -96,8 +130,9 @@ func cmdGate(args []string, stdout, stderr io.Writer) int {
 	case bins && fs.NArg() > 0:
 		return usageErr("unexpected argument %q: --base-bin and --head-bin replace BASE and HEAD", fs.Arg(0))
 	case !bins && (fs.NArg() < 1 || fs.NArg() > 2):
-		fmt.Fprint(stderr, gateUsage)
-		return usageErr("want BASE [HEAD], got %d arguments", fs.NArg())
+		fmt.Fprintf(stderr, "lowdim gate: want BASE [HEAD], got %d arguments\n\n", fs.NArg())
+		fs.Usage()
+		return exitUsage
 	}
 	if *budget <= 0 || *budget > maxGateBudget {
 		return usageErr("invalid --budget %v: must be positive and at most %v", *budget, maxGateBudget)
@@ -162,13 +197,16 @@ func cmdGate(args []string, stdout, stderr io.Writer) int {
 		plantEnv = []string{fmt.Sprintf("LOWDIM_PLANT_SLOWDOWN=%g", *plant)}
 	}
 	if bins {
-		for _, p := range []struct{ flag, path string }{{"base-bin", *baseBin}, {"head-bin", *headBin}} {
-			if st, err := os.Stat(p.path); err != nil || st.IsDir() || st.Mode()&0o111 == 0 {
-				return usageErr("invalid --%s %s: not an executable file", p.flag, p.path)
+		var paths [2]string
+		for i, p := range []struct{ flag, path string }{{"base-bin", *baseBin}, {"head-bin", *headBin}} {
+			abs, err := gateBinary(p.flag, p.path)
+			if err != nil {
+				return usageErr("%v", err)
 			}
+			paths[i] = abs
 		}
-		base = gate.Binary{Path: *baseBin}
-		head = gate.Binary{Path: *headBin, Env: plantEnv}
+		base = gate.Binary{Path: paths[0]}
+		head = gate.Binary{Path: paths[1], Env: plantEnv}
 	} else {
 		// Every revision resolves before anything is built.
 		revs := []string{fs.Arg(0), "HEAD"}
@@ -210,11 +248,13 @@ func cmdGate(args []string, stdout, stderr io.Writer) int {
 			// A second signal exits at once: the builds go too.
 			defer sig.OnAbort(func() { os.RemoveAll(work) })()
 		}
+		buildCtx, buildCancel := context.WithCancel(ctx)
+		defer buildCancel()
 		go func() {
 			select {
 			case <-sig.Done():
-				cancel() // a build under way stops
-			case <-ctx.Done():
+				buildCancel() // a build under way stops
+			case <-buildCtx.Done():
 			}
 		}()
 		sides := []*gate.Binary{&base, &head}
@@ -229,7 +269,7 @@ func cmdGate(args []string, stdout, stderr io.Writer) int {
 			bin := filepath.Join(work, "lowdim-"+label)
 			fmt.Fprintf(stderr, "gate: building %s %s (%.12s) with -tags '%s'\n", label, revs[i], commits[i], strings.Join(tg, ","))
 			t1 := time.Now()
-			if err := gate.Build(ctx, *repo, revs[i], commits[i], tg, work, label, bin); err != nil {
+			if err := gate.Build(buildCtx, *repo, revs[i], commits[i], tg, work, label, bin); err != nil {
 				if sig.Interrupted() {
 					fmt.Fprintf(stderr, "lowdim gate: interrupted while building %s\n", revs[i])
 					return sig.ExitCode()
@@ -240,7 +280,24 @@ func cmdGate(args []string, stdout, stderr io.Writer) int {
 			*sides[i] = gate.Binary{Path: bin, Rev: revs[i], Commit: commits[i]}
 		}
 		head.Env = plantEnv
+		buildCancel()
 	}
+	// A second signal aborts through the handler, which exits once its
+	// OnAbort functions return (timeout -s INT signals both the gate and
+	// its process group: two SIGINTs). This one, run first, kills the
+	// bench under way (cancel) and waits for the report of the rounds done
+	// to be written; the first signal's graceful stop waits for the
+	// bench's sample to end.
+	written := make(chan struct{})
+	defer sig.OnAbort(func() {
+		cancel()
+		select {
+		case <-written:
+		case <-time.After(gateAbortWait):
+			fmt.Fprintf(stderr, "lowdim gate: no report: it was not written within %v of the second signal\n", gateAbortWait)
+		}
+	})()
+	defer close(written)
 	o.Start = time.Now() // --budget bounds the rounds, not the builds
 	rep, err := gate.Run(ctx, base, head, o, accept)
 	var berr *gate.BenchError
