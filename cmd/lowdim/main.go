@@ -90,6 +90,7 @@ Usage:
   lowdim bench [flags]  run the benchmark suite; Go benchmark format for benchstat (lowdim bench -h)
   lowdim calibrate      measure the BLAS backend's GFLOP/s and the memory bandwidth (lowdim calibrate -h)
   lowdim compare OLD NEW  compare two benchmark files; exit 1 on a regression
+  lowdim machine run|compare  hardware procurement: one report per machine, compared across machines (lowdim machine -h)
   lowdim gate BASE [HEAD]  CI regression gate: build both, bench interleaved, judge; exit 1 on a regression (lowdim gate -h)
   lowdim predict --model DIR --entries FILE  predict entries with a saved model (lowdim predict -h)
   lowdim sweep SPEC.toml  run a sweep of configurations, resumable and sharded; merge, k8s, slurm (lowdim sweep -h)
@@ -132,6 +133,8 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 		return cmdGate(args[1:], stdout, stderr)
 	case "calibrate":
 		return cmdCalibrate(args[1:], stdout, stderr)
+	case "machine":
+		return cmdMachine(args[1:], stdout, stderr)
 	case "predict":
 		return cmdPredict(args[1:], stdout, stderr)
 	case "sweep":

@@ -1,0 +1,63 @@
+package main
+
+import (
+	"strconv"
+	"testing"
+)
+
+// lowdim machine run and compare: flags, reports and prices refused with
+// the flag or file and the value, before any measurement or comparison.
+func init() {
+	report := func(name string, version int) string {
+		return `{"kind": "lowdim-machine-report", "suite": "standard", "suite_version": ` + strconv.Itoa(version) +
+			`, "machine": {"cpu_model": "` + name + `", "blas": "gonum", "gomaxprocs": 2, "cores": 2}, "benchmarks": [` +
+			`{"name": "step/workload=mf/method=original/d=256", "category": "training", "unit": "s", "samples": [0.01, 0.011, 0.012]}]}`
+	}
+	two := func(t *testing.T, dir string) []string {
+		writeIn(t, dir, "a.json", report("A", 1))
+		writeIn(t, dir, "b.json", report("B", 1))
+		return nil
+	}
+	addBadInputs(kindEmpty,
+		refused("machine without subcommand", []string{"machine"}, "lowdim machine run --out FILE"),
+		refused("machine unknown subcommand", []string{"machine", "bench"}, `unknown subcommand "bench"`),
+		refused("machine run without --out", []string{"machine", "run", "--quick"}, "--out is required"),
+		refused("machine run argument", []string{"machine", "run", "--out", "{dir}/m.json", "now"}, `unexpected argument "now"`),
+		refused("machine compare one report", []string{"machine", "compare", "{dir}/a.json"}, "want at least two reports", "got 1"),
+		refusedSetup("machine compare missing file", []string{"machine", "compare", "{dir}/a.json", "{dir}/none.json"}, two, "{dir}/none.json: no such file"),
+		refusedSetup("machine compare empty --price", []string{"machine", "compare", "{dir}/a.json", "{dir}/b.json", "--price", ""}, two, `invalid --price ""`, "NAME=NUMBER"),
+		refusedSetup("machine compare --price without name", []string{"machine", "compare", "{dir}/a.json", "{dir}/b.json", "--price", "=1"}, two, `invalid --price "=1"`),
+		refusedSetup("machine compare --price twice", []string{"machine", "compare", "{dir}/a.json", "{dir}/b.json", "--price", "a=1", "--price", "a=2"}, two, `invalid --price "a=2"`, "a given twice"),
+		refusedSetup("machine compare a report twice", []string{"machine", "compare", "{dir}/a.json", "{dir}/a.json"}, two, `two reports named "a"`),
+	)
+	addBadInputs(kindOddNumbers,
+		refusedSetup("machine compare --price NaN", []string{"machine", "compare", "{dir}/a.json", "{dir}/b.json", "--price", "a=NaN"}, two, `invalid --price "a=NaN"`, "not a positive number"),
+		refusedSetup("machine compare --price negative", []string{"machine", "compare", "{dir}/a.json", "{dir}/b.json", "--price", "b=-0.5"}, two, `invalid --price "b=-0.5"`),
+		refusedSetup("machine compare --watts Inf", []string{"machine", "compare", "{dir}/a.json", "{dir}/b.json", "--watts", "a=Inf"}, two, `invalid --watts "a=Inf"`),
+		refusedSetup("machine compare --watts zero", []string{"machine", "compare", "{dir}/a.json", "{dir}/b.json", "--watts", "a=0"}, two, `invalid --watts "a=0"`),
+		refusedSetup("machine compare --price of no report", []string{"machine", "compare", "{dir}/a.json", "{dir}/b.json", "--price", "c=1"}, two, "invalid --price c=1", `no report named "c"`),
+		refused("machine run --watts-per-core negative", []string{"machine", "run", "--out", "{dir}/m.json", "--watts-per-core", "-3"}, "invalid --watts-per-core -3"),
+		refused("machine run --watts-per-core NaN", []string{"machine", "run", "--out", "{dir}/m.json", "--watts-per-core", "NaN"}, "invalid --watts-per-core NaN"),
+		refusedSetup("machine compare different suite versions", []string{"machine", "compare", "{dir}/a.json", "{dir}/v2.json"}, func(t *testing.T, dir string) []string {
+			writeIn(t, dir, "a.json", report("A", 1))
+			writeIn(t, dir, "v2.json", report("B", 2))
+			return nil
+		}, "{dir}/a.json is suite standard version 1", "{dir}/v2.json is suite standard version 2"),
+		refusedSetup("machine compare a benchmark file", []string{"machine", "compare", "{dir}/a.json", "{dir}/new.bench"}, func(t *testing.T, dir string) []string {
+			writeIn(t, dir, "a.json", report("A", 1))
+			writeIn(t, dir, "new.bench", "BenchmarkX-2 10 100 ns/op\n")
+			return nil
+		}, "{dir}/new.bench: not a machine report"),
+		refusedSetup("machine compare a linear run record", []string{"machine", "compare", "{dir}/a.json", "{dir}/linear.json"}, func(t *testing.T, dir string) []string {
+			writeIn(t, dir, "a.json", report("A", 1))
+			writeIn(t, dir, "linear.json", `{"schema": 3, "kind": "linear"}`)
+			return nil
+		}, "{dir}/linear.json: not a machine report", `kind "linear"`),
+	)
+	addBadInputs(kindOutput,
+		refused("machine run --out a folder", []string{"machine", "run", "--out", "{dir}"}, "invalid --out {dir}: is a folder"),
+		refused("machine run --out in a missing folder", []string{"machine", "run", "--out", "{dir}/no/m.json"}, "invalid --out {dir}/no/m.json"),
+		refusedSetup("machine compare --out is a report", []string{"machine", "compare", "{dir}/a.json", "{dir}/b.json", "--out", "{dir}/b.json"}, two, "invalid --out {dir}/b.json: is one of the reports"),
+		refusedSetup("machine compare --format", []string{"machine", "compare", "{dir}/a.json", "{dir}/b.json", "--format", "pdf"}, two, `invalid --format "pdf"`),
+	)
+}

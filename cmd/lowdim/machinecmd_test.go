@@ -1,0 +1,60 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/lowdim/lowdim/procure"
+)
+
+// TestMachineRunAndCompare runs lowdim machine run with the tiny suite,
+// then compares the report with a copy of itself relabelled as another
+// backend: exit 0, the machine lines, the backend warning, every format.
+func TestMachineRunAndCompare(t *testing.T) {
+	defer func(s func(bool) procure.Suite) { machineSuite = s }(machineSuite)
+	machineSuite = func(bool) procure.Suite { return procure.Tiny() }
+	dir := t.TempDir()
+	a := filepath.Join(dir, "a.json")
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"machine", "run", "--quick", "--out", a}, &stdout, &stderr)
+	require.Equal(t, exitOK, code, stderr.String())
+	require.Contains(t, stdout.String(), "written to "+a)
+	require.Contains(t, stderr.String(), "left\n", "progress lines with the time left")
+
+	// b: the same report, said to be another backend.
+	var m map[string]any
+	data, err := os.ReadFile(a)
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(data, &m))
+	m["machine"].(map[string]any)["blas"] = "other"
+	data, err = json.Marshal(m)
+	require.NoError(t, err)
+	b := filepath.Join(dir, "b.json")
+	require.NoError(t, os.WriteFile(b, data, 0o644))
+
+	for _, format := range []string{"markdown", "json", "html"} {
+		t.Run(format, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			code := run([]string{"machine", "compare", a, b, "--format", format, "--price", "a=0.5", "--price", "b=1"}, &stdout, &stderr)
+			require.Equal(t, exitOK, code, stderr.String())
+			require.Contains(t, stderr.String(), "warning: different BLAS backends")
+			out := stdout.String()
+			require.Contains(t, out, "cheapest training run")
+			require.Contains(t, out, "time-to-quality/preset=quick.mf/method=compressed")
+		})
+	}
+	// --out writes the file.
+	html := filepath.Join(dir, "cmp.html")
+	stdout.Reset()
+	code = run([]string{"machine", "compare", "--out", html, "--format", "html", a, b}, &stdout, &stderr)
+	require.Equal(t, exitOK, code, stderr.String())
+	page, err := os.ReadFile(html)
+	require.NoError(t, err)
+	require.True(t, strings.HasPrefix(string(page), "<!DOCTYPE html>"))
+}
