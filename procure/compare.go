@@ -424,6 +424,7 @@ func (c *Comparison) answer(in []Input) {
 			name, fmtSpeed(g), what, ref, g.Benchmarks, 100*Confidence, sure)}
 	}
 	c.Answers = append(c.Answers, speedQ("fastest time to quality", TimeToQuality, "time to quality"))
+	c.Answers = append(c.Answers, speedQ("fastest training step", Training, "training step time"))
 	c.Answers = append(c.Answers, c.minQ("cheapest training run", "cost", "USD", func(l MachineLine) *float64 { return l.CostUSD },
 		func(l MachineLine) string { return "no --price " + l.Name + "=USD_PER_HOUR" }))
 	c.Answers = append(c.Answers, c.minQ("least energy per run", "energy", "J", func(l MachineLine) *float64 { return l.EnergyJ },

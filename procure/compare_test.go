@@ -98,6 +98,8 @@ func TestCompareFaster(t *testing.T) {
 		ans[x.Question] = x
 	}
 	require.Equal(t, "b", ans["fastest time to quality"].Machine)
+	require.Equal(t, "b", ans["fastest training step"].Machine)
+	require.Contains(t, ans["fastest training step"].Text, "b: 2")
 	require.Equal(t, "b", ans["lowest inference latency"].Machine)
 	// Cost: a 7.3 s at 1 USD/h, b 3.65 s at 3 USD/h: a is cheaper.
 	require.Equal(t, "a", ans["cheapest training run"].Machine, ans["cheapest training run"].Text)
@@ -109,9 +111,13 @@ func TestCompareFaster(t *testing.T) {
 	// Without power for a, energy is not answered, and why.
 	c, err = Compare([]Input{a, b}, CompareOptions{})
 	require.NoError(t, err)
-	require.Empty(t, c.Answers[2].Machine)
-	require.Contains(t, c.Answers[2].Text, "give --watts a=W")
-	require.Contains(t, c.Answers[1].Text, "no --price a=USD_PER_HOUR")
+	ans = map[string]Answer{}
+	for _, x := range c.Answers {
+		ans[x.Question] = x
+	}
+	require.Empty(t, ans["least energy per run"].Machine)
+	require.Contains(t, ans["least energy per run"].Text, "give --watts a=W")
+	require.Contains(t, ans["cheapest training run"].Text, "no --price a=USD_PER_HOUR")
 
 	var md, html strings.Builder
 	require.NoError(t, c.WriteMarkdown(&md))

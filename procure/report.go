@@ -62,8 +62,9 @@ type Report struct {
 	EnergySource   string `json:"energy_source"`
 	EnergyMeasured bool   `json:"energy_measured"`
 	EnergyWhy      string `json:"energy_why,omitempty"`
-	// PeakRSSBytes is the process's peak resident set size at the end
-	// (VmHWM); null where unknown.
+	// PeakRSSBytes is the process's peak resident set size over the whole
+	// suite (the largest VmHWM read: it is reset before each
+	// time-to-quality run); null where unknown.
 	PeakRSSBytes *uint64 `json:"peak_rss_bytes"`
 	// Benchmarks holds every figure of the suite in order, those it could
 	// not measure included (with Absent set).

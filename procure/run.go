@@ -173,8 +173,9 @@ func Run(s Suite, o Options) (*Report, error) {
 	for i := range r.Benchmarks {
 		r.Benchmarks[i].summarize()
 	}
-	if v, ok := machine.PeakRSS(); ok {
-		r.PeakRSSBytes = &v
+	st.notePeak()
+	if st.peakRSS > 0 {
+		r.PeakRSSBytes = ptr(st.peakRSS)
 	}
 	r.LoadEnd = loadAverage()
 	r.Seconds = time.Since(start).Seconds()
@@ -189,6 +190,9 @@ type state struct {
 	r       *Report
 	meter   *energy.Meter
 	benches map[string]int // name -> index in r.Benchmarks
+	// peakRSS is the largest peak RSS read so far (the peak is reset
+	// before each time-to-quality run).
+	peakRSS uint64
 	// peakGFLOPS is the median calibrated dgemm peak, for the estimates
 	// that drop a size before building it.
 	peakGFLOPS float64
@@ -415,6 +419,7 @@ func (st *state) ttq(p, m string, insts map[string]*instance.Instance) error {
 		return nil
 	}
 	obj, _ := experiment.NewObjective(m, c, in, net)
+	st.notePeak()
 	resetErr := resetPeakRSS()
 	st.meter.Start()
 	res := trainer.Train(obj, trainer.Config{Steps: c.Steps, Eta: c.Eta, Tol: c.Tol, Every: c.Every, Stop: st.o.Interrupt})
@@ -505,6 +510,13 @@ func loadAverage() *float64 {
 		return nil
 	}
 	return &v
+}
+
+// notePeak keeps the process's peak RSS so far in st.peakRSS.
+func (st *state) notePeak() {
+	if v, ok := machine.PeakRSS(); ok {
+		st.peakRSS = max(st.peakRSS, v)
+	}
 }
 
 // resetPeakRSS returns the Go heap's free memory to the system

@@ -59,6 +59,17 @@ func TestRunTiny(t *testing.T) {
 	b, _ := r.Lookup("step/workload=ms/method=original/d=256")
 	require.Contains(t, b.Absent, "does not benchmark d = 256")
 
+	// The report's peak RSS is the whole suite's: at least every run's.
+	if r.PeakRSSBytes != nil {
+		for _, b := range r.Benchmarks {
+			if b.Category == Memory {
+				for _, v := range b.Samples {
+					require.LessOrEqual(t, v, float64(*r.PeakRSSBytes), "%s above the suite's peak RSS", b.Name)
+				}
+			}
+		}
+	}
+
 	// The file round-trips.
 	path := filepath.Join(t.TempDir(), "m.json")
 	require.NoError(t, r.WriteFile(path))

@@ -87,7 +87,7 @@ func Standard(quick bool) Suite {
 	if quick {
 		s.StepSizes = []int{256}
 		s.StepMinSample = 50 * time.Millisecond
-		s.TTQRuns = 2
+		s.TTQRuns = 3
 		s.InferSizes = []int{256}
 		s.Latency = latency.Options{MaxCalls: 500, MinCalls: 20, Budget: 200 * time.Millisecond}
 	}
