@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -155,4 +156,27 @@ func TestRunCancelAfterInterrupt(t *testing.T) {
 	require.Less(t, time.Since(t0), 20*time.Second)
 	require.True(t, rep.Interrupted)
 	require.Equal(t, 0, rep.Rounds)
+}
+
+// TestEnergyLabel: a report with modelled energy (model-J/op, RAPL
+// unreadable) says in its header that it is modelled, not measured, and
+// reports it ungated; measured energy (energy-J/op) gets no such line.
+func TestEnergyLabel(t *testing.T) {
+	o := DefaultOptions
+	for _, c := range []struct {
+		unit  string
+		label bool
+	}{{"model-J/op", true}, {"energy-J/op", false}} {
+		s := Samples{"A": {c.unit: {0.5, 0.6}}}
+		rep := &Report{Options: o, Rows: Judge([]string{"A"}, s, s, o.JudgeOptions, nil)}
+		r := rowOf(t, rep.Rows, "A", c.unit)
+		require.Equal(t, Info, r.Kind)
+		require.Equal(t, Reported, r.Verdict)
+		var txt, md bytes.Buffer
+		require.NoError(t, rep.WriteText(&txt))
+		require.NoError(t, rep.WriteMarkdown(&md))
+		const line = "energy: model-J/op is modelled from CPU time (RAPL counters unreadable), not measured; reported, not gated"
+		require.Equal(t, c.label, strings.Contains(txt.String(), line+"\n"), c.unit)
+		require.Equal(t, c.label, strings.Contains(md.String(), "- energy: model-J/op is modelled"), c.unit)
+	}
 }

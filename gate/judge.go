@@ -61,9 +61,10 @@ const (
 // cannot be accepted by a line of the accept file), 20% below an
 // improvement. Gated by a threshold on the medians, not by a test: a bench
 // process's peak RSS (the Go runtime, the binary, MNIST's test file and
-// the cases' problems: about 36 MB for the gate suite under either
-// backend) varied by 2% between the 18 processes of an A/A gate of 9
-// rounds (35.5 to 36.2 MB, pure Go), so a U test would flag shifts of a
+// the cases' problems: about 36 MB for the gate suite under pure Go, 41 MB
+// under OpenBLAS) varied by 2% between the 18 processes of an A/A gate of
+// 9 rounds (35.5 to 36.2 MB pure Go, 40.9 to 41.5 MB OpenBLAS), so a U
+// test would flag shifts of a
 // few percent that follow the garbage collector's pacing and that no one
 // needs to act on, while a working set grown by a fifth (7 MB: a d x d
 // buffer per step at d = 1000, a data set read twice) is a real change.
