@@ -45,10 +45,16 @@
 // # Merging
 //
 // Merge reads every point folder back (results.Reader for run.json) and
-// returns one Row per point and method; WriteMerged writes sweep.csv,
-// sweep.json and the figures (each metric against each numeric axis, one
-// line per method, the mean over the other axes' values, seeds included,
-// with a 95% Student-t interval).
+// returns one Row per point and method: sweep.csv and sweep.json (CSV,
+// JSON), and the figures (Figures: each metric against each numeric axis
+// of 3 values or more, seed aside, one line per method and value of the
+// other axes, the mean over the seeds with its 95% Student-t interval as a
+// band; against alpha also the notebook's two-panel figure of steps and
+// seconds to the tolerance). A sweep with an r-hat axis also gets the safe
+// width of each group of its other axes (SafeWidthRow: the one definition,
+// experiment.SafeWidth, against the original network's error), in
+// sweep.json, safe-width.csv (SafeWidthCSV) and marked on the best error's
+// figure against r-hat.
 //
 // # Engines
 //

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"image/color"
+	"io"
 	"math"
 	"slices"
 	"strconv"
@@ -12,6 +13,9 @@ import (
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/plotutil"
 	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
+	"gonum.org/v1/plot/vg/vgsvg"
 
 	"github.com/lowdim/lowdim/experiment"
 )
@@ -40,48 +44,73 @@ func intF(p *int) *float64 {
 	return &v
 }
 
-// Curve is one method's line of a figure: at each axis value X, the
-// interval of the metric over the rows of that value (the other axes'
-// values, seeds included; experiment.TInterval). Rows without the figure
-// are left out; N says how many were kept.
+// Curve is one line of a figure: a method, at the values Others of the
+// axes other than the one drawn against and seed (one line per method and
+// combination: depth 2 and depth 3, ms and mc), and at each value X of the
+// axis drawn against the interval of the metric over the seeds
+// (experiment.TInterval). Rows without the figure are left out; N says how
+// many were kept.
 type Curve struct {
 	Method string
+	Others []AxisValue
 	X      []float64
 	Y      []experiment.Interval
 }
 
-// Curves returns the curves of metric against the numeric axis key, one
-// per method in first-seen order.
+// Label names the curve in a legend: the method and the other axes'
+// values.
+func (c Curve) Label() string {
+	if len(c.Others) == 0 {
+		return c.Method
+	}
+	return c.Method + " " + FormatAxes(c.Others)
+}
+
+// Curves returns the curves of metric against the numeric axis key, in
+// first-seen order of method and other axes' values.
 func (m *Merged) Curves(metric Metric, key string) []Curve {
 	type cell struct {
 		x  float64
 		ys []float64
 	}
-	var methods []string
-	cells := map[string][]*cell{}
+	type line struct {
+		method string
+		others []AxisValue
+		cells  []*cell
+	}
+	var lines []*line
 	for _, r := range m.Rows {
 		x, ok := axisNumber(r, key)
 		if !ok || r.Method == "" {
 			continue
 		}
-		if !slices.Contains(methods, r.Method) {
-			methods = append(methods, r.Method)
+		var others []AxisValue
+		for _, a := range r.Axes {
+			if a.Key != key && a.Key != "seed" {
+				others = append(others, a)
+			}
 		}
-		i := slices.IndexFunc(cells[r.Method], func(c *cell) bool { return c.x == x })
+		id := FormatAxes(others)
+		li := slices.IndexFunc(lines, func(l *line) bool { return l.method == r.Method && FormatAxes(l.others) == id })
+		if li < 0 {
+			lines = append(lines, &line{method: r.Method, others: others})
+			li = len(lines) - 1
+		}
+		l := lines[li]
+		i := slices.IndexFunc(l.cells, func(c *cell) bool { return c.x == x })
 		if i < 0 {
-			cells[r.Method] = append(cells[r.Method], &cell{x: x})
-			i = len(cells[r.Method]) - 1
+			l.cells = append(l.cells, &cell{x: x})
+			i = len(l.cells) - 1
 		}
 		if y := metric.Get(r); y != nil && !math.IsNaN(*y) && !math.IsInf(*y, 0) {
-			cells[r.Method][i].ys = append(cells[r.Method][i].ys, *y)
+			l.cells[i].ys = append(l.cells[i].ys, *y)
 		}
 	}
 	var out []Curve
-	for _, name := range methods {
-		cs := cells[name]
-		slices.SortFunc(cs, func(a, b *cell) int { return cmpF(a.x, b.x) })
-		c := Curve{Method: name}
-		for _, e := range cs {
+	for _, l := range lines {
+		slices.SortFunc(l.cells, func(a, b *cell) int { return cmpF(a.x, b.x) })
+		c := Curve{Method: l.method, Others: l.others}
+		for _, e := range l.cells {
 			if len(e.ys) == 0 {
 				continue
 			}
@@ -124,110 +153,262 @@ func axisNumber(r Row, key string) (float64, bool) {
 	return 0, false
 }
 
-// FigureAxes returns the axes drawn against: the numeric axes but seed.
+// FigureAxes returns the axes drawn against: the numeric axes but seed
+// that have at least 3 values, or the only numeric one (an axis of 2
+// values, depth 2 and 3, splits the lines of the others instead).
 func (m *Merged) FigureAxes() []string {
 	var keys []string
+	counts := map[string]int{}
 	for _, k := range m.AxisKeys {
 		if k == "seed" || len(m.Rows) == 0 {
 			continue
 		}
-		if _, ok := axisNumber(m.Rows[0], k); ok {
-			keys = append(keys, k)
+		if _, ok := axisNumber(m.Rows[0], k); !ok {
+			continue
+		}
+		keys = append(keys, k)
+		seen := map[float64]bool{}
+		for _, r := range m.Rows {
+			if x, ok := axisNumber(r, k); ok {
+				seen[x] = true
+			}
+		}
+		counts[k] = len(seen)
+	}
+	if len(keys) <= 1 {
+		return keys
+	}
+	var out []string
+	for _, k := range keys {
+		if counts[k] >= 3 {
+			out = append(out, k)
 		}
 	}
-	return keys
+	if len(out) == 0 {
+		return keys
+	}
+	return out
 }
 
-var palette = []color.Color{
-	color.RGBA{0, 114, 178, 255}, color.RGBA{213, 94, 0, 255}, color.RGBA{0, 158, 115, 255},
-	color.RGBA{204, 121, 167, 255}, color.RGBA{230, 159, 0, 255}, color.RGBA{0, 0, 0, 255},
-}
+// The notebooks' colours: the original blue, the compressed network
+// turquoise with circles; other methods from a colour-blind safe palette.
+var (
+	blue      = color.RGBA{0, 0, 255, 255}
+	turquoise = color.RGBA{64, 224, 208, 255}
+	palette   = []color.Color{
+		color.RGBA{213, 94, 0, 255}, color.RGBA{0, 158, 115, 255}, color.RGBA{204, 121, 167, 255},
+		color.RGBA{230, 159, 0, 255}, color.RGBA{0, 114, 178, 255}, color.RGBA{0, 0, 0, 255},
+	}
+)
 
 // Figures draws each metric against each figure axis, as PNG and SVG,
 // keyed by file name (<metric>_vs_<axis>.png); a figure with no value is
-// left out.
+// left out. Against alpha it also draws the notebook's figure of the
+// learning-rate-ratio ablation, alpha_ablation.png and .svg: steps and
+// seconds to the tolerance side by side, linear axes. The best error
+// against r-hat marks the safe widths (Merged.SafeWidths).
 func (m *Merged) Figures(title string) (map[string][]byte, error) {
 	out := map[string][]byte{}
 	for _, key := range m.FigureAxes() {
 		for _, met := range Metrics {
 			curves := m.Curves(met, key)
-			n := 0
-			for _, c := range curves {
-				n += len(c.X)
-			}
-			if n == 0 {
+			if !hasPoints(curves) {
 				continue
 			}
 			for _, format := range []string{"png", "svg"} {
-				b, err := drawFigure(title, key, met, curves, format)
+				b, err := render(format, 6*vg.Inch, 4*vg.Inch, func() ([]*plot.Plot, error) {
+					p, err := m.newPlot(title, key, met, curves)
+					return []*plot.Plot{p}, err
+				})
 				if err != nil {
 					return nil, fmt.Errorf("sweep: figure %s against %s: %w", met.Name, key, err)
 				}
 				out[fmt.Sprintf("%s_vs_%s.%s", met.Name, key, format)] = b
 			}
 		}
+		if key != "alpha" {
+			continue
+		}
+		steps, secs := m.Curves(Metrics[0], key), m.Curves(Metrics[1], key)
+		if !hasPoints(steps) && !hasPoints(secs) {
+			continue
+		}
+		for _, format := range []string{"png", "svg"} {
+			b, err := render(format, 12*vg.Inch, 4.5*vg.Inch, func() ([]*plot.Plot, error) {
+				left, err := m.newPlot(title, key, Metrics[0], steps)
+				if err != nil {
+					return nil, err
+				}
+				right, err := m.newPlot(title, key, Metrics[1], secs)
+				return []*plot.Plot{left, right}, err
+			})
+			if err != nil {
+				return nil, fmt.Errorf("sweep: the alpha ablation figure: %w", err)
+			}
+			out["alpha_ablation."+format] = b
+		}
 	}
 	return out, nil
 }
 
-func drawFigure(title, key string, met Metric, curves []Curve, format string) (b []byte, err error) {
+func hasPoints(curves []Curve) bool {
+	for _, c := range curves {
+		if len(c.X) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// render draws the plots that mk returns side by side on one canvas of
+// width w and height h, as format ("png" or "svg"). gonum/plot panics on
+// some degenerate data; that is an error here.
+func render(format string, w, h vg.Length, mk func() ([]*plot.Plot, error)) (b []byte, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			b, err = nil, fmt.Errorf("gonum/plot panicked: %v", r)
 		}
 	}()
+	plots, err := mk()
+	if err != nil {
+		return nil, err
+	}
+	var c interface {
+		vg.CanvasSizer
+		io.WriterTo
+	}
+	switch format {
+	case "png":
+		c = vgimg.PngCanvas{Canvas: vgimg.New(w, h)}
+	case "svg":
+		c = vgsvg.New(w, h)
+	default:
+		return nil, fmt.Errorf("unknown figure format %q", format)
+	}
+	dc := draw.New(c)
+	if len(plots) == 1 {
+		plots[0].Draw(dc)
+	} else {
+		tiles := draw.Tiles{Rows: 1, Cols: len(plots), PadX: vg.Millimeter * 6, PadTop: vg.Millimeter * 2, PadBottom: vg.Millimeter * 2,
+			PadLeft: vg.Millimeter * 2, PadRight: vg.Millimeter * 2}
+		row := make([][]*plot.Plot, 1)
+		row[0] = plots
+		canvases := plot.Align(row, tiles, dc)
+		for i, p := range plots {
+			p.Draw(canvases[0][i])
+		}
+	}
+	var buf bytes.Buffer
+	if _, err := c.WriteTo(&buf); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// newPlot is the figure of met against key: each curve's mean as a line
+// with its 95% t-interval as a band (clipped at 0, below which no metric
+// goes, and at the mean on a log axis when it reaches 0), and, for the best error against
+// r-hat, each safe width as a vertical line.
+func (m *Merged) newPlot(title, key string, met Metric, curves []Curve) (*plot.Plot, error) {
 	p := plot.New()
 	p.Title.Text = title
 	p.X.Label.Text = key
-	p.Y.Label.Text = met.Label + " (mean, 95% t-interval)"
+	if key == "alpha" {
+		p.X.Label.Text = "learning-rate ratio alpha"
+	}
+	p.Y.Label.Text = met.Label + " (mean, 95% CI)"
 	if met.Log {
 		p.Y.Scale = plot.LogScale{}
 		p.Y.Tick.Marker = plot.LogTicks{Prec: -1}
 	}
 	p.Add(plotter.NewGrid())
-	for i, c := range curves {
+	others := 0
+	ymin, ymax := math.Inf(1), math.Inf(-1)
+	// The bands first, under every line.
+	var lines []plot.Plotter
+	for _, c := range curves {
 		if len(c.X) == 0 {
 			continue
 		}
+		var col color.Color
+		width, marker := vg.Points(1.5), true
+		switch {
+		case c.Method == "original" && len(c.Others) == 0:
+			col, width, marker = blue, vg.Points(3), false
+		case c.Method == "compressed" && len(c.Others) == 0:
+			col, width = turquoise, vg.Points(3)
+		default:
+			col = palette[others%len(palette)]
+			others++
+		}
 		xy := make(plotter.XYs, len(c.X))
-		errs := make(plotter.YErrors, len(c.X))
+		var band plotter.XYs
+		var low plotter.XYs
 		for j := range c.X {
 			y := c.Y[j]
 			xy[j].X, xy[j].Y = c.X[j], y.Mean
+			lo, hi := y.Mean, y.Mean
 			if y.Lo != nil {
-				lo, hi := y.Mean-*y.Lo, *y.Hi-y.Mean
-				if met.Log && *y.Lo <= 0 {
-					lo = 0 // a log axis cannot show a bound at or below 0
-				}
-				errs[j].Low, errs[j].High = lo, hi
+				lo, hi = *y.Lo, *y.Hi
 			}
+			if met.Log && lo <= 0 {
+				lo = y.Mean // a log axis cannot show a bound at or below 0
+			}
+			lo = math.Max(lo, 0) // every metric is >= 0: the band is clipped there
+			band = append(band, plotter.XY{X: c.X[j], Y: hi})
+			low = append(low, plotter.XY{X: c.X[j], Y: lo})
+			ymin, ymax = math.Min(ymin, lo), math.Max(ymax, hi)
 		}
-		line, pts, err := plotter.NewLinePoints(xy)
+		slices.Reverse(low)
+		band = append(band, low...)
+		if len(c.X) > 1 {
+			poly, err := plotter.NewPolygon(band)
+			if err != nil {
+				return nil, err
+			}
+			r, g, b, _ := col.RGBA()
+			poly.Color = color.NRGBA{uint8(r >> 8), uint8(g >> 8), uint8(b >> 8), 0x40}
+			poly.LineStyle.Width = 0
+			p.Add(poly)
+		}
+		line, err := plotter.NewLine(xy)
 		if err != nil {
 			return nil, err
 		}
-		col := palette[i%len(palette)]
-		line.Color, line.Width, line.Dashes = col, vg.Points(1.5), plotutil.Dashes(i)
-		pts.Color = col
-		bars, err := plotter.NewYErrorBars(struct {
-			plotter.XYer
-			plotter.YErrorer
-		}{xy, errs})
-		if err != nil {
-			return nil, err
+		line.Color, line.Width = col, width
+		lines = append(lines, line)
+		if marker {
+			pts, err := plotter.NewScatter(xy)
+			if err != nil {
+				return nil, err
+			}
+			pts.Color, pts.Shape, pts.Radius = col, draw.CircleGlyph{}, vg.Points(3)
+			lines = append(lines, pts)
+			p.Legend.Add(c.Label(), line, pts)
+		} else {
+			p.Legend.Add(c.Label(), line)
 		}
-		bars.Color = col
-		p.Add(line, pts, bars)
-		p.Legend.Add(c.Method, line, pts)
+	}
+	p.Add(lines...)
+	if key == "r-hat" && met.Name == "best_error" && ymin <= ymax {
+		for i, s := range m.SafeWidths {
+			if s.SafeWidth == nil {
+				continue
+			}
+			x := float64(*s.SafeWidth)
+			v, err := plotter.NewLine(plotter.XYs{{X: x, Y: ymin}, {X: x, Y: ymax}})
+			if err != nil {
+				return nil, err
+			}
+			v.Color, v.Width, v.Dashes = color.Black, vg.Points(1), plotutil.Dashes(1+i)
+			p.Add(v)
+			label := fmt.Sprintf("safe width %s r-hat=%d (within %g%% of the original)", s.Method, *s.SafeWidth, 100*s.TolRel)
+			if len(s.Axes) > 0 {
+				label += " " + FormatAxes(s.Axes)
+			}
+			p.Legend.Add(label, v)
+		}
 	}
 	p.Legend.Top = true
-	w, err := p.WriterTo(6*vg.Inch, 4*vg.Inch, format)
-	if err != nil {
-		return nil, err
-	}
-	var buf bytes.Buffer
-	if _, err := w.WriteTo(&buf); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
+	return p, nil
 }

@@ -35,6 +35,11 @@ type Row struct {
 	PeakRSSBytes *uint64  `json:"peak_rss_bytes"`
 	Seconds      *float64 `json:"seconds"`
 	Error        string   `json:"error"`
+
+	// reported is the method's reported error (ReportedError), tol the
+	// point's --tol: what the safe width reads.
+	reported *float64
+	tol      float64
 }
 
 // Measured lists the columns of sweep.csv that are measured (time and
@@ -46,6 +51,10 @@ var Measured = []string{"seconds_to_tol", "peak_rss_bytes", "seconds"}
 type Merged struct {
 	AxisKeys []string `json:"axis_keys"`
 	Rows     []Row    `json:"rows"`
+	// SafeWidths are the safe widths of a sweep with an r-hat axis, per
+	// group of the other axes but seed and candidate method
+	// (SafeWidthRow); none without an r-hat axis.
+	SafeWidths []SafeWidthRow `json:"safe_widths,omitempty"`
 	// Problems lists the folders that could not be read (a run.json of
 	// another schema, a malformed status): reported, not fatal.
 	Problems []string `json:"problems,omitempty"`
@@ -116,6 +125,7 @@ func Merge(dirs ...string) (*Merged, error) {
 		run := runs[filepath.Join(where[st.Hash], "run.json")]
 		m.Rows = append(m.Rows, rowsOf(st, run)...)
 	}
+	m.SafeWidths = m.safeWidths()
 	return &m, nil
 }
 
@@ -161,6 +171,10 @@ func rowsOf(st *Status, run *results.Run) []Row {
 			r.Seconds = &sec
 		}
 		r.PeakRSSBytes = rss
+		r.reported = mr.ReportedError()
+		if run.Config != nil {
+			r.tol = run.Config.Tol
+		}
 		rows = append(rows, r)
 	}
 	return rows

@@ -24,8 +24,16 @@ or the --out of each shard) back through the run reader and writes to --out
 configuration and method (axis values, steps and seconds to the tolerance,
 best and final error, parameters, peak RSS, status; an absent figure is
 empty or null, never 0), and the figures: each metric against each numeric
-axis but seed, one line per method, the mean with a 95% t-interval over
-the other axes' values (the seeds), as PNG and SVG.
+axis but seed (of 3 values or more, or the only one), one line per method
+and value of the other axes, the mean over the seeds with its 95%
+t-interval as a band, as PNG and SVG; against alpha also
+alpha_ablation.png, the notebook's steps and seconds to the tolerance side
+by side. A sweep with an r-hat
+axis also gets the safe width of each group of the other axes (the one
+definition lowdim verify uses: the smallest r-hat whose mean reported error
+is within 50% of the original network's; the original must be among the
+methods): in sweep.json's safe_widths, in safe-width.csv, and marked on
+the best error's figure against r-hat.
 
 Flags:
 `
@@ -93,6 +101,9 @@ func writeMerged(dir string, m *sweep.Merged, title string) error {
 		return err
 	}
 	figs["sweep.csv"], figs["sweep.json"] = m.CSV(), js
+	if sw := m.SafeWidthCSV(); sw != nil {
+		figs["safe-width.csv"] = sw
+	}
 	for _, name := range slices.Sorted(maps.Keys(figs)) {
 		if err := results.WriteFileAtomic(filepath.Join(stage.Path(), name), figs[name]); err != nil {
 			return err
