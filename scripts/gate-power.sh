@@ -16,15 +16,18 @@
 #   go test ./gate -run TestPower -v
 #
 # The raw timing samples of every run are appended to SAMPLES, one line
-# per run, side and timing row, the values in round order (sec/op, the
-# shortest decimal that reads back to the gate's float64, so that Judge
-# on them repeats the gate's verdict; the 1m runs of 2026-11-30 in
-# gate/testdata/power-samples.tsv have 5 significant digits):
+# per run, timing row (a case and a unit: sec/op, the wall time, or
+# cpu-sec/op, the process's CPU time) and side, the values in round order
+# in seconds per op, each the shortest decimal that reads back to the
+# gate's float64 (so Judge on them repeats the gate's verdict):
 #
-#   utc kind budget plant benchmark side samples(comma-separated)
+#   utc kind budget plant benchmark unit side samples(comma-separated)
 #
-# from which gate/power_test.go derives the smallest regression the gate
-# detects with 95% power at other budgets.
+# The 1m runs of 2026-11-30 in gate/testdata/power-samples.tsv were written
+# before the unit column and with 5 significant digits; gate/power_test.go
+# reads that format too. SAMPLES with another header is refused. From
+# SAMPLES, gate/power_test.go (TestPowerByBudget) derives the smallest
+# regression the gate detects with 95% power at other budgets.
 #
 # usage: scripts/gate-power.sh N BUDGET [PLANT] [OUT] [SAMPLES]
 #   N       gate runs of each kind (the issue asks for 30)
@@ -40,6 +43,11 @@ plant=${3:-0.10}
 top=$(git rev-parse --show-toplevel)
 out=${4:-$top/gate/testdata/power.tsv}
 samples=${5:-$top/gate/testdata/power-samples.tsv}
+header=$(printf 'utc\tkind\tbudget\tplant\tbenchmark\tunit\tside\tsamples')
+if [ -s "$samples" ] && [ "$(head -n 1 "$samples")" != "$header" ]; then
+  echo "gate-power: $samples has another header than $(printf '%q' "$header") (written before the unit column?): give a new SAMPLES file" >&2
+  exit 2
+fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 # The backend make would choose (its probe: cblas.h and -lopenblas link).
@@ -52,7 +60,7 @@ fi
 bin=$work/lowdim
 mkdir -p "$(dirname "$out")" "$(dirname "$samples")"
 if [ ! -s "$samples" ]; then
-  printf 'utc\tkind\tbudget\tplant\tbenchmark\tside\tsamples\n' >"$samples"
+  printf '%s\n' "$header" >"$samples"
 fi
 if [ ! -s "$out" ]; then
   printf 'kind\tbudget\tplant\texit\trounds\tregressions\ttiming_rows\tload1\tutc\n' >"$out"
@@ -77,7 +85,7 @@ with open(sys.argv[2], "a") as f:
     for r in rows:
         for side in ("base", "head"):
             vals = ",".join(repr(float(v)) for v in r[side]["samples"])
-            f.write("\t".join(sys.argv[3:7] + [r["benchmark"], side, vals]) + "\n")
+            f.write("\t".join(sys.argv[3:7] + [r["benchmark"], r["unit"], side, vals]) + "\n")
 print(j["rounds"], sum(r["verdict"] == "regression" for r in rows), len(rows))
 PY
 )
