@@ -62,7 +62,7 @@ func fspeed(r Row) string {
 
 // machineTable returns the machines' description as rows of cells.
 func (c *Comparison) machineTable() (head []string, rows [][]string) {
-	head = []string{"machine", "file", "CPU", "cores", "GOMAXPROCS", "BLAS", "Go", "kernel", "suite", "load (start, end)", "energy", "USD/h", "W given", "TTQ run", "cost", "energy per run"}
+	head = []string{"machine", "file", "CPU", "cores", "GOMAXPROCS", "BLAS", "Go", "kernel", "suite", "load (start, end)", "energy", "USD/h", "W given", "time-to-quality runs (one each)", "their cost", "their energy"}
 	for _, m := range c.Machines {
 		suite := "full"
 		if m.Quick {
@@ -74,9 +74,9 @@ func (c *Comparison) machineTable() (head []string, rows [][]string) {
 		} else if m.EnergyBasis != "" {
 			energyRun = m.EnergyBasis
 		}
-		src := "modelled: " + m.EnergySource
+		src := "modelled (" + m.EnergySource + ")"
 		if m.Measured {
-			src = "measured: " + m.EnergySource
+			src = "measured (" + m.EnergySource + ")"
 		}
 		rows = append(rows, []string{m.Name, m.Path, m.CPU, fmt.Sprint(m.Cores), fmt.Sprint(m.GOMAXPROCS), m.BLAS + " (" + m.BLASDetail + ")",
 			m.Go, m.Kernel, suite, fnum(m.LoadStart, "%.1f") + ", " + fnum(m.LoadEnd, "%.1f"), src,
