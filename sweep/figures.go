@@ -319,7 +319,7 @@ func (m *Merged) newPlot(title, key string, met Metric, curves []Curve) (*plot.P
 	p.Y.Label.Text = met.Label + " (mean, 95% CI)"
 	if met.Log {
 		p.Y.Scale = plot.LogScale{}
-		p.Y.Tick.Marker = plot.LogTicks{Prec: -1}
+		p.Y.Tick.Marker = plot.LogTicks{Prec: 1} // 1e-05, not 9.999999999999999e-06
 	}
 	p.Add(plotter.NewGrid())
 	others := 0
