@@ -51,9 +51,9 @@ var Measured = []string{"seconds_to_tol", "peak_rss_bytes", "seconds"}
 type Merged struct {
 	AxisKeys []string `json:"axis_keys"`
 	Rows     []Row    `json:"rows"`
-	// SafeWidths are the safe widths of a sweep with an r-hat axis, per
-	// group of the other axes but seed and candidate method
-	// (SafeWidthRow); none without an r-hat axis.
+	// SafeWidths are the safe widths of a sweep with an r-hat axis and
+	// the original network among its methods, per group of the other axes
+	// but seed and candidate method (SafeWidthRow); none otherwise.
 	SafeWidths []SafeWidthRow `json:"safe_widths,omitempty"`
 	// Problems lists the folders that could not be read (a run.json of
 	// another schema, a malformed status): reported, not fatal.

@@ -55,9 +55,11 @@ type SafeCandidate struct {
 	Seeds int      `json:"seeds"`
 }
 
-// safeWidths computes m's SafeWidthRows; none without an r-hat axis.
+// safeWidths computes m's SafeWidthRows; none without an r-hat axis or
+// without the original network among the methods (the depth and width
+// presets: they ask no safe width).
 func (m *Merged) safeWidths() []SafeWidthRow {
-	if !slices.Contains(m.AxisKeys, "r-hat") {
+	if !slices.Contains(m.AxisKeys, "r-hat") || !slices.ContainsFunc(m.Rows, func(r Row) bool { return r.Method == referenceMethod }) {
 		return nil
 	}
 	type group struct {

@@ -22,7 +22,8 @@ func swRow(method string, depth, rhat, seed int64, e float64, status results.Sta
 // original's mean error; a width some seed did not judge (diverged) is
 // no candidate; an original that ran out of steps under a tolerance is no
 // reference (as verify's width check); a group without the original has
-// none, and says so; without an r-hat axis there is no safe width.
+// none, and says so; without an r-hat axis, or without the original in the
+// whole sweep, there is no safe width.
 func TestSafeWidths(t *testing.T) {
 	const tol = 1e-8
 	var rows []Row
@@ -109,9 +110,13 @@ func TestSafeWidths(t *testing.T) {
 		t.Error("depth has 3 values: a figure against it is drawn")
 	}
 
-	none := &Merged{AxisKeys: []string{"alpha", "seed"}, Rows: []Row{swRow("compressed", 2, 3, 1, 0.1, results.Converged, 0)}}
+	none := &Merged{AxisKeys: []string{"alpha", "seed"}, Rows: []Row{swRow("original", 2, 3, 1, 0.1, results.Converged, 0)}}
 	if sw := none.safeWidths(); sw != nil {
 		t.Errorf("no r-hat axis: %+v", sw)
+	}
+	noOrig := &Merged{AxisKeys: []string{"depth", "r-hat", "seed"}, Rows: rows[len(rows)-2:]}
+	if sw := noOrig.safeWidths(); sw != nil {
+		t.Errorf("no original in the sweep: %+v", sw)
 	}
 }
 

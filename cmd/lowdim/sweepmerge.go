@@ -28,12 +28,12 @@ axis but seed (of 3 values or more, or the only one), one line per method
 and value of the other axes, the mean over the seeds with its 95%
 t-interval as a band, as PNG and SVG; against alpha also
 alpha_ablation.png, the notebook's steps and seconds to the tolerance side
-by side. A sweep with an r-hat
-axis also gets the safe width of each group of the other axes (the one
+by side. A sweep with an r-hat axis and the original among its methods
+also gets the safe width of each group of the other axes (the one
 definition lowdim verify uses: the smallest r-hat whose mean reported error
-is within 50% of the original network's; the original must be among the
-methods): in sweep.json's safe_widths, in safe-width.csv, and marked on
-the best error's figure against r-hat.
+over the seeds is within 50% of the original network's): in sweep.json's
+safe_widths, in safe-width.csv, and marked on the best error's figure
+against r-hat.
 
 Flags:
 `
