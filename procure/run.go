@@ -145,7 +145,7 @@ func Run(s Suite, o Options) (*Report, error) {
 	} else {
 		r.EnergySource = o.Model.Source()
 	}
-	st := &state{s: s, o: o, r: r, meter: meter, benches: map[string]int{}}
+	st := &state{s: s, o: o, r: r, meter: meter, benches: map[string]int{}, prevStep: map[string]prevStep{}}
 	tasks := st.tasks()
 	var total float64
 	for _, t := range tasks {
@@ -183,6 +183,14 @@ func Run(s Suite, o Options) (*Report, error) {
 	return r, nil
 }
 
+// prevStep is a step benchmark done: its size, the time building its
+// problem and network took and its first step's, or that it was dropped.
+type prevStep struct {
+	d           int
+	build, warm time.Duration
+	dropped     bool
+}
+
 // state is a run under way.
 type state struct {
 	s       Suite
@@ -190,6 +198,10 @@ type state struct {
 	r       *Report
 	meter   *energy.Meter
 	benches map[string]int // name -> index in r.Benchmarks
+	// prevStep is, per workload/method, the last size a step benchmark
+	// ran at and what it took, for dropping larger sizes before building
+	// them.
+	prevStep map[string]prevStep
 	// peakRSS is the largest peak RSS read so far (the peak is reset
 	// before each time-to-quality run).
 	peakRSS uint64
@@ -241,9 +253,11 @@ func (st *state) tasks() []task {
 	for _, w := range s.StepWorkloads {
 		for _, d := range s.StepSizes {
 			for _, m := range Methods {
+				// The original's step grows as d^3 (about 1 s for its
+				// samples at d = 256), up to the budget that drops it.
 				weight := 1.0
 				if m == "original" {
-					weight = max(1, math.Pow(float64(d)/256, 3)/8)
+					weight = min(s.StepBudget.Seconds(), max(1, math.Pow(float64(d)/256, 3)/8))
 				}
 				ts = append(ts, task{fmt.Sprintf("step workload=%s method=%s d=%d", w, m, d), weight,
 					func() error { st.step(w, m, d); return nil }})
@@ -355,6 +369,28 @@ func (st *state) step(w, m string, d int) {
 			return
 		}
 	}
+	// From the smaller size before it: building the problem and the
+	// network (a spectral initialisation is an SVD) and the steps grow as
+	// d^3 at most.
+	key := w + "/" + m
+	if p, ok := st.prevStep[key]; ok && p.d < d {
+		if p.dropped {
+			st.absent(name, Training, "s", false, fmt.Sprintf("dropped: d = %d was already beyond the suite's %s per benchmark", p.d, st.s.StepBudget))
+			st.prevStep[key] = prevStep{d: d, dropped: true}
+			return
+		}
+		r3 := math.Pow(float64(d)/float64(p.d), 3)
+		build, warm := time.Duration(float64(p.build)*r3), time.Duration(float64(p.warm)*r3)
+		est := build + warm + time.Duration(st.s.StepSamples)*max(warm, st.s.StepMinSample)
+		if est > st.s.StepBudget {
+			st.absent(name, Training, "s", false, fmt.Sprintf("dropped: at d = %d building the problem and network took %s and a step %s, so d = %d would take about %s (both as d^3), beyond the suite's %s per benchmark",
+				p.d, p.build.Round(time.Millisecond), p.warm.Round(time.Microsecond), d, est.Round(time.Second), st.s.StepBudget))
+			st.prevStep[key] = prevStep{d: d, dropped: true}
+			return
+		}
+	}
+	started := time.Now()
+	st.prevStep[key] = prevStep{d: d, dropped: true} // until it completes
 	in, err := instance.Build(c)
 	if err != nil {
 		st.absent(name, Training, "s", false, err.Error())
@@ -366,11 +402,17 @@ func (st *state) step(w, m string, d int) {
 		return
 	}
 	obj, _ := experiment.NewObjective(m, c, in, net)
+	built := time.Since(started)
 	obj.Evaluate()
 	t0 := time.Now()
 	obj.Step(c.Eta)
 	obj.Evaluate()
 	warm := time.Since(t0)
+	defer func() {
+		if i, ok := st.benches[name]; ok && st.r.Benchmarks[i].Absent == "" && len(st.r.Benchmarks[i].Samples) == st.s.StepSamples {
+			st.prevStep[key] = prevStep{d: d, build: built, warm: warm}
+		}
+	}()
 	samples := st.s.StepSamples
 	if time.Duration(samples)*max(warm, st.s.StepMinSample) > st.s.StepBudget {
 		st.absent(name, Training, "s", false, fmt.Sprintf("dropped: one step took %s, %d samples would exceed the suite's %s per benchmark",

@@ -4,6 +4,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 )
@@ -102,4 +103,41 @@ func TestSuiteValidate(t *testing.T) {
 	}
 	require.NoError(t, Standard(true).Validate())
 	require.NoError(t, Standard(false).Validate())
+}
+
+// TestStepDropsSizes: a size is dropped before it is built when the
+// smaller size's build and step, scaled by d^3, exceed the budget, or when
+// the smaller size was dropped.
+func TestStepDropsSizes(t *testing.T) {
+	s := Tiny()
+	s.StepBudget = 10 * time.Second
+	st := &state{s: s, r: &Report{}, benches: map[string]int{}, prevStep: map[string]prevStep{}}
+	// As if d = 16 took 1 s to build and 1 ms a step: d = 64 is 64 x that,
+	// 64 s to build; d = 32 would be 8 s and 8 ms steps, within 10 s.
+	st.prevStep["mf/original"] = prevStep{d: 16, build: time.Second, warm: time.Millisecond}
+	st.step("mf", "original", 64)
+	b, ok := st.r.Lookup("step/workload=mf/method=original/d=64")
+	require.True(t, ok)
+	require.Contains(t, b.Absent, "dropped: at d = 16 building the problem and network took 1s and a step 1ms, so d = 64 would take about 1m4s (both as d^3)") // 64 s + 64 ms + 6 samples x 64 ms
+	require.Empty(t, b.Samples)
+	st.step("mf", "original", 128)
+	b, _ = st.r.Lookup("step/workload=mf/method=original/d=128")
+	require.Contains(t, b.Absent, "dropped: d = 64 was already beyond the suite's 10s per benchmark")
+
+	// The estimate from d = 16 says d = 32 fits: it runs.
+	st.prevStep["mf/compressed"] = prevStep{d: 16, build: time.Second, warm: time.Millisecond}
+	st.step("mf", "compressed", 32)
+	b, _ = st.r.Lookup("step/workload=mf/method=compressed/d=32")
+	require.Empty(t, b.Absent)
+	require.Len(t, b.Samples, s.StepSamples)
+
+	// A budget no step fits: the first size is dropped after one step,
+	// the next without building.
+	st.s.StepBudget = time.Nanosecond
+	st.step("mc", "original", 16)
+	st.step("mc", "original", 32)
+	b, _ = st.r.Lookup("step/workload=mc/method=original/d=16")
+	require.Contains(t, b.Absent, "dropped: one step took")
+	b, _ = st.r.Lookup("step/workload=mc/method=original/d=32")
+	require.Contains(t, b.Absent, "dropped: d = 16 was already beyond")
 }
