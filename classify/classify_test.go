@@ -1,0 +1,181 @@
+package classify
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/lowdim/lowdim/config"
+	"github.com/lowdim/lowdim/npy"
+)
+
+func write(t *testing.T, name, text string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	require.NoError(t, os.WriteFile(p, []byte(text), 0o644))
+	return p
+}
+
+// TestReadCSV: the label column is found by name wherever it is, the
+// other columns are the features in order.
+func TestReadCSV(t *testing.T) {
+	p := write(t, "d.csv", "# a comment\na, y ,b\n1.5,3,2\n-1,7,0.25\n")
+	src, err := Read("data", p, "y")
+	require.NoError(t, err)
+	tb := src.Train
+	require.Nil(t, src.Test)
+	require.Equal(t, 2, tb.N)
+	require.Equal(t, 2, tb.Features)
+	require.Equal(t, []float64{1.5, 2, -1, 0.25}, tb.X)
+	require.Equal(t, []int64{3, 7}, tb.Labels)
+	names, err := Classes(tb)
+	require.NoError(t, err)
+	s, err := Numbered(tb, names, nil)
+	require.NoError(t, err)
+	require.Equal(t, []byte{0, 1}, s.Y)
+}
+
+// TestReadErrors: each bad source is a user error naming the file, line
+// or flag, and the value.
+func TestReadErrors(t *testing.T) {
+	dir := t.TempDir()
+	x := filepath.Join(dir, "X.npy")
+	require.NoError(t, npy.WriteFile(x, []int{3, 2}, []float64{1, 2, 3, 4, 5, 6}))
+	y := filepath.Join(dir, "y.npy")
+	require.NoError(t, npy.WriteFile(y, []int{3}, []float64{0, 1.5, 1}))
+	y2 := filepath.Join(dir, "y2.npy")
+	require.NoError(t, npy.WriteFile(y2, []int{2}, []float64{0, 1}))
+	for _, c := range []struct {
+		name, src, label string
+		want             []string
+	}{
+		{"missing", filepath.Join(dir, "no.csv"), "y", []string{"--data", "no.csv"}},
+		{"no label column", write(t, "a.csv", "a,b\n1,2\n"), "y", []string{"--label y", "no such column", "a, b"}},
+		{"nan feature", write(t, "b.csv", "a,y\n1,0\nNaN,1\n"), "y", []string{"b.csv:3", `"a"`, `"NaN"`}},
+		{"text label", write(t, "c.csv", "a,y\n1,0\n2,cat\n"), "y", []string{"c.csv:3", `"cat"`, "not an integer"}},
+		{"ragged", write(t, "d.csv", "a,y\n1,0\n2\n"), "y", []string{"d.csv", "line 3"}},
+		{"fractional npy label", x + "," + y, "", []string{"y.npy: row 1: label 1.5 is not an integer"}},
+		{"npy lengths", x + "," + y2, "", []string{"y2.npy: shape [2]", "(3,)"}},
+		{"label on npy", x + "," + y, "y", []string{"--label y", "applies to a CSV"}},
+		{"csv without label", write(t, "e.csv", "a,y\n1,0\n"), "", []string{"--label", "needs --label"}},
+		{"other extension", write(t, "f.txt", "1"), "", []string{"--data", "f.txt", "unknown source"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := Read("data", c.src, c.label)
+			require.Error(t, err)
+			require.True(t, config.IsUserError(err), "%v is not a user error", err)
+			for _, w := range c.want {
+				require.Contains(t, err.Error(), w)
+			}
+		})
+	}
+}
+
+// TestStratifiedSplit: every class is split in proportion, the same seed
+// gives the same split, and a class of one row is refused naming it.
+func TestStratifiedSplit(t *testing.T) {
+	tb := &Table{N: 30, Features: 1, X: make([]float64, 30), Labels: make([]int64, 30), Source: "t.csv"}
+	for i := range tb.Labels {
+		tb.Labels[i] = int64(i % 3 * 5) // labels 0, 5, 10: ten rows each
+	}
+	names, err := Classes(tb)
+	require.NoError(t, err)
+	tr, te, err := StratifiedSplit(tb, names, 0.2, 7)
+	require.NoError(t, err)
+	require.Len(t, te, 6)
+	require.Len(t, tr, 24)
+	count := map[int64]int{}
+	for _, i := range te {
+		count[tb.Labels[i]]++
+	}
+	require.Equal(t, map[int64]int{0: 2, 5: 2, 10: 2}, count)
+	_, te2, _ := StratifiedSplit(tb, names, 0.2, 7)
+	require.Equal(t, te, te2)
+	_, te3, _ := StratifiedSplit(tb, names, 0.2, 8)
+	require.NotEqual(t, te, te3)
+
+	tb.Labels[0] = 99 // a class of one row
+	names, err = Classes(tb)
+	require.NoError(t, err)
+	_, _, err = StratifiedSplit(tb, names, 0.2, 7)
+	require.ErrorContains(t, err, "--test-frac 0.2: t.csv: class 99 has 1 row(s): too few to stratify")
+}
+
+// TestStandardize: the training split gets mean 0 and standard deviation
+// 1 per feature; the test split is mapped with the training split's
+// statistics, not its own.
+func TestStandardize(t *testing.T) {
+	train := &Set{N: 4, Features: 2, Classes: 2, X: []float64{1, 5, 3, 5, 5, 5, 7, 5}, Y: make([]byte, 4)}
+	test := &Set{N: 1, Features: 2, Classes: 2, X: []float64{4, 6}, Y: make([]byte, 1)}
+	sc := Standardize(train, test)
+	require.Equal(t, []float64{4, 5}, sc.Mean)
+	require.InDelta(t, 2.2360679775, sc.Std[0], 1e-9) // sqrt(((-3)^2+1+1+9)/4)
+	require.Equal(t, 0.0, sc.Std[1])
+	require.InDelta(t, -3/2.2360679775, train.X[0], 1e-9)
+	require.Equal(t, 0.0, train.X[1]) // constant: centred only
+	require.Equal(t, 0.0, test.X[0])
+	require.Equal(t, 1.0, test.X[1])
+}
+
+// TestVerifySliceFails is issue 17's test on generated data: four classes,
+// the fourth overlapping the third. The compressed model's overall
+// accuracy is within --max-drop of both baselines at some width, yet a
+// class's drop is not within --slice-max-drop: the width fails on the
+// slice alone, and no width is safe.
+func TestVerifySliceFails(t *testing.T) {
+	var b bytes.Buffer
+	require.NoError(t, WriteSyntheticCSV(&b, 3000, 6, 0.15, 1))
+	src, err := Read("data", write(t, "d.csv", b.String()), "label")
+	require.NoError(t, err)
+	names, err := Classes(src.Train)
+	require.NoError(t, err)
+	require.Equal(t, []int64{0, 1, 2, 3}, names)
+	tr, te, err := StratifiedSplit(src.Train, names, 0.3, 1)
+	require.NoError(t, err)
+	train, err := Numbered(src.Train, names, tr)
+	require.NoError(t, err)
+	test, err := Numbered(src.Train, names, te)
+	require.NoError(t, err)
+	Standardize(train, test)
+	maxDrop, sliceDrop := 6.0, 5.0
+	c := Config{Train: TrainConfig{Width: 32, Width2: 16, Depth: 3, Eps: 1, Alpha: 1, Batch: 32, Eta: 0.05, Epochs: 10},
+		RHats: []int{2, 8}, Seeds: []uint64{1, 2, 3}, MaxDrop: &maxDrop, SliceMaxDrop: &sliceDrop, Decide: DecideInterval}
+	v, err := Verify(c, train, test, names, Options{})
+	require.NoError(t, err)
+	require.Len(t, v.Models, 4)
+	for _, m := range v.Models {
+		require.NotNil(t, m.Accuracy, m.Name)
+		require.Equal(t, 3, m.Accuracy.N)
+		require.NotNil(t, m.Accuracy.Lo, m.Name)
+	}
+	sliceOnly := 0
+	for _, w := range v.Widths {
+		require.NotNil(t, w.Pass)
+		overallPass, sliceFail := true, false
+		for _, g := range w.Gates {
+			require.NotNil(t, g.Pass)
+			if g.Class == nil {
+				overallPass = overallPass && *g.Pass
+			} else if !*g.Pass {
+				sliceFail = true
+			}
+		}
+		if overallPass && sliceFail {
+			sliceOnly++
+			require.False(t, *w.Pass, "r_hat %d", w.RHat)
+		}
+	}
+	require.Positive(t, sliceOnly, "no width passes overall and fails on a slice")
+	require.Nil(t, v.SafeWidth)
+	require.False(t, v.Pass)
+
+	// The same runs judged without the slice threshold pass at a width.
+	c.SliceMaxDrop = nil
+	v2, err := Verify(c, train, test, names, Options{})
+	require.NoError(t, err)
+	require.NotNil(t, v2.SafeWidth)
+	require.True(t, v2.Pass)
+}

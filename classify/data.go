@@ -1,0 +1,325 @@
+package classify
+
+import (
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/lowdim/lowdim/config"
+	"github.com/lowdim/lowdim/idx"
+	"github.com/lowdim/lowdim/npy"
+)
+
+// MaxClasses is the largest number of classes a Set holds (labels are
+// stored as bytes, as package mlp reads them).
+const MaxClasses = 256
+
+// Table is a data source as read, before classes are numbered: N rows of
+// Features values (X, row-major, N*Features) and their integer labels.
+type Table struct {
+	N, Features int
+	X           []float64
+	Labels      []int64
+	// Source names the file(s) in errors and on stdout.
+	Source string
+}
+
+// Source is what a --data (or --test-data) value names: one table, or an
+// IDX folder's train and test splits.
+type Source struct {
+	Train *Table
+	// Test is the IDX folder's test split; nil for a single table.
+	Test *Table
+}
+
+// Read reads the data source src given to the flag named flagName:
+//
+//   - "X.npy,y.npy": X of shape (n, features), any numeric dtype, finite;
+//     y of shape (n,), integer values;
+//   - a .csv file with a header line naming its columns, label the name of
+//     the label column (integer values), every other column a finite
+//     number; lines starting with # are comments;
+//   - a folder of IDX files as idx.LoadDir reads them (train and test
+//     splits; pixels p enter as p/255).
+//
+// label must be empty except for a CSV. Errors are *config.ConfigError
+// (naming the flag and value) or *config.InputError (naming the file,
+// line or row, column and value). It allocates the table once, plus the
+// file's bytes for .npy and IDX.
+func Read(flagName, src, label string) (*Source, error) {
+	if src == "" {
+		return nil, config.Bad(flagName, `""`, "empty: want X.npy,y.npy, a .csv file or an IDX folder")
+	}
+	if x, y, ok := strings.Cut(src, ","); ok {
+		if label != "" {
+			return nil, config.Bad("label", label, "applies to a CSV source, not the .npy pair %s", src)
+		}
+		if strings.Contains(y, ",") || !strings.EqualFold(filepath.Ext(x), ".npy") || !strings.EqualFold(filepath.Ext(y), ".npy") {
+			return nil, config.Bad(flagName, src, "a pair must be two .npy files, X.npy,y.npy")
+		}
+		t, err := readNpyPair(x, y)
+		if err != nil {
+			return nil, err
+		}
+		return &Source{Train: t}, nil
+	}
+	st, err := os.Stat(src)
+	if err != nil {
+		return nil, config.Bad(flagName, src, "%v", errors.Unwrap(err))
+	}
+	if st.IsDir() {
+		if label != "" {
+			return nil, config.Bad("label", label, "applies to a CSV source, not the IDX folder %s", src)
+		}
+		return readIDX(src)
+	}
+	if !strings.EqualFold(filepath.Ext(src), ".csv") {
+		return nil, config.Bad(flagName, src, "unknown source: want X.npy,y.npy, a .csv file or an IDX folder")
+	}
+	if label == "" {
+		return nil, config.Bad("label", `""`, "a CSV source (%s) needs --label, the name of its label column", src)
+	}
+	t, err := readCSV(src, label)
+	if err != nil {
+		return nil, err
+	}
+	return &Source{Train: t}, nil
+}
+
+func inputf(format string, args ...any) error {
+	return config.Input(fmt.Errorf(format, args...))
+}
+
+// readNpyPair reads X.npy and y.npy.
+func readNpyPair(xPath, yPath string) (*Table, error) {
+	xa, err := npy.ReadFile(xPath)
+	if err != nil {
+		return nil, config.Input(err)
+	}
+	if len(xa.Shape) != 2 || xa.Shape[0] < 1 || xa.Shape[1] < 1 {
+		return nil, inputf("%s: shape %v: X must have shape (n, features), n and features at least 1", xPath, xa.Shape)
+	}
+	ya, err := npy.ReadFile(yPath)
+	if err != nil {
+		return nil, config.Input(err)
+	}
+	n, f := xa.Shape[0], xa.Shape[1]
+	if len(ya.Shape) != 1 || ya.Shape[0] != n {
+		return nil, inputf("%s: shape %v: y must have shape (%d,), one label per row of %s", yPath, ya.Shape, n, xPath)
+	}
+	for i, v := range xa.Data {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return nil, inputf("%s: row %d, feature %d: value %v is not a finite number", xPath, i/f, i%f, v)
+		}
+	}
+	labels := make([]int64, n)
+	for i, v := range ya.Data {
+		if v != math.Trunc(v) || math.Abs(v) > 1<<53 {
+			return nil, inputf("%s: row %d: label %v is not an integer", yPath, i, v)
+		}
+		labels[i] = int64(v)
+	}
+	return &Table{N: n, Features: f, X: xa.Data, Labels: labels, Source: xPath + "," + yPath}, nil
+}
+
+// readIDX reads an IDX folder's two splits, pixels scaled to [0, 1].
+func readIDX(dir string) (*Source, error) {
+	set, err := idx.LoadDir(dir)
+	if err != nil {
+		return nil, config.Input(err)
+	}
+	conv := func(s *idx.Split) *Table {
+		f := s.Pixels()
+		t := &Table{N: s.N, Features: f, X: make([]float64, s.N*f), Labels: make([]int64, s.N), Source: s.ImageFile}
+		for i, p := range s.Images {
+			t.X[i] = float64(p) / 255
+		}
+		for i, l := range s.Labels {
+			t.Labels[i] = int64(l)
+		}
+		return t
+	}
+	return &Source{Train: conv(&set.Train), Test: conv(&set.Test)}, nil
+}
+
+// readCSV reads a CSV with a header line and a label column.
+func readCSV(path, label string) (*Table, error) {
+	fh, err := os.Open(path)
+	if err != nil {
+		return nil, config.Input(err)
+	}
+	defer fh.Close()
+	cr := csv.NewReader(fh)
+	cr.Comment = '#'
+	cr.TrimLeadingSpace = true
+	cr.ReuseRecord = true
+	header, err := cr.Read()
+	if err == io.EOF {
+		return nil, inputf("%s: no header line: the file is empty", path)
+	}
+	if err != nil {
+		return nil, inputf("%s: %v", path, err)
+	}
+	names := make([]string, len(header))
+	col := -1
+	for j, h := range header {
+		names[j] = strings.TrimSpace(h)
+		if names[j] == label {
+			if col >= 0 {
+				return nil, inputf("%s:1: the label column %q appears twice (columns %d and %d)", path, label, col+1, j+1)
+			}
+			col = j
+		}
+	}
+	if col < 0 {
+		return nil, config.Bad("label", label, "no such column in the header of %s (columns: %s)", path, strings.Join(names, ", "))
+	}
+	if len(header) < 2 {
+		return nil, inputf("%s:1: the header names only the label column %q: no feature", path, label)
+	}
+	t := &Table{Features: len(header) - 1, Source: path}
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, inputf("%s: %v", path, err) // csv.ParseError names the line
+		}
+		line, _ := cr.FieldPos(0)
+		for j, cell := range rec {
+			cell = strings.TrimSpace(cell)
+			if j == col {
+				l, ok := parseLabel(cell)
+				if !ok {
+					return nil, inputf("%s:%d: label %q (column %q) is not an integer", path, line, cell, label)
+				}
+				t.Labels = append(t.Labels, l)
+				continue
+			}
+			v, err := strconv.ParseFloat(cell, 64)
+			if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+				return nil, inputf("%s:%d: column %q: value %q is not a finite number", path, line, names[j], cell)
+			}
+			t.X = append(t.X, v)
+		}
+		t.N++
+	}
+	if t.N == 0 {
+		return nil, inputf("%s: no data rows after the header", path)
+	}
+	return t, nil
+}
+
+// parseLabel parses an integer label; "3.0" is the integer 3.
+func parseLabel(s string) (int64, bool) {
+	if l, err := strconv.ParseInt(s, 10, 64); err == nil {
+		return l, true
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil || v != math.Trunc(v) || math.Abs(v) > 1<<53 {
+		return 0, false
+	}
+	return int64(v), true
+}
+
+// Set is a split ready to train on: N rows of Features float64 values
+// (X, row-major) and labels Y, class indices below Classes.
+type Set struct {
+	N, Features, Classes int
+	X                    []float64
+	Y                    []byte
+}
+
+// Row returns row i of s (s's storage).
+func (s *Set) Row(i int) []float64 { return s.X[i*s.Features : (i+1)*s.Features] }
+
+// Classes returns the sorted distinct labels of t: class i is label
+// names[i]. It returns an error naming t's source when t has fewer than 2
+// or more than MaxClasses labels.
+func Classes(t *Table) ([]int64, error) {
+	names := slices.Clone(t.Labels)
+	slices.Sort(names)
+	names = slices.Compact(names)
+	if len(names) < 2 {
+		return nil, inputf("%s: %d class (label %v): need at least 2", t.Source, len(names), names)
+	}
+	if len(names) > MaxClasses {
+		return nil, inputf("%s: %d distinct labels, more than the %d classes lowdim handles", t.Source, len(names), MaxClasses)
+	}
+	return names, nil
+}
+
+// Numbered returns the rows of t with their labels numbered by names
+// (Classes of the training table). A label not in names is an error naming
+// t's source, the row and the label. rows selects rows (nil: all).
+func Numbered(t *Table, names []int64, rows []int) (*Set, error) {
+	if rows == nil {
+		rows = make([]int, t.N)
+		for i := range rows {
+			rows[i] = i
+		}
+	}
+	s := &Set{N: len(rows), Features: t.Features, Classes: len(names), X: make([]float64, len(rows)*t.Features), Y: make([]byte, len(rows))}
+	for k, i := range rows {
+		c, ok := slices.BinarySearch(names, t.Labels[i])
+		if !ok {
+			return nil, inputf("%s: row %d: label %d is not a class of the training data (%v)", t.Source, i, t.Labels[i], names)
+		}
+		s.Y[k] = byte(c)
+		copy(s.X[k*t.Features:], t.X[i*t.Features:(i+1)*t.Features])
+	}
+	return s, nil
+}
+
+// Scaling is the per-feature standardisation of the training split.
+type Scaling struct {
+	Mean []float64 `json:"mean"`
+	// Std is the population standard deviation; a feature constant in
+	// training has Std 0 and is only centred.
+	Std []float64 `json:"std"`
+}
+
+// Standardize computes the training split's per-feature mean and
+// standard deviation and maps every feature x of train and of each test
+// split to (x - mean)/std in place (x - mean where std is 0).
+func Standardize(train *Set, tests ...*Set) Scaling {
+	f := train.Features
+	sc := Scaling{Mean: make([]float64, f), Std: make([]float64, f)}
+	for i := range train.N {
+		for j, v := range train.Row(i) {
+			sc.Mean[j] += v
+		}
+	}
+	for j := range sc.Mean {
+		sc.Mean[j] /= float64(train.N)
+	}
+	for i := range train.N {
+		for j, v := range train.Row(i) {
+			e := v - sc.Mean[j]
+			sc.Std[j] += e * e
+		}
+	}
+	for j := range sc.Std {
+		sc.Std[j] = math.Sqrt(sc.Std[j] / float64(train.N))
+	}
+	for _, s := range append([]*Set{train}, tests...) {
+		for i := range s.N {
+			row := s.Row(i)
+			for j := range row {
+				row[j] -= sc.Mean[j]
+				if sc.Std[j] > 0 {
+					row[j] /= sc.Std[j]
+				}
+			}
+		}
+	}
+	return sc
+}

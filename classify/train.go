@@ -1,0 +1,197 @@
+package classify
+
+import (
+	"math"
+	"math/rand/v2"
+	"time"
+
+	"gonum.org/v1/gonum/blas/blas64"
+
+	"github.com/lowdim/lowdim/config"
+	"github.com/lowdim/lowdim/energy"
+	"github.com/lowdim/lowdim/mlp"
+)
+
+// TrainConfig is the model and training of every run of a verify: the
+// MLP of package mlp (Width = Hidden1 and the block's width, Width2 =
+// Hidden2, Depth block layers, Eps, Alpha) trained by minibatch SGD for
+// Epochs epochs of floor(N/Batch) batches, learning rate Eta, heavy-ball
+// Momentum (0: plain SGD), constant schedule.
+type TrainConfig struct {
+	Width    int     `json:"width"`
+	Width2   int     `json:"width2"`
+	Depth    int     `json:"depth"`
+	Eps      float64 `json:"eps"`
+	Alpha    float64 `json:"alpha"`
+	Batch    int     `json:"batch"`
+	Eta      float64 `json:"eta"`
+	Momentum float64 `json:"momentum"`
+	Epochs   int     `json:"epochs"`
+}
+
+// DefaultTrain is the default TrainConfig (small: a user's tabular data
+// set, not images).
+var DefaultTrain = TrainConfig{Width: 128, Width2: 64, Depth: 3, Eps: 1, Alpha: 1, Batch: 64, Eta: 0.05, Momentum: 0, Epochs: 10}
+
+// Check returns a *config.ConfigError naming the flag (--width, --batch,
+// ...) when c cannot train on trainRows rows at every width of rhats.
+func (c TrainConfig) Check(trainRows int, rhats []int) error {
+	switch {
+	case c.Width < 1:
+		return config.Bad("width", c.Width, "must be at least 1")
+	case c.Width2 < 1:
+		return config.Bad("width2", c.Width2, "must be at least 1")
+	case c.Depth < 2:
+		return config.Bad("depth", c.Depth, "must be at least 2 (the compressed block has an outer layer each side)")
+	case !(c.Eps > 0) || math.IsInf(c.Eps, 0):
+		return config.Bad("eps", c.Eps, "must be positive and finite")
+	case !(c.Alpha > 0) || math.IsInf(c.Alpha, 0):
+		return config.Bad("alpha", c.Alpha, "must be positive and finite")
+	case c.Batch < 1 || c.Batch > trainRows:
+		return config.Bad("batch", c.Batch, "must be in 1..%d (the training rows)", trainRows)
+	case !(c.Eta > 0) || math.IsInf(c.Eta, 0):
+		return config.Bad("eta", c.Eta, "must be positive and finite")
+	case !(c.Momentum >= 0 && c.Momentum < 1):
+		return config.Bad("momentum", c.Momentum, "must be in [0, 1)")
+	case c.Epochs < 1:
+		return config.Bad("epochs", c.Epochs, "must be at least 1")
+	}
+	for _, r := range rhats {
+		if r > c.Width {
+			return config.Bad("r-hat", r, "width %d is above --width %d (the block's full width)", r, c.Width)
+		}
+	}
+	return nil
+}
+
+// model returns the mlp.Config of variant v at width rhat (cdln only).
+func (c TrainConfig) model(v mlp.Variant, rhat, inputs, classes int, seed uint64) mlp.Config {
+	mc := mlp.Config{Variant: v, Inputs: inputs, Classes: classes, Hidden1: c.Width, Hidden2: c.Width2,
+		Depth: c.Depth, Eps: c.Eps, Alpha: c.Alpha, Seed: seed}
+	if v == mlp.CDLN {
+		mc.RHat = rhat
+	}
+	return mc
+}
+
+// Run statuses.
+const (
+	StatusDone        = "done"
+	StatusDiverged    = "diverged"
+	StatusInterrupted = "interrupted"
+)
+
+// Run is one trained model measured on the test split.
+type Run struct {
+	Seed uint64 `json:"seed"`
+	// Status is StatusDone, StatusDiverged (a non-finite batch loss ended
+	// training) or StatusInterrupted; Accuracy and PerClass are null
+	// unless done.
+	Status string `json:"status"`
+	// Accuracy is the test accuracy in points (100 x fraction correct);
+	// PerClass[c] that of the test rows of class c (null: no test row).
+	Accuracy *float64   `json:"accuracy"`
+	PerClass []*float64 `json:"per_class"`
+	// Steps are the SGD steps taken.
+	Steps int `json:"steps"`
+	// CPUSeconds is the process's CPU time (user + system, getrusage)
+	// while training, WallSeconds the elapsed time; evaluation excluded.
+	CPUSeconds  float64 `json:"cpu_seconds"`
+	WallSeconds float64 `json:"wall_seconds"`
+}
+
+// Train trains variant v (rhat: cdln's width; ignored otherwise) from seed
+// on train and measures it on test. The seed draws the weights (the outer
+// layers shared by every variant, mlp.New) and the order of the training
+// rows, so that runs of one seed see the same batches. It stops at the
+// step boundary after stop is closed (nil: never), returning a Run of
+// StatusInterrupted. It allocates the model and one batch buffer. The
+// error is mlp's for a configuration TrainConfig.Check accepts but mlp
+// refuses (a programming error of the caller).
+func Train(c TrainConfig, v mlp.Variant, rhat int, seed uint64, train, test *Set, stop <-chan struct{}) (*Run, error) {
+	const evalRows = 512
+	rows := max(c.Batch, evalRows)
+	m, err := mlp.New(c.model(v, rhat, train.Features, train.Classes, seed), rows)
+	if err != nil {
+		return nil, err
+	}
+	f := train.Features
+	x := blas64.General{Rows: c.Batch, Cols: f, Stride: f, Data: make([]float64, rows*f)}
+	labels := make([]byte, rows)
+	order := make([]int32, train.N)
+	for i := range order {
+		order[i] = int32(i)
+	}
+	rng := rand.New(rand.NewPCG(seed, 0x6f72646572)) // "order", as mlp.Trainer
+	perEpoch := train.N / c.Batch
+	r := &Run{Seed: seed, Status: StatusDone}
+	cpu0, wall0 := energy.CPUSeconds(), time.Now()
+train:
+	for range c.Epochs {
+		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
+		for b := range perEpoch {
+			select {
+			case <-stop:
+				r.Status = StatusInterrupted
+				break train
+			default:
+			}
+			for k, i := range order[b*c.Batch : (b+1)*c.Batch] {
+				copy(x.Data[k*f:(k+1)*f], train.Row(int(i)))
+				labels[k] = train.Y[i]
+			}
+			loss := m.TrainStep(x, labels[:c.Batch], c.Eta, c.Momentum)
+			r.Steps++
+			if math.IsNaN(loss) || math.IsInf(loss, 0) {
+				r.Status = StatusDiverged
+				break train
+			}
+		}
+	}
+	r.CPUSeconds, r.WallSeconds = energy.CPUSeconds()-cpu0, time.Since(wall0).Seconds()
+	if r.Status != StatusDone {
+		r.PerClass = make([]*float64, test.Classes)
+		return r, nil
+	}
+	correct, total := make([]int, test.Classes), make([]int, test.Classes)
+	for lo := 0; lo < test.N; lo += evalRows {
+		hi := min(test.N, lo+evalRows)
+		xb := blas64.General{Rows: hi - lo, Cols: f, Stride: f, Data: x.Data[:(hi-lo)*f]}
+		copy(xb.Data, test.X[lo*f:hi*f])
+		z := m.Forward(xb)
+		for i := range hi - lo {
+			row := z.Data[i*z.Stride : i*z.Stride+z.Cols]
+			best := 0
+			for k, v := range row {
+				if v > row[best] {
+					best = k
+				}
+			}
+			y := test.Y[lo+i]
+			total[y]++
+			if best == int(y) {
+				correct[y]++
+			}
+		}
+	}
+	var all int
+	for _, k := range correct {
+		all += k
+	}
+	acc := 100 * float64(all) / float64(test.N)
+	r.Accuracy = &acc
+	r.PerClass = make([]*float64, test.Classes)
+	for k := range total {
+		if total[k] > 0 {
+			a := 100 * float64(correct[k]) / float64(total[k])
+			r.PerClass[k] = &a
+		}
+	}
+	return r, nil
+}
+
+// Params returns the trainable parameters of variant v at width rhat for
+// inputs features and classes classes (mlp.Config.Params).
+func (c TrainConfig) Params(v mlp.Variant, rhat, inputs, classes int) int {
+	return c.model(v, rhat, inputs, classes, 0).Params()
+}

@@ -1,0 +1,322 @@
+package classify
+
+import (
+	"fmt"
+	"io"
+	"math"
+
+	"github.com/lowdim/lowdim/experiment"
+	"github.com/lowdim/lowdim/mlp"
+)
+
+// Decision rules (Config.Decide).
+const (
+	// DecideInterval judges the upper bound of the drop's 95% interval.
+	DecideInterval = "interval"
+	// DecideMean judges the drop's mean over the seeds.
+	DecideMean = "mean"
+)
+
+// Baselines the compressed model is compared with.
+const (
+	BaselineDLN      = "dln"
+	BaselineOriginal = "original"
+)
+
+// Config is a verify on a classification data set.
+type Config struct {
+	Train TrainConfig `json:"train"`
+	// RHats are the candidate widths of the compressed block (each at most
+	// Train.Width), Seeds the seeds (at least 2 for DecideInterval).
+	RHats []int    `json:"r_hats"`
+	Seeds []uint64 `json:"seeds"`
+	// MaxDrop and SliceMaxDrop are the thresholds in accuracy points on
+	// the drop of C-DLN against each baseline, overall and per class
+	// (nil: not gated; at least one is given).
+	MaxDrop      *float64 `json:"max_drop"`
+	SliceMaxDrop *float64 `json:"slice_max_drop"`
+	// Decide is DecideInterval or DecideMean.
+	Decide string `json:"decide"`
+}
+
+// Options are a verify's side channels.
+type Options struct {
+	// Log, when not nil, gets a line per trained model.
+	Log io.Writer
+	// Stop, when closed, ends training at the next step boundary.
+	Stop <-chan struct{}
+}
+
+// Model is one model (a variant at a width) over the seeds.
+type Model struct {
+	// Name is "original", "dln" or "cdln r_hat=R".
+	Name    string `json:"name"`
+	Variant string `json:"variant"`
+	RHat    int    `json:"r_hat,omitempty"`
+	Params  int    `json:"params"`
+	// Bytes is the parameters' storage, 8 bytes each (float64).
+	Bytes int64 `json:"bytes"`
+	// Accuracy is the test accuracy's interval in points over the seeds,
+	// PerClass each class's; null when some seed has none (diverged,
+	// interrupted, or no test row of the class).
+	Accuracy *experiment.Interval   `json:"accuracy"`
+	PerClass []*experiment.Interval `json:"per_class"`
+	// CPUSeconds and WallSeconds are the intervals of the training times.
+	CPUSeconds  experiment.Interval `json:"cpu_seconds"`
+	WallSeconds experiment.Interval `json:"wall_seconds"`
+	Runs        []*Run              `json:"runs"`
+}
+
+// Diff is the paired difference C-DLN minus a baseline, in points, seed
+// by seed, and its interval (null when some seed has no accuracy).
+type Diff struct {
+	Baseline string                 `json:"baseline"`
+	Overall  *experiment.Interval   `json:"overall"`
+	PerClass []*experiment.Interval `json:"per_class"`
+}
+
+// Gate is one threshold applied to one drop.
+type Gate struct {
+	// Name is "max-drop" or "slice-max-drop"; Class the class's label for
+	// a slice (null overall).
+	Name     string `json:"name"`
+	Baseline string `json:"baseline"`
+	Class    *int64 `json:"class"`
+	// Drop is the value judged: the upper bound of the drop's interval
+	// (minus the difference's lower bound) or its mean, per Decide; null
+	// when not measurable.
+	Drop      *float64 `json:"drop"`
+	Threshold float64  `json:"threshold"`
+	// Pass is null when Drop is.
+	Pass *bool `json:"pass"`
+}
+
+// Width is the verdict of one candidate width.
+type Width struct {
+	RHat  int    `json:"r_hat"`
+	Diffs []Diff `json:"diffs"`
+	Gates []Gate `json:"gates"`
+	// Margin is the largest Drop - Threshold over the gates (null when a
+	// gate cannot be judged); the width passes when it is at most 0.
+	Margin *float64 `json:"margin"`
+	Pass   *bool    `json:"pass"`
+}
+
+// Verdict is the result of Verify.
+type Verdict struct {
+	Config Config `json:"config"`
+	// Data describes the splits: rows, features, the class labels and the
+	// test rows of each class.
+	TrainRows  int     `json:"train_rows"`
+	TestRows   int     `json:"test_rows"`
+	Features   int     `json:"features"`
+	ClassNames []int64 `json:"classes"`
+	TestCounts []int   `json:"test_rows_per_class"`
+	// Interval names the intervals (experiment.IntervalMethod).
+	Interval string  `json:"interval"`
+	Models   []Model `json:"models"`
+	Widths   []Width `json:"widths"`
+	// SafeWidth is the smallest passing width (experiment.SafeWidth), null
+	// when none passes.
+	SafeWidth *int `json:"safe_width"`
+	Pass      bool `json:"pass"`
+	// Interrupted reports that training was stopped: the verdict is
+	// incomplete.
+	Interrupted bool `json:"interrupted"`
+}
+
+// Verify trains, for each seed in turn, the original MLP, the MLP with
+// the full-width block (+DLN) and the compressed one (+C-DLN) at each
+// width of c.RHats on train, measures them on test (Train), and judges
+// every width (see the package comment). The safe width is
+// experiment.SafeWidth (the one definition) over the widths' Margins
+// against a reference of 0 with no tolerance: the smallest width whose
+// every gate passes. The error is Train's.
+func Verify(c Config, train, test *Set, names []int64, opt Options) (*Verdict, error) {
+	v := &Verdict{Config: c, TrainRows: train.N, TestRows: test.N, Features: train.Features,
+		ClassNames: names, TestCounts: make([]int, len(names)), Interval: experiment.IntervalMethod}
+	for _, y := range test.Y {
+		v.TestCounts[y]++
+	}
+	type spec struct {
+		v    mlp.Variant
+		rhat int
+	}
+	specs := []spec{{mlp.Original, 0}, {mlp.DLN, 0}}
+	for _, r := range c.RHats {
+		specs = append(specs, spec{mlp.CDLN, r})
+	}
+	v.Models = make([]Model, len(specs))
+	for i, s := range specs {
+		name := string(s.v)
+		if s.v == mlp.CDLN {
+			name = fmt.Sprintf("cdln r_hat=%d", s.rhat)
+		}
+		p := c.Train.Params(s.v, s.rhat, train.Features, train.Classes)
+		v.Models[i] = Model{Name: name, Variant: string(s.v), RHat: s.rhat, Params: p, Bytes: 8 * int64(p)}
+	}
+	for _, seed := range c.Seeds {
+		for i, s := range specs {
+			r, err := Train(c.Train, s.v, s.rhat, seed, train, test, opt.Stop)
+			if err != nil {
+				return nil, err
+			}
+			if opt.Log != nil {
+				fmt.Fprintf(opt.Log, "seed %d %s: %s, accuracy %s, %.2f CPU s, %.2f s\n", seed, v.Models[i].Name, r.Status, fmtPoints(r.Accuracy), r.CPUSeconds, r.WallSeconds)
+			}
+			v.Models[i].Runs = append(v.Models[i].Runs, r)
+			if r.Status == StatusInterrupted {
+				v.Interrupted = true
+			}
+		}
+		if v.Interrupted {
+			break
+		}
+	}
+	for i := range v.Models {
+		summarize(&v.Models[i], len(names))
+	}
+	var cands []experiment.Candidate
+	for k, r := range c.RHats {
+		cdln := &v.Models[2+k]
+		w := Width{RHat: r}
+		for _, b := range []struct {
+			name string
+			m    *Model
+		}{{BaselineDLN, &v.Models[1]}, {BaselineOriginal, &v.Models[0]}} {
+			d := Diff{Baseline: b.name, Overall: pairedDiff(cdln.Runs, b.m.Runs, -1), PerClass: make([]*experiment.Interval, len(names))}
+			for cl := range names {
+				d.PerClass[cl] = pairedDiff(cdln.Runs, b.m.Runs, cl)
+			}
+			w.Diffs = append(w.Diffs, d)
+			if c.MaxDrop != nil {
+				w.Gates = append(w.Gates, gate("max-drop", b.name, nil, d.Overall, *c.MaxDrop, c.Decide))
+			}
+			if c.SliceMaxDrop != nil {
+				for cl, in := range d.PerClass {
+					if v.TestCounts[cl] == 0 {
+						continue // no test row: nothing to judge (TestCounts shows it)
+					}
+					w.Gates = append(w.Gates, gate("slice-max-drop", b.name, &names[cl], in, *c.SliceMaxDrop, c.Decide))
+				}
+			}
+		}
+		w.Margin = margin(w.Gates)
+		if w.Margin != nil && !v.Interrupted {
+			pass := *w.Margin <= 0
+			w.Pass = &pass
+		}
+		if v.Interrupted {
+			w.Margin = nil
+		}
+		cands = append(cands, experiment.Candidate{RHat: r, Error: w.Margin})
+		v.Widths = append(v.Widths, w)
+	}
+	zero := 0.0
+	v.SafeWidth = experiment.SafeWidth(&zero, cands, 0)
+	v.Pass = v.SafeWidth != nil && !v.Interrupted
+	return v, nil
+}
+
+// summarize sets m's intervals from its runs.
+func summarize(m *Model, classes int) {
+	var acc, cpu, wall []float64
+	per := make([][]float64, classes)
+	complete := true
+	for _, r := range m.Runs {
+		cpu, wall = append(cpu, r.CPUSeconds), append(wall, r.WallSeconds)
+		if r.Accuracy == nil {
+			complete = false
+			continue
+		}
+		acc = append(acc, *r.Accuracy)
+		for c, p := range r.PerClass {
+			if p != nil {
+				per[c] = append(per[c], *p)
+			}
+		}
+	}
+	if len(m.Runs) == 0 {
+		return
+	}
+	m.CPUSeconds, m.WallSeconds = experiment.TInterval(cpu), experiment.TInterval(wall)
+	m.PerClass = make([]*experiment.Interval, classes)
+	if !complete {
+		return
+	}
+	in := experiment.TInterval(acc)
+	m.Accuracy = &in
+	for c, xs := range per {
+		if len(xs) == len(m.Runs) {
+			in := experiment.TInterval(xs)
+			m.PerClass[c] = &in
+		}
+	}
+}
+
+// pairedDiff returns the interval of a's accuracy minus b's, seed by seed
+// (class cl's; overall for cl < 0), nil when some pair lacks one.
+func pairedDiff(a, b []*Run, cl int) *experiment.Interval {
+	if len(a) == 0 || len(a) != len(b) {
+		return nil
+	}
+	d := make([]float64, len(a))
+	for i := range a {
+		x, y := a[i].Accuracy, b[i].Accuracy
+		if cl >= 0 && a[i].Accuracy != nil && b[i].Accuracy != nil {
+			x, y = a[i].PerClass[cl], b[i].PerClass[cl]
+		}
+		if x == nil || y == nil || a[i].Seed != b[i].Seed {
+			return nil
+		}
+		d[i] = *x - *y
+	}
+	in := experiment.TInterval(d)
+	return &in
+}
+
+// gate judges the drop (minus the difference in) against threshold.
+func gate(name, baseline string, class *int64, in *experiment.Interval, threshold float64, decide string) Gate {
+	g := Gate{Name: name, Baseline: baseline, Class: class, Threshold: threshold}
+	if in == nil {
+		return g
+	}
+	var drop float64
+	switch decide {
+	case DecideMean:
+		drop = -in.Mean
+	default:
+		if in.Lo == nil {
+			return g // one seed: no interval
+		}
+		drop = -*in.Lo
+	}
+	drop += 0 // -0 prints as 0
+	pass := drop <= threshold
+	g.Drop, g.Pass = &drop, &pass
+	return g
+}
+
+// margin returns the largest Drop - Threshold over gs, nil when a gate has
+// no Drop or there is no gate.
+func margin(gs []Gate) *float64 {
+	if len(gs) == 0 {
+		return nil
+	}
+	m := math.Inf(-1)
+	for _, g := range gs {
+		if g.Drop == nil {
+			return nil
+		}
+		m = max(m, *g.Drop-g.Threshold)
+	}
+	return &m
+}
+
+// fmtPoints prints an accuracy in points, "-" when absent.
+func fmtPoints(p *float64) string {
+	if p == nil {
+		return "-"
+	}
+	return fmt.Sprintf("%.2f", *p)
+}
