@@ -31,8 +31,11 @@
 //
 // # Running
 //
-// Execute runs the points of a shard (index mod n = k) in order. Each point
-// is identified by the SHA-256 of its canonical configuration
+// Execute first claims the sweep's folder (Claim: new, empty, or marked
+// by FolderFile as this sweep's, whose ID is the hash of its points'
+// hashes; a folder of a user's files or of another sweep is refused before
+// any run), then runs the points of a shard (index mod n = k) in order.
+// Each point is identified by the SHA-256 of its canonical configuration
 // (config.Hash); it writes OUT/<first 16 hex digits>/ through package
 // outdir (locked, atomic): run.json and the run's other files, and
 // sweep-point.json (Status: the point's hash, index, axis values, status
