@@ -33,7 +33,14 @@ the sweep again resumes it; a failed one is recorded and skipped unless
 --retry-failed. --shard k/n runs the configurations of index mod n = k;
 without it, SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT, or
 JOB_COMPLETION_INDEX with --shards n, give the shard. Progress (done,
-failed, remaining, ETA) goes to stderr.
+failed, remaining, ETA) goes to stderr. --out must be new, empty or this
+sweep's folder (a user's files or another sweep's are refused, exit 2).
+
+sweep slurm writes an sbatch script (bash it: it submits the array and a
+dependent merge). sweep k8s writes a List of two Jobs: the Indexed Job and
+a merge Job created suspended; after kubectl wait --for=condition=complete
+job/lowdim-sweep, resume it: kubectl patch job lowdim-sweep-merge
+--type=merge -p '{"spec":{"suspend":false}}'.
 
 Sweep presets (--preset, --quick for a small size): ` + "%s" + `
 
