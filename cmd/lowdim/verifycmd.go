@@ -24,6 +24,9 @@ import (
 )
 
 func cmdVerify(args []string, stdout, stderr io.Writer) int {
+	if t := flagArg(args, "task"); t != "" { // verify --task classify (verifyclassify.go)
+		return verifyTask(t, args, stdout, stderr)
+	}
 	fs, f := newFlags(stderr, true)
 	var d dataFlags
 	addDataFlags(fs, &d)

@@ -1,0 +1,118 @@
+package main
+
+import (
+	"fmt"
+	"math"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/lowdim/lowdim/idx"
+	"github.com/lowdim/lowdim/npy"
+)
+
+// Rows of issue 17 item 1: verify --task classify's data sources and
+// flags. Each bad input is refused (exit 2) before any training and
+// before --out is created, naming the flag, the file and line or row, and
+// the value.
+
+// classifyCSV returns a CSV of rows rows of two features and a label
+// column y, labels 0, 1, 2 in turn.
+func classifyCSV(rows int) string {
+	var b strings.Builder
+	b.WriteString("a,b,y\n")
+	for i := range rows {
+		fmt.Fprintf(&b, "%d.5,%d,%d\n", i%5, i%3, i%3)
+	}
+	return b.String()
+}
+
+// classifyNpy writes X.npy (shape xs) and y.npy (shape ys) into dir.
+func classifyNpy(xs []int, x []float64, ys []int, y []float64) func(t *testing.T, dir string) []string {
+	return func(t *testing.T, dir string) []string {
+		require.NoError(t, npy.WriteFile(filepath.Join(dir, "X.npy"), xs, x))
+		require.NoError(t, npy.WriteFile(filepath.Join(dir, "y.npy"), ys, y))
+		return nil
+	}
+}
+
+func init() {
+	base := []string{"verify", "--task", "classify", "--data", "{dir}/d.csv", "--label", "y", "--r-hat", "2", "--width", "8",
+		"--width2", "4", "--seeds", "2", "--epochs", "1", "--batch", "4", "--quiet", "--out", "{dir}/out"}
+	npyBase := []string{"verify", "--task", "classify", "--data", "{dir}/X.npy,{dir}/y.npy", "--r-hat", "2", "--width", "8",
+		"--width2", "4", "--seeds", "2", "--epochs", "1", "--batch", "4", "--quiet", "--out", "{dir}/out"}
+	good := files("d.csv", classifyCSV(30))
+	nan := classifyCSV(30)
+	nan = strings.Replace(nan, "\n3.5,", "\nNaN,", 1)
+	idxDir := func(t *testing.T, dir string) []string {
+		require.NoError(t, idx.WriteDir(filepath.Join(dir, "img"), idx.Synthetic(3, 4, 30, 9, 10, 1), false))
+		return nil
+	}
+	addBadInputs(kindEmpty,
+		refusedSetup("classify --data missing", with(base[:3], "--data", "{dir}/none.csv", "--label", "y", "--out", "{dir}/out"), nil,
+			"invalid --data {dir}/none.csv: no such file or directory"),
+		refused("classify --data empty", with(base[:3], "--data", "", "--out", "{dir}/out"), `invalid --data ""`),
+		refused("classify without --data", with(base[:3], "--out", "{dir}/out"), `invalid --data ""`, "required"),
+		refusedSetup("classify --label not in the header", with(base, "--label", "z"), good, "invalid --label z", "no such column in the header of {dir}/d.csv", "a, b, y"),
+		refusedSetup("classify a CSV without --label", with(base[:3], "--data", "{dir}/d.csv", "--out", "{dir}/out"), good, `invalid --label ""`, "needs --label"),
+		refusedSetup("classify --label on an npy pair", with(npyBase, "--label", "y"),
+			classifyNpy([]int{6, 1}, make([]float64, 6), []int{6}, []float64{0, 1, 0, 1, 0, 1}), "invalid --label y", "applies to a CSV source"),
+		refusedSetup("classify an empty CSV", base, files("d.csv", ""), "d.csv: no header line"),
+		refusedSetup("classify a CSV of a header only", base, files("d.csv", "a,y\n"), "d.csv: no data rows after the header"),
+		refusedSetup("classify one class", base, files("d.csv", "a,y\n1,4\n2,4\n3,4\n"), "d.csv: 1 class (label [4]): need at least 2"),
+		refusedSetup("classify --task regress", with(base, "--task", "regress"), good, "invalid --task regress", "want classify"),
+		refusedSetup("classify --seeds 0", with(base, "--seeds", "0"), good, "invalid --seeds 0", "1..1000"),
+		refusedSetup("classify --decide median", with(base, "--decide", "median"), good, "invalid --decide median", "interval or mean"),
+		refusedSetup("classify --r-hat 2,2", with(base, "--r-hat", "2,2"), good, "invalid --r-hat 2,2", "listed twice"),
+	)
+	addBadInputs(kindNotApplying,
+		refusedSetup("classify --test-frac with --test-data", with(base, "--test-data", "{dir}/d.csv", "--test-frac", "0.3"), good,
+			"invalid --test-frac 0.3", "does not apply with --test-data"),
+		refusedSetup("classify --test-frac on an IDX folder", with(base[:3], "--data", "{dir}/img", "--test-frac", "0.3", "--r-hat", "2", "--width", "8", "--width2", "4", "--seeds", "2", "--epochs", "1", "--batch", "4", "--quiet", "--out", "{dir}/out"),
+			idxDir, "invalid --test-frac 0.3", "the IDX folder {dir}/img has its own test split"),
+		refusedSetup("classify --test-data on an IDX folder", with(base[:3], "--data", "{dir}/img", "--test-data", "{dir}/img", "--r-hat", "2", "--width", "8", "--width2", "4", "--seeds", "2", "--epochs", "1", "--batch", "4", "--quiet", "--out", "{dir}/out"),
+			idxDir, "invalid --test-data {dir}/img", "has its own test split"),
+		refusedSetup("classify --seeds 1 with --decide interval", with(base, "--seeds", "1"), good, "invalid --seeds 1", "one seed gives no interval"),
+		refusedSetup("classify --r-hat above --width", with(base, "--r-hat", "2,9"), good, "invalid --r-hat 9", "above --width 8"),
+		refusedSetup("classify --batch above the training rows", with(base, "--batch", "100"), good, "invalid --batch 100", "1..24"),
+		refusedSetup("classify --data of another extension", with(base[:3], "--data", "{dir}/d.txt", "--out", "{dir}/out"), files("d.txt", "1"),
+			"invalid --data {dir}/d.txt", "unknown source"),
+		refusedSetup("classify --data a triple", with(base[:3], "--data", "{dir}/X.npy,{dir}/y.npy,{dir}/z.npy", "--out", "{dir}/out"), nil,
+			"invalid --data", "a pair must be two .npy files"),
+	)
+	addBadInputs(kindOddNumbers,
+		refusedSetup("classify a NaN feature", base, files("d.csv", nan), `d.csv:5: column "a": value "NaN" is not a finite number`),
+		refusedSetup("classify an infinite feature", base, files("d.csv", "a,b,y\n1,2,0\n1,Inf,1\n"), `d.csv:3: column "b": value "Inf" is not a finite number`),
+		refusedSetup("classify an empty cell", base, files("d.csv", "a,b,y\n1,2,0\n1,,1\n"), `d.csv:3: column "b": value "" is not a finite number`),
+		refusedSetup("classify a fractional CSV label", base, files("d.csv", "a,b,y\n1,2,0\n1,3,1.5\n"), `d.csv:3: label "1.5" (column "y") is not an integer`),
+		refusedSetup("classify a text CSV label", base, files("d.csv", "a,b,y\n1,2,0\n1,3,cat\n"), `d.csv:3: label "cat" (column "y") is not an integer`),
+		refusedSetup("classify a fractional npy label", npyBase,
+			classifyNpy([]int{3, 1}, []float64{1, 2, 3}, []int{3}, []float64{0, 0.5, 1}), "y.npy: row 1: label 0.5 is not an integer"),
+		refusedSetup("classify a NaN in X.npy", npyBase,
+			classifyNpy([]int{3, 2}, []float64{1, 2, math.NaN(), 3, 4, 5}, []int{3}, []float64{0, 1, 0}), "X.npy: row 1, feature 0: value NaN is not a finite number"),
+		refusedSetup("classify y.npy of the wrong length", npyBase,
+			classifyNpy([]int{3, 2}, make([]float64, 6), []int{2}, []float64{0, 1}), "y.npy: shape [2]: y must have shape (3,)"),
+		refusedSetup("classify y.npy of two columns", npyBase,
+			classifyNpy([]int{3, 2}, make([]float64, 6), []int{3, 2}, make([]float64, 6)), "y.npy: shape [3 2]: y must have shape (3,)"),
+		refusedSetup("classify X.npy of one dimension", npyBase,
+			classifyNpy([]int{3}, make([]float64, 3), []int{3}, []float64{0, 1, 0}), "X.npy: shape [3]: X must have shape (n, features)"),
+		refusedSetup("classify a class too small to stratify", base, files("d.csv", classifyCSV(30)+"1,1,7\n"),
+			"--test-frac 0.2: {dir}/d.csv: class 7 has 1 row(s): too few to stratify"),
+		refusedSetup("classify --test-frac 1", with(base, "--test-frac", "1"), good, "invalid --test-frac 1", "(0, 1)"),
+		refusedSetup("classify --test-frac NaN", with(base, "--test-frac", "NaN"), good, "invalid --test-frac NaN"),
+		refusedSetup("classify --max-drop -1", with(base, "--max-drop", "-1"), good, "invalid --max-drop -1", "[0, 100]"),
+		refusedSetup("classify --slice-max-drop NaN", with(base, "--slice-max-drop", "NaN"), good, "invalid --slice-max-drop NaN"),
+		refusedSetup("classify --eta 0", with(base, "--eta", "0"), good, "invalid --eta 0", "positive"),
+		refusedSetup("classify --depth 1", with(base, "--depth", "1"), good, "invalid --depth 1", "at least 2"),
+		refusedSetup("classify --momentum 1", with(base, "--momentum", "1"), good, "invalid --momentum 1", "[0, 1)"),
+		refusedSetup("classify a test label not in training", with(base, "--test-data", "{dir}/t.csv"),
+			files("d.csv", classifyCSV(30), "t.csv", "a,b,y\n1,2,0\n1,2,9\n"), "t.csv: row 1: label 9 is not a class of the training data"),
+		refusedSetup("classify test data of other features", with(base, "--test-data", "{dir}/t.csv"),
+			files("d.csv", classifyCSV(30), "t.csv", "a,y\n1,0\n"), "t.csv: 1 features, but the training data {dir}/d.csv has 2"),
+	)
+	addBadInputs(kindOutput,
+		refusedSetup("classify --out holding --data", with(base, "--out", "{dir}"), good, "invalid --out {dir}", "holds --data {dir}/d.csv"),
+	)
+}

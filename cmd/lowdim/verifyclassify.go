@@ -1,0 +1,405 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/lowdim/lowdim/classify"
+	"github.com/lowdim/lowdim/config"
+	"github.com/lowdim/lowdim/internal/interrupt"
+	"github.com/lowdim/lowdim/outdir"
+	"github.com/lowdim/lowdim/results"
+)
+
+const verifyClassifyUsage = `Usage: lowdim verify --task classify --data SRC [flags]
+
+Validates the compressed MLP on your own classification data: trains the
+original MLP, the MLP with a full-width deep linear block (+DLN) and with the
+block compressed to each --r-hat width (+C-DLN) over --seeds seeds, paired by
+seed (one seed: the same shared layers and data order for all three), and
+judges C-DLN's accuracy drop against +DLN and against the original, overall
+(--max-drop) and per class (--slice-max-drop), in accuracy points. A width
+passes when the upper end of every drop's 95% t-interval over the seeds
+(--decide mean: its mean) is within its threshold; the safe width is the
+smallest passing one. Writes verdict.json to --out and a table to stdout.
+
+SRC is X.npy,y.npy (X of shape (n, features), y of shape (n,) integer
+labels), a .csv file with a header line and a label column (--label), or a
+folder of IDX files (its train and test splits). The test split is
+--test-data SRC2 or a seeded split of --test-frac of each class. Features are
+standardised with the training split's mean and standard deviation.
+
+Exit status: 0 a safe width exists, 1 none passes, 2 usage or input error,
+3 an internal failure, 130 or 143 interrupted.
+
+Flags:
+`
+
+// classifyFlags are the flags of verify --task classify.
+type classifyFlags struct {
+	task, data, testData, label, rhats, decide, out string
+	testFrac, maxDrop, sliceMaxDrop                 float64
+	seed                                            uint64
+	seeds                                           int
+	quiet                                           bool
+	train                                           classify.TrainConfig
+}
+
+// verifyTask is verify's dispatch on --task (verifycmd.go): "classify"
+// runs cmdVerifyClassify; any other value is refused.
+func verifyTask(task string, args []string, stdout, stderr io.Writer) int {
+	if task != "classify" {
+		return failWith(stderr, "lowdim verify", config.Bad("task", task, "want classify (leave --task out to verify a matrix)"))
+	}
+	return cmdVerifyClassify(args, stdout, stderr)
+}
+
+func cmdVerifyClassify(args []string, stdout, stderr io.Writer) int {
+	const cmd = "lowdim verify"
+	var f classifyFlags
+	fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, verifyClassifyUsage)
+		fs.PrintDefaults()
+	}
+	d := classify.DefaultTrain
+	fs.StringVar(&f.task, "task", "", "classify")
+	fs.StringVar(&f.data, "data", "", "training data: X.npy,y.npy, a .csv file (with --label) or an IDX folder (required)")
+	fs.StringVar(&f.testData, "test-data", "", "test data in the same forms (default: --test-frac of --data)")
+	fs.Float64Var(&f.testFrac, "test-frac", 0.2, "fraction of each class held out for testing, drawn with --seed (without --test-data)")
+	fs.StringVar(&f.label, "label", "", "name of the label column of a CSV source")
+	fs.StringVar(&f.rhats, "r-hat", "16,32,64", "candidate widths of the compressed block (comma list, each at most --width)")
+	fs.Uint64Var(&f.seed, "seed", 1, "first seed: seeds are --seed .. --seed+seeds-1; --seed also draws the test split")
+	fs.IntVar(&f.seeds, "seeds", 5, "number of seeds (at least 2 with --decide interval)")
+	fs.Float64Var(&f.maxDrop, "max-drop", 1, "largest accepted drop of C-DLN's test accuracy against +DLN and the original, in points")
+	fs.Float64Var(&f.sliceMaxDrop, "slice-max-drop", 0, "largest accepted drop of any class's accuracy, in points (absent: classes are reported, not gated)")
+	fs.StringVar(&f.decide, "decide", classify.DecideInterval, "judge the drop's 95% interval upper end (interval) or its mean (mean)")
+	fs.IntVar(&f.train.Width, "width", d.Width, "width of the first hidden layer and of the linear block")
+	fs.IntVar(&f.train.Width2, "width2", d.Width2, "width of the second hidden layer")
+	fs.IntVar(&f.train.Depth, "depth", d.Depth, "number of layers L of the linear block (at least 2)")
+	fs.Float64Var(&f.train.Eps, "eps", d.Eps, "scale of the block's orthogonal initialization")
+	fs.Float64Var(&f.train.Alpha, "alpha", d.Alpha, "learning-rate multiplier of the compressed block's outer layers")
+	fs.IntVar(&f.train.Batch, "batch", d.Batch, "minibatch size")
+	fs.Float64Var(&f.train.Eta, "eta", d.Eta, "learning rate (constant)")
+	fs.Float64Var(&f.train.Momentum, "momentum", d.Momentum, "heavy-ball momentum (0: plain SGD)")
+	fs.IntVar(&f.train.Epochs, "epochs", d.Epochs, "epochs")
+	fs.StringVar(&f.out, "out", "lowdim-out", "output folder (created)")
+	fs.BoolVar(&f.quiet, "quiet", false, "no progress on stderr")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	fail := func(err error) int { return failWith(stderr, cmd, err) }
+	if fs.NArg() > 0 {
+		return fail(config.Input(fmt.Errorf("unexpected argument %q", fs.Arg(0))))
+	}
+	if err := emptyFlags(fs); err != nil {
+		return fail(err)
+	}
+	set := map[string]bool{}
+	fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
+	c, err := f.check(set)
+	if err != nil {
+		return fail(err)
+	}
+	// The data, read and checked before --out is touched.
+	train, test, names, src, err := f.load(set)
+	if err != nil {
+		return fail(err)
+	}
+	if err := c.Train.Check(train.N, c.RHats); err != nil {
+		return fail(err)
+	}
+	sig := interrupt.Notify(stderr, cmd)
+	defer sig.Stop()
+	so := &stdoutWriter{w: stdout}
+	stdout = so
+	out, closeOut, err := openOut(sig, stderr, cmd, "out", f.out, nil, knownOut, "")
+	if err != nil {
+		return fail(err)
+	}
+	defer closeOut()
+	scaling := classify.Standardize(train, test)
+	opt := classify.Options{Stop: sig.Done()}
+	if !f.quiet {
+		opt.Log = stderr
+	}
+	v, err := classify.Verify(c, train, test, names, opt)
+	if err != nil {
+		return fail(err)
+	}
+	sig.Phase("trained")
+	rec := classifyRecord{Task: "classify", Data: src, Scaling: scaling, Verdict: v}
+	b, err := json.MarshalIndent(rec, "", "  ")
+	if err != nil {
+		return failWith(stderr, cmd, fmt.Errorf("encoding verdict.json: %w", err))
+	}
+	stage, err := out.Stage("")
+	if err != nil {
+		return fail(err)
+	}
+	if err := results.WriteFileAtomic(filepath.Join(stage.Path(), "verdict.json"), append(b, '\n')); err != nil {
+		return fail(err)
+	}
+	sig.Phase("staged/verdict.json")
+	if err := commit(sig, stage, ""); err != nil {
+		return fail(err)
+	}
+	writeClassifyTable(stdout, &rec, f.out)
+	if err := closeOut(); err != nil {
+		return fail(err)
+	}
+	code := exitOK
+	if !v.Pass {
+		code = exitFailure
+	}
+	return interruptedExit(sig, stderr, cmd, v.Interrupted, code, so)
+}
+
+// classifyData says where the splits came from, for verdict.json.
+type classifyData struct {
+	Data     string   `json:"data"`
+	TestData string   `json:"test_data,omitempty"`
+	Label    string   `json:"label,omitempty"`
+	TestFrac *float64 `json:"test_frac"`
+	// Split says in words how the test split was made.
+	Split string `json:"split"`
+}
+
+// classifyRecord is verdict.json of verify --task classify.
+type classifyRecord struct {
+	Task    string           `json:"task"`
+	Data    classifyData     `json:"data"`
+	Scaling classify.Scaling `json:"standardisation"`
+	*classify.Verdict
+}
+
+// check validates the flags that need no data and returns the verify's
+// configuration.
+func (f *classifyFlags) check(set map[string]bool) (classify.Config, error) {
+	var c classify.Config
+	if f.task != "classify" { // --task given twice: the last counts
+		return c, config.Bad("task", f.task, "want classify (leave --task out to verify a matrix)")
+	}
+	if f.data == "" {
+		return c, config.Bad("data", `""`, "required: X.npy,y.npy, a .csv file (with --label) or an IDX folder")
+	}
+	if set["test-frac"] && f.testData != "" {
+		return c, config.Bad("test-frac", f.testFrac, "does not apply with --test-data %s (the test split is given)", f.testData)
+	}
+	if !(f.testFrac > 0 && f.testFrac < 1) {
+		return c, config.Bad("test-frac", f.testFrac, "must be in (0, 1)")
+	}
+	if f.seeds < 1 || f.seeds > 1000 {
+		return c, config.Bad("seeds", f.seeds, "must be in 1..1000")
+	}
+	if f.decide != classify.DecideInterval && f.decide != classify.DecideMean {
+		return c, config.Bad("decide", f.decide, "want interval or mean")
+	}
+	if f.decide == classify.DecideInterval && f.seeds < 2 {
+		return c, config.Bad("seeds", f.seeds, "one seed gives no interval: use --seeds 2 or more, or --decide mean")
+	}
+	for _, k := range []string{"max-drop", "slice-max-drop"} {
+		v := f.maxDrop
+		if k == "slice-max-drop" {
+			v = f.sliceMaxDrop
+		}
+		if !(v >= 0 && v <= 100) {
+			return c, config.Bad(k, v, "must be in [0, 100] accuracy points")
+		}
+	}
+	rh, err := parseWidths(f.rhats)
+	if err != nil {
+		return c, err
+	}
+	seeds := make([]uint64, f.seeds)
+	for i := range seeds {
+		seeds[i] = f.seed + uint64(i)
+	}
+	c = classify.Config{Train: f.train, RHats: rh, Seeds: seeds, Decide: f.decide}
+	md := f.maxDrop
+	c.MaxDrop = &md
+	if set["slice-max-drop"] {
+		s := f.sliceMaxDrop
+		c.SliceMaxDrop = &s
+	}
+	// Everything but the batch against the training rows, not yet known.
+	if err := c.Train.Check(math.MaxInt, rh); err != nil {
+		return c, err
+	}
+	for _, in := range []struct{ name, path string }{{"data", f.data}, {"test-data", f.testData}} {
+		for _, p := range strings.Split(in.path, ",") {
+			if p != "" && outdir.Inside(p, f.out) {
+				return c, config.Bad("out", f.out, "holds --%s %s: the folder is replaced as a whole when the run commits, which would delete that input; choose another --out", in.name, p)
+			}
+		}
+	}
+	return c, nil
+}
+
+// load reads --data (and --test-data), numbers the classes from the
+// training data and makes the splits.
+func (f *classifyFlags) load(set map[string]bool) (train, test *classify.Set, names []int64, src classifyData, err error) {
+	src = classifyData{Data: f.data, TestData: f.testData, Label: f.label}
+	s, err := classify.Read("data", f.data, f.label)
+	if err != nil {
+		return
+	}
+	var testTable *classify.Table
+	switch {
+	case s.Test != nil && f.testData != "":
+		err = config.Bad("test-data", f.testData, "does not apply: the IDX folder %s has its own test split", f.data)
+		return
+	case s.Test != nil && set["test-frac"]:
+		err = config.Bad("test-frac", f.testFrac, "does not apply: the IDX folder %s has its own test split", f.data)
+		return
+	case s.Test != nil:
+		testTable = s.Test
+		src.Split = "the IDX folder's test files"
+	case f.testData != "":
+		var t *classify.Source
+		if t, err = classify.Read("test-data", f.testData, f.label); err != nil {
+			return
+		}
+		if t.Test != nil {
+			err = config.Bad("test-data", f.testData, "an IDX folder holds two splits: give it as --data")
+			return
+		}
+		testTable = t.Train
+		src.Split = "--test-data"
+	}
+	if testTable != nil && testTable.Features != s.Train.Features {
+		err = config.Input(fmt.Errorf("%s: %d features, but the training data %s has %d", testTable.Source, testTable.Features, s.Train.Source, s.Train.Features))
+		return
+	}
+	if names, err = classify.Classes(s.Train); err != nil {
+		return
+	}
+	if testTable != nil {
+		if train, err = classify.Numbered(s.Train, names, nil); err != nil {
+			return
+		}
+		test, err = classify.Numbered(testTable, names, nil)
+		return
+	}
+	frac := f.testFrac
+	src.TestFrac = &frac
+	src.Split = fmt.Sprintf("stratified by class: round(%g n_c) (at least 1) rows of each class to test, drawn with seed %d", frac, f.seed)
+	tr, te, err := classify.StratifiedSplit(s.Train, names, frac, f.seed)
+	if err != nil {
+		return
+	}
+	if train, err = classify.Numbered(s.Train, names, tr); err != nil {
+		return
+	}
+	test, err = classify.Numbered(s.Train, names, te)
+	return
+}
+
+// writeClassifyTable prints the models, the per-class accuracies, the
+// widths' differences and gates, and the verdict.
+func writeClassifyTable(w io.Writer, rec *classifyRecord, dir string) {
+	v := rec.Verdict
+	fmt.Fprintf(w, "\n== verify --task classify: %s (test: %s)\n", rec.Data.Data, rec.Data.Split)
+	fmt.Fprintf(w, "   -> %s: verdict.json\n", dir)
+	fmt.Fprintf(w, "%d training rows, %d test rows, %d features, %d classes %v; seeds %v; intervals: 95%% t over the seeds\n",
+		v.TrainRows, v.TestRows, v.Features, len(v.ClassNames), v.ClassNames, v.Config.Seeds)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "model\ttest accuracy (points)\tparams\tbytes\ttrain CPU s\ttrain wall s")
+	for _, m := range v.Models {
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\t%s\n", m.Name, fmtInterval(m.Accuracy, "%.2f"), m.Params, m.Bytes,
+			fmtInterval(&m.CPUSeconds, "%.3g"), fmtInterval(&m.WallSeconds, "%.3g"))
+	}
+	tw.Flush()
+	fmt.Fprintln(w, "\nper-class test accuracy, mean over the seeds (points; test rows per class in brackets):")
+	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprint(tw, "model")
+	for i, l := range v.ClassNames {
+		fmt.Fprintf(tw, "\tclass %d (%d)", l, v.TestCounts[i])
+	}
+	fmt.Fprintln(tw)
+	for _, m := range v.Models {
+		fmt.Fprint(tw, m.Name)
+		for _, in := range m.PerClass {
+			if in == nil {
+				fmt.Fprint(tw, "\t-")
+			} else {
+				fmt.Fprintf(tw, "\t%.2f", in.Mean)
+			}
+		}
+		fmt.Fprintln(tw)
+	}
+	tw.Flush()
+	judged := "upper end of the drop's 95% interval"
+	if v.Config.Decide == classify.DecideMean {
+		judged = "mean drop"
+	}
+	fmt.Fprintf(w, "\nC-DLN minus baseline, paired by seed (points, mean [95%% interval]); gates judge the %s:\n", judged)
+	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "r_hat\tbaseline\toverall\tworst class (drop judged)\tgates\tpass")
+	for _, wd := range v.Widths {
+		for _, d := range wd.Diffs {
+			worst, wv := "-", math.Inf(-1)
+			nGates, nPass := 0, 0
+			for _, g := range wd.Gates {
+				if g.Baseline != d.Baseline {
+					continue
+				}
+				nGates++
+				if g.Pass != nil && *g.Pass {
+					nPass++
+				}
+				if g.Class != nil && g.Drop != nil && *g.Drop > wv {
+					wv = *g.Drop
+					worst = fmt.Sprintf("class %d: %.2f > %.2f", *g.Class, *g.Drop, g.Threshold)
+					if *g.Drop <= g.Threshold {
+						worst = fmt.Sprintf("class %d: %.2f <= %.2f", *g.Class, *g.Drop, g.Threshold)
+					}
+				}
+			}
+			if v.Config.SliceMaxDrop == nil {
+				worst = "- (no --slice-max-drop)"
+			}
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d of %d pass\t%s\n", wd.RHat, d.Baseline, fmtInterval(d.Overall, "%+.2f"), worst, nPass, nGates, fmtBool(wd.Pass))
+		}
+	}
+	tw.Flush()
+	var failed []string
+	for _, wd := range v.Widths {
+		for _, g := range wd.Gates {
+			if g.Pass != nil && !*g.Pass {
+				what := "overall"
+				if g.Class != nil {
+					what = fmt.Sprintf("class %d", *g.Class)
+				}
+				failed = append(failed, fmt.Sprintf("r_hat = %d: %s against %s: drop %.2f > %s %.2f", wd.RHat, what, g.Baseline, *g.Drop, g.Name, g.Threshold))
+			}
+		}
+	}
+	if v.SafeWidth != nil {
+		fmt.Fprintf(w, "\nsafe width: r_hat = %d (the smallest width whose every gate passes)\n", *v.SafeWidth)
+	} else {
+		fmt.Fprintln(w, "\nsafe width: none (no width passes every gate)")
+	}
+	for _, s := range failed {
+		fmt.Fprintf(w, "  failed: %s\n", s)
+	}
+	switch {
+	case v.Interrupted:
+		fmt.Fprintln(w, "VERDICT: INTERRUPTED: training was stopped; the verdict is incomplete")
+	case v.Pass:
+		fmt.Fprintln(w, "VERDICT: PASS")
+	default:
+		fmt.Fprintln(w, "VERDICT: FAIL")
+	}
+}

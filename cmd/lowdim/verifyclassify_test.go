@@ -1,0 +1,129 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/lowdim/lowdim/classify"
+	"github.com/lowdim/lowdim/idx"
+	"github.com/lowdim/lowdim/npy"
+)
+
+// classifyArgs are the small, fast model and training of these tests.
+var classifyArgs = []string{"--width", "32", "--width2", "16", "--batch", "32", "--epochs", "10", "--quiet"}
+
+// readClassifyVerdict reads verdict.json of a verify --task classify.
+func readClassifyVerdict(t *testing.T, dir string) classifyRecord {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(dir, "verdict.json"))
+	require.NoError(t, err)
+	var rec classifyRecord
+	require.NoError(t, json.Unmarshal(b, &rec))
+	require.NotNil(t, rec.Verdict)
+	return rec
+}
+
+// TestVerifyClassifySliceFails is issue 17's test: on a generated CSV of
+// 3000 rows and four classes, the fourth overlapping the third, the
+// compressed model's overall accuracy is within --max-drop of both
+// baselines at a width while a class's drop is not within
+// --slice-max-drop: the verdict fails (exit 1) on the slice alone. Judged
+// without --slice-max-drop, the same data passes (exit 0) and names a safe
+// width.
+func TestVerifyClassifySliceFails(t *testing.T) {
+	dir := t.TempDir()
+	var b bytes.Buffer
+	require.NoError(t, classify.WriteSyntheticCSV(&b, 3000, 6, 0.15, 1))
+	data := writeFile(t, dir, "d.csv", b.String())
+	args := with([]string{"verify", "--task", "classify", "--data", data, "--label", "label", "--r-hat", "2,8",
+		"--seeds", "3", "--test-frac", "0.3", "--max-drop", "6"}, classifyArgs...)
+
+	var out, errb bytes.Buffer
+	code := run(with(args, "--slice-max-drop", "5", "--out", filepath.Join(dir, "slices")), &out, &errb)
+	require.Equal(t, exitFailure, code, "stdout:\n%s\nstderr:\n%s", out.String(), errb.String())
+	require.Contains(t, out.String(), "VERDICT: FAIL")
+	require.Contains(t, out.String(), "safe width: none")
+	require.Regexp(t, `failed: r_hat = \d+: class \d against (dln|original): drop [0-9.]+ > slice-max-drop 5\.00`, out.String())
+	require.NotContains(t, out.String(), "overall against", "an overall gate failed: the test no longer isolates a slice")
+	rec := readClassifyVerdict(t, filepath.Join(dir, "slices"))
+	require.Equal(t, "classify", rec.Task)
+	require.Equal(t, 2100, rec.TrainRows)
+	require.Equal(t, 900, rec.TestRows)
+	require.Equal(t, []int64{0, 1, 2, 3}, rec.ClassNames)
+	require.Len(t, rec.Scaling.Mean, 6)
+	sliceOnly := false
+	for _, w := range rec.Widths {
+		overall, slice := true, false
+		for _, g := range w.Gates {
+			require.NotNil(t, g.Pass, "r_hat %d gate %s", w.RHat, g.Name)
+			if g.Class == nil {
+				overall = overall && *g.Pass
+			} else if !*g.Pass {
+				slice = true
+			}
+		}
+		sliceOnly = sliceOnly || (overall && slice)
+	}
+	require.True(t, sliceOnly, "no width passes overall and fails on a slice")
+	require.Nil(t, rec.SafeWidth)
+
+	out.Reset()
+	errb.Reset()
+	code = run(with(args, "--out", filepath.Join(dir, "overall")), &out, &errb)
+	require.Equal(t, exitOK, code, "stdout:\n%s\nstderr:\n%s", out.String(), errb.String())
+	require.Contains(t, out.String(), "VERDICT: PASS")
+	require.Regexp(t, `safe width: r_hat = (2|8) `, out.String())
+	rec = readClassifyVerdict(t, filepath.Join(dir, "overall"))
+	require.NotNil(t, rec.SafeWidth)
+	require.Nil(t, rec.Config.SliceMaxDrop)
+}
+
+// TestVerifyClassifySources: an .npy pair with --test-data and an IDX
+// folder are read, their splits used as given, and every model measured.
+func TestVerifyClassifySources(t *testing.T) {
+	dir := t.TempDir()
+	var b bytes.Buffer
+	require.NoError(t, classify.WriteSyntheticCSV(&b, 400, 3, 0.2, 2))
+	src, err := classify.Read("data", writeFile(t, dir, "d.csv", b.String()), "label")
+	require.NoError(t, err)
+	tb := src.Train
+	y := make([]float64, tb.N)
+	for i, l := range tb.Labels {
+		y[i] = float64(l)
+	}
+	require.NoError(t, npy.WriteFile(filepath.Join(dir, "X.npy"), []int{300, 3}, tb.X[:300*3]))
+	require.NoError(t, npy.WriteFile(filepath.Join(dir, "y.npy"), []int{300}, y[:300]))
+	require.NoError(t, npy.WriteFile(filepath.Join(dir, "Xt.npy"), []int{100, 3}, tb.X[300*3:]))
+	require.NoError(t, npy.WriteFile(filepath.Join(dir, "yt.npy"), []int{100}, y[300:]))
+	require.NoError(t, idx.WriteDir(filepath.Join(dir, "img"), idx.Synthetic(3, 4, 300, 60, 10, 1), false))
+	for _, c := range []struct {
+		name       string
+		args       []string
+		train, tst int
+	}{
+		{"npy", []string{"--data", filepath.Join(dir, "X.npy") + "," + filepath.Join(dir, "y.npy"),
+			"--test-data", filepath.Join(dir, "Xt.npy") + "," + filepath.Join(dir, "yt.npy")}, 300, 100},
+		{"idx", []string{"--data", filepath.Join(dir, "img")}, 300, 60},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			o := filepath.Join(dir, "out-"+c.name)
+			var out, errb bytes.Buffer
+			code := run(with(with([]string{"verify", "--task", "classify", "--r-hat", "4", "--seeds", "2", "--out", o}, c.args...), classifyArgs...), &out, &errb)
+			require.Contains(t, []int{exitOK, exitFailure}, code, "stdout:\n%s\nstderr:\n%s", out.String(), errb.String())
+			rec := readClassifyVerdict(t, o)
+			require.Equal(t, c.train, rec.TrainRows)
+			require.Equal(t, c.tst, rec.TestRows)
+			require.Len(t, rec.Models, 3)
+			for _, m := range rec.Models {
+				require.NotNil(t, m.Accuracy, m.Name)
+				require.Len(t, m.Runs, 2)
+			}
+			require.Equal(t, code == exitOK, rec.Pass)
+		})
+	}
+}
