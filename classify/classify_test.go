@@ -174,8 +174,52 @@ func TestVerifySliceFails(t *testing.T) {
 
 	// The same runs judged without the slice threshold pass at a width.
 	c.SliceMaxDrop = nil
-	v2, err := Verify(c, train, test, names, Options{})
-	require.NoError(t, err)
-	require.NotNil(t, v2.SafeWidth)
-	require.True(t, v2.Pass)
+	Judge(v, c)
+	require.NotNil(t, v.SafeWidth)
+	require.True(t, v.Pass)
+}
+
+// runs returns runs of the given accuracies (overall and the one class's),
+// seeds 1, 2, ...
+func runs(acc ...float64) []*Run {
+	var rs []*Run
+	for i, a := range acc {
+		a := a
+		rs = append(rs, &Run{Seed: uint64(i + 1), Status: StatusDone, Accuracy: &a, PerClass: []*float64{&a}})
+	}
+	return rs
+}
+
+// TestJudge: a drop is judged on its interval's upper end, or its mean;
+// the safe width is the smallest passing one; a width with a run that has
+// no accuracy cannot pass.
+func TestJudge(t *testing.T) {
+	one := 1.0
+	v := &Verdict{ClassNames: []int64{0}, TestCounts: []int{10}, Models: []Model{
+		{Name: "original", Runs: runs(90, 91, 92)},
+		{Name: "dln", Runs: runs(90, 91, 92)},
+		{Name: "cdln r_hat=2", Runs: runs(89, 88, 92)},       // diffs vs dln -1, -3, 0: mean -1.33, interval about [-5.1, +2.5]
+		{Name: "cdln r_hat=4", Runs: runs(89.6, 90.6, 91.6)}, // diffs vs dln -0.4 each: interval [-0.4, -0.4]
+		{Name: "cdln r_hat=8", Runs: runs(90, 91, 92)},
+	}}
+	c := Config{RHats: []int{2, 4, 8}, Seeds: []uint64{1, 2, 3}, MaxDrop: &one, Decide: DecideInterval}
+	Judge(v, c)
+	require.Equal(t, []bool{false, true, true}, []bool{*v.Widths[0].Pass, *v.Widths[1].Pass, *v.Widths[2].Pass})
+	require.InDelta(t, 5.128, *v.Widths[0].Gates[0].Drop, 0.01) // 4/3 + t(0.975, 2) * 1.528 / sqrt(3)
+	require.Equal(t, 4, *v.SafeWidth)
+	require.True(t, v.Pass)
+
+	c.Decide = DecideMean // r_hat 2: mean drop 1.33 against dln > 1
+	Judge(v, c)
+	require.False(t, *v.Widths[0].Pass)
+	two := 2.0
+	c.MaxDrop = &two // a mean drop of 1.33 against both: within 2
+	Judge(v, c)
+	require.Equal(t, 2, *v.SafeWidth)
+
+	v.Models[2].Runs[1].Accuracy = nil // a diverged run
+	Judge(v, c)
+	require.Nil(t, v.Widths[0].Pass)
+	require.Nil(t, v.Widths[0].Margin)
+	require.Equal(t, 4, *v.SafeWidth)
 }

@@ -173,6 +173,19 @@ func Verify(c Config, train, test *Set, names []int64, opt Options) (*Verdict, e
 			break
 		}
 	}
+	Judge(v, c)
+	return v, nil
+}
+
+// Judge (re)computes v's summaries and verdict from its runs under c's
+// thresholds and decision rule (c.RHats and c.Seeds must be v's): the
+// models' intervals, each width's paired differences, gates and margin,
+// the safe width and Pass. v.Models must be the original, +DLN, then
+// C-DLN at each width of c.RHats, as Verify makes them. It changes no run.
+func Judge(v *Verdict, c Config) {
+	v.Config = c
+	v.Widths = nil
+	names := v.ClassNames
 	for i := range v.Models {
 		summarize(&v.Models[i], len(names))
 	}
@@ -215,7 +228,6 @@ func Verify(c Config, train, test *Set, names []int64, opt Options) (*Verdict, e
 	zero := 0.0
 	v.SafeWidth = experiment.SafeWidth(&zero, cands, 0)
 	v.Pass = v.SafeWidth != nil && !v.Interrupted
-	return v, nil
 }
 
 // summarize sets m's intervals from its runs.
