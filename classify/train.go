@@ -105,10 +105,11 @@ type Run struct {
 // layers shared by every variant, mlp.New) and the order of the training
 // rows, so that runs of one seed see the same batches. It stops at the
 // step boundary after stop is closed (nil: never), returning a Run of
-// StatusInterrupted. It allocates the model and one batch buffer. The
+// StatusInterrupted; step, when not nil, is called after every step with
+// the steps taken. It allocates the model and one batch buffer. The
 // error is mlp's for a configuration TrainConfig.Check accepts but mlp
 // refuses (a programming error of the caller).
-func Train(c TrainConfig, v mlp.Variant, rhat int, seed uint64, train, test *Set, stop <-chan struct{}) (*Run, error) {
+func Train(c TrainConfig, v mlp.Variant, rhat int, seed uint64, train, test *Set, stop <-chan struct{}, step func(int)) (*Run, error) {
 	const evalRows = 512
 	rows := max(c.Batch, evalRows)
 	m, err := mlp.New(c.model(v, rhat, train.Features, train.Classes, seed), rows)
@@ -142,6 +143,9 @@ train:
 			}
 			loss := m.TrainStep(x, labels[:c.Batch], c.Eta, c.Momentum)
 			r.Steps++
+			if step != nil {
+				step(r.Steps)
+			}
 			if math.IsNaN(loss) || math.IsInf(loss, 0) {
 				r.Status = StatusDiverged
 				break train

@@ -45,6 +45,9 @@ type Options struct {
 	Log io.Writer
 	// Stop, when closed, ends training at the next step boundary.
 	Stop <-chan struct{}
+	// Step, when not nil, is called after every SGD step of every run
+	// with the number of steps that run has taken.
+	Step func(step int)
 }
 
 // Model is one model (a variant at a width) over the seeds.
@@ -61,10 +64,11 @@ type Model struct {
 	// interrupted, or no test row of the class).
 	Accuracy *experiment.Interval   `json:"accuracy"`
 	PerClass []*experiment.Interval `json:"per_class"`
-	// CPUSeconds and WallSeconds are the intervals of the training times.
-	CPUSeconds  experiment.Interval `json:"cpu_seconds"`
-	WallSeconds experiment.Interval `json:"wall_seconds"`
-	Runs        []*Run              `json:"runs"`
+	// CPUSeconds and WallSeconds are the intervals of the training times
+	// (null: no run).
+	CPUSeconds  *experiment.Interval `json:"cpu_seconds"`
+	WallSeconds *experiment.Interval `json:"wall_seconds"`
+	Runs        []*Run               `json:"runs"`
 }
 
 // Diff is the paired difference C-DLN minus a baseline, in points, seed
@@ -157,7 +161,7 @@ func Verify(c Config, train, test *Set, names []int64, opt Options) (*Verdict, e
 	}
 	for _, seed := range c.Seeds {
 		for i, s := range specs {
-			r, err := Train(c.Train, s.v, s.rhat, seed, train, test, opt.Stop)
+			r, err := Train(c.Train, s.v, s.rhat, seed, train, test, opt.Stop, opt.Step)
 			if err != nil {
 				return nil, err
 			}
@@ -234,6 +238,7 @@ func Judge(v *Verdict, c Config) {
 func summarize(m *Model, classes int) {
 	var acc, cpu, wall []float64
 	per := make([][]float64, classes)
+	m.Accuracy, m.PerClass, m.CPUSeconds, m.WallSeconds = nil, nil, nil, nil
 	complete := true
 	for _, r := range m.Runs {
 		cpu, wall = append(cpu, r.CPUSeconds), append(wall, r.WallSeconds)
@@ -251,7 +256,8 @@ func summarize(m *Model, classes int) {
 	if len(m.Runs) == 0 {
 		return
 	}
-	m.CPUSeconds, m.WallSeconds = experiment.TInterval(cpu), experiment.TInterval(wall)
+	ci, wi := experiment.TInterval(cpu), experiment.TInterval(wall)
+	m.CPUSeconds, m.WallSeconds = &ci, &wi
 	m.PerClass = make([]*experiment.Interval, classes)
 	if !complete {
 		return

@@ -8,6 +8,7 @@ import (
 	"io"
 	"math"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 
@@ -134,11 +135,20 @@ func cmdVerifyClassify(args []string, stdout, stderr io.Writer) int {
 	if !f.quiet {
 		opt.Log = stderr
 	}
+	if sig.Testing() {
+		opt.Step = func(k int) { sig.Phase("step/" + strconv.Itoa(k)) }
+	}
 	v, err := classify.Verify(c, train, test, names, opt)
 	if err != nil {
 		return fail(err)
 	}
 	sig.Phase("trained")
+	if sig.Interrupted() && !v.Interrupted {
+		// A signal after the training, before the verdict is written: an
+		// interrupted verify never passes (markVerdictInterrupted).
+		v.Interrupted = true
+		classify.Judge(v, c) // no width judged, no safe width, no pass
+	}
 	rec := classifyRecord{Task: "classify", Data: src, Scaling: scaling, Verdict: v}
 	b, err := json.MarshalIndent(rec, "", "  ")
 	if err != nil {
@@ -318,7 +328,7 @@ func writeClassifyTable(w io.Writer, rec *classifyRecord, dir string) {
 	fmt.Fprintln(tw, "model\ttest accuracy (points)\tparams\tbytes\ttrain CPU s\ttrain wall s")
 	for _, m := range v.Models {
 		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\t%s\n", m.Name, fmtInterval(m.Accuracy, "%.2f"), m.Params, m.Bytes,
-			fmtInterval(&m.CPUSeconds, "%.3g"), fmtInterval(&m.WallSeconds, "%.3g"))
+			fmtInterval(m.CPUSeconds, "%.3g"), fmtInterval(m.WallSeconds, "%.3g"))
 	}
 	tw.Flush()
 	fmt.Fprintln(w, "\nper-class test accuracy, mean over the seeds (points; test rows per class in brackets):")

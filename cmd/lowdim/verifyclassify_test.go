@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -124,6 +125,42 @@ func TestVerifyClassifySources(t *testing.T) {
 				require.Len(t, m.Runs, 2)
 			}
 			require.Equal(t, code == exitOK, rec.Pass)
+		})
+	}
+}
+
+// TestVerifyClassifyInterrupted: a signal during training (at step 5 of
+// the first run) or after it (phase "trained") gives exit 130 or 143 and
+// a verdict.json marked interrupted that neither passes nor names a safe
+// width; nothing temporary is left.
+func TestVerifyClassifyInterrupted(t *testing.T) {
+	onePass(t)
+	dir := t.TempDir()
+	var b bytes.Buffer
+	require.NoError(t, classify.WriteSyntheticCSV(&b, 600, 4, 0.2, 3))
+	data := writeFile(t, dir, "d.csv", b.String())
+	for _, c := range []struct {
+		hook string
+		code int
+		runs int // runs of the original recorded
+	}{{"step/5@INT", 130, 1}, {"trained@TERM", 143, 2}} {
+		t.Run(c.hook, func(t *testing.T) {
+			o := filepath.Join(dir, "out-"+strings.ReplaceAll(c.hook, "/", "-"))
+			r := lowdimChild(t, c.hook, with([]string{"verify", "--task", "classify", "--data", data, "--label", "label",
+				"--r-hat", "2", "--seeds", "2", "--max-drop", "50", "--out", o}, classifyArgs...)...)
+			require.Equal(t, c.code, r.code, "stdout:\n%s\nstderr:\n%s", r.stdout, r.stderr)
+			require.Contains(t, r.stdout, "VERDICT: INTERRUPTED")
+			rec := readClassifyVerdict(t, o)
+			require.True(t, rec.Interrupted)
+			require.False(t, rec.Pass)
+			require.Nil(t, rec.SafeWidth)
+			require.Len(t, rec.Models[0].Runs, c.runs)
+			if c.runs == 1 {
+				require.Equal(t, classify.StatusInterrupted, rec.Models[0].Runs[0].Status)
+				require.Equal(t, 5, rec.Models[0].Runs[0].Steps)
+				require.Nil(t, rec.Models[0].Accuracy)
+			}
+			require.Empty(t, findFiles(t, dir, isTemporary))
 		})
 	}
 }
