@@ -75,7 +75,7 @@ func Standard(quick bool) Suite {
 		StepSizes:     []int{256, 1024, 4096},
 		StepSamples:   6,
 		StepMinSample: 100 * time.Millisecond,
-		StepBudget:    60 * time.Second,
+		StepBudget:    2 * time.Minute,
 		TTQPresets:    []string{"paper-mc", "paper-mf-fast", "paper-ms-fast"},
 		TTQRuns:       6,
 		InferSizes:    []int{256, 1024},
