@@ -205,7 +205,7 @@ type state struct {
 	// peakRSS is the largest peak RSS read so far (the peak is reset
 	// before each time-to-quality run).
 	peakRSS uint64
-	// peakGFLOPS is the median calibrated dgemm peak, for the estimates
+	// peakGFLOPS is the best calibrated dgemm rate so far, for the estimates
 	// that drop a size before building it.
 	peakGFLOPS float64
 }
