@@ -106,15 +106,16 @@ type Run struct {
 // rows, so that runs of one seed see the same batches. It stops at the
 // step boundary after stop is closed (nil: never), returning a Run of
 // StatusInterrupted; step, when not nil, is called after every step with
-// the steps taken. It allocates the model and one batch buffer. The
+// the steps taken. It returns the trained model too (batches of up to
+// max(Batch, 512) rows). It allocates the model and one batch buffer. The
 // error is mlp's for a configuration TrainConfig.Check accepts but mlp
 // refuses (a programming error of the caller).
-func Train(c TrainConfig, v mlp.Variant, rhat int, seed uint64, train, test *Set, stop <-chan struct{}, step func(int)) (*Run, error) {
+func Train(c TrainConfig, v mlp.Variant, rhat int, seed uint64, train, test *Set, stop <-chan struct{}, step func(int)) (*Run, *mlp.Model, error) {
 	const evalRows = 512
 	rows := max(c.Batch, evalRows)
 	m, err := mlp.New(c.model(v, rhat, train.Features, train.Classes, seed), rows)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	f := train.Features
 	x := blas64.General{Rows: c.Batch, Cols: f, Stride: f, Data: make([]float64, rows*f)}
@@ -155,7 +156,7 @@ train:
 	r.CPUSeconds, r.WallSeconds = energy.CPUSeconds()-cpu0, time.Since(wall0).Seconds()
 	if r.Status != StatusDone {
 		r.PerClass = make([]*float64, test.Classes)
-		return r, nil
+		return r, m, nil
 	}
 	correct, total := make([]int, test.Classes), make([]int, test.Classes)
 	for lo := 0; lo < test.N; lo += evalRows {
@@ -191,7 +192,7 @@ train:
 			r.PerClass[k] = &a
 		}
 	}
-	return r, nil
+	return r, m, nil
 }
 
 // Params returns the trainable parameters of variant v at width rhat for

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"time"
 
 	"github.com/lowdim/lowdim/experiment"
 	"github.com/lowdim/lowdim/mlp"
@@ -48,6 +49,10 @@ type Options struct {
 	// Step, when not nil, is called after every SGD step of every run
 	// with the number of steps that run has taken.
 	Step func(step int)
+	// LatencyBudget, when positive, is the time each inference latency
+	// measurement runs for (Latency), on the first seed's models, at each
+	// of LatencyBatches; zero: not measured.
+	LatencyBudget time.Duration
 }
 
 // Model is one model (a variant at a width) over the seeds.
@@ -66,7 +71,10 @@ type Model struct {
 	PerClass []*experiment.Interval `json:"per_class"`
 	// CPUSeconds and WallSeconds are the intervals of the training times
 	// (null: no run).
-	CPUSeconds  *experiment.Interval `json:"cpu_seconds"`
+	CPUSeconds *experiment.Interval `json:"cpu_seconds"`
+	// Latency is the first seed's model's inference latency at each of
+	// LatencyBatches (null: not measured, or that run did not finish).
+	Latency     []Latency            `json:"latency"`
 	WallSeconds *experiment.Interval `json:"wall_seconds"`
 	Runs        []*Run               `json:"runs"`
 }
@@ -161,9 +169,14 @@ func Verify(c Config, train, test *Set, names []int64, opt Options) (*Verdict, e
 	}
 	for _, seed := range c.Seeds {
 		for i, s := range specs {
-			r, err := Train(c.Train, s.v, s.rhat, seed, train, test, opt.Stop, opt.Step)
+			r, m, err := Train(c.Train, s.v, s.rhat, seed, train, test, opt.Stop, opt.Step)
 			if err != nil {
 				return nil, err
+			}
+			if opt.LatencyBudget > 0 && seed == c.Seeds[0] && r.Status == StatusDone {
+				for _, b := range LatencyBatches {
+					v.Models[i].Latency = append(v.Models[i].Latency, measureLatency(m, test, b, opt.LatencyBudget))
+				}
 			}
 			if opt.Log != nil {
 				fmt.Fprintf(opt.Log, "seed %d %s: %s, accuracy %s, %.2f CPU s, %.2f s\n", seed, v.Models[i].Name, r.Status, fmtPoints(r.Accuracy), r.CPUSeconds, r.WallSeconds)

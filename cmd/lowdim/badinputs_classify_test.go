@@ -104,6 +104,7 @@ func init() {
 		refusedSetup("classify --test-frac NaN", with(base, "--test-frac", "NaN"), good, "invalid --test-frac NaN"),
 		refusedSetup("classify --max-drop -1", with(base, "--max-drop", "-1"), good, "invalid --max-drop -1", "[0, 100]"),
 		refusedSetup("classify --slice-max-drop NaN", with(base, "--slice-max-drop", "NaN"), good, "invalid --slice-max-drop NaN"),
+		refusedSetup("classify --latency-seconds -1", with(base, "--latency-seconds", "-1"), good, "invalid --latency-seconds -1", "[0, 60]"),
 		refusedSetup("classify --eta 0", with(base, "--eta", "0"), good, "invalid --eta 0", "positive"),
 		refusedSetup("classify --depth 1", with(base, "--depth", "1"), good, "invalid --depth 1", "at least 2"),
 		refusedSetup("classify --momentum 1", with(base, "--momentum", "1"), good, "invalid --momentum 1", "[0, 1)"),

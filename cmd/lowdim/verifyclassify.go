@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/lowdim/lowdim/classify"
 	"github.com/lowdim/lowdim/config"
@@ -46,7 +47,7 @@ Flags:
 // classifyFlags are the flags of verify --task classify.
 type classifyFlags struct {
 	task, data, testData, label, rhats, decide, out string
-	testFrac, maxDrop, sliceMaxDrop                 float64
+	testFrac, maxDrop, sliceMaxDrop, latencySec     float64
 	seed                                            uint64
 	seeds                                           int
 	quiet                                           bool
@@ -92,6 +93,7 @@ func cmdVerifyClassify(args []string, stdout, stderr io.Writer) int {
 	fs.Float64Var(&f.train.Eta, "eta", d.Eta, "learning rate (constant)")
 	fs.Float64Var(&f.train.Momentum, "momentum", d.Momentum, "heavy-ball momentum (0: plain SGD)")
 	fs.IntVar(&f.train.Epochs, "epochs", d.Epochs, "epochs")
+	fs.Float64Var(&f.latencySec, "latency-seconds", 0.5, "time of each inference latency measurement (p50/p99 per call at batch 1 and 64, first seed's models; 0: not measured)")
 	fs.StringVar(&f.out, "out", "lowdim-out", "output folder (created)")
 	fs.BoolVar(&f.quiet, "quiet", false, "no progress on stderr")
 	if err := fs.Parse(args); err != nil {
@@ -131,7 +133,7 @@ func cmdVerifyClassify(args []string, stdout, stderr io.Writer) int {
 	}
 	defer closeOut()
 	scaling := classify.Standardize(train, test)
-	opt := classify.Options{Stop: sig.Done()}
+	opt := classify.Options{Stop: sig.Done(), LatencyBudget: time.Duration(f.latencySec * float64(time.Second))}
 	if !f.quiet {
 		opt.Log = stderr
 	}
@@ -227,6 +229,9 @@ func (f *classifyFlags) check(set map[string]bool) (classify.Config, error) {
 		if !(v >= 0 && v <= 100) {
 			return c, config.Bad(k, v, "must be in [0, 100] accuracy points")
 		}
+	}
+	if !(f.latencySec >= 0 && f.latencySec <= 60) {
+		return c, config.Bad("latency-seconds", f.latencySec, "must be in [0, 60] seconds")
 	}
 	rh, err := parseWidths(f.rhats)
 	if err != nil {
@@ -325,12 +330,25 @@ func writeClassifyTable(w io.Writer, rec *classifyRecord, dir string) {
 	fmt.Fprintf(w, "%d training rows, %d test rows, %d features, %d classes %v; seeds %v; intervals: 95%% t over the seeds\n",
 		v.TrainRows, v.TestRows, v.Features, len(v.ClassNames), v.ClassNames, v.Config.Seeds)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "model\ttest accuracy (points)\tparams\tbytes\ttrain CPU s\ttrain wall s")
+	fmt.Fprint(tw, "model\ttest accuracy (points)\tparams\tbytes\ttrain CPU s\ttrain wall s")
+	for _, b := range classify.LatencyBatches {
+		fmt.Fprintf(tw, "\tp50/p99 ms b=%d", b)
+	}
+	fmt.Fprintln(tw)
 	for _, m := range v.Models {
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\t%s\n", m.Name, fmtInterval(m.Accuracy, "%.2f"), m.Params, m.Bytes,
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\t%s", m.Name, fmtInterval(m.Accuracy, "%.2f"), m.Params, m.Bytes,
 			fmtInterval(m.CPUSeconds, "%.3g"), fmtInterval(m.WallSeconds, "%.3g"))
+		for i := range classify.LatencyBatches {
+			if i < len(m.Latency) {
+				fmt.Fprintf(tw, "\t%.3g/%.3g", 1e3*m.Latency[i].P50, 1e3*m.Latency[i].P99)
+			} else {
+				fmt.Fprint(tw, "\t-")
+			}
+		}
+		fmt.Fprintln(tw)
 	}
 	tw.Flush()
+	fmt.Fprintln(w, "(latency: wall time per call of the first seed's model, forward pass only; the machine's load counts)")
 	fmt.Fprintln(w, "\nper-class test accuracy, mean over the seeds (points; test rows per class in brackets):")
 	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprint(tw, "model")

@@ -16,7 +16,7 @@ import (
 )
 
 // classifyArgs are the small, fast model and training of these tests.
-var classifyArgs = []string{"--width", "32", "--width2", "16", "--batch", "32", "--epochs", "10", "--quiet"}
+var classifyArgs = []string{"--width", "32", "--width2", "16", "--batch", "32", "--epochs", "10", "--latency-seconds", "0.01", "--quiet"}
 
 // readClassifyVerdict reads verdict.json of a verify --task classify.
 func readClassifyVerdict(t *testing.T, dir string) classifyRecord {
@@ -123,6 +123,13 @@ func TestVerifyClassifySources(t *testing.T) {
 			for _, m := range rec.Models {
 				require.NotNil(t, m.Accuracy, m.Name)
 				require.Len(t, m.Runs, 2)
+				require.Len(t, m.Latency, 2, m.Name)
+				for i, l := range m.Latency {
+					require.Equal(t, classify.LatencyBatches[i], l.Batch)
+					require.GreaterOrEqual(t, l.Calls, 20)
+					require.Positive(t, l.P50)
+					require.GreaterOrEqual(t, l.P99, l.P50)
+				}
 			}
 			require.Equal(t, code == exitOK, rec.Pass)
 		})
