@@ -217,6 +217,17 @@ func TestJudge(t *testing.T) {
 	Judge(v, c)
 	require.Equal(t, 2, *v.SafeWidth)
 
+	// Relative: r_hat 2's mean drop is 1.33 points of about 91, 1.46%;
+	// against a 1% threshold it fails, against 2% it passes.
+	c.MaxDrop = nil
+	c.MaxRelDrop = &one
+	Judge(v, c)
+	require.False(t, *v.Widths[0].Pass)
+	require.InDelta(t, 100*(4.0/3)/91, *v.Widths[0].Gates[0].Drop, 0.02)
+	c.MaxRelDrop = &two
+	Judge(v, c)
+	require.True(t, *v.Widths[0].Pass)
+
 	v.Models[2].Runs[1].Accuracy = nil // a diverged run
 	Judge(v, c)
 	require.Nil(t, v.Widths[0].Pass)

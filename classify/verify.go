@@ -36,6 +36,10 @@ type Config struct {
 	// (nil: not gated; at least one is given).
 	MaxDrop      *float64 `json:"max_drop"`
 	SliceMaxDrop *float64 `json:"slice_max_drop"`
+	// MaxRelDrop is the threshold on the relative drop of the overall
+	// accuracy, in percent of the baseline's accuracy (paired by seed:
+	// 100 (base - cdln)/base); nil: not gated.
+	MaxRelDrop *float64 `json:"max_rel_drop"`
 	// Decide is DecideInterval or DecideMean.
 	Decide string `json:"decide"`
 }
@@ -82,8 +86,12 @@ type Model struct {
 // Diff is the paired difference C-DLN minus a baseline, in points, seed
 // by seed, and its interval (null when some seed has no accuracy).
 type Diff struct {
-	Baseline string                 `json:"baseline"`
-	Overall  *experiment.Interval   `json:"overall"`
+	Baseline string               `json:"baseline"`
+	Overall  *experiment.Interval `json:"overall"`
+	// Relative is the overall difference in percent of the baseline's
+	// accuracy, 100 (cdln - base)/base seed by seed (null when a
+	// baseline's accuracy is 0 or missing).
+	Relative *experiment.Interval   `json:"relative"`
 	PerClass []*experiment.Interval `json:"per_class"`
 }
 
@@ -214,13 +222,17 @@ func Judge(v *Verdict, c Config) {
 			name string
 			m    *Model
 		}{{BaselineDLN, &v.Models[1]}, {BaselineOriginal, &v.Models[0]}} {
-			d := Diff{Baseline: b.name, Overall: pairedDiff(cdln.Runs, b.m.Runs, -1), PerClass: make([]*experiment.Interval, len(names))}
+			d := Diff{Baseline: b.name, Overall: pairedDiff(cdln.Runs, b.m.Runs, -1, false),
+				Relative: pairedDiff(cdln.Runs, b.m.Runs, -1, true), PerClass: make([]*experiment.Interval, len(names))}
 			for cl := range names {
-				d.PerClass[cl] = pairedDiff(cdln.Runs, b.m.Runs, cl)
+				d.PerClass[cl] = pairedDiff(cdln.Runs, b.m.Runs, cl, false)
 			}
 			w.Diffs = append(w.Diffs, d)
 			if c.MaxDrop != nil {
 				w.Gates = append(w.Gates, gate("max-drop", b.name, nil, d.Overall, *c.MaxDrop, c.Decide))
+			}
+			if c.MaxRelDrop != nil {
+				w.Gates = append(w.Gates, gate("max-rel-drop", b.name, nil, d.Relative, *c.MaxRelDrop, c.Decide))
 			}
 			if c.SliceMaxDrop != nil {
 				for cl, in := range d.PerClass {
@@ -286,8 +298,9 @@ func summarize(m *Model, classes int) {
 }
 
 // pairedDiff returns the interval of a's accuracy minus b's, seed by seed
-// (class cl's; overall for cl < 0), nil when some pair lacks one.
-func pairedDiff(a, b []*Run, cl int) *experiment.Interval {
+// (class cl's; overall for cl < 0), nil when some pair lacks one; with
+// rel, of 100 (a - b)/b, nil when some b is 0.
+func pairedDiff(a, b []*Run, cl int, rel bool) *experiment.Interval {
 	if len(a) == 0 || len(a) != len(b) {
 		return nil
 	}
@@ -301,6 +314,12 @@ func pairedDiff(a, b []*Run, cl int) *experiment.Interval {
 			return nil
 		}
 		d[i] = *x - *y
+		if rel {
+			if *y == 0 {
+				return nil
+			}
+			d[i] = 100 * d[i] / *y
+		}
 	}
 	in := experiment.TInterval(d)
 	return &in

@@ -105,6 +105,7 @@ func init() {
 		refusedSetup("classify --max-drop -1", with(base, "--max-drop", "-1"), good, "invalid --max-drop -1", "[0, 100]"),
 		refusedSetup("classify --slice-max-drop NaN", with(base, "--slice-max-drop", "NaN"), good, "invalid --slice-max-drop NaN"),
 		refusedSetup("classify --latency-seconds -1", with(base, "--latency-seconds", "-1"), good, "invalid --latency-seconds -1", "[0, 60]"),
+		refusedSetup("classify --max-rel-drop 200", with(base, "--max-rel-drop", "200"), good, "invalid --max-rel-drop 200", "percent of the baseline's accuracy"),
 		refusedSetup("classify --eta 0", with(base, "--eta", "0"), good, "invalid --eta 0", "positive"),
 		refusedSetup("classify --depth 1", with(base, "--depth", "1"), good, "invalid --depth 1", "at least 2"),
 		refusedSetup("classify --momentum 1", with(base, "--momentum", "1"), good, "invalid --momentum 1", "[0, 1)"),

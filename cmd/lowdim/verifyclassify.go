@@ -46,12 +46,12 @@ Flags:
 
 // classifyFlags are the flags of verify --task classify.
 type classifyFlags struct {
-	task, data, testData, label, rhats, decide, out string
-	testFrac, maxDrop, sliceMaxDrop, latencySec     float64
-	seed                                            uint64
-	seeds                                           int
-	quiet                                           bool
-	train                                           classify.TrainConfig
+	task, data, testData, label, rhats, decide, out         string
+	testFrac, maxDrop, sliceMaxDrop, latencySec, maxRelDrop float64
+	seed                                                    uint64
+	seeds                                                   int
+	quiet                                                   bool
+	train                                                   classify.TrainConfig
 }
 
 // verifyTask is verify's dispatch on --task (verifycmd.go): "classify"
@@ -82,6 +82,7 @@ func cmdVerifyClassify(args []string, stdout, stderr io.Writer) int {
 	fs.Uint64Var(&f.seed, "seed", 1, "first seed: seeds are --seed .. --seed+seeds-1; --seed also draws the test split")
 	fs.IntVar(&f.seeds, "seeds", 5, "number of seeds (at least 2 with --decide interval)")
 	fs.Float64Var(&f.maxDrop, "max-drop", 1, "largest accepted drop of C-DLN's test accuracy against +DLN and the original, in points")
+	fs.Float64Var(&f.maxRelDrop, "max-rel-drop", 0, "largest accepted relative drop of the overall accuracy, in percent of the baseline's (absent: not gated)")
 	fs.Float64Var(&f.sliceMaxDrop, "slice-max-drop", 0, "largest accepted drop of any class's accuracy, in points (absent: classes are reported, not gated)")
 	fs.StringVar(&f.decide, "decide", classify.DecideInterval, "judge the drop's 95% interval upper end (interval) or its mean (mean)")
 	fs.IntVar(&f.train.Width, "width", d.Width, "width of the first hidden layer and of the linear block")
@@ -221,13 +222,16 @@ func (f *classifyFlags) check(set map[string]bool) (classify.Config, error) {
 	if f.decide == classify.DecideInterval && f.seeds < 2 {
 		return c, config.Bad("seeds", f.seeds, "one seed gives no interval: use --seeds 2 or more, or --decide mean")
 	}
-	for _, k := range []string{"max-drop", "slice-max-drop"} {
-		v := f.maxDrop
-		if k == "slice-max-drop" {
+	for _, k := range []string{"max-drop", "slice-max-drop", "max-rel-drop"} {
+		v, unit := f.maxDrop, "accuracy points"
+		switch k {
+		case "slice-max-drop":
 			v = f.sliceMaxDrop
+		case "max-rel-drop":
+			v, unit = f.maxRelDrop, "percent of the baseline's accuracy"
 		}
 		if !(v >= 0 && v <= 100) {
-			return c, config.Bad(k, v, "must be in [0, 100] accuracy points")
+			return c, config.Bad(k, v, "must be in [0, 100] %s", unit)
 		}
 	}
 	if !(f.latencySec >= 0 && f.latencySec <= 60) {
@@ -247,6 +251,10 @@ func (f *classifyFlags) check(set map[string]bool) (classify.Config, error) {
 	if set["slice-max-drop"] {
 		s := f.sliceMaxDrop
 		c.SliceMaxDrop = &s
+	}
+	if set["max-rel-drop"] {
+		r := f.maxRelDrop
+		c.MaxRelDrop = &r
 	}
 	// Everything but the batch against the training rows, not yet known.
 	if err := c.Train.Check(math.MaxInt, rh); err != nil {
@@ -374,7 +382,7 @@ func writeClassifyTable(w io.Writer, rec *classifyRecord, dir string) {
 	}
 	fmt.Fprintf(w, "\nC-DLN minus baseline, paired by seed (points, mean [95%% interval]); gates judge the %s:\n", judged)
 	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "r_hat\tbaseline\toverall\tworst class (drop judged)\tgates\tpass")
+	fmt.Fprintln(tw, "r_hat\tbaseline\toverall\trelative (%)\tworst class (drop judged)\tgates\tpass")
 	for _, wd := range v.Widths {
 		for _, d := range wd.Diffs {
 			worst, wv := "-", math.Inf(-1)
@@ -398,7 +406,8 @@ func writeClassifyTable(w io.Writer, rec *classifyRecord, dir string) {
 			if v.Config.SliceMaxDrop == nil {
 				worst = "- (no --slice-max-drop)"
 			}
-			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d of %d pass\t%s\n", wd.RHat, d.Baseline, fmtInterval(d.Overall, "%+.2f"), worst, nPass, nGates, fmtBool(wd.Pass))
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%d of %d pass\t%s\n", wd.RHat, d.Baseline, fmtInterval(d.Overall, "%+.2f"),
+				fmtInterval(d.Relative, "%+.2f"), worst, nPass, nGates, fmtBool(wd.Pass))
 		}
 	}
 	tw.Flush()
@@ -410,7 +419,11 @@ func writeClassifyTable(w io.Writer, rec *classifyRecord, dir string) {
 				if g.Class != nil {
 					what = fmt.Sprintf("class %d", *g.Class)
 				}
-				failed = append(failed, fmt.Sprintf("r_hat = %d: %s against %s: drop %.2f > %s %.2f", wd.RHat, what, g.Baseline, *g.Drop, g.Name, g.Threshold))
+				unit := "points"
+				if g.Name == "max-rel-drop" {
+					unit = "% of the baseline's accuracy"
+				}
+				failed = append(failed, fmt.Sprintf("r_hat = %d: %s against %s: drop %.2f > %s %.2f (%s)", wd.RHat, what, g.Baseline, *g.Drop, g.Name, g.Threshold, unit))
 			}
 		}
 	}
