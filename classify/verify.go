@@ -6,6 +6,7 @@ import (
 	"math"
 	"time"
 
+	"github.com/lowdim/lowdim/energy"
 	"github.com/lowdim/lowdim/experiment"
 	"github.com/lowdim/lowdim/mlp"
 )
@@ -76,6 +77,10 @@ type Model struct {
 	// CPUSeconds and WallSeconds are the intervals of the training times
 	// (null: no run).
 	CPUSeconds *experiment.Interval `json:"cpu_seconds"`
+	// TrainJoules is the modelled energy of a training run (interval over
+	// the seeds): energy.Model's DefaultWattsPerCore x CPUSeconds, a
+	// model, not a measurement (EnergyModel says so); null: no run.
+	TrainJoules *experiment.Interval `json:"train_joules_modelled"`
 	// Latency is the first seed's model's inference latency at each of
 	// LatencyBatches (null: not measured, or that run did not finish).
 	Latency     []Latency            `json:"latency"`
@@ -132,6 +137,8 @@ type Verdict struct {
 	Features   int     `json:"features"`
 	ClassNames []int64 `json:"classes"`
 	TestCounts []int   `json:"test_rows_per_class"`
+	// EnergyModel says how TrainJoules is modelled.
+	EnergyModel string `json:"energy_model"`
 	// Interval names the intervals (experiment.IntervalMethod).
 	Interval string  `json:"interval"`
 	Models   []Model `json:"models"`
@@ -154,7 +161,8 @@ type Verdict struct {
 // every gate passes. The error is Train's.
 func Verify(c Config, train, test *Set, names []int64, opt Options) (*Verdict, error) {
 	v := &Verdict{Config: c, TrainRows: train.N, TestRows: test.N, Features: train.Features,
-		ClassNames: names, TestCounts: make([]int, len(names)), Interval: experiment.IntervalMethod}
+		ClassNames: names, TestCounts: make([]int, len(names)), Interval: experiment.IntervalMethod,
+		EnergyModel: fmt.Sprintf("modelled, not measured: %g W per busy core x training CPU seconds (energy.Model)", energy.Model{}.Watts())}
 	for _, y := range test.Y {
 		v.TestCounts[y]++
 	}
@@ -263,7 +271,7 @@ func Judge(v *Verdict, c Config) {
 func summarize(m *Model, classes int) {
 	var acc, cpu, wall []float64
 	per := make([][]float64, classes)
-	m.Accuracy, m.PerClass, m.CPUSeconds, m.WallSeconds = nil, nil, nil, nil
+	m.Accuracy, m.PerClass, m.CPUSeconds, m.WallSeconds, m.TrainJoules = nil, nil, nil, nil, nil
 	complete := true
 	for _, r := range m.Runs {
 		cpu, wall = append(cpu, r.CPUSeconds), append(wall, r.WallSeconds)
@@ -281,8 +289,12 @@ func summarize(m *Model, classes int) {
 	if len(m.Runs) == 0 {
 		return
 	}
-	ci, wi := experiment.TInterval(cpu), experiment.TInterval(wall)
-	m.CPUSeconds, m.WallSeconds = &ci, &wi
+	joules := make([]float64, len(cpu))
+	for i, s := range cpu {
+		joules[i] = energy.Model{}.Joules(s)
+	}
+	ci, wi, ji := experiment.TInterval(cpu), experiment.TInterval(wall), experiment.TInterval(joules)
+	m.CPUSeconds, m.WallSeconds, m.TrainJoules = &ci, &wi, &ji
 	m.PerClass = make([]*experiment.Interval, classes)
 	if !complete {
 		return

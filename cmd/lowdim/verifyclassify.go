@@ -338,14 +338,14 @@ func writeClassifyTable(w io.Writer, rec *classifyRecord, dir string) {
 	fmt.Fprintf(w, "%d training rows, %d test rows, %d features, %d classes %v; seeds %v; intervals: 95%% t over the seeds\n",
 		v.TrainRows, v.TestRows, v.Features, len(v.ClassNames), v.ClassNames, v.Config.Seeds)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprint(tw, "model\ttest accuracy (points)\tparams\tbytes\ttrain CPU s\ttrain wall s")
+	fmt.Fprint(tw, "model\ttest accuracy (points)\tparams\tbytes\ttrain CPU s\ttrain wall s\ttrain J (model)")
 	for _, b := range classify.LatencyBatches {
 		fmt.Fprintf(tw, "\tp50/p99 ms b=%d", b)
 	}
 	fmt.Fprintln(tw)
 	for _, m := range v.Models {
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\t%s", m.Name, fmtInterval(m.Accuracy, "%.2f"), m.Params, m.Bytes,
-			fmtInterval(m.CPUSeconds, "%.3g"), fmtInterval(m.WallSeconds, "%.3g"))
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\t%s\t%s", m.Name, fmtInterval(m.Accuracy, "%.2f"), m.Params, m.Bytes,
+			fmtInterval(m.CPUSeconds, "%.3g"), fmtInterval(m.WallSeconds, "%.3g"), fmtInterval(m.TrainJoules, "%.3g"))
 		for i := range classify.LatencyBatches {
 			if i < len(m.Latency) {
 				fmt.Fprintf(tw, "\t%.3g/%.3g", 1e3*m.Latency[i].P50, 1e3*m.Latency[i].P99)
@@ -357,6 +357,7 @@ func writeClassifyTable(w io.Writer, rec *classifyRecord, dir string) {
 	}
 	tw.Flush()
 	fmt.Fprintln(w, "(latency: wall time per call of the first seed's model, forward pass only; the machine's load counts)")
+	fmt.Fprintf(w, "(train J: %s)\n", v.EnergyModel)
 	fmt.Fprintln(w, "\nper-class test accuracy, mean over the seeds (points; test rows per class in brackets):")
 	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprint(tw, "model")
