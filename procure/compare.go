@@ -409,12 +409,16 @@ func (c *Comparison) answer(in []Input) {
 		name, g := best(cat)
 		if g == nil {
 			var parts []string
+			unclear := ""
 			for _, gm := range c.Geomeans {
 				if gm.Category == cat && gm.Speedup != nil {
 					parts = append(parts, fmt.Sprintf("%s %s", gm.Machine, fmtSpeed(&gm)))
+					if gm.Hi != nil && *gm.Hi >= 1 {
+						unclear = "; an interval includes 1: not a clear difference"
+					}
 				}
 			}
-			return Answer{Question: q, Machine: ref, Text: fmt.Sprintf("%s (the reference): the others' %s speedups are below 1 (%s)", ref, what, strings.Join(parts, "; "))}
+			return Answer{Question: q, Machine: ref, Text: fmt.Sprintf("%s (the reference): the others' %s speedups are below 1 (%s)%s", ref, what, strings.Join(parts, "; "), unclear)}
 		}
 		sure := ""
 		if g.Lo != nil && *g.Lo <= 1 {

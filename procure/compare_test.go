@@ -61,6 +61,11 @@ func TestCompareAA(t *testing.T) {
 		}
 	}
 	require.NotContains(t, strings.Join(c.Warnings, "\n"), "different", "same backend and GOMAXPROCS: no warning")
+	for _, a := range c.Answers {
+		if strings.HasPrefix(a.Question, "fastest") || strings.HasPrefix(a.Question, "lowest") {
+			require.Contains(t, a.Text, "not a clear difference", "A/A: %s", a.Question)
+		}
+	}
 }
 
 func TestCompareFaster(t *testing.T) {
@@ -118,6 +123,13 @@ func TestCompareFaster(t *testing.T) {
 	require.Empty(t, ans["least energy per run"].Machine)
 	require.Contains(t, ans["least energy per run"].Text, "give --watts a=W")
 	require.Contains(t, ans["cheapest training run"].Text, "no --price a=USD_PER_HOUR")
+
+	// Reversed, a is slower: b, the reference, answers, with no doubt.
+	c2, err := Compare([]Input{b, a}, CompareOptions{})
+	require.NoError(t, err)
+	require.Equal(t, "b", c2.Answers[0].Machine)
+	require.Contains(t, c2.Answers[0].Text, "b (the reference): the others' time to quality speedups are below 1 (a 0.5")
+	require.NotContains(t, c2.Answers[0].Text, "not a clear difference")
 
 	var md, html strings.Builder
 	require.NoError(t, c.WriteMarkdown(&md))
