@@ -205,7 +205,7 @@ func TestJudge(t *testing.T) {
 	c := Config{RHats: []int{2, 4, 8}, Seeds: []uint64{1, 2, 3}, MaxDrop: &one, Decide: DecideInterval}
 	Judge(v, c)
 	require.Equal(t, []bool{false, true, true}, []bool{*v.Widths[0].Pass, *v.Widths[1].Pass, *v.Widths[2].Pass})
-	require.InDelta(t, 5.128, *v.Widths[0].Gates[0].Drop, 0.01) // 4/3 + t(0.975, 2) * 1.528 / sqrt(3)
+	require.InDelta(t, 5.128, *v.Widths[0].Gates[0].Value, 0.01) // 4/3 + t(0.975, 2) * 1.528 / sqrt(3)
 	require.Equal(t, 4, *v.SafeWidth)
 	require.True(t, v.Pass)
 
@@ -223,10 +223,28 @@ func TestJudge(t *testing.T) {
 	c.MaxRelDrop = &one
 	Judge(v, c)
 	require.False(t, *v.Widths[0].Pass)
-	require.InDelta(t, 100*(4.0/3)/91, *v.Widths[0].Gates[0].Drop, 0.02)
+	require.InDelta(t, 100*(4.0/3)/91, *v.Widths[0].Gates[0].Value, 0.02)
 	c.MaxRelDrop = &two
 	Judge(v, c)
 	require.True(t, *v.Widths[0].Pass)
+
+	// Cost: r_hat 2's parameters are 1/4 of +DLN's and 2 times the
+	// original's; its latency 0.5 of +DLN's and 1.5 of the original's.
+	c.MaxRelDrop = nil
+	v.Models[0].Bytes, v.Models[1].Bytes, v.Models[2].Bytes = 100, 800, 200
+	lat := func(s float64) []Latency { return []Latency{{Batch: 1, P50: 1}, {Batch: 64, P50: s}} }
+	v.Models[0].Latency, v.Models[1].Latency, v.Models[2].Latency = lat(2), lat(6), lat(3)
+	c.MaxMemoryRatio = &two
+	Judge(v, c)
+	require.Equal(t, 2.0, *v.Widths[0].Gates[1].Value) // against the original
+	require.True(t, *v.Widths[0].Pass)
+	c.MaxMemoryRatio, c.MaxLatencyRatio = nil, &one
+	Judge(v, c)
+	require.Equal(t, 0.5, *v.Widths[0].Gates[0].Value)
+	require.Equal(t, 1.5, *v.Widths[0].Gates[1].Value)
+	require.False(t, *v.Widths[0].Pass)
+	require.Nil(t, v.Widths[1].Pass, "r_hat 4 has no latency: not judged")
+	c.MaxLatencyRatio, c.MaxDrop = nil, &two
 
 	v.Models[2].Runs[1].Accuracy = nil // a diverged run
 	Judge(v, c)

@@ -41,6 +41,11 @@ type Config struct {
 	// accuracy, in percent of the baseline's accuracy (paired by seed:
 	// 100 (base - cdln)/base); nil: not gated.
 	MaxRelDrop *float64 `json:"max_rel_drop"`
+	// MaxMemoryRatio and MaxLatencyRatio are the thresholds on C-DLN's
+	// cost over each baseline's (Gate.Value); nil: not gated. A latency
+	// gate needs Options.LatencyBudget.
+	MaxMemoryRatio  *float64 `json:"max_memory_ratio"`
+	MaxLatencyRatio *float64 `json:"max_latency_ratio"`
 	// Decide is DecideInterval or DecideMean.
 	Decide string `json:"decide"`
 }
@@ -100,19 +105,24 @@ type Diff struct {
 	PerClass []*experiment.Interval `json:"per_class"`
 }
 
-// Gate is one threshold applied to one drop.
+// Gate is one threshold applied to one drop or cost ratio of C-DLN
+// against a baseline.
 type Gate struct {
-	// Name is "max-drop" or "slice-max-drop"; Class the class's label for
-	// a slice (null overall).
+	// Name is "max-drop", "max-rel-drop", "slice-max-drop",
+	// "max-memory-ratio" or "max-latency-ratio"; Class the class's label
+	// for a slice (null otherwise).
 	Name     string `json:"name"`
 	Baseline string `json:"baseline"`
 	Class    *int64 `json:"class"`
-	// Drop is the value judged: the upper bound of the drop's interval
-	// (minus the difference's lower bound) or its mean, per Decide; null
-	// when not measurable.
-	Drop      *float64 `json:"drop"`
+	// Value is the value judged. For a drop: the upper bound of the
+	// drop's interval (minus the difference's lower bound) or its mean,
+	// per Decide. For a ratio: C-DLN's parameter bytes over the
+	// baseline's, or C-DLN's p50 latency at the largest of LatencyBatches
+	// over the baseline's (the first seed's models: one measurement, no
+	// interval). Null when not measurable.
+	Value     *float64 `json:"value"`
 	Threshold float64  `json:"threshold"`
-	// Pass is null when Drop is.
+	// Pass is null when Value is.
 	Pass *bool `json:"pass"`
 }
 
@@ -121,7 +131,7 @@ type Width struct {
 	RHat  int    `json:"r_hat"`
 	Diffs []Diff `json:"diffs"`
 	Gates []Gate `json:"gates"`
-	// Margin is the largest Drop - Threshold over the gates (null when a
+	// Margin is the largest Value - Threshold over the gates (null when a
 	// gate cannot be judged); the width passes when it is at most 0.
 	Margin *float64 `json:"margin"`
 	Pass   *bool    `json:"pass"`
@@ -242,6 +252,18 @@ func Judge(v *Verdict, c Config) {
 			if c.MaxRelDrop != nil {
 				w.Gates = append(w.Gates, gate("max-rel-drop", b.name, nil, d.Relative, *c.MaxRelDrop, c.Decide))
 			}
+			if c.MaxMemoryRatio != nil {
+				r := float64(cdln.Bytes) / float64(b.m.Bytes)
+				w.Gates = append(w.Gates, ratioGate("max-memory-ratio", b.name, &r, *c.MaxMemoryRatio))
+			}
+			if c.MaxLatencyRatio != nil {
+				var r *float64
+				if k, kb := len(cdln.Latency), len(b.m.Latency); k > 0 && k == kb && b.m.Latency[k-1].P50 > 0 {
+					x := cdln.Latency[k-1].P50 / b.m.Latency[k-1].P50
+					r = &x
+				}
+				w.Gates = append(w.Gates, ratioGate("max-latency-ratio", b.name, r, *c.MaxLatencyRatio))
+			}
 			if c.SliceMaxDrop != nil {
 				for cl, in := range d.PerClass {
 					if v.TestCounts[cl] == 0 {
@@ -355,22 +377,32 @@ func gate(name, baseline string, class *int64, in *experiment.Interval, threshol
 	}
 	drop += 0 // -0 prints as 0
 	pass := drop <= threshold
-	g.Drop, g.Pass = &drop, &pass
+	g.Value, g.Pass = &drop, &pass
 	return g
 }
 
-// margin returns the largest Drop - Threshold over gs, nil when a gate has
-// no Drop or there is no gate.
+// ratioGate judges a cost ratio (nil: not measured) against threshold.
+func ratioGate(name, baseline string, ratio *float64, threshold float64) Gate {
+	g := Gate{Name: name, Baseline: baseline, Threshold: threshold, Value: ratio}
+	if ratio != nil {
+		pass := *ratio <= threshold
+		g.Pass = &pass
+	}
+	return g
+}
+
+// margin returns the largest Value - Threshold over gs, nil when a gate
+// has no Value or there is no gate.
 func margin(gs []Gate) *float64 {
 	if len(gs) == 0 {
 		return nil
 	}
 	m := math.Inf(-1)
 	for _, g := range gs {
-		if g.Drop == nil {
+		if g.Value == nil {
 			return nil
 		}
-		m = max(m, *g.Drop-g.Threshold)
+		m = max(m, *g.Value-g.Threshold)
 	}
 	return &m
 }

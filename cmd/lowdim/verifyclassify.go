@@ -46,12 +46,12 @@ Flags:
 
 // classifyFlags are the flags of verify --task classify.
 type classifyFlags struct {
-	task, data, testData, label, rhats, decide, out         string
-	testFrac, maxDrop, sliceMaxDrop, latencySec, maxRelDrop float64
-	seed                                                    uint64
-	seeds                                                   int
-	quiet                                                   bool
-	train                                                   classify.TrainConfig
+	task, data, testData, label, rhats, decide, out                         string
+	testFrac, maxDrop, sliceMaxDrop, latencySec, maxRelDrop, maxMem, maxLat float64
+	seed                                                                    uint64
+	seeds                                                                   int
+	quiet                                                                   bool
+	train                                                                   classify.TrainConfig
 }
 
 // verifyTask is verify's dispatch on --task (verifycmd.go): "classify"
@@ -94,6 +94,8 @@ func cmdVerifyClassify(args []string, stdout, stderr io.Writer) int {
 	fs.Float64Var(&f.train.Eta, "eta", d.Eta, "learning rate (constant)")
 	fs.Float64Var(&f.train.Momentum, "momentum", d.Momentum, "heavy-ball momentum (0: plain SGD)")
 	fs.IntVar(&f.train.Epochs, "epochs", d.Epochs, "epochs")
+	fs.Float64Var(&f.maxMem, "max-memory-ratio", 0, "largest accepted ratio of C-DLN's parameter bytes to each baseline's (absent: not gated)")
+	fs.Float64Var(&f.maxLat, "max-latency-ratio", 0, "largest accepted ratio of C-DLN's p50 inference latency at batch 64 to each baseline's, first seed's models (absent: not gated)")
 	fs.Float64Var(&f.latencySec, "latency-seconds", 0.5, "time of each inference latency measurement (p50/p99 per call at batch 1 and 64, first seed's models; 0: not measured)")
 	fs.StringVar(&f.out, "out", "lowdim-out", "output folder (created)")
 	fs.BoolVar(&f.quiet, "quiet", false, "no progress on stderr")
@@ -252,6 +254,26 @@ func (f *classifyFlags) check(set map[string]bool) (classify.Config, error) {
 		s := f.sliceMaxDrop
 		c.SliceMaxDrop = &s
 	}
+	for _, k := range []string{"max-memory-ratio", "max-latency-ratio"} {
+		v := f.maxMem
+		if k == "max-latency-ratio" {
+			v = f.maxLat
+		}
+		if set[k] && !(v > 0 && v <= 1e6) {
+			return c, config.Bad(k, v, "must be a positive ratio (at most 1e6)")
+		}
+	}
+	if set["max-latency-ratio"] && f.latencySec == 0 {
+		return c, config.Bad("max-latency-ratio", f.maxLat, "needs latency measured: --latency-seconds 0 turns it off")
+	}
+	if set["max-memory-ratio"] {
+		r := f.maxMem
+		c.MaxMemoryRatio = &r
+	}
+	if set["max-latency-ratio"] {
+		r := f.maxLat
+		c.MaxLatencyRatio = &r
+	}
 	if set["max-rel-drop"] {
 		r := f.maxRelDrop
 		c.MaxRelDrop = &r
@@ -396,11 +418,11 @@ func writeClassifyTable(w io.Writer, rec *classifyRecord, dir string) {
 				if g.Pass != nil && *g.Pass {
 					nPass++
 				}
-				if g.Class != nil && g.Drop != nil && *g.Drop > wv {
-					wv = *g.Drop
-					worst = fmt.Sprintf("class %d: %.2f > %.2f", *g.Class, *g.Drop, g.Threshold)
-					if *g.Drop <= g.Threshold {
-						worst = fmt.Sprintf("class %d: %.2f <= %.2f", *g.Class, *g.Drop, g.Threshold)
+				if g.Class != nil && g.Value != nil && *g.Value > wv {
+					wv = *g.Value
+					worst = fmt.Sprintf("class %d: %.2f > %.2f", *g.Class, *g.Value, g.Threshold)
+					if *g.Value <= g.Threshold {
+						worst = fmt.Sprintf("class %d: %.2f <= %.2f", *g.Class, *g.Value, g.Threshold)
 					}
 				}
 			}
@@ -420,11 +442,16 @@ func writeClassifyTable(w io.Writer, rec *classifyRecord, dir string) {
 				if g.Class != nil {
 					what = fmt.Sprintf("class %d", *g.Class)
 				}
-				unit := "points"
-				if g.Name == "max-rel-drop" {
+				kind, unit := "drop", "points"
+				switch g.Name {
+				case "max-rel-drop":
 					unit = "% of the baseline's accuracy"
+				case "max-memory-ratio":
+					kind, unit = "ratio", "parameter bytes"
+				case "max-latency-ratio":
+					kind, unit = "ratio", fmt.Sprintf("p50 latency at batch %d", classify.LatencyBatches[len(classify.LatencyBatches)-1])
 				}
-				failed = append(failed, fmt.Sprintf("r_hat = %d: %s against %s: drop %.2f > %s %.2f (%s)", wd.RHat, what, g.Baseline, *g.Drop, g.Name, g.Threshold, unit))
+				failed = append(failed, fmt.Sprintf("r_hat = %d: %s against %s: %s %.3g > %s %.3g (%s)", wd.RHat, what, g.Baseline, kind, *g.Value, g.Name, g.Threshold, unit))
 			}
 		}
 	}

@@ -49,7 +49,7 @@ func TestVerifyClassifySliceFails(t *testing.T) {
 	require.Equal(t, exitFailure, code, "stdout:\n%s\nstderr:\n%s", out.String(), errb.String())
 	require.Contains(t, out.String(), "VERDICT: FAIL")
 	require.Contains(t, out.String(), "safe width: none")
-	require.Regexp(t, `failed: r_hat = \d+: class \d against (dln|original): drop [0-9.]+ > slice-max-drop 5\.00 \(points\)`, out.String())
+	require.Regexp(t, `failed: r_hat = \d+: class \d against (dln|original): drop [0-9.]+ > slice-max-drop 5 \(points\)`, out.String())
 	require.NotContains(t, out.String(), "overall against", "an overall gate failed: the test no longer isolates a slice")
 	rec := readClassifyVerdict(t, filepath.Join(dir, "slices"))
 	require.Equal(t, "classify", rec.Task)
