@@ -244,6 +244,12 @@ func TestJudge(t *testing.T) {
 	require.Equal(t, 1.5, *v.Widths[0].Gates[1].Value)
 	require.False(t, *v.Widths[0].Pass)
 	require.Nil(t, v.Widths[1].Pass, "r_hat 4 has no latency: not judged")
+	c.Baselines = []string{BaselineDLN} // 0.5 of +DLN's latency: within 1
+	Judge(v, c)
+	require.True(t, *v.Widths[0].Pass)
+	require.Len(t, v.Widths[0].Gates, 1)
+	require.Len(t, v.Widths[0].Diffs, 2, "both baselines reported")
+	c.Baselines = nil
 	c.MaxLatencyRatio, c.MaxDrop = nil, &two
 
 	v.Models[2].Runs[1].Accuracy = nil // a diverged run

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"time"
 
 	"github.com/lowdim/lowdim/energy"
@@ -48,6 +49,10 @@ type Config struct {
 	MaxLatencyRatio *float64 `json:"max_latency_ratio"`
 	// Decide is DecideInterval or DecideMean.
 	Decide string `json:"decide"`
+	// Baselines are the baselines the gates apply to (BaselineDLN,
+	// BaselineOriginal; empty: both). Differences are reported against
+	// both.
+	Baselines []string `json:"baselines"`
 }
 
 // Options are a verify's side channels.
@@ -246,6 +251,9 @@ func Judge(v *Verdict, c Config) {
 				d.PerClass[cl] = pairedDiff(cdln.Runs, b.m.Runs, cl, false)
 			}
 			w.Diffs = append(w.Diffs, d)
+			if len(c.Baselines) > 0 && !slices.Contains(c.Baselines, b.name) {
+				continue // reported, not gated
+			}
 			if c.MaxDrop != nil {
 				w.Gates = append(w.Gates, gate("max-drop", b.name, nil, d.Overall, *c.MaxDrop, c.Decide))
 			}

@@ -65,6 +65,8 @@ func init() {
 		refusedSetup("classify --task regress", with(base, "--task", "regress"), good, "invalid --task regress", "want classify"),
 		refusedSetup("classify --seeds 0", with(base, "--seeds", "0"), good, "invalid --seeds 0", "1..1000"),
 		refusedSetup("classify --decide median", with(base, "--decide", "median"), good, "invalid --decide median", "interval or mean"),
+		refusedSetup("classify --baseline best", with(base, "--baseline", "best"), good, "invalid --baseline best", `"best" is not dln or original`),
+		refusedSetup("classify --baseline dln,dln", with(base, "--baseline", "dln,dln"), good, "invalid --baseline dln,dln", "listed twice"),
 		refusedSetup("classify --r-hat 2,2", with(base, "--r-hat", "2,2"), good, "invalid --r-hat 2,2", "listed twice"),
 	)
 	addBadInputs(kindNotApplying,

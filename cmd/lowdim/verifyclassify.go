@@ -46,7 +46,7 @@ Flags:
 
 // classifyFlags are the flags of verify --task classify.
 type classifyFlags struct {
-	task, data, testData, label, rhats, decide, out                         string
+	task, data, testData, label, rhats, decide, out, baselines              string
 	testFrac, maxDrop, sliceMaxDrop, latencySec, maxRelDrop, maxMem, maxLat float64
 	seed                                                                    uint64
 	seeds                                                                   int
@@ -84,6 +84,7 @@ func cmdVerifyClassify(args []string, stdout, stderr io.Writer) int {
 	fs.Float64Var(&f.maxDrop, "max-drop", 1, "largest accepted drop of C-DLN's test accuracy against +DLN and the original, in points")
 	fs.Float64Var(&f.maxRelDrop, "max-rel-drop", 0, "largest accepted relative drop of the overall accuracy, in percent of the baseline's (absent: not gated)")
 	fs.Float64Var(&f.sliceMaxDrop, "slice-max-drop", 0, "largest accepted drop of any class's accuracy, in points (absent: classes are reported, not gated)")
+	fs.StringVar(&f.baselines, "baseline", "dln,original", "baselines the gates compare C-DLN with: dln, original or both (differences are reported against both)")
 	fs.StringVar(&f.decide, "decide", classify.DecideInterval, "judge the drop's 95% interval upper end (interval) or its mean (mean)")
 	fs.IntVar(&f.train.Width, "width", d.Width, "width of the first hidden layer and of the linear block")
 	fs.IntVar(&f.train.Width2, "width2", d.Width2, "width of the second hidden layer")
@@ -274,6 +275,16 @@ func (f *classifyFlags) check(set map[string]bool) (classify.Config, error) {
 		r := f.maxLat
 		c.MaxLatencyRatio = &r
 	}
+	bl, err := parseList("baseline", f.baselines)
+	if err != nil {
+		return c, err
+	}
+	for _, b := range bl {
+		if b != classify.BaselineDLN && b != classify.BaselineOriginal {
+			return c, config.Bad("baseline", f.baselines, "%q is not dln or original", b)
+		}
+	}
+	c.Baselines = bl
 	if set["max-rel-drop"] {
 		r := f.maxRelDrop
 		c.MaxRelDrop = &r
@@ -429,8 +440,12 @@ func writeClassifyTable(w io.Writer, rec *classifyRecord, dir string) {
 			if v.Config.SliceMaxDrop == nil {
 				worst = "- (no --slice-max-drop)"
 			}
-			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%d of %d pass\t%s\n", wd.RHat, d.Baseline, fmtInterval(d.Overall, "%+.2f"),
-				fmtInterval(d.Relative, "%+.2f"), worst, nPass, nGates, fmtBool(wd.Pass))
+			gates := fmt.Sprintf("%d of %d pass", nPass, nGates)
+			if nGates == 0 {
+				gates, worst = "- (not gated: --baseline)", "-"
+			}
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", wd.RHat, d.Baseline, fmtInterval(d.Overall, "%+.2f"),
+				fmtInterval(d.Relative, "%+.2f"), worst, gates, fmtBool(wd.Pass))
 		}
 	}
 	tw.Flush()
