@@ -107,6 +107,9 @@ judged), or no theory check could be evaluated; 2 usage or input error;
 3 an internal failure; 130 or 143 interrupted by SIGINT or SIGTERM (the
 verdict written is complete up to there, marked interrupted, and does not
 pass). A width too narrow beside a sufficient one is a result (exit 0).
+
+--task classify verifies a compressed MLP on your own classification data
+instead (--data SRC): see lowdim verify --task classify -h.
 --out is written, locked and interrupted as for lowdim run.
 
 --out receives verdict.json, trajectories.csv (every network's
