@@ -107,6 +107,11 @@ var errInterrupted = errors.New("interrupted")
 func Run(ctx context.Context, base, head Binary, o Options, accept Accept) (*Report, error) {
 	rep := &Report{Base: base, Head: head, Options: o}
 	names, err := list(ctx, head, o.Tags, o.Filter)
+	if ee := (*exec.ExitError)(nil); errors.As(err, &ee) && ee.ExitCode() == 2 {
+		// The head's bench refused its --tags or --filter (a usage
+		// error): the suite is the head's, so only its binary can say.
+		return nil, fmt.Errorf("invalid --tags %s or --filter %q for the head's suite: %w", strings.Join(o.Tags, ","), o.Filter, err)
+	}
 	if err != nil {
 		return nil, &BenchError{"head", err, ""}
 	}
@@ -125,9 +130,10 @@ func Run(ctx context.Context, base, head Binary, o Options, accept Accept) (*Rep
 			rep.New = append(rep.New, n)
 		}
 	}
-	rep.MinSamples = MinSamples(len(old), o.Alpha)
-	o.MinSamples = rep.MinSamples
-	rep.Options = o
+	if len(old) == 0 {
+		return nil, fmt.Errorf("the base binary %s has none of the head's %d cases (tags %s, filter %q): the gate would compare nothing; give a base that is lowdim with this suite",
+			base.Path, len(names), strings.Join(o.Tags, ","), o.Filter)
+	}
 	bs, hs := Samples{}, Samples{}
 	round := func() error {
 		if len(old) > 0 {
@@ -141,6 +147,13 @@ func Run(ctx context.Context, base, head Binary, o Options, accept Accept) (*Rep
 	err = round()
 	rep.RoundTime = time.Since(t0)
 	if err == nil {
+		// Holm's limits follow the timing rows, not the cases: each case
+		// gives its wall and its CPU time (and whatever timing units the
+		// binaries report), known after the first round.
+		k := timingRows(old, bs, hs)
+		rep.MinSamples = MinSamples(k, o.Alpha)
+		o.MinSamples = rep.MinSamples
+		rep.Options = o
 		rep.Rounds = 1
 		left := o.Budget - time.Since(o.Start)
 		rep.Planned = 1 + int(left/rep.RoundTime)
@@ -150,7 +163,7 @@ func Run(ctx context.Context, base, head Binary, o Options, accept Accept) (*Rep
 			return nil, fmt.Errorf("%w: a round of the %d cases took %v, so %v fits %d rounds; the U test needs %d samples per side "+
 				"for p below %.3g (alpha %g / %d timing rows, Holm); give --budget %v or more, or a shorter --benchtime",
 				ErrBudget, len(names), rep.RoundTime.Round(time.Millisecond), o.Budget, rep.Planned, rep.MinSamples,
-				o.Alpha/float64(len(old)), o.Alpha, len(old), need.Round(time.Second)+time.Second)
+				o.Alpha/float64(k), o.Alpha, k, need.Round(time.Second)+time.Second)
 		}
 		for rep.Rounds < rep.Planned {
 			// The first round's time is an estimate: stop once the mean
@@ -191,6 +204,20 @@ func Run(ctx context.Context, base, head Binary, o Options, accept Accept) (*Rep
 	return rep, nil
 }
 
+// timingRows counts the timing rows Judge will test: the (case, unit)
+// pairs of the cases in names with a timing unit sampled on both sides.
+func timingRows(names []string, base, head Samples) int {
+	k := 0
+	for _, n := range names {
+		for u := range head[n] {
+			if kindOf(u) == Timing && len(base[n][u]) > 0 {
+				k++
+			}
+		}
+	}
+	return k
+}
+
 func contains(list []string, s string) bool {
 	for _, v := range list {
 		if v == s {
@@ -215,7 +242,7 @@ func list(ctx context.Context, bin Binary, tags []string, filter string) ([]stri
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	if err != nil {
-		return nil, fmt.Errorf("%s %s: %v: %s", bin.Path, strings.Join(args, " "), err, strings.TrimSpace(stderr.String()))
+		return nil, fmt.Errorf("%s %s: %w: %s", bin.Path, strings.Join(args, " "), err, strings.TrimSpace(stderr.String()))
 	}
 	var names []string
 	for _, l := range strings.Split(string(out), "\n") {

@@ -14,7 +14,8 @@ import (
 // fakeLowdim is a stand-in for a lowdim binary: bench --list prints the
 // cases of FAKE_CASES; a bench run sleeps FAKE_SLEEP seconds and prints one
 // result per case, FAKE_NS ns/op plus a jitter of 0 to 9 ns (so that the U
-// test sees no ties) and FAKE_FLOPS flops/op.
+// test sees no ties) and FAKE_FLOPS flops/op, and with FAKE_CPU set as
+// much cpu-ns/op (bench.UnitCPUTime).
 const fakeLowdim = `#!/usr/bin/env bash
 case " $* " in
 *" --list "*) for c in $FAKE_CASES; do echo "Benchmark$c"; done; exit 0;;
@@ -22,7 +23,9 @@ esac
 sleep "${FAKE_SLEEP:-0}"
 echo "goos: linux"
 for c in $FAKE_CASES; do
-  echo "Benchmark$c-2 1 $(( FAKE_NS + RANDOM % 10 )) ns/op ${FAKE_FLOPS:-10} flops/op"
+  cpu=""
+  [ -n "${FAKE_CPU:-}" ] && cpu=" $(( FAKE_NS + RANDOM % 10 )) cpu-ns/op"
+  echo "Benchmark$c-2 1 $(( FAKE_NS + RANDOM % 10 )) ns/op ${FAKE_FLOPS:-10} flops/op$cpu"
 done
 `
 
@@ -67,6 +70,29 @@ func TestRunFake(t *testing.T) {
 		require.Equal(t, NoChange, rowOf(t, rep.Rows, "A", "flops/op").Verdict)
 		require.NotEqual(t, Regression, rowOf(t, rep.Rows, "A", "sec/op").Verdict)
 	})
+	t.Run("samples follow the timing rows", func(t *testing.T) {
+		// 6 cases with wall and CPU time: Holm over 12 rows needs p below
+		// 0.05/12 = 0.0042, which 5 + 5 samples cannot give (2/252 =
+		// 0.0079): 6 per side. Counting the 6 cases would ask for 5, and
+		// a gate of 5 rounds could never fail on timing.
+		o := opts(30 * time.Second)
+		o.MaxRounds = 6
+		six := side("A B C D E F", "1000", "10", "0")
+		six.Env = append(six.Env, "FAKE_CPU=1")
+		rep, err := Run(context.Background(), six, six, o, nil)
+		require.NoError(t, err)
+		require.Equal(t, 6, rep.MinSamples)
+		require.Equal(t, 0.05/12, minLimit(rep.Rows))
+		o.MaxRounds = 5
+		_, err = Run(context.Background(), six, six, o, nil)
+		require.ErrorIs(t, err, ErrBudget, "5 rounds cannot give 6 samples")
+		require.ErrorContains(t, err, "the U test needs 6 samples per side for p below 0.00417 (alpha 0.05 / 12 timing rows, Holm)")
+	})
+	t.Run("nothing to compare", func(t *testing.T) {
+		_, err := Run(context.Background(), side("X", "1000", "10", "0"), side("A", "1000", "10", "0"), opts(30*time.Second), nil)
+		require.ErrorContains(t, err, "has none of the head's 1 cases")
+		require.NotErrorIs(t, err, ErrBudget)
+	})
 	t.Run("budget too small", func(t *testing.T) {
 		// A round takes at least 2 x 0.3 s; a 1 s budget fits 2 rounds of
 		// the 4 needed.
@@ -89,10 +115,34 @@ func TestRunFake(t *testing.T) {
 		require.Less(t, rep.Rounds, 4)
 		require.Equal(t, Insufficient, rowOf(t, rep.Rows, "A", "sec/op").Verdict)
 	})
+	t.Run("suite refused by the head", func(t *testing.T) {
+		// The head's bench --list exits 2 (usage: no case matches): an
+		// input error of --tags or --filter (exit 2), not a bench failure.
+		refuse := filepath.Join(t.TempDir(), "lowdim")
+		require.NoError(t, os.WriteFile(refuse, []byte("#!/bin/sh\necho 'lowdim bench: no benchmark matches' >&2\nexit 2\n"), 0o755))
+		o := opts(time.Second)
+		o.Filter = "nomatch"
+		_, err := Run(context.Background(), side("A", "1000", "10", "0"), Binary{Path: refuse}, o, nil)
+		var be *BenchError
+		require.False(t, errors.As(err, &be), "%v", err)
+		require.ErrorContains(t, err, `invalid --tags gate or --filter "nomatch" for the head's suite`)
+		require.ErrorContains(t, err, "no benchmark matches")
+	})
 	t.Run("failing bench", func(t *testing.T) {
 		_, err := Run(context.Background(), side("A", "1000", "10", "0"), Binary{Path: "/bin/false"}, opts(time.Second), nil)
 		var be *BenchError
 		require.True(t, errors.As(err, &be), "%v", err)
 		require.Equal(t, "head", be.Side)
 	})
+}
+
+// minLimit is the smallest Holm limit of the timing rows.
+func minLimit(rows []Row) float64 {
+	m := 1.0
+	for _, r := range rows {
+		if r.Kind == Timing && r.Limit < m {
+			m = r.Limit
+		}
+	}
+	return m
 }

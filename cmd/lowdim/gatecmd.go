@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"time"
 
@@ -154,6 +155,9 @@ func cmdGate(args []string, stdout, stderr io.Writer) int {
 	}
 	if bins && set["blas"] {
 		return usageErr("--blas builds the revisions; --base-bin and --head-bin are built already")
+	}
+	if _, err := regexp.Compile(*filter); err != nil {
+		return usageErr("invalid --filter %q: %v", *filter, err)
 	}
 	tagList, err := parseList("tags", *tags)
 	if err != nil {

@@ -45,6 +45,7 @@ func TestGateBadInputs(t *testing.T) {
 		{"one binary", []string{"--base-bin", exe}, "give both --base-bin and --head-bin"},
 		{"binaries and revisions", []string{"--base-bin", exe, "--head-bin", exe, "HEAD"}, "--base-bin and --head-bin replace BASE and HEAD"},
 		{"binary not executable", []string{"--base-bin", dir, "--head-bin", exe}, "invalid --base-bin " + dir + ": not an executable file"},
+		{"filter not a regexp", []string{"--filter", "(", "HEAD"}, `invalid --filter "(": error parsing regexp`},
 		{"accept missing", []string{"--accept", filepath.Join(dir, "none"), "HEAD"}, "invalid --accept"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
