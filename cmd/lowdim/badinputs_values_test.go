@@ -236,6 +236,8 @@ func init() {
 				// not reached; an absolute --tol 1e-10 is met at
 				// initialization).
 				require.Contains(t, stdout, "none could be judged")
+				require.Contains(t, stdout, "safe width: - (no candidate width could be judged: the VERDICT line says why)")
+				require.NotContains(t, stdout, "is within tol-rel", "no width was compared with the reference")
 			}},
 		badInput{name: "rank6_10x10.npy trains (no generator rule)", args: with(verifyUser, "--target", bad("rank6_10x10.npy"), "--eta-frac", "0.5"), wantCode: exitFailure,
 			check: func(t *testing.T, dir, stdout, _ string) {

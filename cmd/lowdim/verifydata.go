@@ -283,6 +283,13 @@ func safeWidthLine(v *experiment.Verdict) string {
 	if v.SafeWidth == nil && v.Interrupted {
 		return "safe width: - (not decided: the verify was interrupted)"
 	}
+	judged := false
+	for _, w := range v.Widths {
+		judged = judged || w.Sufficient != nil
+	}
+	if v.SafeWidth == nil && !judged && v.Seeds == nil {
+		return "safe width: - (no candidate width could be judged: the VERDICT line says why)"
+	}
 	if v.SafeWidth != nil {
 		return fmt.Sprintf("safe width: r_hat = %d (smallest candidate within tol-rel %g of %s%s)", *v.SafeWidth, v.Config.TolRel, ref, mean)
 	}
