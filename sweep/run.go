@@ -227,7 +227,10 @@ func runPoint(dir string, p Point, opt Options, inRuns *time.Duration) (*Status,
 		if stage, err = f.Stage(""); err != nil {
 			return nil, err
 		}
-	case res.Interrupted || interrupted(opt.Interrupt):
+	case res.Interrupted:
+		// Only the run's own state counts: a signal after its training
+		// ended leaves a finished run, which a resumption must not run
+		// again (Execute stops before the next point).
 		st.Status = Interrupted
 	default:
 		st.Status = Finished

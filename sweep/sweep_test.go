@@ -290,3 +290,39 @@ func BenchmarkSweepOverhead(b *testing.B) {
 type discard struct{}
 
 func (discard) Write(p []byte) (int, error) { return len(p), nil }
+
+// TestSignalAfterTraining: a signal that arrives once a point's training
+// has ended (its run finished, not interrupted) leaves the point finished:
+// only the run's own state marks it interrupted, and a resumption does not
+// run it again. The sweep stops before the next point.
+func TestSignalAfterTraining(t *testing.T) {
+	ps := tinyPoints(t)
+	version := machine.Read().Version
+	out := t.TempDir()
+	stop := make(chan struct{})
+	var once sync.Once
+	calls := 0
+	opt := Options{Out: out, Version: version, Write: writeRunJSON, Interrupt: stop,
+		Train: func(c config.Config, s <-chan struct{}) (*results.Run, error) {
+			calls++
+			res, err := train(c, s)
+			once.Do(func() { close(stop) }) // after the training, before the point's files
+			return res, err
+		}}
+	sum, err := Execute(ps, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if calls != 1 || !sum.Interrupted || sum.Done != 1 {
+		t.Fatalf("%+v after %d calls; want the sweep stopped after 1 call with 1 point done", sum, calls)
+	}
+	st, err := ReadStatus(filepath.Join(out, ps[0].ID()))
+	if err != nil || st.Status != Finished {
+		t.Fatalf("point 0's status %+v, %v; want %q (its run finished before the signal)", st, err, Finished)
+	}
+	calls = 0
+	opt.Interrupt = nil
+	if sum, _ = Execute(ps, opt); calls != 3 || sum.Skipped != 1 || sum.Done != 4 {
+		t.Errorf("resumed: %d calls, %+v; want 3 calls (point 0 kept), 4 done", calls, sum)
+	}
+}
