@@ -6,6 +6,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/lowdim/lowdim/config"
+	"github.com/lowdim/lowdim/matfile"
 	"github.com/lowdim/lowdim/results"
 	"github.com/lowdim/lowdim/workloads"
 )
@@ -49,8 +50,13 @@ func fileRank(target *mat.Dense, prec workloads.Precision, source string) (int, 
 		if rows != cols {
 			what, full = fmt.Sprintf("the %d x %d target", rows, cols), "min(m, n)"
 		}
-		return 0, "", fmt.Errorf("%s: %s has full numerical rank %d (= %s; its singular values are all above %.3g of the largest, the tolerance of %s data): it is not low-rank; give --r < %d to fit a low-rank approximation",
-			source, what, info.Rank, full, info.RelTol, prec.Name, min(rows, cols))
+		hint := ""
+		if list, err := matfile.IsEntryList(source); err == nil && list && cols == 3 && rows > cols {
+			// A headerless row,col,value file read as a matrix.
+			hint = " (the file looks like a row,col,value list of entries, a completion problem: give --workload mc without --mask to read it as one)"
+		}
+		return 0, "", fmt.Errorf("%s: %s has full numerical rank %d (= %s; its singular values are all above %.3g of the largest, the tolerance of %s data): it is not low-rank; give --r < %d to fit a low-rank approximation%s",
+			source, what, info.Rank, full, info.RelTol, prec.Name, min(rows, cols), hint)
 	}
 	return info.Rank, fmt.Sprintf("the numerical rank of %s (singular values above %.3g of the largest, the tolerance of %s data)", source, info.RelTol, prec.Name), nil
 }

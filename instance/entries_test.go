@@ -198,6 +198,9 @@ func TestEntriesFromFile(t *testing.T) {
 			want: []string{"r.csv:1:1: cell \"user\" is not a number"}, notWant: []string{"give --workload mc"}},
 		// Read as a matrix since mf takes no list: the error says what the
 		// file looks like and which workload reads it.
+		// Without a header: read as a 3-column matrix, of full rank.
+		{name: "a headerless list on mf", file: "r.csv", content: "1,1,5\n1,2,3\n2,1,4\n2,3,1\n3,2,2\n3,3,5\n4,1,2\n", workload: "mf",
+			want: []string{"has full numerical rank 3", "give --r < 3 to fit a low-rank approximation (the file looks like a row,col,value list of entries, a completion problem: give --workload mc without --mask to read it as one)"}},
 		{name: "a list on mf", file: "r.csv", content: ratings, workload: "mf",
 			want: []string{"r.csv:1:1: cell \"user\" is not a number (the file looks like a row,col,value list of entries, a completion problem: give --workload mc without --mask to read it as one; this run has --workload mf)"}},
 		{name: "centering a matrix", file: "m.csv", content: "1,2.5\n3,4\n", u: instance.UserFiles{Entry: instance.EntryOptions{Center: workloads.CenterRows}},
