@@ -1,12 +1,15 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -85,8 +88,15 @@ func gateBinary(flagName, path string) (string, error) {
 		return "", fmt.Errorf("invalid --%s %s: no file %s in the working folder %s (a name without a slash is a file there, not a program looked up in PATH; for the one on PATH give --%s \"$(command -v %s)\")",
 			flagName, path, path, filepath.Dir(abs), flagName, path)
 	}
-	if err != nil || st.IsDir() || st.Mode()&0o111 == 0 {
-		return "", fmt.Errorf("invalid --%s %s: not an executable file", flagName, path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return "", fmt.Errorf("invalid --%s %s: no such file", flagName, path)
+	case err != nil:
+		return "", fmt.Errorf("invalid --%s %s: %v", flagName, path, err)
+	case st.IsDir():
+		return "", fmt.Errorf("invalid --%s %s: a folder, not a lowdim binary", flagName, path)
+	case st.Mode()&0o111 == 0:
+		return "", fmt.Errorf("invalid --%s %s: not an executable file (its mode is %v)", flagName, path, st.Mode().Perm())
 	}
 	return abs, nil
 }
@@ -167,6 +177,9 @@ func cmdGate(args []string, stdout, stderr io.Writer) int {
 		return usageErr("invalid --benchtime %s: %v", *benchtime, err)
 	}
 	for _, o := range []struct{ flag, path string }{{"markdown", *mdPath}, {"json", *jsonPath}} {
+		if set[o.flag] && o.path == "" {
+			return usageErr("invalid --%s \"\": give a file name, or leave --%s out", o.flag, o.flag)
+		}
 		if err := checkGateOut(o.flag, o.path); err != nil {
 			return usageErr("%v", err)
 		}
@@ -224,6 +237,9 @@ func cmdGate(args []string, stdout, stderr io.Writer) int {
 				return usageErr("%v", err)
 			}
 			commits[i] = c
+		}
+		if dirty(ctx, *repo) {
+			fmt.Fprintf(stderr, "lowdim gate: note: %s has uncommitted changes; the gate builds the commits %s and %s, not the working tree\n", *repo, revs[0], revs[1])
 		}
 		if accept == nil {
 			if data, ok := gate.ReadFileAt(ctx, *repo, commits[1], gate.AcceptFile); ok {
@@ -373,4 +389,11 @@ func checkGateOut(flagName, path string) error {
 	}
 	f.Close()
 	return os.Remove(f.Name())
+}
+
+// dirty reports whether the git working tree of repo has uncommitted
+// changes to tracked files (false when git cannot say).
+func dirty(ctx context.Context, repo string) bool {
+	out, err := exec.CommandContext(ctx, "git", "-C", repo, "status", "--porcelain", "--untracked-files=no").Output()
+	return err == nil && len(bytes.TrimSpace(out)) > 0
 }

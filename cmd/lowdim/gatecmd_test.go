@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"os"
 	"os/exec"
@@ -21,6 +22,8 @@ func TestGateBadInputs(t *testing.T) {
 	dir := t.TempDir()
 	exe := filepath.Join(dir, "exe")
 	require.NoError(t, os.WriteFile(exe, []byte("#!/bin/sh\n"), 0o755))
+	plain := filepath.Join(dir, "plain")
+	require.NoError(t, os.WriteFile(plain, []byte("#!/bin/sh\n"), 0o644))
 	for _, c := range []struct {
 		name string
 		args []string
@@ -44,7 +47,10 @@ func TestGateBadInputs(t *testing.T) {
 		{"same file", []string{"--markdown", filepath.Join(dir, "r"), "--json", filepath.Join(dir, "r"), "HEAD"}, "--markdown and --json are the same file"},
 		{"one binary", []string{"--base-bin", exe}, "give both --base-bin and --head-bin"},
 		{"binaries and revisions", []string{"--base-bin", exe, "--head-bin", exe, "HEAD"}, "--base-bin and --head-bin replace BASE and HEAD"},
-		{"binary not executable", []string{"--base-bin", dir, "--head-bin", exe}, "invalid --base-bin " + dir + ": not an executable file"},
+		{"binary a folder", []string{"--base-bin", dir, "--head-bin", exe}, "invalid --base-bin " + dir + ": a folder, not a lowdim binary"},
+		{"binary absent", []string{"--base-bin", filepath.Join(dir, "none"), "--head-bin", exe}, "invalid --base-bin " + filepath.Join(dir, "none") + ": no such file"},
+		{"binary not executable", []string{"--base-bin", plain, "--head-bin", exe}, "invalid --base-bin " + plain + ": not an executable file (its mode is -rw-r--r--)"},
+		{"markdown empty", []string{"--markdown", "", "HEAD"}, `invalid --markdown "": give a file name`},
 		{"filter not a regexp", []string{"--filter", "(", "HEAD"}, `invalid --filter "(": error parsing regexp`},
 		{"accept missing", []string{"--accept", filepath.Join(dir, "none"), "HEAD"}, "invalid --accept"},
 	} {
@@ -99,4 +105,26 @@ func TestGateEndToEnd(t *testing.T) {
 			require.GreaterOrEqual(t, j.Rounds, 4) // MinSamples(1, 0.05)
 		})
 	}
+}
+
+// TestGateDirty: dirty sees uncommitted changes of tracked files (the
+// gate then notes that it builds commits, not the working tree), not
+// untracked files.
+func TestGateDirty(t *testing.T) {
+	repo := t.TempDir()
+	git := func(args ...string) {
+		out, err := exec.Command("git", append([]string{"-C", repo, "-c", "user.name=t", "-c", "user.email=t@t"}, args...)...).CombinedOutput()
+		require.NoError(t, err, "%s", out)
+	}
+	git("init", "-q")
+	require.NoError(t, os.WriteFile(filepath.Join(repo, "a"), []byte("1\n"), 0o644))
+	git("add", "a")
+	git("commit", "-qm", "a")
+	ctx := context.Background()
+	require.False(t, dirty(ctx, repo))
+	require.NoError(t, os.WriteFile(filepath.Join(repo, "b"), []byte("new\n"), 0o644))
+	require.False(t, dirty(ctx, repo), "an untracked file is not built either way")
+	require.NoError(t, os.WriteFile(filepath.Join(repo, "a"), []byte("2\n"), 0o644))
+	require.True(t, dirty(ctx, repo))
+	require.False(t, dirty(ctx, filepath.Join(repo, "none")), "no repository: nothing to say")
 }
