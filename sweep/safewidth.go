@@ -3,6 +3,7 @@ package sweep
 import (
 	"bytes"
 	"encoding/csv"
+	"maps"
 	"slices"
 	"strconv"
 
@@ -132,10 +133,13 @@ func (m *Merged) safeWidths() []SafeWidthRow {
 }
 
 // groupReference returns the reference error of a group's rows (see
-// SafeWidthRow), or nil and why there is none.
+// SafeWidthRow), or nil and why there is none: the first seed, in order,
+// without a reference, and what became of the original there (a point
+// interrupted, failed or missing from the merged folders, a run that
+// diverged or ran out of steps).
 func groupReference(rows []Row, seeds map[string]bool) (*float64, string) {
 	perSeed := map[string][]float64{}
-	missing := map[string]bool{}
+	why := map[string]string{}
 	has := false
 	for _, r := range rows {
 		if r.Method != referenceMethod {
@@ -144,17 +148,24 @@ func groupReference(rows []Row, seeds map[string]bool) (*float64, string) {
 		has = true
 		if e := judged(r, true); e != nil {
 			perSeed[seedOf(r)] = append(perSeed[seedOf(r)], *e)
-		} else {
-			missing[seedOf(r)] = true
+		} else if _, ok := why[seedOf(r)]; !ok {
+			why[seedOf(r)] = notJudged(r)
 		}
 	}
 	if !has {
 		return nil, "no original network in this group: the safe width's reference is its error (add original to the methods)"
 	}
 	var sum float64
-	for s := range seeds {
-		if missing[s] || len(perSeed[s]) == 0 {
-			return nil, "the original network is no reference at some seed (it diverged, failed, or did not reach its tolerance: raise --steps)"
+	for _, s := range slices.Sorted(maps.Keys(seeds)) {
+		if w, ok := why[s]; ok || len(perSeed[s]) == 0 {
+			if !ok {
+				w = "its configuration is missing from the merged folders (not run yet, or in a shard's folder not given): resume the sweep or merge every shard's folder"
+			}
+			at := ""
+			if s != "" {
+				at = " at seed " + s
+			}
+			return nil, "the original network is no reference" + at + ": " + w
 		}
 		var t float64
 		for _, e := range perSeed[s] {
@@ -164,6 +175,25 @@ func groupReference(rows []Row, seeds map[string]bool) (*float64, string) {
 	}
 	mean := sum / float64(len(seeds))
 	return &mean, ""
+}
+
+// notJudged says why the original's row r is no reference.
+func notJudged(r Row) string {
+	switch {
+	case r.Status == Interrupted:
+		return "its configuration was interrupted: resume the sweep"
+	case r.Status == Failed:
+		return "its configuration failed (sweep.csv's error): lowdim sweep --retry-failed"
+	case r.reported == nil:
+		return "it reported no error"
+	}
+	switch results.Status(r.MethodStatus) {
+	case results.Diverged:
+		return "it diverged"
+	case results.MaxSteps:
+		return "it did not reach its tolerance: raise --steps"
+	}
+	return "its status is " + r.MethodStatus
 }
 
 // judged returns the reported error of r when it can be judged: its point

@@ -184,3 +184,26 @@ func TestAlphaAblationFigure(t *testing.T) {
 		}
 	}
 }
+
+// TestSafeWidthNoteMissing: a group whose original has no reference
+// because its point was interrupted, or is missing from the merged
+// folders, says so (and not "raise --steps", which would not help).
+func TestSafeWidthNoteMissing(t *testing.T) {
+	const tol = 1e-8
+	rows := []Row{
+		swRow("compressed", 2, 3, 1, 0.01, results.Converged, tol), swRow("original", 2, 3, 1, 0.01, results.Converged, tol),
+		swRow("compressed", 2, 3, 2, 0.01, results.Interrupted, tol), swRow("original", 2, 3, 2, 0.01, results.Interrupted, tol),
+	}
+	rows[2].Status, rows[3].Status = Interrupted, Interrupted
+	m := &Merged{AxisKeys: []string{"depth", "r-hat", "seed"}, Rows: rows}
+	if sw := m.safeWidths(); len(sw) != 1 || !strings.Contains(sw[0].Note, "seed 2: its configuration was interrupted") || strings.Contains(sw[0].Note, "--steps") {
+		t.Errorf("interrupted original: %+v, want a note naming the interruption at seed 2", sw)
+	}
+	// Seed 2's original missing (its point not merged); a compressed row
+	// of seed 2 at another width makes seed 2 part of the group.
+	rows = append(rows[:2], swRow("compressed", 2, 4, 2, 0.01, results.Converged, tol))
+	m = &Merged{AxisKeys: []string{"depth", "r-hat", "seed"}, Rows: rows}
+	if sw := m.safeWidths(); len(sw) != 1 || !strings.Contains(sw[0].Note, "seed 2: its configuration is missing") {
+		t.Errorf("missing original: %+v, want a note that seed 2's configuration is missing", sw)
+	}
+}
