@@ -133,6 +133,37 @@ func claim(out string, points []Point, description string, write bool) error {
 	return nil
 }
 
+// Mark is what FolderFile says of the sweep a folder holds.
+type Mark struct {
+	// ID is the sweep's ID (ID), Points its number of configurations
+	// (all shards), Description its description.
+	ID          string
+	Points      int
+	Description string
+}
+
+// ReadMark reads dir's FolderFile: nil and no error when dir has none (a
+// folder written before FolderFile existed, or not a sweep's); an error
+// names an unreadable or malformed one.
+func ReadMark(dir string) (*Mark, error) {
+	path := filepath.Join(dir, FolderFile)
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var m folderMark
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if m.Sweep == "" {
+		return nil, fmt.Errorf("%s: no sweep ID", path)
+	}
+	return &Mark{ID: m.Sweep, Points: m.Points, Description: m.Description}, nil
+}
+
 func exists(path string) bool {
 	_, err := os.Stat(path)
 	return err == nil

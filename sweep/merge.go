@@ -180,6 +180,36 @@ func rowsOf(st *Status, run *results.Run) []Row {
 	return rows
 }
 
+// Count is how many configurations of a merged sweep are in each state.
+type Count struct {
+	Finished, Failed, Interrupted int
+}
+
+// Points returns the number of configurations merged.
+func (c Count) Points() int { return c.Finished + c.Failed + c.Interrupted }
+
+// Count counts m's configurations (not rows: one per configuration) by
+// their point's status.
+func (m *Merged) Count() Count {
+	var c Count
+	seen := map[string]bool{}
+	for _, r := range m.Rows {
+		if seen[r.Hash] {
+			continue
+		}
+		seen[r.Hash] = true
+		switch r.Status {
+		case Finished:
+			c.Finished++
+		case Failed:
+			c.Failed++
+		case Interrupted:
+			c.Interrupted++
+		}
+	}
+	return c
+}
+
 // Header returns the columns of sweep.csv.
 func (m *Merged) Header() []string {
 	h := append([]string{"index", "hash"}, m.AxisKeys...)

@@ -171,3 +171,50 @@ func TestSweepAborted(t *testing.T) {
 		t.Errorf("again: exit %d, stdout %q; want both run now", r.code, r.stdout)
 	}
 }
+
+// TestSweepMergeOneSweep: merge refuses folders of two different sweeps
+// (exit 2, naming both folders and sweeps) unless --mixed; it warns of a
+// folder without lowdim-sweep.json; it says how many configurations of
+// an incomplete sweep are missing.
+func TestSweepMergeOneSweep(t *testing.T) {
+	dir := t.TempDir()
+	specA, specB := filepath.Join(dir, "a.toml"), filepath.Join(dir, "b.toml")
+	if err := os.WriteFile(specA, []byte(sweepSpec), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(specB, []byte(strings.Replace(sweepSpec, "values = [1, 2]", "values = [3]", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	a, b := filepath.Join(dir, "a"), filepath.Join(dir, "b")
+	// a: shard 0 of 2 only, 1 of its 2 configurations.
+	if code, _, stderr := runSweepCLI(t, "sweep", specA, "--out", a, "--shard", "0/2", "--quiet"); code != exitOK {
+		t.Fatalf("sweep a: exit %d, %s", code, stderr)
+	}
+	if code, _, stderr := runSweepCLI(t, "sweep", specB, "--out", b, "--quiet"); code != exitOK {
+		t.Fatalf("sweep b: exit %d, %s", code, stderr)
+	}
+	code, _, stderr := runSweepCLI(t, "sweep", "merge", "--out", filepath.Join(dir, "m"), a, b)
+	if code != exitUsage || !strings.Contains(stderr, a+" holds sweep") || !strings.Contains(stderr, b+" holds sweep") || !strings.Contains(stderr, "--mixed") {
+		t.Errorf("two sweeps: exit %d, %q; want exit 2 naming both folders and --mixed", code, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "m")); err == nil {
+		t.Errorf("the refused merge wrote its --out")
+	}
+	if code, _, stderr = runSweepCLI(t, "sweep", "merge", "--mixed", "--out", filepath.Join(dir, "m"), a, b); code != exitOK {
+		t.Errorf("--mixed: exit %d, %q", code, stderr)
+	}
+	code, _, stderr = runSweepCLI(t, "sweep", "merge", a)
+	if code != exitOK || !strings.Contains(stderr, "1 of its 2 configurations finished; 1 missing") {
+		t.Errorf("half a sweep: exit %d, %q; want a warning that 1 of 2 configurations is missing", code, stderr)
+	}
+	if code, _, stderr = runSweepCLI(t, "sweep", "merge", b); code != exitOK || strings.Contains(stderr, "warning") {
+		t.Errorf("a whole sweep: exit %d, %q; want no warning", code, stderr)
+	}
+	if err := os.Remove(filepath.Join(b, sweep.FolderFile)); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr = runSweepCLI(t, "sweep", "merge", "--out", filepath.Join(dir, "m2"), a, b)
+	if code != exitOK || !strings.Contains(stderr, b+" has no "+sweep.FolderFile) {
+		t.Errorf("a folder without a mark: exit %d, %q; want a warning naming it", code, stderr)
+	}
+}

@@ -35,6 +35,14 @@ over the seeds is within 50% of the original network's): in sweep.json's
 safe_widths, in safe-width.csv, and marked on the best error's figure
 against r-hat.
 
+The SWEEPDIRs must hold one sweep: folders whose lowdim-sweep.json names
+different sweeps (another spec, --quick size or axis) are refused (exit 2)
+unless --mixed is given; a folder without lowdim-sweep.json (written by an
+older lowdim) is merged with a warning that it cannot be checked. Merge
+says on stderr how many of the sweep's configurations are missing (never
+run, or in a shard's folder not given), failed or interrupted: the figures
+and safe widths lack them; resume the sweep, or give every shard's folder.
+
 Flags:
 `
 
@@ -44,6 +52,7 @@ func cmdSweepMerge(args []string, stdout, stderr io.Writer) int {
 	fs.Usage = func() { fmt.Fprint(stderr, sweepMergeUsage); fs.PrintDefaults() }
 	out := fs.String("out", "", "output folder (default: the first SWEEPDIR/merged)")
 	title := fs.String("title", "lowdim sweep", "the figures' title")
+	mixed := fs.Bool("mixed", false, "merge folders of different sweeps (their configurations are pooled; the count of missing ones is not given)")
 	dirs, err := parseInterleaved(fs, args)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -63,6 +72,10 @@ func cmdSweepMerge(args []string, stdout, stderr io.Writer) int {
 			return fail(config.Input(fmt.Errorf("%s: not a folder", d)))
 		}
 	}
+	mark, err := oneSweep(dirs, *mixed, stderr)
+	if err != nil {
+		return fail(err)
+	}
 	m, err := sweep.Merge(dirs...)
 	if err != nil {
 		return fail(config.Input(err))
@@ -73,11 +86,67 @@ func cmdSweepMerge(args []string, stdout, stderr io.Writer) int {
 	for _, p := range m.Problems {
 		fmt.Fprintf(stderr, "lowdim sweep merge: warning: %s\n", p)
 	}
+	reportIncomplete(stderr, m.Count(), mark)
 	if err := writeMerged(*out, m, *title); err != nil {
 		return fail(err)
 	}
 	fmt.Fprintf(stdout, "merged %d rows from %v into %s\n", len(m.Rows), dirs, *out)
 	return exitOK
+}
+
+// oneSweep checks that the marked folders among dirs hold one sweep (the
+// same ID in their sweep.FolderFile), unless mixed, and warns of each
+// folder without a mark. It returns the sweep's mark: nil when mixed, when
+// no folder has one, or when some folder has none (its sweep is unknown).
+func oneSweep(dirs []string, mixed bool, stderr io.Writer) (*sweep.Mark, error) {
+	var first *sweep.Mark
+	firstDir := ""
+	unmarked := false
+	for _, d := range dirs {
+		mk, err := sweep.ReadMark(d)
+		if err != nil {
+			return nil, config.Input(err)
+		}
+		if mk == nil {
+			unmarked = true
+			fmt.Fprintf(stderr, "lowdim sweep merge: warning: %s has no %s (an older lowdim's folder, or not a sweep's): cannot check that it holds the same sweep as the other folders\n", d, sweep.FolderFile)
+			continue
+		}
+		if first == nil {
+			first, firstDir = mk, d
+			continue
+		}
+		if mk.ID != first.ID && !mixed {
+			return nil, config.Input(fmt.Errorf("%s holds sweep %s (%q, %d configurations) but %s holds sweep %s (%q, %d configurations): merging would average configurations of different sweeps; give the folders of one sweep (its shards), or --mixed to pool them anyway",
+				firstDir, shortID(first.ID), first.Description, first.Points, d, shortID(mk.ID), mk.Description, mk.Points))
+		}
+	}
+	if mixed || unmarked {
+		return nil, nil
+	}
+	return first, nil
+}
+
+// shortID is the first 12 hex digits of a sweep's ID.
+func shortID(id string) string { return id[:min(12, len(id))] }
+
+// reportIncomplete says on stderr how many of the sweep's configurations
+// are missing, failed or interrupted (nothing when all finished); mark,
+// when not nil, gives the sweep's number of configurations.
+func reportIncomplete(stderr io.Writer, c sweep.Count, mark *sweep.Mark) {
+	const fix = "the figures and safe widths lack them; resume the sweep (lowdim sweep SPEC --out DIR; --retry-failed for the failed), or give every shard's folder"
+	if mark == nil {
+		if c.Failed+c.Interrupted > 0 {
+			fmt.Fprintf(stderr, "lowdim sweep merge: warning: of %d configurations merged, %d failed and %d interrupted (the sweep's number of configurations is unknown: no single %s, so missing ones cannot be counted): %s\n",
+				c.Points(), c.Failed, c.Interrupted, sweep.FolderFile, fix)
+		}
+		return
+	}
+	missing := max(mark.Points-c.Points(), 0)
+	if missing+c.Failed+c.Interrupted > 0 {
+		fmt.Fprintf(stderr, "lowdim sweep merge: warning: incomplete sweep: %d of its %d configurations finished; %d missing (never run, or in a shard's folder not given), %d failed, %d interrupted: %s\n",
+			c.Finished, mark.Points, missing, c.Failed, c.Interrupted, fix)
+	}
 }
 
 // writeMerged writes sweep.csv, sweep.json and the figures of m into the
