@@ -64,6 +64,7 @@ type sweepFlags struct {
 	image       string // k8s
 	file        string // k8s, slurm: where the manifest or script goes
 	binary      string // slurm: the lowdim on the nodes
+	shardsSet   bool   // --shards was given
 }
 
 func newSweepFlags(name string, stderr io.Writer) (*flag.FlagSet, *sweepFlags) {
@@ -163,6 +164,11 @@ func cmdSweep(args []string, stdout, stderr io.Writer) int {
 	if err := emptyFlags(fs); err != nil {
 		return fail(err)
 	}
+	fs.Visit(func(fl *flag.Flag) {
+		if fl.Name == "shards" {
+			f.shardsSet = true
+		}
+	})
 	shard, err := f.shardOf(os.Getenv)
 	if err != nil {
 		return fail(err)
@@ -207,13 +213,16 @@ func cmdSweep(args []string, stdout, stderr io.Writer) int {
 
 // shardOf returns the shard of --shard, else of the environment.
 func (f *sweepFlags) shardOf(getenv func(string) string) (sweep.Shard, error) {
-	if f.shards < 0 {
+	if f.shards < 0 || f.shardsSet && f.shards < 1 {
 		return sweep.Shard{}, config.Bad("shards", f.shards, "want at least 1")
 	}
 	if f.shard != "" {
 		s, err := sweep.ParseShard(f.shard)
 		if err != nil {
 			return s, config.Bad("shard", f.shard, "%v", err)
+		}
+		if f.shardsSet && f.shards != s.N {
+			return sweep.Shard{}, config.Bad("shards", f.shards, "disagrees with --shard %s, which is shard %d of %d: give --shard alone (--shards is for JOB_COMPLETION_INDEX)", f.shard, s.K, s.N)
 		}
 		return s, nil
 	}

@@ -218,3 +218,42 @@ func TestSweepMergeOneSweep(t *testing.T) {
 		t.Errorf("a folder without a mark: exit %d, %q; want a warning naming it", code, stderr)
 	}
 }
+
+// TestSweepEngineOutputs: -o - writes to stdout (no file named -), -o on
+// an existing file replaces it (as the help says); sweep k8s's --out under
+// /sweep is the same folder as relative to it.
+func TestSweepEngineOutputs(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	spec := filepath.Join(dir, "s.toml")
+	if err := os.WriteFile(spec, []byte(sweepSpec), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := runSweepCLI(t, "sweep", "slurm", spec, "--shards", "2", "-o", "-")
+	if code != exitOK || !strings.Contains(stdout, "#SBATCH --array=0-1") {
+		t.Errorf("-o -: exit %d, %q %q; want the script on stdout", code, stdout, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "-")); err == nil {
+		t.Errorf("-o - wrote a file named -")
+	}
+	old := filepath.Join(dir, "old.sbatch")
+	if err := os.WriteFile(old, []byte("old\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr = runSweepCLI(t, "sweep", "slurm", spec, "-o", old)
+	if b, _ := os.ReadFile(old); code != exitOK || !strings.Contains(string(b), "#SBATCH") {
+		t.Errorf("-o an existing file: exit %d, %q; file %q, want it replaced", code, stderr, b)
+	}
+	_, help, _ := func() (int, string, string) {
+		c, o, e := runSweepCLI(t, "sweep", "slurm", "-h")
+		return c, e, o
+	}()
+	if !strings.Contains(help, "replacing it if it exists") {
+		t.Errorf("sweep slurm -h does not say -o replaces an existing file:\n%s", help)
+	}
+	_, rel, _ := runSweepCLI(t, "sweep", "k8s", spec, "--image", "r/l:1", "--out", "runs/a")
+	_, abs, _ := runSweepCLI(t, "sweep", "k8s", spec, "--image", "r/l:1", "--out", "/sweep/runs/a")
+	if rel == "" || rel != abs || !strings.Contains(rel, "/sweep/runs/a") {
+		t.Errorf("k8s --out /sweep/runs/a and runs/a differ, or lack /sweep/runs/a:\n%s\n%s", rel, abs)
+	}
+}

@@ -7,8 +7,10 @@ import (
 	"io"
 	"maps"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
+	"strings"
 
 	"github.com/lowdim/lowdim/config"
 	"github.com/lowdim/lowdim/outdir"
@@ -191,7 +193,7 @@ func cmdSweepEngine(engine string, args []string, stdout, stderr io.Writer) int 
 	} else {
 		fs.StringVar(&f.binary, "lowdim", "lowdim", "the lowdim binary on the nodes")
 	}
-	fs.StringVar(&f.file, "o", "", "write the manifest or script to this file (default: stdout)")
+	fs.StringVar(&f.file, "o", "", "write the manifest or script to this file, replacing it if it exists (default, or -: stdout)")
 	pos, err := parseInterleaved(fs, args)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -201,8 +203,30 @@ func cmdSweepEngine(engine string, args []string, stdout, stderr io.Writer) int 
 	}
 	cmd := "lowdim sweep " + engine
 	fail := func(err error) int { return failWith(stderr, cmd, err) }
+	set := map[string]bool{}
+	fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
+	// -o is a one-letter flag: its errors name -o, not --o (config.Bad).
+	if set["o"] && strings.TrimSpace(f.file) == "" {
+		return fail(badO(`""`, "an empty value (leave -o out, or give -, for stdout)"))
+	}
 	if err := emptyFlags(fs); err != nil {
 		return fail(err)
+	}
+	if f.file == "-" {
+		f.file = ""
+	}
+	if set["shards"] && f.shards < 1 {
+		return fail(config.Bad("shards", f.shards, "want at least 1: the number of array tasks (Slurm) or completions (Kubernetes)"))
+	}
+	if set["shard"] {
+		return fail(config.Bad("shard", f.shard, "is for lowdim sweep itself: the %s job runs every shard (each task's shard comes from its environment); give --shards n", engine))
+	}
+	if engine == "k8s" {
+		rel, err := volumePath(f.out)
+		if err != nil {
+			return fail(err)
+		}
+		f.out = rel
 	}
 	spec, err := f.loadSpec(pos)
 	if err != nil {
@@ -212,18 +236,19 @@ func cmdSweepEngine(engine string, args []string, stdout, stderr io.Writer) int 
 	if err != nil {
 		return fail(err)
 	}
-	if f.shards < 0 {
-		return fail(config.Bad("shards", f.shards, "want at least 1"))
-	}
 	// The outputs, before anything is written: -o never replaces the spec
 	// (or any input, device or file of a lowdim folder), and --out, which
 	// the cluster's jobs create, is not an existing file.
 	if f.file != "" {
 		if err := checkOutFile(f.file, false); err != nil {
+			var ce *config.ConfigError
+			if errors.As(err, &ce) && ce.Flag == "out" {
+				return fail(badO(f.file, "%s", ce.Why))
+			}
 			return fail(err)
 		}
 		if len(pos) == 1 && sameFile(f.file, pos[0]) {
-			return fail(config.Bad("o", f.file, "is the spec %s: the script or manifest would replace the sweep it runs; give another file", pos[0]))
+			return fail(badO(f.file, "is the spec %s: the script or manifest would replace the sweep it runs; give another file", pos[0]))
 		}
 	}
 	if st, err := os.Stat(f.out); err == nil && !st.IsDir() {
@@ -266,4 +291,33 @@ func cmdSweepEngine(engine string, args []string, stdout, stderr io.Writer) int 
 		return fail(config.Input(err))
 	}
 	return exitOK
+}
+
+// badO is the input error for -o (a one-letter flag: config.Bad would
+// name it --o).
+func badO(v string, format string, args ...any) error {
+	return config.Input(fmt.Errorf("invalid -o %s: %s", v, fmt.Sprintf(format, args...)))
+}
+
+// volumePath returns sweep k8s's --out as a path relative to the volume
+// mounted at sweep.MountPath: an absolute path must lie inside the mount
+// (its prefix is removed); a path with a .. component, or an absolute one
+// outside the mount, is refused (the jobs would write outside the volume,
+// into the container's own disk, lost with it).
+func volumePath(out string) (string, error) {
+	p := filepath.ToSlash(out)
+	if slices.Contains(strings.Split(p, "/"), "..") {
+		return "", config.Bad("out", out, "has a .. component: sweep k8s's --out is a folder inside the volume mounted at %s (relative to it, or under it)", sweep.MountPath)
+	}
+	if path.IsAbs(p) {
+		rel, ok := strings.CutPrefix(path.Clean(p), sweep.MountPath+"/")
+		if !ok || rel == "" {
+			return "", config.Bad("out", out, "is outside the volume mounted at %s: sweep k8s's --out is a folder inside it (relative to it, or under it)", sweep.MountPath)
+		}
+		return rel, nil
+	}
+	if c := path.Clean(p); c == "." {
+		return "", config.Bad("out", out, "is the volume's root %s itself: give a folder inside it", sweep.MountPath)
+	}
+	return p, nil
 }
