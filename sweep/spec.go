@@ -78,6 +78,9 @@ func ParseSpec(file string, b []byte) (*Spec, error) {
 		case len(a.Values) == 0:
 			return nil, inputf("%s: axis %s: empty list of values", file, a.Key)
 		}
+		if why, ok := notInSweep[a.Key]; ok {
+			return nil, inputf("%s: axis %s: a sweep does not take %s: %s", file, a.Key, a.Key, why)
+		}
 		if _, ok := config.LookupField(a.Key); !ok {
 			return nil, inputf("%s: axis %s: unknown key (the keys are lowdim run's flag names)", file, a.Key)
 		}
@@ -87,11 +90,17 @@ func ParseSpec(file string, b []byte) (*Spec, error) {
 		seen[a.Key] = true
 	}
 	for k := range s.Base {
+		if why, ok := notInSweep[k]; ok {
+			return nil, inputf("%s: [base]: a sweep does not take %s: %s", file, k, why)
+		}
 		if _, ok := config.LookupField(k); !ok {
 			return nil, inputf("%s: [base]: unknown key %s (the keys are lowdim run's flag names)", file, k)
 		}
 	}
 	for k, v := range s.Quick {
+		if why, ok := notInSweep[k]; ok {
+			return nil, inputf("%s: [quick]: a sweep does not take %s: %s", file, k, why)
+		}
 		if _, ok := config.LookupField(k); !ok {
 			return nil, inputf("%s: [quick]: unknown key %s", file, k)
 		}
@@ -100,6 +109,22 @@ func ParseSpec(file string, b []byte) (*Spec, error) {
 		}
 	}
 	return s, nil
+}
+
+// notInSweep are lowdim run's flags that are not configuration keys, so
+// not keys of a spec, and why.
+var notInSweep = map[string]string{
+	"preset":        "the spec's top-level preset key is its one base preset; for several presets run one sweep each, or make axes of the keys they differ in",
+	"config":        "the spec is the sweep's configuration file: put the keys in [base]",
+	"max-time":      "it is lowdim sweep's own flag (--max-time), which limits every configuration's run",
+	"out":           "each configuration writes its own folder under lowdim sweep's --out",
+	"quiet":         "it is lowdim sweep's own flag (--quiet)",
+	"cpuprofile":    "a profile is of one process, not of one configuration: profile a configuration with lowdim run --cpuprofile",
+	"save-instance": "a configuration's folder holds lowdim run's outputs, named by its configuration's hash: save an instance with lowdim run --save-instance",
+	"load-instance": "a sweep's configurations are generated from their keys (their hash, which names and resumes them, covers the keys, not an instance's files): train on a saved instance with lowdim run --load-instance",
+	"save-model":    "save a configuration's networks with lowdim run --save-model",
+	"target":        "a sweep's configurations are generated from their keys: train on your own target with lowdim run or lowdim verify --target",
+	"mask":          "a sweep's configurations are generated from their keys: give a mask to lowdim run or lowdim verify with --target",
 }
 
 // WithQuick returns a copy of s with its [quick] values applied: an axis
@@ -176,10 +201,8 @@ func (s *Spec) Expand() ([]Point, error) {
 	for i, a := range s.Axes {
 		firsts[i] = AxisValue{a.Key, a.Values[0]}
 	}
-	if _, err := s.resolve(nil); err != nil {
-		if _, err := s.resolve(firsts); err != nil {
-			return nil, inputf("%s: base: %v", s.File, err)
-		}
+	if err := s.checkBase(firsts); err != nil {
+		return nil, err
 	}
 	for i, a := range s.Axes {
 		for _, v := range a.Values {
@@ -226,6 +249,30 @@ func (s *Spec) Expand() ([]Point, error) {
 		points = append(points, Point{Index: i, Axes: av, Config: c, Hash: h})
 	}
 	return points, nil
+}
+
+// checkBase checks the base alone; a base that fails alone but resolves
+// with the axes' first values (firsts) passes. When both fail and an
+// axis's first value changes the error (adding firsts one by one), the
+// error names that axis and value, not the base: a multi-run base preset
+// would otherwise be blamed for an axis's bad value.
+func (s *Spec) checkBase(firsts []AxisValue) error {
+	_, err0 := s.resolve(nil)
+	if err0 == nil {
+		return nil
+	}
+	if _, err := s.resolve(firsts); err == nil {
+		return nil
+	}
+	prev := err0
+	for i, a := range firsts {
+		_, err := s.resolve(firsts[:i+1])
+		if err != nil && (prev == nil || err.Error() != prev.Error()) {
+			return inputf("%s: axis %s = %s: %v", s.File, a.Key, FormatValue(a.Value), err)
+		}
+		prev = err
+	}
+	return inputf("%s: base: %v", s.File, err0)
 }
 
 // resolve builds the configuration of the base with the axis values av.

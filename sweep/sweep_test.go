@@ -121,6 +121,17 @@ func TestSpecErrors(t *testing.T) {
 		{"unknown top key", "preset = \"paper-mc-fast\"\naxes = 3\n", []string{"bad.toml", "axes"}},
 		{"zip lengths", "preset = \"paper-mc-fast\"\n[[axis]]\nkey = \"alpha\"\nvalues = [1.0, 2.0]\nzip = \"a\"\n[[axis]]\nkey = \"seed\"\nvalues = [1]\nzip = \"a\"\n", []string{"bad.toml", "zip group a", "seed"}},
 		{"not toml", "preset = \n", []string{"bad.toml"}},
+		// lowdim run's flags that are not configuration keys: refused as
+		// not taken by a sweep, with why, not as unknown keys.
+		{"max-time in base", "preset = \"paper-mc-fast\"\n[base]\nmax-time = \"1h\"\n", []string{"bad.toml", "[base]: a sweep does not take max-time", "lowdim sweep's own flag"}},
+		{"preset axis", "preset = \"paper-mc-fast\"\n[[axis]]\nkey = \"preset\"\nvalues = [\"quick\"]\n", []string{"bad.toml", "axis preset: a sweep does not take preset", "one sweep each"}},
+		{"config in base", "[base]\nconfig = \"x.toml\"\n", []string{"bad.toml", "a sweep does not take config", "[base]"}},
+		{"load-instance axis", "[[axis]]\nkey = \"load-instance\"\nvalues = [\"a\"]\n", []string{"bad.toml", "a sweep does not take load-instance", "lowdim run --load-instance"}},
+		{"save-instance in quick", "[quick]\nsave-instance = \"a\"\n", []string{"bad.toml", "[quick]: a sweep does not take save-instance"}},
+		{"cpuprofile in base", "[base]\ncpuprofile = \"a\"\n", []string{"bad.toml", "a sweep does not take cpuprofile", "lowdim run --cpuprofile"}},
+		// A bad axis value beside a multi-run base preset is the axis's.
+		{"bad axis value, multi-run preset", "preset = \"quick\"\n[[axis]]\nkey = \"seed\"\nvalues = [\"a\"]\n", []string{"bad.toml", "axis seed = a", "invalid --seed a"}},
+		{"multi-run preset", "preset = \"quick\"\n[[axis]]\nkey = \"seed\"\nvalues = [1, 2]\n", []string{"bad.toml", "base: preset quick has"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s, err := ParseSpec("bad.toml", []byte(tc.spec))

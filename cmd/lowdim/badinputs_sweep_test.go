@@ -49,6 +49,12 @@ func init() {
 			spec, "invalid --shards 3", "--shard 0/2"),
 		refusedSetup("sweep slurm --shard", []string{"sweep", "slurm", "{dir}/sp.toml", "--shard", "0/2", "-o", "{dir}/x.sbatch"},
 			spec, "invalid --shard 0/2", "--shards"),
+		// lowdim run's flags that are no configuration keys: not taken by
+		// a sweep, and why (they said "unknown key").
+		refusedSetup("sweep spec max-time", []string{"sweep", "slurm", "{dir}/mt.toml", "-o", "-"},
+			files("mt.toml", "preset = \"paper-mc-fast\"\n[base]\nmax-time = \"1h\"\n"), "{dir}/mt.toml", "a sweep does not take max-time", "--max-time"),
+		refusedSetup("sweep spec preset axis", []string{"sweep", "slurm", "{dir}/pa.toml", "-o", "-"},
+			files("pa.toml", "preset = \"paper-mc-fast\"\n[[axis]]\nkey = \"preset\"\nvalues = [\"quick\", \"paper-mf-fast\"]\n"), "{dir}/pa.toml", "a sweep does not take preset"),
 		// sweep merge of two sweeps' folders, without --mixed.
 		refusedSetup("sweep merge of two sweeps", []string{"sweep", "merge", "--out", "{dir}/m", "{dir}/a", "{dir}/b"},
 			files("a/lowdim-sweep.json", `{"sweep": "0123", "points": 4, "description": "one"}`, "b/lowdim-sweep.json", `{"sweep": "4567", "points": 2, "description": "two"}`),
