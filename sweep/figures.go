@@ -306,9 +306,14 @@ func render(format string, w, h vg.Length, mk func() ([]*plot.Plot, error)) (b [
 }
 
 // newPlot is the figure of met against key: each curve's mean as a line
-// with its 95% t-interval as a band (clipped at 0, below which no metric
-// goes, and at the mean on a log axis when it reaches 0), and, for the best error against
-// r-hat, each safe width as a vertical line.
+// with its 95% t-interval as a band, and, for the best error against
+// r-hat, each safe width as a vertical line. The band is clipped at 0,
+// below which no metric goes; on a log axis a bound at or below 0 is drawn
+// at the axis' bottom, logFloor of the figure's values (the band runs out
+// of the figure there), not at the mean, which would hide it. The y axis
+// holds every band: on a linear axis it ends on the first major tick at or
+// above the highest bound (so the band never runs past the top tick), on a
+// log axis on the decades around the values.
 func (m *Merged) newPlot(title, key string, met Metric, curves []Curve) (*plot.Plot, error) {
 	p := plot.New()
 	p.Title.Text = title
@@ -324,6 +329,7 @@ func (m *Merged) newPlot(title, key string, met Metric, curves []Curve) (*plot.P
 	p.Add(plotter.NewGrid())
 	others := 0
 	ymin, ymax := math.Inf(1), math.Inf(-1)
+	floor := logFloor(curves)
 	// The bands first, under every line.
 	var lines []plot.Plotter
 	for _, c := range curves {
@@ -352,7 +358,13 @@ func (m *Merged) newPlot(title, key string, met Metric, curves []Curve) (*plot.P
 				lo, hi = *y.Lo, *y.Hi
 			}
 			if met.Log && lo <= 0 {
-				lo = y.Mean // a log axis cannot show a bound at or below 0
+				// A log axis cannot show a bound at or below 0: the band
+				// runs to the axis' bottom (to the mean when nothing is
+				// positive, and the axis cannot be drawn anyway).
+				lo = y.Mean
+				if floor > 0 {
+					lo = math.Min(floor, y.Mean)
+				}
 			}
 			lo = math.Max(lo, 0) // every metric is >= 0: the band is clipped there
 			band = append(band, plotter.XY{X: c.X[j], Y: hi})
@@ -390,6 +402,7 @@ func (m *Merged) newPlot(title, key string, met Metric, curves []Curve) (*plot.P
 		}
 	}
 	p.Add(lines...)
+	fitY(p, met.Log, ymin, ymax)
 	if key == "r-hat" && met.Name == "best_error" && ymin <= ymax {
 		for i, s := range m.SafeWidths {
 			if s.SafeWidth == nil {
@@ -411,4 +424,62 @@ func (m *Merged) newPlot(title, key string, met Metric, curves []Curve) (*plot.P
 	}
 	p.Legend.Top = true
 	return p, nil
+}
+
+// logFloor returns the bottom of a log axis of curves: the power of 10
+// below their smallest positive mean or bound (a decade lower when that
+// value is itself a power of 10), 0 when none is positive.
+func logFloor(curves []Curve) float64 {
+	lowest := math.Inf(1)
+	for _, c := range curves {
+		for _, y := range c.Y {
+			for _, v := range []*float64{&y.Mean, y.Lo} {
+				if v != nil && *v > 0 {
+					lowest = math.Min(lowest, *v)
+				}
+			}
+		}
+	}
+	if math.IsInf(lowest, 1) {
+		return 0
+	}
+	f := math.Pow(10, math.Floor(math.Log10(lowest)))
+	if f >= lowest {
+		f /= 10
+	}
+	return f
+}
+
+// fitY sets p's y range to hold [ymin, ymax], the bands' range: on a log
+// axis (ymin > 0) the decades around it; on a linear one up to the first
+// major tick of p's ticker at or above ymax.
+func fitY(p *plot.Plot, log bool, ymin, ymax float64) {
+	if !(ymin <= ymax) || math.IsInf(ymin, 0) || math.IsInf(ymax, 0) {
+		return
+	}
+	if log {
+		if ymin > 0 {
+			p.Y.Min = math.Min(p.Y.Min, math.Pow(10, math.Floor(math.Log10(ymin))))
+			p.Y.Max = math.Max(p.Y.Max, math.Pow(10, math.Ceil(math.Log10(ymax))))
+		}
+		return
+	}
+	p.Y.Min, p.Y.Max = math.Min(p.Y.Min, ymin), math.Max(p.Y.Max, ymax)
+	if p.Y.Max <= p.Y.Min {
+		return
+	}
+	// A longer range may take other ticks: again until the top is one.
+	for range 3 {
+		var major []float64
+		for _, t := range p.Y.Tick.Marker.Ticks(p.Y.Min, p.Y.Max) {
+			if t.Label != "" {
+				major = append(major, t.Value)
+			}
+		}
+		n := len(major)
+		if n < 2 || major[n-1] >= p.Y.Max {
+			return
+		}
+		p.Y.Max = major[n-1] + (major[n-1] - major[n-2])
+	}
 }
