@@ -43,7 +43,9 @@
 // (results.Run.Finished: an interrupted run is not) of the same hash and
 // lowdim version, so a sweep resumes; a failed point is recorded and
 // skipped until RetryFailed. An interruption stops at the next step
-// boundary of the current run, which is written marked interrupted.
+// boundary of the current run, which is written marked interrupted; a
+// point is recorded interrupted only when its run is (a signal after its
+// training ended leaves it finished), and no further point starts.
 //
 // # Merging
 //

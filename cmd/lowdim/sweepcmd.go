@@ -35,12 +35,20 @@ without it, SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT, or
 JOB_COMPLETION_INDEX with --shards n, give the shard. Progress (done,
 failed, remaining, ETA) goes to stderr. --out must be new, empty or this
 sweep's folder (a user's files or another sweep's are refused, exit 2).
+lowdim run's flags that are not configuration keys (config, max-time, out,
+quiet, cpuprofile, save-instance, load-instance, save-model, target, mask,
+and preset but as the spec's top-level key) are refused in a spec, saying
+why; --max-time and --quiet are lowdim sweep's own.
 
 sweep slurm writes an sbatch script (bash it: it submits the array and a
 dependent merge). sweep k8s writes a List of two Jobs: the Indexed Job and
 a merge Job created suspended; after kubectl wait --for=condition=complete
 job/lowdim-sweep, resume it: kubectl patch job lowdim-sweep-merge
---type=merge -p '{"spec":{"suspend":false}}'.
+--type=merge -p '{"spec":{"suspend":false}}'. sweep k8s's --out is a
+folder on the volume mounted at /sweep: relative to it, or an absolute path
+under /sweep (a .. component, or a path outside /sweep, is refused).
+--shards n (at least 1) is the array's size; -o writes the script or
+manifest to a file, replacing it if it exists (without -o, or -o -: stdout).
 
 Sweep presets (--preset, --quick for a small size): ` + "%s" + `
 
