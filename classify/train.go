@@ -92,6 +92,9 @@ type Run struct {
 	// PerClass[c] that of the test rows of class c (null: no test row).
 	Accuracy *float64   `json:"accuracy"`
 	PerClass []*float64 `json:"per_class"`
+	// Perturbed is the accuracy in points on each perturbed test set
+	// (Options.Perturbed, in order; null unless done).
+	Perturbed []*float64 `json:"perturbed_accuracy"`
 	// Steps are the SGD steps taken.
 	Steps int `json:"steps"`
 	// CPUSeconds is the process's CPU time (user + system, getrusage)
@@ -158,11 +161,22 @@ train:
 		r.PerClass = make([]*float64, test.Classes)
 		return r, m, nil
 	}
-	correct, total := make([]int, test.Classes), make([]int, test.Classes)
-	for lo := 0; lo < test.N; lo += evalRows {
-		hi := min(test.N, lo+evalRows)
-		xb := blas64.General{Rows: hi - lo, Cols: f, Stride: f, Data: x.Data[:(hi-lo)*f]}
-		copy(xb.Data, test.X[lo*f:hi*f])
+	r.Accuracy, r.PerClass = Evaluate(m, test)
+	return r, m, nil
+}
+
+// Evaluate returns m's accuracy on s in points (100 x fraction correct)
+// and that of each class's rows (null: no row of the class). m must take
+// batches of 512 rows (Train's models do). It allocates one batch.
+func Evaluate(m *mlp.Model, s *Set) (*float64, []*float64) {
+	const evalRows = 512
+	f := s.Features
+	buf := make([]float64, min(s.N, evalRows)*f)
+	correct, total := make([]int, s.Classes), make([]int, s.Classes)
+	for lo := 0; lo < s.N; lo += evalRows {
+		hi := min(s.N, lo+evalRows)
+		xb := blas64.General{Rows: hi - lo, Cols: f, Stride: f, Data: buf[:(hi-lo)*f]}
+		copy(xb.Data, s.X[lo*f:hi*f])
 		z := m.Forward(xb)
 		for i := range hi - lo {
 			row := z.Data[i*z.Stride : i*z.Stride+z.Cols]
@@ -172,7 +186,7 @@ train:
 					best = k
 				}
 			}
-			y := test.Y[lo+i]
+			y := s.Y[lo+i]
 			total[y]++
 			if best == int(y) {
 				correct[y]++
@@ -183,16 +197,15 @@ train:
 	for _, k := range correct {
 		all += k
 	}
-	acc := 100 * float64(all) / float64(test.N)
-	r.Accuracy = &acc
-	r.PerClass = make([]*float64, test.Classes)
+	acc := 100 * float64(all) / float64(s.N)
+	per := make([]*float64, s.Classes)
 	for k := range total {
 		if total[k] > 0 {
 			a := 100 * float64(correct[k]) / float64(total[k])
-			r.PerClass[k] = &a
+			per[k] = &a
 		}
 	}
-	return r, m, nil
+	return &acc, per
 }
 
 // Params returns the trainable parameters of variant v at width rhat for

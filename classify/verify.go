@@ -53,6 +53,12 @@ type Config struct {
 	// BaselineOriginal; empty: both). Differences are reported against
 	// both.
 	Baselines []string `json:"baselines"`
+	// Perturbations are the perturbed test sets every model is measured
+	// on too (Options.Perturbed holds them, in this order); Robust gates
+	// C-DLN's drop against each baseline on each of them by MaxDrop, as
+	// on the clean test set.
+	Perturbations []Perturbation `json:"perturbations"`
+	Robust        bool           `json:"robust"`
 }
 
 // Options are a verify's side channels.
@@ -68,6 +74,9 @@ type Options struct {
 	// measurement runs for (Latency), on the first seed's models, at each
 	// of LatencyBatches; zero: not measured.
 	LatencyBudget time.Duration
+	// Perturbed are the test sets of Config.Perturbations, in order (each
+	// Perturbation.Apply of the test set, standardised).
+	Perturbed []*Set
 }
 
 // Model is one model (a variant at a width) over the seeds.
@@ -95,7 +104,20 @@ type Model struct {
 	// LatencyBatches (null: not measured, or that run did not finish).
 	Latency     []Latency            `json:"latency"`
 	WallSeconds *experiment.Interval `json:"wall_seconds"`
-	Runs        []*Run               `json:"runs"`
+	// Perturbed are the model's results on each perturbed test set, in
+	// the order of Config.Perturbations.
+	Perturbed []Robustness `json:"perturbed"`
+	Runs      []*Run       `json:"runs"`
+}
+
+// Robustness is a model's test accuracy on one perturbed test set.
+type Robustness struct {
+	Perturbation string `json:"perturbation"`
+	// Accuracy is the interval of the accuracy in points over the seeds,
+	// Drop that of the clean accuracy minus the perturbed one, paired by
+	// seed (the model's own drop); null when some seed has none.
+	Accuracy *experiment.Interval `json:"accuracy"`
+	Drop     *experiment.Interval `json:"drop"`
 }
 
 // Diff is the paired difference C-DLN minus a baseline, in points, seed
@@ -108,6 +130,9 @@ type Diff struct {
 	// baseline's accuracy is 0 or missing).
 	Relative *experiment.Interval   `json:"relative"`
 	PerClass []*experiment.Interval `json:"per_class"`
+	// Perturbed is the overall difference on each perturbed test set, in
+	// the order of Config.Perturbations, paired by seed.
+	Perturbed []*experiment.Interval `json:"perturbed"`
 }
 
 // Gate is one threshold applied to one drop or cost ratio of C-DLN
@@ -119,6 +144,9 @@ type Gate struct {
 	Name     string `json:"name"`
 	Baseline string `json:"baseline"`
 	Class    *int64 `json:"class"`
+	// Perturbation names the perturbed test set of a robust max-drop
+	// gate (Config.Robust); null on the clean test set.
+	Perturbation *string `json:"perturbation"`
 	// Value is the value judged. For a drop: the upper bound of the
 	// drop's interval (minus the difference's lower bound) or its mean,
 	// per Decide. For a ratio: C-DLN's parameter bytes over the
@@ -204,6 +232,12 @@ func Verify(c Config, train, test *Set, names []int64, opt Options) (*Verdict, e
 			if err != nil {
 				return nil, err
 			}
+			r.Perturbed = make([]*float64, len(opt.Perturbed))
+			if r.Status == StatusDone {
+				for k, ps := range opt.Perturbed {
+					r.Perturbed[k], _ = Evaluate(m, ps)
+				}
+			}
 			if opt.LatencyBudget > 0 && seed == c.Seeds[0] && r.Status == StatusDone {
 				for _, b := range LatencyBatches {
 					v.Models[i].Latency = append(v.Models[i].Latency, measureLatency(m, test, b, opt.LatencyBudget))
@@ -235,7 +269,17 @@ func Judge(v *Verdict, c Config) {
 	v.Widths = nil
 	names := v.ClassNames
 	for i := range v.Models {
-		summarize(&v.Models[i], len(names))
+		m := &v.Models[i]
+		summarize(m, len(names))
+		m.Perturbed = nil
+		for k, p := range c.Perturbations {
+			rb := Robustness{Perturbation: p.Name, Drop: paired(m.Runs, m.Runs, cleanAcc, perturbedAcc(k))}
+			if xs, ok := collect(m.Runs, perturbedAcc(k)); ok {
+				in := experiment.TInterval(xs)
+				rb.Accuracy = &in
+			}
+			m.Perturbed = append(m.Perturbed, rb)
+		}
 	}
 	var cands []experiment.Candidate
 	for k, r := range c.RHats {
@@ -250,12 +294,22 @@ func Judge(v *Verdict, c Config) {
 			for cl := range names {
 				d.PerClass[cl] = pairedDiff(cdln.Runs, b.m.Runs, cl, false)
 			}
+			for k := range c.Perturbations {
+				d.Perturbed = append(d.Perturbed, paired(cdln.Runs, b.m.Runs, perturbedAcc(k), perturbedAcc(k)))
+			}
 			w.Diffs = append(w.Diffs, d)
 			if len(c.Baselines) > 0 && !slices.Contains(c.Baselines, b.name) {
 				continue // reported, not gated
 			}
 			if c.MaxDrop != nil {
 				w.Gates = append(w.Gates, gate("max-drop", b.name, nil, d.Overall, *c.MaxDrop, c.Decide))
+			}
+			if c.Robust && c.MaxDrop != nil {
+				for k, p := range c.Perturbations {
+					g := gate("max-drop", b.name, nil, d.Perturbed[k], *c.MaxDrop, c.Decide)
+					g.Perturbation = &p.Name
+					w.Gates = append(w.Gates, g)
+				}
 			}
 			if c.MaxRelDrop != nil {
 				w.Gates = append(w.Gates, gate("max-rel-drop", b.name, nil, d.Relative, *c.MaxRelDrop, c.Decide))
@@ -362,6 +416,52 @@ func pairedDiff(a, b []*Run, cl int, rel bool) *experiment.Interval {
 			}
 			d[i] = 100 * d[i] / *y
 		}
+	}
+	in := experiment.TInterval(d)
+	return &in
+}
+
+// cleanAcc is a run's accuracy on the clean test set.
+func cleanAcc(r *Run) *float64 { return r.Accuracy }
+
+// perturbedAcc returns the accessor of a run's accuracy on perturbed test
+// set k (nil when the run has none).
+func perturbedAcc(k int) func(*Run) *float64 {
+	return func(r *Run) *float64 {
+		if k < len(r.Perturbed) {
+			return r.Perturbed[k]
+		}
+		return nil
+	}
+}
+
+// collect returns get of each run, false when some run has none or there
+// is no run.
+func collect(rs []*Run, get func(*Run) *float64) ([]float64, bool) {
+	xs := make([]float64, len(rs))
+	for i, r := range rs {
+		x := get(r)
+		if x == nil {
+			return nil, false
+		}
+		xs[i] = *x
+	}
+	return xs, len(rs) > 0
+}
+
+// paired returns the interval of ga(a[i]) - gb(b[i]) seed by seed, nil
+// when some value is missing or the seeds differ.
+func paired(a, b []*Run, ga, gb func(*Run) *float64) *experiment.Interval {
+	if len(a) == 0 || len(a) != len(b) {
+		return nil
+	}
+	d := make([]float64, len(a))
+	for i := range a {
+		x, y := ga(a[i]), gb(b[i])
+		if x == nil || y == nil || a[i].Seed != b[i].Seed {
+			return nil
+		}
+		d[i] = *x - *y
 	}
 	in := experiment.TInterval(d)
 	return &in
