@@ -172,5 +172,5 @@ func jsonKeys() []string {
 	_ = json.Unmarshal(b, &m)
 	keys := slices.Collect(maps.Keys(m))
 	// omitempty fields are absent from a zero value's encoding.
-	return append(keys, "name", "d", "rows", "cols", "width", "ratio", "eta_frac", "storage", "svals")
+	return append(keys, "name", "d", "rows", "cols", "width", "ratio", "eta_frac", "eta_from", "storage", "svals")
 }

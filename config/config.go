@@ -54,6 +54,12 @@ type Config struct {
 	// max(Alpha, 1)); Run and Verify resolve it once the instance is
 	// built and record both.
 	EtaFrac float64 `json:"eta_frac,omitempty"`
+	// EtaFrom, when not empty, says why EtaFrac was set by default rather
+	// than given (Resolve: a generated completion instance at scale, see
+	// ScaleEta). It is a record, not a value: it is no field of the table
+	// (Fields), so neither Canonical nor Hash sees it, and a configuration
+	// whose --eta-frac was defaulted hashes as the one that gave it.
+	EtaFrom string `json:"eta_from,omitempty"`
 	// Alpha multiplies the learning rate of the compressed network's outer
 	// layers (default 1).
 	Alpha float64 `json:"alpha"`
@@ -281,6 +287,35 @@ func (e *ConfigError) Error() string {
 // edge, a margin for the top singular value estimated from the data (the
 // completion surrogate's is noisy).
 const DefaultUserEtaFrac = 0.8
+
+// ScaleEtaMinD is the size above which a generated completion instance
+// trains at DefaultUserEtaFrac of its stable learning rate unless --eta or
+// --eta-frac is given (ScaleEta): the stable rate falls with the target's
+// top singular value, which grows with d, and a hand-set eta that trains
+// at d = 16384 diverges at twice its value (issue 18). It is SparseMinD,
+// the size where the auto storage turns sparse, so that every instance
+// the auto storage holds sparse is covered.
+const ScaleEtaMinD = SparseMinD
+
+// ScaleEta reports whether c, a generated instance's resolved
+// configuration, is one whose learning rate defaults to --eta-frac
+// DefaultUserEtaFrac (Resolve): a completion (mc) run whose target's larger
+// side is above ScaleEtaMinD, or whose instance is held sparse (--storage
+// sparse at any size), and why, for the run record (Config.EtaFrom).
+func ScaleEta(c Config) (bool, string) {
+	if c.Workload != "mc" {
+		return false, ""
+	}
+	c = c.WithDefaults()
+	rows, cols := c.Dims()
+	if n := max(rows, cols); n > ScaleEtaMinD {
+		return true, fmt.Sprintf("--eta-frac %g is the default for a generated completion instance above d = %d (here %d): a hand-set eta that trains at one size diverges at a larger one; give --eta or --eta-frac to set it", DefaultUserEtaFrac, ScaleEtaMinD, n)
+	}
+	if c.Sparse() {
+		return true, fmt.Sprintf("--eta-frac %g is the default for a sparse completion instance (--storage sparse): give --eta or --eta-frac to set it", DefaultUserEtaFrac)
+	}
+	return false, ""
+}
 
 // MaxDepth is the largest number of layers L a run accepts (--depth, and
 // the MLP block's). The network stores L d x d layers and a step costs

@@ -58,7 +58,8 @@ type Layers struct {
 	// --eta or --eta-frac is given (flag or file), the learning rate
 	// follows the instance, at DefaultUserEtaFrac of its stable rate,
 	// instead of the preset's eta, which is tuned for the preset's own
-	// target.
+	// target. A generated completion instance at scale does the same
+	// (ScaleEta; Config.EtaFrom records why).
 	UserData bool
 	// Workload, when not empty, is the workload a loaded instance's files
 	// make (instance.FilesWorkload); it replaces mf as the workload whose
@@ -213,6 +214,19 @@ func Resolve(l Layers) ([]Config, error) {
 		resetDerived(c, set, before[i].Workload, l.Loading)
 		if l.UserData && !set["eta"] && !set["eta-frac"] {
 			c.EtaFrac = DefaultUserEtaFrac
+		}
+		// A generated completion instance at scale (ScaleEta) trains at
+		// DefaultUserEtaFrac of its stable rate unless the user gave --eta
+		// or --eta-frac (flag or file). The preset's eta counts as given
+		// only at the preset's own instance (no shape, storage or
+		// workload changed), where it was tuned: every preset is below
+		// ScaleEtaMinD and dense today, so a preset moved to scale by
+		// --d, --rows, --cols or --storage takes the default.
+		own := !set["d"] && !set["rows"] && !set["cols"] && !set["storage"] && c.Workload == before[i].Workload
+		if !l.Loading && !l.UserData && !own && !set["eta"] && !set["eta-frac"] && c.EtaFrac == 0 {
+			if ok, why := ScaleEta(*c); ok {
+				c.EtaFrac, c.EtaFrom = DefaultUserEtaFrac, why
+			}
 		}
 	}
 	return runs, nil

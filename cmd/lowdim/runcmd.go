@@ -514,13 +514,17 @@ func startProfile(path string) (func(), error) {
 }
 
 // writeEtaLine says how the learning rate was set when --eta-frac (or its
-// default for a target from files) set it.
+// default for a target from files or at scale, config.Config.EtaFrom) set
+// it.
 func writeEtaLine(w io.Writer, c config.Config, in results.InstanceInfo) {
 	if c.EtaFrac > 0 {
 		fmt.Fprintf(w, "eta = %.4g: %g of the stable learning rate %.4g (target's top singular value, estimated from the data: %.4g)\n",
 			c.Eta, c.EtaFrac, in.StableEta, in.TargetTop)
 		if c.EtaFrac == config.DefaultUserEtaFrac && len(in.Derived) > 0 {
 			fmt.Fprintf(w, "  (--eta-frac %g is the default for a target from files: the preset's --eta is tuned for its own target; give --eta or --eta-frac to set it)\n", c.EtaFrac)
+		}
+		if c.EtaFrom != "" { // the default at scale (config.ScaleEta)
+			fmt.Fprintf(w, "  (%s)\n", c.EtaFrom)
 		}
 	}
 }
