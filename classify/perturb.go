@@ -101,8 +101,12 @@ func ParsePerturbations(flagName, list string, seed uint64) ([]Perturbation, err
 }
 
 func parsePerturbation(flagName, item string, seed uint64) (Perturbation, error) {
+	shown := item
+	if shown == "" {
+		shown = `""`
+	}
 	bad := func(format string, args ...any) error {
-		return config.Bad(flagName, item, "%s; want noise:snr=S, dropout:p=P or shift:brightness=B:contrast=C (each may add :seed=N)", fmt.Sprintf(format, args...))
+		return config.Bad(flagName, shown, "%s; want noise:snr=S, dropout:p=P or shift:brightness=B:contrast=C (each may add :seed=N)", fmt.Sprintf(format, args...))
 	}
 	parts := strings.Split(item, ":")
 	p := Perturbation{Kind: parts[0], Seed: seed}

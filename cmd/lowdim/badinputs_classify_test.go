@@ -119,6 +119,29 @@ func init() {
 		refusedSetup("classify test data of other features", with(base, "--test-data", "{dir}/t.csv"),
 			files("d.csv", classifyCSV(30), "t.csv", "a,y\n1,0\n"), "t.csv: 1 features, but the training data {dir}/d.csv has 2"),
 	)
+	// Issue 17 item 4: --perturb and --robust.
+	addBadInputs(kindEmpty,
+		refusedSetup("classify --perturb twice the same", with(base, "--perturb", "noise:snr=10,dropout:p=0.1,noise:snr=1e1"), good,
+			"invalid --perturb noise:snr=10,dropout:p=0.1,noise:snr=1e1", `"noise:snr=10" and "noise:snr=1e1" are the same perturbation (noise:snr=10:seed=1)`),
+		refusedSetup("classify --perturb with an empty item", with(base, "--perturb", "noise:snr=3,"), good, `invalid --perturb ""`, "empty perturbation"),
+		refusedSetup("classify --perturb noise without snr", with(base, "--perturb", "noise"), good, "invalid --perturb noise", "noise needs snr=S"),
+	)
+	addBadInputs(kindNotApplying,
+		refusedSetup("classify --robust without --perturb", with(base, "--robust"), good, "invalid --robust true", "needs --perturb"),
+		refusedSetup("classify --perturb shift on features outside [0, 1]", with(base, "--perturb", "shift:brightness=0.1"), good,
+			"invalid --perturb shift:brightness=0.1:contrast=1:seed=1", "pixel values in [0, 1]", "test features hold 2 (row 0, feature 1)"),
+		refusedSetup("classify --perturb blur", with(base, "--perturb", "blur:r=2"), good, "invalid --perturb blur:r=2", `unknown perturbation "blur"`, "noise:snr=S, dropout:p=P or shift"),
+		refusedSetup("classify --perturb noise with a p", with(base, "--perturb", "noise:p=0.1"), good, "invalid --perturb noise:p=0.1", `noise takes no key "p"`),
+	)
+	addBadInputs(kindOddNumbers,
+		refusedSetup("classify --perturb noise:snr=0", with(base, "--perturb", "noise:snr=0"), good, "invalid --perturb noise:snr=0", "snr must be > 0"),
+		refusedSetup("classify --perturb noise:snr=-3", with(base, "--perturb", "noise:snr=-3"), good, "invalid --perturb noise:snr=-3", "snr must be > 0"),
+		refusedSetup("classify --perturb noise:snr=NaN", with(base, "--perturb", "noise:snr=NaN"), good, "invalid --perturb noise:snr=NaN", "not a finite number"),
+		refusedSetup("classify --perturb dropout:p=1", with(base, "--perturb", "dropout:p=1"), good, "invalid --perturb dropout:p=1", "p must be in [0, 1)"),
+		refusedSetup("classify --perturb dropout:p=-0.1", with(base, "--perturb", "dropout:p=-0.1"), good, "invalid --perturb dropout:p=-0.1", "p must be in [0, 1)"),
+		refusedSetup("classify --perturb shift:contrast=0", with(base, "--perturb", "shift:contrast=0"), good, "invalid --perturb shift:contrast=0", "contrast must be in (0, 10]"),
+		refusedSetup("classify --perturb seed not a number", with(base, "--perturb", "dropout:p=0.1:seed=-1"), good, "invalid --perturb dropout:p=0.1:seed=-1", `seed "-1"`),
+	)
 	addBadInputs(kindOutput,
 		refusedSetup("classify --out holding --data", with(base, "--out", "{dir}"), good, "invalid --out {dir}", "holds --data {dir}/d.csv"),
 	)

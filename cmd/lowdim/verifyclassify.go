@@ -15,6 +15,7 @@ import (
 
 	"github.com/lowdim/lowdim/classify"
 	"github.com/lowdim/lowdim/config"
+	"github.com/lowdim/lowdim/experiment"
 	"github.com/lowdim/lowdim/internal/interrupt"
 	"github.com/lowdim/lowdim/outdir"
 	"github.com/lowdim/lowdim/results"
@@ -46,11 +47,11 @@ Flags:
 
 // classifyFlags are the flags of verify --task classify.
 type classifyFlags struct {
-	task, data, testData, label, rhats, decide, out, baselines              string
+	task, data, testData, label, rhats, decide, out, baselines, perturb     string
 	testFrac, maxDrop, sliceMaxDrop, latencySec, maxRelDrop, maxMem, maxLat float64
 	seed                                                                    uint64
 	seeds                                                                   int
-	quiet                                                                   bool
+	quiet, robust                                                           bool
 	train                                                                   classify.TrainConfig
 }
 
@@ -98,6 +99,8 @@ func cmdVerifyClassify(args []string, stdout, stderr io.Writer) int {
 	fs.Float64Var(&f.maxMem, "max-memory-ratio", 0, "largest accepted ratio of C-DLN's parameter bytes to each baseline's (absent: not gated)")
 	fs.Float64Var(&f.maxLat, "max-latency-ratio", 0, "largest accepted ratio of C-DLN's p50 inference latency at batch 64 to each baseline's, first seed's models (absent: not gated)")
 	fs.Float64Var(&f.latencySec, "latency-seconds", 0.5, "time of each inference latency measurement (p50/p99 per call at batch 1 and 64, first seed's models; 0: not measured)")
+	fs.StringVar(&f.perturb, "perturb", "", "perturbed test sets every model is measured on too: comma list of noise:snr=S (Gaussian noise, signal over noise power S > 0, on the standardised features), dropout:p=P (each value set to the training mean with probability P in [0, 1)), shift:brightness=B:contrast=C (pixels in [0, 1]: clip(C (x - 0.5) + 0.5 + B, 0, 1) on the raw features); each may add :seed=N (default --seed)")
+	fs.BoolVar(&f.robust, "robust", false, "gate C-DLN's drop on every --perturb test set by --max-drop too, as on the clean one")
 	fs.StringVar(&f.out, "out", "lowdim-out", "output folder (created)")
 	fs.BoolVar(&f.quiet, "quiet", false, "no progress on stderr")
 	if err := fs.Parse(args); err != nil {
@@ -127,6 +130,14 @@ func cmdVerifyClassify(args []string, stdout, stderr io.Writer) int {
 	if err := c.Train.Check(train.N, c.RHats); err != nil {
 		return fail(err)
 	}
+	for _, p := range c.Perturbations {
+		if p.Raw() {
+			if err := classify.CheckPixels("perturb", p.Name, test); err != nil {
+				return fail(err)
+			}
+			break
+		}
+	}
 	sig := interrupt.Notify(stderr, cmd)
 	defer sig.Stop()
 	so := &stdoutWriter{w: stdout}
@@ -136,8 +147,25 @@ func cmdVerifyClassify(args []string, stdout, stderr io.Writer) int {
 		return fail(err)
 	}
 	defer closeOut()
-	scaling := classify.Standardize(train, test)
-	opt := classify.Options{Stop: sig.Done(), LatencyBudget: time.Duration(f.latencySec * float64(time.Second))}
+	perturbed := make([]*classify.Set, len(c.Perturbations))
+	for k, p := range c.Perturbations {
+		if p.Raw() {
+			perturbed[k] = p.Apply(test)
+		}
+	}
+	var raws []*classify.Set
+	for _, s := range perturbed {
+		if s != nil {
+			raws = append(raws, s)
+		}
+	}
+	scaling := classify.Standardize(train, append([]*classify.Set{test}, raws...)...)
+	for k, p := range c.Perturbations {
+		if !p.Raw() {
+			perturbed[k] = p.Apply(test)
+		}
+	}
+	opt := classify.Options{Stop: sig.Done(), LatencyBudget: time.Duration(f.latencySec * float64(time.Second)), Perturbed: perturbed}
 	if !f.quiet {
 		opt.Log = stderr
 	}
@@ -289,6 +317,13 @@ func (f *classifyFlags) check(set map[string]bool) (classify.Config, error) {
 		r := f.maxRelDrop
 		c.MaxRelDrop = &r
 	}
+	if c.Perturbations, err = classify.ParsePerturbations("perturb", f.perturb, f.seed); err != nil {
+		return c, err
+	}
+	if f.robust && len(c.Perturbations) == 0 {
+		return c, config.Bad("robust", true, "needs --perturb: there is no perturbed test set to gate")
+	}
+	c.Robust = f.robust
 	// Everything but the batch against the training rows, not yet known.
 	if err := c.Train.Check(math.MaxInt, rh); err != nil {
 		return c, err
@@ -449,6 +484,7 @@ func writeClassifyTable(w io.Writer, rec *classifyRecord, dir string) {
 		}
 	}
 	tw.Flush()
+	writeRobustTables(w, v, judged)
 	var failed []string
 	for _, wd := range v.Widths {
 		for _, g := range wd.Gates {
@@ -456,6 +492,9 @@ func writeClassifyTable(w io.Writer, rec *classifyRecord, dir string) {
 				what := "overall"
 				if g.Class != nil {
 					what = fmt.Sprintf("class %d", *g.Class)
+				}
+				if g.Perturbation != nil {
+					what = "perturbed " + *g.Perturbation
 				}
 				kind, unit := "drop", "points"
 				switch g.Name {
@@ -486,4 +525,55 @@ func writeClassifyTable(w io.Writer, rec *classifyRecord, dir string) {
 	default:
 		fmt.Fprintln(w, "VERDICT: FAIL")
 	}
+}
+
+// writeRobustTables prints, when there are perturbations, each model's
+// accuracy on each perturbed test set with its own drop, and C-DLN minus
+// each baseline there with its gate (--robust) or "-".
+func writeRobustTables(w io.Writer, v *classify.Verdict, judged string) {
+	if len(v.Config.Perturbations) == 0 {
+		return
+	}
+	fmt.Fprintln(w, "\nperturbed test sets (--perturb): accuracy in points, mean [95% interval]; drop = clean minus perturbed, paired by seed:")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "model\tperturbation\taccuracy\tdrop")
+	for _, m := range v.Models {
+		for _, rb := range m.Perturbed {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", m.Name, rb.Perturbation, fmtInterval(rb.Accuracy, "%.2f"), fmtInterval(rb.Drop, "%+.2f"))
+		}
+	}
+	tw.Flush()
+	gated := "reported, not gated (no --robust)"
+	if v.Config.Robust {
+		gated = "gated by --max-drop on the " + judged + " (--robust)"
+	}
+	fmt.Fprintf(w, "\nC-DLN minus baseline on each perturbed test set, paired by seed (points); %s:\n", gated)
+	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "r_hat\tbaseline\tperturbation\tdifference\tgate")
+	for _, wd := range v.Widths {
+		for _, d := range wd.Diffs {
+			for k, p := range v.Config.Perturbations {
+				var in *experiment.Interval
+				if k < len(d.Perturbed) {
+					in = d.Perturbed[k]
+				}
+				gs := "-"
+				for _, g := range wd.Gates {
+					if g.Baseline != d.Baseline || g.Perturbation == nil || *g.Perturbation != p.Name {
+						continue
+					}
+					switch {
+					case g.Pass == nil:
+						gs = "- (not judged)"
+					case *g.Pass:
+						gs = fmt.Sprintf("pass: drop %.2f <= %.2f", *g.Value, g.Threshold)
+					default:
+						gs = fmt.Sprintf("FAIL: drop %.2f > %.2f", *g.Value, g.Threshold)
+					}
+				}
+				fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", wd.RHat, d.Baseline, p.Name, fmtInterval(in, "%+.2f"), gs)
+			}
+		}
+	}
+	tw.Flush()
 }
