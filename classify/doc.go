@@ -28,4 +28,15 @@
 // baselines, the drop's upper bound (DecideInterval) or its mean
 // (DecideMean) is at most the threshold; the safe width is
 // experiment.SafeWidth over the widths' margins (see Verify).
+//
+// # Robustness
+//
+// Config.Perturbations are named, seeded changes of the test features
+// (Perturbation: Gaussian noise at a signal-to-noise ratio and dropout on
+// the standardised features, a brightness and contrast shift on raw pixel
+// values in [0, 1]). Every model is measured on each perturbed test set,
+// the same set for all models; Model.Perturbed holds each model's accuracy
+// and its own drop (clean minus perturbed, paired by seed), Diff.Perturbed
+// C-DLN minus the baseline there. With Config.Robust, MaxDrop gates those
+// differences as it gates the clean one (Gate.Perturbation names the set).
 package classify

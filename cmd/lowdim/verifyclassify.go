@@ -39,6 +39,24 @@ folder of IDX files (its train and test splits). The test split is
 --test-data SRC2 or a seeded split of --test-frac of each class. Features are
 standardised with the training split's mean and standard deviation.
 
+--perturb LIST measures every model on perturbed copies of the test set too,
+each named and seeded, so that every model sees the same perturbed data:
+  noise:snr=S          Gaussian noise on the standardised features z, variance
+                       P_s/S with P_s the mean of z^2 over the test matrix
+                       (signal over noise power S > 0; in dB 10 log10 S)
+  dropout:p=P          each standardised value set to 0 (the training mean)
+                       with probability P in [0, 1)
+  shift:brightness=B:contrast=C
+                       raw pixel values x in [0, 1] (an IDX folder's p/255)
+                       become clip(C (x - 0.5) + 0.5 + B, 0, 1) before
+                       standardisation (B in [-1, 1], default 0; C in (0, 10],
+                       default 1)
+Each may add :seed=N (default --seed), e.g.
+  --perturb noise:snr=10,noise:snr=3,dropout:p=0.2,shift:brightness=0.1:contrast=0.8
+The table shows each model's accuracy and its drop (clean minus perturbed) and
+C-DLN minus each baseline on each perturbed set, paired by seed; --robust
+gates those differences by --max-drop, as on the clean test set.
+
 Exit status: 0 a safe width exists, 1 none passes, 2 usage or input error,
 3 an internal failure, 130 or 143 interrupted.
 

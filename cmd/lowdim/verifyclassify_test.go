@@ -3,8 +3,10 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -169,5 +171,77 @@ func TestVerifyClassifyInterrupted(t *testing.T) {
 			}
 			require.Empty(t, findFiles(t, dir, isTemporary))
 		})
+	}
+}
+
+// TestVerifyClassifyRobust: --robust turns a pass into a fail on a
+// constructed case. A first run with --max-drop 100 records every gate's
+// value; the threshold T is then the smallest over the widths of the
+// largest clean drop judged (at least 0), so that without --robust some
+// width passes (exit 0), while every width has a drop on a perturbed test
+// set above T, so that with --robust none does (exit 1). The perturbed
+// accuracies are the same in every run: the perturbations are seeded.
+func TestVerifyClassifyRobust(t *testing.T) {
+	dir := t.TempDir()
+	var b bytes.Buffer
+	require.NoError(t, classify.WriteSyntheticCSV(&b, 1500, 6, 0.15, 2))
+	data := writeFile(t, dir, "d.csv", b.String())
+	args := with([]string{"verify", "--task", "classify", "--data", data, "--label", "label", "--r-hat", "2,8",
+		"--seeds", "3", "--test-frac", "0.3", "--perturb", "noise:snr=0.5,dropout:p=0.3"},
+		"--width", "32", "--width2", "16", "--batch", "32", "--epochs", "5", "--latency-seconds", "0", "--quiet")
+	runOK := func(name string, want int, extra ...string) (classifyRecord, string) {
+		var out, errb bytes.Buffer
+		code := run(with(args, append(extra, "--out", filepath.Join(dir, name))...), &out, &errb)
+		require.Equal(t, want, code, "%s: stdout:\n%s\nstderr:\n%s", name, out.String(), errb.String())
+		return readClassifyVerdict(t, filepath.Join(dir, name)), out.String()
+	}
+	all, _ := runOK("all", exitOK, "--robust", "--max-drop", "100")
+	threshold, safe := math.Inf(1), 0
+	worst := map[int]float64{}
+	for _, w := range all.Widths {
+		clean := math.Inf(-1)
+		worst[w.RHat] = math.Inf(-1)
+		for _, g := range w.Gates {
+			require.NotNil(t, g.Value)
+			if g.Perturbation == nil {
+				clean = max(clean, *g.Value)
+			}
+			worst[w.RHat] = max(worst[w.RHat], *g.Value)
+		}
+		if clean < threshold {
+			threshold, safe = clean, w.RHat
+		}
+	}
+	threshold = max(threshold, 0)
+	for r, v := range worst {
+		require.Greater(t, v, threshold, "r_hat %d: no perturbed drop above the clean threshold: the case does not separate the gates", r)
+	}
+	targ := strconv.FormatFloat(threshold, 'g', -1, 64)
+
+	plain, out := runOK("plain", exitOK, "--max-drop", targ)
+	require.Equal(t, safe, *plain.SafeWidth)
+	require.Contains(t, out, "reported, not gated (no --robust)")
+	robust, out := runOK("robust", exitFailure, "--max-drop", targ, "--robust")
+	require.Nil(t, robust.SafeWidth)
+	require.Contains(t, out, "VERDICT: FAIL")
+	require.Regexp(t, `failed: r_hat = \d+: perturbed (noise:snr=0.5|dropout:p=0.3):seed=1 against (dln|original): drop [0-9.]+ > max-drop`, out)
+	for _, w := range robust.Widths {
+		if w.RHat != safe {
+			continue
+		}
+		pertFailed := false
+		for _, g := range w.Gates {
+			if g.Perturbation == nil {
+				require.True(t, *g.Pass, "r_hat %d: clean gate %s against %s fails with --robust", safe, g.Name, g.Baseline)
+			} else {
+				pertFailed = pertFailed || !*g.Pass
+			}
+		}
+		require.True(t, pertFailed, "r_hat %d fails on no perturbed gate", safe)
+	}
+	for i, m := range all.Models {
+		for k := range m.Perturbed {
+			require.Equal(t, m.Perturbed[k].Accuracy.Mean, robust.Models[i].Perturbed[k].Accuracy.Mean, "%s %s", m.Name, m.Perturbed[k].Perturbation)
+		}
 	}
 }
