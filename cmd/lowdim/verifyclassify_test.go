@@ -111,7 +111,9 @@ func TestVerifyClassifySources(t *testing.T) {
 	}{
 		{"npy", []string{"--data", filepath.Join(dir, "X.npy") + "," + filepath.Join(dir, "y.npy"),
 			"--test-data", filepath.Join(dir, "Xt.npy") + "," + filepath.Join(dir, "yt.npy")}, 300, 100},
-		{"idx", []string{"--data", filepath.Join(dir, "img")}, 300, 60},
+		// shift applies to an IDX folder's pixels; dropout at p = 0 changes
+		// nothing: its accuracy is the clean one, run by run.
+		{"idx", []string{"--data", filepath.Join(dir, "img"), "--perturb", "shift:brightness=0.3:contrast=0.5,dropout:p=0"}, 300, 60},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			o := filepath.Join(dir, "out-"+c.name)
@@ -134,6 +136,16 @@ func TestVerifyClassifySources(t *testing.T) {
 				}
 			}
 			require.Equal(t, code == exitOK, rec.Pass)
+			if c.name == "idx" {
+				for _, m := range rec.Models {
+					require.Len(t, m.Perturbed, 2, m.Name)
+					require.Equal(t, "shift:brightness=0.3:contrast=0.5:seed=1", m.Perturbed[0].Perturbation)
+					require.NotNil(t, m.Perturbed[0].Accuracy, m.Name)
+					for _, r := range m.Runs {
+						require.Equal(t, *r.Accuracy, *r.Perturbed[1], "%s seed %d: dropout at p = 0", m.Name, r.Seed)
+					}
+				}
+			}
 		})
 	}
 }
