@@ -93,7 +93,8 @@ type Run struct {
 	Accuracy *float64   `json:"accuracy"`
 	PerClass []*float64 `json:"per_class"`
 	// Perturbed is the accuracy in points on each perturbed test set
-	// (Options.Perturbed, in order; null unless done).
+	// (Options.Perturbed, in order; each null unless done; the list null
+	// without perturbations).
 	Perturbed []*float64 `json:"perturbed_accuracy"`
 	// Steps are the SGD steps taken.
 	Steps int `json:"steps"`

@@ -232,7 +232,9 @@ func Verify(c Config, train, test *Set, names []int64, opt Options) (*Verdict, e
 			if err != nil {
 				return nil, err
 			}
-			r.Perturbed = make([]*float64, len(opt.Perturbed))
+			if len(opt.Perturbed) > 0 {
+				r.Perturbed = make([]*float64, len(opt.Perturbed)) // null when not done
+			}
 			if r.Status == StatusDone {
 				for k, ps := range opt.Perturbed {
 					r.Perturbed[k], _ = Evaluate(m, ps)
