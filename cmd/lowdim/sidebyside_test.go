@@ -18,7 +18,8 @@ var sideBySide = filepath.Join("..", "..", "scripts", "side-by-side.py")
 // lowdim run --save-instance exported: the timing mode prints a ms/step line
 // for each step in NumPy (and a torch line, or says it is skipped), and
 // --check reproduces lowdim's one step of the compressed network (the
-// sampled step on mc, the factored one on mf) from the exported factors,
+// sampled step on mc, in both of its NumPy forms, the factored one on mf)
+// from the exported factors,
 // and fails on a model that took another step (another seed's).
 func TestSideBySideScript(t *testing.T) {
 	py := testenv.NumpyPython(t)
@@ -46,9 +47,11 @@ func TestSideBySideScript(t *testing.T) {
 	out := script(0, mcInst, "--steps", "2", "--repeats", "1")
 	require.Contains(t, out, "factors: the instance's init_compressed_W*.npy")
 	require.Regexp(t, regexp.MustCompile(`(?m)^numpy sampled-mc: [0-9.]+ ms/step \(median of 1 runs of 2 steps; d=24 h=4 L=3 \|O\|=288\)$`), out)
+	require.Regexp(t, regexp.MustCompile(`(?m)^numpy sampled-mc-dense: [0-9.]+ ms/step `), out)
 	require.Regexp(t, regexp.MustCompile(`(?m)^numpy factored-mf: [0-9.]+ ms/step `), out)
 	require.Regexp(t, regexp.MustCompile(`(?m)^(torch: not installed \(skipped\)|torch sampled-mc: [0-9.]+ ms/step .*)$`), out)
 	out = script(0, mcInst, "--check", mcModel)
+	require.Regexp(t, regexp.MustCompile(`check numpy sampled-mc-dense against .* max relative difference \S+ \(ok\)`), out)
 	require.Regexp(t, regexp.MustCompile(`check numpy sampled-mc: one step \(eta=6, alpha=5\) .* max relative difference \S+ \(ok, tolerance 1e-10`), out)
 
 	mfInst, mfModel := export("mf", "3", "--workload", "mf")
