@@ -312,7 +312,7 @@ var common = []Field{
 	}(),
 	floatField("eps", "", "1e-2", "initialization scale", func(c *Config) *float64 { return &c.Eps }),
 	floatField("eta", "", "", "learning rate", func(c *Config) *float64 { return &c.Eta }),
-	floatField("eta-frac", "fraction", "", "set the learning rate to this fraction of the instance's stable one (from the target's top singular value estimated from the data; replaces --eta)", func(c *Config) *float64 { return &c.EtaFrac }),
+	floatField("eta-frac", "fraction", "", "set the learning rate to this fraction of the instance's stable one (from the target's top singular value estimated from the data; replaces --eta); 0.8 unless --eta is given on mc above d=4096, with --storage sparse, and on the user's own target", func(c *Config) *float64 { return &c.EtaFrac }),
 	floatField("alpha", "", "1", "learning-rate multiplier of the compressed network's outer layers", func(c *Config) *float64 { return &c.Alpha }),
 	floatField("gamma", "", "0", "learning-rate multiplier of the lop network's outer factors (0 freezes them)", func(c *Config) *float64 { return &c.Gamma }),
 	stringField("path", "auto", "step algorithm: auto, dense, sampled (mc: residual on the observed entries only) or factored (mf: products of the target with the outer factors); auto takes sampled or factored for networks narrower than d", func(c *Config) *string { return &c.Path }),
