@@ -275,6 +275,16 @@ func svgChart(id, title string, bars []bar) string {
 		top    = 40.0
 		bottom = 30.0
 	)
+	// Only positive finite speedups can be drawn on a log scale (Load
+	// refuses samples that would give others; this guards the loop over
+	// the ticks below, which an infinite bound would never end).
+	drawable := bars[:0:0]
+	for _, b := range bars {
+		if finitePos(b.v) && finitePos(b.lo) && finitePos(b.hi) {
+			drawable = append(drawable, b)
+		}
+	}
+	bars = drawable
 	lo, hi := 1.0, 1.0
 	for _, b := range bars {
 		lo, hi = math.Min(lo, math.Min(b.lo, b.v)), math.Max(hi, math.Max(b.hi, b.v))
@@ -313,3 +323,6 @@ func svgChart(id, title string, bars []bar) string {
 	s.WriteString("</svg></figure>\n")
 	return s.String()
 }
+
+// finitePos reports whether v is positive and finite.
+func finitePos(v float64) bool { return v > 0 && !math.IsInf(v, 0) }

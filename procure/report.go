@@ -166,10 +166,19 @@ func ReadFile(path string) (*Report, error) {
 			return nil, config.Input(fmt.Errorf("%s: malformed machine report: benchmark %q twice", path, b.Name))
 		}
 		seen[b.Name] = true
+		// Every figure of the suite (seconds, joules, bytes, GFLOP/s,
+		// GB/s) is positive when measured: a 0 would make a speedup 0 or
+		// infinite.
 		for _, v := range b.Samples {
-			if math.IsNaN(v) || math.IsInf(v, 0) || v < 0 {
-				return nil, config.Input(fmt.Errorf("%s: malformed machine report: benchmark %q has sample %v", path, b.Name, v))
+			if math.IsNaN(v) || math.IsInf(v, 0) || v <= 0 {
+				return nil, config.Input(fmt.Errorf("%s: malformed machine report: benchmark %q has sample %v (a measured %s is positive and finite)", path, b.Name, v, b.Unit))
 			}
+		}
+		switch {
+		case len(b.Samples) == 0 && b.Absent == "":
+			return nil, config.Input(fmt.Errorf("%s: malformed machine report: benchmark %q has no samples and no reason for their absence", path, b.Name))
+		case len(b.Samples) > 0 && b.Absent != "":
+			return nil, config.Input(fmt.Errorf("%s: malformed machine report: benchmark %q has samples and is marked absent (%q)", path, b.Name, b.Absent))
 		}
 	}
 	return &r, nil

@@ -2,6 +2,7 @@ package main
 
 import (
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -48,6 +49,16 @@ func init() {
 			writeIn(t, dir, "new.bench", "BenchmarkX-2 10 100 ns/op\n")
 			return nil
 		}, "{dir}/new.bench: not a machine report"),
+		refusedSetup("machine compare a 0 time sample", []string{"machine", "compare", "{dir}/a.json", "{dir}/z.json", "--format", "html"}, func(t *testing.T, dir string) []string {
+			writeIn(t, dir, "a.json", report("A", 1))
+			writeIn(t, dir, "z.json", strings.Replace(report("B", 1), "[0.01, 0.011, 0.012]", "[0.01, 0, 0.012]", 1))
+			return nil
+		}, "{dir}/z.json: malformed machine report", `"step/workload=mf/method=original/d=256" has sample 0 (a measured s is positive and finite)`),
+		refusedSetup("machine compare no samples and no reason", []string{"machine", "compare", "{dir}/a.json", "{dir}/e.json"}, func(t *testing.T, dir string) []string {
+			writeIn(t, dir, "a.json", report("A", 1))
+			writeIn(t, dir, "e.json", strings.Replace(report("B", 1), "[0.01, 0.011, 0.012]", "[]", 1))
+			return nil
+		}, "{dir}/e.json: malformed machine report", "has no samples and no reason for their absence"),
 		refusedSetup("machine compare a linear run record", []string{"machine", "compare", "{dir}/a.json", "{dir}/linear.json"}, func(t *testing.T, dir string) []string {
 			writeIn(t, dir, "a.json", report("A", 1))
 			writeIn(t, dir, "linear.json", `{"schema": 3, "kind": "linear"}`)
