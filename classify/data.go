@@ -29,6 +29,9 @@ type Table struct {
 	Labels      []int64
 	// Source names the file(s) in errors and on stdout.
 	Source string
+	// Columns are the feature columns' names in order, from a CSV's
+	// header (nil for other sources): a test split's must be the same.
+	Columns []string
 }
 
 // Source is what a --data (or --test-data) value names: one table, or an
@@ -169,8 +172,13 @@ func readCSV(path, label string) (*Table, error) {
 	}
 	names := make([]string, len(header))
 	col := -1
+	first := map[string]int{}
 	for j, h := range header {
 		names[j] = strings.TrimSpace(h)
+		if k, dup := first[names[j]]; dup && names[j] != label {
+			return nil, inputf("%s:1: the column %q appears twice (columns %d and %d): columns are told apart by name", path, names[j], k+1, j+1)
+		}
+		first[names[j]] = j
 		if names[j] == label {
 			if col >= 0 {
 				return nil, inputf("%s:1: the label column %q appears twice (columns %d and %d)", path, label, col+1, j+1)
@@ -185,6 +193,11 @@ func readCSV(path, label string) (*Table, error) {
 		return nil, inputf("%s:1: the header names only the label column %q: no feature", path, label)
 	}
 	t := &Table{Features: len(header) - 1, Source: path}
+	for j, n := range names {
+		if j != col {
+			t.Columns = append(t.Columns, n)
+		}
+	}
 	for {
 		rec, err := cr.Read()
 		if err == io.EOF {

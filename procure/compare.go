@@ -139,16 +139,16 @@ var BuyerCategories = []string{Training, TimeToQuality, Inference, Memory, Energ
 // finite number.
 func Compare(in []Input, o CompareOptions) (*Comparison, error) {
 	if len(in) < 2 {
-		return nil, config.Input(fmt.Errorf("machine compare: %d report(s), want at least 2", len(in)))
+		return nil, config.Input(fmt.Errorf("%d report(s), want at least 2", len(in)))
 	}
 	names := map[string]bool{}
 	for _, x := range in {
 		if names[x.Name] {
-			return nil, config.Input(fmt.Errorf("machine compare: two reports named %q (the name is the file's base name)", x.Name))
+			return nil, config.Input(fmt.Errorf("two reports named %q (the name is the file's base name: copy one under another name to compare a report with itself)", x.Name))
 		}
 		names[x.Name] = true
 		if x.Report.Suite != in[0].Report.Suite || x.Report.SuiteVersion != in[0].Report.SuiteVersion {
-			return nil, config.Input(fmt.Errorf("machine compare: %s is suite %s version %d, %s is suite %s version %d: reports of different suites are not comparable",
+			return nil, config.Input(fmt.Errorf("%s is suite %s version %d, %s is suite %s version %d: reports of different suites are not comparable",
 				in[0].Path, in[0].Report.Suite, in[0].Report.SuiteVersion, x.Path, x.Report.Suite, x.Report.SuiteVersion))
 		}
 	}

@@ -118,6 +118,10 @@ func init() {
 			files("d.csv", classifyCSV(30), "t.csv", "a,b,y\n1,2,0\n1,2,9\n"), "t.csv: row 1: label 9 is not a class of the training data"),
 		refusedSetup("classify test data of other features", with(base, "--test-data", "{dir}/t.csv"),
 			files("d.csv", classifyCSV(30), "t.csv", "a,y\n1,0\n"), "t.csv: 1 features, but the training data {dir}/d.csv has 2"),
+		refusedSetup("classify test data with the columns in another order", with(base, "--test-data", "{dir}/t.csv"),
+			files("d.csv", classifyCSV(30), "t.csv", "b,a,y\n1,2,0\n"), "invalid --test-data {dir}/t.csv: its feature columns b,a are not --data's a,b (same names in the same order)"),
+		refusedSetup("classify a column named twice", with(base, "--data", "{dir}/dup.csv"),
+			files("dup.csv", strings.Replace(classifyCSV(30), "a,b,y", "a,a,y", 1)), `dup.csv:1: the column "a" appears twice (columns 1 and 2)`),
 	)
 	// Issue 17 item 4: --perturb and --robust.
 	addBadInputs(kindEmpty,

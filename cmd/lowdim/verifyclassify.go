@@ -8,6 +8,7 @@ import (
 	"io"
 	"math"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -389,6 +390,13 @@ func (f *classifyFlags) load(set map[string]bool) (train, test *classify.Set, na
 	}
 	if testTable != nil && testTable.Features != s.Train.Features {
 		err = config.Input(fmt.Errorf("%s: %d features, but the training data %s has %d", testTable.Source, testTable.Features, s.Train.Source, s.Train.Features))
+		return
+	}
+	if testTable != nil && testTable.Columns != nil && s.Train.Columns != nil && !slices.Equal(testTable.Columns, s.Train.Columns) {
+		// Features are matched by position: columns in another order
+		// would be read as other features without a word.
+		err = config.Bad("test-data", f.testData, "its feature columns %s are not --data's %s (same names in the same order)",
+			strings.Join(testTable.Columns, ","), strings.Join(s.Train.Columns, ","))
 		return
 	}
 	if names, err = classify.Classes(s.Train); err != nil {
