@@ -211,26 +211,6 @@ def torch_steps():
     except ImportError:
         return None, None
 
-    def prod(ws):
-        B = ws[0]
-        for w in ws[1:]:
-            B = w @ B
-        return B
-
-    def inner(ws, D):
-        L = len(ws)
-        pre = [None] * L
-        p = None
-        for l in range(L - 1):
-            p = ws[l] if p is None else ws[l] @ p
-            pre[l] = p
-        grads = [None] * (L - 1)
-        sd = D
-        for l in range(L - 2, -1, -1):
-            grads[l] = sd @ pre[l - 1].T if l > 0 else sd
-            sd = ws[l].T @ sd
-        return grads
-
     class TorchSampled:
         def __init__(self, samp):
             self.I = torch.from_numpy(samp.I)
@@ -241,22 +221,22 @@ def torch_steps():
 
         def step(self, ws, eta, mult):
             A = ws[-1]
-            B = prod(ws[:-1])
+            B = product(ws[:-1])
             Bt = B.T
             r = (A[self.I] * Bt[self.J]).sum(1) - self.y
             r /= self.n
             gA = torch.zeros_like(A).index_add_(0, self.I, r[:, None] * Bt[self.J])
             D = torch.zeros(self.cols, A.shape[1], dtype=A.dtype).index_add_(0, self.J, r[:, None] * A[self.I]).T
-            gs = inner(ws, D) + [gA]
+            gs = inner_grads(ws, D) + [gA]
             for w, g, m in zip(ws, gs, mult):
                 w.sub_(g, alpha=eta * m)
 
     def factored(ws, phi, c, eta, mult):
         A = ws[-1]
-        B = prod(ws[:-1])
+        B = product(ws[:-1])
         gA = c * (A @ (B @ B.T) - phi @ B.T)
         D = c * ((A.T @ A) @ B - A.T @ phi)
-        gs = inner(ws, D) + [gA]
+        gs = inner_grads(ws, D) + [gA]
         for w, g, m in zip(ws, gs, mult):
             w.sub_(g, alpha=eta * m)
 
