@@ -224,13 +224,7 @@ func (m *Merged) Records() [][]string {
 	for _, r := range m.Rows {
 		rec := []string{strconv.Itoa(r.Index), r.Hash}
 		for _, k := range m.AxisKeys {
-			v := ""
-			for _, a := range r.Axes {
-				if a.Key == k {
-					v = FormatValue(a.Value)
-				}
-			}
-			rec = append(rec, v)
+			rec = append(rec, axisText(r.Axes, k))
 		}
 		rec = append(rec, r.Method, r.Status, r.MethodStatus, fmtInt(r.Steps), fmtInt(r.StepsToTol), fmtFloat(r.SecondsToTol),
 			fmtFloat(r.BestError), fmtFloat(r.FinalError), fmtInt(r.Params), fmtUint(r.PeakRSSBytes), fmtFloat(r.Seconds), r.Error)
@@ -252,6 +246,16 @@ func (m *Merged) CSV() []byte {
 func (m *Merged) JSON() ([]byte, error) {
 	b, err := json.MarshalIndent(m, "", "  ")
 	return append(b, '\n'), err
+}
+
+// axisText is the formatted value of axis key in axes ("" when absent).
+func axisText(axes []AxisValue, key string) string {
+	for _, a := range axes {
+		if a.Key == key {
+			return FormatValue(a.Value)
+		}
+	}
+	return ""
 }
 
 func fmtInt(p *int) string {

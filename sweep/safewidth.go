@@ -5,7 +5,6 @@ import (
 	"encoding/csv"
 	"maps"
 	"slices"
-	"strconv"
 
 	"github.com/lowdim/lowdim/experiment"
 	"github.com/lowdim/lowdim/results"
@@ -214,14 +213,7 @@ func judged(r Row, reference bool) *float64 {
 	return nil
 }
 
-func seedOf(r Row) string {
-	for _, a := range r.Axes {
-		if a.Key == "seed" {
-			return FormatValue(a.Value)
-		}
-	}
-	return ""
-}
+func seedOf(r Row) string { return axisText(r.Axes, "seed") }
 
 // SafeWidthCSV returns safe-width.csv: one line per SafeWidthRow, the
 // group's axis values, the method, the reference error, tol_rel and the
@@ -242,19 +234,9 @@ func (m *Merged) SafeWidthCSV() []byte {
 	for _, s := range m.SafeWidths {
 		var rec []string
 		for _, k := range keys {
-			v := ""
-			for _, a := range s.Axes {
-				if a.Key == k {
-					v = FormatValue(a.Value)
-				}
-			}
-			rec = append(rec, v)
+			rec = append(rec, axisText(s.Axes, k))
 		}
-		sw := ""
-		if s.SafeWidth != nil {
-			sw = strconv.Itoa(*s.SafeWidth)
-		}
-		_ = w.Write(append(rec, s.Method, fmtFloat(s.Reference), strconv.FormatFloat(s.TolRel, 'g', -1, 64), sw, s.Note))
+		_ = w.Write(append(rec, s.Method, fmtFloat(s.Reference), fmtFloat(&s.TolRel), fmtInt(s.SafeWidth), s.Note))
 	}
 	w.Flush()
 	return b.Bytes()
