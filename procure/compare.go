@@ -2,10 +2,10 @@ package procure
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"math/rand/v2"
 	"slices"
-	"sort"
 	"strings"
 
 	"gonum.org/v1/gonum/stat"
@@ -155,7 +155,7 @@ func Compare(in []Input, o CompareOptions) (*Comparison, error) {
 	for flag, m := range map[string]map[string]float64{"price": o.Price, "watts": o.Watts} {
 		for k, v := range m {
 			if !names[k] {
-				return nil, config.Input(fmt.Errorf("invalid --%s %s=%v: no report named %q (names: %s)", flag, k, v, k, strings.Join(sortedKeys(names), ", ")))
+				return nil, config.Input(fmt.Errorf("invalid --%s %s=%v: no report named %q (names: %s)", flag, k, v, k, strings.Join(slices.Sorted(maps.Keys(names)), ", ")))
 			}
 			if !(v > 0) || math.IsInf(v, 0) {
 				return nil, config.Input(fmt.Errorf("invalid --%s %s=%v: want a positive number", flag, k, v))
@@ -225,15 +225,6 @@ func Compare(in []Input, o CompareOptions) (*Comparison, error) {
 	c.totals(in, o)
 	c.answer(in)
 	return c, nil
-}
-
-func sortedKeys(m map[string]bool) []string {
-	var ks []string
-	for k := range m {
-		ks = append(ks, k)
-	}
-	sort.Strings(ks)
-	return ks
 }
 
 // speedup is how many times better x is than ref.
