@@ -291,10 +291,10 @@ func Judge(v *Verdict, c Config) {
 			name string
 			m    *Model
 		}{{BaselineDLN, &v.Models[1]}, {BaselineOriginal, &v.Models[0]}} {
-			d := Diff{Baseline: b.name, Overall: pairedDiff(cdln.Runs, b.m.Runs, -1, false),
-				Relative: pairedDiff(cdln.Runs, b.m.Runs, -1, true), PerClass: make([]*experiment.Interval, len(names))}
+			d := Diff{Baseline: b.name, Overall: paired(cdln.Runs, b.m.Runs, cleanAcc, cleanAcc),
+				Relative: relDiff(cdln.Runs, b.m.Runs), PerClass: make([]*experiment.Interval, len(names))}
 			for cl := range names {
-				d.PerClass[cl] = pairedDiff(cdln.Runs, b.m.Runs, cl, false)
+				d.PerClass[cl] = paired(cdln.Runs, b.m.Runs, classAcc(cl), classAcc(cl))
 			}
 			for k := range c.Perturbations {
 				d.Perturbed = append(d.Perturbed, paired(cdln.Runs, b.m.Runs, perturbedAcc(k), perturbedAcc(k)))
@@ -395,32 +395,33 @@ func summarize(m *Model, classes int) {
 	}
 }
 
-// pairedDiff returns the interval of a's accuracy minus b's, seed by seed
-// (class cl's; overall for cl < 0), nil when some pair lacks one; with
-// rel, of 100 (a - b)/b, nil when some b is 0.
-func pairedDiff(a, b []*Run, cl int, rel bool) *experiment.Interval {
+// relDiff returns the interval of 100 (a - b)/b of the runs' accuracies,
+// seed by seed, nil when some pair lacks one or some b is 0.
+func relDiff(a, b []*Run) *experiment.Interval {
 	if len(a) == 0 || len(a) != len(b) {
 		return nil
 	}
 	d := make([]float64, len(a))
 	for i := range a {
 		x, y := a[i].Accuracy, b[i].Accuracy
-		if cl >= 0 && a[i].Accuracy != nil && b[i].Accuracy != nil {
-			x, y = a[i].PerClass[cl], b[i].PerClass[cl]
-		}
-		if x == nil || y == nil || a[i].Seed != b[i].Seed {
+		if x == nil || y == nil || a[i].Seed != b[i].Seed || *y == 0 {
 			return nil
 		}
-		d[i] = *x - *y
-		if rel {
-			if *y == 0 {
-				return nil
-			}
-			d[i] = 100 * d[i] / *y
-		}
+		d[i] = 100 * (*x - *y) / *y
 	}
 	in := experiment.TInterval(d)
 	return &in
+}
+
+// classAcc returns the accessor of a run's accuracy on class cl's test
+// rows (nil when the run has no accuracy).
+func classAcc(cl int) func(*Run) *float64 {
+	return func(r *Run) *float64 {
+		if r.Accuracy == nil {
+			return nil
+		}
+		return r.PerClass[cl]
+	}
 }
 
 // cleanAcc is a run's accuracy on the clean test set.
