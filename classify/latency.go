@@ -7,6 +7,7 @@ import (
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/stat"
 
+	"github.com/lowdim/lowdim/latency"
 	"github.com/lowdim/lowdim/mlp"
 )
 
@@ -19,7 +20,7 @@ var LatencyBatches = []int{1, 64}
 // does for the machine report: the 0.5 and 0.99 empirical quantiles
 // (gonum stat.Quantile, stat.Empirical) of the per-call times, after 3
 // untimed calls, over at least 20 calls and until budget has passed (at
-// most 1000 calls).
+// most 1000 calls): package latency's defaults.
 type Latency struct {
 	Batch int     `json:"batch"`
 	Calls int     `json:"calls"`
@@ -31,7 +32,7 @@ type Latency struct {
 // rows, repeated when it has fewer). batch must be at most m.MaxRows. It
 // allocates one batch of inputs and the list of times.
 func measureLatency(m *mlp.Model, test *Set, batch int, budget time.Duration) Latency {
-	const warmup, minCalls, maxCalls = 3, 20, 1000
+	const warmup, minCalls, maxCalls = latency.DefaultWarmup, latency.DefaultMinCalls, latency.DefaultMaxCalls
 	f := test.Features
 	x := blas64.General{Rows: batch, Cols: f, Stride: f, Data: make([]float64, batch*f)}
 	for i := range batch {

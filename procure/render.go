@@ -6,6 +6,7 @@ import (
 	"html"
 	"io"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/lowdim/lowdim/machine"
@@ -100,14 +101,7 @@ func (c *Comparison) geoTable() (head []string, rows [][]string) {
 	return head, rows
 }
 
-func isBuyer(cat string) bool {
-	for _, c := range BuyerCategories {
-		if c == cat {
-			return true
-		}
-	}
-	return false
-}
+func isBuyer(cat string) bool { return slices.Contains(BuyerCategories, cat) }
 
 func (c *Comparison) rowTable(cat string) (head []string, rows [][]string) {
 	head = []string{"benchmark", "machine", c.Machines[0].Name + " (median)", "machine (median)", "speedup [interval]", "note"}
