@@ -209,8 +209,8 @@ func (w *MC) ObservedValues() *mat.Dense { return w.obs }
 // matrix of the target's shape. sigma must be finite and >= 0 (0 returns
 // a copy without drawing).
 func AddObservationNoise(target, mask *mat.Dense, sigma float64, rng *rand.Rand) (*mat.Dense, error) {
-	if sigma < 0 || math.IsNaN(sigma) || math.IsInf(sigma, 0) {
-		return nil, fmt.Errorf("workloads: noise sigma = %v, want finite and >= 0", sigma)
+	if err := checkSigma(sigma); err != nil {
+		return nil, err
 	}
 	r, c := target.Dims()
 	if mr, mc := mask.Dims(); mr != r || mc != c {

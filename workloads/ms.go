@@ -42,8 +42,8 @@ func SampleSensing(target *mat.Dense, m int, sigma float64, rng *rand.Rand) (op 
 	if m < 1 {
 		return nil, nil, fmt.Errorf("workloads: %d measurements, want at least 1", m)
 	}
-	if sigma < 0 || math.IsNaN(sigma) || math.IsInf(sigma, 0) {
-		return nil, nil, fmt.Errorf("workloads: noise sigma = %v, want finite and >= 0", sigma)
+	if err := checkSigma(sigma); err != nil {
+		return nil, nil, err
 	}
 	if tr := target.RawMatrix(); tr.Stride != tr.Cols {
 		target = mat.DenseCopyOf(target)
@@ -264,4 +264,13 @@ func init() {
 			return config.Params{"m": 20 * d}, SensingBytes(20*d, d, d) <= MaxBenchOperatorBytes
 		},
 	})
+}
+
+// checkSigma refuses a noise standard deviation that is not finite and >= 0
+// (ms's measurement noise, mc's observation noise).
+func checkSigma(sigma float64) error {
+	if sigma < 0 || math.IsNaN(sigma) || math.IsInf(sigma, 0) {
+		return fmt.Errorf("workloads: noise sigma = %v, want finite and >= 0", sigma)
+	}
+	return nil
 }

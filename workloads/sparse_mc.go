@@ -184,8 +184,8 @@ func (w *SparseMC) EntryLoss(e float64) float64 { return e * e / 2 }
 // from rng in the CSR order (row-major): mc's observation noise
 // (AddObservationNoise). sigma 0 draws nothing.
 func (w *SparseMC) addNoise(sigma float64, rng *rand.Rand) error {
-	if sigma < 0 || math.IsNaN(sigma) || math.IsInf(sigma, 0) {
-		return fmt.Errorf("workloads: noise sigma = %v, want finite and >= 0", sigma)
+	if err := checkSigma(sigma); err != nil {
+		return err
 	}
 	if sigma == 0 {
 		return nil
