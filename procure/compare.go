@@ -174,6 +174,7 @@ func Compare(in []Input, o CompareOptions) (*Comparison, error) {
 	rng := rand.New(rand.NewPCG(o.Seed, 2))
 	for _, x := range in[1:] {
 		boots := map[string][][]float64{} // category -> per row bootstrap log-speedups
+		logs := map[string][]float64{}    // category -> per row log-speedup
 		for _, rb := range ref.Benchmarks {
 			xb, ok := x.Report.Lookup(rb.Name)
 			row := Row{Benchmark: rb.Name, Category: rb.Category, Unit: rb.Unit, Machine: x.Name,
@@ -190,6 +191,7 @@ func Compare(in []Input, o CompareOptions) (*Comparison, error) {
 			default:
 				s := speedup(*row.Reference, *row.Value, rb.HigherIsBetter)
 				row.Speedup = &s
+				logs[rb.Category] = append(logs[rb.Category], math.Log(s))
 				bs := bootstrap(rng, rb.Samples, xb.Samples, rb.HigherIsBetter, o.Resamples)
 				row.Lo, row.Hi = interval(bs)
 				for i := range bs {
@@ -202,13 +204,7 @@ func Compare(in []Input, o CompareOptions) (*Comparison, error) {
 		for _, cat := range Categories {
 			g := Geomean{Category: cat, Machine: x.Name, Benchmarks: len(boots[cat])}
 			if g.Benchmarks > 0 {
-				var logs []float64
-				for _, r := range c.Rows {
-					if r.Machine == x.Name && r.Category == cat && r.Speedup != nil {
-						logs = append(logs, math.Log(*r.Speedup))
-					}
-				}
-				g.Speedup = ptr(math.Exp(stat.Mean(logs, nil)))
+				g.Speedup = ptr(math.Exp(stat.Mean(logs[cat], nil)))
 				gs := make([]float64, o.Resamples)
 				for i := range gs {
 					var sum float64
