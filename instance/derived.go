@@ -53,7 +53,7 @@ func fileRank(target *mat.Dense, prec workloads.Precision, source string) (int, 
 		hint := ""
 		if list, err := matfile.IsEntryList(source); err == nil && list && cols == 3 && rows > cols {
 			// A headerless row,col,value file read as a matrix.
-			hint = " (the file looks like a row,col,value list of entries, a completion problem: give --workload mc without --mask to read it as one)"
+			hint = " (" + entryListHint + ")"
 		}
 		return 0, "", fmt.Errorf("%s: %s has full numerical rank %d (= %s; its singular values are all above %.3g of the largest, the tolerance of %s data): it is not low-rank; give --r < %d to fit a low-rank approximation%s",
 			source, what, info.Rank, full, info.RelTol, prec.Name, min(rows, cols), hint)
@@ -79,3 +79,7 @@ func (in *Instance) deriveParams(c config.Config, given config.Params, from stri
 		}
 	}
 }
+
+// entryListHint says what a file that matfile.IsEntryList recognizes is,
+// when it was read as a matrix.
+const entryListHint = "the file looks like a row,col,value list of entries, a completion problem: give --workload mc without --mask to read it as one"

@@ -177,7 +177,7 @@ func fromFiles(c *config.Config, u UserFiles) (*Instance, error) {
 			if list, lerr := matfile.IsEntryList(u.Target); lerr == nil && list {
 				// A header row,col,value read as a matrix: the file is a
 				// list of entries, which only completion reads.
-				me.Msg += fmt.Sprintf(" (the file looks like a row,col,value list of entries, a completion problem: give --workload mc without --mask to read it as one; this run has --workload %s", c.Workload)
+				me.Msg += fmt.Sprintf(" (%s; this run has --workload %s", entryListHint, c.Workload)
 				if u.Mask != "" {
 					me.Msg += " and --mask"
 				}
