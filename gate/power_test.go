@@ -421,8 +421,8 @@ func newPowerJudge(runs []sampleRun) *powerJudge {
 			p.cases = append(p.cases, r.name)
 		}
 	}
-	// As Run does: MinSamples of the suite's cases.
-	p.opts.MinSamples = MinSamples(len(p.cases), p.opts.Alpha)
+	// As Run does: MinSamples of the suite's timing rows (wall and CPU).
+	p.opts.MinSamples = MinSamples(len(p.rows), p.opts.Alpha)
 	return p
 }
 
