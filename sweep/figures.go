@@ -210,8 +210,10 @@ var (
 func (m *Merged) Figures(title string) (map[string][]byte, error) {
 	out := map[string][]byte{}
 	for _, key := range m.FigureAxes() {
-		for _, met := range Metrics {
+		byMetric := make([][]Curve, len(Metrics))
+		for i, met := range Metrics {
 			curves := m.Curves(met, key)
+			byMetric[i] = curves
 			if !hasPoints(curves) {
 				continue
 			}
@@ -229,7 +231,7 @@ func (m *Merged) Figures(title string) (map[string][]byte, error) {
 		if key != "alpha" {
 			continue
 		}
-		steps, secs := m.Curves(Metrics[0], key), m.Curves(Metrics[1], key)
+		steps, secs := byMetric[0], byMetric[1] // Metrics' first two: steps and seconds to the tolerance
 		if !hasPoints(steps) && !hasPoints(secs) {
 			continue
 		}
