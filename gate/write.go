@@ -9,6 +9,8 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/lowdim/lowdim/energy"
 )
 
 // Verdict returns the gate's one-line verdict: PASS, FAIL or INTERRUPTED
@@ -69,8 +71,8 @@ func (r *Report) header() []string {
 		fmt.Sprintf("memory: %s of each side's bench process (%s row), median, a regression beyond +%g%%", UnitRSS, SuiteRow, 100*RelTolRSS),
 	)
 	for _, row := range r.Rows {
-		if row.Unit == "model-J/op" {
-			lines = append(lines, "energy: model-J/op is modelled from CPU time (RAPL counters unreadable), not measured; reported, not gated")
+		if row.Unit == energy.UnitModel {
+			lines = append(lines, "energy: "+energy.UnitModel+" is modelled from CPU time (RAPL counters unreadable), not measured; reported, not gated")
 			break
 		}
 	}
