@@ -88,19 +88,38 @@ func (f Field) restore(c *Config, from Config) {
 func (f Field) Parse(s string) (any, error) {
 	switch f.Kind {
 	case Int:
-		return strconv.Atoi(s)
+		v, err := strconv.Atoi(s)
+		return v, numberError(s, err, "an integer", "±9.2e18")
 	case Uint:
-		return strconv.ParseUint(s, 0, 64)
+		v, err := strconv.ParseUint(s, 0, 64)
+		return v, numberError(s, err, "a non-negative integer", "0 to 1.8e19")
 	case Float:
 		v, err := strconv.ParseFloat(s, 64)
-		if err == nil && v == 0 && underflows(s) {
+		switch {
+		case errors.Is(err, strconv.ErrRange):
+			return nil, fmt.Errorf("%s is beyond the largest float64 (about 1.8e308)", s)
+		case err != nil:
+			return nil, fmt.Errorf("%q is not a number", s)
+		case v == 0 && underflows(s):
 			return nil, fmt.Errorf("%s underflows to 0 (the smallest float64 is 5e-324)", s)
 		}
-		return v, err
+		return v, nil
 	case List:
 		return convert(List, s)
 	}
 	return convert(String, s)
+}
+
+// numberError is nil for a nil err, and otherwise says that s is not
+// what (an integer) or lies outside span, the kind's range.
+func numberError(s string, err error, what, span string) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, strconv.ErrRange):
+		return fmt.Errorf("%s is outside the range of the value (%s)", s, span)
+	}
+	return fmt.Errorf("%q is not %s", s, what)
 }
 
 // underflows reports whether the number s, which parsed as 0, has a

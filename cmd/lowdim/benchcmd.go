@@ -55,7 +55,7 @@ func cmdBench(args []string, stdout, stderr io.Writer) int {
 	methodList := fs.String("methods", "", "comma list of methods (default every default method)")
 	tags := fs.String("tags", "", "comma list of tags a case must all have (step, train, infer, efficiency, ci, workload=mc, method=bm, ...)")
 	watts := fs.Float64("watts-per-core", 0, "energy model when RAPL is unreadable: watts per busy core (absent: the energy package's default; 0 is refused)")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args, stderr); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitOK
 		}

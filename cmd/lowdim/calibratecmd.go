@@ -40,7 +40,7 @@ func cmdCalibrate(args []string, stdout, stderr io.Writer) int {
 	reps := fs.Int("reps", calibrate.DefaultReps, "timed samples per dgemm size, after a warm-up")
 	triadMB := fs.Int("triad-mb", calibrate.DefaultTriadBytes>>20, "size of each of the triad's three arrays, in MiB")
 	show := fs.Bool("show", false, "print the stored calibration instead of measuring")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args, stderr); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitOK
 		}

@@ -24,7 +24,7 @@ func TestCalibrateExitCodes(t *testing.T) {
 		stderr string
 	}{
 		{"help", []string{"-h"}, exitOK, "Usage: lowdim calibrate"},
-		{"bad flag", []string{"--frobnicate"}, exitUsage, "flag provided but not defined: -frobnicate"},
+		{"bad flag", []string{"--frobnicate"}, exitUsage, "flag provided but not defined: --frobnicate"},
 		{"argument", []string{"now"}, exitUsage, `unexpected argument "now"`},
 		{"bad size", []string{"--sizes", "64,x"}, exitUsage, `invalid --sizes 64,x: "x" is not an integer size`},
 		{"zero size", []string{"--sizes", "0"}, exitUsage, `invalid --sizes 0: size 0 is below 1`},

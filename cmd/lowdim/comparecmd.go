@@ -56,7 +56,7 @@ func cmdCompare(args []string, stdout, stderr io.Writer) int {
 	fs.Float64Var(&opt.Threshold, "threshold", opt.Threshold, "relative change of the medians a significant change must exceed (0.05 = 5%)")
 	format := fs.String("format", "text", "output: text, markdown (a table for a CI job summary) or json")
 	fs.BoolVar(&opt.StrictSamples, "strict-samples", opt.StrictSamples, "fail (exit 1) on rows with too few samples to reach alpha")
-	files, err := parseInterspersed(fs, args)
+	files, err := parseInterspersed(fs, args, stderr)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitOK
@@ -93,25 +93,4 @@ func cmdCompare(args []string, stdout, stderr io.Writer) int {
 		return fail(exitFailure, errors.New(msg))
 	}
 	return exitOK
-}
-
-// parseInterspersed parses the flags of args wherever they stand and returns
-// the other arguments, so that `lowdim compare old new --format json` works.
-// Everything after "--" is an argument.
-func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, err
-		}
-		rest := fs.Args()
-		if len(rest) == 0 {
-			return pos, nil
-		}
-		if len(args) > len(rest) && args[len(args)-len(rest)-1] == "--" {
-			return append(pos, rest...), nil
-		}
-		pos = append(pos, rest[0])
-		args = rest[1:]
-	}
 }

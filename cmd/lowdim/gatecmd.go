@@ -122,7 +122,7 @@ func cmdGate(args []string, stdout, stderr io.Writer) int {
 	mdPath := fs.String("markdown", "", "also write the report as Markdown to this file")
 	jsonPath := fs.String("json", "", "also write the report as JSON to this file")
 	keep := fs.Bool("keep", false, "keep the temporary folder of the builds and print its path")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args, stderr); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitOK
 		}

@@ -101,7 +101,7 @@ func cmdMachineRun(args []string, stdout, stderr io.Writer) int {
 	out := fs.String("out", "", "the report file to write (JSON; required)")
 	quick := fs.Bool("quick", false, "the quick suite: d = 256 only, fewer repetitions")
 	wpc := fs.Float64("watts-per-core", energy.DefaultWattsPerCore, "power of a busy core for the energy model, used when RAPL is unreadable (W)")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args, stderr); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitOK
 		}
@@ -216,7 +216,7 @@ func cmdMachineCompare(args []string, stdout, stderr io.Writer) int {
 	fs.Var(watts, "watts", "NAME=W: the machine's power under load, for a machine whose energy is not measured (repeatable)")
 	format := fs.String("format", "markdown", "output: markdown, json or html (a self-contained page)")
 	out := fs.String("out", "", "write the output to this file (atomically) instead of stdout")
-	files, err := parseInterleaved(fs, args)
+	files, err := parseInterspersed(fs, args, stderr)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitOK

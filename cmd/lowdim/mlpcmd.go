@@ -170,7 +170,7 @@ func cmdRunMLP(args []string, stdout, stderr io.Writer) int {
 	fs.Float64Var(&c.LatencySeconds, "latency-seconds", c.LatencySeconds, "least time of each inference latency measurement")
 	fs.StringVar(&out, "out", "lowdim-out", "output folder (created)")
 	fs.BoolVar(&quiet, "quiet", false, "no progress on stderr")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args, stderr); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitOK
 		}

@@ -249,7 +249,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		return cmdRunMLP(args, stdout, stderr)
 	}
 	fs, f := newRunFlags(stderr)
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args, stderr); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitOK
 		}

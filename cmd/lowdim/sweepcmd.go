@@ -105,22 +105,6 @@ func joinNames(names []string) string {
 	return s
 }
 
-// parseInterleaved parses args with fs, allowing flags after the
-// positional arguments, and returns the positional ones.
-func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, err
-		}
-		if fs.NArg() == 0 {
-			return pos, nil
-		}
-		pos = append(pos, fs.Arg(0))
-		args = fs.Args()[1:]
-	}
-}
-
 // loadSpec reads the spec of the positional argument or --preset.
 func (f *sweepFlags) loadSpec(pos []string) (*sweep.Spec, error) {
 	var s *sweep.Spec
@@ -161,7 +145,7 @@ func cmdSweep(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	fs, f := newSweepFlags("lowdim sweep", stderr)
-	pos, err := parseInterleaved(fs, args)
+	pos, err := parseInterspersed(fs, args, stderr)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitOK

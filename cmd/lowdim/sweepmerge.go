@@ -55,7 +55,7 @@ func cmdSweepMerge(args []string, stdout, stderr io.Writer) int {
 	out := fs.String("out", "", "output folder (default: the first SWEEPDIR/merged)")
 	title := fs.String("title", "lowdim sweep", "the figures' title")
 	mixed := fs.Bool("mixed", false, "merge folders of different sweeps (their configurations are pooled; the count of missing ones is not given)")
-	dirs, err := parseInterleaved(fs, args)
+	dirs, err := parseInterspersed(fs, args, stderr)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitOK
@@ -194,7 +194,7 @@ func cmdSweepEngine(engine string, args []string, stdout, stderr io.Writer) int 
 		fs.StringVar(&f.binary, "lowdim", "lowdim", "the lowdim binary on the nodes")
 	}
 	fs.StringVar(&f.file, "o", "", "write the manifest or script to this file, replacing it if it exists (default, or -: stdout)")
-	pos, err := parseInterleaved(fs, args)
+	pos, err := parseInterspersed(fs, args, stderr)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitOK

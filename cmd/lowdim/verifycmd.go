@@ -30,7 +30,7 @@ func cmdVerify(args []string, stdout, stderr io.Writer) int {
 	fs, f := newFlags(stderr, true)
 	var d dataFlags
 	addDataFlags(fs, &d)
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args, stderr); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitOK
 		}
