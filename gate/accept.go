@@ -71,12 +71,8 @@ func (a Accept) Accepts(name, unit string, value float64, k Kind) bool {
 }
 
 func (a Accept) match(name, unit string, value float64, k Kind) int {
-	tol := RelTolExact
-	if k == Tolerance {
-		tol = RelTolRecovery
-	}
 	for i, l := range a {
-		if l.Benchmark == name && l.Unit == unit && within(l.Value, value, tol) {
+		if l.Benchmark == name && l.Unit == unit && agree(unit, k, l.Value, value) {
 			return i
 		}
 	}

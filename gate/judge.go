@@ -229,15 +229,9 @@ func Judge(names []string, base, head Samples, o JudgeOptions, accept Accept) []
 					benchmath.NewSample(hm[u], &benchmath.DefaultThresholds))
 				r.P = c.P
 				timing = append(timing, len(rows))
-			case Exact:
+			case Exact, Tolerance:
 				r.Verdict = NoChange
-				if !within(r.Base.Center, r.Head.Center, RelTolExact) {
-					r.Verdict = Changed
-				}
-			case Tolerance:
-				r.Verdict = NoChange
-				rel, abs := tolerance(u)
-				if math.Abs(r.Head.Center-r.Base.Center) > rel*math.Abs(r.Base.Center)+abs {
+				if !agree(u, r.Kind, r.Base.Center, r.Head.Center) {
 					r.Verdict = Changed
 				}
 			case Memory:
@@ -312,6 +306,18 @@ func ratio(b, h float64) float64 {
 		return 1
 	}
 	return h / b
+}
+
+// agree reports whether h is the same value as b for a row of unit and
+// kind k: within RelTolExact for an Exact row, within the unit's
+// tolerance (tolerance) for a Tolerance row. Judge compares base and head
+// with it, and an accept line matches the head's value with it.
+func agree(unit string, k Kind, b, h float64) bool {
+	if k == Tolerance {
+		rel, abs := tolerance(unit)
+		return math.Abs(h-b) <= rel*math.Abs(b)+abs
+	}
+	return within(b, h, RelTolExact)
 }
 
 // within reports |h - b| <= tol |b| (h == b when b is 0).

@@ -113,6 +113,22 @@ func TestJudge(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, Changed, rowOf(t, Judge([]string{"Changed"}, base, head, o, a), "Changed", "workspace-bytes").Verdict)
 	})
+	t.Run("accept within the unit's tolerance", func(t *testing.T) {
+		// B/op agrees within 5% + 64 B (tolerance): a line written from
+		// one run accepts the next run's allocation, 2% off, and not one
+		// 20% off; recovery-err stays at RelTolRecovery.
+		n := 6
+		base := Samples{"M": {"B/op": constant(n, 10000), "recovery-err": constant(n, 1e-3)}}
+		head := Samples{"M": {"B/op": constant(n, 20000), "recovery-err": constant(n, 2e-3)}}
+		a, err := ParseAccept("accept", []byte("M B/op 20400\nM recovery-err 2.00001e-3\n"))
+		require.NoError(t, err)
+		rows := Judge([]string{"M"}, base, head, o, a)
+		require.Equal(t, Accepted, rowOf(t, rows, "M", "B/op").Verdict)
+		require.Equal(t, Changed, rowOf(t, rows, "M", "recovery-err").Verdict, "5e-6 relative > RelTolRecovery")
+		a, err = ParseAccept("accept", []byte("M B/op 24000\n"))
+		require.NoError(t, err)
+		require.Equal(t, Changed, rowOf(t, Judge([]string{"M"}, base, head, o, a), "M", "B/op").Verdict)
+	})
 	t.Run("accept file errors", func(t *testing.T) {
 		for _, c := range []struct{ in, want string }{
 			{"A sec/op 1\n", "f:1: unit sec/op is not gated exactly or within a tolerance, so it needs no accepting"},
