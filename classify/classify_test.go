@@ -101,7 +101,7 @@ func TestStratifiedSplit(t *testing.T) {
 	names, err = Classes(tb)
 	require.NoError(t, err)
 	_, _, err = StratifiedSplit(tb, names, 0.2, 7)
-	require.ErrorContains(t, err, "--test-frac 0.2: t.csv: class 99 has 1 row(s): too few to stratify")
+	require.ErrorContains(t, err, "--test-frac 0.2: t.csv: class 99 has 1 row: too few to split")
 }
 
 // TestStandardize: the training split gets mean 0 and standard deviation

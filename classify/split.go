@@ -51,6 +51,11 @@ type splitError struct {
 }
 
 func (e *splitError) Error() string {
-	return fmt.Sprintf("--test-frac %g: %s: class %d has %d row(s): too few to stratify (each class needs at least one training and one test row)",
-		e.frac, e.source, e.label, e.rows)
+	if e.rows < 2 {
+		return fmt.Sprintf("--test-frac %g: %s: class %d has %d row: too few to split (each class needs at least one training and one test row)",
+			e.frac, e.source, e.label, e.rows)
+	}
+	k := max(1, int(math.Round(e.frac*float64(e.rows))))
+	return fmt.Sprintf("--test-frac %g: %s: class %d has %d rows, and round(%g x %d) = %d of them would go to test, leaving none for training: lower --test-frac (%g or less keeps a training row of every class)",
+		e.frac, e.source, e.label, e.rows, e.frac, e.rows, k, math.Floor(1e4*(float64(e.rows)-0.5)/float64(e.rows))/1e4)
 }

@@ -4,11 +4,14 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"os"
+	"runtime/debug"
 	"slices"
 	"time"
 
 	"github.com/lowdim/lowdim/energy"
 	"github.com/lowdim/lowdim/experiment"
+	"github.com/lowdim/lowdim/machine"
 	"github.com/lowdim/lowdim/mlp"
 )
 
@@ -77,6 +80,10 @@ type Options struct {
 	// Perturbed are the test sets of Config.Perturbations, in order (each
 	// Perturbation.Apply of the test set, standardised).
 	Perturbed []*Set
+	// Model, when not nil, is given every model that finished training
+	// (StatusDone), with its index in Verdict.Models and its run, before
+	// the next one is trained (to save it, say); its error ends Verify.
+	Model func(i int, r *Run, m *mlp.Model) error
 }
 
 // Model is one model (a variant at a width) over the seeds.
@@ -88,6 +95,15 @@ type Model struct {
 	Params  int    `json:"params"`
 	// Bytes is the parameters' storage, 8 bytes each (float64).
 	Bytes int64 `json:"bytes"`
+	// ModelBytes is what the model holds in training, exactly: its
+	// parameters and mlp.Model.WorkspaceBytes (gradients, velocities,
+	// activations for batches of up to max(Batch, 512) rows). Zero until
+	// a run has been made.
+	ModelBytes int64 `json:"model_bytes"`
+	// PeakRSSBytes is the largest Run.PeakRSSBytes over the seeds (the
+	// process's peak while this model trained and was evaluated, data
+	// sets included); null when unsupported or no run.
+	PeakRSSBytes *uint64 `json:"peak_rss_bytes"`
 	// Accuracy is the test accuracy's interval in points over the seeds,
 	// PerClass each class's; null when some seed has none (diverged,
 	// interrupted, or no test row of the class).
@@ -118,6 +134,9 @@ type Robustness struct {
 	// seed (the model's own drop); null when some seed has none.
 	Accuracy *experiment.Interval `json:"accuracy"`
 	Drop     *experiment.Interval `json:"drop"`
+	// PerClass is the interval of each class's accuracy on the perturbed
+	// set (null: some seed has none).
+	PerClass []*experiment.Interval `json:"per_class"`
 }
 
 // Diff is the paired difference C-DLN minus a baseline, in points, seed
@@ -198,10 +217,13 @@ type Verdict struct {
 // Verify trains, for each seed in turn, the original MLP, the MLP with
 // the full-width block (+DLN) and the compressed one (+C-DLN) at each
 // width of c.RHats on train, measures them on test (Train), and judges
-// every width (see the package comment). The safe width is
+// every width (see the package comment). Before each run it resets the
+// process's peak RSS (Run.PeakRSSBytes); it meters the inference latency
+// measurements with an energy.Meter (Latency.JoulesPer1000). The safe
+// width is
 // experiment.SafeWidth (the one definition) over the widths' Margins
 // against a reference of 0 with no tolerance: the smallest width whose
-// every gate passes. The error is Train's.
+// every gate passes. The error is Train's or opt.Model's.
 func Verify(c Config, train, test *Set, names []int64, opt Options) (*Verdict, error) {
 	v := &Verdict{Config: c, TrainRows: train.N, TestRows: test.N, Features: train.Features,
 		ClassNames: names, TestCounts: make([]int, len(names)), Interval: experiment.IntervalMethod,
@@ -226,23 +248,37 @@ func Verify(c Config, train, test *Set, names []int64, opt Options) (*Verdict, e
 		p := c.Train.Params(s.v, s.rhat, train.Features, train.Classes)
 		v.Models[i] = Model{Name: name, Variant: string(s.v), RHat: s.rhat, Params: p, Bytes: 8 * int64(p)}
 	}
+	meter := energy.NewMeter(energy.DefaultRoot, energy.Model{})
 	for _, seed := range c.Seeds {
 		for i, s := range specs {
+			rssReset := resetPeakRSS()
 			r, m, err := Train(c.Train, s.v, s.rhat, seed, train, test, opt.Stop, opt.Step)
 			if err != nil {
 				return nil, err
 			}
 			if len(opt.Perturbed) > 0 {
 				r.Perturbed = make([]*float64, len(opt.Perturbed)) // null when not done
+				r.PerturbedPerClass = make([][]*float64, len(opt.Perturbed))
 			}
 			if r.Status == StatusDone {
 				for k, ps := range opt.Perturbed {
-					r.Perturbed[k], _ = Evaluate(m, ps)
+					r.Perturbed[k], r.PerturbedPerClass[k] = Evaluate(m, ps)
 				}
+			}
+			if p, ok := machine.PeakRSS(); ok && rssReset == nil {
+				r.PeakRSSBytes = &p
+			}
+			if v.Models[i].ModelBytes == 0 {
+				v.Models[i].ModelBytes = m.WorkspaceBytes() + 8*int64(m.Params())
 			}
 			if opt.LatencyBudget > 0 && seed == c.Seeds[0] && r.Status == StatusDone {
 				for _, b := range LatencyBatches {
-					v.Models[i].Latency = append(v.Models[i].Latency, measureLatency(m, test, b, opt.LatencyBudget))
+					v.Models[i].Latency = append(v.Models[i].Latency, measureLatency(m, test, b, opt.LatencyBudget, meter))
+				}
+			}
+			if opt.Model != nil && r.Status == StatusDone {
+				if err := opt.Model(i, r, m); err != nil {
+					return nil, err
 				}
 			}
 			if opt.Log != nil {
@@ -275,10 +311,16 @@ func Judge(v *Verdict, c Config) {
 		summarize(m, len(names))
 		m.Perturbed = nil
 		for k, p := range c.Perturbations {
-			rb := Robustness{Perturbation: p.Name, Drop: paired(m.Runs, m.Runs, cleanAcc, perturbedAcc(k))}
+			rb := Robustness{Perturbation: p.Name, Drop: paired(m.Runs, m.Runs, cleanAcc, perturbedAcc(k)), PerClass: make([]*experiment.Interval, len(names))}
 			if xs, ok := collect(m.Runs, perturbedAcc(k)); ok {
 				in := experiment.TInterval(xs)
 				rb.Accuracy = &in
+			}
+			for cl := range names {
+				if xs, ok := collect(m.Runs, perturbedClassAcc(k, cl)); ok {
+					in := experiment.TInterval(xs)
+					rb.PerClass[cl] = &in
+				}
 			}
 			m.Perturbed = append(m.Perturbed, rb)
 		}
@@ -357,9 +399,13 @@ func Judge(v *Verdict, c Config) {
 func summarize(m *Model, classes int) {
 	var acc, cpu, wall []float64
 	per := make([][]float64, classes)
-	m.Accuracy, m.PerClass, m.CPUSeconds, m.WallSeconds, m.TrainJoules = nil, nil, nil, nil, nil
+	m.Accuracy, m.PerClass, m.CPUSeconds, m.WallSeconds, m.TrainJoules, m.PeakRSSBytes = nil, nil, nil, nil, nil, nil
 	complete := true
 	for _, r := range m.Runs {
+		if r.PeakRSSBytes != nil && (m.PeakRSSBytes == nil || *r.PeakRSSBytes > *m.PeakRSSBytes) {
+			p := *r.PeakRSSBytes
+			m.PeakRSSBytes = &p
+		}
 		cpu, wall = append(cpu, r.CPUSeconds), append(wall, r.WallSeconds)
 		if r.Accuracy == nil {
 			complete = false
@@ -433,6 +479,17 @@ func perturbedAcc(k int) func(*Run) *float64 {
 	return func(r *Run) *float64 {
 		if k < len(r.Perturbed) {
 			return r.Perturbed[k]
+		}
+		return nil
+	}
+}
+
+// perturbedClassAcc returns the accessor of a run's accuracy on the rows
+// of class cl of perturbed test set k (nil when the run has none).
+func perturbedClassAcc(k, cl int) func(*Run) *float64 {
+	return func(r *Run) *float64 {
+		if k < len(r.PerturbedPerClass) && cl < len(r.PerturbedPerClass[k]) {
+			return r.PerturbedPerClass[k][cl]
 		}
 		return nil
 	}
@@ -524,4 +581,16 @@ func fmtPoints(p *float64) string {
 		return "-"
 	}
 	return fmt.Sprintf("%.2f", *p)
+}
+
+// resetPeakRSS returns the Go heap's free memory to the system
+// (debug.FreeOSMemory: the previous model's arrays) and resets the
+// process's peak RSS (VmHWM) to its current RSS by writing 5 to
+// /proc/self/clear_refs (Linux 4.0 and later), as procure does before each
+// benchmark, so that the peak read after a run is the run's own plus what
+// the process holds between runs (the data). The error says the reset is
+// unsupported.
+func resetPeakRSS() error {
+	debug.FreeOSMemory()
+	return os.WriteFile("/proc/self/clear_refs", []byte("5"), 0)
 }

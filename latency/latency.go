@@ -122,9 +122,24 @@ func Chain(layers []*mat.Dense, batch int, o Options) Result {
 			src = bufs[k]
 		}
 	}
+	t := Calls(call, o)
+	res.Seconds, res.P50, res.P99 = t.Seconds, t.P50, t.P99
+	return res
+}
+
+// Calls times call as Chain times a chain, for any inference one call
+// computes (a model's forward pass, say): o.Warmup untimed calls, then
+// timed calls until o.MaxCalls, and at least o.MinCalls, or o.Budget has
+// passed (zero fields: the defaults). It returns the per-call wall times
+// in call order with their 0.5 and 0.99 empirical quantiles; Batch and
+// Flops are zero, for the caller to fill in. It allocates the list of
+// times (8 MaxCalls bytes) and its sorted copy.
+func Calls(call func(), o Options) Result {
+	o = o.withDefaults()
 	for range o.Warmup {
 		call()
 	}
+	var res Result
 	res.Seconds = make([]float64, 0, o.MaxCalls)
 	start := time.Now()
 	for len(res.Seconds) < o.MaxCalls && (len(res.Seconds) < o.MinCalls || time.Since(start) < o.Budget) {

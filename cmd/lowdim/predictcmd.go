@@ -49,6 +49,9 @@ Flags:
 `
 
 func cmdPredict(args []string, stdout, stderr io.Writer) int {
+	if flagArg(args, "data") != "" || isMLPModel(flagArg(args, "model")) {
+		return cmdPredictMLP(args, stdout, stderr) // an MLP (classifymodel.go)
+	}
 	fs := flag.NewFlagSet("lowdim predict", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprint(stderr, predictUsage); fs.PrintDefaults() }

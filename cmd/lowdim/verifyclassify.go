@@ -18,7 +18,9 @@ import (
 	"github.com/lowdim/lowdim/config"
 	"github.com/lowdim/lowdim/experiment"
 	"github.com/lowdim/lowdim/internal/interrupt"
+	"github.com/lowdim/lowdim/mlp"
 	"github.com/lowdim/lowdim/outdir"
+	"github.com/lowdim/lowdim/report"
 	"github.com/lowdim/lowdim/results"
 )
 
@@ -67,6 +69,7 @@ Flags:
 // classifyFlags are the flags of verify --task classify.
 type classifyFlags struct {
 	task, data, testData, label, rhats, decide, out, baselines, perturb     string
+	preset, saveModel, figures                                              string
 	testFrac, maxDrop, sliceMaxDrop, latencySec, maxRelDrop, maxMem, maxLat float64
 	seed                                                                    uint64
 	seeds                                                                   int
@@ -93,6 +96,7 @@ func cmdVerifyClassify(args []string, stdout, stderr io.Writer) int {
 		fs.PrintDefaults()
 	}
 	d := classify.DefaultTrain
+	fs.StringVar(&f.preset, "preset", "", "paper: the paper's nonlinear protocol (plain SGD at a constant eta 0.05, batch 128, 5 epochs, width 512 and 256, block depth 3 at eps 0.1, r-hat 32,64); flags given override it")
 	fs.StringVar(&f.task, "task", "", "classify")
 	fs.StringVar(&f.data, "data", "", "training data: X.npy,y.npy, a .csv file (with --label) or an IDX folder (required)")
 	fs.StringVar(&f.testData, "test-data", "", "test data in the same forms (default: --test-frac of --data)")
@@ -121,6 +125,7 @@ func cmdVerifyClassify(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&f.perturb, "perturb", "", "perturbed test sets every model is measured on too: comma list of noise:snr=S (Gaussian noise, signal over noise power S > 0, on the standardised features), dropout:p=P (each value set to the training mean with probability P in [0, 1)), shift:brightness=B:contrast=C (pixels in [0, 1]: clip(C (x - 0.5) + 0.5 + B, 0, 1) on the raw features); each may add :seed=N (default --seed)")
 	fs.BoolVar(&f.robust, "robust", false, "gate C-DLN's drop on every --perturb test set by --max-drop too, as on the clean one")
 	fs.StringVar(&f.out, "out", "lowdim-out", "output folder (created)")
+	fs.StringVar(&f.saveModel, "save-model", "", "write the first seed's models (original, dln, cdln-r<width>) as model folders (manifest.json, weights and biases as .npy in order, standardisation; read by lowdim predict --model DIR/<model> --data SRC) into this folder, replaced as a whole")
 	fs.BoolVar(&f.quiet, "quiet", false, "no progress on stderr")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -137,6 +142,9 @@ func cmdVerifyClassify(args []string, stdout, stderr io.Writer) int {
 	}
 	set := map[string]bool{}
 	fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
+	if err := f.applyPreset(set); err != nil {
+		return fail(err)
+	}
 	c, err := f.check(set)
 	if err != nil {
 		return fail(err)
@@ -166,6 +174,21 @@ func cmdVerifyClassify(args []string, stdout, stderr io.Writer) int {
 		return fail(err)
 	}
 	defer closeOut()
+	var modelStage *outdir.Stage
+	var saved classifySaved
+	if f.saveModel != "" {
+		models, closeModels, err := openOut(sig, stderr, cmd, "save-model", f.saveModel, nil, knownModels, "model-")
+		if err != nil {
+			return fail(err)
+		}
+		defer closeModels()
+		if modelStage, err = models.Stage(""); err != nil {
+			return fail(err)
+		}
+		if saved.sources, err = dataSources(f.data, f.testData); err != nil {
+			return fail(err)
+		}
+	}
 	perturbed := make([]*classify.Set, len(c.Perturbations))
 	for k, p := range c.Perturbations {
 		if p.Raw() {
@@ -191,6 +214,15 @@ func cmdVerifyClassify(args []string, stdout, stderr io.Writer) int {
 	if sig.Testing() {
 		opt.Step = func(k int) { sig.Phase("step/" + strconv.Itoa(k)) }
 	}
+	if modelStage != nil {
+		saved.dir, saved.scaling, saved.names, saved.columns, saved.train = modelStage.Path(), scaling, names, src.Columns, c.Train
+		opt.Model = func(i int, r *classify.Run, m *mlp.Model) error {
+			if r.Seed != c.Seeds[0] {
+				return nil
+			}
+			return saved.save(m, r)
+		}
+	}
 	v, err := classify.Verify(c, train, test, names, opt)
 	if err != nil {
 		return fail(err)
@@ -202,7 +234,7 @@ func cmdVerifyClassify(args []string, stdout, stderr io.Writer) int {
 		v.Interrupted = true
 		classify.Judge(v, c) // no width judged, no safe width, no pass
 	}
-	rec := classifyRecord{Task: "classify", Data: src, Scaling: scaling, Verdict: v}
+	rec := classifyRecord{Task: "classify", Preset: f.preset, Data: src, Scaling: scaling, Verdict: v}
 	b, err := json.MarshalIndent(rec, "", "  ")
 	if err != nil {
 		return failWith(stderr, cmd, fmt.Errorf("encoding verdict.json: %w", err))
@@ -215,10 +247,28 @@ func cmdVerifyClassify(args []string, stdout, stderr io.Writer) int {
 		return fail(err)
 	}
 	sig.Phase("staged/verdict.json")
+	figs, err := writeClassifyFigures(stage.Path(), v, "verify --task classify: "+filepath.Base(filepath.Clean(f.data)))
+	if err != nil {
+		return fail(err)
+	}
+	if modelStage != nil {
+		if err := saved.finish(v); err != nil {
+			return fail(err)
+		}
+		if err := commit(sig, modelStage, "model-"); err != nil {
+			return fail(err)
+		}
+	}
 	if err := commit(sig, stage, ""); err != nil {
 		return fail(err)
 	}
 	writeClassifyTable(stdout, &rec, f.out)
+	if len(figs) > 0 {
+		fmt.Fprintf(stdout, "figures: %s; trajectories: %s\n", strings.Join(figs, ", "), filepath.Join(f.out, "trajectories.csv"))
+	}
+	if modelStage != nil {
+		fmt.Fprintf(stdout, "models: %s (%s)\n", f.saveModel, modelsIndex)
+	}
 	if err := closeOut(); err != nil {
 		return fail(err)
 	}
@@ -237,14 +287,60 @@ type classifyData struct {
 	TestFrac *float64 `json:"test_frac"`
 	// Split says in words how the test split was made.
 	Split string `json:"split"`
+	// Columns are a CSV's feature columns in order (omitted otherwise).
+	Columns []string `json:"columns,omitempty"`
 }
 
 // classifyRecord is verdict.json of verify --task classify.
 type classifyRecord struct {
-	Task    string           `json:"task"`
+	Task string `json:"task"`
+	// Preset is --preset (omitted when not given); Config holds the
+	// values it set.
+	Preset  string           `json:"preset,omitempty"`
 	Data    classifyData     `json:"data"`
 	Scaling classify.Scaling `json:"standardisation"`
 	*classify.Verdict
+}
+
+// applyPreset sets, for --preset paper, every training flag and --r-hat
+// that the command line did not give to the preset's value
+// (classify.PaperPreset, classify.PaperRHats).
+func (f *classifyFlags) applyPreset(set map[string]bool) error {
+	switch f.preset {
+	case "":
+		return nil
+	case "paper":
+	default:
+		return config.Bad("preset", f.preset, "want paper (the paper's nonlinear protocol) or leave it out")
+	}
+	p := classify.PaperPreset
+	for _, k := range []struct {
+		flag string
+		dst  any
+		v    any
+	}{
+		{"width", &f.train.Width, p.Width}, {"width2", &f.train.Width2, p.Width2}, {"depth", &f.train.Depth, p.Depth},
+		{"eps", &f.train.Eps, p.Eps}, {"alpha", &f.train.Alpha, p.Alpha}, {"batch", &f.train.Batch, p.Batch},
+		{"eta", &f.train.Eta, p.Eta}, {"momentum", &f.train.Momentum, p.Momentum}, {"epochs", &f.train.Epochs, p.Epochs},
+	} {
+		if set[k.flag] {
+			continue
+		}
+		switch d := k.dst.(type) {
+		case *int:
+			*d = k.v.(int)
+		case *float64:
+			*d = k.v.(float64)
+		}
+	}
+	if !set["r-hat"] {
+		parts := make([]string, len(classify.PaperRHats))
+		for i, r := range classify.PaperRHats {
+			parts[i] = strconv.Itoa(r)
+		}
+		f.rhats = strings.Join(parts, ",")
+	}
+	return nil
 }
 
 // check validates the flags that need no data and returns the verify's
@@ -347,10 +443,16 @@ func (f *classifyFlags) check(set map[string]bool) (classify.Config, error) {
 	if err := c.Train.Check(math.MaxInt, rh); err != nil {
 		return c, err
 	}
+	if err := checkSaveModel(f.saveModel, map[string]string{"out": f.out}); err != nil {
+		return c, err
+	}
 	for _, in := range []struct{ name, path string }{{"data", f.data}, {"test-data", f.testData}} {
 		for _, p := range strings.Split(in.path, ",") {
 			if p != "" && outdir.Inside(p, f.out) {
 				return c, config.Bad("out", f.out, "holds --%s %s: the folder is replaced as a whole when the run commits, which would delete that input; choose another --out", in.name, p)
+			}
+			if p != "" && f.saveModel != "" && outdir.Inside(p, f.saveModel) {
+				return c, config.Bad("save-model", f.saveModel, "holds --%s %s: the folder is replaced as a whole when the models are written, which would delete that input; choose another --save-model", in.name, p)
 			}
 		}
 	}
@@ -402,6 +504,7 @@ func (f *classifyFlags) load(set map[string]bool) (train, test *classify.Set, na
 	if names, err = classify.Classes(s.Train); err != nil {
 		return
 	}
+	src.Columns = s.Train.Columns
 	if testTable != nil {
 		if train, err = classify.Numbered(s.Train, names, nil); err != nil {
 			return
@@ -431,15 +534,23 @@ func writeClassifyTable(w io.Writer, rec *classifyRecord, dir string) {
 	fmt.Fprintf(w, "   -> %s: verdict.json\n", dir)
 	fmt.Fprintf(w, "%d training rows, %d test rows, %d features, %d classes %v; seeds %v; intervals: 95%% t over the seeds\n",
 		v.TrainRows, v.TestRows, v.Features, len(v.ClassNames), v.ClassNames, v.Config.Seeds)
+	var clipped bool
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprint(tw, "model\ttest accuracy (points)\tparams\tbytes\ttrain CPU s\ttrain wall s\ttrain J (model)")
+	fmt.Fprint(tw, "model\ttest accuracy (points)\tparams\tbytes\tmodel MB\tpeak RSS MB\ttrain CPU s\ttrain wall s\ttrain J (model)")
 	for _, b := range classify.LatencyBatches {
 		fmt.Fprintf(tw, "\tp50/p99 ms b=%d", b)
 	}
-	fmt.Fprintln(tw)
+	big := classify.LatencyBatches[len(classify.LatencyBatches)-1]
+	fmt.Fprintf(tw, "\tJ/1000 pred b=%d\n", big)
+	energySrc := ""
 	for _, m := range v.Models {
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\t%s\t%s", m.Name, fmtInterval(m.Accuracy, "%.2f"), m.Params, m.Bytes,
-			fmtInterval(m.CPUSeconds, "%.3g"), fmtInterval(m.WallSeconds, "%.3g"), fmtInterval(m.TrainJoules, "%.3g"))
+		rss := "-"
+		if m.PeakRSSBytes != nil {
+			rss = fmt.Sprintf("%.0f", float64(*m.PeakRSSBytes)/1e6)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%.3g\t%s\t%s\t%s\t%s", m.Name, fmtClip(m.Accuracy, "%.2f", 0, 100, &clipped), m.Params, m.Bytes,
+			float64(m.ModelBytes)/1e6, rss, fmtClip(m.CPUSeconds, "%.3g", 0, math.Inf(1), &clipped),
+			fmtClip(m.WallSeconds, "%.3g", 0, math.Inf(1), &clipped), fmtClip(m.TrainJoules, "%.3g", 0, math.Inf(1), &clipped))
 		for i := range classify.LatencyBatches {
 			if i < len(m.Latency) {
 				fmt.Fprintf(tw, "\t%.3g/%.3g", 1e3*m.Latency[i].P50, 1e3*m.Latency[i].P99)
@@ -447,11 +558,25 @@ func writeClassifyTable(w io.Writer, rec *classifyRecord, dir string) {
 				fmt.Fprint(tw, "\t-")
 			}
 		}
-		fmt.Fprintln(tw)
+		if k := len(m.Latency) - 1; k >= 0 && m.Latency[k].JoulesPer1000 != nil {
+			kind := "model"
+			if m.Latency[k].EnergyMeasured {
+				kind = "measured"
+			}
+			fmt.Fprintf(tw, "\t%.3g (%s)\n", *m.Latency[k].JoulesPer1000, kind)
+			energySrc = m.Latency[k].EnergySource
+		} else {
+			fmt.Fprint(tw, "\t-\n")
+		}
 	}
 	tw.Flush()
+	fmt.Fprintln(w, "(model MB: weights, gradients and activations the model holds in training, exact; peak RSS MB: the process's peak")
+	fmt.Fprintln(w, " resident memory while the model trained and was evaluated, reset before each run, data sets included; largest over the seeds)")
 	fmt.Fprintln(w, "(latency: wall time per call of the first seed's model, forward pass only; the machine's load counts)")
 	fmt.Fprintf(w, "(train J: %s)\n", v.EnergyModel)
+	if energySrc != "" {
+		fmt.Fprintf(w, "(J/1000 pred: energy of the batch-%d latency calls per 1000 rows predicted, first seed's model: %s)\n", big, energySrc)
+	}
 	fmt.Fprintln(w, "\nper-class test accuracy, mean over the seeds (points; test rows per class in brackets):")
 	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprint(tw, "model")
@@ -505,12 +630,16 @@ func writeClassifyTable(w io.Writer, rec *classifyRecord, dir string) {
 			if nGates == 0 {
 				gates, worst = "- (not gated: --baseline)", "-"
 			}
-			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", wd.RHat, d.Baseline, fmtInterval(d.Overall, "%+.2f"),
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", wd.RHat, d.Baseline, fmtClip(d.Overall, "%+.2f", -100, 100, &clipped),
 				fmtInterval(d.Relative, "%+.2f"), worst, gates, fmtBool(wd.Pass))
 		}
 	}
 	tw.Flush()
-	writeRobustTables(w, v, judged)
+	writeRobustTables(w, v, judged, &clipped)
+	if clipped {
+		fmt.Fprintln(w, "\n(*: the t-interval's end lies beyond what the quantity can be (accuracy outside [0, 100] points, a time or energy")
+		fmt.Fprintln(w, " below 0) and is shown at that limit; verdict.json holds the interval as computed, and the gates judge it as computed)")
+	}
 	var failed []string
 	for _, wd := range v.Widths {
 		for _, g := range wd.Gates {
@@ -556,7 +685,7 @@ func writeClassifyTable(w io.Writer, rec *classifyRecord, dir string) {
 // writeRobustTables prints, when there are perturbations, each model's
 // accuracy on each perturbed test set with its own drop, and C-DLN minus
 // each baseline there with its gate (--robust) or "-".
-func writeRobustTables(w io.Writer, v *classify.Verdict, judged string) {
+func writeRobustTables(w io.Writer, v *classify.Verdict, judged string, clipped *bool) {
 	if len(v.Config.Perturbations) == 0 {
 		return
 	}
@@ -565,7 +694,28 @@ func writeRobustTables(w io.Writer, v *classify.Verdict, judged string) {
 	fmt.Fprintln(tw, "model\tperturbation\taccuracy\tdrop")
 	for _, m := range v.Models {
 		for _, rb := range m.Perturbed {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", m.Name, rb.Perturbation, fmtInterval(rb.Accuracy, "%.2f"), fmtInterval(rb.Drop, "%+.2f"))
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", m.Name, rb.Perturbation, fmtClip(rb.Accuracy, "%.2f", 0, 100, clipped), fmtClip(rb.Drop, "%+.2f", -100, 100, clipped))
+		}
+	}
+	tw.Flush()
+	fmt.Fprintln(w, "\nper-class accuracy on each perturbed test set, mean over the seeds (points):")
+	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprint(tw, "model\tperturbation")
+	for _, l := range v.ClassNames {
+		fmt.Fprintf(tw, "\tclass %d", l)
+	}
+	fmt.Fprintln(tw)
+	for _, m := range v.Models {
+		for _, rb := range m.Perturbed {
+			fmt.Fprintf(tw, "%s\t%s", m.Name, rb.Perturbation)
+			for cl := range v.ClassNames {
+				if cl < len(rb.PerClass) && rb.PerClass[cl] != nil {
+					fmt.Fprintf(tw, "\t%.2f", rb.PerClass[cl].Mean)
+				} else {
+					fmt.Fprint(tw, "\t-")
+				}
+			}
+			fmt.Fprintln(tw)
 		}
 	}
 	tw.Flush()
@@ -597,9 +747,27 @@ func writeRobustTables(w io.Writer, v *classify.Verdict, judged string) {
 						gs = fmt.Sprintf("FAIL: drop %.2f > %.2f", *g.Value, g.Threshold)
 					}
 				}
-				fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", wd.RHat, d.Baseline, p.Name, fmtInterval(in, "%+.2f"), gs)
+				fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", wd.RHat, d.Baseline, p.Name, fmtClip(in, "%+.2f", -100, 100, clipped), gs)
 			}
 		}
 	}
 	tw.Flush()
+}
+
+// fmtClip prints an interval as fmtInterval does, but an end beyond the
+// range [lo, hi] the quantity can take is shown at that limit with a "*"
+// (and *clipped set), so that the table never shows an accuracy above 100
+// points or a negative time; the interval itself is unchanged.
+func fmtClip(in *experiment.Interval, format string, lo, hi float64, clipped *bool) string {
+	if in == nil || in.Lo == nil || in.Hi == nil || (*in.Lo >= lo && *in.Hi <= hi) {
+		return fmtInterval(in, format)
+	}
+	end := func(x float64) string {
+		if x < lo || x > hi {
+			*clipped = true
+			return report.Figure(format, math.Max(lo, math.Min(hi, x))) + "*"
+		}
+		return report.Figure(format, x)
+	}
+	return report.Figure(format, in.Mean) + " [" + end(*in.Lo) + ", " + end(*in.Hi) + "]"
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -256,4 +257,85 @@ func TestVerifyClassifyRobust(t *testing.T) {
 			require.Equal(t, m.Perturbed[k].Accuracy.Mean, robust.Models[i].Perturbed[k].Accuracy.Mean, "%s %s", m.Name, m.Perturbed[k].Perturbation)
 		}
 	}
+}
+
+// TestVerifyClassifySaveModelPredict: --save-model writes the first
+// seed's models, and lowdim predict --model DIR/<model> --data (the test
+// split as a CSV) predicts, for each, exactly the accuracy the verify
+// measured for that seed's model on that split; models.json names the safe
+// width's folder. The verify also writes trajectories.csv and the figure.
+func TestVerifyClassifySaveModelPredict(t *testing.T) {
+	dir := t.TempDir()
+	var b bytes.Buffer
+	require.NoError(t, classify.WriteSyntheticCSV(&b, 1600, 5, 0.2, 2))
+	lines := strings.SplitAfter(strings.TrimSuffix(b.String(), "\n"), "\n")
+	header, rows := lines[0], lines[1:]
+	var train, test strings.Builder
+	train.WriteString(header)
+	test.WriteString(header)
+	for i, l := range rows {
+		if i%4 == 0 {
+			test.WriteString(l)
+		} else {
+			train.WriteString(l)
+		}
+	}
+	trainPath := writeFile(t, dir, "train.csv", train.String())
+	testPath := writeFile(t, dir, "test.csv", test.String()+"\n")
+	models := filepath.Join(dir, "models")
+	var out, errb bytes.Buffer
+	code := run(with([]string{"verify", "--task", "classify", "--data", trainPath, "--test-data", testPath, "--label", "label",
+		"--r-hat", "2,8", "--seeds", "2", "--max-drop", "50", "--out", filepath.Join(dir, "out"), "--save-model", models}, classifyArgs...), &out, &errb)
+	require.Equal(t, exitOK, code, "stdout:\n%s\nstderr:\n%s", out.String(), errb.String())
+	rec := readClassifyVerdict(t, filepath.Join(dir, "out"))
+	for _, f := range []string{"trajectories.csv", "accuracy-cpu.png", "accuracy-cpu.svg"} {
+		require.FileExists(t, filepath.Join(dir, "out", f))
+	}
+	var idx classifyModels
+	ib, err := os.ReadFile(filepath.Join(models, modelsIndex))
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(ib, &idx))
+	require.NotNil(t, idx.SafeWidth)
+	require.Equal(t, "cdln-r"+strconv.Itoa(*idx.SafeWidth), idx.SafeModel)
+	require.Len(t, idx.Models, 4)
+	for i, m := range rec.Models {
+		folder := idx.Models[i].Folder
+		require.NotEmpty(t, folder, m.Name)
+		r := m.Runs[0]
+		require.Len(t, r.Trajectory, 10, m.Name)
+		require.NotNil(t, r.Accuracy, m.Name)
+		var pout, perr bytes.Buffer
+		pred := filepath.Join(dir, folder+".csv")
+		code := run([]string{"predict", "--model", filepath.Join(models, folder), "--data", testPath, "--label", "label", "--out", pred}, &pout, &perr)
+		require.Equal(t, exitOK, code, "stderr:\n%s", perr.String())
+		var acc float64
+		var correct, n int
+		_, err := fmt.Sscanf(pout.String()[strings.Index(pout.String(), "accuracy on"):], "accuracy on "+testPath+": %f points (%d of %d rows)", &acc, &correct, &n)
+		require.NoError(t, err, pout.String())
+		require.Equal(t, *r.Accuracy, 100*float64(correct)/float64(n), "%s: the saved model's accuracy is the verified one's", m.Name)
+		pb, err := os.ReadFile(pred)
+		require.NoError(t, err)
+		require.Equal(t, rec.TestRows+1, strings.Count(string(pb), "\n"), "a header and a line per test row")
+	}
+	// Without --label the label column is a feature the model does not know.
+	var pout, perr bytes.Buffer
+	code = run([]string{"predict", "--model", filepath.Join(models, "original"), "--data", testPath}, &pout, &perr)
+	require.Equal(t, exitUsage, code)
+	require.Contains(t, perr.String(), "6 features, but the model")
+}
+
+// TestClassifyPreset: --preset paper sets the paper protocol's training
+// flags and widths, a flag given overrides it, and an unknown preset is
+// refused.
+func TestClassifyPreset(t *testing.T) {
+	f := classifyFlags{preset: "paper", rhats: "16,32,64", train: classify.DefaultTrain}
+	f.train.Eps = 0.5
+	require.NoError(t, f.applyPreset(map[string]bool{"eps": true}))
+	want := classify.PaperPreset
+	want.Eps = 0.5
+	require.Equal(t, want, f.train)
+	require.Equal(t, "32,64", f.rhats)
+	require.Zero(t, f.train.Momentum, "plain SGD")
+	g := classifyFlags{preset: "papers"}
+	require.ErrorContains(t, g.applyPreset(nil), "invalid --preset papers")
 }
