@@ -412,40 +412,6 @@ func (w *EntriesMC) targetEstimate() (apply, applyT func(dst, x *mat.Dense), sca
 	return apply, applyT, float64(w.rows) * float64(w.cols) / float64(w.Observed())
 }
 
-// csrProducts returns dst = S x and dst = S^T x for the rows-row sparse
-// matrix S in CSR form.
-func csrProducts(rows int, rowPtr []int, cols []int32, vals []float64) (apply, applyT func(dst, x *mat.Dense)) {
-	apply = func(dst, x *mat.Dense) {
-		dst.Zero()
-		_, l := x.Dims()
-		for i := 0; i < rows; i++ {
-			di := dst.RawRowView(i)
-			for t := rowPtr[i]; t < rowPtr[i+1]; t++ {
-				xj := x.RawRowView(int(cols[t]))
-				s := vals[t]
-				for m := 0; m < l; m++ {
-					di[m] += s * xj[m]
-				}
-			}
-		}
-	}
-	applyT = func(dst, x *mat.Dense) {
-		dst.Zero()
-		_, l := x.Dims()
-		for i := 0; i < rows; i++ {
-			xi := x.RawRowView(i)
-			for t := rowPtr[i]; t < rowPtr[i+1]; t++ {
-				dj := dst.RawRowView(int(cols[t]))
-				s := vals[t]
-				for m := 0; m < l; m++ {
-					dj[m] += s * xi[m]
-				}
-			}
-		}
-	}
-	return apply, applyT
-}
-
 // Partial is implemented by the workloads whose target is known only on
 // some entries (MC with held-out entries, EntriesMC): their recovery error
 // is measured on the HeldOutCount held-out entries, and the target's rank

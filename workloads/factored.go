@@ -183,84 +183,43 @@ func GaussianQuantiles(rows, cols int, fracs []float64) []float64 {
 	return out
 }
 
-// SampleObserved draws exactly floor(p*rows*cols) distinct entries
-// uniformly at random and returns them in compressed sparse row form
-// (row-major order). It uses a bitset of rows*cols bits and rejection
-// sampling, so its memory is rows*cols/8 bytes plus the result, and its
-// expected number of draws is about -ln(1-p)/p per entry. p must be in
-// (0, 1].
-func SampleObserved(rows, cols int, p float64, rng *rand.Rand) (rowPtr []int, colIdx []int32, err error) {
-	if !(p > 0 && p <= 1) {
-		return nil, nil, fmt.Errorf("workloads: observed fraction p = %v, want 0 < p <= 1", p)
-	}
-	n := int64(rows) * int64(cols)
-	k := int64(p * float64(n))
-	if k < 1 {
-		return nil, nil, fmt.Errorf("workloads: p = %v of %d x %d entries observes none", p, rows, cols)
-	}
-	if cols > math.MaxInt32 {
-		return nil, nil, errors.New("workloads: too many columns for 32-bit column indices")
-	}
-	bits := make([]uint64, (n+63)/64)
-	for got := int64(0); got < k; {
-		i := rng.Int64N(n)
-		if bits[i/64]&(1<<(i%64)) == 0 {
-			bits[i/64] |= 1 << (i % 64)
-			got++
-		}
-	}
-	rowPtr = make([]int, rows+1)
-	colIdx = make([]int32, 0, k)
-	for i := 0; i < rows; i++ {
-		base := int64(i) * int64(cols)
-		for j := 0; j < cols; j++ {
-			idx := base + int64(j)
-			if bits[idx/64]&(1<<(idx%64)) != 0 {
-				colIdx = append(colIdx, int32(j))
-			}
-		}
-		rowPtr[i+1] = len(colIdx)
-	}
-	return rowPtr, colIdx, nil
-}
-
 // topSingular returns the k leading singular triplets of the linear map
 // given by its products with blocks (apply: Y = M X, applyT: Y = M^T X) by
 // randomized subspace iteration (Halko, Martinsson and Tropp 2011,
 // algorithm 4.4) with oversampling 10 and q power iterations, each
 // re-orthonormalised. Its cost is (2q+2)(k+10) products with M plus O((rows
-// + cols)(k+10)^2).
+// + cols)(k+10)^2). It holds two blocks, rows x l and cols x l (l = k+10),
+// orthonormalised in place; the SVD at the end adds three cols x l and one
+// rows x l matrix, and the result is rows x k and cols x k.
 func topSingular(rows, cols, k, q int, apply, applyT func(dst, x *mat.Dense), rng *rand.Rand) (u, v *mat.Dense, s []float64, err error) {
 	l := min(k+10, rows, cols)
-	omega := mat.NewDense(cols, l, nil)
-	randmat.Gaussian(omega, 1, rng)
 	y := mat.NewDense(rows, l, nil)
 	z := mat.NewDense(cols, l, nil)
-	apply(y, omega)
-	basis := func(m *mat.Dense) *mat.Dense {
-		q := mat.DenseCopyOf(m)
-		orth.Q(q, false)
-		return q
-	}
-	qy := basis(y)
+	randmat.Gaussian(z, 1, rng) // Omega
+	apply(y, z)
+	orth.Q(y, false)
 	for it := 0; it < q; it++ {
-		applyT(z, qy)
-		qz := basis(z)
-		apply(y, qz)
-		qy = basis(y)
+		applyT(z, y)
+		orth.Q(z, false)
+		apply(y, z)
+		orth.Q(y, false)
 	}
 	// B^T = M^T Q (cols x l); B = Q^T M.
-	applyT(z, qy)
+	applyT(z, y)
 	var svd mat.SVD
-	if !svd.Factorize(z, mat.SVDThin) {
+	ok := svd.Factorize(z, mat.SVDThin)
+	z = nil
+	if !ok {
 		return nil, nil, nil, errors.New("workloads: SVD in the randomized range finder did not converge")
 	}
 	var zu, zv mat.Dense
 	svd.UTo(&zu) // cols x l: right singular vectors of M
 	svd.VTo(&zv) // l x l
 	sv := svd.Values(nil)
+	svd = mat.SVD{}
 	var lu mat.Dense
-	lu.Mul(qy, &zv) // rows x l: left singular vectors of M
+	lu.Mul(y, &zv) // rows x l: left singular vectors of M
+	y = nil
 	order := make([]int, len(sv))
 	for i := range order {
 		order[i] = i

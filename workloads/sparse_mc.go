@@ -24,13 +24,16 @@ type SparseMC struct {
 	cols   []int32
 	vals   []float64
 	rng    *rand.Rand
+	// top holds TopSingular's vectors by width k.
+	top map[int][2]*mat.Dense
 }
 
 var _ Workload = (*SparseMC)(nil)
 
 // NewSparseMC returns the completion workload of phi observed on the CSR
 // pattern (rowPtr, cols) (as from SampleObserved). rng seeds the randomized
-// SVD of TopSingular. It evaluates the target at every observed entry.
+// SVD of TopSingular. It evaluates the target at every observed entry
+// (O(|O| r), on up to GOMAXPROCS goroutines, each entry on its own).
 func NewSparseMC(phi *Factored, rowPtr []int, cols []int32, rng *rand.Rand) (*SparseMC, error) {
 	r, c := phi.Dims()
 	if len(rowPtr) != r+1 || rowPtr[0] != 0 || rowPtr[r] != len(cols) {
@@ -39,16 +42,21 @@ func NewSparseMC(phi *Factored, rowPtr []int, cols []int32, rng *rand.Rand) (*Sp
 	if len(cols) == 0 {
 		return nil, fmt.Errorf("workloads: no observed entry")
 	}
-	w := &SparseMC{phi: phi, rowPtr: rowPtr, cols: cols, vals: make([]float64, len(cols)), rng: rng}
 	for i := 0; i < r; i++ {
 		for k := rowPtr[i]; k < rowPtr[i+1]; k++ {
-			j := int(cols[k])
-			if j < 0 || j >= c || (k > rowPtr[i] && cols[k] <= cols[k-1]) {
+			if j := int(cols[k]); j < 0 || j >= c || (k > rowPtr[i] && cols[k] <= cols[k-1]) {
 				return nil, fmt.Errorf("workloads: observed column %d in row %d is out of range or out of order", j, i)
 			}
-			w.vals[k] = phi.At(i, j)
 		}
 	}
+	w := &SparseMC{phi: phi, rowPtr: rowPtr, cols: cols, vals: make([]float64, len(cols)), rng: rng}
+	parallelRanges(r, len(cols)*len(phi.S), func(r0, r1 int) {
+		for i := r0; i < r1; i++ {
+			for k := rowPtr[i]; k < rowPtr[i+1]; k++ {
+				w.vals[k] = phi.At(i, int(cols[k]))
+			}
+		}
+	})
 	return w, nil
 }
 
@@ -104,14 +112,29 @@ func (w *SparseMC) Gradient(dst, x *mat.Dense) float64 {
 }
 
 // TopSingular returns the k leading singular vectors of the surrogate
-// P_O(Phi)/p (only the vectors matter, so the 1/p is dropped), by
-// randomized subspace iteration with 4 power iterations, O(|O| (k+10))
-// per product.
+// P_O(Phi)/p (only the vectors matter, so the 1/p is dropped), u (rows x
+// k) and v (cols x k), by randomized subspace iteration with 4 power
+// iterations, O(|O| (k+10)) per product (csrProducts). The first call for
+// a k draws from the generator given to NewSparseMC; later calls for that
+// k return the same matrices, so that a network built twice (the time
+// preflight's probe, then training) starts from the same vectors, and the
+// surrogate's SVD is paid once. They are held for the workload's life
+// ((rows + cols) k 8 bytes) and must not be modified.
 func (w *SparseMC) TopSingular(k int) (u, v *mat.Dense, err error) {
+	if t, ok := w.top[k]; ok {
+		return t[0], t[1], nil
+	}
 	r, c := w.Dims()
 	apply, applyT := w.applySurrogate()
 	u, v, _, err = topSingular(r, c, k, 4, apply, applyT, w.rng)
-	return u, v, err
+	if err != nil {
+		return nil, nil, err
+	}
+	if w.top == nil {
+		w.top = make(map[int][2]*mat.Dense)
+	}
+	w.top[k] = [2]*mat.Dense{u, v}
+	return u, v, nil
 }
 
 // targetEstimate implements targetEstimator: the products with P_O(Phi),
