@@ -60,6 +60,26 @@ The table shows each model's accuracy and its drop (clean minus perturbed) and
 C-DLN minus each baseline on each perturbed set, paired by seed; --robust
 gates those differences by --max-drop, as on the clean test set.
 
+Per model the table also gives the bytes the model holds in training (exact),
+the process's peak RSS while it trained (VmHWM, reset before each run; "-"
+where unsupported), and the energy of 1000 predictions at batch 64 (RAPL
+when readable, else modelled from CPU seconds, labelled). --out also gets
+trajectories.csv (test accuracy after each epoch against the training CPU
+and wall seconds to it, every run) and accuracy-cpu.png/.svg (that accuracy
+against CPU seconds, mean over the seeds, per model).
+
+--save-model DIR writes the first seed's models as model folders
+(DIR/original, DIR/dln, DIR/cdln-r<width>: manifest.json of kind "mlp", the
+weights and biases as .npy in order of application, the standardisation,
+the configuration) and DIR/models.json naming the safe width's; lowdim
+predict --model DIR/cdln-r16 --data SRC writes its predictions.
+
+--preset paper follows the paper's nonlinear protocol as far as it is known:
+plain SGD at a constant learning rate 0.05, batch 128, 5 epochs, hidden
+widths 512 and 256, a block of depth 3 at the first width with a small
+orthogonal initialisation (eps 0.1), --r-hat 32,64; any flag given
+overrides it.
+
 Exit status: 0 a safe width exists, 1 none passes, 2 usage or input error,
 3 an internal failure, 130 or 143 interrupted.
 
@@ -575,7 +595,7 @@ func writeClassifyTable(w io.Writer, rec *classifyRecord, dir string) {
 	fmt.Fprintln(w, "(latency: wall time per call of the first seed's model, forward pass only; the machine's load counts)")
 	fmt.Fprintf(w, "(train J: %s)\n", v.EnergyModel)
 	if energySrc != "" {
-		fmt.Fprintf(w, "(J/1000 pred: energy of the batch-%d latency calls per 1000 rows predicted, first seed's model: %s)\n", big, energySrc)
+		fmt.Fprintf(w, "(J/1000 pred: energy of the batch-%d latency calls per 1000 rows predicted, first seed's model; from %s)\n", big, energySrc)
 	}
 	fmt.Fprintln(w, "\nper-class test accuracy, mean over the seeds (points; test rows per class in brackets):")
 	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
