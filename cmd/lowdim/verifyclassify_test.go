@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/lowdim/lowdim/classify"
+	"github.com/lowdim/lowdim/experiment"
 	"github.com/lowdim/lowdim/idx"
 	"github.com/lowdim/lowdim/npy"
 )
@@ -255,8 +256,23 @@ func TestVerifyClassifyRobust(t *testing.T) {
 	for i, m := range all.Models {
 		for k := range m.Perturbed {
 			require.Equal(t, m.Perturbed[k].Accuracy.Mean, robust.Models[i].Perturbed[k].Accuracy.Mean, "%s %s", m.Name, m.Perturbed[k].Perturbation)
+			require.Len(t, m.Perturbed[k].PerClass, len(all.ClassNames))
+		}
+		// Each run's per-class accuracies on a perturbed set, weighted by
+		// the classes' test rows, give its overall accuracy there.
+		for _, r := range m.Runs {
+			require.Len(t, r.PerturbedPerClass, 2)
+			for k, per := range r.PerturbedPerClass {
+				sum := 0.0
+				for c, a := range per {
+					require.NotNil(t, a, "%s seed %d perturbation %d class %d", m.Name, r.Seed, k, c)
+					sum += *a * float64(all.TestCounts[c])
+				}
+				require.InDelta(t, *r.Perturbed[k], sum/float64(all.TestRows), 1e-9, "%s seed %d perturbation %d", m.Name, r.Seed, k)
+			}
 		}
 	}
+	require.Contains(t, out, "per-class accuracy on each perturbed test set")
 }
 
 // TestVerifyClassifySaveModelPredict: --save-model writes the first
@@ -338,4 +354,20 @@ func TestClassifyPreset(t *testing.T) {
 	require.Zero(t, f.train.Momentum, "plain SGD")
 	g := classifyFlags{preset: "papers"}
 	require.ErrorContains(t, g.applyPreset(nil), "invalid --preset papers")
+}
+
+// TestFmtClip: an interval end beyond the quantity's range is shown at the
+// limit with a star, and the caller learns it; one inside is shown as
+// fmtInterval shows it.
+func TestFmtClip(t *testing.T) {
+	lo, hi := 98.5, 101.25
+	in := &experiment.Interval{Mean: 99.9, Lo: &lo, Hi: &hi, N: 3}
+	clipped := false
+	require.Equal(t, "99.90 [98.50, 100.00*]", fmtClip(in, "%.2f", 0, 100, &clipped))
+	require.True(t, clipped)
+	clipped = false
+	hi = 99.95
+	require.Equal(t, fmtInterval(in, "%.2f"), fmtClip(in, "%.2f", 0, 100, &clipped))
+	require.False(t, clipped)
+	require.Equal(t, "-", fmtClip(nil, "%.2f", 0, 100, &clipped))
 }
