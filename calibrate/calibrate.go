@@ -2,7 +2,8 @@
 // can do, so that reports can state achieved figures as fractions of them:
 // the double-precision matrix product rate (dgemm GFLOP/s) at a few sizes
 // with the backend this binary uses (machine.BLASBackend), and the memory
-// bandwidth of a STREAM-like triad.
+// bandwidth of a STREAM-like triad, and the in-order and random-row
+// bandwidths of four memory levels (L1, L2, L3, DRAM; levels.go).
 //
 // # What is measured
 //
@@ -26,7 +27,7 @@
 // written atomically. Load reads the stored one; its errors name the file.
 //
 // Measure allocates its matrices and arrays (3 x 8 n^2 bytes for the
-// largest n, 3 x TriadBytes) and checks them against the available memory
+// largest n, 3 x TriadBytes, DRAMBytes and its row indices) and checks them against the available memory
 // first.
 package calibrate
 
@@ -72,8 +73,12 @@ type Options struct {
 	// TriadBytes is the size of each of the triad's three arrays in bytes
 	// (default 64 MiB).
 	TriadBytes int64
-	// TriadReps is the number of timed triad samples (default 10).
+	// TriadReps is the number of timed triad samples (default 10), and of
+	// each memory level's two measurements.
 	TriadReps int
+	// DRAMBytes is the working set of the DRAM level in bytes, in all
+	// (default DefaultDRAMBytes); the other levels' are fixed (levels.go).
+	DRAMBytes int64
 	// Log, when not nil, receives one line per measurement as it finishes.
 	Log io.Writer
 	// Interrupt, when not nil, stops Measure once it is closed (SIGINT or
@@ -106,6 +111,7 @@ const (
 	DefaultBudget     = 6 * time.Second
 	DefaultTriadBytes = 64 << 20
 	DefaultTriadReps  = 10
+	DefaultDRAMBytes  = 512 << 20
 )
 
 // WithDefaults returns o with its zero fields set to their defaults.
@@ -127,6 +133,9 @@ func (o Options) WithDefaults() Options {
 	}
 	if o.TriadReps == 0 {
 		o.TriadReps = DefaultTriadReps
+	}
+	if o.DRAMBytes == 0 {
+		o.DRAMBytes = DefaultDRAMBytes
 	}
 	return o
 }
@@ -151,6 +160,8 @@ func (o Options) Validate() error {
 		return fmt.Errorf("calibrate: budget %v, want positive", o.Budget)
 	case o.TriadBytes < 8:
 		return fmt.Errorf("calibrate: triad arrays of %d bytes, want at least 8", o.TriadBytes)
+	case o.DRAMBytes < 1<<20:
+		return fmt.Errorf("calibrate: DRAM working set of %d bytes, want at least 1 MiB", o.DRAMBytes)
 	}
 	return nil
 }
@@ -175,6 +186,11 @@ type Calibration struct {
 	TriadGBps    float64 `json:"triad_gbps"`
 	TriadBytes   int64   `json:"triad_array_bytes"`
 	TriadThreads int     `json:"triad_threads"`
+	// Levels holds the stream and gather bandwidths of the memory levels
+	// L1, L2, L3 and DRAM in that order (see the memory levels in
+	// levels.go); absent from a calibration stored before they were
+	// measured.
+	Levels []Level `json:"levels,omitempty"`
 }
 
 // Rate is the dgemm rate at one size.
@@ -222,6 +238,9 @@ func Measure(o Options) (Calibration, error) {
 	if err := machine.CheckFits(3*uint64(o.TriadBytes), "the triad's arrays"); err != nil {
 		return Calibration{}, err
 	}
+	if err := machine.CheckFits(levelsBytes(o.DRAMBytes), "the memory levels' arrays"); err != nil {
+		return Calibration{}, err
+	}
 	c := Calibration{
 		Machine:       machine.Read(),
 		Backend:       machine.BLASBackend,
@@ -248,6 +267,11 @@ func Measure(o Options) (Calibration, error) {
 	if o.Log != nil {
 		fmt.Fprintf(o.Log, "triad: %.3g GB/s\n", c.TriadGBps)
 	}
+	levels, err := measureLevels(o)
+	if err != nil {
+		return Calibration{}, err
+	}
+	c.Levels = levels
 	c.TriadBytes = o.TriadBytes / 8 * 8
 	c.Date = time.Now().UTC().Format(time.RFC3339)
 	return c, nil

@@ -16,7 +16,7 @@ import (
 )
 
 // tiny is a calibration small enough for a test: n = 64, 1 MiB arrays.
-var tiny = Options{Sizes: []int{16, 64}, Reps: 2, MinSample: 5 * time.Millisecond, Budget: time.Second, TriadBytes: 1 << 20, TriadReps: 3}
+var tiny = Options{Sizes: []int{16, 64}, Reps: 2, MinSample: 5 * time.Millisecond, Budget: time.Second, TriadBytes: 1 << 20, TriadReps: 3, DRAMBytes: 1 << 20}
 
 func TestMeasureTiny(t *testing.T) {
 	c, err := Measure(tiny)
@@ -37,6 +37,17 @@ func TestMeasureTiny(t *testing.T) {
 	assert.Equal(t, machine.BLASBackend, c.Backend)
 	assert.NotEmpty(t, c.BackendDetail)
 	assert.Equal(t, machine.BLASBackend, c.Machine.BLAS)
+	require.Len(t, c.Levels, 4)
+	for i, name := range []string{LevelL1, LevelL2, LevelL3, LevelDRAM} {
+		l := c.Levels[i]
+		assert.Equal(t, name, l.Name)
+		assert.True(t, positive(l.StreamGBps), "%s stream %v GB/s", name, l.StreamGBps)
+		assert.True(t, positive(l.GatherGBps), "%s gather %v GB/s", name, l.GatherGBps)
+		assert.Positive(t, l.WorkingSetBytes)
+		assert.Positive(t, l.Threads)
+	}
+	assert.Equal(t, int64(1<<20), c.Levels[3].WorkingSetBytes)
+	assert.Zero(t, c.Levels[3].FitsBytes, "DRAM holds any working set")
 	_, err = time.Parse(time.RFC3339, c.Date)
 	assert.NoError(t, err)
 }
@@ -53,6 +64,7 @@ func TestValidate(t *testing.T) {
 		{"triad reps", Options{TriadReps: -2}, "calibrate: -2 triad repetitions, want at least 1"},
 		{"triad bytes", Options{TriadBytes: 4}, "calibrate: triad arrays of 4 bytes, want at least 8"},
 		{"budget", Options{Budget: -time.Second}, "calibrate: budget -1s, want positive"},
+		{"dram bytes", Options{DRAMBytes: 4096}, "calibrate: DRAM working set of 4096 bytes, want at least 1 MiB"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -192,4 +204,23 @@ func TestMeasureInterrupted(t *testing.T) {
 	_, samples := best(func() { calls++ }, 3, time.Millisecond, time.Minute, func() bool { return true })
 	assert.Equal(t, 0, samples)
 	assert.Equal(t, 1, calls, "the warm-up call only")
+}
+
+// TestLevelFor: a working set goes to the smallest level that holds it,
+// DRAM beyond the others; a calibration without levels has none.
+func TestLevelFor(t *testing.T) {
+	c := Calibration{Levels: levelSets(2, 512<<20)}
+	for _, tt := range []struct {
+		bytes int64
+		want  string
+	}{{1, LevelL1}, {64 << 10, LevelL1}, {64<<10 + 1, LevelL2}, {1 << 20, LevelL2}, {1<<20 + 1, LevelL3}, {16 << 20, LevelL3}, {16<<20 + 1, LevelDRAM}, {1 << 40, LevelDRAM}} {
+		l, ok := c.LevelFor(tt.bytes)
+		require.True(t, ok)
+		assert.Equal(t, tt.want, l.Name, "%d bytes", tt.bytes)
+	}
+	_, ok := Calibration{}.LevelFor(1)
+	assert.False(t, ok)
+	l, ok := c.Level(LevelL3)
+	assert.True(t, ok)
+	assert.Equal(t, int64(8<<20), l.WorkingSetBytes)
 }
