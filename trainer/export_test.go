@@ -31,3 +31,23 @@ func (h Helpers) Stopped() int {
 	defer stopped.Unlock()
 	return stopped.n[chan int(h)]
 }
+
+// SetVectorKernel selects the assembler kernel of the sampled pass (when
+// this build has one) or the portable loop, and returns the previous
+// choice.
+func SetVectorKernel(on bool) (was bool) {
+	was = vectorKernel
+	vectorKernel = on && vectorKernelName != "none"
+	return was
+}
+
+// VectorKernelName names this build's assembler kernel ("none" without).
+const VectorKernelName = vectorKernelName
+
+// SetPanelEntries sets the fewest entries per row of a panel that new
+// SampledMCs are built for (PanelEntries by default) and returns the
+// previous value.
+func SetPanelEntries(n int) (was int) {
+	was, panelEntries = panelEntries, n
+	return was
+}

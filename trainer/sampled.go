@@ -29,9 +29,9 @@ import (
 // Evaluate (which "prepares the gradient for the next Step"): each observed
 // entry's residual is used at once while the row of A and the column of B
 // are in registers or L1, and the residual on O is never stored. The pass
-// visits O in column panels of PanelWidth(h) columns, so that the part of
-// B^T and of the back-propagated product it touches stays in the core's
-// L2 cache; B^T and the product are interleaved row by row (one 2h-row per
+// visits O in column panels of SampledPanelWidth columns, so that the part
+// of B^T and of the back-propagated product it touches stays in the core's
+// L2 cache (or, on sparse rows, the last-level cache); B^T and the product are interleaved row by row (one 2h-row per
 // column of W) so that one cache line fetch serves both. Its flops are
 // counted by Evaluate.
 type SampledMC struct {
@@ -57,8 +57,11 @@ type sampledCore struct {
 	start []int
 	cols  []int32
 	vals  []float64
-	w     *mat.Dense // end-to-end matrix for Measure
-	b     *mat.Dense // B of the last Evaluate (the network's prefix buffer)
+	pw    int // columns per panel
+	// segments counts the (panel, row) pairs with observed entries.
+	segments int
+	w        *mat.Dense // end-to-end matrix for Measure
+	b        *mat.Dense // B of the last Evaluate (the network's prefix buffer)
 	// a0 is a copy of A at the last Evaluate, for Measure (with the B^T in
 	// the left half of inter[0], also the last Evaluate's).
 	a0 *mat.Dense
@@ -102,8 +105,36 @@ const PanelBytes = 1 << 19
 const lineFloats = 8
 
 // PanelWidth returns the columns per panel of the fused pass at inner
-// width h: PanelBytes / (16 h), at least 64.
+// width h when rows are dense enough (see SampledPanelWidth): PanelBytes /
+// (16 h), at least 64.
 func PanelWidth(h int) int { return max(64, PanelBytes/(16*max(h, 1))) }
+
+// PanelEntries is the fewest observed entries per row that a panel of the
+// fused pass should hold on average: each row of a panel costs a pass over
+// its row of A and of the gradient (24 h bytes), which a panel of
+// PanelWidth columns would repeat for about one entry each on a large
+// sparse problem (164 entries per row at d = 262,144 fall into 160 panels).
+const PanelEntries = 16
+
+// SampledPanelWidth returns the columns per panel of the fused pass over
+// observed entries of a rows x cols workload at inner width h: PanelWidth(h),
+// widened to ceil(PanelEntries rows cols / observed) when rows are sparser
+// than PanelEntries entries per PanelWidth(h) columns, so that a panel's
+// rows hold PanelEntries entries on average; then the panel's slice of the
+// interleaved buffer (16 h bytes a column) lives in the last-level cache
+// instead of L2. At most cols.
+func SampledPanelWidth(rows, cols, observed, h int) int {
+	pw := PanelWidth(h)
+	if observed > 0 {
+		need := (int64(panelEntries)*int64(rows)*int64(cols) + int64(observed) - 1) / int64(observed)
+		pw = int(max(int64(pw), min(need, int64(cols))))
+	}
+	return pw
+}
+
+// panelEntries is PanelEntries; tests and benchmarks change it
+// (export_test.go).
+var panelEntries = PanelEntries
 
 // SampledShares returns the shares of the sampled pass over observed
 // entries in rows rows: min(MaxShares, rows, max(1, observed /
@@ -119,7 +150,8 @@ func SampledShares(observed, rows int) int {
 // interleaved cols x 2h buffer and padded 2h scratch row (SampledShares),
 // the copy of the last layer that Measure reads, and W.
 func SampledWorkspaceBytes(rows, cols, observed, h int, formW bool) int64 {
-	panels := (cols + PanelWidth(h) - 1) / PanelWidth(h)
+	pw := SampledPanelWidth(rows, cols, observed, h)
+	panels := (cols + pw - 1) / pw
 	shares := int64(SampledShares(observed, rows))
 	b := 12*int64(observed) + 8*int64(panels*rows+1) + shares*8*(int64(cols)*2*int64(h)+2*int64(h)+2*lineFloats)
 	b += 8 * int64(rows) * int64(h)
@@ -225,7 +257,8 @@ func (s *sampledCore) help(jobs chan int) {
 // panelOrder copies the CSR entries into column-panel order (a counting
 // sort by panel, stable within each row).
 func (s *sampledCore) panelOrder(rowPtr []int, cols []int32, vals []float64, c int) {
-	pw := PanelWidth(s.h)
+	pw := SampledPanelWidth(s.rows, c, len(cols), s.h)
+	s.pw = pw
 	panels := (c + pw - 1) / pw
 	r := s.rows
 	s.start = make([]int, panels*r+1)
@@ -238,6 +271,9 @@ func (s *sampledCore) panelOrder(rowPtr []int, cols []int32, vals []float64, c i
 		}
 	}
 	for x := 1; x < len(s.start); x++ {
+		if s.start[x] > 0 {
+			s.segments++
+		}
 		s.start[x] += s.start[x-1]
 	}
 	next := make([]int, panels*r)
@@ -313,21 +349,10 @@ func (s *sampledCore) run(b *mat.Dense, w int) {
 			}
 			copy(ai, a.Data[i*a.Stride:i*a.Stride+h])
 			clear(gacc)
-			for ; k+1 < end; k += 2 {
-				j1, j2 := int(s.cols[k])*inter.Stride, int(s.cols[k+1])*inter.Stride
-				row1 := inter.Data[j1 : j1+2*h]
-				row2 := inter.Data[j2 : j2+2*h]
-				d1, d2 := dotPair(ai, row1[:h], row2[:h])
-				e1, e2 := d1-s.vals[k], d2-s.vals[k+1]
-				ss += e1*e1 + e2*e2
-				axpyPair(gacc, row1[h:], row2[h:], inv*e1, inv*e2, row1[:h], row2[:h], ai)
-			}
-			if k < end {
-				j := int(s.cols[k]) * inter.Stride
-				row := inter.Data[j : j+2*h]
-				e := dot(ai, row[:h]) - s.vals[k]
-				ss += e * e
-				axpy2(gacc, row[h:], inv*e, row[:h], ai)
+			if vectorKernel {
+				ss += sampledRunVector(ai, gacc, inter.Data, inter.Stride, s.cols[k:end], s.vals[k:end], inv)
+			} else {
+				ss += runLoop(ai, gacc, inter.Data, inter.Stride, s.cols[k:end], s.vals[k:end], inv)
 			}
 			gi := g.Data[i*g.Stride : i*g.Stride+h]
 			for t, v := range gacc {
@@ -336,6 +361,33 @@ func (s *sampledCore) run(b *mat.Dense, w int) {
 		}
 	}
 	s.partial[w] = ss
+}
+
+// runLoop is the portable loop over the observed entries of one row of one
+// panel (see sampledRunAVX2 for the arguments): for each entry it forms
+// e = ai . B^T[j,:] - v and adds r = inv e times B^T[j,:] to gacc and r ai
+// to C[j,:], two entries at a time, and returns the sum of the e^2.
+func runLoop(ai, gacc, inter []float64, stride int, cols []int32, vals []float64, inv float64) float64 {
+	h := len(ai)
+	var ss float64
+	k, end := 0, len(cols)
+	for ; k+1 < end; k += 2 {
+		j1, j2 := int(cols[k])*stride, int(cols[k+1])*stride
+		row1 := inter[j1 : j1+2*h]
+		row2 := inter[j2 : j2+2*h]
+		d1, d2 := dotPair(ai, row1[:h], row2[:h])
+		e1, e2 := d1-vals[k], d2-vals[k+1]
+		ss += e1*e1 + e2*e2
+		axpyPair(gacc, row1[h:], row2[h:], inv*e1, inv*e2, row1[:h], row2[:h], ai)
+	}
+	if k < end {
+		j := int(cols[k]) * stride
+		row := inter[j : j+2*h]
+		e := dot(ai, row[:h]) - vals[k]
+		ss += e * e
+		axpy2(gacc, row[h:], inv*e, row[:h], ai)
+	}
+	return ss
 }
 
 // dot returns x . y (len(y) >= len(x)) with four partial sums.
