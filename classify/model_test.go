@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 	"gonum.org/v1/gonum/blas/blas64"
@@ -115,4 +116,51 @@ func TestLoadMLPRefuses(t *testing.T) {
 		_, err := LoadMLP(dir)
 		require.ErrorContains(t, err, "layers[1]: shape [4 16], but the configuration implies [5 16]")
 	})
+}
+
+// TestVerifyMemoryAndEnergy: every run of a verify has its peak RSS and
+// the RSS it started from where the peak can be reset (Linux), none
+// elsewhere; each model's training memory is its parameters plus
+// workspace; each latency has an energy per 1000 predictions, labelled.
+func TestVerifyMemoryAndEnergy(t *testing.T) {
+	var b bytes.Buffer
+	require.NoError(t, WriteSyntheticCSV(&b, 600, 4, 0.2, 5))
+	src, err := Read("data", write(t, "d.csv", b.String()), "label")
+	require.NoError(t, err)
+	names, err := Classes(src.Train)
+	require.NoError(t, err)
+	tr, te, err := StratifiedSplit(src.Train, names, 0.25, 1)
+	require.NoError(t, err)
+	train, err := Numbered(src.Train, names, tr)
+	require.NoError(t, err)
+	test, err := Numbered(src.Train, names, te)
+	require.NoError(t, err)
+	Standardize(train, test)
+	drop := 100.0
+	c := Config{Train: TrainConfig{Width: 8, Width2: 4, Depth: 2, Eps: 1, Alpha: 1, Batch: 16, Eta: 0.05, Epochs: 2},
+		RHats: []int{2}, Seeds: []uint64{1, 2}, MaxDrop: &drop, Decide: DecideMean}
+	v, err := Verify(c, train, test, names, Options{LatencyBudget: time.Millisecond})
+	require.NoError(t, err)
+	resettable := os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) == nil
+	for _, m := range v.Models {
+		cfg := c.Train.model(mlp.Variant(m.Variant), m.RHat, 4, 4, 1)
+		mm, err := mlp.New(cfg, 512)
+		require.NoError(t, err)
+		require.Equal(t, mm.WorkspaceBytes()+8*int64(mm.Params()), m.ModelBytes, m.Name)
+		for _, r := range m.Runs {
+			if !resettable {
+				require.Nil(t, r.PeakRSSBytes, "%s: a peak with no reset", m.Name)
+				continue
+			}
+			require.NotNil(t, r.PeakRSSBytes, m.Name)
+			require.NotNil(t, r.BaseRSSBytes, m.Name)
+			require.GreaterOrEqual(t, *r.PeakRSSBytes, *r.BaseRSSBytes, m.Name)
+		}
+		require.Len(t, m.Latency, len(LatencyBatches), m.Name)
+		for _, l := range m.Latency {
+			require.NotNil(t, l.JoulesPer1000, m.Name)
+			require.GreaterOrEqual(t, *l.JoulesPer1000, 0.0, m.Name)
+			require.NotEmpty(t, l.EnergySource, m.Name)
+		}
+	}
 }

@@ -128,6 +128,10 @@ type Run struct {
 	// Null where the reset or the read is unsupported (not Linux, or a
 	// kernel before 4.0).
 	PeakRSSBytes *uint64 `json:"peak_rss_bytes"`
+	// BaseRSSBytes is the process's resident memory just after that reset,
+	// before the run (the data sets and what earlier runs left); the run's
+	// own growth is PeakRSSBytes - BaseRSSBytes. Null as PeakRSSBytes.
+	BaseRSSBytes *uint64 `json:"base_rss_bytes"`
 	// CPUSeconds is the process's CPU time (user + system, getrusage)
 	// while training, WallSeconds the elapsed time; evaluation excluded.
 	CPUSeconds  float64 `json:"cpu_seconds"`

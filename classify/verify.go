@@ -102,8 +102,11 @@ type Model struct {
 	ModelBytes int64 `json:"model_bytes"`
 	// PeakRSSBytes is the largest Run.PeakRSSBytes over the seeds (the
 	// process's peak while this model trained and was evaluated, data
-	// sets included); null when unsupported or no run.
-	PeakRSSBytes *uint64 `json:"peak_rss_bytes"`
+	// sets included), and PeakGrowthBytes the largest PeakRSSBytes -
+	// BaseRSSBytes of a run (what training this model added to the
+	// process's resident memory); null when unsupported or no run.
+	PeakRSSBytes    *uint64 `json:"peak_rss_bytes"`
+	PeakGrowthBytes *uint64 `json:"peak_growth_bytes"`
 	// Accuracy is the test accuracy's interval in points over the seeds,
 	// PerClass each class's; null when some seed has none (diverged,
 	// interrupted, or no test row of the class).
@@ -252,6 +255,7 @@ func Verify(c Config, train, test *Set, names []int64, opt Options) (*Verdict, e
 	for _, seed := range c.Seeds {
 		for i, s := range specs {
 			rssReset := resetPeakRSS()
+			base, baseOK := machine.CurrentRSS()
 			r, m, err := Train(c.Train, s.v, s.rhat, seed, train, test, opt.Stop, opt.Step)
 			if err != nil {
 				return nil, err
@@ -265,8 +269,8 @@ func Verify(c Config, train, test *Set, names []int64, opt Options) (*Verdict, e
 					r.Perturbed[k], r.PerturbedPerClass[k] = Evaluate(m, ps)
 				}
 			}
-			if p, ok := machine.PeakRSS(); ok && rssReset == nil {
-				r.PeakRSSBytes = &p
+			if p, ok := machine.PeakRSS(); ok && baseOK && rssReset == nil {
+				r.PeakRSSBytes, r.BaseRSSBytes = &p, &base
 			}
 			if v.Models[i].ModelBytes == 0 {
 				v.Models[i].ModelBytes = m.WorkspaceBytes() + 8*int64(m.Params())
@@ -399,12 +403,18 @@ func Judge(v *Verdict, c Config) {
 func summarize(m *Model, classes int) {
 	var acc, cpu, wall []float64
 	per := make([][]float64, classes)
-	m.Accuracy, m.PerClass, m.CPUSeconds, m.WallSeconds, m.TrainJoules, m.PeakRSSBytes = nil, nil, nil, nil, nil, nil
+	m.Accuracy, m.PerClass, m.CPUSeconds, m.WallSeconds, m.TrainJoules, m.PeakRSSBytes, m.PeakGrowthBytes = nil, nil, nil, nil, nil, nil, nil
 	complete := true
 	for _, r := range m.Runs {
 		if r.PeakRSSBytes != nil && (m.PeakRSSBytes == nil || *r.PeakRSSBytes > *m.PeakRSSBytes) {
 			p := *r.PeakRSSBytes
 			m.PeakRSSBytes = &p
+		}
+		if r.PeakRSSBytes != nil && r.BaseRSSBytes != nil {
+			g := *r.PeakRSSBytes - min(*r.PeakRSSBytes, *r.BaseRSSBytes)
+			if m.PeakGrowthBytes == nil || g > *m.PeakGrowthBytes {
+				m.PeakGrowthBytes = &g
+			}
 		}
 		cpu, wall = append(cpu, r.CPUSeconds), append(wall, r.WallSeconds)
 		if r.Accuracy == nil {

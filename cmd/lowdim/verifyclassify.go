@@ -567,6 +567,9 @@ func writeClassifyTable(w io.Writer, rec *classifyRecord, dir string) {
 		rss := "-"
 		if m.PeakRSSBytes != nil {
 			rss = fmt.Sprintf("%.0f", float64(*m.PeakRSSBytes)/1e6)
+			if m.PeakGrowthBytes != nil {
+				rss += fmt.Sprintf(" (+%.3g)", float64(*m.PeakGrowthBytes)/1e6)
+			}
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%.3g\t%s\t%s\t%s\t%s", m.Name, fmtClip(m.Accuracy, "%.2f", 0, 100, &clipped), m.Params, m.Bytes,
 			float64(m.ModelBytes)/1e6, rss, fmtClip(m.CPUSeconds, "%.3g", 0, math.Inf(1), &clipped),
@@ -591,7 +594,8 @@ func writeClassifyTable(w io.Writer, rec *classifyRecord, dir string) {
 	}
 	tw.Flush()
 	fmt.Fprintln(w, "(model MB: weights, gradients and activations the model holds in training, exact; peak RSS MB: the process's peak")
-	fmt.Fprintln(w, " resident memory while the model trained and was evaluated, reset before each run, data sets included; largest over the seeds)")
+	fmt.Fprintln(w, " resident memory while the model trained and was evaluated, reset before each run, data sets included, and in brackets")
+	fmt.Fprintln(w, " what the run added to the resident memory it started from; largest over the seeds)")
 	fmt.Fprintln(w, "(latency: wall time per call of the first seed's model, forward pass only; the machine's load counts)")
 	fmt.Fprintf(w, "(train J: %s)\n", v.EnergyModel)
 	if energySrc != "" {
