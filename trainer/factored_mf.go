@@ -8,6 +8,7 @@ import (
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/lowdim/lowdim/calibrate"
 	"github.com/lowdim/lowdim/dln"
 	"github.com/lowdim/lowdim/workloads"
 )
@@ -26,7 +27,8 @@ import (
 // O((n_L + n_0) h^2) flops against the 6 n_L n_0 h of the dense step, and
 // holds no n_L x n_0 buffer. (DESIGN.md speaks of Phi P^T alone; the inner
 // layers' gradients need A^T Phi as well, so there are two products with
-// Phi per step.)
+// Phi per step; they share one read of Phi, in row panels of at most
+// FusedPanelBytes.)
 //
 // The loss. The expansion above is a difference of terms whose sum is
 // S = c (<A^T A, B B^T> + 2 |<A, Phi B^T>| + ||Phi||_F^2) / 2, about
@@ -159,11 +161,9 @@ func (f *FactoredMF) Evaluate() float64 {
 	a := f.net.Layer(f.net.Layers() - 1)
 	f.a0.Copy(a)
 	f.b0.Copy(b)
-	phi := f.phi
-	gemm(blas.NoTrans, blas.Trans, 1, phi, b, 0, f.pbt) // Phi B^T
-	gemm(blas.Trans, blas.NoTrans, 1, a, phi, 0, f.atp) // A^T Phi
-	gemm(blas.NoTrans, blas.Trans, 1, b, b, 0, f.bbt)   // B B^T
-	gemm(blas.Trans, blas.NoTrans, 1, a, a, 0, f.ata)   // A^T A
+	f.phiProducts(a, b)
+	gemm(blas.NoTrans, blas.Trans, 1, b, b, 0, f.bbt) // B B^T
+	gemm(blas.Trans, blas.NoTrans, 1, a, a, 0, f.ata) // A^T A
 	// f = c (<A^T A, B B^T> - 2 <A, Phi B^T> + ||Phi||^2) / 2
 	quad := frob(f.ata, f.bbt)
 	cross := frob(a, f.pbt)
@@ -183,6 +183,60 @@ func (f *FactoredMF) Evaluate() float64 {
 	gemm(blas.NoTrans, blas.NoTrans, c, f.ata, b, -c, back)
 	f.net.AddFlops(FactoredMFFlops(f.rows, f.cols, f.h))
 	return loss
+}
+
+// FusedPanelBytes bounds the row panel of the target that FactoredMF's two
+// products with it share: the panel is read from memory by the first
+// product (Phi B^T) and again, from the last-level cache, by the second
+// (A^T Phi), so that a step reads the target from memory once.
+const FusedPanelBytes = 4 << 20
+
+// fusedRows is the rows of a fused panel of a workload with cols columns:
+// max(1, FusedPanelBytes / (8 cols)), at most rows.
+func fusedRows(rows, cols int) int { return max(1, min(rows, FusedPanelBytes/(8*cols))) }
+
+// phiProducts forms Phi B^T into pbt and A^T Phi into atp in row panels of
+// fusedRows rows: per panel, its rows of Phi B^T, then A^T Phi += (the
+// panel's rows of A)^T (the panel). With one panel (rows x cols x 8 bytes
+// at most FusedPanelBytes) these are the two whole products; with more,
+// A^T Phi is summed panel by panel, a reassociation of its sums of length
+// rows (an error of about (rows / fusedRows) u relative to the terms'
+// magnitudes, u = 2^-53).
+func (f *FactoredMF) phiProducts(a, b *mat.Dense) {
+	pr, ar, pbt := f.phi.RawMatrix(), a.RawMatrix(), f.pbt.RawMatrix()
+	k := fusedRows(f.rows, f.cols)
+	for i0 := 0; i0 < f.rows; i0 += k {
+		m := min(k, f.rows-i0)
+		phiP := blas64.General{Rows: m, Cols: pr.Cols, Stride: pr.Stride, Data: pr.Data[i0*pr.Stride:]}
+		aP := blas64.General{Rows: m, Cols: ar.Cols, Stride: ar.Stride, Data: ar.Data[i0*ar.Stride:]}
+		pbtP := blas64.General{Rows: m, Cols: pbt.Cols, Stride: pbt.Stride, Data: pbt.Data[i0*pbt.Stride:]}
+		blas64.Gemm(blas.NoTrans, blas.Trans, 1, phiP, b.RawMatrix(), 0, pbtP) // Phi B^T
+		beta := 1.0
+		if i0 == 0 {
+			beta = 0
+		}
+		blas64.Gemm(blas.Trans, blas.NoTrans, 1, aP, phiP, beta, f.atp.RawMatrix()) // A^T Phi
+	}
+}
+
+// FactoredMFLimit is the least time a FactoredMF step could take on a
+// calibrated machine for a rows x cols target at inner width h: the larger
+// of MemoryNs, one pass over the target (8 rows cols bytes) at the stream
+// bandwidth of the level that holds it (calibrate.Calibration.LevelFor),
+// and FlopNs, FactoredMFFlops at the dgemm peak. It returns an error when
+// the calibration has no memory levels or no peak.
+func FactoredMFLimit(cal calibrate.Calibration, rows, cols, h int) (ns, memoryNs, flopNs float64, err error) {
+	bytes := 8 * int64(rows) * int64(cols)
+	l, ok := cal.LevelFor(bytes)
+	if !ok {
+		return 0, 0, 0, fmt.Errorf("trainer: the calibration of %s has no memory levels: run lowdim calibrate again", cal.Date)
+	}
+	if !(cal.PeakGFLOPS > 0) {
+		return 0, 0, 0, fmt.Errorf("trainer: the calibration of %s has no dgemm peak", cal.Date)
+	}
+	memoryNs = float64(bytes) / l.StreamGBps
+	flopNs = float64(FactoredMFFlops(rows, cols, h)) / cal.PeakGFLOPS
+	return max(memoryNs, flopNs), memoryNs, flopNs, nil
 }
 
 // residualSq returns ||A B - Phi||_F^2, forming A B in row panels of

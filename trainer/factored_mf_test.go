@@ -9,7 +9,9 @@ import (
 	"github.com/stretchr/testify/require"
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/lowdim/lowdim/calibrate"
 	"github.com/lowdim/lowdim/dln"
+	"github.com/lowdim/lowdim/machine"
 	"github.com/lowdim/lowdim/randmat"
 	"github.com/lowdim/lowdim/results"
 	"github.com/lowdim/lowdim/trainer"
@@ -153,7 +155,14 @@ func TestFactoredMFStepsToTolerance(t *testing.T) {
 // the network starts at W = U V^T / 8, far from the target, and the loss is
 // the expansion; at loss=residual it starts at W = U V^T, at the floor,
 // where Evaluate adds the exact residual.
+//
+// With a stored calibration (lowdim calibrate) it reports limit-frac, the
+// limit trainer.FactoredMFLimit over the measured time (1 is at the
+// limit), and target-pass-frac, the time of one pass over the target at
+// the calibrated bandwidth over the measured time; and always cpu-ms/op,
+// the process's CPU time per step (see BenchmarkSampledEntry).
 func BenchmarkFactoredMFStep(b *testing.B) {
+	cal, calErr := calibrate.Load(machine.BLASBackend)
 	for _, d := range []int{1024, 4096} {
 		for _, bc := range []struct {
 			loss string
@@ -170,14 +179,56 @@ func BenchmarkFactoredMFStep(b *testing.B) {
 				obj := trainer.NewFactoredMF(net, work, nil)
 				obj.Evaluate()
 				n0 := obj.ExactEvaluations()
+				cpu0 := processCPU()
 				for b.Loop() {
 					obj.Step(0)
 					obj.Evaluate()
 				}
+				b.ReportMetric((processCPU()-cpu0)/float64(b.N)*1e3, "cpu-ms/op")
+				if calErr != nil {
+					return
+				}
+				lim, mem, _, err := trainer.FactoredMFLimit(cal, d, d, rh)
+				if err != nil {
+					return
+				}
+				ns := float64(b.Elapsed().Nanoseconds()) / float64(b.N)
+				b.ReportMetric(lim/ns, "limit-frac")
+				b.ReportMetric(mem/ns, "target-pass-frac")
 				if exact := obj.ExactEvaluations() > n0; exact != (bc.loss == "residual") {
 					b.Fatalf("exact evaluations %d after %d: the benchmark is not in its regime", obj.ExactEvaluations(), n0)
 				}
 			})
 		}
+	}
+}
+
+// fusedRelTol bounds the factored path's gradients against the dense
+// path's when the products with the target run in several fused panels,
+// in the infinity norm relative to the dense gradient's: A^T Phi is then summed panel
+// by panel (a reassociation of sums of length d, a few units of d u), and
+// the factored gradients are differences of products (the expansion's
+// cancellation, see FactoredMF): measured near 1e-12 at this size.
+const fusedRelTol = 1e-10
+
+// TestFactoredMFFusedPanels: at d = 1024, where the target (8 MiB) is read
+// in two fused panels, the factored path's loss and every layer's gradient
+// agree with the dense path's, after Step(0), within fusedRelTol.
+func TestFactoredMFFusedPanels(t *testing.T) {
+	const d, rh = 1024, 8
+	require.Greater(t, 8*d*d, trainer.FusedPanelBytes, "the target must span several panels")
+	p := mfRun{d: d, rh: rh, s: []float64{3, 2, 1.5}, depth: 3, eps: 0.5, seed: 74}
+	work, a, b := p.build(t)
+	dense, factored := trainer.NewDense(a, work, nil), trainer.NewFactoredMF(b, work, nil)
+	ld, lf := dense.Evaluate(), factored.Evaluate()
+	require.InDelta(t, ld, lf, fusedRelTol*ld)
+	dense.Step(0)
+	factored.Step(0)
+	for l := 0; l < a.Layers(); l++ {
+		var diff mat.Dense
+		diff.Sub(a.Grad(l), b.Grad(l))
+		scale := mat.Norm(a.Grad(l), math.Inf(1))
+		require.Positive(t, scale)
+		require.Less(t, mat.Norm(&diff, math.Inf(1))/scale, fusedRelTol, "layer %d", l+1)
 	}
 }
