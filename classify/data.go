@@ -138,18 +138,20 @@ func readIDX(dir string) (*Source, error) {
 	if err != nil {
 		return nil, config.Input(err)
 	}
-	conv := func(s *idx.Split) *Table {
-		f := s.Pixels()
-		t := &Table{N: s.N, Features: f, X: make([]float64, s.N*f), Labels: make([]int64, s.N), Source: s.ImageFile}
-		for i, p := range s.Images {
-			t.X[i] = float64(p) / 255
-		}
-		for i, l := range s.Labels {
-			t.Labels[i] = int64(l)
-		}
-		return t
+	return &Source{Train: idxTable(&set.Train), Test: idxTable(&set.Test)}, nil
+}
+
+// idxTable converts an IDX split to a table, pixels p to p/255.
+func idxTable(s *idx.Split) *Table {
+	f := s.Pixels()
+	t := &Table{N: s.N, Features: f, X: make([]float64, s.N*f), Labels: make([]int64, s.N), Source: s.ImageFile}
+	for i, p := range s.Images {
+		t.X[i] = float64(p) / 255
 	}
-	return &Source{Train: conv(&set.Train), Test: conv(&set.Test)}, nil
+	for i, l := range s.Labels {
+		t.Labels[i] = int64(l)
+	}
+	return t
 }
 
 // readCSV reads a CSV with a header line and a label column (label "":
@@ -265,6 +267,12 @@ func ReadPredict(flagName, src, label string) (*Table, error) {
 	}
 	if st, err := os.Stat(src); err == nil && !st.IsDir() && strings.EqualFold(filepath.Ext(src), ".csv") && label == "" {
 		return readCSV(src, "")
+	} else if err == nil && st.IsDir() && label == "" {
+		set, err := idx.LoadDir(src)
+		if err != nil {
+			return nil, config.Input(err)
+		}
+		return idxTable(&set.Test), nil // the test split only: the training one is not converted
 	}
 	s, err := Read(flagName, src, label)
 	if err != nil {

@@ -119,8 +119,9 @@ func TestVerifyClassifySources(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			o := filepath.Join(dir, "out-"+c.name)
+			models := filepath.Join(dir, "models-"+c.name)
 			var out, errb bytes.Buffer
-			code := run(with(with([]string{"verify", "--task", "classify", "--r-hat", "4", "--seeds", "2", "--out", o}, c.args...), classifyArgs...), &out, &errb)
+			code := run(with(with([]string{"verify", "--task", "classify", "--r-hat", "4", "--seeds", "2", "--out", o, "--save-model", models}, c.args...), classifyArgs...), &out, &errb)
 			require.Contains(t, []int{exitOK, exitFailure}, code, "stdout:\n%s\nstderr:\n%s", out.String(), errb.String())
 			rec := readClassifyVerdict(t, o)
 			require.Equal(t, c.train, rec.TrainRows)
@@ -138,6 +139,21 @@ func TestVerifyClassifySources(t *testing.T) {
 				}
 			}
 			require.Equal(t, code == exitOK, rec.Pass)
+			// The saved C-DLN predicts the test split (an IDX folder's
+			// test files, the npy pair given as --test-data) with the
+			// accuracy the verify measured for its seed.
+			var pout, perr bytes.Buffer
+			pdata := filepath.Join(dir, "img")
+			if c.name == "npy" {
+				pdata = filepath.Join(dir, "Xt.npy") + "," + filepath.Join(dir, "yt.npy")
+			}
+			require.Equal(t, exitOK, run([]string{"predict", "--model", filepath.Join(models, "cdln-r4"), "--data", pdata, "--out", filepath.Join(dir, c.name+".pred")}, &pout, &perr), perr.String())
+			var acc float64
+			var correct, n int
+			_, err := fmt.Sscanf(pout.String()[strings.Index(pout.String(), "accuracy on"):], "accuracy on "+pdata+": %f points (%d of %d rows)", &acc, &correct, &n)
+			require.NoError(t, err, pout.String())
+			require.Equal(t, c.tst, n)
+			require.Equal(t, *rec.Models[2].Runs[0].Accuracy, 100*float64(correct)/float64(n))
 			if c.name == "idx" {
 				for _, m := range rec.Models {
 					require.Len(t, m.Perturbed, 2, m.Name)
