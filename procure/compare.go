@@ -105,8 +105,22 @@ type Row struct {
 	Speedup *float64 `json:"speedup"`
 	Lo      *float64 `json:"lo"`
 	Hi      *float64 `json:"hi"`
-	Note    string   `json:"note,omitempty"`
+	// ReferenceCPU and ValueCPU are the medians of the process CPU time
+	// beside the wall times (null for figures without one): shown, not
+	// compared. The speedup is of wall time, what a buyer waits for; the
+	// CPU time says whether a wall time was stretched by other processes.
+	ReferenceCPU *float64 `json:"reference_cpu"`
+	ValueCPU     *float64 `json:"value_cpu"`
+	Note         string   `json:"note,omitempty"`
 }
+
+// LoadedWait is the run delay per CPU second (Benchmark.Wait) above which
+// Compare calls a benchmark loaded, in its row's note and in a warning:
+// its threads waited for a CPU, held by other processes, more than a
+// tenth of the time they ran. (Other processes' share of the machine,
+// OthersCPU, is no such sign: on a machine the suite leaves a core idle
+// they take it without delaying anything.)
+const LoadedWait = 0.1
 
 // Geomean is the geometric mean of a category's speedups for one machine,
 // with its bootstrap interval (all the category's benchmarks resampled
@@ -178,7 +192,8 @@ func Compare(in []Input, o CompareOptions) (*Comparison, error) {
 		for _, rb := range ref.Benchmarks {
 			xb, ok := x.Report.Lookup(rb.Name)
 			row := Row{Benchmark: rb.Name, Category: rb.Category, Unit: rb.Unit, Machine: x.Name,
-				Reference: median(rb.Samples), Value: median(xb.Samples)}
+				Reference: median(rb.Samples), Value: median(xb.Samples),
+				ReferenceCPU: median(rb.CPUSamples), ValueCPU: median(xb.CPUSamples)}
 			switch {
 			case !ok:
 				row.Note = "not in " + x.Path
@@ -198,6 +213,18 @@ func Compare(in []Input, o CompareOptions) (*Comparison, error) {
 					bs[i] = math.Log(bs[i])
 				}
 				boots[rb.Category] = append(boots[rb.Category], bs)
+			}
+			var loaded []string
+			for _, z := range []struct {
+				name string
+				b    Benchmark
+			}{{in[0].Name, rb}, {x.Name, xb}} {
+				if z.b.Wait != nil && *z.b.Wait > LoadedWait {
+					loaded = append(loaded, fmt.Sprintf("%s %.2f s", z.name, *z.b.Wait))
+				}
+			}
+			if len(loaded) > 0 {
+				row.Note = strings.TrimPrefix(row.Note+"; loaded: waited for a CPU per CPU second: "+strings.Join(loaded, ", ")+" (compare the CPU times)", "; ")
 			}
 			c.Rows = append(c.Rows, row)
 		}
@@ -294,6 +321,22 @@ func (c *Comparison) warn(in []Input) {
 	for _, x := range in {
 		if l := x.Report.LoadStart; l != nil && x.Report.Machine.Cores > 0 && *l > float64(x.Report.Machine.Cores) {
 			c.Warnings = append(c.Warnings, fmt.Sprintf("%s was loaded by other work: load average %.1f on %d cores when it started", x.Name, *l, x.Report.Machine.Cores))
+		}
+		var n, loaded int
+		worst := 0.0
+		for _, b := range x.Report.Benchmarks {
+			if b.Wait == nil {
+				continue
+			}
+			n++
+			if *b.Wait > LoadedWait {
+				loaded++
+			}
+			worst = math.Max(worst, *b.Wait)
+		}
+		if loaded > 0 {
+			c.Warnings = append(c.Warnings, fmt.Sprintf("%s was made on a loaded machine: in %d of its %d timed benchmarks its threads waited for a CPU more than %.2f s per CPU second they ran (up to %.2f s): their wall times are stretched by other processes, the CPU times beside them much less",
+				x.Name, loaded, n, LoadedWait, worst))
 		}
 		if !x.Report.EnergyMeasured {
 			c.Warnings = append(c.Warnings, fmt.Sprintf("%s's energy is modelled (%s), not measured: it is not compared across machines", x.Name, x.Report.EnergySource))

@@ -1,9 +1,11 @@
 package procure
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -143,7 +145,7 @@ func TestCompareFaster(t *testing.T) {
 func TestCompareRefuses(t *testing.T) {
 	a, b := synthetic("a", "gonum", 1, false, 1), synthetic("b", "gonum", 1, false, 2)
 	b2 := *b.Report
-	b2.SuiteVersion = 2
+	b2.SuiteVersion = SuiteVersion + 1
 	for _, tc := range []struct {
 		name string
 		in   []Input
@@ -151,7 +153,7 @@ func TestCompareRefuses(t *testing.T) {
 		want []string
 	}{
 		{"one report", []Input{a}, CompareOptions{}, []string{"1 report(s)"}},
-		{"versions", []Input{a, {Name: "b", Path: "b.json", Report: &b2}}, CompareOptions{}, []string{"a.json is suite standard version 1", "b.json is suite standard version 2"}},
+		{"versions", []Input{a, {Name: "b", Path: "b.json", Report: &b2}}, CompareOptions{}, []string{fmt.Sprintf("a.json is suite standard version %d", SuiteVersion), fmt.Sprintf("b.json is suite standard version %d", SuiteVersion+1)}},
 		{"same name", []Input{a, a}, CompareOptions{}, []string{`two reports named "a"`}},
 		{"price of no report", []Input{a, b}, CompareOptions{Price: map[string]float64{"c": 1}}, []string{"--price c=1", `no report named "c"`, "a, b"}},
 		{"negative watts", []Input{a, b}, CompareOptions{Watts: map[string]float64{"a": -1}}, []string{"--watts a=-1", "positive"}},
@@ -189,4 +191,41 @@ func TestReadFileRefuses(t *testing.T) {
 			require.True(t, config.IsUserError(err))
 		})
 	}
+}
+
+// TestCompareLoaded: a benchmark whose threads waited for a CPU more than
+// LoadedWait per CPU second is called loaded in its row and in a
+// warning naming the report; the CPU times are shown beside the wall
+// times.
+func TestCompareLoaded(t *testing.T) {
+	a, b := synthetic("a", "gonum", 1, false, 1), synthetic("b", "gonum", 1, false, 2)
+	for i := range b.Report.Benchmarks {
+		bb := &b.Report.Benchmarks[i]
+		if bb.Name == "step/workload=mf/method=original/d=256" {
+			bb.Wait = ptr(0.8)
+			bb.CPUSamples = slices.Clone(bb.Samples)
+			bb.summarize()
+		}
+		if bb.Name == "step/workload=mf/method=compressed/d=256" {
+			bb.Wait = ptr(0.05)
+		}
+	}
+	c, err := Compare([]Input{a, b}, CompareOptions{})
+	require.NoError(t, err)
+	w := strings.Join(c.Warnings, "\n")
+	require.Contains(t, w, "b was made on a loaded machine: in 1 of its 2 timed benchmarks its threads waited for a CPU more than 0.10 s per CPU second they ran (up to 0.80 s)")
+	require.NotContains(t, w, "a was made on a loaded machine")
+	for _, r := range c.Rows {
+		switch r.Benchmark {
+		case "step/workload=mf/method=original/d=256":
+			require.Contains(t, r.Note, "loaded: waited for a CPU per CPU second: b 0.80 s")
+			require.NotNil(t, r.ValueCPU)
+			require.Nil(t, r.ReferenceCPU)
+		case "step/workload=mf/method=compressed/d=256":
+			require.Empty(t, r.Note)
+		}
+	}
+	var md strings.Builder
+	require.NoError(t, c.WriteMarkdown(&md))
+	require.Contains(t, md.String(), "| CPU time (a, machine) |")
 }

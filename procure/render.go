@@ -61,9 +61,13 @@ func fspeed(r Row) string {
 	return fmt.Sprintf("%.3gx [%.3g, %.3g]", *r.Speedup, *r.Lo, *r.Hi)
 }
 
-// machineTable returns the machines' description as rows of cells.
+// machineTable returns the machines' description as rows of cells: one
+// row per field, one column per machine (a page stays narrow however
+// long the descriptions).
 func (c *Comparison) machineTable() (head []string, rows [][]string) {
-	head = []string{"machine", "file", "CPU", "cores", "GOMAXPROCS", "BLAS", "Go", "kernel", "suite", "load (start, end)", "energy", "USD/h", "W given", "time-to-quality runs (one each)", "their cost", "their energy"}
+	fields := []string{"file", "CPU", "cores", "GOMAXPROCS", "BLAS", "Go", "kernel", "suite", "load average (start, end)", "energy", "USD/h", "W given", "time-to-quality runs (one each)", "their cost", "their energy"}
+	head = []string{"machine"}
+	cols := make([][]string, 0, len(c.Machines))
 	for _, m := range c.Machines {
 		suite := "full"
 		if m.Quick {
@@ -79,9 +83,17 @@ func (c *Comparison) machineTable() (head []string, rows [][]string) {
 		if m.Measured {
 			src = "measured (" + m.EnergySource + ")"
 		}
-		rows = append(rows, []string{m.Name, m.Path, m.CPU, fmt.Sprint(m.Cores), fmt.Sprint(m.GOMAXPROCS), m.BLAS + " (" + m.BLASDetail + ")",
+		head = append(head, m.Name)
+		cols = append(cols, []string{m.Path, m.CPU, fmt.Sprint(m.Cores), fmt.Sprint(m.GOMAXPROCS), m.BLAS + " (" + m.BLASDetail + ")",
 			m.Go, m.Kernel, suite, fnum(m.LoadStart, "%.1f") + ", " + fnum(m.LoadEnd, "%.1f"), src,
 			fnum(m.USDPerHour, "%.4g"), fnum(m.Watts, "%.4g"), fval(m.TTQSeconds, "s"), fnum(m.CostUSD, "%.4g USD"), energyRun})
+	}
+	for i, f := range fields {
+		row := []string{f}
+		for _, col := range cols {
+			row = append(row, col[i])
+		}
+		rows = append(rows, row)
 	}
 	return head, rows
 }
@@ -104,17 +116,21 @@ func (c *Comparison) geoTable() (head []string, rows [][]string) {
 func isBuyer(cat string) bool { return slices.Contains(BuyerCategories, cat) }
 
 func (c *Comparison) rowTable(cat string) (head []string, rows [][]string) {
-	head = []string{"benchmark", "machine", c.Machines[0].Name + " (median)", "machine (median)", "speedup [interval]", "note"}
+	head = []string{"benchmark", "machine", c.Machines[0].Name + " (median)", "machine (median)", "speedup [interval]", "CPU time (" + c.Machines[0].Name + ", machine)", "note"}
 	for _, r := range c.Rows {
 		if r.Category != cat {
 			continue
 		}
-		rows = append(rows, []string{r.Benchmark, r.Machine, fval(r.Reference, r.Unit), fval(r.Value, r.Unit), fspeed(r), r.Note})
+		cpu := "-"
+		if r.ReferenceCPU != nil || r.ValueCPU != nil {
+			cpu = fval(r.ReferenceCPU, r.Unit) + ", " + fval(r.ValueCPU, r.Unit)
+		}
+		rows = append(rows, []string{r.Benchmark, r.Machine, fval(r.Reference, r.Unit), fval(r.Value, r.Unit), fspeed(r), cpu, r.Note})
 	}
 	return head, rows
 }
 
-const preamble = "Speedup: how many times better a machine is than the reference (the first report): the reference's median time over the machine's, or the machine's rate over the reference's; above 1 is better. Intervals: %.0f%% percentile bootstrap (%d resamples of each report's stored samples)."
+const preamble = "Speedup: how many times better a machine is than the reference (the first report): the reference's median time over the machine's, or the machine's rate over the reference's; above 1 is better. Times are wall times, what a buyer waits for; the process CPU time is shown beside them (not compared): the CPU time changes little with other processes' load where the wall time can double, so a wall-time difference the CPU times do not show comes from load. Intervals: %.0f%% percentile bootstrap (%d resamples of each report's stored samples)."
 
 // WriteMarkdown writes the comparison as Markdown: the machines, the
 // warnings, the answers, the geometric means and one table per category.
@@ -175,11 +191,11 @@ func (c *Comparison) WriteHTML(w io.Writer) error {
 <html lang="en"><head><meta charset="utf-8">
 <title>Machine comparison (suite %s version %d)</title>
 <style>
-body { font-family: sans-serif; margin: 2em; color: #111; max-width: 80em; }
-table { border-collapse: collapse; margin: 0.5em 0 1.5em; font-size: 0.85em; }
-th, td { border: 1px solid #999; padding: 0.2em 0.5em; text-align: left; vertical-align: top; }
+body { font-family: sans-serif; margin: 2em; color: #111; max-width: 70em; }
+table { border-collapse: collapse; margin: 0.5em 0 1.5em; font-size: 0.85em; max-width: 100%%; }
+th, td { border: 1px solid #999; padding: 0.2em 0.5em; text-align: left; vertical-align: top; overflow-wrap: anywhere; }
 th { background: #eee; }
-svg.chart { display: block; margin: 0.5em 0 1.5em; }
+svg.chart { display: block; margin: 0.5em 0 1.5em; max-width: 100%%; height: auto; }
 .warn { color: #8a4b00; }
 @media print {
   body { margin: 0; max-width: none; font-size: 9pt; }

@@ -94,6 +94,30 @@ type Benchmark struct {
 	// P99 is the 0.99 quantile of the samples, for latencies; null
 	// otherwise.
 	P99 *float64 `json:"p99,omitempty"`
+	// CPUSamples are, for a timed figure, the process's CPU time (user
+	// plus system, every thread: getrusage(RUSAGE_SELF)) of each sample,
+	// in the samples' unit and order: the wall time's companion, far less
+	// sensitive to other processes' load (see Stability in the package
+	// comment). CPUMedian is their median. Absent (null) for figures that
+	// are not timed here (calibration rates, latencies, energy, memory).
+	CPUSamples []float64 `json:"cpu_samples,omitempty"`
+	CPUMedian  *float64  `json:"cpu_median,omitempty"`
+	// LoadAverage is the mean of the 1-minute load average read before
+	// each sample (our own threads included); OthersCPU the fraction of
+	// the machine's CPU time (every core, /proc/stat) that went to other
+	// processes or was stolen by the hypervisor while the samples ran:
+	// the busy ticks less this process's CPU time, over all ticks. Null
+	// where unknown.
+	LoadAverage *float64 `json:"load_average,omitempty"`
+	OthersCPU   *float64 `json:"others_cpu,omitempty"`
+	// Wait is the time this process's threads spent runnable but waiting
+	// for a CPU (the scheduler's run delay, /proc/self/task/*/schedstat)
+	// per second of CPU time they got, over the samples: 0 on a machine
+	// to itself; 0.25 means a quarter more time waiting than running,
+	// which stretches a single-threaded wall time by up to a quarter.
+	// Null where unknown. Compare calls a benchmark loaded above
+	// LoadedWait.
+	Wait *float64 `json:"wait,omitempty"`
 	// Measured is false for a modelled figure (energy from the CPU-time
 	// model); true for everything timed or counted.
 	Measured bool `json:"measured"`
@@ -115,6 +139,7 @@ func (b *Benchmark) summarize() {
 	if !math.IsInf(s.Lo, 0) && !math.IsInf(s.Hi, 0) {
 		b.Lo, b.Hi = ptr(s.Lo), ptr(s.Hi)
 	}
+	b.CPUMedian = median(b.CPUSamples)
 }
 
 func ptr[T any](v T) *T { return &v }
@@ -174,7 +199,14 @@ func ReadFile(path string) (*Report, error) {
 				return nil, config.Input(fmt.Errorf("%s: malformed machine report: benchmark %q has sample %v (a measured %s is positive and finite)", path, b.Name, v, b.Unit))
 			}
 		}
+		for _, v := range b.CPUSamples {
+			if math.IsNaN(v) || math.IsInf(v, 0) || v < 0 {
+				return nil, config.Input(fmt.Errorf("%s: malformed machine report: benchmark %q has CPU sample %v (want finite, not negative)", path, b.Name, v))
+			}
+		}
 		switch {
+		case len(b.CPUSamples) > 0 && len(b.CPUSamples) != len(b.Samples):
+			return nil, config.Input(fmt.Errorf("%s: malformed machine report: benchmark %q has %d samples and %d CPU samples", path, b.Name, len(b.Samples), len(b.CPUSamples)))
 		case len(b.Samples) == 0 && b.Absent == "":
 			return nil, config.Input(fmt.Errorf("%s: malformed machine report: benchmark %q has no samples and no reason for their absence", path, b.Name))
 		case len(b.Samples) > 0 && b.Absent != "":

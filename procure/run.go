@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"gonum.org/v1/gonum/mat"
+	"gonum.org/v1/gonum/stat"
 
 	"github.com/lowdim/lowdim/calibrate"
 	"github.com/lowdim/lowdim/config"
@@ -59,6 +60,8 @@ func (s Suite) Validate() error {
 		return bad("calibration runs %d: want at least 1", s.CalibrationRuns)
 	case s.StepSamples < 1 && len(s.StepSizes) > 0:
 		return bad("step samples %d: want at least 1", s.StepSamples)
+	case s.InferRounds < 1 && len(s.InferSizes) > 0:
+		return bad("inference rounds %d: want at least 1", s.InferRounds)
 	case s.TTQRuns < 1 && len(s.TTQPresets) > 0:
 		return bad("time-to-quality runs %d: want at least 1", s.TTQRuns)
 	}
@@ -145,7 +148,8 @@ func Run(s Suite, o Options) (*Report, error) {
 	} else {
 		r.EnergySource = o.Model.Source()
 	}
-	st := &state{s: s, o: o, r: r, meter: meter, benches: map[string]int{}, prevStep: map[string]prevStep{}}
+	st := &state{s: s, o: o, r: r, meter: meter, benches: map[string]int{}, prevStep: map[string]prevStep{},
+		env: map[string]*envAcc{}}
 	tasks := st.tasks()
 	var total float64
 	for _, t := range tasks {
@@ -170,6 +174,7 @@ func Run(s Suite, o Options) (*Report, error) {
 	if st.stopped() {
 		return nil, ErrInterrupted
 	}
+	st.setEnv()
 	for i := range r.Benchmarks {
 		r.Benchmarks[i].summarize()
 	}
@@ -208,6 +213,11 @@ type state struct {
 	// peakGFLOPS is the best calibrated dgemm rate so far, for the estimates
 	// that drop a size before building it.
 	peakGFLOPS float64
+	// env accumulates, per benchmark, the load and the others' CPU share
+	// of its samples' windows.
+	env map[string]*envAcc
+	// mlp is the MLP benchmark's data, read on first use.
+	mlp *mlpData
 }
 
 func (st *state) stopped() bool {
@@ -250,18 +260,44 @@ func (st *state) tasks() []task {
 	for i := range s.CalibrationRuns {
 		ts = append(ts, task{fmt.Sprintf("calibration %d of %d", i+1, s.CalibrationRuns), 3, st.calibrate})
 	}
-	for _, w := range s.StepWorkloads {
-		for _, d := range s.StepSizes {
+	// Per size: every workload and method is built and warmed, then the
+	// samples are taken in rounds, one of each benchmark per round, so
+	// that a change of the machine's load during the rounds spreads over
+	// all of them instead of falling on one benchmark's block of samples.
+	for _, d := range s.StepSizes {
+		var ready []*stepper
+		for _, w := range s.StepWorkloads {
 			for _, m := range Methods {
-				// The original's step grows as d^3 (about 1 s for its
-				// samples at d = 256), up to the budget that drops it.
-				weight := 1.0
+				// Building grows as d^3 (a spectral initialisation), up to
+				// the budget that drops a size.
+				weight := 0.5
 				if m == "original" {
-					weight = min(s.StepBudget.Seconds(), max(1, math.Pow(float64(d)/256, 3)/8))
+					weight = min(s.StepBudget.Seconds(), max(0.5, math.Pow(float64(d)/256, 3)/16))
 				}
-				ts = append(ts, task{fmt.Sprintf("step workload=%s method=%s d=%d", w, m, d), weight,
-					func() error { st.step(w, m, d); return nil }})
+				ts = append(ts, task{fmt.Sprintf("step workload=%s method=%s d=%d: build", w, m, d), weight,
+					func() error {
+						if sp := st.prepareStep(w, m, d); sp != nil {
+							ready = append(ready, sp)
+						}
+						return nil
+					}})
 			}
+		}
+		for i := range s.StepSamples {
+			weight := float64(len(s.StepWorkloads)*len(Methods)) * s.StepMinSample.Seconds() * math.Max(1, math.Pow(float64(d)/1024, 3))
+			ts = append(ts, task{fmt.Sprintf("step d=%d: round %d of %d", d, i+1, s.StepSamples), weight,
+				func() error {
+					for _, sp := range ready {
+						if st.stopped() {
+							return nil
+						}
+						st.stepSample(sp)
+					}
+					if i == s.StepSamples-1 {
+						ready = nil // free the size's problems and networks
+					}
+					return nil
+				}})
 		}
 	}
 	// Interleaved: every preset and method runs once before any runs
@@ -279,14 +315,43 @@ func (st *state) tasks() []task {
 					func() error { return st.ttq(p, m, insts) }})
 			}
 		}
-	}
-	for _, d := range s.InferSizes {
-		for _, m := range Methods {
-			ts = append(ts, task{fmt.Sprintf("inference method=%s d=%d", m, d), 1,
-				func() error { st.infer(m, d); return nil }})
+		if s.MLP != nil {
+			for _, v := range s.MLP.Variants {
+				ts = append(ts, task{fmt.Sprintf("time to quality mlp=%s method=%s run %d of %d", s.MLP.Dataset, v, rep+1, s.TTQRuns), 6,
+					func() error { return st.mlpTTQ(s.MLP, v) }})
+			}
 		}
 	}
-	if s.MLPAbsent != "" {
+	// Inference: every network is built first, then timed in rounds,
+	// one of each network and batch per round; a round's median is one
+	// sample (the run is the unit that varies, not the call), the p99 is
+	// over every call of every round.
+	var nets []*inferNet
+	for _, d := range s.InferSizes {
+		for _, m := range Methods {
+			ts = append(ts, task{fmt.Sprintf("inference method=%s d=%d: build", m, d), 0.2,
+				func() error {
+					if n := st.prepareInfer(m, d); n != nil {
+						nets = append(nets, n)
+					}
+					return nil
+				}})
+		}
+	}
+	for i := range s.InferRounds {
+		ts = append(ts, task{fmt.Sprintf("inference: round %d of %d", i+1, s.InferRounds), 0.2 * float64(len(s.InferSizes)),
+			func() error {
+				for _, n := range nets {
+					st.inferRound(n)
+				}
+				if i == s.InferRounds-1 {
+					st.inferDone(nets)
+					nets = nil
+				}
+				return nil
+			}})
+	}
+	if s.MLP == nil {
 		ts = append(ts, task{"mlp", 0, func() error {
 			st.absent("time-to-quality/mlp=fashion-mnist/method=cdln/acc=0.85", TimeToQuality, "s", false, s.MLPAbsent)
 			return nil
@@ -346,18 +411,61 @@ func benchConfig(w string, d int) (config.Config, string) {
 	return c.WithDefaults(), ""
 }
 
+// stepper is a step benchmark built and warmed, ready for samples.
+type stepper struct {
+	name  string
+	obj   experiment.Objective
+	eta   float64
+	calls int // steps per sample
+}
+
 // step measures the seconds of one training step of method m on workload
-// w at size d.
+// w at size d: prepareStep, then every sample back to back (Run
+// interleaves the samples of the benchmarks of one size instead).
 func (st *state) step(w, m string, d int) {
+	sp := st.prepareStep(w, m, d)
+	if sp == nil {
+		return
+	}
+	for range st.s.StepSamples {
+		if st.stopped() {
+			return
+		}
+		st.stepSample(sp)
+	}
+}
+
+// stepSample adds one sample to the step benchmark sp: the wall and CPU
+// seconds per step of sp.calls steps.
+func (st *state) stepSample(sp *stepper) {
+	w := st.open()
+	t0 := time.Now()
+	for range sp.calls {
+		sp.obj.Step(sp.eta)
+		sp.obj.Evaluate()
+	}
+	wall := time.Since(t0).Seconds()
+	cpu := st.close(w, sp.name)
+	b := st.bench(sp.name, Training, "s", false, true)
+	b.Samples = append(b.Samples, wall/float64(sp.calls))
+	if !math.IsNaN(cpu) {
+		b.CPUSamples = append(b.CPUSamples, cpu/float64(sp.calls))
+	}
+}
+
+// prepareStep builds the step benchmark of method m on workload w at size
+// d, takes its first (untimed) step and returns it, or records it absent
+// with the reason and returns nil.
+func (st *state) prepareStep(w, m string, d int) *stepper {
 	name := fmt.Sprintf("step/workload=%s/method=%s/d=%d", w, m, d)
 	c, why := benchConfig(w, d)
 	if why != "" {
 		st.absent(name, Training, "s", false, why)
-		return
+		return nil
 	}
 	if err := experiment.Preflight(c); err != nil {
 		st.absent(name, Training, "s", false, "does not fit in memory: "+err.Error())
-		return
+		return nil
 	}
 	// Before building: the dense step's flops at the calibrated peak.
 	if st.peakGFLOPS > 0 {
@@ -366,7 +474,7 @@ func (st *state) step(w, m string, d int) {
 		if est > st.s.StepBudget {
 			st.absent(name, Training, "s", false, fmt.Sprintf("dropped: %d steps estimated at %s at the calibrated peak (%.1f GFLOP/s), beyond the suite's %s per benchmark",
 				st.s.StepSamples+1, est.Round(time.Second), st.peakGFLOPS, st.s.StepBudget))
-			return
+			return nil
 		}
 	}
 	// From the smaller size before it: building the problem and the
@@ -377,7 +485,7 @@ func (st *state) step(w, m string, d int) {
 		if p.dropped {
 			st.absent(name, Training, "s", false, fmt.Sprintf("dropped: d = %d was already beyond the suite's %s per benchmark", p.d, st.s.StepBudget))
 			st.prevStep[key] = prevStep{d: d, dropped: true}
-			return
+			return nil
 		}
 		r3 := math.Pow(float64(d)/float64(p.d), 3)
 		build, warm := time.Duration(float64(p.build)*r3), time.Duration(float64(p.warm)*r3)
@@ -386,20 +494,20 @@ func (st *state) step(w, m string, d int) {
 			st.absent(name, Training, "s", false, fmt.Sprintf("dropped: at d = %d building the problem and network took %s and a step %s, so d = %d would take about %s (both as d^3), beyond the suite's %s per benchmark",
 				p.d, p.build.Round(time.Millisecond), p.warm.Round(time.Microsecond), d, est.Round(time.Second), st.s.StepBudget))
 			st.prevStep[key] = prevStep{d: d, dropped: true}
-			return
+			return nil
 		}
 	}
 	started := time.Now()
-	st.prevStep[key] = prevStep{d: d, dropped: true} // until it completes
+	st.prevStep[key] = prevStep{d: d, dropped: true} // until it is ready
 	in, err := instance.Build(c)
 	if err != nil {
 		st.absent(name, Training, "s", false, err.Error())
-		return
+		return nil
 	}
 	net, err := experiment.NewNetwork(m, c, in)
 	if err != nil {
 		st.absent(name, Training, "s", false, err.Error())
-		return
+		return nil
 	}
 	obj, _ := experiment.NewObjective(m, c, in, net)
 	built := time.Since(started)
@@ -408,30 +516,16 @@ func (st *state) step(w, m string, d int) {
 	obj.Step(c.Eta)
 	obj.Evaluate()
 	warm := time.Since(t0)
-	defer func() {
-		if i, ok := st.benches[name]; ok && st.r.Benchmarks[i].Absent == "" && len(st.r.Benchmarks[i].Samples) == st.s.StepSamples {
-			st.prevStep[key] = prevStep{d: d, build: built, warm: warm}
-		}
-	}()
 	samples := st.s.StepSamples
 	if time.Duration(samples)*max(warm, st.s.StepMinSample) > st.s.StepBudget {
 		st.absent(name, Training, "s", false, fmt.Sprintf("dropped: one step took %s, %d samples would exceed the suite's %s per benchmark",
 			warm.Round(time.Millisecond), samples, st.s.StepBudget))
-		return
+		return nil
 	}
-	calls := max(1, int(math.Ceil(st.s.StepMinSample.Seconds()/max(warm.Seconds(), 1e-9))))
-	b := st.bench(name, Training, "s", false, true)
-	for range samples {
-		if st.stopped() {
-			return
-		}
-		t0 := time.Now()
-		for range calls {
-			obj.Step(c.Eta)
-			obj.Evaluate()
-		}
-		b.Samples = append(b.Samples, time.Since(t0).Seconds()/float64(calls))
-	}
+	st.prevStep[key] = prevStep{d: d, build: built, warm: warm}
+	st.bench(name, Training, "s", false, true)
+	return &stepper{name: name, obj: obj, eta: c.Eta,
+		calls: max(1, int(math.Ceil(st.s.StepMinSample.Seconds()/max(warm.Seconds(), 1e-9))))}
 }
 
 // ttq trains method m of preset p to its tolerance once and adds the
@@ -463,9 +557,11 @@ func (st *state) ttq(p, m string, insts map[string]*instance.Instance) error {
 	obj, _ := experiment.NewObjective(m, c, in, net)
 	st.notePeak()
 	resetErr := resetPeakRSS()
+	w := st.open()
 	st.meter.Start()
 	res := trainer.Train(obj, trainer.Config{Steps: c.Steps, Eta: c.Eta, Tol: c.Tol, Every: c.Every, Stop: st.o.Interrupt})
 	reading := st.meter.Stop()
+	cpu := st.close(w, base)
 	if st.stopped() {
 		return ErrInterrupted
 	}
@@ -473,8 +569,21 @@ func (st *state) ttq(p, m string, insts map[string]*instance.Instance) error {
 		st.absent(base, TimeToQuality, "s", false, fmt.Sprintf("did not reach tol %g in %d steps (%s: %s)", c.Tol, c.Steps, res.Status, res.Message))
 		return nil
 	}
+	st.record(base, ename, rname, *res.SecondsToTol, cpu, reading, resetErr)
+	return nil
+}
+
+// record adds one time-to-quality run's figures: the seconds to quality
+// and the run's CPU seconds to the benchmark named base, its energy to
+// ename and its peak RSS to rname.
+func (st *state) record(base, ename, rname string, secs, cpu float64, reading energy.Reading, resetErr error) {
 	b := st.bench(base, TimeToQuality, "s", false, true)
-	add(b, *res.SecondsToTol)
+	if b.Absent == "" {
+		b.Samples = append(b.Samples, secs)
+		if !math.IsNaN(cpu) {
+			b.CPUSamples = append(b.CPUSamples, cpu)
+		}
+	}
 	e := st.bench(ename, Energy, "J", false, reading.Measured)
 	if !math.IsNaN(reading.Joules) {
 		add(e, reading.Joules)
@@ -489,50 +598,84 @@ func (st *state) ttq(p, m string, insts map[string]*instance.Instance) error {
 	} else {
 		st.absent(rname, Memory, "bytes", false, "peak RSS unknown (no /proc/self/status)")
 	}
-	return nil
 }
 
-// infer times inference of method m at size d at every batch of the
-// suite: the compressed network on its factored layers, the wide one on
-// its materialised end-to-end matrix.
-func (st *state) infer(m string, d int) {
+// inferNet is a network ready for inference rounds: its layers as
+// served, and every call's time so far per batch.
+type inferNet struct {
+	m      string
+	d      int
+	layers []*mat.Dense
+	calls  map[int][]float64
+}
+
+func inferName(m string, d, batch int) string {
+	return fmt.Sprintf("inference/method=%s/d=%d/batch=%d", m, d, batch)
+}
+
+// prepareInfer builds method m's network at size d for inference: the
+// compressed network as its factored layers, the wide one as its
+// materialised end-to-end matrix. It records the benchmarks absent and
+// returns nil when it cannot.
+func (st *state) prepareInfer(m string, d int) *inferNet {
 	c, _ := benchConfig("mf", d)
-	names := func(batch int) string { return fmt.Sprintf("inference/method=%s/d=%d/batch=%d", m, d, batch) }
-	fail := func(why string) {
+	fail := func(why string) *inferNet {
 		for _, b := range st.s.InferBatches {
-			st.absent(names(b), Inference, "s", false, why)
+			st.absent(inferName(m, d, b), Inference, "s", false, why)
 		}
+		return nil
 	}
 	if err := experiment.Preflight(c); err != nil {
-		fail("does not fit in memory: " + err.Error())
-		return
+		return fail("does not fit in memory: " + err.Error())
 	}
 	in, err := instance.Build(c)
 	if err != nil {
-		fail(err.Error())
-		return
+		return fail(err.Error())
 	}
 	net, err := experiment.NewNetwork(m, c, in)
 	if err != nil {
-		fail(err.Error())
-		return
+		return fail(err.Error())
 	}
-	var layers []*mat.Dense
+	n := &inferNet{m: m, d: d, calls: map[int][]float64{}}
 	if info, ok := config.LookupMethod(m); ok && info.FormsProduct {
-		layers = []*mat.Dense{mat.DenseCopyOf(net.Forward())}
+		n.layers = []*mat.Dense{mat.DenseCopyOf(net.Forward())}
 	} else {
 		for l := range net.Layers() {
-			layers = append(layers, net.Layer(l))
+			n.layers = append(n.layers, net.Layer(l))
 		}
 	}
+	for _, b := range st.s.InferBatches {
+		st.bench(inferName(m, d, b), Inference, "s", false, true)
+	}
+	return n
+}
+
+// inferRound times one round of n at every batch of the suite and adds
+// each round's median latency as a sample.
+func (st *state) inferRound(n *inferNet) {
 	for _, batch := range st.s.InferBatches {
 		if st.stopped() {
 			return
 		}
-		res := latency.Chain(layers, batch, st.s.Latency)
-		b := st.bench(names(batch), Inference, "s", false, true)
-		b.Samples = res.Seconds
-		b.P99 = ptr(res.P99)
+		name := inferName(n.m, n.d, batch)
+		w := st.open()
+		res := latency.Chain(n.layers, batch, st.s.Latency)
+		st.close(w, name)
+		b := st.bench(name, Inference, "s", false, true)
+		b.Samples = append(b.Samples, res.P50)
+		n.calls[batch] = append(n.calls[batch], res.Seconds...)
+	}
+}
+
+// inferDone sets each inference benchmark's p99 over every call of every
+// round.
+func (st *state) inferDone(nets []*inferNet) {
+	for _, n := range nets {
+		for batch, calls := range n.calls {
+			s := slices.Clone(calls)
+			slices.Sort(s)
+			st.bench(inferName(n.m, n.d, batch), Inference, "s", false, true).P99 = ptr(stat.Quantile(0.99, stat.Empirical, s, nil))
+		}
 	}
 }
 

@@ -15,9 +15,13 @@ func TestRunTiny(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, Kind, r.Kind)
 	require.Equal(t, "tiny", r.Suite)
-	// 2 calibration runs, 2 step workloads x 2 sizes x 2 methods, 1 preset x
-	// 2 methods x 2 runs, 2 inference methods: 2 + 8 + 4 + 2 + 1 (mlp) tasks.
-	require.Contains(t, progress.String(), "[17/17] mlp: elapsed")
+	// 2 calibration runs, per size 2 step workloads x 2 methods built and
+	// 3 rounds of samples, 1 preset x 2 methods x 2 runs, 2 inference
+	// networks built and 3 rounds: 2 + 2 x (4 + 3) + 4 + (2 + 3) + 1 (mlp)
+	// tasks.
+	require.Contains(t, progress.String(), "[26/26] mlp: elapsed")
+	require.Contains(t, progress.String(), "inference: round 3 of 3")
+	require.Contains(t, progress.String(), "step d=16: round 3 of 3")
 	require.Contains(t, progress.String(), "left\n")
 
 	want := map[string]struct {
@@ -46,12 +50,24 @@ func TestRunTiny(t *testing.T) {
 			require.Empty(t, b.Samples, name)
 			require.Nil(t, b.Median, "%s: absent is null, never 0", name)
 		case w.samples < 0:
-			require.GreaterOrEqual(t, len(b.Samples), 10, "%s: MinCalls latencies", name)
+			require.Len(t, b.Samples, Tiny().InferRounds, "%s: one median per round", name)
 			require.NotNil(t, b.P99, name)
 			require.LessOrEqual(t, *b.Median, *b.P99, name)
+			require.Nil(t, b.CPUMedian, "%s: latencies have no CPU time", name)
 		default:
 			require.Len(t, b.Samples, w.samples, name)
 			require.NotNil(t, b.Median, name)
+			if b.Unit == "s" {
+				// Every timed sample has its CPU time beside it, and the
+				// load it ran under.
+				require.Len(t, b.CPUSamples, w.samples, "%s: CPU time of every sample", name)
+				require.NotNil(t, b.CPUMedian, name)
+				require.NotNil(t, b.LoadAverage, "%s: load average (Linux)", name)
+				// Null when no /proc/stat tick (10 ms) passed in its samples.
+				if b.OthersCPU != nil {
+					require.True(t, *b.OthersCPU >= 0 && *b.OthersCPU <= 1, "%s: others' share %v", name, *b.OthersCPU)
+				}
+			}
 			require.Nil(t, b.Lo, "%s: %d samples give no 95%% interval of the median (6 needed)", name, w.samples)
 		}
 	}
