@@ -34,14 +34,20 @@ report as JSON: the fingerprint (CPU, caches, cores, cgroup limits, kernel,
 Go, BLAS backend and its build, GOMAXPROCS); the dgemm rate and the triad
 bandwidth of 6 calibration runs (medians and 95%% intervals); the step time of
 the original and the compressed network per workload at d = 256, 1024 and
-4096 (sizes beyond the memory or the time budget are dropped, and the report
-says which and why); the seconds to the tolerance of paper-mc,
-paper-mf-fast and paper-ms-fast, with the energy (RAPL when readable, else
-modelled, labelled so) and peak RSS of each run; the inference latency (p50,
-p99) of the compressed network on its factored layers and of the wide one
-at batch 1 and 64. --quick runs d = 256 only and fewer repetitions (a few
-minutes on two cores). Progress and an estimate of the time left go to
-stderr.
+4096, 10 samples taken in rounds across the benchmarks of a size (sizes
+beyond the memory or the time budget are dropped, and the report says which
+and why); the seconds to the tolerance of paper-mc, paper-mf-fast and
+paper-ms-fast, and the seconds of training the FashionMNIST MLP (a pinned
+configuration, wide and compressed block) takes to reach 0.85 test accuracy
+(absent, with the reason, when /usr/share/datasets/fashion-mnist is not
+readable), 6 runs each (--quick: 5), interleaved, with the energy (RAPL when
+readable, else modelled, labelled so) and peak RSS of each run; the inference
+latency (p50, p99) of the compressed network on its factored layers and of
+the wide one at batch 1 and 64, in 10 rounds. Every timed figure keeps the
+process CPU time beside its wall time, and every benchmark the load it ran
+under: compare compares wall times and says which figures were stretched by
+other processes. --quick runs d = 256 only (under 2 minutes with OpenBLAS on
+two cores). Progress and an estimate of the time left go to stderr.
 
 Exit codes: 0 ok, 2 a bad flag or --out, 3 the report could not be
 written, 130 or 143 interrupted (nothing written: a partial report would
