@@ -2,11 +2,12 @@ package procure
 
 import (
 	"path/filepath"
+	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/lowdim/lowdim/energy"
 	"github.com/lowdim/lowdim/idx"
 	"github.com/lowdim/lowdim/mlp"
 )
@@ -28,47 +29,71 @@ func tinyMLP(dir string) *MLPBench {
 func TestMLPTimeToQuality(t *testing.T) {
 	dir := t.TempDir()
 	require.NoError(t, idx.WriteDir(dir, idx.Synthetic(4, 8, 400, 200, 40, 1), true))
-	s := Tiny()
-	s.MLP = tinyMLP(dir)
-	s.CalibrationRuns, s.StepSizes, s.InferSizes, s.TTQPresets = 1, nil, nil, nil
-	start := time.Now()
-	r, err := Run(s, Options{})
-	require.NoError(t, err)
-	t.Logf("%s", time.Since(start))
+	const runs = 2
+	// run does what Run's time-to-quality tasks do for the MLP, without
+	// the rest of a suite: runs interleaved runs of each variant.
+	run := func(b *MLPBench) *Report {
+		st := &state{s: Tiny(), r: &Report{}, benches: map[string]int{}, meter: energy.NewMeter(energy.DefaultRoot, energy.Model{})}
+		for range runs {
+			for _, v := range b.Variants {
+				require.NoError(t, st.mlpTTQ(b, v))
+			}
+		}
+		st.setEnv()
+		for i := range st.r.Benchmarks {
+			st.r.Benchmarks[i].summarize()
+		}
+		return st.r
+	}
+	r := run(tinyMLP(dir))
 	for _, v := range []string{"dln", "cdln"} {
 		b, ok := r.Lookup("time-to-quality/mlp=synthetic/method=" + v + "/acc=0.9")
 		require.True(t, ok, v)
 		require.Empty(t, b.Absent, v)
-		require.Len(t, b.Samples, s.TTQRuns, v)
-		require.Len(t, b.CPUSamples, s.TTQRuns, v)
+		require.Len(t, b.Samples, runs, v)
+		require.Len(t, b.CPUSamples, runs, v)
+		require.NotNil(t, b.LoadAverage, v)
 		for _, name := range []string{"energy/mlp=synthetic/method=" + v, "memory/peak-rss/mlp=synthetic/method=" + v} {
 			e, ok := r.Lookup(name)
 			require.True(t, ok, name)
-			require.Len(t, e.Samples, s.TTQRuns, name)
+			require.Len(t, e.Samples, runs, name)
 		}
 	}
-	_, ok := r.Lookup("time-to-quality/mlp=fashion-mnist/method=cdln/acc=0.85")
-	require.False(t, ok, "a suite with an MLP does not record the absent placeholder")
 
-	s.MLP = tinyMLP(filepath.Join(dir, "none"))
-	start = time.Now()
-	r, err = Run(s, Options{Progress: tlog{t}})
-	t.Logf("%s", time.Since(start))
-	require.NoError(t, err)
+	none := filepath.Join(dir, "none")
+	r = run(tinyMLP(none))
 	for _, name := range []string{"time-to-quality/mlp=synthetic/method=cdln/acc=0.9", "energy/mlp=synthetic/method=cdln", "memory/peak-rss/mlp=synthetic/method=dln"} {
 		b, ok := r.Lookup(name)
 		require.True(t, ok, name)
 		require.Empty(t, b.Samples, name)
-		require.Contains(t, b.Absent, "data set is not readable in "+filepath.Join(dir, "none"), name)
+		require.Nil(t, b.Median, "%s: absent is null", name)
+		require.Contains(t, b.Absent, "data set is not readable in "+none, name)
 	}
 
-	s.MLP = tinyMLP(dir)
-	s.MLP.Accuracy = 1.01
-	s.MLP.Train.Epochs = 1
-	r, err = Run(s, Options{})
-	require.NoError(t, err)
-	b, _ := r.Lookup("time-to-quality/mlp=synthetic/method=dln/acc=1.01")
-	require.Contains(t, b.Absent, "did not reach test accuracy 1.01 in 25 steps (best ")
+	b := tinyMLP(dir)
+	b.Accuracy = 1.01
+	b.Train.Epochs = 1
+	r = run(b)
+	tb, _ := r.Lookup("time-to-quality/mlp=synthetic/method=dln/acc=1.01")
+	require.Contains(t, tb.Absent, "did not reach test accuracy 1.01 in 25 steps (best ")
+}
+
+// TestTasksWithMLP: a suite with an MLP has its runs among the
+// time-to-quality tasks, interleaved with the presets', and no absent
+// placeholder; without one, the placeholder is the last task.
+func TestTasksWithMLP(t *testing.T) {
+	s := Tiny()
+	s.MLP = tinyMLP(t.TempDir())
+	var names []string
+	for _, task := range (&state{s: s}).tasks() {
+		names = append(names, task.name)
+	}
+	all := strings.Join(names, "\n")
+	require.Contains(t, all, "time to quality quick/mf method=compressed run 1 of 2\ntime to quality mlp=synthetic method=dln run 1 of 2\ntime to quality mlp=synthetic method=cdln run 1 of 2\ntime to quality quick/mf method=original run 2 of 2")
+	require.NotContains(t, all, "\nmlp")
+	s.MLP = nil
+	ts := (&state{s: s}).tasks()
+	require.Equal(t, "mlp", ts[len(ts)-1].name)
 }
 
 // TestFashionMLPPinned: the standard suite's MLP is the literal
@@ -86,7 +111,3 @@ func TestFashionMLPPinned(t *testing.T) {
 	require.Equal(t, 100, FashionMLP.EvalEvery)
 	require.Equal(t, idx.FashionMNISTDir, FashionMLP.Dir)
 }
-
-type tlog struct{ t *testing.T }
-
-func (l tlog) Write(p []byte) (int, error) { l.t.Log(string(p)); return len(p), nil }
