@@ -387,3 +387,42 @@ func TestFmtClip(t *testing.T) {
 	require.False(t, clipped)
 	require.Equal(t, "-", fmtClip(nil, "%.2f", 0, 100, &clipped))
 }
+
+// TestPredictMLPRefuses: predict on an MLP model refuses, with exit 2 and
+// the flag named, a missing --data, a missing data file, --label on an npy
+// source, a CSV whose columns are not the model's, and an --out that is
+// the data; nothing is written.
+func TestPredictMLPRefuses(t *testing.T) {
+	dir := t.TempDir()
+	var b bytes.Buffer
+	require.NoError(t, classify.WriteSyntheticCSV(&b, 400, 3, 0.2, 2))
+	data := writeFile(t, dir, "d.csv", b.String())
+	models := filepath.Join(dir, "models")
+	var out, errb bytes.Buffer
+	code := run(with([]string{"verify", "--task", "classify", "--data", data, "--label", "label", "--r-hat", "4", "--seeds", "2",
+		"--max-drop", "100", "--out", filepath.Join(dir, "out"), "--save-model", models}, classifyArgs...), &out, &errb)
+	require.Equal(t, exitOK, code, errb.String())
+	m := filepath.Join(models, "cdln-r4")
+	renamed := writeFile(t, dir, "r.csv", strings.Replace(b.String(), "f1,", "g1,", 1))
+	for _, c := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"no data", []string{"--model", m}, "invalid --data \"\": --data is required for an MLP model"},
+		{"missing file", []string{"--model", m, "--data", filepath.Join(dir, "none.csv")}, "invalid --data"},
+		{"label on npy", []string{"--model", m, "--data", filepath.Join(dir, "X.npy"), "--label", "y"}, "invalid --label y: applies to a CSV source"},
+		{"other columns", []string{"--model", m, "--data", renamed, "--label", "label"}, "its feature columns g1,f2,f3 are not the model's f1,f2,f3"},
+		{"out is data", []string{"--model", m, "--data", data, "--label", "label", "--out", data}, "is --data"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var out, errb bytes.Buffer
+			require.Equal(t, exitUsage, run(append([]string{"predict"}, c.args...), &out, &errb), errb.String())
+			require.Contains(t, errb.String(), c.want)
+			require.Empty(t, out.String())
+		})
+	}
+	got, err := os.ReadFile(data)
+	require.NoError(t, err)
+	require.Equal(t, b.String(), string(got), "the data file is unchanged")
+}
