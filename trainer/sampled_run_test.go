@@ -51,7 +51,7 @@ func BenchmarkSampledRun(b *testing.B) {
 						if vec {
 							ss += sampledRunVector(ai, gacc, inter, 2*h, idx[s:s+per], vals[s:s+per], 1e-9)
 						} else {
-							ss += runLoop(ai, gacc, inter, 2*h, idx[s:s+per], vals[s:s+per], 1e-9)
+							ss = runLoop(ss, ai, gacc, inter, 2*h, idx[s:s+per], vals[s:s+per], 1e-9)
 						}
 					}
 				}
