@@ -48,10 +48,15 @@ func planMemory(c config.Config, loaded, keepInit bool) memplan.Plan {
 	}
 	rows, cols := spec.Dims(c)
 	flag, size := c.SizeFlag()
-	var data []memplan.Item
+	var data, building []memplan.Item
 	var dataBytes uint64
 	for _, n := range spec.Footprint(c) {
-		data = append(data, memplan.Item{What: n.What, Flag: n.Flag, Value: n.Value, Bytes: n.Bytes})
+		it := memplan.Item{What: n.What, Flag: n.Flag, Value: n.Value, Bytes: n.Bytes}
+		if n.Building {
+			building = append(building, it)
+			continue
+		}
+		data = append(data, it)
 		dataBytes += n.Bytes
 	}
 	if loaded {
@@ -59,7 +64,7 @@ func planMemory(c config.Config, loaded, keepInit bool) memplan.Plan {
 	}
 	dense := !c.Sparse()
 	if !loaded {
-		p.Add("building the instance", data...)
+		p.Add("building the instance", append(data[:len(data):len(data)], building...)...)
 		if dense {
 			p.Add("drawing the target", memplan.Item{What: "the target being drawn (a Gaussian matrix and its SVD)", Flag: flag, Value: size, Bytes: drawBytes(rows, cols)})
 		}

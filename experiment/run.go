@@ -61,7 +61,8 @@ type Options struct {
 	// MaxTime is the time preflight's limit (--max-time); 0: none.
 	MaxTime time.Duration
 	// TimeLog, when not nil, receives the time preflight's line
-	// (TimeLine) before training.
+	// (TimeLine) before training, and the progress of a drawn instance's
+	// long phases (instance.BuildLog).
 	TimeLog io.Writer
 	// Trained, when not nil, is called with each network once its
 	// training has ended (converged, out of steps, diverged, or cut short
@@ -197,7 +198,7 @@ func Run(c config.Config, opt Options) (*results.Run, error) {
 		if plan, budget, err = preflight(c, false, false); err != nil {
 			return nil, err
 		}
-		if in, err = instance.Build(c); err != nil {
+		if in, err = instance.BuildLog(c, opt.TimeLog); err != nil {
 			return nil, err
 		}
 	}

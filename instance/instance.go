@@ -17,6 +17,7 @@ package instance
 import (
 	"errors"
 	"fmt"
+	"io"
 	"maps"
 	"math"
 	"math/rand/v2"
@@ -24,6 +25,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"time"
 
 	"gonum.org/v1/gonum/mat"
 
@@ -92,17 +94,33 @@ func Spec(c config.Config) (workloads.Spec, error) {
 }
 
 // Build draws the instance of c (defaults applied, validated) from its
-// seed.
-func Build(c config.Config) (*Instance, error) {
+// seed. It is BuildLog with no log.
+func Build(c config.Config) (*Instance, error) { return BuildLog(c, nil) }
+
+// BuildLog is Build, saying on log (when not nil) how long the draw of a
+// sparse instance took when it took a second or more, and passing log to
+// a workload that reports the progress of its long phases (the randomized
+// SVDs of workloads.SparseMC, SetLog). The instance is the same with or
+// without a log.
+func BuildLog(c config.Config, log io.Writer) (*Instance, error) {
 	spec, err := Spec(c)
 	if err != nil {
 		return nil, err
 	}
 	rng := func(stream uint64) *rand.Rand { return Rand(c.Seed, stream) }
 	if c.Sparse() && spec.NewSparse != nil {
+		start := time.Now()
 		w, phi, err := spec.NewSparse(c, rng)
 		if err != nil {
 			return nil, err
+		}
+		if el := time.Since(start); log != nil && el >= time.Second {
+			rows, cols := w.Dims()
+			fmt.Fprintf(log, "instance: the target's factors, %d observed entries of %d x %d and the target's values on them in %.1f s\n",
+				observed(w), rows, cols, el.Seconds())
+		}
+		if l, ok := w.(interface{ SetLog(io.Writer) }); ok {
+			l.SetLog(log)
 		}
 		return &Instance{Factored: phi, Work: w, Source: "seed (sparse)"}, nil
 	}
@@ -642,4 +660,13 @@ func CountAbove(s []float64, rel float64) int {
 		}
 	}
 	return n
+}
+
+// observed is the number of observed entries of w (0 when it does not
+// say).
+func observed(w workloads.Workload) int {
+	if o, ok := w.(interface{ Observed() int }); ok {
+		return o.Observed()
+	}
+	return 0
 }

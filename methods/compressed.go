@@ -35,19 +35,33 @@ func init() {
 		},
 		Params: narrowParams,
 		// The SVD of a dense surrogate (InitSpectral); a sparse one's top
-		// singular vectors come from a randomized iteration of width
-		// r_hat, small beside the network.
+		// singular vectors come from a randomized iteration
+		// (RandSVDBytes).
 		InitBytes: func(c config.Config, rows, cols int, dense bool) uint64 {
 			if !dense {
-				return 0
+				return RandSVDBytes(rows, cols, c.RHat)
 			}
 			return SVDBytes(rows, cols)
 		},
 	})
 }
 
+// RandSVDBytes is the peak of the randomized SVD that gives a sparse
+// surrogate's top k singular vectors of a rows x cols surrogate
+// (workloads.SparseMC.TopSingular, block width l = k + 10): its two
+// blocks Y (rows x l) and Z (cols x l), then, in the SVD of Z, its copy
+// and its U; after it, Y, U's copy, the left vectors (rows x l) and the
+// result (rows x k and cols x k). The larger of the two.
+func RandSVDBytes(rows, cols, k int) uint64 {
+	m, n := uint64(rows), uint64(cols)
+	l := uint64(min(k+10, rows, cols))
+	during := l * (m + 3*n)
+	after := l*(2*m+n) + uint64(k)*(m+n)
+	return 8 * max(during, after)
+}
+
 // topSingular is implemented by workloads whose surrogate is not held
-// densely (workloads.SparseMC).
+// densely (workloads.SparseMC). The vectors it returns are not modified.
 type topSingular interface {
 	TopSingular(k int) (u, v *mat.Dense, err error)
 }

@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
+	"slices"
 
 	"gonum.org/v1/gonum/mat"
 
@@ -523,13 +524,7 @@ func init() {
 			p := c.Float("p")
 			o := uint64(p * float64(rows) * float64(cols))
 			if c.Sparse() {
-				// CSR pattern and values, the sampling bitset, the factors.
-				data := 12*o + uint64(8*(rows+1)) + uint64(rows)*uint64(cols)/8 + uint64(8*(rows+cols)*c.R)
-				shape := fmt.Sprintf("a --d %d target", rows)
-				if rows != cols {
-					shape = fmt.Sprintf("a %d x %d target", rows, cols)
-				}
-				return []Need{{Bytes: data, Flag: "p", Value: p, What: fmt.Sprintf("the observed entries of --p %g of %s", p, shape)}}
+				return sparseFootprint(c, rows, cols, p, o)
 			}
 			// Target, mask and surrogate, and the observed entries' row
 			// pointers and (column, value) pairs (MC.Bytes); with noise,
@@ -584,4 +579,35 @@ func mcNoise() config.Param {
 	p := noiseParam
 	p.OmitZero = true
 	return p
+}
+
+// sparseFootprint is the memory of a sparse mc instance of rows x cols
+// with o = floor(p rows cols) observed entries: the CSR pattern and values
+// (12 bytes per entry and 8 per row) and the factors (SparseMC.Bytes);
+// the surrogate's top r_hat singular vectors that SparseMC.TopSingular
+// keeps when the compressed network is trained; and, while the instance is
+// drawn, SampleObserved's scratch (samplingBytes).
+func sparseFootprint(c config.Config, rows, cols int, p float64, o uint64) []Need {
+	shape := fmt.Sprintf("a --d %d target", rows)
+	if rows != cols {
+		shape = fmt.Sprintf("a %d x %d target", rows, cols)
+	}
+	data := 12*o + uint64(8*(rows+1)) + uint64(8*(rows+cols)*c.R)
+	needs := []Need{{Bytes: data, Flag: "p", Value: p, What: fmt.Sprintf("the observed entries of --p %g of %s", p, shape)}}
+	if slices.Contains(c.Methods, "compressed") {
+		needs = append(needs, Need{Bytes: uint64(8 * (rows + cols) * c.RHat),
+			What: fmt.Sprintf("the surrogate's top --r-hat %d singular vectors (the compressed network's initialization)", c.RHat)})
+	}
+	return append(needs, Need{Bytes: samplingBytes(rows, cols, o), Flag: "p", Value: p, Building: true,
+		What: fmt.Sprintf("the draw of the observed entries of --p %g of %s", p, shape)})
+}
+
+// samplingBytes is SampleObserved's scratch for o of rows x cols entries:
+// its bitset, or its sorted batches (16 bytes per entry).
+func samplingBytes(rows, cols int, o uint64) uint64 {
+	n := uint64(rows) * uint64(cols)
+	if useBitset(int64(n), int64(o)) {
+		return (n + 63) / 64 * 8
+	}
+	return 16 * o
 }

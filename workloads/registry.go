@@ -83,6 +83,9 @@ type Need struct {
 	Flag  string
 	Value any
 	What  string
+	// Building says the part is held only while the instance is built
+	// (a scratch of the draw), not by the instance built.
+	Building bool
 }
 
 var (

@@ -2,6 +2,7 @@ package workloads
 
 import (
 	"fmt"
+	"io"
 	"math"
 	"math/rand/v2"
 
@@ -26,7 +27,19 @@ type SparseMC struct {
 	rng    *rand.Rand
 	// top holds TopSingular's vectors by width k.
 	top map[int][2]*mat.Dense
+	// log receives the progress of the randomized SVDs (SetLog).
+	log io.Writer
 }
+
+// SetLog sends the progress of the surrogate's randomized SVDs
+// (TopSingular and TargetTop: 10 products with the observed entries each)
+// to log, a line every 2 s once one has run a second, with the time left;
+// nil (the default) prints nothing.
+func (w *SparseMC) SetLog(log io.Writer) { w.log = log }
+
+// randSVDProducts is the number of products with the surrogate of
+// topSingular with 4 power iterations: 2*4 + 2.
+const randSVDProducts = 10
 
 var _ Workload = (*SparseMC)(nil)
 
@@ -126,6 +139,8 @@ func (w *SparseMC) TopSingular(k int) (u, v *mat.Dense, err error) {
 	}
 	r, c := w.Dims()
 	apply, applyT := w.applySurrogate()
+	p := newProgress(w.log, fmt.Sprintf("spectral initialization: the surrogate's top %d singular vectors", k), randSVDProducts, "products with the observed entries")
+	apply, applyT = counted(p, apply, applyT)
 	u, v, _, err = topSingular(r, c, k, 4, apply, applyT, w.rng)
 	if err != nil {
 		return nil, nil, err
@@ -142,6 +157,8 @@ func (w *SparseMC) TopSingular(k int) (u, v *mat.Dense, err error) {
 func (w *SparseMC) targetEstimate() (apply, applyT func(dst, x *mat.Dense), scale float64) {
 	r, c := w.Dims()
 	apply, applyT = w.applySurrogate()
+	p := newProgress(w.log, "learning rate: the target's top singular value", randSVDProducts, "products with the observed entries")
+	apply, applyT = counted(p, apply, applyT)
 	return apply, applyT, float64(r*c) / float64(w.Observed())
 }
 
