@@ -17,8 +17,6 @@ import (
 //   - the observed entries: 12 bytes each (column int32, value float64),
 //     the row pointers 8 (d + 1), the factors 8 * 2d * r (r = 10):
 //     128,849,016 + 524,296 + 10,485,760 = 139,859,072;
-//   - the surrogate's top r_hat = 20 vectors TopSingular keeps: 8 * 2d * 20
-//     = 20,971,520;
 //   - while drawn, SampleObserved's sorted batches (p < 1/128): 16 o =
 //     171,798,688;
 //   - the randomized SVD's peak (methods.RandSVDBytes, l = 30, k = 20):
@@ -39,15 +37,14 @@ func TestSparsePlanBytes(t *testing.T) {
 	}
 	const (
 		observed = "the observed entries of --p 0.0025 of a --d 65536 target"
-		vectors  = "the surrogate's top --r-hat 20 singular vectors (the compressed network's initialization)"
 		draw     = "the draw of the observed entries of --p 0.0025 of a --d 65536 target"
 		init     = "the compressed network's initialization"
 	)
-	require.Equal(t, map[string]uint64{observed: 139859072, vectors: 20971520, draw: 171798688},
+	require.Equal(t, map[string]uint64{observed: 139859072, draw: 171798688},
 		items["building the instance"])
 	require.Equal(t, uint64(139859072), items["initializing compressed"][observed])
 	require.Equal(t, uint64(68157440), items["initializing compressed"][init])
-	require.Equal(t, uint64(20971520), items["training compressed"][vectors])
+	require.Equal(t, uint64(139859072), items["training compressed"][observed])
 	require.NotContains(t, items["training compressed"], draw, "the draw's scratch is not held while training")
 
 	// d = 262,144 (43 million entries): no phase near the 8.6 GB of a

@@ -5,7 +5,6 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
-	"slices"
 
 	"gonum.org/v1/gonum/mat"
 
@@ -584,9 +583,8 @@ func mcNoise() config.Param {
 // sparseFootprint is the memory of a sparse mc instance of rows x cols
 // with o = floor(p rows cols) observed entries: the CSR pattern and values
 // (12 bytes per entry and 8 per row) and the factors (SparseMC.Bytes);
-// the surrogate's top r_hat singular vectors that SparseMC.TopSingular
-// keeps when the compressed network is trained; and, while the instance is
-// drawn, SampleObserved's scratch (samplingBytes).
+// and, while the instance is drawn, SampleObserved's scratch
+// (samplingBytes).
 func sparseFootprint(c config.Config, rows, cols int, p float64, o uint64) []Need {
 	shape := fmt.Sprintf("a --d %d target", rows)
 	if rows != cols {
@@ -594,10 +592,6 @@ func sparseFootprint(c config.Config, rows, cols int, p float64, o uint64) []Nee
 	}
 	data := 12*o + uint64(8*(rows+1)) + uint64(8*(rows+cols)*c.R)
 	needs := []Need{{Bytes: data, Flag: "p", Value: p, What: fmt.Sprintf("the observed entries of --p %g of %s", p, shape)}}
-	if slices.Contains(c.Methods, "compressed") {
-		needs = append(needs, Need{Bytes: uint64(8 * (rows + cols) * c.RHat),
-			What: fmt.Sprintf("the surrogate's top --r-hat %d singular vectors (the compressed network's initialization)", c.RHat)})
-	}
 	return append(needs, Need{Bytes: samplingBytes(rows, cols, o), Flag: "p", Value: p, Building: true,
 		What: fmt.Sprintf("the draw of the observed entries of --p %g of %s", p, shape)})
 }
