@@ -27,6 +27,11 @@
 # the OpenBLAS pass fails too. Only needs CI cannot provide (RAPL energy
 # counters in a VM) still skip, and, by design, the OpenBLAS pass's
 # GonumPassOnly tests (the first pass ran them).
+#
+# The trainer's tests (the step conformance suite among them) run once more
+# with -tags purego, which replaces the AVX2/FMA assembler kernel of the
+# sampled step with its portable Go loop, so that machines without those
+# extensions are covered.
 
 GO      ?= go
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo dev)
@@ -93,6 +98,8 @@ test: fmt-check vet
 	passes=gonum; [ -n "$(TAGS)" ] && passes=gonum,openblas; \
 	echo "== go test ./... (BLAS backend: gonum, pure Go)"; \
 	LOWDIM_TEST_PASSES=$$passes $(GO) test -count=1 -timeout 15m ./... || fail=1; \
+	echo "== go test -tags purego ./trainer/... (the portable sampled loop, not the assembler kernel)"; \
+	$(GO) test -tags purego -count=1 ./trainer/... || fail=1; \
 	if [ -n "$(TAGS)" ]; then \
 	  echo "== go test -tags openblas ./... (BLAS backend: openblas)"; \
 	  LOWDIM_TEST_PASSES=$$passes $(GO) test -tags openblas -count=1 -timeout 15m ./... || fail=1; \
@@ -122,6 +129,7 @@ fuzz:
 
 vet:
 	$(GO) vet ./...
+	$(GO) vet -tags purego ./trainer/...
 	$(if $(TAGS),$(GO) vet -tags '$(TAGS)' ./...)
 
 fmt-check:
