@@ -2,6 +2,7 @@ package classify
 
 import (
 	"bytes"
+	"math"
 	"os"
 	"path/filepath"
 	"testing"
@@ -106,18 +107,36 @@ func TestStratifiedSplit(t *testing.T) {
 
 // TestStandardize: the training split gets mean 0 and standard deviation
 // 1 per feature; the test split is mapped with the training split's
-// statistics, not its own.
+// statistics, not its own; a feature constant in training is ignored (0
+// in every split, listed in Ignored); all-constant data and values whose
+// standardisation overflows are refused, naming the source.
 func TestStandardize(t *testing.T) {
-	train := &Set{N: 4, Features: 2, Classes: 2, X: []float64{1, 5, 3, 5, 5, 5, 7, 5}, Y: make([]byte, 4)}
-	test := &Set{N: 1, Features: 2, Classes: 2, X: []float64{4, 6}, Y: make([]byte, 1)}
-	sc := Standardize(train, test)
+	train := &Set{Source: "tr.csv", N: 4, Features: 2, Classes: 2, X: []float64{1, 5, 3, 5, 5, 5, 7, 5}, Y: make([]byte, 4)}
+	test := &Set{Source: "te.csv", N: 1, Features: 2, Classes: 2, X: []float64{4, 6}, Y: make([]byte, 1)}
+	sc, err := Standardize(train, test)
+	require.NoError(t, err)
 	require.Equal(t, []float64{4, 5}, sc.Mean)
 	require.InDelta(t, 2.2360679775, sc.Std[0], 1e-9) // sqrt(((-3)^2+1+1+9)/4)
 	require.Equal(t, 0.0, sc.Std[1])
+	require.Equal(t, []int{1}, sc.Ignored)
 	require.InDelta(t, -3/2.2360679775, train.X[0], 1e-9)
-	require.Equal(t, 0.0, train.X[1]) // constant: centred only
+	require.Equal(t, 0.0, train.X[1]) // constant: ignored
 	require.Equal(t, 0.0, test.X[0])
-	require.Equal(t, 1.0, test.X[1])
+	require.Equal(t, 0.0, test.X[1], "a constant feature's test value 6 is ignored, not centred to 1")
+
+	huge := &Set{Source: "huge.csv", N: 3, Features: 1, Classes: 2, X: []float64{1e300, -1e300, 3e300}, Y: make([]byte, 3)}
+	sc, err = Standardize(huge)
+	require.NoError(t, err, "values of 1e300 standardise without overflow")
+	require.False(t, math.IsInf(sc.Std[0], 0) || math.IsNaN(sc.Std[0]))
+	over := &Set{Source: "over.csv", N: 3, Features: 1, Classes: 2, X: []float64{1.7e308, 1.7e308, -1.7e308}, Y: make([]byte, 3)}
+	_, err = Standardize(over)
+	require.ErrorContains(t, err, "over.csv: feature 0: its training values overflow standardisation")
+	far := &Set{Source: "far.csv", N: 1, Features: 1, Classes: 2, X: []float64{1.7e308}, Y: make([]byte, 1)}
+	_, err = Standardize(&Set{Source: "tr.csv", N: 2, Features: 1, Classes: 2, X: []float64{0, 1e-300}, Y: make([]byte, 2)}, far)
+	require.ErrorContains(t, err, "far.csv: row 0, feature 0: value 1.7e+308 standardises to +Inf")
+	flat := &Set{Source: "flat.csv", N: 2, Features: 2, Classes: 2, X: []float64{1, 2, 1, 2}, Y: make([]byte, 2)}
+	_, err = Standardize(flat)
+	require.ErrorContains(t, err, "flat.csv: every feature (2) is constant in the training split")
 }
 
 // TestVerifySliceFails is issue 17's test on generated data: four classes,
@@ -139,7 +158,8 @@ func TestVerifySliceFails(t *testing.T) {
 	require.NoError(t, err)
 	test, err := Numbered(src.Train, names, te)
 	require.NoError(t, err)
-	Standardize(train, test)
+	_, err = Standardize(train, test)
+	require.NoError(t, err)
 	maxDrop, sliceDrop := 6.0, 5.0
 	c := Config{Train: TrainConfig{Width: 32, Width2: 16, Depth: 3, Eps: 1, Alpha: 1, Batch: 32, Eta: 0.05, Epochs: 10},
 		RHats: []int{2, 8}, Seeds: []uint64{1, 2, 3}, MaxDrop: &maxDrop, SliceMaxDrop: &sliceDrop, Decide: DecideInterval}

@@ -299,6 +299,8 @@ func parseLabel(s string) (int64, bool) {
 // Set is a split ready to train on: N rows of Features float64 values
 // (X, row-major) and labels Y, class indices below Classes.
 type Set struct {
+	// Source names the file(s) the rows came from, in errors.
+	Source               string
 	N, Features, Classes int
 	X                    []float64
 	Y                    []byte
@@ -337,7 +339,7 @@ func Numbered(t *Table, names []int64, rows []int) (*Set, error) {
 			rows[i] = i
 		}
 	}
-	s := &Set{N: len(rows), Features: t.Features, Classes: len(names), Y: make([]byte, len(rows))}
+	s := &Set{Source: t.Source, N: len(rows), Features: t.Features, Classes: len(names), Y: make([]byte, len(rows))}
 	if share {
 		s.X = t.X
 	} else {
@@ -359,44 +361,97 @@ func Numbered(t *Table, names []int64, rows []int) (*Set, error) {
 // Scaling is the per-feature standardisation of the training split.
 type Scaling struct {
 	Mean []float64 `json:"mean"`
-	// Std is the population standard deviation; a feature constant in
-	// training has Std 0 and is only centred.
+	// Std is the population standard deviation. A feature constant in
+	// training has Std 0 and is ignored: it is set to 0 after
+	// standardisation in every split (what every training row of it
+	// standardises to), so that the weights, which never saw it vary, see
+	// nothing on other rows either.
 	Std []float64 `json:"std"`
+	// Ignored are the indices of the features constant in training (Std
+	// 0), in order; empty when there is none.
+	Ignored []int `json:"ignored_features"`
 }
 
 // Standardize computes the training split's per-feature mean and
 // standard deviation and maps every feature x of train and of each test
-// split to (x - mean)/std in place (x - mean where std is 0).
-func Standardize(train *Set, tests ...*Set) Scaling {
+// split in place to (x - mean)/std, and to 0 where std is 0 (a feature
+// constant in training is ignored: Scaling.Ignored). The sums are taken
+// without overflow (the mean as the sum of x/N, the standard deviation
+// scaled by the largest |x - mean|). It returns a *config.InputError
+// naming the split's Source, the feature and the value when every feature
+// is constant in training, or when a mean, a standard deviation or a
+// standardised value is not a finite number (features near ±1.8e308);
+// the sets may then be partly standardised.
+func Standardize(train *Set, tests ...*Set) (Scaling, error) {
 	f := train.Features
-	sc := Scaling{Mean: make([]float64, f), Std: make([]float64, f)}
+	sc := Scaling{Mean: make([]float64, f), Std: make([]float64, f), Ignored: []int{}}
+	n := float64(train.N)
 	for i := range train.N {
 		for j, v := range train.Row(i) {
-			sc.Mean[j] += v
+			sc.Mean[j] += v / n
 		}
 	}
-	for j := range sc.Mean {
-		sc.Mean[j] /= float64(train.N)
+	// A feature is constant when every value equals the first row's (the
+	// sum of x/N need not give that value back exactly).
+	constant := make([]bool, f)
+	for j := range f {
+		constant[j] = true
+	}
+	for i := 1; i < train.N; i++ {
+		for j, v := range train.Row(i) {
+			constant[j] = constant[j] && v == train.X[j]
+		}
+	}
+	big := make([]float64, f) // the largest |x - mean| of each feature
+	for j := range f {
+		if constant[j] {
+			sc.Mean[j] = train.X[j]
+		}
 	}
 	for i := range train.N {
 		for j, v := range train.Row(i) {
-			e := v - sc.Mean[j]
-			sc.Std[j] += e * e
+			if !constant[j] {
+				big[j] = max(big[j], math.Abs(v-sc.Mean[j]))
+			}
+		}
+	}
+	for j, m := range sc.Mean {
+		if math.IsInf(m, 0) || math.IsNaN(m) || math.IsInf(big[j], 0) {
+			return sc, inputf("%s: feature %d: its training values overflow standardisation (mean %v, a value %v from it): scale the data (values up to about 1e300 standardise)", train.Source, j, m, big[j])
+		}
+	}
+	for i := range train.N {
+		for j, v := range train.Row(i) {
+			if big[j] > 0 {
+				e := (v - sc.Mean[j]) / big[j]
+				sc.Std[j] += e * e
+			}
 		}
 	}
 	for j := range sc.Std {
-		sc.Std[j] = math.Sqrt(sc.Std[j] / float64(train.N))
+		sc.Std[j] = big[j] * math.Sqrt(sc.Std[j]/n)
+		if sc.Std[j] == 0 {
+			sc.Ignored = append(sc.Ignored, j)
+		}
+	}
+	if len(sc.Ignored) == f {
+		return sc, inputf("%s: every feature (%d) is constant in the training split: nothing to learn from", train.Source, f)
 	}
 	for _, s := range append([]*Set{train}, tests...) {
 		for i := range s.N {
 			row := s.Row(i)
 			for j := range row {
-				row[j] -= sc.Mean[j]
-				if sc.Std[j] > 0 {
-					row[j] /= sc.Std[j]
+				if sc.Std[j] == 0 {
+					row[j] = 0
+					continue
 				}
+				x := (row[j] - sc.Mean[j]) / sc.Std[j]
+				if math.IsInf(x, 0) || math.IsNaN(x) {
+					return sc, inputf("%s: row %d, feature %d: value %v standardises to %v (training mean %v, standard deviation %v): not a finite number", s.Source, i, j, row[j], x, sc.Mean[j], sc.Std[j])
+				}
+				row[j] = x
 			}
 		}
 	}
-	return sc
+	return sc, nil
 }

@@ -38,13 +38,16 @@ const (
 //	bias-NN.npy        the bias of layer NN (A1, A2, A3; the block has none)
 //	standardisation-mean.npy, standardisation-std.npy
 //	                   the training split's per-feature mean and population
-//	                   standard deviation (shape [features])
+//	                   standard deviation (shape [features]); a feature
+//	                   of std 0 (constant in training) is ignored: set
+//	                   to 0, and listed in the manifest's
+//	                   standardisation.ignored_features
 //
 // Each layer entry of the manifest has file, shape and sha256, and for A1,
 // A2 and A3 "bias" (a file entry) and, for A1 and A2, "activation": "relu".
 // A prediction of a row x (raw features) is, in NumPy,
 //
-//	z = (x - mean) / where(std > 0, std, 1)
+//	z = where(std > 0, (x - mean) / where(std > 0, std, 1), 0)
 //	for W, b, act in layers: z = z @ W.T + (b or 0); z = max(z, 0) if act
 //	label = classes[argmax(z)]
 //
@@ -97,8 +100,9 @@ type mlpManifest struct {
 	Parameters      int        `json:"parameters"`
 	Layers          []mlpLayer `json:"layers"`
 	Standardisation struct {
-		Mean fileEntry `json:"mean"`
-		Std  fileEntry `json:"std"`
+		Mean    fileEntry `json:"mean"`
+		Std     fileEntry `json:"std"`
+		Ignored []int     `json:"ignored_features"`
 	} `json:"standardisation"`
 	Classes    []int64        `json:"classes"`
 	Columns    []string       `json:"columns"`
@@ -177,6 +181,7 @@ func SaveMLP(dir string, m *mlp.Model, sc Scaling, classes []int64, columns []st
 	if man.Standardisation.Std, err = write(StdFile, f, sc.Std); err != nil {
 		return err
 	}
+	man.Standardisation.Ignored = sc.Ignored
 	b, err := json.MarshalIndent(man, "", "  ")
 	if err != nil {
 		return fmt.Errorf("encoding %s: %w", model.ManifestFile, err)
@@ -323,10 +328,17 @@ func LoadMLP(dir string) (*Saved, error) {
 	if s.Scaling.Std, err = read(man.Standardisation.Std, "standardisation.std", []int{man.Inputs}); err != nil {
 		return nil, err
 	}
+	s.Scaling.Ignored = []int{}
 	for j, sd := range s.Scaling.Std {
 		if sd < 0 {
 			return nil, bad("standardisation.std[%d] = %v is negative", j, sd)
 		}
+		if sd == 0 {
+			s.Scaling.Ignored = append(s.Scaling.Ignored, j)
+		}
+	}
+	if man.Standardisation.Ignored != nil && !slices.Equal(man.Standardisation.Ignored, s.Scaling.Ignored) {
+		return nil, bad("standardisation.ignored_features %v, but the features of std 0 are %v", man.Standardisation.Ignored, s.Scaling.Ignored)
 	}
 	return s, nil
 }
@@ -349,9 +361,10 @@ func (s *Saved) Predict(t *Table) []int64 {
 		for i := range hi - lo {
 			row := x.Data[i*f : (i+1)*f]
 			for j := range row {
-				row[j] -= s.Scaling.Mean[j]
 				if s.Scaling.Std[j] > 0 {
-					row[j] /= s.Scaling.Std[j]
+					row[j] = (row[j] - s.Scaling.Mean[j]) / s.Scaling.Std[j]
+				} else {
+					row[j] = 0 // constant in training: ignored (Scaling.Ignored)
 				}
 			}
 		}

@@ -35,7 +35,8 @@ func trainedOnSynthetic(t *testing.T, v mlp.Variant, rhat int) (*mlp.Model, Scal
 	for i, y := range test.Y {
 		raw.Labels[i] = names[y]
 	}
-	sc := Standardize(train, test)
+	sc, err := Standardize(train, test)
+	require.NoError(t, err)
 	c := TrainConfig{Width: 16, Width2: 8, Depth: 3, Eps: 1, Alpha: 1, Batch: 32, Eta: 0.05, Epochs: 3}
 	r, m, err := Train(c, v, rhat, 7, train, test, nil, nil)
 	require.NoError(t, err)
@@ -135,7 +136,8 @@ func TestVerifyMemoryAndEnergy(t *testing.T) {
 	require.NoError(t, err)
 	test, err := Numbered(src.Train, names, te)
 	require.NoError(t, err)
-	Standardize(train, test)
+	_, err = Standardize(train, test)
+	require.NoError(t, err)
 	drop := 100.0
 	c := Config{Train: TrainConfig{Width: 8, Width2: 4, Depth: 2, Eps: 1, Alpha: 1, Batch: 16, Eta: 0.05, Epochs: 2},
 		RHats: []int{2}, Seeds: []uint64{1, 2}, MaxDrop: &drop, Decide: DecideMean}

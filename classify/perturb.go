@@ -216,7 +216,7 @@ func CheckPixels(flagName, name string, s *Set) error {
 // one Set of s's size and draws from a PCG seeded with p.Seed, so the
 // result depends only on p and s.
 func (p Perturbation) Apply(s *Set) *Set {
-	out := &Set{N: s.N, Features: s.Features, Classes: s.Classes, X: make([]float64, len(s.X)), Y: s.Y}
+	out := &Set{Source: s.Source, N: s.N, Features: s.Features, Classes: s.Classes, X: make([]float64, len(s.X)), Y: s.Y}
 	rng := rand.New(rand.NewPCG(p.Seed, 0x7065727475726221)) // "perturb!"
 	switch p.Kind {
 	case PerturbNoise:

@@ -148,6 +148,27 @@ func init() {
 		refusedSetup("classify --perturb shift:contrast=0", with(base, "--perturb", "shift:contrast=0"), good, "invalid --perturb shift:contrast=0", "contrast must be in (0, 10]"),
 		refusedSetup("classify --perturb seed not a number", with(base, "--perturb", "dropout:p=0.1:seed=-1"), good, "invalid --perturb dropout:p=0.1:seed=-1", `seed "-1"`),
 	)
+	// Standardisation: values whose standardisation overflows, and data
+	// with no feature that varies in training, are refused before any
+	// training (a verdict.json of +Inf could not be written).
+	overflow := func() string {
+		var b strings.Builder
+		b.WriteString("a,b,y\n")
+		for i := range 30 {
+			a := "1.7e308"
+			if i%3 == 2 {
+				a = "-1.7e308"
+			}
+			fmt.Fprintf(&b, "%s,%d,%d\n", a, i%4, i%2)
+		}
+		return b.String()
+	}()
+	addBadInputs(kindOddNumbers,
+		refusedSetup("classify features whose standardisation overflows", base, files("d.csv", overflow),
+			"{dir}/d.csv: feature 0: its training values overflow standardisation"),
+		refusedSetup("classify every feature constant", base, files("d.csv", strings.Repeat("a,b,y\n", 1)+strings.Repeat("1,2,0\n1,2,1\n", 15)),
+			"{dir}/d.csv: every feature (2) is constant in the training split"),
+	)
 	addBadInputs(kindOutput,
 		refusedSetup("classify --out holding --data", with(base, "--out", "{dir}"), good, "invalid --out {dir}", "holds --data {dir}/d.csv"),
 	)

@@ -185,6 +185,33 @@ func cmdVerifyClassify(args []string, stdout, stderr io.Writer) int {
 			break
 		}
 	}
+	// Standardised before --out is touched: values that overflow it are
+	// refused here.
+	perturbed := make([]*classify.Set, len(c.Perturbations))
+	for k, p := range c.Perturbations {
+		if p.Raw() {
+			perturbed[k] = p.Apply(test)
+		}
+	}
+	var raws []*classify.Set
+	for _, s := range perturbed {
+		if s != nil {
+			raws = append(raws, s)
+		}
+	}
+	scaling, err := classify.Standardize(train, append([]*classify.Set{test}, raws...)...)
+	if err != nil {
+		return fail(err)
+	}
+	if k := len(scaling.Ignored); k > 0 {
+		fmt.Fprintf(stderr, "%s: warning: %d of %d features are constant in the training split of %s (standard deviation 0) and are ignored (set to 0): %s\n",
+			cmd, k, train.Features, train.Source, ignoredNames(scaling.Ignored, src.Columns))
+	}
+	for k, p := range c.Perturbations {
+		if !p.Raw() {
+			perturbed[k] = p.Apply(test)
+		}
+	}
 	sig := interrupt.Notify(stderr, cmd)
 	defer sig.Stop()
 	so := &stdoutWriter{w: stdout}
@@ -207,24 +234,6 @@ func cmdVerifyClassify(args []string, stdout, stderr io.Writer) int {
 		}
 		if saved.sources, err = dataSources(f.data, f.testData); err != nil {
 			return fail(err)
-		}
-	}
-	perturbed := make([]*classify.Set, len(c.Perturbations))
-	for k, p := range c.Perturbations {
-		if p.Raw() {
-			perturbed[k] = p.Apply(test)
-		}
-	}
-	var raws []*classify.Set
-	for _, s := range perturbed {
-		if s != nil {
-			raws = append(raws, s)
-		}
-	}
-	scaling := classify.Standardize(train, append([]*classify.Set{test}, raws...)...)
-	for k, p := range c.Perturbations {
-		if !p.Raw() {
-			perturbed[k] = p.Apply(test)
 		}
 	}
 	opt := classify.Options{Stop: sig.Done(), LatencyBudget: time.Duration(f.latencySec * float64(time.Second)), Perturbed: perturbed}
@@ -297,6 +306,23 @@ func cmdVerifyClassify(args []string, stdout, stderr io.Writer) int {
 		code = exitFailure
 	}
 	return interruptedExit(sig, stderr, cmd, v.Interrupted, code, so)
+}
+
+// ignoredNames lists the ignored features by column name (a CSV's) or by
+// index, at most 10 of them.
+func ignoredNames(ignored []int, columns []string) string {
+	var parts []string
+	for _, j := range ignored[:min(len(ignored), 10)] {
+		if j < len(columns) {
+			parts = append(parts, strconv.Quote(columns[j]))
+		} else {
+			parts = append(parts, "feature "+strconv.Itoa(j))
+		}
+	}
+	if len(ignored) > 10 {
+		parts = append(parts, fmt.Sprintf("and %d more (verdict.json: standardisation.ignored_features)", len(ignored)-10))
+	}
+	return strings.Join(parts, ", ")
 }
 
 // classifyData says where the splits came from, for verdict.json.

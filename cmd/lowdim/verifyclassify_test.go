@@ -426,3 +426,23 @@ func TestPredictMLPRefuses(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, b.String(), string(got), "the data file is unchanged")
 }
+
+// TestVerifyClassifyConstantFeature: a feature constant in the training
+// split is ignored (set to 0 in every split), said on stderr with the
+// number of such features and its column, and listed in verdict.json.
+func TestVerifyClassifyConstantFeature(t *testing.T) {
+	dir := t.TempDir()
+	var b strings.Builder
+	b.WriteString("a,b,c,y\n")
+	for i := range 60 {
+		fmt.Fprintf(&b, "%d,%d,7,%d\n", i%2+i%5, i%3, i%2)
+	}
+	data := writeFile(t, dir, "d.csv", b.String())
+	var out, errb bytes.Buffer
+	code := run([]string{"verify", "--task", "classify", "--data", data, "--label", "y", "--r-hat", "2", "--width", "8", "--width2", "4",
+		"--seeds", "2", "--epochs", "1", "--batch", "8", "--latency-seconds", "0", "--quiet", "--max-drop", "100", "--out", filepath.Join(dir, "out")}, &out, &errb)
+	require.Contains(t, []int{exitOK, exitFailure}, code, "stdout:\n%s\nstderr:\n%s", out.String(), errb.String())
+	require.Contains(t, errb.String(), `warning: 1 of 3 features are constant in the training split of `+data+` (standard deviation 0) and are ignored (set to 0): "c"`)
+	rec := readClassifyVerdict(t, filepath.Join(dir, "out"))
+	require.Equal(t, []int{2}, rec.Scaling.Ignored)
+}
