@@ -2,6 +2,7 @@ package classify
 
 import (
 	"bytes"
+	"github.com/lowdim/lowdim/machine"
 	"os"
 	"path/filepath"
 	"slices"
@@ -165,4 +166,42 @@ func TestVerifyMemoryAndEnergy(t *testing.T) {
 			require.NotEmpty(t, l.EnergySource, m.Name)
 		}
 	}
+}
+
+// TestEstimateBytes: the memory preflight's estimate is never below what
+// a model holds in training (its parameters and mlp's WorkspaceBytes,
+// exact) and at most 10% above it (the block's end-to-end product).
+func TestEstimateBytes(t *testing.T) {
+	for _, c := range []TrainConfig{
+		{Width: 16, Width2: 8, Depth: 3, Eps: 1, Alpha: 1, Batch: 32, Eta: 0.05, Epochs: 1},
+		{Width: 128, Width2: 64, Depth: 5, Eps: 1, Alpha: 2, Batch: 64, Eta: 0.05, Momentum: 0.9, Epochs: 1},
+		{Width: 300, Width2: 20, Depth: 2, Eps: 1, Alpha: 1, Batch: 1024, Eta: 0.05, Epochs: 1},
+	} {
+		for _, s := range []struct {
+			v    mlp.Variant
+			rhat int
+		}{{mlp.Original, 0}, {mlp.DLN, 0}, {mlp.CDLN, 4}, {mlp.CDLN, c.Width}} {
+			m, err := mlp.New(c.model(s.v, s.rhat, 50, 7, 1), max(c.Batch, 512))
+			require.NoError(t, err)
+			exact := float64(m.WorkspaceBytes() + 8*int64(m.Params()))
+			est := c.EstimateBytes(s.v, s.rhat, 50, 7)
+			require.GreaterOrEqual(t, est, exact, "%+v %s r %d", c, s.v, s.rhat)
+			require.LessOrEqual(t, est, 1.1*exact, "%+v %s r %d", c, s.v, s.rhat)
+		}
+	}
+}
+
+// TestCheckMemory: the memory preflight refuses a verify whose largest
+// model does not fit, naming the flag that makes it too large and the
+// bytes, and passes one that fits.
+func TestCheckMemory(t *testing.T) {
+	b := machine.Budget{Available: 1 << 30, Source: machine.FromMemAvailable}
+	c := Config{Train: TrainConfig{Width: 1024, Width2: 64, Depth: 1000, Eps: 1, Alpha: 1, Batch: 64, Eta: 0.05, Epochs: 1}, RHats: []int{16}}
+	err := c.checkMemory(20, 3, b)
+	require.ErrorContains(t, err, "invalid --depth 1000: the dln model would hold about 50.3 GB")
+	require.ErrorContains(t, err, "GB in training")
+	c.Train.Depth, c.Train.Width = 3, 100000
+	require.ErrorContains(t, c.checkMemory(20, 3, b), "invalid --width 100000: the dln model would hold about")
+	c.Train.Width = 128
+	require.NoError(t, c.checkMemory(20, 3, b))
 }

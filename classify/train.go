@@ -50,20 +50,26 @@ var PaperPreset = TrainConfig{Width: 512, Width2: 256, Depth: 3, Eps: 0.1, Alpha
 var PaperRHats = []int{32, 64}
 
 // Check returns a *config.ConfigError naming the flag (--width, --batch,
-// ...) when c cannot train on trainRows rows at every width of rhats.
+// ...) when c cannot train on trainRows rows at every width of rhats, or
+// is beyond MaxWidth, MaxDepth or MaxEpochs. trainRows 0 means not yet
+// known: the batch is then checked against 1 only.
 func (c TrainConfig) Check(trainRows int, rhats []int) error {
 	switch {
-	case c.Width < 1:
-		return config.Bad("width", c.Width, "must be at least 1")
-	case c.Width2 < 1:
-		return config.Bad("width2", c.Width2, "must be at least 1")
-	case c.Depth < 2:
-		return config.Bad("depth", c.Depth, "must be at least 2 (the compressed block has an outer layer each side)")
+	case c.Width < 1 || c.Width > MaxWidth:
+		return config.Bad("width", c.Width, "must be in 1..%d", MaxWidth)
+	case c.Width2 < 1 || c.Width2 > MaxWidth:
+		return config.Bad("width2", c.Width2, "must be in 1..%d", MaxWidth)
+	case c.Depth < 2 || c.Depth > MaxDepth:
+		return config.Bad("depth", c.Depth, "must be in 2..%d (the compressed block has an outer layer each side)", MaxDepth)
+	case c.Epochs > MaxEpochs:
+		return config.Bad("epochs", c.Epochs, "must be in 1..%d", MaxEpochs)
+	case c.Batch < 1 && trainRows == 0:
+		return config.Bad("batch", c.Batch, "must be at least 1")
 	case !(c.Eps > 0) || math.IsInf(c.Eps, 0):
 		return config.Bad("eps", c.Eps, "must be positive and finite")
 	case !(c.Alpha > 0) || math.IsInf(c.Alpha, 0):
 		return config.Bad("alpha", c.Alpha, "must be positive and finite")
-	case c.Batch < 1 || c.Batch > trainRows:
+	case trainRows > 0 && (c.Batch < 1 || c.Batch > trainRows):
 		return config.Bad("batch", c.Batch, "must be in 1..%d (the training rows)", trainRows)
 	case !(c.Eta > 0) || math.IsInf(c.Eta, 0):
 		return config.Bad("eta", c.Eta, "must be positive and finite")
@@ -262,4 +268,79 @@ func Evaluate(m *mlp.Model, s *Set) (*float64, []*float64) {
 // inputs features and classes classes (mlp.Config.Params).
 func (c TrainConfig) Params(v mlp.Variant, rhat, inputs, classes int) int {
 	return c.model(v, rhat, inputs, classes, 0).Params()
+}
+
+// Bounds of TrainConfig.Check beyond which a configuration is refused
+// before any memory or time preflight: widths of more than 2^20 units
+// (8 TB a square layer), a block of more than 1000 layers, more than 10^6
+// epochs.
+const (
+	MaxWidth  = 1 << 20
+	MaxDepth  = 1000
+	MaxEpochs = 1_000_000
+)
+
+// EstimateBytes returns what a model of variant v at width rhat (cdln)
+// holds in training for inputs features and classes classes, in bytes, as
+// mlp.New and a training step allocate it (mlp.Model.WorkspaceBytes plus
+// the parameters), and the linear block's end-to-end product on top (an
+// upper estimate): each chain of package dln holds its weights, velocities,
+// gradients, prefix and back-propagated products and a transposed-layer
+// buffer, and for batches of max(Batch, 512) rows the activations and
+// deltas; the affine layers their biases and output and input gradients.
+// It is computed in float64, so that no size overflows, and allocates
+// nothing. TestEstimateBytes checks it against the allocated model.
+func (c TrainConfig) EstimateBytes(v mlp.Variant, rhat, inputs, classes int) float64 {
+	rows := float64(max(c.Batch, 512))
+	type shape struct{ r, c float64 }
+	chain := func(sh []shape) float64 {
+		n0, L := sh[0].c, len(sh)
+		var b, wt float64
+		for l, s := range sh {
+			b += 2*s.r*s.c + rows*s.r // weights, velocities; activations
+			if l > 0 {
+				b += s.r * s.c // gradients
+				wt = max(wt, s.r*s.c)
+				if l < L-1 {
+					b += s.r * n0 // prefix products
+				}
+			}
+			if l < L-1 {
+				b += s.r*n0 + rows*s.r // back products; deltas
+			}
+		}
+		if L == 1 {
+			b += sh[0].r * sh[0].c // the batch's gradient
+		} else {
+			b += sh[L-1].r * n0 // the end-to-end product
+		}
+		return b + wt
+	}
+	h1, h2, in, k := float64(c.Width), float64(c.Width2), float64(inputs), float64(classes)
+	affine := func(out, in float64, gradIn bool) float64 {
+		b := chain([]shape{{out, in}}) + 3*out + rows*out
+		if gradIn {
+			b += rows * in
+		}
+		return b
+	}
+	b := affine(h1, in, false) + affine(h2, h1, true) + affine(k, h2, true) + rows*k
+	var block []shape
+	switch v {
+	case mlp.DLN:
+		for range c.Depth {
+			block = append(block, shape{h1, h1})
+		}
+	case mlp.CDLN:
+		r := float64(rhat)
+		block = append(block, shape{r, h1})
+		for range c.Depth - 2 {
+			block = append(block, shape{r, r})
+		}
+		block = append(block, shape{h1, r})
+	}
+	if len(block) > 0 {
+		b += chain(block) + rows*h1
+	}
+	return 8 * b
 }

@@ -114,7 +114,7 @@ func init() {
 		refusedSetup("classify --max-latency-ratio without latency", with(base, "--max-latency-ratio", "2", "--latency-seconds", "0"), good,
 			"invalid --max-latency-ratio 2", "needs latency measured"),
 		refusedSetup("classify --eta 0", with(base, "--eta", "0"), good, "invalid --eta 0", "positive"),
-		refusedSetup("classify --depth 1", with(base, "--depth", "1"), good, "invalid --depth 1", "at least 2"),
+		refusedSetup("classify --depth 1", with(base, "--depth", "1"), good, "invalid --depth 1", "must be in 2..1000"),
 		refusedSetup("classify --momentum 1", with(base, "--momentum", "1"), good, "invalid --momentum 1", "[0, 1)"),
 		refusedSetup("classify a test label not in training", with(base, "--test-data", "{dir}/t.csv"),
 			files("d.csv", classifyCSV(30), "t.csv", "a,b,y\n1,2,0\n1,2,9\n"), "t.csv: row 1: label 9 is not a class of the training data"),
@@ -168,6 +168,17 @@ func init() {
 			"{dir}/d.csv: feature 0: its training values overflow standardisation"),
 		refusedSetup("classify every feature constant", base, files("d.csv", strings.Repeat("a,b,y\n", 1)+strings.Repeat("1,2,0\n1,2,1\n", 15)),
 			"{dir}/d.csv: every feature (2) is constant in the training split"),
+	)
+	// Size and time: bounds, the memory preflight and the time preflight
+	// refuse before anything is trained or --out is made.
+	addBadInputs(kindOddNumbers,
+		refusedSetup("classify --width 1000000000", with(base, "--width", "1000000000"), good, "invalid --width 1000000000", "must be in 1..1048576"),
+		refusedSetup("classify --depth 100000", with(base, "--depth", "100000"), good, "invalid --depth 100000", "must be in 2..1000"),
+		refusedSetup("classify --epochs 1000000000000", with(base, "--epochs", "1000000000000"), good, "invalid --epochs 1000000000000", "must be in 1..1000000"),
+		refusedSetup("classify --width beyond the memory", with(base, "--width", "1000000"), good, "invalid --width 1000000: the dln model would hold about", "TB in training"),
+		refusedSetup("classify --epochs beyond --max-time", with(base, "--epochs", "1000000", "--max-time", "10s"), good,
+			"invalid --max-time 10s: the verify is estimated to take", "original: ", "steps at", "--max-time 0"),
+		refusedSetup("classify --max-time -1", with(base, "--max-time", "-1"), good, `lowdim verify: invalid value "-1" for flag --max-time: want a duration of at least 0`),
 	)
 	addBadInputs(kindOutput,
 		refusedSetup("classify --out holding --data", with(base, "--out", "{dir}"), good, "invalid --out {dir}", "holds --data {dir}/d.csv"),

@@ -223,7 +223,11 @@ func cmdPredictMLP(args []string, stdout, stderr io.Writer) int {
 	data := fs.String("data", "", "rows to predict: X.npy, X.npy,y.npy, a .csv file or an IDX folder (its test split) (required)")
 	label := fs.String("label", "", "the label column of a CSV --data, left out of the features (its labels give the accuracy)")
 	out := fs.String("out", "", "file to write the predictions to, atomically (default stdout)")
-	if err := fs.Parse(args); err != nil {
+	// A deep-linear model's flags, defined to be refused with a word on
+	// what an MLP takes instead of "flag provided but not defined".
+	entries := fs.String("entries", "", "not for an MLP model: it predicts labels of rows (--data), not matrix entries")
+	fs.Bool("zero-based", false, "not for an MLP model (the rows of its predictions count from 0)")
+	if err := parseFlags(fs, args, stderr); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitOK
 		}
@@ -237,6 +241,10 @@ func cmdPredictMLP(args []string, stdout, stderr io.Writer) int {
 		return fail(config.Input(fmt.Errorf("unexpected argument %q (every input is a flag: --model, --data)", fs.Arg(0))))
 	case *dir == "":
 		return fail(config.Bad("model", `""`, "--model is required: the folder that --save-model wrote"))
+	case set["entries"]:
+		return fail(config.Bad("entries", *entries, "--model %s is an MLP model (kind %q, written by verify --task classify): it predicts the labels of rows, not matrix entries; give the rows with --data SRC (X.npy, X.npy,y.npy, a .csv file or an IDX folder)", *dir, classify.KindMLP))
+	case set["zero-based"]:
+		return fail(config.Bad("zero-based", true, "--model %s is an MLP model: its predictions' rows count from 0 and it takes no --entries; give the rows with --data SRC", *dir))
 	case *data == "":
 		return fail(config.Bad("data", `""`, "--data is required for an MLP model: the rows to predict"))
 	case set["out"] && *out == "":

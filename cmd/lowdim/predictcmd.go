@@ -59,7 +59,7 @@ func cmdPredict(args []string, stdout, stderr io.Writer) int {
 	entries := fs.String("entries", "", "the file of (row, col) positions to predict (required)")
 	out := fs.String("out", "", "file to write the predictions to, atomically (default stdout)")
 	zeroBased := fs.Bool("zero-based", false, "the indices of --entries (and of the output) count from 0, not 1")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args, stderr); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitOK
 		}

@@ -194,7 +194,7 @@ func TestPredictErrors(t *testing.T) {
 		{"no model", []string{"--entries", good}, []string{"invalid --model \"\": --model is required"}},
 		{"no entries", []string{"--model", modelDir}, []string{"invalid --entries \"\": --entries is required"}},
 		{"argument", []string{"--model", modelDir, "--entries", good, "extra"}, []string{`lowdim predict: unexpected argument "extra" (every input is a flag`}},
-		{"bad flag", []string{"--frobnicate"}, []string{"flag provided but not defined: -frobnicate"}},
+		{"bad flag", []string{"--frobnicate"}, []string{"flag provided but not defined: --frobnicate"}},
 		{"model absent", []string{"--model", filepath.Join(dir, "none"), "--entries", good}, []string{"invalid --model " + filepath.Join(dir, "none"), "manifest.json", "no such file"}},
 		{"model is a run's --save-model folder", []string{"--model", saved, "--entries", good},
 			[]string{"invalid --model " + saved, "; " + saved + " is a --save-model folder: give one of its models, " + filepath.Join(saved, "compressed")}},

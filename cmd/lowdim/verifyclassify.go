@@ -80,6 +80,15 @@ widths 512 and 256, a block of depth 3 at the first width with a small
 orthogonal initialisation (eps 0.1), --r-hat 32,64; any flag given
 overrides it.
 
+Before training, and before --out is made: --width and --width2 at most
+1048576, --depth at most 1000, --epochs at most 1000000; the memory preflight
+refuses a verify whose largest model (parameters, gradients, velocities and
+the activations of batches of max(--batch, 512) rows) does not fit in 80% of
+the memory available, naming the flag and the bytes; the time preflight
+times a few steps of each model and refuses an estimate above --max-time
+(default 1h; 0: no limit), naming the estimate of each model. The estimate is
+printed on stderr and recorded in verdict.json (time_preflight).
+
 Exit status: 0 a safe width exists, 1 none passes, 2 usage or input error,
 3 an internal failure, 130 or 143 interrupted.
 
@@ -95,6 +104,7 @@ type classifyFlags struct {
 	seeds                                                                   int
 	quiet, robust                                                           bool
 	train                                                                   classify.TrainConfig
+	maxTime                                                                 time.Duration
 }
 
 // verifyTask is verify's dispatch on --task (verifycmd.go): "classify"
@@ -147,7 +157,9 @@ func cmdVerifyClassify(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&f.out, "out", "lowdim-out", "output folder (created)")
 	fs.StringVar(&f.saveModel, "save-model", "", "write the first seed's models (original, dln, cdln-r<width>) as model folders (manifest.json, weights and biases as .npy in order, standardisation; read by lowdim predict --model DIR/<model> --data SRC) into this folder, replaced as a whole")
 	fs.BoolVar(&f.quiet, "quiet", false, "no progress on stderr")
-	if err := fs.Parse(args); err != nil {
+	f.maxTime = experiment.DefaultMaxTime
+	fs.Var(durationValue{&f.maxTime}, "max-time", "refuse to train when the time preflight (a few timed steps of each model) estimates the training above this: 90m, 2h, 3600 (seconds); 0: no limit")
+	if err := parseFlags(fs, args, stderr); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitOK
 		}
@@ -175,6 +187,9 @@ func cmdVerifyClassify(args []string, stdout, stderr io.Writer) int {
 		return fail(err)
 	}
 	if err := c.Train.Check(train.N, c.RHats); err != nil {
+		return fail(err)
+	}
+	if err := c.CheckMemory(train.Features, train.Classes); err != nil {
 		return fail(err)
 	}
 	for _, p := range c.Perturbations {
@@ -214,6 +229,13 @@ func cmdVerifyClassify(args []string, stdout, stderr io.Writer) int {
 	}
 	sig := interrupt.Notify(stderr, cmd)
 	defer sig.Stop()
+	timePlan, err := classify.EstimateTime(c, train, test.N, f.maxTime, sig.Done())
+	if err != nil {
+		return fail(err)
+	}
+	if !f.quiet {
+		fmt.Fprintln(stderr, timePlan.Line())
+	}
 	so := &stdoutWriter{w: stdout}
 	stdout = so
 	out, closeOut, err := openOut(sig, stderr, cmd, "out", f.out, nil, knownOut, "")
@@ -263,7 +285,7 @@ func cmdVerifyClassify(args []string, stdout, stderr io.Writer) int {
 		v.Interrupted = true
 		classify.Judge(v, c) // no width judged, no safe width, no pass
 	}
-	rec := classifyRecord{Task: "classify", Preset: f.preset, Data: src, Scaling: scaling, Verdict: v}
+	rec := classifyRecord{Task: "classify", Preset: f.preset, Data: src, Scaling: scaling, TimePreflight: timePlan, Verdict: v}
 	b, err := json.MarshalIndent(rec, "", "  ")
 	if err != nil {
 		return failWith(stderr, cmd, fmt.Errorf("encoding verdict.json: %w", err))
@@ -345,6 +367,8 @@ type classifyRecord struct {
 	Preset  string           `json:"preset,omitempty"`
 	Data    classifyData     `json:"data"`
 	Scaling classify.Scaling `json:"standardisation"`
+	// TimePreflight is the time preflight's estimate and limit.
+	TimePreflight *classify.TimePlan `json:"time_preflight"`
 	*classify.Verdict
 }
 
@@ -486,7 +510,7 @@ func (f *classifyFlags) check(set map[string]bool) (classify.Config, error) {
 	}
 	c.Robust = f.robust
 	// Everything but the batch against the training rows, not yet known.
-	if err := c.Train.Check(math.MaxInt, rh); err != nil {
+	if err := c.Train.Check(0, rh); err != nil {
 		return c, err
 	}
 	if err := checkSaveModel(f.saveModel, map[string]string{"out": f.out}); err != nil {

@@ -446,3 +446,32 @@ func TestVerifyClassifyConstantFeature(t *testing.T) {
 	rec := readClassifyVerdict(t, filepath.Join(dir, "out"))
 	require.Equal(t, []int{2}, rec.Scaling.Ignored)
 }
+
+// TestFlagParseErrorsOneLineClassify: verify --task classify and predict
+// on an MLP model say a flag the flag package refuses in one line (through
+// parseFlags), not followed by the usage of every flag; an MLP model given
+// --entries says to use --data.
+func TestFlagParseErrorsOneLineClassify(t *testing.T) {
+	dir := t.TempDir()
+	mlpDir := filepath.Join(dir, "m")
+	require.NoError(t, os.MkdirAll(mlpDir, 0o755))
+	writeFile(t, mlpDir, "manifest.json", `{"format": "lowdim-model", "version": 1, "kind": "mlp"}`)
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"verify", "--task", "classify", "--width", "x"}, `lowdim verify: invalid value "x" for flag --width: parse error; give an integer (flags: lowdim verify -h)`},
+		{[]string{"verify", "--task", "classify", "--frob"}, `lowdim verify: flag provided but not defined: --frob`},
+		{[]string{"predict", "--model", mlpDir, "--data", "x.npy", "--frob"}, `lowdim predict: flag provided but not defined: --frob`},
+		{[]string{"predict", "--model", mlpDir, "--entries", "pos.csv"}, "lowdim predict: invalid --entries pos.csv: --model " + mlpDir + ` is an MLP model (kind "mlp", written by verify --task classify): it predicts the labels of rows, not matrix entries; give the rows with --data SRC`},
+		{[]string{"predict", "--entries", "pos.csv", "--frob"}, `lowdim predict: flag provided but not defined: --frob`},
+	} {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			require.Equal(t, exitUsage, run(tc.args, &stdout, &stderr))
+			require.Contains(t, stderr.String(), tc.want)
+			require.Equal(t, 1, strings.Count(stderr.String(), "\n"), "one line, no usage:\n%s", stderr.String())
+			require.Empty(t, stdout.String())
+		})
+	}
+}
