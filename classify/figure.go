@@ -51,7 +51,16 @@ func AccuracyCPUFigure(v *Verdict, title, format string) (b []byte, err error) {
 				marks = append(marks, plotter.XY{X: pt.CPUSeconds, Y: pt.Accuracy})
 			}
 		}
+		diverged := 0
+		for _, r := range m.Runs {
+			if r.Status == StatusDiverged {
+				diverged++
+			}
+		}
 		if len(sx) == 0 {
+			if diverged > 0 { // kept in the legend: the model is not simply missing
+				p.Legend.Add(fmt.Sprintf("%s: diverged (%d of %d seeds) before an epoch ended, no point", m.Name, diverged, len(m.Runs)))
+			}
 			continue
 		}
 		any = true
@@ -73,7 +82,11 @@ func AccuracyCPUFigure(v *Verdict, title, format string) (b []byte, err error) {
 		}
 		s.Color, s.Shape, s.Radius = col, plotutil.Shape(i), vg.Points(1.5)
 		p.Add(s, l, pts)
-		p.Legend.Add(m.Name+" (mean of "+strconv.Itoa(len(m.Runs))+" seeds)", l, pts)
+		label := m.Name + " (mean of " + strconv.Itoa(len(m.Runs)) + " seeds)"
+		if diverged > 0 {
+			label = fmt.Sprintf("%s (mean of the seeds at each epoch; %d of %d diverged)", m.Name, diverged, len(m.Runs))
+		}
+		p.Legend.Add(label, l, pts)
 	}
 	if !any {
 		return nil, nil
@@ -91,14 +104,19 @@ func AccuracyCPUFigure(v *Verdict, title, format string) (b []byte, err error) {
 
 // WriteTrajectories writes every run's trajectory as CSV: a header line
 // model,variant,r_hat,seed,epoch,steps,cpu_seconds,wall_seconds,accuracy,
-// then one line per point, models in v's order.
+// then one line per point, models in v's order; r_hat is empty for the
+// original and +DLN (no compressed width: absent, not 0).
 func WriteTrajectories(w io.Writer, v *Verdict) error {
 	var b bytes.Buffer
 	b.WriteString("model,variant,r_hat,seed,epoch,steps,cpu_seconds,wall_seconds,accuracy\n")
 	for _, m := range v.Models {
 		for _, r := range m.Runs {
 			for _, pt := range r.Trajectory {
-				fmt.Fprintf(&b, "%s,%s,%d,%d,%d,%d,%s,%s,%s\n", m.Name, m.Variant, m.RHat, r.Seed, pt.Epoch, pt.Steps,
+				rhat := ""
+				if m.RHat > 0 {
+					rhat = strconv.Itoa(m.RHat)
+				}
+				fmt.Fprintf(&b, "%s,%s,%s,%d,%d,%d,%s,%s,%s\n", m.Name, m.Variant, rhat, r.Seed, pt.Epoch, pt.Steps,
 					strconv.FormatFloat(pt.CPUSeconds, 'g', -1, 64), strconv.FormatFloat(pt.WallSeconds, 'g', -1, 64),
 					strconv.FormatFloat(pt.Accuracy, 'g', -1, 64))
 			}

@@ -121,8 +121,12 @@ type Run struct {
 	// PerturbedPerClass[k][c] is the accuracy on perturbed test set k of
 	// its rows of class c (null as PerClass).
 	PerturbedPerClass [][]*float64 `json:"perturbed_per_class"`
-	// Steps are the SGD steps taken.
+	// Steps are the SGD steps taken (for a diverged run, the last is the
+	// step whose loss was not finite).
 	Steps int `json:"steps"`
+	// DivergedEpoch is the epoch (from 1) in which a diverged run's loss
+	// stopped being finite; null unless diverged.
+	DivergedEpoch *int `json:"diverged_epoch"`
 	// Trajectory is the test accuracy after each finished epoch with the
 	// training time spent to it (evaluation excluded); its last point is
 	// Accuracy.
@@ -207,7 +211,8 @@ train:
 				step(r.Steps)
 			}
 			if math.IsNaN(loss) || math.IsInf(loss, 0) {
-				r.Status = StatusDiverged
+				e := epoch + 1
+				r.Status, r.DivergedEpoch = StatusDiverged, &e
 				break train
 			}
 		}

@@ -215,6 +215,21 @@ type Verdict struct {
 	// Interrupted reports that training was stopped: the verdict is
 	// incomplete.
 	Interrupted bool `json:"interrupted"`
+	// Diverged lists the runs whose loss stopped being finite (their
+	// accuracy is null, and no gate of their width can be judged); empty
+	// when none did.
+	Diverged []Divergence `json:"diverged"`
+	// Reason says in words why the verdict is what it is.
+	Reason string `json:"reason"`
+}
+
+// Divergence is a run whose training loss stopped being finite: the
+// model, the seed, the SGD step (from 1) and the epoch (from 1).
+type Divergence struct {
+	Model string `json:"model"`
+	Seed  uint64 `json:"seed"`
+	Step  int    `json:"step"`
+	Epoch int    `json:"epoch"`
 }
 
 // Verify trains, for each seed in turn, the original MLP, the MLP with
@@ -397,6 +412,37 @@ func Judge(v *Verdict, c Config) {
 	zero := 0.0
 	v.SafeWidth = experiment.SafeWidth(&zero, cands, 0)
 	v.Pass = v.SafeWidth != nil && !v.Interrupted
+	v.Diverged = []Divergence{}
+	for _, m := range v.Models {
+		for _, r := range m.Runs {
+			if r.Status == StatusDiverged && r.DivergedEpoch != nil {
+				v.Diverged = append(v.Diverged, Divergence{Model: m.Name, Seed: r.Seed, Step: r.Steps, Epoch: *r.DivergedEpoch})
+			}
+		}
+	}
+	v.Reason = reason(v)
+}
+
+// reason says why v is what it is: interrupted, the safe width, or no
+// width passing, with the diverged runs (whose widths cannot be judged).
+func reason(v *Verdict) string {
+	var div string
+	if n := len(v.Diverged); n > 0 {
+		d := v.Diverged[0]
+		div = fmt.Sprintf("%d run(s) diverged (a non-finite training loss; first: %s, seed %d, at step %d in epoch %d): their accuracy is unknown and no gate that needs it can be judged; lower --eta",
+			n, d.Model, d.Seed, d.Step, d.Epoch)
+	}
+	switch {
+	case v.Interrupted:
+		return "interrupted: training was stopped; the verdict is incomplete"
+	case v.SafeWidth != nil && div != "":
+		return fmt.Sprintf("safe width r_hat = %d; %s", *v.SafeWidth, div)
+	case v.SafeWidth != nil:
+		return fmt.Sprintf("safe width r_hat = %d: the smallest width whose every gate passes", *v.SafeWidth)
+	case div != "":
+		return "no width passes every gate: " + div
+	}
+	return "no width passes every gate"
 }
 
 // summarize sets m's intervals from its runs.

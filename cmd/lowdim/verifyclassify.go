@@ -330,6 +330,27 @@ func cmdVerifyClassify(args []string, stdout, stderr io.Writer) int {
 	return interruptedExit(sig, stderr, cmd, v.Interrupted, code, so)
 }
 
+// clipPoints prints a drop in points, "%.2f", at the limit of [-100, 100]
+// with a "*" (and *clipped set) when beyond it, as fmtClip does.
+func clipPoints(x float64, clipped *bool) string {
+	if x < -100 || x > 100 {
+		*clipped = true
+		return report.Figure("%.2f", math.Max(-100, math.Min(100, x))) + "*"
+	}
+	return report.Figure("%.2f", x)
+}
+
+// divergedRuns counts the runs of rs that diverged.
+func divergedRuns(rs []*classify.Run) int {
+	k := 0
+	for _, r := range rs {
+		if r.Status == classify.StatusDiverged {
+			k++
+		}
+	}
+	return k
+}
+
 // ignoredNames lists the ignored features by column name (a CSV's) or by
 // index, at most 10 of them.
 func ignoredNames(ignored []int, columns []string) string {
@@ -621,7 +642,11 @@ func writeClassifyTable(w io.Writer, rec *classifyRecord, dir string) {
 				rss += fmt.Sprintf(" (+%.3g)", float64(*m.PeakGrowthBytes)/1e6)
 			}
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%.3g\t%s\t%s\t%s\t%s", m.Name, fmtClip(m.Accuracy, "%.2f", 0, 100, &clipped), m.Params, m.Bytes,
+		acc := fmtClip(m.Accuracy, "%.2f", 0, 100, &clipped)
+		if k := divergedRuns(m.Runs); k > 0 {
+			acc = fmt.Sprintf("- (%d of %d seeds diverged)", k, len(m.Runs))
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%.3g\t%s\t%s\t%s\t%s", m.Name, acc, m.Params, m.Bytes,
 			float64(m.ModelBytes)/1e6, rss, fmtClip(m.CPUSeconds, "%.3g", 0, math.Inf(1), &clipped),
 			fmtClip(m.WallSeconds, "%.3g", 0, math.Inf(1), &clipped), fmtClip(m.TrainJoules, "%.3g", 0, math.Inf(1), &clipped))
 		for i := range classify.LatencyBatches {
@@ -676,26 +701,42 @@ func writeClassifyTable(w io.Writer, rec *classifyRecord, dir string) {
 	}
 	fmt.Fprintf(w, "\nC-DLN minus baseline, paired by seed (points, mean [95%% interval]); gates judge the %s:\n", judged)
 	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "r_hat\tbaseline\toverall\trelative (%)\tworst class (drop judged)\tgates\tpass")
+	fmt.Fprintln(tw, "r_hat\tbaseline\toverall\trelative (%)\tworst class (drop judged)\tgates\tthis row")
 	for _, wd := range v.Widths {
 		for _, d := range wd.Diffs {
 			worst, wv := "-", math.Inf(-1)
-			nGates, nPass := 0, 0
+			nGates, nPass, nUnjudged := 0, 0, 0
 			for _, g := range wd.Gates {
 				if g.Baseline != d.Baseline {
 					continue
 				}
 				nGates++
-				if g.Pass != nil && *g.Pass {
+				switch {
+				case g.Pass == nil:
+					nUnjudged++
+				case *g.Pass:
 					nPass++
 				}
 				if g.Class != nil && g.Value != nil && *g.Value > wv {
 					wv = *g.Value
-					worst = fmt.Sprintf("class %d: %.2f > %.2f", *g.Class, *g.Value, g.Threshold)
+					// Shown at [-100, 100] points with a "*", as the
+					// overall column's interval ends are.
+					op := ">"
 					if *g.Value <= g.Threshold {
-						worst = fmt.Sprintf("class %d: %.2f <= %.2f", *g.Class, *g.Value, g.Threshold)
+						op = "<="
 					}
+					worst = fmt.Sprintf("class %d: %s %s %.2f", *g.Class, clipPoints(*g.Value, &clipped), op, g.Threshold)
 				}
+			}
+			row := "-"
+			switch {
+			case nGates == 0:
+			case nUnjudged > 0:
+				row = fmt.Sprintf("- (%d not judged)", nUnjudged)
+			case nPass == nGates:
+				row = "pass"
+			default:
+				row = "FAIL"
 			}
 			if v.Config.SliceMaxDrop == nil {
 				worst = "- (no --slice-max-drop)"
@@ -705,7 +746,7 @@ func writeClassifyTable(w io.Writer, rec *classifyRecord, dir string) {
 				gates, worst = "- (not gated: --baseline)", "-"
 			}
 			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", wd.RHat, d.Baseline, fmtClip(d.Overall, "%+.2f", -100, 100, &clipped),
-				fmtInterval(d.Relative, "%+.2f"), worst, gates, fmtBool(wd.Pass))
+				fmtInterval(d.Relative, "%+.2f"), worst, gates, row)
 		}
 	}
 	tw.Flush()
@@ -740,11 +781,17 @@ func writeClassifyTable(w io.Writer, rec *classifyRecord, dir string) {
 	}
 	if v.SafeWidth != nil {
 		fmt.Fprintf(w, "\nsafe width: r_hat = %d (the smallest width whose every gate passes)\n", *v.SafeWidth)
+	} else if len(v.Diverged) > 0 {
+		fmt.Fprintf(w, "\nsafe width: none (no width passes every gate; %d run(s) diverged: their gates cannot be judged)\n", len(v.Diverged))
 	} else {
 		fmt.Fprintln(w, "\nsafe width: none (no width passes every gate)")
 	}
 	for _, s := range failed {
 		fmt.Fprintf(w, "  failed: %s\n", s)
+	}
+	for _, d := range v.Diverged {
+		fmt.Fprintf(w, "  diverged: %s, seed %d: the training loss was not finite at step %d (epoch %d): no accuracy (lower --eta, now %g)\n",
+			d.Model, d.Seed, d.Step, d.Epoch, v.Config.Train.Eta)
 	}
 	switch {
 	case v.Interrupted:
@@ -752,7 +799,7 @@ func writeClassifyTable(w io.Writer, rec *classifyRecord, dir string) {
 	case v.Pass:
 		fmt.Fprintln(w, "VERDICT: PASS")
 	default:
-		fmt.Fprintln(w, "VERDICT: FAIL")
+		fmt.Fprintf(w, "VERDICT: FAIL (%s)\n", v.Reason)
 	}
 }
 

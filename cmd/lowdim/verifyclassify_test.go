@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -474,4 +475,51 @@ func TestFlagParseErrorsOneLineClassify(t *testing.T) {
 			require.Empty(t, stdout.String())
 		})
 	}
+}
+
+// TestVerifyClassifyDiverged: at --eta 50 the block models diverge; the
+// table says so per run (model, seed, step, epoch), the verdict's reason
+// and verdict.json name it, the figure keeps the models in its legend,
+// trajectories.csv leaves r_hat empty for the original (absent, not 0),
+// and the gates table's last column is the row's own result.
+func TestVerifyClassifyDiverged(t *testing.T) {
+	dir := t.TempDir()
+	var b strings.Builder
+	b.WriteString("a,b,c,y\n")
+	for i := range 200 {
+		y := i % 3
+		fmt.Fprintf(&b, "%d.%d,%d,%d.5,%d\n", y, i%7, i%5, 2*y+i%2, y)
+	}
+	data := writeFile(t, dir, "d.csv", b.String())
+	var out, errb bytes.Buffer
+	code := run([]string{"verify", "--task", "classify", "--data", data, "--label", "y", "--r-hat", "2,4", "--width", "8", "--width2", "4",
+		"--seeds", "2", "--epochs", "2", "--batch", "8", "--eta", "50", "--latency-seconds", "0", "--quiet", "--out", filepath.Join(dir, "out")}, &out, &errb)
+	require.Equal(t, exitFailure, code, "stdout:\n%s\nstderr:\n%s", out.String(), errb.String())
+	rec := readClassifyVerdict(t, filepath.Join(dir, "out"))
+	require.NotEmpty(t, rec.Diverged, "no run diverged at --eta 50: the test no longer tests divergence")
+	d := rec.Diverged[0]
+	require.Regexp(t, fmt.Sprintf(`diverged: %s, seed %d: the training loss was not finite at step %d \(epoch %d\)`, regexp.QuoteMeta(d.Model), d.Seed, d.Step, d.Epoch), out.String())
+	require.Contains(t, out.String(), "VERDICT: FAIL (no width passes every gate: ")
+	require.Contains(t, rec.Reason, "diverged")
+	require.Contains(t, out.String(), "seeds diverged)")
+	require.NotContains(t, out.String(), "0 of 1 pass  false")
+	require.Regexp(t, `(?m)^2\s+dln\s+.*\s(pass|FAIL|- \(\d not judged\))$`, out.String())
+	svg, err := os.ReadFile(filepath.Join(dir, "out", "accuracy-cpu.svg"))
+	require.NoError(t, err)
+	require.Contains(t, string(svg), "diverged")
+	traj, err := os.ReadFile(filepath.Join(dir, "out", "trajectories.csv"))
+	require.NoError(t, err)
+	require.Regexp(t, `(?m)^original,original,,1,1,`, string(traj))
+	require.NotRegexp(t, `(?m)^(original|dln),[a-z]+,0,`, string(traj))
+}
+
+// TestClipPoints: a class's drop beyond 100 points is shown at 100 with a
+// "*" as the overall column's interval ends are; within, as it is.
+func TestClipPoints(t *testing.T) {
+	clipped := false
+	require.Equal(t, "12.35", clipPoints(12.345, &clipped))
+	require.False(t, clipped)
+	require.Equal(t, "100.00*", clipPoints(130.2, &clipped))
+	require.True(t, clipped)
+	require.Equal(t, "-100.00*", clipPoints(-101, &clipped))
 }
