@@ -266,6 +266,11 @@ func cmdPredictMLP(args []string, stdout, stderr io.Writer) int {
 		return fail(config.Bad("data", *data, "its feature columns %s are not the model's %s (same names in the same order; --label names a label column to leave out)",
 			strings.Join(t.Columns, ","), strings.Join(s.Columns, ",")))
 	}
+	for i, l := range t.Labels { // an accuracy over labels the model never had would mean nothing
+		if !slices.Contains(s.Classes, l) {
+			return fail(config.Bad("data", *data, "row %d: label %d is not a class of the model (its classes: %v), as verify refuses a test label not in training", i, l, s.Classes))
+		}
+	}
 	if err := checkOutFile(*out, false); err != nil {
 		return fail(err)
 	}

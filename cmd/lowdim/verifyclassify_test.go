@@ -405,6 +405,8 @@ func TestPredictMLPRefuses(t *testing.T) {
 	require.Equal(t, exitOK, code, errb.String())
 	m := filepath.Join(models, "cdln-r4")
 	renamed := writeFile(t, dir, "r.csv", strings.Replace(b.String(), "f1,", "g1,", 1))
+	seven := writeFile(t, dir, "seven.csv", "f1,f2,f3,label\n0,0,0,1\n0,0,0,7\n")
+	minus := writeFile(t, dir, "minus.csv", "f1,f2,f3,label\n0,0,0,-1\n")
 	for _, c := range []struct {
 		name string
 		args []string
@@ -415,6 +417,8 @@ func TestPredictMLPRefuses(t *testing.T) {
 		{"label on npy", []string{"--model", m, "--data", filepath.Join(dir, "X.npy"), "--label", "y"}, "invalid --label y: applies to a CSV source"},
 		{"other columns", []string{"--model", m, "--data", renamed, "--label", "label"}, "its feature columns g1,f2,f3 are not the model's f1,f2,f3"},
 		{"out is data", []string{"--model", m, "--data", data, "--label", "label", "--out", data}, "is --data"},
+		{"label 7", []string{"--model", m, "--data", seven, "--label", "label"}, "invalid --data " + seven + ": row 1: label 7 is not a class of the model (its classes: [0 1 2 3])"},
+		{"label -1", []string{"--model", m, "--data", minus, "--label", "label"}, "invalid --data " + minus + ": row 0: label -1 is not a class of the model"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			var out, errb bytes.Buffer
