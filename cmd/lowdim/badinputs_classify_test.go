@@ -180,6 +180,12 @@ func init() {
 			"invalid --max-time 10s: the verify is estimated to take", "original: ", "steps at", "--max-time 0"),
 		refusedSetup("classify --max-time -1", with(base, "--max-time", "-1"), good, `lowdim verify: invalid value "-1" for flag --max-time: want a duration of at least 0`),
 	)
+	addBadInputs(kindNotApplying,
+		refusedSetup("classify --test-data an npy pair beside a CSV --data", with(base, "--test-data", "{dir}/X.npy,{dir}/y.npy"), good,
+			"invalid --test-data {dir}/X.npy,{dir}/y.npy: is an .npy pair but --data {dir}/d.csv is a .csv file: --test-data must be the same form as --data"),
+		refusedSetup("verify --data without --task classify", []string{"verify", "--data", "{dir}/d.csv", "--label", "y", "--out", "{dir}/out"}, good,
+			"invalid --data {dir}/d.csv: is a flag of lowdim verify --task classify", "add --task classify"),
+	)
 	addBadInputs(kindOutput,
 		refusedSetup("classify --out holding --data", with(base, "--out", "{dir}"), good, "invalid --out {dir}", "holds --data {dir}/d.csv"),
 	)

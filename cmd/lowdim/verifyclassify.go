@@ -340,6 +340,18 @@ func clipPoints(x float64, clipped *bool) string {
 	return report.Figure("%.2f", x)
 }
 
+// sourceForm names the form of a data source: "an .npy pair", "a .csv
+// file" or "another source" (an IDX folder, or a name Read refuses).
+func sourceForm(src string) string {
+	switch {
+	case strings.Contains(src, ","):
+		return "an .npy pair"
+	case strings.EqualFold(filepath.Ext(src), ".csv"):
+		return "a .csv file"
+	}
+	return "another source"
+}
+
 // divergedRuns counts the runs of rs that diverged.
 func divergedRuns(rs []*classify.Run) int {
 	k := 0
@@ -569,6 +581,10 @@ func (f *classifyFlags) load(set map[string]bool) (train, test *classify.Set, na
 	case s.Test != nil:
 		testTable = s.Test
 		src.Split = "the IDX folder's test files"
+	case f.testData != "" && sourceForm(f.testData) != sourceForm(f.data):
+		err = config.Bad("test-data", f.testData, "is %s but --data %s is %s: --test-data must be the same form as --data (it is read with the same --label)",
+			sourceForm(f.testData), f.data, sourceForm(f.data))
+		return
 	case f.testData != "":
 		var t *classify.Source
 		if t, err = classify.Read("test-data", f.testData, f.label); err != nil {

@@ -27,6 +27,12 @@ func cmdVerify(args []string, stdout, stderr io.Writer) int {
 	if t := flagArg(args, "task"); t != "" { // verify --task classify (verifyclassify.go)
 		return verifyTask(t, args, stdout, stderr)
 	}
+	// Flags only verify --task classify has: the user forgot --task.
+	for _, k := range []string{"data", "test-data", "label", "test-frac"} {
+		if v := flagArg(args, k); v != "" {
+			return failWith(stderr, "lowdim verify", config.Bad(k, v, "is a flag of lowdim verify --task classify (a classification data set): add --task classify (a matrix verify takes --workload or --target; lowdim verify -h)"))
+		}
+	}
 	fs, f := newFlags(stderr, true)
 	var d dataFlags
 	addDataFlags(fs, &d)
