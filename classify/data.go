@@ -1,6 +1,8 @@
 package classify
 
 import (
+	"compress/gzip"
+	"encoding/binary"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -27,8 +29,10 @@ type Table struct {
 	N, Features int
 	X           []float64
 	Labels      []int64
-	// Source names the file(s) in errors and on stdout.
-	Source string
+	// Source names the file(s) in errors and on stdout; LabelSource the
+	// file of the labels where it is another (an IDX folder's labels
+	// file; "": Source).
+	Source, LabelSource string
 	// Columns are the feature columns' names in order, from a CSV's
 	// header (nil for other sources): a test split's must be the same.
 	Columns []string
@@ -69,7 +73,7 @@ func Read(flagName, src, label string) (*Source, error) {
 		}
 		t, err := readNpyPair(x, y)
 		if err != nil {
-			return nil, err
+			return nil, config.Bad(flagName, src, "%v", unwrapInput(err))
 		}
 		return &Source{Train: t}, nil
 	}
@@ -94,6 +98,16 @@ func Read(flagName, src, label string) (*Source, error) {
 		return nil, err
 	}
 	return &Source{Train: t}, nil
+}
+
+// unwrapInput returns the error a *config.InputError wraps (err itself
+// otherwise), to be named under a flag.
+func unwrapInput(err error) error {
+	var ie *config.InputError
+	if errors.As(err, &ie) && ie.Err != nil {
+		return ie.Err
+	}
+	return err
 }
 
 func inputf(format string, args ...any) error {
@@ -132,8 +146,12 @@ func readNpyPair(xPath, yPath string) (*Table, error) {
 	return &Table{N: n, Features: f, X: xa.Data, Labels: labels, Source: xPath + "," + yPath}, nil
 }
 
-// readIDX reads an IDX folder's two splits, pixels scaled to [0, 1].
+// readIDX reads an IDX folder's two splits, pixels scaled to [0, 1],
+// after checkIDXMagic.
 func readIDX(dir string) (*Source, error) {
+	if err := checkIDXMagic(dir, idxFiles[:]); err != nil {
+		return nil, err
+	}
 	set, err := idx.LoadDir(dir)
 	if err != nil {
 		return nil, config.Input(err)
@@ -141,10 +159,102 @@ func readIDX(dir string) (*Source, error) {
 	return &Source{Train: idxTable(&set.Train), Test: idxTable(&set.Test)}, nil
 }
 
+// idxFile is one file of an IDX folder: its base name (idx.LoadDir's) and
+// its magic number (unsigned bytes, 3 dimensions for images, 1 for
+// labels).
+type idxFile struct {
+	base  string
+	magic uint32
+}
+
+// idxFiles are the train split's images and labels, then the test
+// split's.
+var idxFiles = [4]idxFile{
+	{"train-images-idx3-ubyte", 0x803}, {"train-labels-idx1-ubyte", 0x801},
+	{"t10k-images-idx3-ubyte", 0x803}, {"t10k-labels-idx1-ubyte", 0x801},
+}
+
+// idxPath returns the first existing spelling of base in dir as
+// idx.LoadDir looks for it (base, with ".gz", with "-idx" written
+// ".idx"), "" when none exists.
+func idxPath(dir, base string) string {
+	dotted := strings.Replace(base, "-idx", ".idx", 1)
+	for _, name := range []string{base + ".gz", base, dotted + ".gz", dotted} {
+		p := filepath.Join(dir, name)
+		if st, err := os.Stat(p); err == nil && !st.IsDir() {
+			return p
+		}
+	}
+	return ""
+}
+
+// checkIDXMagic reads the first 4 bytes (after gunzip for .gz) of each
+// file of files present in dir and returns a *config.InputError naming
+// the file when they are not its magic number, before any dimension is
+// read from a file that is not what its name says.
+func checkIDXMagic(dir string, files []idxFile) error {
+	for _, f := range files {
+		p := idxPath(dir, f.base)
+		if p == "" {
+			continue // idx.LoadDir names a missing file
+		}
+		fh, err := os.Open(p)
+		if err != nil {
+			return config.Input(err)
+		}
+		var r io.Reader = fh
+		if strings.HasSuffix(p, ".gz") {
+			zr, err := gzip.NewReader(fh)
+			if err != nil {
+				fh.Close()
+				return inputf("%s: not a gzip file: %v", p, err)
+			}
+			r = zr
+		}
+		var b [4]byte
+		_, err = io.ReadFull(r, b[:])
+		fh.Close()
+		if err != nil {
+			return inputf("%s: not an IDX file: %v reading its 4-byte magic number", p, err)
+		}
+		if got := binary.BigEndian.Uint32(b[:]); got != f.magic {
+			return inputf("%s: not an IDX file of unsigned bytes in %d dimension(s) (magic 0x%08x, want 0x%08x)", p, f.magic&0xff, got, f.magic)
+		}
+	}
+	return nil
+}
+
+// readIDXTest reads an IDX folder's test split only (the t10k files; the
+// train files need not exist), pixels scaled to [0, 1].
+func readIDXTest(dir string) (*Table, error) {
+	if err := checkIDXMagic(dir, idxFiles[2:]); err != nil {
+		return nil, err
+	}
+	var paths [2]string
+	for i, f := range idxFiles[2:] {
+		if paths[i] = idxPath(dir, f.base); paths[i] == "" {
+			return nil, inputf("%s: no %s file (nor .gz, nor %s): an IDX folder's test split", dir, f.base, strings.Replace(f.base, "-idx", ".idx", 1))
+		}
+	}
+	im, err := idx.ReadFile(paths[0])
+	if err != nil {
+		return nil, config.Input(err)
+	}
+	lb, err := idx.ReadFile(paths[1])
+	if err != nil {
+		return nil, config.Input(err)
+	}
+	if len(lb.Dims) != 1 || lb.Dims[0] != im.Dims[0] {
+		return nil, inputf("%s: %d labels for %d images in %s", paths[1], lb.Dims[0], im.Dims[0], paths[0])
+	}
+	sp := idx.Split{N: im.Dims[0], Rows: im.Dims[1], Cols: im.Dims[2], Images: im.Data, Labels: lb.Data, ImageFile: paths[0], LabelFile: paths[1]}
+	return idxTable(&sp), nil
+}
+
 // idxTable converts an IDX split to a table, pixels p to p/255.
 func idxTable(s *idx.Split) *Table {
 	f := s.Pixels()
-	t := &Table{N: s.N, Features: f, X: make([]float64, s.N*f), Labels: make([]int64, s.N), Source: s.ImageFile}
+	t := &Table{N: s.N, Features: f, X: make([]float64, s.N*f), Labels: make([]int64, s.N), Source: s.ImageFile, LabelSource: s.LabelFile}
 	for i, p := range s.Images {
 		t.X[i] = float64(p) / 255
 	}
@@ -166,6 +276,7 @@ func readCSV(path, label string) (*Table, error) {
 	cr.Comment = '#'
 	cr.TrimLeadingSpace = true
 	cr.ReuseRecord = true
+	cr.FieldsPerRecord = -1 // counted below, to say expected and actual
 	header, err := cr.Read()
 	if err == io.EOF {
 		return nil, inputf("%s: no header line: the file is empty", path)
@@ -213,6 +324,9 @@ func readCSV(path, label string) (*Table, error) {
 			return nil, inputf("%s: %v", path, err) // csv.ParseError names the line
 		}
 		line, _ := cr.FieldPos(0)
+		if len(rec) != len(header) {
+			return nil, inputf("%s:%d: %d fields, but the header has %d (%s)", path, line, len(rec), len(header), strings.Join(names, ","))
+		}
 		for j, cell := range rec {
 			cell = strings.TrimSpace(cell)
 			if j == col {
@@ -252,7 +366,7 @@ func ReadPredict(flagName, src, label string) (*Table, error) {
 		}
 		xa, err := npy.ReadFile(src)
 		if err != nil {
-			return nil, config.Input(err)
+			return nil, config.Bad(flagName, src, "%v", err)
 		}
 		if len(xa.Shape) != 2 || xa.Shape[0] < 1 || xa.Shape[1] < 1 {
 			return nil, inputf("%s: shape %v: X must have shape (n, features), n and features at least 1", src, xa.Shape)
@@ -268,11 +382,7 @@ func ReadPredict(flagName, src, label string) (*Table, error) {
 	if st, err := os.Stat(src); err == nil && !st.IsDir() && strings.EqualFold(filepath.Ext(src), ".csv") && label == "" {
 		return readCSV(src, "")
 	} else if err == nil && st.IsDir() && label == "" {
-		set, err := idx.LoadDir(src)
-		if err != nil {
-			return nil, config.Input(err)
-		}
-		return idxTable(&set.Test), nil // the test split only: the training one is not converted
+		return readIDXTest(src) // the test split only: the train files need not exist
 	}
 	s, err := Read(flagName, src, label)
 	if err != nil {
@@ -296,6 +406,14 @@ func parseLabel(s string) (int64, bool) {
 	return int64(v), true
 }
 
+// labels names the file of t's labels.
+func (t *Table) labels() string {
+	if t.LabelSource != "" {
+		return t.LabelSource
+	}
+	return t.Source
+}
+
 // Set is a split ready to train on: N rows of Features float64 values
 // (X, row-major) and labels Y, class indices below Classes.
 type Set struct {
@@ -317,10 +435,10 @@ func Classes(t *Table) ([]int64, error) {
 	slices.Sort(names)
 	names = slices.Compact(names)
 	if len(names) < 2 {
-		return nil, inputf("%s: %d class (label %v): need at least 2", t.Source, len(names), names)
+		return nil, inputf("%s: %d class (label %v): need at least 2", t.labels(), len(names), names)
 	}
 	if len(names) > MaxClasses {
-		return nil, inputf("%s: %d distinct labels, more than the %d classes lowdim handles", t.Source, len(names), MaxClasses)
+		return nil, inputf("%s: %d distinct labels, more than the %d classes lowdim handles", t.labels(), len(names), MaxClasses)
 	}
 	return names, nil
 }
@@ -348,7 +466,7 @@ func Numbered(t *Table, names []int64, rows []int) (*Set, error) {
 	for k, i := range rows {
 		c, ok := slices.BinarySearch(names, t.Labels[i])
 		if !ok {
-			return nil, inputf("%s: row %d: label %d is not a class of the training data (%v)", t.Source, i, t.Labels[i], names)
+			return nil, inputf("%s: row %d: label %d is not a class of the training data (%v)", t.labels(), i, t.Labels[i], names)
 		}
 		s.Y[k] = byte(c)
 		if !share {

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"math"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -185,6 +186,32 @@ func init() {
 			"invalid --test-data {dir}/X.npy,{dir}/y.npy: is an .npy pair but --data {dir}/d.csv is a .csv file: --test-data must be the same form as --data"),
 		refusedSetup("verify --data without --task classify", []string{"verify", "--data", "{dir}/d.csv", "--label", "y", "--out", "{dir}/out"}, good,
 			"invalid --data {dir}/d.csv: is a flag of lowdim verify --task classify", "add --task classify"),
+	)
+	// Error messages: the real bound, the labels file, the IDX magic, the
+	// CSV's field counts, the flag of an npy pair.
+	idxTest9 := func(t *testing.T, dir string) []string {
+		img := filepath.Join(dir, "img")
+		require.NoError(t, idx.WriteDir(img, idx.Synthetic(3, 4, 30, 9, 10, 1), false))
+		require.NoError(t, os.WriteFile(filepath.Join(img, "t10k-labels-idx1-ubyte"), idx.Encode([]int{9}, []byte{0, 1, 2, 0, 1, 2, 0, 1, 9}), 0o644))
+		return nil
+	}
+	idxBadMagic := func(t *testing.T, dir string) []string {
+		img := filepath.Join(dir, "img")
+		require.NoError(t, idx.WriteDir(img, idx.Synthetic(3, 4, 30, 9, 10, 1), false))
+		require.NoError(t, os.WriteFile(filepath.Join(img, "train-labels-idx1-ubyte"), idx.Encode([]int{30, 2, 2, 2, 2}, make([]byte, 30*16)), 0o644))
+		return nil
+	}
+	idxArgs := with(base[:3], "--data", "{dir}/img", "--r-hat", "2", "--width", "8", "--width2", "4", "--seeds", "2", "--epochs", "1", "--batch", "4", "--quiet", "--out", "{dir}/out")
+	addBadInputs(kindOddNumbers,
+		refusedSetup("classify --batch 0", with(base, "--batch", "0"), good, "invalid --batch 0: must be at least 1"),
+		refusedSetup("classify an IDX test label not in training", idxArgs, idxTest9,
+			"{dir}/img/t10k-labels-idx1-ubyte: row 8: label 9 is not a class of the training data"),
+		refusedSetup("classify an IDX labels file of another magic", idxArgs, idxBadMagic,
+			"{dir}/img/train-labels-idx1-ubyte: not an IDX file of unsigned bytes in 1 dimension(s) (magic 0x00000805, want 0x00000801)"),
+		refusedSetup("classify a CSV row of too few fields", base, files("d.csv", "a,b,y\n1,2,0\n1,2\n"),
+			"{dir}/d.csv:3: 2 fields, but the header has 3 (a,b,y)"),
+		refusedSetup("classify a missing npy pair", npyBase, nil,
+			"invalid --data {dir}/X.npy,{dir}/y.npy: open {dir}/X.npy: no such file or directory"),
 	)
 	addBadInputs(kindOutput,
 		refusedSetup("classify --out holding --data", with(base, "--out", "{dir}"), good, "invalid --out {dir}", "holds --data {dir}/d.csv"),

@@ -156,6 +156,21 @@ func TestVerifyClassifySources(t *testing.T) {
 			require.Equal(t, c.tst, n)
 			require.Equal(t, *rec.Models[2].Runs[0].Accuracy, 100*float64(correct)/float64(n))
 			if c.name == "idx" {
+				// A folder of the test files only predicts the same: the
+				// train files are not needed.
+				only := filepath.Join(dir, "t10k-only")
+				require.NoError(t, os.MkdirAll(only, 0o755))
+				for _, f := range []string{"t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"} {
+					b, err := os.ReadFile(filepath.Join(pdata, f))
+					require.NoError(t, err)
+					require.NoError(t, os.WriteFile(filepath.Join(only, f), b, 0o644))
+				}
+				pout.Reset()
+				perr.Reset()
+				require.Equal(t, exitOK, run([]string{"predict", "--model", filepath.Join(models, "cdln-r4"), "--data", only, "--out", filepath.Join(dir, "only.pred")}, &pout, &perr), perr.String())
+				require.Contains(t, pout.String(), fmt.Sprintf("accuracy on %s: %.2f points (%d of %d rows)", only, acc, correct, n))
+			}
+			if c.name == "idx" {
 				for _, m := range rec.Models {
 					require.Len(t, m.Perturbed, 2, m.Name)
 					require.Equal(t, "shift:brightness=0.3:contrast=0.5:seed=1", m.Perturbed[0].Perturbation)
