@@ -57,7 +57,7 @@ func TestReadErrors(t *testing.T) {
 		{"no label column", write(t, "a.csv", "a,b\n1,2\n"), "y", []string{"--label y", "no such column", "a, b"}},
 		{"nan feature", write(t, "b.csv", "a,y\n1,0\nNaN,1\n"), "y", []string{"b.csv:3", `"a"`, `"NaN"`}},
 		{"text label", write(t, "c.csv", "a,y\n1,0\n2,cat\n"), "y", []string{"c.csv:3", `"cat"`, "not an integer"}},
-		{"ragged", write(t, "d.csv", "a,y\n1,0\n2\n"), "y", []string{"d.csv", "line 3"}},
+		{"ragged", write(t, "d.csv", "a,y\n1,0\n2\n"), "y", []string{"d.csv", "d.csv:3: 1 fields, but the header has 2 (a,y)"}},
 		{"fractional npy label", x + "," + y, "", []string{"y.npy: row 1: label 1.5 is not an integer"}},
 		{"npy lengths", x + "," + y2, "", []string{"y2.npy: shape [2]", "(3,)"}},
 		{"label on npy", x + "," + y, "y", []string{"--label y", "applies to a CSV"}},
