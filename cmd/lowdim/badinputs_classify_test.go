@@ -203,6 +203,8 @@ func init() {
 	}
 	idxArgs := with(base[:3], "--data", "{dir}/img", "--r-hat", "2", "--width", "8", "--width2", "4", "--seeds", "2", "--epochs", "1", "--batch", "4", "--quiet", "--out", "{dir}/out")
 	addBadInputs(kindOddNumbers,
+		refusedSetup("classify --preset paper --width 16", []string{"verify", "--task", "classify", "--data", "{dir}/d.csv", "--label", "y", "--preset", "paper", "--width", "16", "--quiet", "--out", "{dir}/out"}, good,
+			"invalid --width 16: is below width 32 of --preset paper's --r-hat 32,64", "give --r-hat too"),
 		refusedSetup("classify --batch 0", with(base, "--batch", "0"), good, "invalid --batch 0: must be at least 1"),
 		refusedSetup("classify an IDX test label not in training", idxArgs, idxTest9,
 			"{dir}/img/t10k-labels-idx1-ubyte: row 8: label 9 is not a class of the training data"),

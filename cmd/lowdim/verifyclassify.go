@@ -105,6 +105,8 @@ type classifyFlags struct {
 	quiet, robust                                                           bool
 	train                                                                   classify.TrainConfig
 	maxTime                                                                 time.Duration
+	// rhatsPreset reports that --r-hat is --preset's, not given.
+	rhatsPreset bool
 }
 
 // verifyTask is verify's dispatch on --task (verifycmd.go): "classify"
@@ -441,7 +443,7 @@ func (f *classifyFlags) applyPreset(set map[string]bool) error {
 		for i, r := range classify.PaperRHats {
 			parts[i] = strconv.Itoa(r)
 		}
-		f.rhats = strings.Join(parts, ",")
+		f.rhats, f.rhatsPreset = strings.Join(parts, ","), true
 	}
 	return nil
 }
@@ -542,6 +544,14 @@ func (f *classifyFlags) check(set map[string]bool) (classify.Config, error) {
 		return c, config.Bad("robust", true, "needs --perturb: there is no perturbed test set to gate")
 	}
 	c.Robust = f.robust
+	if f.rhatsPreset {
+		for _, r := range rh {
+			if r > f.train.Width && f.train.Width >= 1 {
+				return c, config.Bad("width", f.train.Width, "is below width %d of --preset %s's --r-hat %s (the compressed widths must be at most --width): give --r-hat too, with widths at most %d",
+					r, f.preset, f.rhats, f.train.Width)
+			}
+		}
+	}
 	// Everything but the batch against the training rows, not yet known.
 	if err := c.Train.Check(0, rh); err != nil {
 		return c, err
