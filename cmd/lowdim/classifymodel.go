@@ -196,10 +196,13 @@ the label being the integer label of the training data. SRC is X.npy (rows
 of features), X.npy,y.npy, a .csv file with a header line (--label names a
 label column to leave out; without it every column is a feature, and the
 columns must be the training data's, by name and in order), or an IDX
-folder (its test split). The features are standardised with the training
-split's mean and standard deviation the model records. When SRC has labels,
-the accuracy is printed (stdout, or stderr when the predictions go to
-stdout).
+folder (its test split: the t10k files, the train files need not be there).
+The features are standardised with the training split's mean and standard
+deviation the model records; a feature constant in training (standard
+deviation 0) is ignored (set to 0), as in training. When SRC has labels, each
+must be one of the model's classes (else exit 2), and the accuracy is printed
+(stdout, or stderr when the predictions go to stdout). --entries belongs to a
+deep-linear model: an MLP model refuses it.
 
 The model folder is loaded and validated in full first (manifest, checksums,
 shapes, finite values), then SRC is read and checked against the model's

@@ -39,8 +39,17 @@ smallest passing one. Writes verdict.json to --out and a table to stdout.
 SRC is X.npy,y.npy (X of shape (n, features), y of shape (n,) integer
 labels), a .csv file with a header line and a label column (--label), or a
 folder of IDX files (its train and test splits). The test split is
---test-data SRC2 or a seeded split of --test-frac of each class. Features are
-standardised with the training split's mean and standard deviation.
+--test-data SRC2 (the same form as SRC) or a seeded split of --test-frac of
+each class. Features are standardised with the training split's mean and
+standard deviation; a feature constant in training is ignored (set to 0 in
+every split; a warning on stderr gives their number, verdict.json lists them
+in standardisation.ignored_features); data with no varying feature, or whose
+standardisation overflows, is refused.
+
+A run whose training loss stops being finite (a learning rate too large)
+diverges: the table prints a "diverged:" line with its model, seed, step
+and epoch, and the verdict's reason names it (verdict.json: diverged,
+reason); no gate that needs its accuracy can be judged.
 
 --perturb LIST measures every model on perturbed copies of the test set too,
 each named and seeded, so that every model sees the same perturbed data:
