@@ -31,7 +31,8 @@
 # The trainer's tests (the step conformance suite among them) run once more
 # with -tags purego, which replaces the AVX2/FMA assembler kernel of the
 # sampled step with its portable Go loop, so that machines without those
-# extensions are covered.
+# extensions are covered, and so does the test of golden trajectories
+# recorded with that loop (TestMCNoiseZeroBitIdentical).
 
 GO      ?= go
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo dev)
@@ -98,8 +99,9 @@ test: fmt-check vet
 	passes=gonum; [ -n "$(TAGS)" ] && passes=gonum,openblas; \
 	echo "== go test ./... (BLAS backend: gonum, pure Go)"; \
 	LOWDIM_TEST_PASSES=$$passes $(GO) test -count=1 -timeout 15m ./... || fail=1; \
-	echo "== go test -tags purego ./trainer/... (the portable sampled loop, not the assembler kernel)"; \
+	echo "== go test -tags purego: the trainer and the golden trajectories (the portable sampled loop, not the assembler kernel)"; \
 	$(GO) test -tags purego -count=1 ./trainer/... || fail=1; \
+	$(GO) test -tags purego -count=1 -run 'TestMCNoiseZeroBitIdentical' ./cmd/lowdim || fail=1; \
 	if [ -n "$(TAGS)" ]; then \
 	  echo "== go test -tags openblas ./... (BLAS backend: openblas)"; \
 	  LOWDIM_TEST_PASSES=$$passes $(GO) test -tags openblas -count=1 -timeout 15m ./... || fail=1; \

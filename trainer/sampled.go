@@ -623,3 +623,16 @@ func (s *SampledMC) Step(eta float64) { s.core.step(eta) }
 // values from the QR factors of A and B^T. Otherwise it forms W = A B
 // (n_L n_0 h flops, not counted in the step).
 func (s *SampledMC) Measure(k int) Measurement { return s.core.measure(k) }
+
+// SampledKernel names the kernel the sampled step runs its observed
+// entries through in this process: "avx2-fma" (the assembler kernel, on
+// amd64 with AVX2 and FMA, not built with the purego tag) or "go" (the
+// portable loop). The two agree to summation order and fused
+// multiply-adds (about r_hat 2^-53 relative per entry), not bit for bit:
+// golden trajectories recorded with one hold for that one only.
+func SampledKernel() string {
+	if vectorKernel {
+		return vectorKernelName
+	}
+	return "go"
+}
