@@ -120,8 +120,8 @@ func readNpyPair(xPath, yPath string) (*Table, error) {
 	if err != nil {
 		return nil, config.Input(err)
 	}
-	if len(xa.Shape) != 2 || xa.Shape[0] < 1 || xa.Shape[1] < 1 {
-		return nil, inputf("%s: shape %v: X must have shape (n, features), n and features at least 1", xPath, xa.Shape)
+	if err := checkXShape(xPath, xa); err != nil {
+		return nil, err
 	}
 	ya, err := npy.ReadFile(yPath)
 	if err != nil {
@@ -131,10 +131,8 @@ func readNpyPair(xPath, yPath string) (*Table, error) {
 	if len(ya.Shape) != 1 || ya.Shape[0] != n {
 		return nil, inputf("%s: shape %v: y must have shape (%d,), one label per row of %s", yPath, ya.Shape, n, xPath)
 	}
-	for i, v := range xa.Data {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return nil, inputf("%s: row %d, feature %d: value %v is not a finite number", xPath, i/f, i%f, v)
-		}
+	if err := checkXFinite(xPath, xa); err != nil {
+		return nil, err
 	}
 	labels := make([]int64, n)
 	for i, v := range ya.Data {
@@ -144,6 +142,28 @@ func readNpyPair(xPath, yPath string) (*Table, error) {
 		labels[i] = int64(v)
 	}
 	return &Table{N: n, Features: f, X: xa.Data, Labels: labels, Source: xPath + "," + yPath}, nil
+}
+
+// checkXShape returns a *config.InputError naming path when xa, an X.npy,
+// is not of shape (n, features) with n and features at least 1.
+func checkXShape(path string, xa *npy.Array) error {
+	if len(xa.Shape) != 2 || xa.Shape[0] < 1 || xa.Shape[1] < 1 {
+		return inputf("%s: shape %v: X must have shape (n, features), n and features at least 1", path, xa.Shape)
+	}
+	return nil
+}
+
+// checkXFinite returns a *config.InputError naming path, the row, the
+// feature and the value at the first value of xa (an X.npy of checkXShape's
+// shape) that is not a finite number.
+func checkXFinite(path string, xa *npy.Array) error {
+	f := xa.Shape[1]
+	for i, v := range xa.Data {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return inputf("%s: row %d, feature %d: value %v is not a finite number", path, i/f, i%f, v)
+		}
+	}
+	return nil
 }
 
 // readIDX reads an IDX folder's two splits, pixels scaled to [0, 1],
@@ -368,16 +388,13 @@ func ReadPredict(flagName, src, label string) (*Table, error) {
 		if err != nil {
 			return nil, config.Bad(flagName, src, "%v", err)
 		}
-		if len(xa.Shape) != 2 || xa.Shape[0] < 1 || xa.Shape[1] < 1 {
-			return nil, inputf("%s: shape %v: X must have shape (n, features), n and features at least 1", src, xa.Shape)
+		if err := checkXShape(src, xa); err != nil {
+			return nil, err
 		}
-		f := xa.Shape[1]
-		for i, v := range xa.Data {
-			if math.IsNaN(v) || math.IsInf(v, 0) {
-				return nil, inputf("%s: row %d, feature %d: value %v is not a finite number", src, i/f, i%f, v)
-			}
+		if err := checkXFinite(src, xa); err != nil {
+			return nil, err
 		}
-		return &Table{N: xa.Shape[0], Features: f, X: xa.Data, Source: src}, nil
+		return &Table{N: xa.Shape[0], Features: xa.Shape[1], X: xa.Data, Source: src}, nil
 	}
 	if st, err := os.Stat(src); err == nil && !st.IsDir() && strings.EqualFold(filepath.Ext(src), ".csv") && label == "" {
 		return readCSV(src, "")
