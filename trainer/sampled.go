@@ -259,8 +259,16 @@ func (s *sampledCore) help(jobs chan int) {
 }
 
 // panelOrder copies the CSR entries into column-panel order (a counting
-// sort by panel, stable within each row).
+// sort by panel, stable within each row). It panics when a column is
+// outside [0, c): the assembler kernel (sampledRunAVX2) indexes the
+// interleaved buffer's c rows by column without a bounds check, and the
+// panel of a column in (-pw, 0) or [c, panels pw) would not catch it.
 func (s *sampledCore) panelOrder(rowPtr []int, cols []int32, vals []float64, c int) {
+	for _, j := range cols {
+		if j < 0 || int(j) >= c {
+			panic(fmt.Errorf("trainer: observed column %d outside a workload of %d columns", j, c))
+		}
+	}
 	pw := SampledPanelWidth(s.rows, c, len(cols), s.h)
 	s.pw = pw
 	panels := (c + pw - 1) / pw

@@ -24,7 +24,14 @@ const vectorKernelName = "avx2-fma"
 //go:noescape
 func sampledRunAVX2(ai, gacc, inter *float64, h, stride int, cols *int32, vals *float64, n int, inv float64) float64
 
-// sampledRunVector is sampledRunAVX2 on slices.
+// sampledRunVector is sampledRunAVX2 on slices. It checks the lengths
+// the kernel reads and writes by ai's length h (gacc and vals at least
+// as long as ai and cols, rows of stride >= 2h); that every column j has
+// its row j stride .. j stride + 2h in inter is up to the caller
+// (sampledCore.panelOrder checks the columns, inter has a row for each).
 func sampledRunVector(ai, gacc, inter []float64, stride int, cols []int32, vals []float64, inv float64) float64 {
+	if len(gacc) < len(ai) || len(vals) < len(cols) || stride < 2*len(ai) {
+		panic("trainer: sampledRunVector: short gacc or vals, or stride below 2h")
+	}
 	return sampledRunAVX2(&ai[0], &gacc[0], &inter[0], len(ai), stride, &cols[0], &vals[0], len(cols), inv)
 }
