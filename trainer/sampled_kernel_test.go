@@ -1,6 +1,7 @@
 package trainer_test
 
 import (
+	"fmt"
 	"math"
 	"runtime"
 	"testing"
@@ -41,7 +42,7 @@ func TestSampledKernelAgreesWithFallback(t *testing.T) {
 		t.Skip("the CPU lacks the kernel's extensions")
 	}
 	for _, h := range []int{1, 4, 6, 7, 20, 21} {
-		t.Run("h="+itoa(h), func(t *testing.T) {
+		t.Run(fmt.Sprintf("h=%d", h), func(t *testing.T) {
 			work := sampledProblem(t, parallelD, 3, 0.4, 5)
 			dims := []int{parallelD, h, h, parallelD}
 			run := func(vector bool) (*dln.Network, []float64) {
@@ -112,11 +113,4 @@ func TestSampledKernelBitIdenticalAcrossGOMAXPROCS(t *testing.T) {
 	for l := 0; l < nets[0].Layers(); l++ {
 		require.True(t, mat.Equal(nets[0].Layer(l), nets[1].Layer(l)), "layer %d", l+1)
 	}
-}
-
-func itoa(n int) string {
-	if n < 10 {
-		return string(rune('0' + n))
-	}
-	return itoa(n/10) + string(rune('0'+n%10))
 }
