@@ -33,11 +33,11 @@ func (h Helpers) Stopped() int {
 }
 
 // SetVectorKernel selects the assembler kernel of the sampled pass (when
-// this build has one) or the portable loop, and returns the previous
-// choice.
+// this build has one and the CPU can run it) or the portable loop, and
+// returns the previous choice.
 func SetVectorKernel(on bool) (was bool) {
 	was = vectorKernel
-	vectorKernel = on && vectorKernelName != "none"
+	vectorKernel = on && vectorCPU
 	return was
 }
 

@@ -7,6 +7,9 @@ package trainer
 // portable Go loop.
 var vectorKernel = false
 
+// vectorCPU is false: there is no kernel to run.
+const vectorCPU = false
+
 // vectorKernelName names the kernel that vectorKernel selects.
 const vectorKernelName = "none"
 

@@ -14,7 +14,7 @@ func BenchmarkSampledRun(b *testing.B) {
 	const h, per = 20, 16
 	for _, kb := range []int{256, 2048, 8192, 65536} {
 		for _, vec := range []bool{false, true} {
-			if vec && vectorKernelName == "none" {
+			if vec && !vectorCPU {
 				continue
 			}
 			name := "go"
