@@ -88,7 +88,7 @@ func cmdCalibrate(args []string, stdout, stderr io.Writer) int {
 	if err := machine.CheckFits(3*uint64(*triadMB)<<20, fmt.Sprintf("the triad's three arrays of --triad-mb %d MiB", *triadMB)); err != nil {
 		return usageErr("invalid --triad-mb %d: %v", *triadMB, err)
 	}
-	path := *out
+	path, given := *out, *out != ""
 	if path == "" {
 		var err error
 		if path, err = calibrate.DefaultPath(machine.BLASBackend); err != nil {
@@ -96,9 +96,10 @@ func cmdCalibrate(args []string, stdout, stderr io.Writer) int {
 			return exitInternal
 		}
 	}
-	// Fail before measuring, not after, when the file cannot be placed
-	// (its folder is created).
-	if err := checkOutFile(path, true); err != nil {
+	// Fail before measuring, not after, when the file cannot be placed.
+	// The default path's folder (the user cache) is created; a given
+	// --out's folder must exist, as for every other command.
+	if err := checkOutFile(path, !given); err != nil {
 		return failWith(stderr, "lowdim calibrate", err)
 	}
 	sig := interrupt.Notify(stderr, "lowdim calibrate")

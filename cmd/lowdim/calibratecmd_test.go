@@ -33,6 +33,7 @@ func TestCalibrateExitCodes(t *testing.T) {
 		{"triad", []string{"--triad-mb", "-1"}, exitUsage, "invalid --triad-mb -1: must be in 1..4096"},
 		{"show nothing stored", []string{"--show"}, exitUsage, "calibration-" + machine.BLASBackend + ".json does not exist"},
 		{"show malformed", []string{"--show", "--out", malformed}, exitUsage, malformed + ": malformed calibration"},
+		{"out folder missing", []string{"--sizes", "8", "--reps", "1", "--triad-mb", "1", "--out", filepath.Join(t.TempDir(), "none", "c.json")}, exitUsage, "its folder"},
 		{"unwritable out", []string{"--sizes", "8", "--reps", "1", "--triad-mb", "1", "--out", filepath.Join(malformed, "x.json")}, exitUsage, "invalid --out " + filepath.Join(malformed, "x.json")},
 	}
 	for _, tt := range tests {
