@@ -1,9 +1,13 @@
 package main
 
 import (
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/require"
 )
 
 // lowdim machine run and compare: flags, reports and prices refused with
@@ -68,7 +72,25 @@ func init() {
 	addBadInputs(kindOutput,
 		refused("machine run --out a folder", []string{"machine", "run", "--out", "{dir}"}, "invalid --out {dir}: is a folder"),
 		refused("machine run --out in a missing folder", []string{"machine", "run", "--out", "{dir}/no/m.json"}, "invalid --out {dir}/no/m.json"),
-		refusedSetup("machine compare --out is a report", []string{"machine", "compare", "{dir}/a.json", "{dir}/b.json", "--out", "{dir}/b.json"}, two, "invalid --out {dir}/b.json: is one of the reports"),
+		refusedSetup("machine compare --out is a report", []string{"machine", "compare", "{dir}/a.json", "{dir}/b.json", "--out", "{dir}/b.json"}, two, "invalid --out {dir}/b.json: is the report {dir}/b.json"),
+		refusedSetup("machine compare --out is a report through a link", []string{"machine", "compare", "{dir}/a.json", "{dir}/b.json", "--out", "{dir}/link.json"}, func(t *testing.T, dir string) []string {
+			two(t, dir)
+			require.NoError(t, os.Symlink("b.json", filepath.Join(dir, "link.json")))
+			return nil
+		}, "invalid --out {dir}/link.json: is the report {dir}/b.json"),
+		refusedSetup("machine compare --out is a report through a linked folder", []string{"machine", "compare", "{dir}/a.json", "{dir}/b.json", "--out", "{dir}/same/b.json"}, func(t *testing.T, dir string) []string {
+			two(t, dir)
+			require.NoError(t, os.Symlink(".", filepath.Join(dir, "same")))
+			return nil
+		}, "invalid --out {dir}/same/b.json: is the report {dir}/b.json"),
+		refusedSetup("machine compare --out is a report, relative", []string{"machine", "compare", "{dir}/a.json", "{dir}/b.json", "--out"}, func(t *testing.T, dir string) []string {
+			two(t, dir)
+			wd, err := os.Getwd()
+			require.NoError(t, err)
+			rel, err := filepath.Rel(wd, filepath.Join(dir, "b.json"))
+			require.NoError(t, err)
+			return []string{rel}
+		}, "invalid --out ", "is the report {dir}/b.json"),
 		refusedSetup("machine compare --format", []string{"machine", "compare", "{dir}/a.json", "{dir}/b.json", "--format", "pdf"}, two, `invalid --format "pdf"`),
 	)
 }

@@ -245,8 +245,11 @@ func cmdMachineCompare(args []string, stdout, stderr io.Writer) int {
 	}
 	var in []procure.Input
 	for _, f := range files {
-		if *out != "" && filepath.Clean(f) == filepath.Clean(*out) {
-			return usageErr("invalid --out %s: is one of the reports", *out)
+		// The same file under another spelling (an absolute or relative
+		// path, a link to it or to its folder) too: sameFile compares
+		// the files, not the text.
+		if *out != "" && (filepath.Clean(f) == filepath.Clean(*out) || sameFile(f, *out)) {
+			return usageErr("invalid --out %s: is the report %s, one of the inputs (writing it would overwrite it)", *out, f)
 		}
 		r, err := procure.ReadFile(f)
 		if err != nil {
