@@ -150,7 +150,9 @@ var BuyerCategories = []string{Training, TimeToQuality, Inference, Memory, Energ
 // an input error naming the files when the reports are of different
 // suites or suite versions, when fewer than two are given, when two share
 // a name, or when a price or power names no report or is not a positive
-// finite number.
+// finite number, or when the samples are so large or small that a median,
+// a speedup, an interval, a geometric mean or a total is not a positive
+// finite number (naming the files and the benchmark).
 func Compare(in []Input, o CompareOptions) (*Comparison, error) {
 	if len(in) < 2 {
 		return nil, config.Input(fmt.Errorf("%d report(s), want at least 2", len(in)))
@@ -246,8 +248,56 @@ func Compare(in []Input, o CompareOptions) (*Comparison, error) {
 		}
 	}
 	c.totals(in, o)
+	if err := c.checkFinite(in); err != nil {
+		return nil, err
+	}
 	c.answer(in)
 	return c, nil
+}
+
+// checkFinite returns an input error naming the report files and the
+// benchmark when a figure of c is not a positive finite number: samples
+// near the ends of the float64 range (1e308 s, or 1e-300 s against 1 s)
+// make a median, a ratio or a sum overflow to +Inf or underflow to 0,
+// which no output format can state.
+func (c *Comparison) checkFinite(in []Input) error {
+	paths := map[string]string{}
+	for _, x := range in {
+		paths[x.Name] = x.Path
+	}
+	bad := func(v *float64) bool { return v != nil && !(*v > 0 && !math.IsInf(*v, 0)) }
+	for _, r := range c.Rows {
+		for _, f := range []struct {
+			what string
+			v    *float64
+		}{{"reference median", r.Reference}, {"median", r.Value}, {"speedup", r.Speedup}, {"interval low end", r.Lo}, {"interval high end", r.Hi},
+			{"reference CPU median", r.ReferenceCPU}, {"CPU median", r.ValueCPU}} {
+			if bad(f.v) {
+				return config.Input(fmt.Errorf("%s against %s: benchmark %q: the %s is %v, not a positive finite number: its samples are too large or too small to compare",
+					paths[r.Machine], in[0].Path, r.Benchmark, f.what, *f.v))
+			}
+		}
+	}
+	for _, g := range c.Geomeans {
+		for _, v := range []*float64{g.Speedup, g.Lo, g.Hi} {
+			if bad(v) {
+				return config.Input(fmt.Errorf("%s against %s: the geometric mean of the %s speedups (or its interval) is %v, not a positive finite number: samples too large or too small to compare",
+					paths[g.Machine], in[0].Path, g.Category, *v))
+			}
+		}
+	}
+	for _, l := range c.Machines {
+		for _, f := range []struct {
+			what string
+			v    *float64
+		}{{"time of one run of each time-to-quality benchmark", l.TTQSeconds}, {"cost", l.CostUSD}, {"energy", l.EnergyJ}} {
+			if bad(f.v) {
+				return config.Input(fmt.Errorf("%s: the %s is %v, not a positive finite number: its time-to-quality samples (or the given price or power) are too large or too small",
+					l.Path, f.what, *f.v))
+			}
+		}
+	}
+	return nil
 }
 
 // speedup is how many times better x is than ref.

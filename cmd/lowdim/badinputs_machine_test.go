@@ -58,6 +58,16 @@ func init() {
 			writeIn(t, dir, "z.json", strings.Replace(report("B", 1), "[0.01, 0.011, 0.012]", "[0.01, 0, 0.012]", 1))
 			return nil
 		}, "{dir}/z.json: malformed machine report", `"step/workload=mf/method=original/d=256" has sample 0 (a measured s is positive and finite)`),
+		refusedSetup("machine compare a ratio beyond float64", []string{"machine", "compare", "{dir}/a.json", "{dir}/huge.json", "--format", "json"}, func(t *testing.T, dir string) []string {
+			writeIn(t, dir, "a.json", strings.Replace(report("A", 1), "[0.01, 0.011, 0.012]", "[1e-300, 1e-300, 1e-300]", 1))
+			writeIn(t, dir, "huge.json", strings.Replace(report("B", 1), "[0.01, 0.011, 0.012]", "[1e308, 1e308, 1e308]", 1))
+			return nil
+		}, "{dir}/huge.json against {dir}/a.json", `benchmark "step/workload=mf/method=original/d=256"`, "the speedup is 0, not a positive finite number"),
+		refusedSetup("machine compare a median beyond float64", []string{"machine", "compare", "{dir}/a.json", "{dir}/huge.json", "--format", "markdown"}, func(t *testing.T, dir string) []string {
+			writeIn(t, dir, "a.json", report("A", 1))
+			writeIn(t, dir, "huge.json", strings.Replace(report("B", 1), "[0.01, 0.011, 0.012]", "[1e308, 1.7e308]", 1))
+			return nil
+		}, "{dir}/huge.json against {dir}/a.json", `benchmark "step/workload=mf/method=original/d=256"`, "the median is +Inf"),
 		refusedSetup("machine compare no samples and no reason", []string{"machine", "compare", "{dir}/a.json", "{dir}/e.json"}, func(t *testing.T, dir string) []string {
 			writeIn(t, dir, "a.json", report("A", 1))
 			writeIn(t, dir, "e.json", strings.Replace(report("B", 1), "[0.01, 0.011, 0.012]", "[]", 1))
