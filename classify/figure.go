@@ -51,12 +51,7 @@ func AccuracyCPUFigure(v *Verdict, title, format string) (b []byte, err error) {
 				marks = append(marks, plotter.XY{X: pt.CPUSeconds, Y: pt.Accuracy})
 			}
 		}
-		diverged := 0
-		for _, r := range m.Runs {
-			if r.Status == StatusDiverged {
-				diverged++
-			}
-		}
+		diverged := DivergedRuns(m.Runs)
 		if len(sx) == 0 {
 			if diverged > 0 { // kept in the legend: the model is not simply missing
 				p.Legend.Add(fmt.Sprintf("%s: diverged (%d of %d seeds) before an epoch ended, no point", m.Name, diverged, len(m.Runs)))
@@ -124,4 +119,15 @@ func WriteTrajectories(w io.Writer, v *Verdict) error {
 	}
 	_, err := w.Write(b.Bytes())
 	return err
+}
+
+// DivergedRuns counts the runs of rs that diverged.
+func DivergedRuns(rs []*Run) int {
+	k := 0
+	for _, r := range rs {
+		if r.Status == StatusDiverged {
+			k++
+		}
+	}
+	return k
 }

@@ -363,17 +363,6 @@ func sourceForm(src string) string {
 	return "another source"
 }
 
-// divergedRuns counts the runs of rs that diverged.
-func divergedRuns(rs []*classify.Run) int {
-	k := 0
-	for _, r := range rs {
-		if r.Status == classify.StatusDiverged {
-			k++
-		}
-	}
-	return k
-}
-
 // ignoredNames lists the ignored features by column name (a CSV's) or by
 // index, at most 10 of them.
 func ignoredNames(ignored []int, columns []string) string {
@@ -678,7 +667,7 @@ func writeClassifyTable(w io.Writer, rec *classifyRecord, dir string) {
 			}
 		}
 		acc := fmtClip(m.Accuracy, "%.2f", 0, 100, &clipped)
-		if k := divergedRuns(m.Runs); k > 0 {
+		if k := classify.DivergedRuns(m.Runs); k > 0 {
 			acc = fmt.Sprintf("- (%d of %d seeds diverged)", k, len(m.Runs))
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%.3g\t%s\t%s\t%s\t%s", m.Name, acc, m.Params, m.Bytes,
