@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -170,11 +171,25 @@ func fload(v *float64) string {
 	return strconv.FormatFloat(*v, 'f', 2, 64)
 }
 
-// namedFloats is a repeatable NAME=VALUE flag.
+// namedFloats is a repeatable NAME=VALUE flag: VALUE a plain decimal
+// number in (0, max] of unit.
 type namedFloats struct {
 	flag string
+	unit string
+	max  float64
 	m    map[string]float64
 }
+
+// plainDecimal is a decimal number as people write one: no underscores,
+// hexadecimal, Inf or NaN (all of which strconv.ParseFloat accepts).
+var plainDecimal = regexp.MustCompile(`^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$`)
+
+// Bounds of --price and --watts: beyond them a figure is a typo, and a
+// cost or an energy computed from it could overflow.
+const (
+	maxPriceUSDPerHour = 1e6
+	maxWatts           = 1e6
+)
 
 func (n *namedFloats) String() string {
 	if n == nil {
@@ -194,8 +209,11 @@ func (n *namedFloats) Set(s string) error {
 		return fmt.Errorf("invalid --%s %q: want NAME=NUMBER (NAME a report's file name without .json)", n.flag, s)
 	}
 	f, err := strconv.ParseFloat(v, 64)
-	if err != nil || !(f > 0) || math.IsInf(f, 0) {
-		return fmt.Errorf("invalid --%s %q: %q is not a positive number", n.flag, s, v)
+	if !plainDecimal.MatchString(v) || err != nil || !(f > 0) || math.IsInf(f, 0) {
+		return fmt.Errorf("invalid --%s %q: %q is not a positive number (a plain decimal, such as 0.5 or 2e3)", n.flag, s, v)
+	}
+	if f > n.max {
+		return fmt.Errorf("invalid --%s %q: %g %s is above the bound %g %s", n.flag, s, f, n.unit, n.max, n.unit)
 	}
 	if _, dup := n.m[k]; dup {
 		return fmt.Errorf("invalid --%s %q: %s given twice", n.flag, s, k)
@@ -216,10 +234,10 @@ func cmdMachineCompare(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprint(stderr, machineCompareUsage); fs.PrintDefaults() }
-	price := &namedFloats{flag: "price", m: map[string]float64{}}
-	watts := &namedFloats{flag: "watts", m: map[string]float64{}}
-	fs.Var(price, "price", "NAME=USD_PER_HOUR: the machine's price (repeatable)")
-	fs.Var(watts, "watts", "NAME=W: the machine's power under load, for a machine whose energy is not measured (repeatable)")
+	price := &namedFloats{flag: "price", unit: "USD per hour", max: maxPriceUSDPerHour, m: map[string]float64{}}
+	watts := &namedFloats{flag: "watts", unit: "W", max: maxWatts, m: map[string]float64{}}
+	fs.Var(price, "price", "NAME=USD_PER_HOUR: the machine's price, a decimal in (0, 1e6] (repeatable)")
+	fs.Var(watts, "watts", "NAME=W: the machine's power under load, a decimal in (0, 1e6], for a machine whose energy is not measured (repeatable)")
 	format := fs.String("format", "markdown", "output: markdown, json or html (a self-contained page)")
 	out := fs.String("out", "", "write the output to this file (atomically) instead of stdout")
 	files, err := parseInterspersed(fs, args, stderr)
