@@ -51,7 +51,8 @@ other processes. --quick runs d = 256 only (under 2 minutes with OpenBLAS on
 two cores). Progress and an estimate of the time left go to stderr.
 
 Exit codes: 0 ok, 2 a bad flag or --out, 3 the report could not be
-written, 130 or 143 interrupted (nothing written: a partial report would
+written, 129, 130 or 143 interrupted by SIGHUP, SIGINT or SIGTERM (the
+task under way ends and nothing is written: a partial report would
 misstate the machine).
 
 Flags:
@@ -134,7 +135,7 @@ func cmdMachineRun(args []string, stdout, stderr io.Writer) int {
 	if err := checkOutFile(*out, false); err != nil {
 		return failWith(stderr, name, err)
 	}
-	sig := interrupt.Notify(stderr, name)
+	sig := interrupt.Notify(nothingWritten{stderr}, name)
 	defer sig.Stop()
 	start := time.Now()
 	r, err := procure.Run(machineSuite(*quick), procure.Options{Progress: stderr, Interrupt: sig.Done(), Model: model})
@@ -162,6 +163,22 @@ func cmdMachineRun(args []string, stdout, stderr io.Writer) int {
 		name, r.Machine.CPUModel, r.Machine.BLAS, r.Machine.GOMAXPROCS, len(r.Benchmarks), absent,
 		time.Since(start).Round(time.Second), fload(r.LoadStart), fload(r.LoadEnd), *out)
 	return exitOK
+}
+
+// nothingWritten is the log of machine run's signal handler: the
+// handler's first message says the command writes what is done, which
+// machine run does not (a partial report would misstate the machine), so
+// that message is rewritten to say nothing is written. The handler writes
+// each message in one call.
+type nothingWritten struct{ w io.Writer }
+
+func (n nothingWritten) Write(p []byte) (int, error) {
+	s := strings.Replace(string(p), "stopping at the next step and writing what is done",
+		"stopping after the task under way; nothing will be written (a partial report would misstate the machine)", 1)
+	if _, err := io.WriteString(n.w, s); err != nil {
+		return 0, err
+	}
+	return len(p), nil
 }
 
 func fload(v *float64) string {

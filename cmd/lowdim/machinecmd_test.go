@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -57,4 +58,37 @@ func TestMachineRunAndCompare(t *testing.T) {
 	page, err := os.ReadFile(html)
 	require.NoError(t, err)
 	require.True(t, strings.HasPrefix(string(page), "<!DOCTYPE html>"))
+}
+
+// sigOnProgress sends the process SIGINT at its first write (a progress
+// line of machine run, while the run's signal handler is installed).
+type sigOnProgress struct {
+	bytes.Buffer
+	sent bool
+}
+
+func (s *sigOnProgress) Write(p []byte) (int, error) {
+	if !s.sent {
+		s.sent = true
+		if err := syscall.Kill(os.Getpid(), syscall.SIGINT); err != nil {
+			return 0, err
+		}
+	}
+	return s.Buffer.Write(p)
+}
+
+// TestMachineRunInterrupted: SIGINT during machine run says, from its
+// first line, that nothing is written, writes nothing and exits 130.
+func TestMachineRunInterrupted(t *testing.T) {
+	defer func(s func(bool) procure.Suite) { machineSuite = s }(machineSuite)
+	machineSuite = func(bool) procure.Suite { return procure.Tiny() }
+	out := filepath.Join(t.TempDir(), "m.json")
+	var stdout bytes.Buffer
+	stderr := &sigOnProgress{}
+	code := run([]string{"machine", "run", "--quick", "--out", out}, &stdout, stderr)
+	require.Equal(t, 130, code, stderr.String())
+	require.Contains(t, stderr.String(), "SIGINT: stopping after the task under way; nothing will be written")
+	require.NotContains(t, stderr.String(), "writing what is done")
+	require.Contains(t, stderr.String(), "interrupted: nothing written")
+	require.NoFileExists(t, out)
 }
