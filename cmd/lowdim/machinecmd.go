@@ -63,18 +63,22 @@ const machineCompareUsage = `Usage: lowdim machine compare A.json B.json [C.json
 Compares reports of lowdim machine run; the first is the reference. A
 report is named by its file's base name without .json (a.json: a). For
 every benchmark: the speedup of each machine over the reference (above 1 is
-better) with a 95%% percentile-bootstrap interval from the stored samples;
+better) with a 95% percentile-bootstrap interval from the stored samples;
 the geometric mean per category (training, time-to-quality, inference,
-memory, energy); the time, cost and energy of one run of each
-time-to-quality benchmark; and answers to the buyer's questions (fastest
-time to quality, cheapest training run, least energy per run, lowest
-inference latency). A modelled energy is never compared across machines.
-Reports of different suite versions are refused; different backends or
-GOMAXPROCS are warned about. Flags may come before or after the files.
+memory, energy, calibration: dgemm rate and triad bandwidth); the time,
+cost and energy of one run of each time-to-quality benchmark; and answers
+to the buyer's questions (fastest time to quality, fastest training step,
+cheapest training run, least energy per run, lowest inference latency). A
+modelled energy is never compared across machines. Reports of different
+suite versions are refused; different backends or GOMAXPROCS are warned
+about. Flags may come before or after the files.
 
 Exit codes: 0 ok, 2 usage or input error (a missing file, a file that is not
-a report, reports of different suite versions, a malformed --price or
---watts), 3 the output could not be written.
+a report, reports of different suite versions, samples so large or small
+that a speedup, interval or total is not a finite number, a --price or
+--watts that is malformed or above 1e6, an --out that is a folder, is in a
+missing or unwritable folder, or is one of the input reports under any
+spelling or link), 3 the output could not be written.
 
 Flags:
 `

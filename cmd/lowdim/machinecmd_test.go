@@ -92,3 +92,26 @@ func TestMachineRunInterrupted(t *testing.T) {
 	require.Contains(t, stderr.String(), "interrupted: nothing written")
 	require.NoFileExists(t, out)
 }
+
+// TestMachineHelp: the help of machine run and compare is printed as
+// written (no printf escape left), names every category and buyer's
+// question Compare reports, and the --out refusals among the exit codes.
+func TestMachineHelp(t *testing.T) {
+	for _, sub := range []string{"run", "compare"} {
+		var stdout, stderr bytes.Buffer
+		require.Equal(t, exitOK, run([]string{"machine", sub, "-h"}, &stdout, &stderr))
+		help := stdout.String() + stderr.String()
+		require.NotContains(t, help, "%%", sub)
+		require.Contains(t, help, "95% ", sub)
+		if sub != "compare" {
+			continue
+		}
+		for _, cat := range procure.Categories {
+			require.Contains(t, help, cat)
+		}
+		for _, q := range []string{"fastest time to quality", "fastest training step", "cheapest training run", "least energy per run", "lowest inference latency"} {
+			require.Contains(t, help, q)
+		}
+		require.Contains(t, help, "one of the input reports")
+	}
+}
