@@ -85,6 +85,7 @@ func init() {
 	)
 	addBadInputs(kindOutput,
 		refused("machine run --out a folder", []string{"machine", "run", "--out", "{dir}"}, "invalid --out {dir}: is a folder"),
+		refused("machine run --out stdout", []string{"machine", "run", "--out", "-"}, "invalid --out -", "not to stdout"),
 		refused("machine run --out in a missing folder", []string{"machine", "run", "--out", "{dir}/no/m.json"}, "invalid --out {dir}/no/m.json"),
 		refusedSetup("machine compare --out is a report", []string{"machine", "compare", "{dir}/a.json", "{dir}/b.json", "--out", "{dir}/b.json"}, two, "invalid --out {dir}/b.json: is the report {dir}/b.json"),
 		refusedSetup("machine compare --out is a report through a link", []string{"machine", "compare", "{dir}/a.json", "{dir}/b.json", "--out", "{dir}/link.json"}, func(t *testing.T, dir string) []string {

@@ -71,7 +71,7 @@ to the buyer's questions (fastest time to quality, fastest training step,
 cheapest training run, least energy per run, lowest inference latency). A
 modelled energy is never compared across machines. Reports of different
 suite versions are refused; different backends or GOMAXPROCS are warned
-about. Flags may come before or after the files.
+about. Flags may come before or after the files. --out - is stdout.
 
 Exit codes: 0 ok, 2 usage or input error (a missing file, a file that is not
 a report, reports of different suite versions, samples so large or small
@@ -128,6 +128,9 @@ func cmdMachineRun(args []string, stdout, stderr io.Writer) int {
 	}
 	if *out == "" {
 		return usageErr("--out is required (the report file, e.g. --out m.json)")
+	}
+	if *out == "-" {
+		return usageErr("invalid --out -: machine run writes the report to a file, not to stdout (e.g. --out m.json)")
 	}
 	model := energy.Model{WattsPerCore: *wpc}
 	if err := model.Validate(); err != nil || *wpc == 0 {
@@ -260,7 +263,7 @@ func cmdMachineCompare(args []string, stdout, stderr io.Writer) int {
 	fs.Var(price, "price", "NAME=USD_PER_HOUR: the machine's price, a decimal in (0, 1e6] (repeatable)")
 	fs.Var(watts, "watts", "NAME=W: the machine's power under load, a decimal in (0, 1e6], for a machine whose energy is not measured (repeatable)")
 	format := fs.String("format", "markdown", "output: markdown, json or html (a self-contained page)")
-	out := fs.String("out", "", "write the output to this file (atomically) instead of stdout")
+	out := fs.String("out", "", "write the output to this file (atomically) instead of stdout (- is stdout)")
 	files, err := parseInterspersed(fs, args, stderr)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -278,6 +281,9 @@ func cmdMachineCompare(args []string, stdout, stderr io.Writer) int {
 		return usageErr("invalid --format %q: want markdown, json or html", *format)
 	case len(files) < 2:
 		return usageErr("want at least two reports (lowdim machine run --out FILE), got %d: %q", len(files), files)
+	}
+	if *out == "-" { // stdout, as without --out
+		*out = ""
 	}
 	if err := checkOutFile(*out, false); err != nil {
 		return failWith(stderr, name, err)

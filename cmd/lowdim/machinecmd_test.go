@@ -50,6 +50,13 @@ func TestMachineRunAndCompare(t *testing.T) {
 			require.Contains(t, out, "time-to-quality/preset=quick.mf/method=compressed")
 		})
 	}
+	// --out - is stdout: no file named -.
+	t.Chdir(dir)
+	stdout.Reset()
+	code = run([]string{"machine", "compare", "--out", "-", "--format", "json", a, b}, &stdout, &stderr)
+	require.Equal(t, exitOK, code, stderr.String())
+	require.True(t, json.Valid(stdout.Bytes()), stdout.String())
+	require.NoFileExists(t, filepath.Join(dir, "-"))
 	// --out writes the file.
 	html := filepath.Join(dir, "cmp.html")
 	stdout.Reset()
