@@ -253,18 +253,11 @@ func Verify(c Config, train, test *Set, names []int64, opt Options) (*Verdict, e
 		v    mlp.Variant
 		rhat int
 	}
-	specs := []spec{{mlp.Original, 0}, {mlp.DLN, 0}}
-	for _, r := range c.RHats {
-		specs = append(specs, spec{mlp.CDLN, r})
-	}
+	specs := c.specs()
 	v.Models = make([]Model, len(specs))
 	for i, s := range specs {
-		name := string(s.v)
-		if s.v == mlp.CDLN {
-			name = fmt.Sprintf("cdln r_hat=%d", s.rhat)
-		}
 		p := c.Train.Params(s.v, s.rhat, train.Features, train.Classes)
-		v.Models[i] = Model{Name: name, Variant: string(s.v), RHat: s.rhat, Params: p, Bytes: 8 * int64(p)}
+		v.Models[i] = Model{Name: s.modelName(), Variant: string(s.v), RHat: s.rhat, Params: p, Bytes: 8 * int64(p)}
 	}
 	meter := energy.NewMeter(energy.DefaultRoot, energy.Model{})
 	for _, seed := range c.Seeds {
