@@ -57,20 +57,19 @@ type classifyModelEntry struct {
 	Why          string   `json:"not_saved,omitempty"`
 }
 
-// classifyModelFolder names a model's folder: "original", "dln",
-// "cdln-r16".
-func classifyModelFolder(m *mlp.Model) string {
-	c := m.Config()
-	if c.Variant == mlp.CDLN {
-		return fmt.Sprintf("cdln-r%d", c.RHat)
+// classifyModelFolder names the folder of a model of variant at width
+// rhat (cdln): "original", "dln", "cdln-r16".
+func classifyModelFolder(variant string, rhat int) string {
+	if variant == string(mlp.CDLN) {
+		return fmt.Sprintf("cdln-r%d", rhat)
 	}
-	return string(c.Variant)
+	return variant
 }
 
 // save writes m, trained as run r, into its folder.
 func (s *classifySaved) save(m *mlp.Model, r *classify.Run) error {
 	c := m.Config()
-	folder := classifyModelFolder(m)
+	folder := classifyModelFolder(string(c.Variant), c.RHat)
 	path := filepath.Join(s.dir, folder)
 	if err := os.Mkdir(path, 0o755); err != nil {
 		return fmt.Errorf("--save-model: %w", err)
@@ -94,13 +93,13 @@ func (s *classifySaved) finish(v *classify.Verdict) error {
 		if len(m.Runs) == 0 || m.Runs[0].Status == classify.StatusDone {
 			continue
 		}
-		e := classifyModelEntry{Network: strings.ReplaceAll(m.Name, " r_hat=", "-r"), Variant: m.Variant, RHat: m.RHat, Seed: m.Runs[0].Seed,
+		e := classifyModelEntry{Network: classifyModelFolder(m.Variant, m.RHat), Variant: m.Variant, RHat: m.RHat, Seed: m.Runs[0].Seed,
 			Why: m.Runs[0].Status + ": not saved"}
 		s.index.Models = append(s.index.Models, e)
 	}
 	s.index.SafeWidth, s.index.Interrupted = v.SafeWidth, v.Interrupted
 	if v.SafeWidth != nil {
-		want := fmt.Sprintf("cdln-r%d", *v.SafeWidth)
+		want := classifyModelFolder(string(mlp.CDLN), *v.SafeWidth)
 		for _, e := range s.index.Models {
 			if e.Folder == want {
 				s.index.SafeModel = want
