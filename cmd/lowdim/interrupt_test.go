@@ -572,6 +572,7 @@ func TestInterruptCalibrate(t *testing.T) {
 	t.Parallel()
 	root := t.TempDir()
 	out := filepath.Join(root, "cal", "calibration.json")
+	require.NoError(t, os.MkdirAll(filepath.Dir(out), 0o755)) // a given --out's folder must exist
 	cmd, _, stderr := lowdimCmd(t, "", "calibrate", "--sizes", "256,512,1024", "--reps", "50", "--out", out)
 	require.NoError(t, cmd.Start())
 	time.Sleep(500 * time.Millisecond) // measuring by then (it takes seconds)

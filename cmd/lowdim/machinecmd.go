@@ -142,7 +142,7 @@ func cmdMachineRun(args []string, stdout, stderr io.Writer) int {
 	if err := checkOutFile(*out, false); err != nil {
 		return failWith(stderr, name, err)
 	}
-	sig := interrupt.Notify(nothingWritten{stderr}, name)
+	sig := interrupt.NotifyStopping(stderr, name, "stopping after the task under way; nothing will be written (a partial report would misstate the machine)")
 	defer sig.Stop()
 	start := time.Now()
 	r, err := procure.Run(machineSuite(*quick), procure.Options{Progress: stderr, Interrupt: sig.Done(), Model: model})
@@ -170,22 +170,6 @@ func cmdMachineRun(args []string, stdout, stderr io.Writer) int {
 		name, r.Machine.CPUModel, r.Machine.BLAS, r.Machine.GOMAXPROCS, len(r.Benchmarks), absent,
 		time.Since(start).Round(time.Second), fload(r.LoadStart), fload(r.LoadEnd), *out)
 	return exitOK
-}
-
-// nothingWritten is the log of machine run's signal handler: the
-// handler's first message says the command writes what is done, which
-// machine run does not (a partial report would misstate the machine), so
-// that message is rewritten to say nothing is written. The handler writes
-// each message in one call.
-type nothingWritten struct{ w io.Writer }
-
-func (n nothingWritten) Write(p []byte) (int, error) {
-	s := strings.Replace(string(p), "stopping at the next step and writing what is done",
-		"stopping after the task under way; nothing will be written (a partial report would misstate the machine)", 1)
-	if _, err := io.WriteString(n.w, s); err != nil {
-		return 0, err
-	}
-	return len(p), nil
 }
 
 func fload(v *float64) string {

@@ -37,8 +37,9 @@ import (
 // Handler receives the signals of one command. Its methods may be called
 // from any goroutine; the zero Handler is not usable (Notify).
 type Handler struct {
-	name string    // the command, for messages: "lowdim run"
-	log  io.Writer // where the messages go
+	name     string    // the command, for messages: "lowdim run"
+	log      io.Writer // where the messages go
+	stopping string    // what the first signal's message says the command does
 
 	sigs chan os.Signal
 	pipe chan os.Signal // SIGPIPE, notified only (Notify)
@@ -54,10 +55,19 @@ type Handler struct {
 	stopOnce sync.Once
 }
 
+// Stopping is what the first signal's message says a command does, unless
+// NotifyStopping is given another text.
+const Stopping = "stopping at the next step and writing what is done"
+
 // Notify starts handling SIGINT and SIGTERM for the command name (used in
 // messages written to log). Call Stop when the command is done.
-func Notify(log io.Writer, name string) *Handler {
-	h := &Handler{name: name, log: log, sigs: make(chan os.Signal, 2), stop: make(chan struct{}), done: make(chan struct{})}
+func Notify(log io.Writer, name string) *Handler { return NotifyStopping(log, name, Stopping) }
+
+// NotifyStopping is Notify for a command that does something else than
+// Stopping at the first signal (machine run writes nothing): the first
+// signal's message says stopping instead.
+func NotifyStopping(log io.Writer, name, stopping string) *Handler {
+	h := &Handler{name: name, log: log, stopping: stopping, sigs: make(chan os.Signal, 2), stop: make(chan struct{}), done: make(chan struct{})}
 	var sigs []os.Signal
 	for _, s := range []os.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP} {
 		if !signal.Ignored(s) {
@@ -93,7 +103,7 @@ func (h *Handler) loop() {
 			}
 			h.mu.Unlock()
 			if first {
-				fmt.Fprintf(h.log, "%s: %s: stopping at the next step and writing what is done; a second signal aborts at once\n", h.name, Name(s))
+				fmt.Fprintf(h.log, "%s: %s: %s; a second signal aborts at once\n", h.name, Name(s), h.stopping)
 				close(h.done)
 				continue
 			}
