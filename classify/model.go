@@ -63,8 +63,9 @@ const (
 type SavedConfig struct {
 	Train   TrainConfig `json:"train"`
 	Variant string      `json:"variant"`
-	// RHat is the compressed block's width (cdln; 0 otherwise).
-	RHat int    `json:"r_hat"`
+	// RHat is the compressed block's width (cdln; absent from the JSON
+	// otherwise).
+	RHat int    `json:"r_hat,omitempty"`
 	Seed uint64 `json:"seed"`
 }
 

@@ -133,10 +133,10 @@ type TimeEstimate struct {
 type TimePlan struct {
 	Models []TimeEstimate `json:"models"`
 	// Seconds is the estimated training time of the whole verify,
-	// MaxSeconds the limit (0: none), ProbeSeconds the time the probes
+	// MaxSeconds the limit (0: none, absent from the JSON), ProbeSeconds the time the probes
 	// took.
 	Seconds      float64 `json:"estimated_seconds"`
-	MaxSeconds   float64 `json:"max_seconds"`
+	MaxSeconds   float64 `json:"max_seconds,omitempty"`
 	ProbeSeconds float64 `json:"probe_seconds"`
 }
 
