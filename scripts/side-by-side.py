@@ -231,16 +231,9 @@ def torch_steps():
             for w, g, m in zip(ws, gs, mult):
                 w.sub_(g, alpha=eta * m)
 
-    def factored(ws, phi, c, eta, mult):
-        A = ws[-1]
-        B = product(ws[:-1])
-        gA = c * (A @ (B @ B.T) - phi @ B.T)
-        D = c * ((A.T @ A) @ B - A.T @ phi)
-        gs = inner_grads(ws, D) + [gA]
-        for w, g, m in zip(ws, gs, mult):
-            w.sub_(g, alpha=eta * m)
-
-    return torch, (TorchSampled, factored)
+    # step_factored's in-place w -= eta m g updates torch tensors as it
+    # does NumPy arrays: the factored step is the same code for both.
+    return torch, (TorchSampled, step_factored)
 
 
 def time_steps(run, steps, repeats):
