@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
-	"runtime/debug"
 	"slices"
 	"time"
 
@@ -262,7 +260,7 @@ func Verify(c Config, train, test *Set, names []int64, opt Options) (*Verdict, e
 	meter := energy.NewMeter(energy.DefaultRoot, energy.Model{})
 	for _, seed := range c.Seeds {
 		for i, s := range specs {
-			rssReset := resetPeakRSS()
+			rssReset := machine.ResetPeakRSS()
 			base, baseOK := machine.CurrentRSS()
 			r, m, err := Train(c.Train, s.v, s.rhat, seed, train, test, opt.Stop, opt.Step)
 			if err != nil {
@@ -630,16 +628,4 @@ func fmtPoints(p *float64) string {
 		return "-"
 	}
 	return fmt.Sprintf("%.2f", *p)
-}
-
-// resetPeakRSS returns the Go heap's free memory to the system
-// (debug.FreeOSMemory: the previous model's arrays) and resets the
-// process's peak RSS (VmHWM) to its current RSS by writing 5 to
-// /proc/self/clear_refs (Linux 4.0 and later), as procure does before each
-// benchmark, so that the peak read after a run is the run's own plus what
-// the process holds between runs (the data). The error says the reset is
-// unsupported.
-func resetPeakRSS() error {
-	debug.FreeOSMemory()
-	return os.WriteFile("/proc/self/clear_refs", []byte("5"), 0)
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/lowdim/lowdim/energy"
 	"github.com/lowdim/lowdim/idx"
+	"github.com/lowdim/lowdim/machine"
 	"github.com/lowdim/lowdim/mlp"
 )
 
@@ -123,7 +124,7 @@ func (st *state) mlpTTQ(b *MLPBench, v mlp.Variant) error {
 		return nil
 	}
 	st.notePeak()
-	resetErr := resetPeakRSS()
+	resetErr := machine.ResetPeakRSS()
 	stop := make(chan struct{})
 	var once sync.Once
 	end := func() { once.Do(func() { close(stop) }) }

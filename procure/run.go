@@ -6,7 +6,6 @@ import (
 	"io"
 	"math"
 	"os"
-	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
@@ -556,7 +555,7 @@ func (st *state) ttq(p, m string, insts map[string]*instance.Instance) error {
 	}
 	obj, _ := experiment.NewObjective(m, c, in, net)
 	st.notePeak()
-	resetErr := resetPeakRSS()
+	resetErr := machine.ResetPeakRSS()
 	w := st.open()
 	st.meter.Start()
 	res := trainer.Train(obj, trainer.Config{Steps: c.Steps, Eta: c.Eta, Tol: c.Tol, Every: c.Every, Stop: st.o.Interrupt})
@@ -702,14 +701,4 @@ func (st *state) notePeak() {
 	if v, ok := machine.PeakRSS(); ok {
 		st.peakRSS = max(st.peakRSS, v)
 	}
-}
-
-// resetPeakRSS returns the Go heap's free memory to the system
-// (debug.FreeOSMemory: the earlier benchmarks' arrays) and resets the
-// process's peak RSS (VmHWM) to its current RSS by writing 5 to
-// /proc/self/clear_refs (Linux 4.0 and later), so that the peak read after
-// a run is the run's own plus what the process holds between runs.
-func resetPeakRSS() error {
-	debug.FreeOSMemory()
-	return os.WriteFile("/proc/self/clear_refs", []byte("5"), 0)
 }
