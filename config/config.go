@@ -454,10 +454,19 @@ func (c Config) Validate() error {
 	if c.Sparse() {
 		for _, m := range c.Methods {
 			if info, ok := LookupMethod(m); ok && info.FormsProduct {
-				if rows, cols := c.Dims(); rows != cols {
-					return Bad("methods", strings.Join(c.Methods, ","), "the %s network forms the %d x %d matrix, which a sparse instance (max(m, n) = %d > %d, or --storage sparse) does not hold; use --storage dense or drop it", m, rows, cols, max(rows, cols), SparseMinD)
+				rows, cols := c.Dims()
+				why := fmt.Sprintf("--storage %s", c.Storage) // sparse, given
+				if c.Storage != StorageSparse {
+					why = fmt.Sprintf("max(m, n) = %d > %d", max(rows, cols), SparseMinD)
+					if rows == cols {
+						why = fmt.Sprintf("d = %d > %d", c.D, SparseMinD)
+					}
 				}
-				return Bad("methods", strings.Join(c.Methods, ","), "the %s network forms the d x d matrix, which a sparse instance (d = %d > %d, or --storage sparse) does not hold; use --storage dense or drop it", m, c.D, SparseMinD)
+				shape := "d x d"
+				if rows != cols {
+					shape = fmt.Sprintf("%d x %d", rows, cols)
+				}
+				return Bad("methods", strings.Join(c.Methods, ","), "the %s network forms the %s matrix, which a sparse instance (%s) does not hold; use --storage dense or drop it", m, shape, why)
 			}
 		}
 		if c.Path == PathDense {

@@ -51,7 +51,7 @@ func init() {
 		refused("--path factored on ms", with(runBase, "--workload", "ms", "--path", "factored"), "invalid --path factored"),
 		refused("--path factored on mc", with(runBase, "--workload", "mc", "--path", "factored"), "invalid --path factored"),
 		refused("--path dense on a sparse instance", with(runBase, "--workload", "mc", "--storage", "sparse", "--methods", "compressed", "--path", "dense"), "invalid --path dense"),
-		refused("original on a sparse instance", with(runBase, "--workload", "mc", "--storage", "sparse", "--methods", "original"), "invalid --methods original"),
+		refused("original on a sparse instance", with(runBase, "--workload", "mc", "--storage", "sparse", "--methods", "original"), "invalid --methods original", "a sparse instance (--storage sparse) does not hold"),
 		refused("--eta and --eta-frac", with(runBase, "--eta", "0.1", "--eta-frac", "0.5"), "invalid --eta-frac 0.5", "give one"),
 		refusedSetup("config eta with --eta-frac", with(runBase, "--eta-frac", "0.5", "--config", "{dir}/c.toml"), files("c.toml", "eta = 0.1\n"), "invalid --eta-frac 0.5"),
 		refused("--save-instance of a sparse instance", with(runBase, "--workload", "mc", "--storage", "sparse", "--methods", "compressed", "--save-instance", "{dir}/inst"), "--save-instance", "sparse instance"),
