@@ -263,7 +263,7 @@ func cmdPredictMLP(args []string, stdout, stderr io.Writer) int {
 	inputs := s.Model.Config().Inputs
 	switch {
 	case t.Features != inputs:
-		return fail(config.Bad("data", *data, "%d features, but the model %s takes %d", t.Features, *dir, inputs))
+		return fail(config.Bad("data", *data, "%d features, but the model %s takes %d%s", t.Features, *dir, inputs, labelHint(t.Columns, s.Columns, *label)))
 	case t.Columns != nil && s.Columns != nil && !slices.Equal(t.Columns, s.Columns):
 		return fail(config.Bad("data", *data, "its feature columns %s are not the model's %s (same names in the same order; --label names a label column to leave out)",
 			strings.Join(t.Columns, ","), strings.Join(s.Columns, ",")))
@@ -316,4 +316,24 @@ func cmdPredictMLP(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(info, "accuracy on %s: %.2f points (%d of %d rows)\n", *data, 100*float64(correct)/float64(len(pred)), correct, len(pred))
 	}
 	return exitOK
+}
+
+// labelHint names the --label that would make a CSV's columns the model's:
+// when the CSV has exactly one column more than the model's features and
+// that column is not one of them (the label column kept as a feature), it
+// returns "; give --label NAME ...", otherwise "".
+func labelHint(csv, model []string, label string) string {
+	if label != "" || csv == nil || model == nil || len(csv) != len(model)+1 {
+		return ""
+	}
+	var extra []string
+	for _, c := range csv {
+		if !slices.Contains(model, c) {
+			extra = append(extra, c)
+		}
+	}
+	if len(extra) != 1 {
+		return ""
+	}
+	return fmt.Sprintf("; its column %q is not one of the model's: if it holds the labels, give --label %s", extra[0], extra[0])
 }

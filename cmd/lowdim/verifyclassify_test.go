@@ -370,6 +370,7 @@ func TestVerifyClassifySaveModelPredict(t *testing.T) {
 	code = run([]string{"predict", "--model", filepath.Join(models, "original"), "--data", testPath}, &pout, &perr)
 	require.Equal(t, exitUsage, code)
 	require.Contains(t, perr.String(), "6 features, but the model")
+	require.Contains(t, perr.String(), `its column "label" is not one of the model's: if it holds the labels, give --label label`)
 }
 
 // TestClassifyPreset: --preset paper sets the paper protocol's training
