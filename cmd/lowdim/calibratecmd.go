@@ -145,5 +145,13 @@ func printCalibration(w io.Writer, c calibrate.Calibration) {
 	}
 	fmt.Fprintf(tw, "dgemm peak\t%8.1f GFLOP/s\n", c.PeakGFLOPS)
 	fmt.Fprintf(tw, "triad 3 x %s, %d threads\t%8.1f GB/s\n", machine.FormatBytes(uint64(c.TriadBytes)), c.TriadThreads, c.TriadGBps)
+	for _, l := range c.Levels {
+		set := fmt.Sprintf("%s, %d threads", machine.FormatBytes(uint64(l.WorkingSetBytes)), l.Threads)
+		fmt.Fprintf(tw, "%s stream (%s)\t%8.1f GB/s\n", l.Name, set, l.StreamGBps)
+		fmt.Fprintf(tw, "%s gather (%s)\t%8.1f GB/s\n", l.Name, set, l.GatherGBps)
+	}
 	tw.Flush()
+	if len(c.Levels) == 0 {
+		fmt.Fprintln(w, "\nno memory levels: this calibration was stored before they were measured; run lowdim calibrate again")
+	}
 }

@@ -66,4 +66,10 @@ func TestCalibrateQuick(t *testing.T) {
 	code = run([]string{"calibrate", "--show"}, &stdout, &stderr)
 	require.Equal(t, exitOK, code, stderr.String())
 	assert.Contains(t, stdout.String(), "dgemm n=32")
+	require.Len(t, c.Levels, 4)
+	for _, l := range c.Levels { // --show prints the memory levels the sampled step's limit reads
+		assert.Contains(t, stdout.String(), l.Name+" stream (")
+		assert.Contains(t, stdout.String(), l.Name+" gather (")
+	}
+	assert.NotContains(t, stdout.String(), "no memory levels")
 }
