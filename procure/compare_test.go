@@ -183,7 +183,10 @@ func TestReadFileRefuses(t *testing.T) {
 		{"not JSON", write("x.json", "BenchmarkX 1 2 ns/op\n"), "x.json: not a machine report"},
 		{"other JSON", write("run.json", `{"schema": 3, "kind": "linear"}`), `kind "linear"`},
 		{"no version", write("v.json", `{"kind": "lowdim-machine-report", "suite": "standard"}`), "version 0"},
-		{"negative sample", write("s.json", `{"kind": "lowdim-machine-report", "suite": "standard", "suite_version": 1, "benchmarks": [{"name": "x", "samples": [-1]}]}`), `"x" has sample -1`},
+		{"negative sample", write("s.json", `{"kind": "lowdim-machine-report", "suite": "standard", "suite_version": 1, "machine": {"cores": 2, "gomaxprocs": 2}, "benchmarks": [{"name": "x", "category": "training", "unit": "s", "samples": [-1]}]}`), `"x" has sample -1`},
+		{"no machine", write("m.json", `{"kind": "lowdim-machine-report", "suite": "standard", "suite_version": 1, "benchmarks": []}`), "machine with 0 cores and GOMAXPROCS 0"},
+		{"calibration lower is better", write("c.json", `{"kind": "lowdim-machine-report", "suite": "standard", "suite_version": 1, "machine": {"cores": 2, "gomaxprocs": 2}, "benchmarks": [{"name": "calibration/triad", "category": "calibration", "unit": "GB/s", "samples": [9]}]}`), `"calibration/triad": higher_is_better false in category calibration (want true)`},
+		{"memory in seconds", write("b.json", `{"kind": "lowdim-machine-report", "suite": "standard", "suite_version": 1, "machine": {"cores": 2, "gomaxprocs": 2}, "benchmarks": [{"name": "rss", "category": "memory", "unit": "s", "samples": [9]}]}`), `"rss": unit "s" in category memory (want bytes)`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := ReadFile(tc.path)

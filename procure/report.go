@@ -7,6 +7,8 @@ import (
 	"io/fs"
 	"math"
 	"os"
+	"slices"
+	"strings"
 
 	"golang.org/x/perf/benchmath"
 
@@ -166,7 +168,9 @@ func (r *Report) WriteFile(path string) error {
 // ReadFile reads a report from path. Its errors name the file and are
 // input errors (config.Input): a missing file, a file that is not JSON or
 // not a report (no "kind": "lowdim-machine-report"), a report without a
-// suite version, or a benchmark whose samples are not finite.
+// suite version, a machine without cores or GOMAXPROCS, a benchmark of
+// an unknown category, or whose unit or direction is not its category's
+// (categoryUnits), or whose samples are not finite.
 func ReadFile(path string) (*Report, error) {
 	data, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -185,12 +189,18 @@ func ReadFile(path string) (*Report, error) {
 	if r.SuiteVersion < 1 || r.Suite == "" {
 		return nil, config.Input(fmt.Errorf("%s: malformed machine report: suite %q version %d", path, r.Suite, r.SuiteVersion))
 	}
+	if r.Machine.Cores < 1 || r.Machine.GOMAXPROCS < 1 {
+		return nil, config.Input(fmt.Errorf("%s: malformed machine report: machine with %d cores and GOMAXPROCS %d (each at least 1)", path, r.Machine.Cores, r.Machine.GOMAXPROCS))
+	}
 	seen := map[string]bool{}
 	for _, b := range r.Benchmarks {
 		if seen[b.Name] {
 			return nil, config.Input(fmt.Errorf("%s: malformed machine report: benchmark %q twice", path, b.Name))
 		}
 		seen[b.Name] = true
+		if err := checkUnit(b); err != nil {
+			return nil, config.Input(fmt.Errorf("%s: malformed machine report: benchmark %q: %v", path, b.Name, err))
+		}
 		// Every figure of the suite (seconds, joules, bytes, GFLOP/s,
 		// GB/s) is positive when measured: a 0 would make a speedup 0 or
 		// infinite.
@@ -214,4 +224,35 @@ func ReadFile(path string) (*Report, error) {
 		}
 	}
 	return &r, nil
+}
+
+// categoryUnits holds, per category, the units its figures are given in
+// and whether higher is better: what `lowdim machine run` writes. A
+// report edited to another unit or direction would compare figures that
+// do not mean what their rows say, so ReadFile refuses it.
+var categoryUnits = map[string]struct {
+	units          []string
+	higherIsBetter bool
+}{
+	Training:      {[]string{"s"}, false},
+	TimeToQuality: {[]string{"s"}, false},
+	Inference:     {[]string{"s"}, false},
+	Memory:        {[]string{"bytes"}, false},
+	Energy:        {[]string{"J"}, false},
+	Calibration:   {[]string{"GFLOP/s", "GB/s"}, true},
+}
+
+// checkUnit returns an error when b's category is unknown or its unit or
+// direction is not its category's.
+func checkUnit(b Benchmark) error {
+	u, ok := categoryUnits[b.Category]
+	switch {
+	case !ok:
+		return fmt.Errorf("unknown category %q (want one of %v)", b.Category, Categories)
+	case !slices.Contains(u.units, b.Unit):
+		return fmt.Errorf("unit %q in category %s (want %s)", b.Unit, b.Category, strings.Join(u.units, " or "))
+	case b.HigherIsBetter != u.higherIsBetter:
+		return fmt.Errorf("higher_is_better %v in category %s (want %v)", b.HigherIsBetter, b.Category, u.higherIsBetter)
+	}
+	return nil
 }

@@ -72,6 +72,31 @@ func init() {
 			writeIn(t, dir, "huge.json", strings.Replace(report("B", 1), "[0.01, 0.011, 0.012]", "[1e308, 1.7e308]", 1))
 			return nil
 		}, "{dir}/huge.json against {dir}/a.json", `benchmark "step/workload=mf/method=original/d=256"`, "the median is +Inf"),
+		refusedSetup("machine compare a unit edited", []string{"machine", "compare", "{dir}/a.json", "{dir}/u.json"}, func(t *testing.T, dir string) []string {
+			writeIn(t, dir, "a.json", report("A", 1))
+			writeIn(t, dir, "u.json", strings.Replace(report("B", 1), `"unit": "s"`, `"unit": "ms"`, 1))
+			return nil
+		}, "{dir}/u.json: malformed machine report", `"step/workload=mf/method=original/d=256": unit "ms" in category training (want s)`),
+		refusedSetup("machine compare a direction flipped", []string{"machine", "compare", "{dir}/a.json", "{dir}/h.json"}, func(t *testing.T, dir string) []string {
+			writeIn(t, dir, "a.json", report("A", 1))
+			writeIn(t, dir, "h.json", strings.Replace(report("B", 1), `"unit": "s"`, `"unit": "s", "higher_is_better": true`, 1))
+			return nil
+		}, "{dir}/h.json: malformed machine report", "higher_is_better true in category training (want false)"),
+		refusedSetup("machine compare an unknown category", []string{"machine", "compare", "{dir}/a.json", "{dir}/c.json"}, func(t *testing.T, dir string) []string {
+			writeIn(t, dir, "a.json", report("A", 1))
+			writeIn(t, dir, "c.json", strings.Replace(report("B", 1), `"category": "training"`, `"category": "speed"`, 1))
+			return nil
+		}, "{dir}/c.json: malformed machine report", `unknown category "speed"`),
+		refusedSetup("machine compare negative cores", []string{"machine", "compare", "{dir}/a.json", "{dir}/n.json"}, func(t *testing.T, dir string) []string {
+			writeIn(t, dir, "a.json", report("A", 1))
+			writeIn(t, dir, "n.json", strings.Replace(report("B", 1), `"cores": 2`, `"cores": -2`, 1))
+			return nil
+		}, "{dir}/n.json: malformed machine report", "machine with -2 cores and GOMAXPROCS 2 (each at least 1)"),
+		refusedSetup("machine compare GOMAXPROCS 0", []string{"machine", "compare", "{dir}/a.json", "{dir}/g.json"}, func(t *testing.T, dir string) []string {
+			writeIn(t, dir, "a.json", report("A", 1))
+			writeIn(t, dir, "g.json", strings.Replace(report("B", 1), `"gomaxprocs": 2`, `"gomaxprocs": 0`, 1))
+			return nil
+		}, "{dir}/g.json: malformed machine report", "machine with 2 cores and GOMAXPROCS 0"),
 		refusedSetup("machine compare no samples and no reason", []string{"machine", "compare", "{dir}/a.json", "{dir}/e.json"}, func(t *testing.T, dir string) []string {
 			writeIn(t, dir, "a.json", report("A", 1))
 			writeIn(t, dir, "e.json", strings.Replace(report("B", 1), "[0.01, 0.011, 0.012]", "[]", 1))
