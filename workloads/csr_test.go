@@ -39,15 +39,20 @@ func csrReference(rows, n int, rowPtr []int, cols []int32, vals []float64, x *ma
 
 // TestCSRProductsBitIdentical: S x and S^T x equal the single loop's
 // results exactly at GOMAXPROCS 1, 2, 3 and 7, on shapes above and below
-// csrParallelMin, with dst filled with NaN before each call (an entry left
-// unwritten shows).
+// csrParallelMin, in one column panel and in many (csrPanelBytes and
+// csrPanelEntries made small: up to one panel a column), on blocks of
+// 1 to 30 columns (the eight- and four-column steps of gatherRow and
+// scatterRow and their remainders), with dst filled with NaN before each
+// call (an entry left unwritten shows).
 func TestCSRProductsBitIdentical(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	defer func(b, e int) { csrPanelBytes, csrPanelEntries = b, e }(csrPanelBytes, csrPanelEntries)
 	for _, tc := range []struct {
 		rows, cols, l int
 		p             float64
 	}{
 		{5, 7, 3, 0.5}, {300, 200, 11, 0.05}, {2000, 3000, 30, 0.004}, {4000, 9, 4, 0.6},
+		{700, 500, 1, 0.1}, {600, 800, 13, 0.2}, {900, 400, 30, 0.3},
 	} {
 		rng := rand.New(rand.NewPCG(3, uint64(tc.rows)))
 		rowPtr, cols, err := SampleObserved(tc.rows, tc.cols, tc.p, rng)
@@ -63,16 +68,25 @@ func TestCSRProductsBitIdentical(t *testing.T) {
 		want := csrReference(tc.rows, tc.cols, rowPtr, cols, vals, x, false)
 		wantT := csrReference(tc.rows, tc.cols, rowPtr, cols, vals, xt, true)
 		apply, applyT := csrProducts(tc.rows, rowPtr, cols, vals)
-		for _, procs := range []int{1, 2, 3, 7} {
-			t.Run(fmt.Sprintf("%dx%d/l=%d/procs=%d", tc.rows, tc.cols, tc.l, procs), func(t *testing.T) {
-				runtime.GOMAXPROCS(procs)
-				got := nanDense(tc.rows, tc.l)
-				apply(got, x)
-				require.Equal(t, want.RawMatrix().Data, got.RawMatrix().Data, "S x")
-				gotT := nanDense(tc.cols, tc.l)
-				applyT(gotT, xt)
-				require.Equal(t, wantT.RawMatrix().Data, gotT.RawMatrix().Data, "S^T x")
-			})
+		for _, panels := range []struct {
+			name          string
+			bytes, perRow int
+		}{{"default", 4 << 20, 16}, {"many", 64, 1}} {
+			for _, procs := range []int{1, 2, 3, 7} {
+				t.Run(fmt.Sprintf("%dx%d/l=%d/panels=%s/procs=%d", tc.rows, tc.cols, tc.l, panels.name, procs), func(t *testing.T) {
+					csrPanelBytes, csrPanelEntries = panels.bytes, panels.perRow
+					if panels.name == "many" {
+						require.Greater(t, csrPanels(tc.rows, tc.cols, len(cols), tc.l), 1, "several panels")
+					}
+					runtime.GOMAXPROCS(procs)
+					got := nanDense(tc.rows, tc.l)
+					apply(got, x)
+					require.Equal(t, want.RawMatrix().Data, got.RawMatrix().Data, "S x")
+					gotT := nanDense(tc.cols, tc.l)
+					applyT(gotT, xt)
+					require.Equal(t, wantT.RawMatrix().Data, gotT.RawMatrix().Data, "S^T x")
+				})
+			}
 		}
 	}
 }
