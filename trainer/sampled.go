@@ -274,7 +274,8 @@ func (s *sampledCore) panelOrder(rowPtr []int, cols []int32, vals []float64, c i
 	panels := (c + pw - 1) / pw
 	r := s.rows
 	s.start = make([]int, panels*r+1)
-	s.cols = make([]int32, len(cols))
+	// Padded for the kernel's prefetch (sampledAhead).
+	s.cols = make([]int32, len(cols), len(cols)+sampledAhead)
 	s.vals = make([]float64, len(cols))
 	count := s.start[1:]
 	for i := 0; i < r; i++ {
@@ -354,6 +355,11 @@ func (s *sampledCore) run(b *mat.Dense, w int) {
 	var ss float64
 	for q := 0; q < panels; q++ {
 		base := q * s.rows
+		if vectorKernel {
+			ss = sampledPanelVector(a.Data, g.Data, a.Stride, g.Stride, gacc, inter.Data, h, inter.Stride,
+				s.start[base:base+s.rows+1], lo, hi, s.cols, s.vals, inv, ss)
+			continue
+		}
 		for i := lo; i < hi; i++ {
 			k, end := s.start[base+i], s.start[base+i+1]
 			if k == end {
@@ -361,11 +367,7 @@ func (s *sampledCore) run(b *mat.Dense, w int) {
 			}
 			copy(ai, a.Data[i*a.Stride:i*a.Stride+h])
 			clear(gacc)
-			if vectorKernel {
-				ss += sampledRunVector(ai, gacc, inter.Data, inter.Stride, s.cols[k:end], s.vals[k:end], inv)
-			} else {
-				ss = runLoop(ss, ai, gacc, inter.Data, inter.Stride, s.cols[k:end], s.vals[k:end], inv)
-			}
+			ss = runLoop(ss, ai, gacc, inter.Data, inter.Stride, s.cols[k:end], s.vals[k:end], inv)
 			gi := g.Data[i*g.Stride : i*g.Stride+h]
 			for t, v := range gacc {
 				gi[t] += v

@@ -17,25 +17,47 @@ var vectorCPU = cpu.X86.HasAVX2 && cpu.X86.HasFMA
 // vectorKernelName names the kernel that vectorKernel selects.
 const vectorKernelName = "avx2-fma"
 
-// sampledRunAVX2 runs n observed entries of one row of one panel: with
-// ai = A[i,:] and gacc (h each), the interleaved buffer inter (rows of
-// stride floats, [B^T[j,:] | C[j,:]] of 2h each), the columns cols[0..n)
-// and the target's values vals[0..n), for each entry it forms
-// e = ai . B^T[j,:] - v (4-lane partial sums, then a pairwise sum), adds
-// e^2 to its result, and with r = inv e does gacc += r B^T[j,:] and
-// C[j,:] += r ai with fused multiply-adds. It allocates nothing.
+// sampledAhead is the prefetch distance of sampledPanelAVX2 in entries
+// (AHEAD in sampled_amd64.s): the kernel reads the column of the entry
+// sampledAhead places ahead of the one it runs, so the column array must
+// hold that many more (panelOrder pads it).
+const sampledAhead = 8
+
+// sampledPanelAVX2 runs the observed entries of rows consecutive rows of one
+// column panel. Row i (from 0) has the entries start[i] .. start[i+1]-1,
+// whose columns and target values are at cols and vals (the entry start[0]
+// first), its row of A at a + i aStride bytes and its row of the last
+// layer's gradient at g + i gStride bytes (h floats each); the interleaved
+// buffer inter has rows of stride bytes, [B^T[j,:] | C[j,:]] of 2h floats
+// each. For each row with entries it clears gacc (h floats), and for each
+// entry forms e = A[i,:] . B^T[j,:] - v (4-lane partial sums, then a
+// pairwise sum), adds e^2 to the row's sum, and with r = inv e does
+// gacc += r B^T[j,:] and C[j,:] += r A[i,:] with fused multiply-adds; then
+// G[i,:] += gacc and ss += the row's sum. It returns ss. While it runs an
+// entry it prefetches the [B^T | C] row of the entry sampledAhead places
+// ahead. It allocates nothing.
 //
 //go:noescape
-func sampledRunAVX2(ai, gacc, inter *float64, h, stride int, cols *int32, vals *float64, n int, inv float64) float64
+func sampledPanelAVX2(a, grad, gacc, inter *float64, h, aStride, gStride, stride int, start *int, rows int, cols *int32, vals *float64, inv, ss float64) float64
 
-// sampledRunVector is sampledRunAVX2 on slices. It checks the lengths
-// the kernel reads and writes by ai's length h (gacc and vals at least
-// as long as ai and cols, rows of stride >= 2h); that every column j has
-// its row j stride .. j stride + 2h in inter is up to the caller
-// (sampledCore.panelOrder checks the columns, inter has a row for each).
-func sampledRunVector(ai, gacc, inter []float64, stride int, cols []int32, vals []float64, inv float64) float64 {
-	if len(gacc) < len(ai) || len(vals) < len(cols) || stride < 2*len(ai) {
-		panic("trainer: sampledRunVector: short gacc or vals, or stride below 2h")
+// sampledPanelVector is sampledPanelAVX2 on slices, for rows lo .. hi-1 of
+// the panel whose row starts are start (one per row, and one past the
+// last): a and g are the rows x h matrices A and the gradient, cols and
+// vals the panel-ordered entries (cols with sampledAhead readable values
+// past its length, as panelOrder allocates it). It checks the extents the
+// kernel reads and writes, except that every column j has its row j stride
+// .. j stride + 2h in inter, which is up to the caller (panelOrder checks
+// the columns, inter has a row for each).
+func sampledPanelVector(a, g []float64, aStride, gStride int, gacc, inter []float64, h, stride int, start []int, lo, hi int, cols []int32, vals []float64, inv, ss float64) float64 {
+	if lo >= hi || start[lo] == start[hi] {
+		return ss
 	}
-	return sampledRunAVX2(&ai[0], &gacc[0], &inter[0], len(ai), stride, &cols[0], &vals[0], len(cols), inv)
+	if h < 1 || len(gacc) < h || stride < 2*h || len(a) < (hi-1)*aStride+h || len(g) < (hi-1)*gStride+h ||
+		len(start) < hi+1 || start[hi] > len(vals) || start[hi] > len(cols) || cap(cols) < start[hi]+sampledAhead {
+		panic("trainer: sampledPanelVector: short A, G, gacc, starts, vals or padded cols, or stride below 2h")
+	}
+	k := start[lo]
+	cols = cols[:cap(cols)]
+	return sampledPanelAVX2(&a[lo*aStride], &g[lo*gStride], &gacc[0], &inter[0], h, 8*aStride, 8*gStride, 8*stride,
+		&start[lo], hi-lo, &cols[k], &vals[min(k, len(vals)-1)], inv, ss)
 }

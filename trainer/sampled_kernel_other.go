@@ -13,7 +13,10 @@ const vectorCPU = false
 // vectorKernelName names the kernel that vectorKernel selects.
 const vectorKernelName = "none"
 
-// sampledRunVector is never called without an assembler kernel.
-func sampledRunVector(ai, gacc, inter []float64, stride int, cols []int32, vals []float64, inv float64) float64 {
+// sampledAhead pads the column array for a kernel's prefetching: none.
+const sampledAhead = 0
+
+// sampledPanelVector is never called without an assembler kernel.
+func sampledPanelVector(a, g []float64, aStride, gStride int, gacc, inter []float64, h, stride int, start []int, lo, hi int, cols []int32, vals []float64, inv, ss float64) float64 {
 	panic("trainer: no vector kernel in this build")
 }

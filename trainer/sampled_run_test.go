@@ -8,8 +8,8 @@ import (
 )
 
 // BenchmarkSampledRun times the entry loop of the fused pass alone on
-// segments of 16 sorted random columns of a panel of the given bytes
-// (one goroutine): ns/entry by kernel and working set.
+// one panel of the given bytes whose rows hold 16 sorted random columns
+// each (one goroutine): ns/entry by kernel and working set.
 func BenchmarkSampledRun(b *testing.B) {
 	const h, per = 20, 16
 	for _, kb := range []int{256, 2048, 8192, 65536} {
@@ -29,26 +29,34 @@ func BenchmarkSampledRun(b *testing.B) {
 					inter[i] = rng.Float64()
 				}
 				const n = 1 << 16
-				idx := make([]int32, n)
+				const rows = n / per
+				idx := make([]int32, n, n+sampledAhead)
 				vals := make([]float64, n)
-				for s := 0; s < n; s += per {
+				start := make([]int, rows+1)
+				for i := range rows {
+					s := i * per
 					for k := s; k < s+per; k++ {
 						idx[k] = int32(rng.IntN(cols))
 					}
 					slices.Sort(idx[s : s+per])
+					start[i+1] = s + per
 				}
-				ai, gacc := make([]float64, h), make([]float64, h)
-				for i := range ai {
-					ai[i] = rng.Float64() * 1e-3
+				a, g, gacc := make([]float64, rows*h), make([]float64, rows*h), make([]float64, h)
+				for i := range a {
+					a[i] = rng.Float64() * 1e-3
 				}
 				var ss float64
 				b.ResetTimer()
 				for range b.N {
-					for s := 0; s < n; s += per {
-						if vec {
-							ss += sampledRunVector(ai, gacc, inter, 2*h, idx[s:s+per], vals[s:s+per], 1e-9)
-						} else {
-							ss = runLoop(ss, ai, gacc, inter, 2*h, idx[s:s+per], vals[s:s+per], 1e-9)
+					if vec {
+						ss = sampledPanelVector(a, g, h, h, gacc, inter, h, 2*h, start, 0, rows, idx, vals, 1e-9, ss)
+						continue
+					}
+					for i := range rows {
+						clear(gacc)
+						ss = runLoop(ss, a[i*h:(i+1)*h], gacc, inter, 2*h, idx[start[i]:start[i+1]], vals[start[i]:start[i+1]], 1e-9)
+						for t, v := range gacc {
+							g[i*h+t] += v
 						}
 					}
 				}
