@@ -25,6 +25,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"gonum.org/v1/gonum/mat"
@@ -300,8 +301,8 @@ func (in *Instance) Save(dir string, c config.Config) error {
 	if err != nil {
 		return err
 	}
-	if in.Target == nil {
-		return fmt.Errorf("a sparse instance (no d x d target) cannot be saved as .npy files; use --storage dense")
+	if in.Target == nil && in.Factored == nil {
+		return fmt.Errorf("the instance holds no target to save")
 	}
 	// dir must exist: it is never created here, so that a staging folder
 	// an abort renamed away (outdir's Close, on the signal's goroutine)
@@ -326,8 +327,10 @@ func (in *Instance) Save(dir string, c config.Config) error {
 			return fmt.Errorf("removing an earlier instance's file: %w", err)
 		}
 	}
-	if err := workloads.SaveMatrix(filepath.Join(dir, TargetFile), in.Target); err != nil {
-		return err
+	if in.Target != nil { // a sparse instance's spec saves its factored target
+		if err := workloads.SaveMatrix(filepath.Join(dir, TargetFile), in.Target); err != nil {
+			return err
+		}
 	}
 	return spec.Save(in.Work, dir)
 }
@@ -361,6 +364,11 @@ func Load(dir string, c *config.Config) (*Instance, error) {
 		return nil, err
 	}
 	tpath := filepath.Join(dir, TargetFile)
+	if _, err := os.Stat(tpath); errors.Is(err, os.ErrNotExist) {
+		if _, uerr := os.Stat(filepath.Join(dir, workloads.TargetUFile)); uerr == nil {
+			return nil, fmt.Errorf("%s holds a sparse mc instance (%s, no %s): --load-instance reads dense instances only; scripts/side-by-side.py reads this form", dir, strings.Join(workloads.SparseFiles, ", "), TargetFile)
+		}
+	}
 	ta, err := npy.ReadFile(tpath)
 	if err != nil {
 		return nil, err

@@ -54,7 +54,8 @@ func init() {
 		refused("original on a sparse instance", with(runBase, "--workload", "mc", "--storage", "sparse", "--methods", "original"), "invalid --methods original", "a sparse instance (--storage sparse) does not hold"),
 		refused("--eta and --eta-frac", with(runBase, "--eta", "0.1", "--eta-frac", "0.5"), "invalid --eta-frac 0.5", "give one"),
 		refusedSetup("config eta with --eta-frac", with(runBase, "--eta-frac", "0.5", "--config", "{dir}/c.toml"), files("c.toml", "eta = 0.1\n"), "invalid --eta-frac 0.5"),
-		refused("--save-instance of a sparse instance", with(runBase, "--workload", "mc", "--storage", "sparse", "--methods", "compressed", "--save-instance", "{dir}/inst"), "--save-instance", "sparse instance"),
+		refusedSetup("--load-instance of a sparse instance's export", with(runBase, "--workload", "mc", "--methods", "compressed", "--load-instance", "{dir}/inst"),
+			files("inst/target_U.npy", "", "inst/observed_cols.npy", ""), "holds a sparse mc instance", "--load-instance reads dense instances only"),
 		// verify: its fixed methods, and flags of a user's target.
 		refused("verify --storage on mf", with(verifyTiny, "--storage", "dense"), "invalid --storage dense"),
 		refused("verify --gamma", with(verifyTiny, "--gamma", "1"), "invalid --gamma 1", "does not apply to lowdim verify, which trains original and compressed"),
