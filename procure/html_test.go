@@ -60,6 +60,7 @@ func headless(t *testing.T, bin string, args ...string) []byte {
 // speedup; a screenshot of the page is not blank (saved in the test's
 // temporary folder).
 func TestHTMLInChromium(t *testing.T) {
+	testenv.GonumPassOnly(t, "a page made from synthetic reports, drawn by Chromium")
 	bin := chromium(t)
 	in := []Input{synthetic("a", "gonum", 1, true, 1), synthetic("b", "openblas", 0.5, true, 2), synthetic("c", "openblas", 0.8, true, 3)}
 	// Descriptions and reasons as long as real ones: the page must still
@@ -102,14 +103,15 @@ func TestHTMLInChromium(t *testing.T) {
 	require.Len(t, charts, len(want), "one chart per category with a speedup, and the geometric means")
 
 	dir := t.TempDir()
-	file := filepath.Join(dir, "report.html")
-	require.NoError(t, os.WriteFile(file, page.Bytes(), 0o644))
-	// A copy with a probe that writes each chart's laid-out size and its
-	// drawn points into the DOM, which --dump-dom prints.
+	// One Chromium run both prints the DOM and takes the screenshot: of a
+	// copy of the page with a probe that writes each chart's laid-out size
+	// and its drawn points into a hidden element of the DOM, which
+	// --dump-dom prints and the screenshot does not show.
 	probeFile := filepath.Join(dir, "probe.html")
 	require.NoError(t, os.WriteFile(probeFile, []byte(strings.Replace(s, "</body>", chartProbe, 1)), 0o644))
-	dom := string(headless(t, bin, "--dump-dom", "--window-size=1200,2000", "file://"+probeFile))
-	m := regexp.MustCompile(`(?s)<pre id="probe">(.*?)</pre>`).FindStringSubmatch(dom)
+	shot := filepath.Join(dir, "report.png")
+	dom := string(headless(t, bin, "--dump-dom", "--screenshot="+shot, "--window-size=1200,2400", "file://"+probeFile))
+	m := regexp.MustCompile(`(?s)<pre id="probe" hidden="">(.*?)</pre>`).FindStringSubmatch(dom)
 	require.NotNil(t, m, "the probe ran: %.500s", dom)
 	var probed struct {
 		Charts []struct {
@@ -131,8 +133,6 @@ func TestHTMLInChromium(t *testing.T) {
 		require.Equal(t, want[g.ID], g.Points, "%s draws one point per speedup", g.ID)
 	}
 
-	shot := filepath.Join(dir, "report.png")
-	headless(t, bin, "--screenshot="+shot, "--window-size=1280,2400", "--hide-scrollbars", "file://"+file)
 	f, err := os.Open(shot)
 	require.NoError(t, err)
 	defer f.Close()
@@ -158,8 +158,9 @@ func TestHTMLInChromium(t *testing.T) {
 
 // chartProbe, put before </body>, writes into the DOM (which --dump-dom
 // prints) each chart's laid-out size and drawn points, and the page's
-// scroll width beside the window's.
-const chartProbe = `<pre id="probe"></pre><script>
+// scroll width beside the window's, in a hidden element (a screenshot
+// shows the page alone).
+const chartProbe = `<pre id="probe" hidden></pre><script>
 document.getElementById("probe").textContent = JSON.stringify({charts: Array.from(document.querySelectorAll("svg.chart")).map(function (e) {
   var r = e.getBoundingClientRect();
   var pts = Array.from(e.querySelectorAll("circle")).filter(function (c) { var b = c.getBoundingClientRect(); return b.width > 0 && b.height > 0; });
@@ -172,6 +173,7 @@ document.getElementById("probe").textContent = JSON.stringify({charts: Array.fro
 // hundred characters and more) fits a 1200 px window in Chromium. (Its
 // machine table, one column per field before, made the page 1207 px wide.)
 func TestHTMLWidthInChromium(t *testing.T) {
+	testenv.GonumPassOnly(t, "a page made from stored reports, drawn by Chromium")
 	bin := chromium(t)
 	var in []Input
 	for _, name := range []string{"gonum-quick", "openblas-quick"} {
@@ -187,7 +189,7 @@ func TestHTMLWidthInChromium(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "probe.html")
 	require.NoError(t, os.WriteFile(file, []byte(strings.Replace(page.String(), "</body>", chartProbe, 1)), 0o644))
 	dom := string(headless(t, bin, "--dump-dom", "--window-size=1200,2000", "file://"+file))
-	m := regexp.MustCompile(`(?s)<pre id="probe">(.*?)</pre>`).FindStringSubmatch(dom)
+	m := regexp.MustCompile(`(?s)<pre id="probe" hidden="">(.*?)</pre>`).FindStringSubmatch(dom)
 	require.NotNil(t, m, "the probe ran: %.500s", dom)
 	var probed struct {
 		ScrollWidth float64 `json:"scrollWidth"`
