@@ -148,6 +148,57 @@ type Options struct {
 	// positive, memory-bound Step cases (sensing) report the bandwidth they
 	// achieve as a fraction of it (bw-frac).
 	TriadGBps float64
+	// Loaded, when not nil, is an instance read from files (LoadStep,
+	// lowdim bench --load-instance): the Step cases are its workload's
+	// at its size, built on it, and All makes no other case; Sizes and
+	// Workloads are ignored.
+	Loaded *Loaded
+}
+
+// Loaded is an instance read from a folder and the Step configuration it
+// was read under (LoadStep).
+type Loaded struct {
+	Dir      string
+	Instance *instance.Instance
+	Config   config.Config
+}
+
+// LoadStep reads the instance folder dir (instance.Load: a folder that
+// lowdim run --save-instance wrote, or NumPy's np.save, with target.npy)
+// under the Step cases' configuration (stepConfig: r_hat = 10, eps = 1e-2,
+// eta = 1e-9, seed 1, the workload's benchmark parameters) with the
+// values the files fix taken from them: d, the target's numerical rank r,
+// and the workload's parameters marked FromFiles (p of mc, m of ms). The
+// folder's initial weights of a method (init_<method>_W*.npy) are the
+// start of its cases and must have r_hat = 10's shapes. The instance must
+// be square (the cases are named by d). depth is the networks' (0: 3, the
+// suite's default). Errors name the folder or the file; they come before
+// any case is built.
+func LoadStep(dir string, depth int) (*Loaded, error) {
+	if depth == 0 {
+		depth = 3
+	}
+	w, err := instance.FilesWorkload(dir)
+	if err != nil {
+		return nil, err
+	}
+	c, _ := stepConfig(w, 0, depth)
+	c.D, c.R = 0, 0
+	if info, ok := config.LookupWorkload(w); ok {
+		for _, p := range info.Params {
+			if p.FromFiles {
+				delete(c.Params, p.Key)
+			}
+		}
+	}
+	in, c, err := experiment.LoadInstance(c, dir)
+	if err != nil {
+		return nil, err
+	}
+	if rows, cols := c.Dims(); rows != cols {
+		return nil, fmt.Errorf("%s: the target is %d x %d; bench's Step cases are square (d x d)", dir, rows, cols)
+	}
+	return &Loaded{Dir: dir, Instance: in, Config: c}, nil
 }
 
 // Meter measures the energy of a benchmark loop (package energy's Meter
@@ -218,16 +269,19 @@ func paths(workload, method string) []string {
 	return append(out, w.Paths...)
 }
 
-func buildStep(c config.Config, method string) (*problem, error) {
+func buildStep(c config.Config, method string, loaded *instance.Instance) (*problem, error) {
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
 	if err := experiment.Preflight(c); err != nil {
 		return nil, err
 	}
-	in, err := instance.Build(c)
-	if err != nil {
-		return nil, err
+	in := loaded
+	if in == nil {
+		var err error
+		if in, err = instance.Build(c); err != nil {
+			return nil, err
+		}
 	}
 	net, err := experiment.NewNetwork(method, c, in)
 	if err != nil {
@@ -301,6 +355,19 @@ func (l *lazy[T]) release() {
 func StepCases(o Options) []Case {
 	o = o.withDefaults()
 	var cases []Case
+	if ld := o.Loaded; ld != nil {
+		for _, m := range o.Methods {
+			for _, path := range paths(ld.Config.Workload, m) {
+				c := ld.Config.Clone()
+				c.Path = path
+				if c.Validate() != nil { // e.g. the original network on a sparse instance
+					continue
+				}
+				cases = append(cases, stepCase(o, c, m))
+			}
+		}
+		return selectTags(cases, o.Tags)
+	}
 	for _, w := range o.Workloads {
 		for _, m := range o.Methods {
 			for _, path := range paths(w, m) {
@@ -319,7 +386,11 @@ func StepCases(o Options) []Case {
 }
 
 func stepCase(o Options, c config.Config, m string) Case {
-	l := &lazy[*problem]{build: func() (*problem, error) { return buildStep(c, m) }}
+	var in *instance.Instance
+	if o.Loaded != nil {
+		in = o.Loaded.Instance
+	}
+	l := &lazy[*problem]{build: func() (*problem, error) { return buildStep(c, m, in) }}
 	return Case{
 		Name:    fmt.Sprintf("Step/workload=%s/method=%s/path=%s/d=%d/L=%d", c.Workload, m, c.Path, c.D, c.Depth),
 		Release: l.release,
@@ -505,7 +576,7 @@ func InferCases(o Options) []Case {
 				params  int
 			}
 			l := &lazy[*state]{build: func() (*state, error) {
-				p, err := buildStep(c, m)
+				p, err := buildStep(c, m, nil)
 				if err != nil {
 					return nil, err
 				}
@@ -575,6 +646,9 @@ const inferWorkload = "mf"
 // All returns the Step, Efficiency, Train, Infer and MLP cases, in that
 // order.
 func All(o Options) []Case {
+	if o.Loaded != nil {
+		return StepCases(o)
+	}
 	cases := append(StepCases(o), EfficiencyCases(o)...)
 	cases = append(append(cases, TrainCases(o)...), InferCases(o)...)
 	return append(cases, MLPCases(o)...)

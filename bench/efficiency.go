@@ -67,7 +67,7 @@ func efficiencyCase(c config.Config) Case {
 		a, b, x blas64.General
 	}
 	l := &lazy[*state]{build: func() (*state, error) {
-		p, err := buildStep(c, methods.Original)
+		p, err := buildStep(c, methods.Original, nil)
 		if err != nil {
 			return nil, err
 		}

@@ -364,10 +364,8 @@ func Load(dir string, c *config.Config) (*Instance, error) {
 		return nil, err
 	}
 	tpath := filepath.Join(dir, TargetFile)
-	if _, err := os.Stat(tpath); errors.Is(err, os.ErrNotExist) {
-		if _, uerr := os.Stat(filepath.Join(dir, workloads.TargetUFile)); uerr == nil {
-			return nil, fmt.Errorf("%s holds a sparse mc instance (%s, no %s): --load-instance reads dense instances only; scripts/side-by-side.py reads this form", dir, strings.Join(workloads.SparseFiles, ", "), TargetFile)
-		}
+	if err := sparseExport(dir); err != nil {
+		return nil, err
 	}
 	ta, err := npy.ReadFile(tpath)
 	if err != nil {
@@ -458,6 +456,9 @@ func givenShape(c config.Config, rows, cols int, path string) error {
 // without files (mf, the target alone). It returns an error naming the
 // files when dir has no target.npy or files of two workloads.
 func FilesWorkload(dir string) (string, error) {
+	if err := sparseExport(dir); err != nil {
+		return "", err
+	}
 	if _, err := os.Stat(filepath.Join(dir, TargetFile)); err != nil {
 		return "", err
 	}
@@ -677,4 +678,17 @@ func observed(w workloads.Workload) int {
 		return o.Observed()
 	}
 	return 0
+}
+
+// sparseExport returns an error naming the form when dir holds a sparse mc
+// instance's files (workloads.SparseFiles) and no target.npy: Save writes
+// that form, which Load does not read.
+func sparseExport(dir string) error {
+	if _, err := os.Stat(filepath.Join(dir, TargetFile)); !errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if _, err := os.Stat(filepath.Join(dir, workloads.TargetUFile)); err != nil {
+		return nil
+	}
+	return fmt.Errorf("%s holds a sparse mc instance (%s, no %s): --load-instance reads dense instances only; scripts/side-by-side.py reads this form", dir, strings.Join(workloads.SparseFiles, ", "), TargetFile)
 }

@@ -85,7 +85,7 @@ func init() {
 		refused("bench --cpu 100000", with(benchBase, "--cpu", "100000"), "invalid --cpu 100000", "GOMAXPROCS 100000 is above"),
 		refused("bench --cpu 1025", with(benchBase, "--cpu", "1025"), "invalid --cpu 1025"),
 		refused("bench --cpu MaxInt64", with(benchBase, "--cpu", "1,"+huge), "invalid --cpu 1,"+huge),
-		refused("bench --sizes 100000", with(benchBase, "--sizes", "100000"), "invalid --sizes 100000", "above 8192"),
+		refused("bench --sizes 100000", with(benchBase, "--sizes", "100000"), "invalid --sizes 100000", "above 16384"),
 		refused("bench --sizes MaxInt64", with(benchBase, "--sizes", huge), "invalid --sizes "+huge),
 		refused("bench --count 1e8", with(benchBase, "--count", "100000000"), "invalid --count 100000000"),
 		refused("calibrate --sizes 100000", with(calibBase, "--sizes", "100000"), "invalid --sizes 100000", "above 8192"),

@@ -27,6 +27,11 @@ machine's configuration lines and Unit lines, to --out or stdout. benchstat
 and lowdim compare read it. The cases come from the registries of workloads
 and methods; --tags selects them by tag (e.g. step,ci).
 
+--load-instance DIR times the Step cases only, on the instance in DIR (as
+lowdim run --load-instance reads it): its workload at its size, with
+r_hat = 10 and the folder's initial weights where it holds them, so that
+scripts/side-by-side.py and lowdim bench time the same problem.
+
 Each result line is written to --out as its sample ends (as go test does):
 --out is replaced when the suite starts and locked while it runs. SIGINT
 or SIGTERM stops the suite after the sample under way; the file keeps every
@@ -54,6 +59,7 @@ func cmdBench(args []string, stdout, stderr io.Writer) int {
 	cpuList := fs.String("cpu", "", "comma list of GOMAXPROCS values to run each benchmark at, as go test -cpu (default the current GOMAXPROCS)")
 	methodList := fs.String("methods", "", "comma list of methods (default every default method)")
 	tags := fs.String("tags", "", "comma list of tags a case must all have (step, train, infer, efficiency, ci, workload=mc, method=bm, ...)")
+	loadInst := fs.String("load-instance", "", "time the Step cases on this instance folder (written by lowdim run --save-instance or np.save): its workload at its size, d from its target")
 	watts := fs.Float64("watts-per-core", 0, "energy model when RAPL is unreadable: watts per busy core (absent: the energy package's default; 0 is refused)")
 	if err := parseFlags(fs, args, stderr); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -85,9 +91,21 @@ func cmdBench(args []string, stdout, stderr io.Writer) int {
 	}
 	if set["sizes"] {
 		var err error
-		if o.Sizes, err = parseInts("sizes", *sizes, minBenchSize, maxBenchSize, "size", "4 x the --large size 2048"); err != nil {
+		if o.Sizes, err = parseInts("sizes", *sizes, minBenchSize, maxStepSize, "size", "the compressed steps' largest size in issue 18"); err != nil {
 			return usageErr("%v", err)
 		}
+	}
+	if set["load-instance"] {
+		for _, f := range []string{"sizes", "quick", "large"} {
+			if set[f] {
+				return usageErr("invalid --%s with --load-instance: the folder's target gives the size", f)
+			}
+		}
+		ld, err := bench.LoadStep(*loadInst, 0)
+		if err != nil {
+			return usageErr("invalid --load-instance %s: %v", *loadInst, err)
+		}
+		o.Loaded = ld
 	}
 	var cpus []int
 	if set["cpu"] {

@@ -119,3 +119,42 @@ func TestBenchBadFlags(t *testing.T) {
 		})
 	}
 }
+
+// TestBenchLoadInstance: --load-instance times the Step cases of the
+// folder's workload at its size (d = 24 from its target, not a --sizes
+// one), on the folder's instance and initial weights; a folder that is not
+// an instance, a sparse export, and --sizes with it are usage errors.
+func TestBenchLoadInstance(t *testing.T) {
+	dir := t.TempDir()
+	inst := filepath.Join(dir, "inst")
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"run", "--workload", "mc", "--d", "24", "--r", "2", "--r-hat", "10", "--p", "0.5", "--steps", "1",
+		"--methods", "compressed", "--quiet", "--out", filepath.Join(dir, "out"), "--save-instance", inst}, &stdout, &stderr)
+	require.Equal(t, exitOK, code, stderr.String())
+	stdout.Reset()
+	stderr.Reset()
+	code = run([]string{"bench", "--load-instance", inst, "--methods", "compressed", "--count", "1", "--benchtime", "2x"}, &stdout, &stderr)
+	require.Equal(t, exitOK, code, stderr.String())
+	out := stdout.String()
+	for _, path := range []string{"dense", "sampled"} {
+		require.Contains(t, out, "BenchmarkStep/workload=mc/method=compressed/path="+path+"/d=24/L=3-")
+	}
+	require.NotContains(t, out, "Infer/")
+
+	sparse := filepath.Join(dir, "sparse")
+	code = run([]string{"run", "--workload", "mc", "--d", "24", "--r", "2", "--p", "0.5", "--steps", "1", "--storage", "sparse",
+		"--methods", "compressed", "--quiet", "--out", filepath.Join(dir, "out2"), "--save-instance", sparse}, &stdout, &stderr)
+	require.Equal(t, exitOK, code, stderr.String())
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--load-instance", filepath.Join(dir, "none")}, "invalid --load-instance " + filepath.Join(dir, "none")},
+		{[]string{"--load-instance", sparse}, "holds a sparse mc instance"},
+		{[]string{"--load-instance", inst, "--sizes", "64"}, "invalid --sizes with --load-instance"},
+	} {
+		stderr.Reset()
+		require.Equal(t, exitUsage, run(append([]string{"bench", "--list"}, tc.args...), &stdout, &stderr), "%v", tc.args)
+		require.Contains(t, stderr.String(), tc.want)
+	}
+}

@@ -147,6 +147,12 @@ const (
 	minBenchSize  = 8
 	maxBenchSize  = 8192
 	maxBenchCount = 10000
+	// maxStepSize bounds lowdim bench's --sizes: the compressed steps
+	// of issue 18 at d = 16384 (an mc instance is held sparse there),
+	// where every case's memory plan is checked before it is built
+	// (experiment.Preflight), so that the original network's 2 GiB
+	// layers are refused on a machine without room for them.
+	maxStepSize = 16384
 )
 
 // maxProcs is the largest GOMAXPROCS bench --cpu takes: 4 x the CPUs of
