@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/csv"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -406,28 +407,79 @@ func TestVerifyMaskErrorsNameTheMask(t *testing.T) {
 }
 
 // TestVerifyUserTargetCSV: a rank-2 20 x 20 matrix written with
-// matfile.Write: d and r come from it, and the verdict passes with safe
-// width 2r.
+// matfile.Write as .csv, .mtx and .npy: d and r come from the file, and the
+// verdict passes with safe width 2r.
+//
+// One verify trains to the verdict (the .csv); the other two formats are
+// held to the same result by a short verify of each of the three files with
+// the same flags: d, r, the source and the spectrum come from each file,
+// and trajectories.csv (every loss, error and singular value in full
+// precision; all but the seconds column) is the .csv's, so the command
+// reads the same matrix from each format; verify is deterministic
+// (badinputs_values_test.go's determinism rows), so the trained verdict is
+// the .csv's too.
 func TestVerifyUserTargetCSV(t *testing.T) {
-	for _, ext := range []string{".csv", ".mtx", ".npy"} {
-		t.Run(ext, func(t *testing.T) {
-			dir := t.TempDir()
-			target := filepath.Join(dir, "target"+ext)
-			require.NoError(t, matfile.Write(target, rank2Target(t)))
-			out := filepath.Join(dir, "out")
-			code, stdout, stderr := lowdim(t, "verify", "--target", target, "--eta", "0.02", "--steps", "5000", "--quiet", "--out", out)
+	dir := t.TempDir()
+	exts := []string{".csv", ".mtx", ".npy"}
+	targets := map[string]string{}
+	for _, ext := range exts {
+		targets[ext] = filepath.Join(dir, "target"+ext)
+		require.NoError(t, matfile.Write(targets[ext], rank2Target(t)))
+	}
+	verify := func(t *testing.T, target, steps, out string) (verdictJSON, string) {
+		t.Helper()
+		code, stdout, stderr := lowdim(t, "verify", "--target", target, "--eta", "0.02", "--steps", steps, "--quiet", "--out", out)
+		if steps == "5000" {
 			require.Equal(t, exitOK, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
-			require.Contains(t, stdout, "MF d=20 r=2 r̂=4")
-			require.Contains(t, stdout, "safe width: r_hat = 4")
-			require.Contains(t, stdout, "VERDICT: PASS")
-			v := readVerdict(t, out)
-			require.True(t, v.Pass)
-			require.Equal(t, 20, v.Config.D, "d from the file")
-			require.Equal(t, 2, v.Config.R, "r from the file's numerical rank")
-			require.Equal(t, target, v.Instance.Source)
-			require.InDeltaSlice(t, []float64{3, 2}, v.Instance.SVals, 1e-12)
-			require.NotNil(t, v.SafeWidth)
-			require.Equal(t, 4, *v.SafeWidth)
+		} else {
+			require.Contains(t, []int{exitOK, exitFailure}, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
+		}
+		require.Contains(t, stdout, "MF d=20 r=2 r̂=4")
+		v := readVerdict(t, out)
+		require.Equal(t, 20, v.Config.D, "d from the file")
+		require.Equal(t, 2, v.Config.R, "r from the file's numerical rank")
+		require.Equal(t, target, v.Instance.Source)
+		require.InDeltaSlice(t, []float64{3, 2}, v.Instance.SVals, 1e-12)
+		return v, stdout
+	}
+	t.Run("trained", func(t *testing.T) {
+		out := filepath.Join(dir, "out")
+		v, stdout := verify(t, targets[".csv"], "5000", out)
+		require.Contains(t, stdout, "safe width: r_hat = 4")
+		require.Contains(t, stdout, "VERDICT: PASS")
+		require.True(t, v.Pass)
+		require.NotNil(t, v.SafeWidth)
+		require.Equal(t, 4, *v.SafeWidth)
+	})
+	// The short verifies: 200 steps, the trajectories of a real run's
+	// start, each row without its seconds.
+	rows := map[string][]string{}
+	svals := map[string][]float64{}
+	for _, ext := range exts {
+		t.Run(ext, func(t *testing.T) {
+			out := filepath.Join(dir, "short"+ext)
+			v, _ := verify(t, targets[ext], "200", out)
+			svals[ext] = v.Instance.SVals
+			f, err := os.Open(filepath.Join(out, "trajectories.csv"))
+			require.NoError(t, err)
+			defer f.Close()
+			recs, err := csv.NewReader(f).ReadAll()
+			require.NoError(t, err)
+			require.Greater(t, len(recs), 10, "a header and rows")
+			sec := slices.Index(recs[0], "seconds")
+			require.GreaterOrEqual(t, sec, 0, "header %v", recs[0])
+			for _, r := range recs {
+				rows[ext] = append(rows[ext], strings.Join(slices.Delete(r, sec, sec+1), ","))
+			}
+		})
+	}
+	for _, ext := range exts[1:] {
+		t.Run(ext+" reads the .csv's matrix", func(t *testing.T) {
+			if rows[ext] == nil || rows[".csv"] == nil {
+				t.Skip("a short verify failed (above)")
+			}
+			require.Equal(t, svals[".csv"], svals[ext], "the spectrum, bit for bit")
+			require.Equal(t, rows[".csv"], rows[ext], "trajectories.csv but its seconds")
 		})
 	}
 }
