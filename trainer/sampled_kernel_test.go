@@ -41,7 +41,7 @@ func TestSampledKernelAgreesWithFallback(t *testing.T) {
 	if !trainer.SetVectorKernel(true) {
 		t.Skip("the CPU lacks the kernel's extensions")
 	}
-	for _, h := range []int{1, 4, 6, 7, 20, 21} {
+	for _, h := range []int{1, 4, 6, 7, 8, 12, 16, 20, 21, 24} {
 		t.Run(fmt.Sprintf("h=%d", h), func(t *testing.T) {
 			work := sampledProblem(t, parallelD, 3, 0.4, 5)
 			dims := []int{parallelD, h, h, parallelD}
