@@ -250,7 +250,7 @@ var helperStopped func(jobs chan int)
 // help runs the shares handed to it until jobs is closed.
 func (s *sampledCore) help(jobs chan int) {
 	for t := range jobs {
-		s.run(s.b, t)
+		s.job(t)
 		s.wg.Done()
 	}
 	if helperStopped != nil {
@@ -300,27 +300,37 @@ func (s *sampledCore) panelOrder(rowPtr []int, cols []int32, vals []float64, c i
 	}
 }
 
-// parallel runs the shares of the fused pass over s.b: on the calling
-// goroutine alone with one share or GOMAXPROCS = 1, else on it and the
-// helpers, each taking the next share from jobs. Which goroutine runs a
-// share does not matter: each has its own buffers and partial sum. It
-// allocates nothing.
-func (s *sampledCore) parallel() {
-	n := len(s.split) - 1
+// job runs job t of a step: share t of the fused pass over s.b for t
+// below the number of shares n, else part t - n of the reduction
+// (reduce).
+func (s *sampledCore) job(t int) {
+	if n := len(s.split) - 1; t >= n {
+		s.reduce(t - n)
+		return
+	}
+	s.run(s.b, t)
+}
+
+// parallel runs the jobs first .. first+n-1 (s.job): on the calling
+// goroutine alone with n = 1 or GOMAXPROCS = 1, else on it and the
+// helpers, each taking the next job from jobs. Which goroutine runs a job
+// does not matter: each writes its own buffers, partial sum or columns.
+// It allocates nothing.
+func (s *sampledCore) parallel(first, n int) {
 	if n == 1 || runtime.GOMAXPROCS(0) == 1 {
-		for t := 0; t < n; t++ {
-			s.run(s.b, t)
+		for t := first; t < first+n; t++ {
+			s.job(t)
 		}
 		return
 	}
 	s.wg.Add(n)
-	for t := 0; t < n; t++ {
+	for t := first; t < first+n; t++ {
 		s.jobs <- t
 	}
 	for {
 		select {
 		case t := <-s.jobs:
-			s.run(s.b, t)
+			s.job(t)
 			s.wg.Done()
 			continue
 		default:
@@ -328,6 +338,33 @@ func (s *sampledCore) parallel() {
 		break
 	}
 	s.wg.Wait()
+}
+
+// reduce is part p of the reduction that ends the fused pass: for the
+// columns j of part p (of as many parts as shares, split evenly),
+// (W_L^T G)[:, j] = the sum over shares of the C halves of row j of their
+// interleaved buffers, in share order ((C_0 + C_1) + C_2) + ..., written
+// transposed into the network's OuterBack.
+func (s *sampledCore) reduce(p int) {
+	h := s.h
+	n := len(s.inter)
+	cols := s.inter[0].RawMatrix().Rows
+	lo, hi := p*cols/n, (p+1)*cols/n
+	back := s.net.OuterBack().RawMatrix()
+	first := s.inter[0].RawMatrix()
+	for j := lo; j < hi; j++ {
+		sum := s.scratch[p][:h] // the shares' scratch rows are free here
+		copy(sum, first.Data[j*first.Stride+h:j*first.Stride+2*h])
+		for _, m := range s.inter[1:] {
+			raw := m.RawMatrix()
+			for t, v := range raw.Data[j*raw.Stride+h : j*raw.Stride+2*h] {
+				sum[t] += v
+			}
+		}
+		for t, v := range sum {
+			back.Data[t*back.Stride+j] = v
+		}
+	}
 }
 
 // run is share w of the fused pass: it fills its interleaved
@@ -341,10 +378,11 @@ func (s *sampledCore) run(b *mat.Dense, w int) {
 	braw := b.RawMatrix()
 	for j := 0; j < inter.Rows; j++ {
 		row := inter.Data[j*inter.Stride : j*inter.Stride+2*h]
-		for t := range h {
-			row[t] = braw.Data[t*braw.Stride+j]
+		bt, c := row[:h], row[h:2*h]
+		for t := range bt {
+			bt[t] = braw.Data[t*braw.Stride+j]
+			c[t] = 0
 		}
-		clear(row[h:])
 	}
 	a := s.net.Layer(s.net.Layers() - 1).RawMatrix()
 	g := s.net.LastGrad().RawMatrix()
@@ -479,31 +517,16 @@ func (s *sampledCore) evaluate() float64 {
 	b := s.net.ForwardInner()
 	s.b = b
 	s.net.LastGrad().Zero()
-	s.parallel()
+	shares := len(s.split) - 1
+	s.parallel(0, shares)
 	var ss float64
 	for _, p := range s.partial {
 		ss += p
 	}
-	// W_L^T G = sum over shares of the right halves, in share order, into
-	// share 0's right half row by row, then transposed.
-	h := s.h
-	first := s.inter[0].RawMatrix()
-	for _, m := range s.inter[1:] {
-		raw := m.RawMatrix()
-		for j := 0; j < first.Rows; j++ {
-			dst := first.Data[j*first.Stride+h : j*first.Stride+2*h]
-			for t, v := range raw.Data[j*raw.Stride+h : j*raw.Stride+2*h] {
-				dst[t] += v
-			}
-		}
-	}
-	back := s.net.OuterBack().RawMatrix()
-	for j := 0; j < first.Rows; j++ {
-		for t, v := range first.Data[j*first.Stride+h : j*first.Stride+2*h] {
-			back.Data[t*back.Stride+j] = v
-		}
-	}
-	s.net.AddFlops(SampledFlops(s.observed, h))
+	// W_L^T G = the sum over shares of the C halves, in share order,
+	// transposed, in as many column parts as shares.
+	s.parallel(shares, shares)
+	s.net.AddFlops(SampledFlops(s.observed, s.h))
 	s.a0.Copy(s.net.Layer(s.net.Layers() - 1))
 	s.loss = ss / (2 * float64(s.observed))
 	return s.loss
