@@ -24,7 +24,7 @@ GLOBL ·tailMask(SB), RODATA|NOPTR, $128
 
 // AHEAD is the prefetch distance in entries (sampledAhead in
 // sampled_kernel_amd64.go; the column array is padded by as many).
-#define AHEAD 8
+#define AHEAD 16
 
 // HSUM_RESIDUAL sums the lanes of Y0 (the dot product's partial sums,
 // pairwise), forms e = that - v with v at (R11), adds e^2 to X14, and

@@ -21,7 +21,7 @@ const vectorKernelName = "avx2-fma"
 // (AHEAD in sampled_amd64.s): the kernel reads the column of the entry
 // sampledAhead places ahead of the one it runs, so the column array must
 // hold that many more (panelOrder pads it).
-const sampledAhead = 8
+const sampledAhead = 16
 
 // sampledPanelAVX2 runs the observed entries of rows consecutive rows of one
 // column panel. Row i (from 0) has the entries start[i] .. start[i+1]-1,
