@@ -4,14 +4,21 @@
 Runs the same steps lowdim's compressed network takes, in NumPy (and in
 PyTorch when it imports), on an instance that `lowdim run --save-instance DIR`
 exported (README, "Instances and NumPy"), so that anyone can rerun the
-comparison with `lowdim bench --filter`:
+comparison with `lowdim bench --load-instance DIR` (the same instance) or
+`lowdim bench --sizes D --filter ...` (the same shapes):
 
   sampled-mc   the sampled completion step (trainer.SampledMC): the residual
-               on the observed entries O of mask.npy, r_ij = A[i,:] . B[:,j] -
-               target_ij, G = r / |O| sparse on O, grad_L = G B^T and
-               A^T G by sparse-dense products, the inner layers' gradients
-               at width h. Needs mask.npy (an mc instance).
-  factored-mf  the factored MF step (trainer.FactoredMF) on target.npy:
+               on the observed entries O, r_ij = A[i,:] . B[:,j] - y_ij,
+               G = r / |O| sparse on O, grad_L = G B^T and A^T G by
+               sparse-dense products, the inner layers' gradients at width
+               h. NumPy gathers the factors' rows at the observed entries
+               and sums per row and per column (np.add.reduceat), PyTorch
+               uses index_add_; both in chunks of 2^20 entries, so memory
+               stays O(|O|) whatever h.
+  dense-mc     the dense compressed completion step (lowdim's path=dense on
+               mc): W = A B formed, R = P_O(W - target) / |O| masked
+               densely, R B^T and A^T R: three dgemms of 2 d^2 h flops.
+  factored-mf  the factored MF step (trainer.FactoredMF) on the target:
                grad_L = c (A (B B^T) - Phi B^T), A^T G = c ((A^T A) B - A^T Phi).
 
 Here A = W_L (d x h) and B = W_{L-1} ... W_1 (h x d). The factors are the
@@ -21,27 +28,43 @@ it holds them; otherwise random factors of the shapes of --r-hat and
 layer steps W_l -= eta m_l grad_l with m_l = alpha on W_1 and W_L, 1
 between (methods.Multipliers); all gradients are taken before the update.
 
+The instance is either dense (target.npy; mask.npy, and observed.npy when
+noisy, on mc) or a sparse mc instance's export (--storage sparse, or d above
+4096): target_U.npy, target_S.npy, target_V.npy (Phi = U diag(S) V^T) and
+the observed entries in CSR form, observed_rowptr.npy, observed_cols.npy,
+observed_vals.npy. By default a dense instance times every step its files
+allow (sampled-mc and dense-mc need observed entries) and a sparse export
+sampled-mc only; --only takes a comma list (dense-mc and factored-mf on a
+sparse export form the d x d target from its factors: 8 d^2 bytes each).
+
 Usage:
-  side-by-side.py DIR [--steps N] [--repeats K] [--only sampled-mc|factored-mf]
+  side-by-side.py DIR [--steps N] [--repeats K] [--only STEPS] [--lib numpy|torch|both] [--threads T]
   side-by-side.py DIR --check MODEL_DIR
+  side-by-side.py DIR --draw mc|mf --d D [--p P] [--seed S]
 
 Timing prints one line per library and step:
   numpy sampled-mc: 12.345 ms/step (median of K runs of N steps; d=1024 h=10 L=3 |O|=314572)
-NumPy has no sparse-dense product without SciPy: sampled-mc gathers the
-factors' rows at the observed entries and sums the products per row and per
-column (np.add.reduceat); sampled-mc-dense forms W = A B, masks the
-residual densely and multiplies through the BLAS (the same step, computed
-as the dense path would); the better of the two is NumPy's figure.
-and "torch: not installed (skipped)" without PyTorch.
+and "torch: not installed (skipped)" without PyTorch. --threads T sets
+OPENBLAS_NUM_THREADS and OMP_NUM_THREADS before NumPy loads its BLAS, and
+torch.set_num_threads(T); without it the libraries' defaults hold (this
+machine's Debian PyTorch 1.13 defaults to one thread). Each line names the
+threads in use.
 
 --check MODEL_DIR takes the compressed model that `lowdim run --steps 1
 --methods compressed --save-instance DIR --save-model MODEL` wrote (its
 manifest gives eta, alpha, the workload and its loss), computes that one
 step from the instance's initial factors in NumPy (the sampled step on mc,
-the factored one on mf), and prints the largest difference from lowdim's
-layers relative to each layer's largest entry; it exits 1 above --tol
-(default 1e-10: the two compute the same sums in another order, an error of
-a few units of 2^-53 times the sums' lengths).
+in both its sampled and its dense form, the factored one on mf), and prints
+the largest difference from lowdim's layers relative to each layer's largest
+entry; it exits 1 above --tol (default 1e-10: the two compute the same sums
+in another order, an error of a few units of 2^-53 times the sums' lengths).
+
+--draw writes a dense instance into DIR (created) without lowdim, whose
+generator takes a full SVD of a d x d Gaussian (minutes at d = 4096):
+target.npy = U diag(5, 4, 3, 2, 1) V^T with U, V Haar frames (QR of
+Gaussians, seed --seed), and for mc mask.npy with exactly floor(p d^2)
+observed entries drawn without replacement; lowdim bench --load-instance and
+this script read it.
 
 Exit codes: 0, 1 a check failed, 2 bad input (a missing or malformed file
 or flag, named).
@@ -54,11 +77,31 @@ import statistics
 import sys
 import time
 
+
+def _pre_threads(argv):
+    """--threads T, read before NumPy loads its BLAS (which reads the
+    environment once); a malformed value is left to argparse."""
+    for i, a in enumerate(argv):
+        v = None
+        if a == "--threads" and i + 1 < len(argv):
+            v = argv[i + 1]
+        elif a.startswith("--threads="):
+            v = a.split("=", 1)[1]
+        if v is not None and v.isdigit() and int(v) >= 1:
+            os.environ["OPENBLAS_NUM_THREADS"] = v
+            os.environ["OMP_NUM_THREADS"] = v
+
+
+_pre_threads(sys.argv[1:])
+
 try:
     import numpy as np
 except ImportError:  # pragma: no cover
     sys.stderr.write("side-by-side.py: needs numpy (pip install numpy, or apt-get install python3-numpy)\n")
     sys.exit(2)
+
+STEPS = ["sampled-mc", "dense-mc", "factored-mf"]
+CHUNK = 1 << 20  # entries per chunk of the gathered sampled step
 
 
 def fail(msg):
@@ -66,7 +109,7 @@ def fail(msg):
     sys.exit(2)
 
 
-def load(path, ndim):
+def load(path, ndim, finite=True):
     try:
         a = np.load(path, allow_pickle=False)
     except (OSError, ValueError) as e:
@@ -74,32 +117,92 @@ def load(path, ndim):
     if a.ndim != ndim:
         fail("%s: shape %s, want %d dimensions" % (path, a.shape, ndim))
     a = np.ascontiguousarray(a, dtype=np.float64)
-    if not np.all(np.isfinite(a)):
+    if finite and not np.all(np.isfinite(a)):
         fail("%s: holds values that are not finite" % path)
     return a
 
 
-def factors(inst, h, depth, seed):
-    """The instance's compressed factors W1..WL, or random ones (d x d target)."""
-    target = load(os.path.join(inst, "target.npy"), 2)
-    rows, cols = target.shape
-    names = []
-    l = 1
-    while os.path.exists(os.path.join(inst, "init_compressed_W%d.npy" % l)):
-        names.append(os.path.join(inst, "init_compressed_W%d.npy" % l))
-        l += 1
-    if names:
-        ws = [load(n, 2) for n in names]
-        for i in range(1, len(ws)):
-            if ws[i].shape[1] != ws[i - 1].shape[0]:
-                fail("%s: shape %s does not chain onto %s" % (names[i], ws[i].shape, ws[i - 1].shape))
-        if ws[0].shape[1] != cols or ws[-1].shape[0] != rows:
-            fail("%s: the factors map %d to %d, the target is %d x %d" % (inst, ws[0].shape[1], ws[-1].shape[0], rows, cols))
-        return target, ws, "the instance's init_compressed_W*.npy"
-    rng = np.random.default_rng(seed)
-    shapes = [(h, cols)] + [(h, h)] * (depth - 2) + [(rows, h)]
-    ws = [1e-2 * rng.standard_normal(s) for s in shapes]
-    return target, ws, "random factors (seed %d: the instance holds no init_compressed_W*.npy)" % seed
+def load_index(path, n, hi):
+    """An index file of n exact integers in [0, hi] (float64 or integer)."""
+    a = load(path, 1)
+    if len(a) != n:
+        fail("%s: %d values, want %d" % (path, len(a), n))
+    i = a.astype(np.int64)
+    if not np.array_equal(i, a) or (n and (i.min() < 0 or i.max() > hi)):
+        fail("%s: want integers in [0, %d]" % (path, hi))
+    return i
+
+
+class Instance:
+    """An instance folder: dense (target.npy, mask.npy) or a sparse export
+    (target_U/S/V.npy, observed_rowptr/cols/vals.npy)."""
+
+    def __init__(self, d):
+        self.dir = d
+        p = lambda n: os.path.join(d, n)
+        self._target = None
+        if os.path.exists(p("target.npy")):
+            self._target = load(p("target.npy"), 2)
+            self.rows, self.cols = self._target.shape
+            self.sparse = False
+        elif os.path.exists(p("target_U.npy")):
+            self.U, self.S, self.V = load(p("target_U.npy"), 2), load(p("target_S.npy"), 1), load(p("target_V.npy"), 2)
+            if not (self.U.shape[1] == len(self.S) == self.V.shape[1]):
+                fail("%s: target_U.npy %s, target_S.npy %s and target_V.npy %s do not make U diag(S) V^T" % (d, self.U.shape, self.S.shape, self.V.shape))
+            self.rows, self.cols = self.U.shape[0], self.V.shape[0]
+            self.sparse = True
+        else:
+            fail("%s: no target.npy (a dense instance) nor target_U.npy (a sparse mc export)" % d)
+        self.obs = None  # (I, J, y): the observed entries in row-major order
+        if os.path.exists(p("mask.npy")):
+            mask = load(p("mask.npy"), 2) != 0
+            if mask.shape != (self.rows, self.cols):
+                fail("mask.npy: shape %s, the target is %s" % (mask.shape, (self.rows, self.cols)))
+            I, J = np.nonzero(mask)
+            del mask
+            src = self._target
+            if os.path.exists(p("observed.npy")):
+                src = load(p("observed.npy"), 2)
+            self.obs = (I, J, src[I, J].copy())
+        elif os.path.exists(p("observed_rowptr.npy")):
+            rp = load_index(p("observed_rowptr.npy"), self.rows + 1, 1 << 62)
+            if rp[0] != 0 or np.any(np.diff(rp) < 0):
+                fail("observed_rowptr.npy: want 0 first and nondecreasing values")
+            n = int(rp[-1])
+            J = load_index(p("observed_cols.npy"), n, self.cols - 1)
+            y = load(p("observed_vals.npy"), 1)
+            if len(y) != n:
+                fail("observed_vals.npy: %d values, observed_rowptr.npy says %d" % (len(y), n))
+            I = np.repeat(np.arange(self.rows, dtype=np.int64), np.diff(rp))
+            self.obs = (I, J, y)
+        if self.obs is not None and len(self.obs[0]) == 0:
+            fail("%s: observes no entry" % d)
+
+    def target(self):
+        """The d x d target, formed from the factors of a sparse export."""
+        if self._target is None:
+            self._target = (self.U * self.S) @ self.V.T
+        return self._target
+
+    def factors(self, h, depth, seed):
+        """The instance's compressed factors W1..WL, or random ones."""
+        names = []
+        l = 1
+        while os.path.exists(os.path.join(self.dir, "init_compressed_W%d.npy" % l)):
+            names.append(os.path.join(self.dir, "init_compressed_W%d.npy" % l))
+            l += 1
+        if names:
+            ws = [load(n, 2) for n in names]
+            for i in range(1, len(ws)):
+                if ws[i].shape[1] != ws[i - 1].shape[0]:
+                    fail("%s: shape %s does not chain onto %s" % (names[i], ws[i].shape, ws[i - 1].shape))
+            if ws[0].shape[1] != self.cols or ws[-1].shape[0] != self.rows:
+                fail("%s: the factors map %d to %d, the target is %d x %d" % (self.dir, ws[0].shape[1], ws[-1].shape[0], self.rows, self.cols))
+            return ws, "the instance's init_compressed_W*.npy"
+        rng = np.random.default_rng(seed)
+        shapes = [(h, self.cols)] + [(h, h)] * (depth - 2) + [(self.rows, h)]
+        ws = [1e-2 * rng.standard_normal(s) for s in shapes]
+        return ws, "random factors (seed %d: the instance holds no init_compressed_W*.npy)" % seed
 
 
 def multipliers(depth, alpha):
@@ -108,56 +211,69 @@ def multipliers(depth, alpha):
     return m
 
 
+def _chunk_groups(sorted_idx, chunk):
+    """Per chunk [s, e) of sorted_idx: s, e, the starts of its runs of
+    equal values relative to s, and those values (unique in the chunk)."""
+    out = []
+    for s in range(0, len(sorted_idx), chunk):
+        e = min(s + chunk, len(sorted_idx))
+        c = sorted_idx[s:e]
+        starts = np.flatnonzero(np.r_[True, c[1:] != c[:-1]])
+        out.append((s, e, starts, c[starts]))
+    return out
+
+
 class Sampled:
-    """The observed entries of mask.npy in row order (CSR) and column order."""
+    """The observed entries (I, J, y) in row order and in column order, and
+    the two forms of the completion step's gradients."""
 
-    def __init__(self, target, mask):
-        if mask.shape != target.shape:
-            fail("mask.npy: shape %s, the target is %s" % (mask.shape, target.shape))
-        self.I, self.J = np.nonzero(mask)  # row-major: rows sorted
-        if len(self.I) == 0:
-            fail("mask.npy: observes no entry")
-        self.y = target[self.I, self.J].copy()
+    def __init__(self, inst, chunk=CHUNK):
+        self.I, self.J, self.y = inst.obs
         self.n = len(self.I)
-        self.rows, self.cols = target.shape
-        self.rstart, self.rowsIn = self._groups(self.I)
+        self.rows, self.cols = inst.rows, inst.cols
+        self.inst = inst
         self.perm = np.argsort(self.J, kind="stable")
-        self.Jp = self.J[self.perm]
         self.Ip = self.I[self.perm]
-        self.cstart, self.colsIn = self._groups(self.Jp)
-
-    @staticmethod
-    def _groups(sorted_idx):
-        """Starts of the runs of equal values in sorted_idx, and the values."""
-        starts = np.flatnonzero(np.r_[True, sorted_idx[1:] != sorted_idx[:-1]])
-        return starts, sorted_idx[starts]
+        self.rgroups = _chunk_groups(self.I, chunk)
+        self.cgroups = _chunk_groups(self.J[self.perm], chunk)
+        self.r = np.empty(self.n)
 
     def grads(self, A, B):
-        """grad_L = G B^T (rows x h) and A^T G (h x cols), G = r / |O| on O."""
-        Ag, Bg = A[self.I], B.T[self.J]  # |O| x h each, gathered once
-        r = (Ag * Bg).sum(axis=1)
+        """grad_L = G B^T (rows x h) and A^T G (h x cols), G = r / |O| on O,
+        chunk by chunk: O(chunk h) temporaries."""
+        Bt = np.ascontiguousarray(B.T)
+        r = self.r
+        for s, e, _, _ in self.rgroups:
+            r[s:e] = (A[self.I[s:e]] * Bt[self.J[s:e]]).sum(axis=1)
         r -= self.y
         r /= self.n
         gA = np.zeros_like(A)
-        gA[self.rowsIn] = np.add.reduceat(r[:, None] * Bg, self.rstart, axis=0)
+        for s, e, starts, rows in self.rgroups:
+            gA[rows] += np.add.reduceat(r[s:e, None] * Bt[self.J[s:e]], starts, axis=0)
         D = np.zeros((self.cols, A.shape[1]))
-        D[self.colsIn] = np.add.reduceat((r[:, None] * Ag)[self.perm], self.cstart, axis=0)
+        rp = r[self.perm]
+        for s, e, starts, cols in self.cgroups:
+            D[cols] += np.add.reduceat(rp[s:e, None] * A[self.Ip[s:e]], starts, axis=0)
         return gA, D.T
 
-    def grads_dense(self, A, B):
-        """grads as grads computes them, densely: W = A B formed (self.W),
-        R = P_O(W - target) / |O| in place, then R B^T and A^T R, three
-        dgemms of 2 rows cols h flops through the BLAS."""
+    def dense_arrays(self):
+        """P_O(target) and the mask scaled by 1/|O|, rows x cols each, and W."""
         if not hasattr(self, "W"):
             self.W = np.zeros((self.rows, self.cols))
-            self.target = np.zeros((self.rows, self.cols))
-            self.target[self.I, self.J] = self.y
-            self.maskn = np.zeros((self.rows, self.cols))
-            self.maskn[self.I, self.J] = 1.0 / self.n
-        R = self.W
+            self.T = np.zeros((self.rows, self.cols))
+            self.T[self.I, self.J] = self.y
+            self.M = np.zeros((self.rows, self.cols))
+            self.M[self.I, self.J] = 1.0 / self.n
+        return self.W, self.T, self.M
+
+    def grads_dense(self, A, B):
+        """grads as grads computes them, densely: W = A B formed, R =
+        P_O(W - target) / |O| in place, then R B^T and A^T R, three dgemms
+        of 2 rows cols h flops through the BLAS."""
+        R, T, M = self.dense_arrays()
         np.matmul(A, B, out=R)
-        R -= self.target
-        R *= self.maskn
+        R -= T
+        R *= M
         return R @ B.T, A.T @ R
 
 
@@ -204,29 +320,57 @@ def step_factored(ws, phi, c, eta, mult):
         w -= eta * m * g
 
 
-def torch_steps():
-    """The two steps in PyTorch, or None when it does not import."""
+def torch_steps(threads):
+    """The three steps in PyTorch, or None when it does not import."""
     try:
         import torch
     except ImportError:
         return None, None
+    if threads:
+        torch.set_num_threads(threads)
 
     class TorchSampled:
-        def __init__(self, samp):
+        def __init__(self, samp, chunk=CHUNK):
             self.I = torch.from_numpy(samp.I)
             self.J = torch.from_numpy(samp.J)
             self.y = torch.from_numpy(samp.y)
             self.n = samp.n
             self.rows, self.cols = samp.rows, samp.cols
+            self.chunk = chunk
+            self.r = torch.empty(self.n, dtype=torch.float64)
+            self.samp = samp
 
         def step(self, ws, eta, mult):
             A = ws[-1]
             B = product(ws[:-1])
-            Bt = B.T
-            r = (A[self.I] * Bt[self.J]).sum(1) - self.y
+            Bt = B.T.contiguous()
+            r, I, J, ch = self.r, self.I, self.J, self.chunk
+            for s in range(0, self.n, ch):
+                e = min(s + ch, self.n)
+                r[s:e] = (A[I[s:e]] * Bt[J[s:e]]).sum(1)
+            r -= self.y
             r /= self.n
-            gA = torch.zeros_like(A).index_add_(0, self.I, r[:, None] * Bt[self.J])
-            D = torch.zeros(self.cols, A.shape[1], dtype=A.dtype).index_add_(0, self.J, r[:, None] * A[self.I]).T
+            gA = torch.zeros_like(A)
+            D = torch.zeros(self.cols, A.shape[1], dtype=A.dtype)
+            for s in range(0, self.n, ch):
+                e = min(s + ch, self.n)
+                gA.index_add_(0, I[s:e], r[s:e, None] * Bt[J[s:e]])
+                D.index_add_(0, J[s:e], r[s:e, None] * A[I[s:e]])
+            gs = inner_grads(ws, D.T) + [gA]
+            for w, g, m in zip(ws, gs, mult):
+                w.sub_(g, alpha=eta * m)
+
+        def step_dense(self, ws, eta, mult):
+            if not hasattr(self, "W"):
+                W, T, M = self.samp.dense_arrays()
+                self.W, self.T, self.M = (torch.from_numpy(x) for x in (W, T, M))
+            A = ws[-1]
+            B = product(ws[:-1])
+            R = self.W
+            torch.matmul(A, B, out=R)
+            R -= self.T
+            R *= self.M
+            gA, D = R @ B.T, A.T @ R
             gs = inner_grads(ws, D) + [gA]
             for w, g, m in zip(ws, gs, mult):
                 w.sub_(g, alpha=eta * m)
@@ -248,57 +392,69 @@ def time_steps(run, steps, repeats):
     return statistics.median(per)
 
 
+def blas_threads():
+    return os.environ.get("OPENBLAS_NUM_THREADS", "OpenBLAS default: the CPUs")
+
+
 def timing(args):
-    target, ws0, src = factors(args.dir, args.r_hat, args.depth, args.seed)
-    rows, cols = target.shape
+    inst = Instance(args.dir)
+    ws0, src = inst.factors(args.r_hat, args.depth, args.seed)
+    rows, cols = inst.rows, inst.cols
     h = ws0[-1].shape[1]
     L = len(ws0)
     mult = multipliers(L, args.alpha)
-    mask_path = os.path.join(args.dir, "mask.npy")
-    samp = None
-    if os.path.exists(mask_path):
-        samp = Sampled(target, load(mask_path, 2) != 0)
-    print("instance %s: %d x %d, h=%d, L=%d, factors: %s" % (args.dir, rows, cols, h, L, src))
-    what = ["sampled-mc", "factored-mf"] if args.only is None else [args.only]
-    if "sampled-mc" in what and samp is None:
-        if args.only == "sampled-mc":
-            fail("--only sampled-mc: %s has no mask.npy (export an mc instance)" % args.dir)
-        print("sampled-mc: skipped (no mask.npy: not an mc instance)")
-        what.remove("sampled-mc")
+    print("instance %s: %d x %d%s, h=%d, L=%d, factors: %s" % (
+        args.dir, rows, cols, " (sparse export)" if inst.sparse else "", h, L, src))
+    if args.only:
+        what = args.only
+        if inst.obs is None:
+            for w in what:
+                if w != "factored-mf":
+                    fail("--only %s: %s holds no observed entries (export an mc instance)" % (w, args.dir))
+    else:
+        what = ["sampled-mc"] if inst.sparse else (["sampled-mc", "dense-mc", "factored-mf"] if inst.obs is not None else ["factored-mf"])
+    samp = Sampled(inst) if any(w != "factored-mf" for w in what) else None
     # A tiny eta: the factors stay at their scale however many steps run
     # (as lowdim bench's Step cases do, eta 1e-9).
     eta = args.eta
     shape = "d=%d h=%d L=%d" % (max(rows, cols), h, L)
-    for name in what:
-        ws = [w.copy() for w in ws0]
-        if name == "sampled-mc":
-            sec = time_steps(lambda: step_sampled(ws, samp, eta, mult), args.steps, args.repeats)
-            extra = " |O|=%d" % samp.n
-            ws2 = [w.copy() for w in ws0]
-            sec2 = time_steps(lambda: step_sampled(ws2, samp, eta, mult, dense=True), args.steps, args.repeats)
-            print("numpy sampled-mc-dense: %.4f ms/step (median of %d runs of %d steps; %s%s; W formed, the residual masked densely, three dgemms)" % (
-                1e3 * sec2, args.repeats, args.steps, shape, extra))
-        else:
-            sec = time_steps(lambda: step_factored(ws, target, 1.0, eta, mult), args.steps, args.repeats)
-            extra = ""
-        print("numpy %s: %.4f ms/step (median of %d runs of %d steps; %s%s)" % (name, 1e3 * sec, args.repeats, args.steps, shape, extra))
-    torch, fns = torch_steps()
+    extra = lambda name: " |O|=%d" % samp.n if name != "factored-mf" else ""
+    how = {"sampled-mc": "gathered rows, np.add.reduceat", "dense-mc": "W formed, the residual masked densely, three dgemms",
+           "factored-mf": "Phi B^T and A^T Phi"}
+    if args.lib in ("numpy", "both"):
+        for name in what:
+            ws = [w.copy() for w in ws0]
+            if name == "sampled-mc":
+                run = lambda: step_sampled(ws, samp, eta, mult)
+            elif name == "dense-mc":
+                run = lambda: step_sampled(ws, samp, eta, mult, dense=True)
+            else:
+                phi = inst.target()
+                run = lambda: step_factored(ws, phi, 1.0, eta, mult)
+            sec = time_steps(run, args.steps, args.repeats)
+            print("numpy %s: %.4f ms/step (median of %d runs of %d steps; %s%s; %s; numpy %s, OPENBLAS_NUM_THREADS %s)" % (
+                name, 1e3 * sec, args.repeats, args.steps, shape, extra(name), how[name], np.__version__, blas_threads()))
+    if args.lib not in ("torch", "both"):
+        return 0
+    torch, fns = torch_steps(args.threads)
     if torch is None:
         print("torch: not installed (skipped)")
         return 0
     TorchSampled, tfactored = fns
+    how["sampled-mc"] = "index_add_"
+    ts = TorchSampled(samp) if samp is not None else None
     for name in what:
         tws = [torch.from_numpy(w.copy()) for w in ws0]
         if name == "sampled-mc":
-            ts = TorchSampled(samp)
-            sec = time_steps(lambda: ts.step(tws, eta, mult), args.steps, args.repeats)
-            extra = " |O|=%d" % samp.n
+            run = lambda: ts.step(tws, eta, mult)
+        elif name == "dense-mc":
+            run = lambda: ts.step_dense(tws, eta, mult)
         else:
-            phi = torch.from_numpy(target)
-            sec = time_steps(lambda: tfactored(tws, phi, 1.0, eta, mult), args.steps, args.repeats)
-            extra = ""
-        print("torch %s: %.4f ms/step (median of %d runs of %d steps; %s%s; torch %s, %d threads)" % (
-            name, 1e3 * sec, args.repeats, args.steps, shape, extra, torch.__version__, torch.get_num_threads()))
+            phi = torch.from_numpy(inst.target())
+            run = lambda: tfactored(tws, phi, 1.0, eta, mult)
+        sec = time_steps(run, args.steps, args.repeats)
+        print("torch %s: %.4f ms/step (median of %d runs of %d steps; %s%s; %s; torch %s, %d threads)" % (
+            name, 1e3 * sec, args.repeats, args.steps, shape, extra(name), how[name], torch.__version__, torch.get_num_threads()))
     return 0
 
 
@@ -315,9 +471,11 @@ def check(args):
     taken = (man.get("training") or {}).get("steps")
     if taken is not None and taken != 1:
         fail("%s: the model took %r steps; --check compares one step (lowdim run --steps 1)" % (man_path, taken))
-    target, ws, src = factors(args.dir, 0, 0, 0)
+    inst = Instance(args.dir)
+    ws, src = inst.factors(0, 0, 0)
     if not src.startswith("the instance's"):
         fail("--check: %s holds no init_compressed_W*.npy (export with --methods compressed)" % args.dir)
+    ws_init = [w.copy() for w in ws]
     L = len(ws)
     eta, alpha = float(cfg["eta"]), float(cfg.get("alpha") or 1)
     mult = multipliers(L, alpha)
@@ -329,19 +487,22 @@ def check(args):
     work = cfg.get("workload")
     others = []  # the timed variants of the same step, checked too
     if work == "mc":
-        samp = Sampled(target, load(os.path.join(args.dir, "mask.npy"), 2) != 0)
+        if inst.obs is None:
+            fail("--check: %s holds no observed entries (mask.npy or observed_*.npy)" % args.dir)
+        samp = Sampled(inst)
         wd = [w.copy() for w in ws]
         step_sampled(ws, samp, eta, mult)
         step_sampled(wd, samp, eta, mult, dense=True)
-        others.append(("sampled-mc-dense", wd))
+        others.append(("dense-mc", wd))
         name = "sampled-mc"
     elif work == "mf":
-        rows, cols = target.shape
+        rows, cols = inst.rows, inst.cols
         c = 1.0 if cfg.get("loss") == "sum" else 1.0 / (rows * cols)
-        step_factored(ws, target, c, eta, mult)
+        step_factored(ws, inst.target(), c, eta, mult)
         name = "factored-mf"
     else:
         fail("%s: workload %r; --check knows mc and mf" % (man_path, work))
+
     def rel(mine):
         return max(float(np.max(np.abs(w - g)) / max(np.max(np.abs(g)), np.finfo(float).tiny)) for w, g in zip(mine, got))
 
@@ -350,32 +511,75 @@ def check(args):
         d = rel(o)
         print("check numpy %s against %s: max relative difference %.3g (%s)" % (oname, args.check, d, "ok" if d <= args.tol else "FAIL"))
         worst = max(worst, d)
-    moved = max(float(np.max(np.abs(w - w0))) for w, w0 in zip(ws, factors(args.dir, 0, 0, 0)[1]))
+    moved = max(float(np.max(np.abs(w - w0))) for w, w0 in zip(ws, ws_init))
     ok = worst <= args.tol
     print("check numpy %s: one step (eta=%g, alpha=%g) against %s: max relative difference %.3g (%s, tolerance %g; the step moved the factors by up to %.3g)" % (
         name, eta, alpha, args.check, worst, "ok" if ok else "FAIL", args.tol, moved))
     return 0 if ok else 1
 
 
+def draw(args):
+    d = args.d
+    if d is None or d < 10:
+        fail("--draw needs --d of at least 10 (got %s)" % d)
+    if args.draw == "mc" and not (0 < args.p <= 1):
+        fail("--p %g: must be in (0, 1]" % args.p)
+    if os.path.exists(args.dir) and os.listdir(args.dir):
+        fail("%s: exists and is not empty (--draw writes a new folder)" % args.dir)
+    os.makedirs(args.dir, exist_ok=True)
+    rng = np.random.default_rng(args.seed)
+    u, _ = np.linalg.qr(rng.standard_normal((d, 5)))
+    v, _ = np.linalg.qr(rng.standard_normal((d, 5)))
+    np.save(os.path.join(args.dir, "target.npy"), (u * np.array([5.0, 4.0, 3.0, 2.0, 1.0])) @ v.T)
+    if args.draw == "mc":
+        k = int(args.p * d * d)
+        mask = np.zeros(d * d)
+        mask[rng.choice(d * d, k, replace=False)] = 1
+        np.save(os.path.join(args.dir, "mask.npy"), mask.reshape(d, d))
+        print("drew %s: target.npy (%d x %d, rank 5) and mask.npy (%d observed entries, seed %d)" % (args.dir, d, d, k, args.seed))
+    else:
+        print("drew %s: target.npy (%d x %d, rank 5, seed %d)" % (args.dir, d, d, args.seed))
+    return 0
+
+
+def steps_list(v):
+    out = [s.strip() for s in v.split(",") if s.strip()]
+    for s in out:
+        if s not in STEPS:
+            raise argparse.ArgumentTypeError("unknown step %r (want a comma list of %s)" % (s, ", ".join(STEPS)))
+    if not out:
+        raise argparse.ArgumentTypeError("empty list (want a comma list of %s)" % ", ".join(STEPS))
+    return out
+
+
 def main(argv):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("dir", help="instance folder written by lowdim run --save-instance")
+    p.add_argument("dir", help="instance folder written by lowdim run --save-instance (or to write with --draw)")
     p.add_argument("--steps", type=int, default=20, help="steps per timed run (default 20)")
     p.add_argument("--repeats", type=int, default=5, help="timed runs; the median is printed (default 5)")
-    p.add_argument("--only", choices=["sampled-mc", "factored-mf"], help="time one step only")
+    p.add_argument("--only", type=steps_list, help="comma list of the steps to time: %s" % ", ".join(STEPS))
+    p.add_argument("--lib", choices=["numpy", "torch", "both"], default="both", help="libraries to time (default both)")
+    p.add_argument("--threads", type=int, help="threads of NumPy's BLAS (OPENBLAS_NUM_THREADS) and of PyTorch (default: theirs)")
     p.add_argument("--r-hat", type=int, default=10, help="width of random factors when the instance holds none (default 10, lowdim bench's)")
     p.add_argument("--depth", type=int, default=3, help="layers of random factors (default 3)")
-    p.add_argument("--seed", type=int, default=1, help="seed of random factors (default 1)")
+    p.add_argument("--seed", type=int, default=1, help="seed of random factors and of --draw (default 1)")
     p.add_argument("--eta", type=float, default=1e-9, help="learning rate of the timed steps (default 1e-9, lowdim bench's)")
     p.add_argument("--alpha", type=float, default=1.0, help="outer layers' multiplier of the timed steps (default 1)")
     p.add_argument("--check", metavar="MODEL_DIR", help="compare one step with lowdim's (see above)")
     p.add_argument("--tol", type=float, default=1e-10, help="--check's tolerance (default 1e-10)")
+    p.add_argument("--draw", choices=["mc", "mf"], help="write a dense instance into DIR (see above)")
+    p.add_argument("--d", type=int, help="--draw's size")
+    p.add_argument("--p", type=float, default=0.3, help="--draw mc's observed fraction (default 0.3, lowdim bench's)")
     args = p.parse_args(argv)
+    if args.draw:
+        return draw(args)
     if not os.path.isdir(args.dir):
         fail("%s: not a folder (want one written by lowdim run --save-instance)" % args.dir)
     for flag, v, lo in (("--steps", args.steps, 1), ("--repeats", args.repeats, 1), ("--r-hat", args.r_hat, 1), ("--depth", args.depth, 2)):
         if v < lo:
             fail("%s %d: must be at least %d" % (flag, v, lo))
+    if args.threads is not None and args.threads < 1:
+        fail("--threads %d: must be at least 1" % args.threads)
     if not (args.eta > 0 and np.isfinite(args.eta)):
         fail("--eta %g: must be positive and finite" % args.eta)
     if args.check:
