@@ -11,7 +11,6 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/lowdim/lowdim/internal/testenv"
-	"github.com/lowdim/lowdim/machine"
 )
 
 // ciBudget and ciFlags replace the examples' GATE_BUDGET and GATE_FLAGS:
@@ -85,9 +84,7 @@ func git(t *testing.T, dir string, args ...string) string {
 // Go build cache serves the unchanged packages): the gonum pass only.
 func TestCIExamples(t *testing.T) {
 	testenv.SkipIfShort(t, "clones the repository, builds lowdim three times and runs the gate, per CI file (about 30 s each)")
-	if machine.BLASBackend != "gonum" {
-		t.Skip("backend-independent: the gonum pass of make test runs it")
-	}
+	testenv.GonumPassOnly(t, "the CI files' commands, which build lowdim with the backend make would choose")
 	top := git(t, ".", "rev-parse", "--show-toplevel")
 	clone := filepath.Join(t.TempDir(), "clone")
 	git(t, ".", "clone", "-q", top, clone)

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/lowdim/lowdim/internal/testenv"
 )
 
 // TestJudgeToleranceUnits: B/op on each side's smallest sample within 5%
@@ -104,6 +106,7 @@ func TestJudgeMemory(t *testing.T) {
 // MB), compared when both sides ran the same cases and reported when the
 // head has new ones.
 func TestRunPeakRSS(t *testing.T) {
+	testenv.GonumPassOnly(t, "the gate's rounds on a fake lowdim (a bash script)")
 	bin := fakeBinary(t)
 	side := func(cases string) Binary {
 		return Binary{Path: bin, Env: []string{"FAKE_CASES=" + cases, "FAKE_NS=1000", "FAKE_FLOPS=10", "FAKE_SLEEP=0"}}
@@ -138,6 +141,7 @@ func TestRunPeakRSS(t *testing.T) {
 // at once: the killed script's sleep still holds its stdout, which Wait
 // gives up on after cmd.WaitDelay (without it, Run waited the sleep's 30 s).
 func TestRunCancelAfterInterrupt(t *testing.T) {
+	testenv.GonumPassOnly(t, "the gate's cancel of a fake lowdim (a bash script)")
 	p := fakeBinary(t)
 	// The bench ignores SIGINT and sleeps 30 s: only the kill ends it.
 	wrap := filepath.Join(t.TempDir(), "wrap")

@@ -20,6 +20,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/lowdim/lowdim/internal/testenv"
 	"gonum.org/v1/gonum/stat/distuv"
 )
 
@@ -141,6 +143,7 @@ func powerRows(runs []powerRun) []powerRow {
 //
 //	go test ./gate -run TestPower -v
 func TestPower(t *testing.T) {
+	testenv.GonumPassOnly(t, "statistics of testdata/power.tsv")
 	rows := powerRows(readPower(t, "testdata/power.tsv"))
 	for _, r := range rows {
 		what := "false alarms"
@@ -582,6 +585,7 @@ func roundsFor(runs []sampleRun, budget time.Duration) (n int, roundTime time.Du
 //
 //	go test ./gate -run TestPowerByBudget -v
 func TestPowerByBudget(t *testing.T) {
+	testenv.GonumPassOnly(t, "statistics of the stored samples of testdata/power-samples.tsv")
 	const file = "testdata/power-samples.tsv"
 	f, err := os.Open(file)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -769,6 +773,7 @@ func synthRuns(runs, rounds int, names []string, noise func(*rand.Rand) float64,
 // TestPowerDerivation runs the derivation of TestPowerByBudget on
 // synthetic A/A runs whose answer is known.
 func TestPowerDerivation(t *testing.T) {
+	testenv.GonumPassOnly(t, "statistics of simulated samples")
 	grid := powerGrid()
 	rng := rand.New(rand.NewPCG(powerSeed, 2))
 	const n, w = 100, 400 // 400 windows: a standard error of 0.011 near 95%

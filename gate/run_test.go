@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/lowdim/lowdim/internal/testenv"
 )
 
 // fakeLowdim is a stand-in for a lowdim binary: bench --list prints the
@@ -37,6 +39,7 @@ func fakeBinary(t *testing.T) string {
 }
 
 func TestRunFake(t *testing.T) {
+	testenv.GonumPassOnly(t, "the gate's rounds on a fake lowdim (a bash script)")
 	bin := fakeBinary(t)
 	side := func(cases, ns, flops, sleep string) Binary {
 		return Binary{Path: bin, Env: []string{"FAKE_CASES=" + cases, "FAKE_NS=" + ns, "FAKE_FLOPS=" + flops, "FAKE_SLEEP=" + sleep}}
