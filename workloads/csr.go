@@ -1,6 +1,7 @@
 package workloads
 
 import (
+	"fmt"
 	"runtime"
 	"slices"
 	"sync"
@@ -61,6 +62,13 @@ func csrPanels(rows, cols, nnz, l int) int {
 // goroutines' bookkeeping, never an |O| x l or a dense rows x cols
 // temporary.
 func csrProducts(rows int, rowPtr []int, cols []int32, vals []float64) (apply, applyT func(dst, x *mat.Dense)) {
+	// The panels bound the columns above; the kernels (csrVector) trust
+	// them to be non-negative too.
+	for _, j := range cols {
+		if j < 0 {
+			panic(fmt.Errorf("workloads: csrProducts: column %d", j))
+		}
+	}
 	apply = func(dst, x *mat.Dense) {
 		n, l := x.Dims()
 		xr, dr := x.RawMatrix(), dst.RawMatrix()
@@ -143,11 +151,13 @@ func panelBounds(n, np int) []int {
 
 // gatherRow adds vals[t] times row cols[t] of x (row-major, stride
 // stride) to d, for t in order: d[m] += vals[t] x[cols[t], m], each
-// column's sum kept in a register over the entries, eight columns at a
-// time. The sums are those of the plain loop, in its order.
+// column's sum kept in a register over the entries, sixteen, eight or
+// four columns at a time through the AVX kernels (csrVector), then eight,
+// four and one at a time in Go. The sums are those of the plain loop, in
+// its order.
 func gatherRow(d, x []float64, stride int, cols []int32, vals []float64) {
 	l := len(d)
-	m := 0
+	m := gatherVector(d, x, stride, cols, vals)
 	for ; m+8 <= l; m += 8 {
 		a0, a1, a2, a3, a4, a5, a6, a7 := d[m], d[m+1], d[m+2], d[m+3], d[m+4], d[m+5], d[m+6], d[m+7]
 		for t, j := range cols {
@@ -186,12 +196,13 @@ func gatherRow(d, x []float64, stride int, cols []int32, vals []float64) {
 }
 
 // scatterRow adds vals[t] times xi to row cols[t] of d (row-major, stride
-// stride), for t in order: d[cols[t], m] += vals[t] xi[m], holding eight
-// entries of xi in registers at a time. The sums are those of the plain
-// loop, in its order.
+// stride), for t in order: d[cols[t], m] += vals[t] xi[m], holding
+// sixteen, eight or four entries of xi in registers at a time through the
+// AVX kernels (csrVector), then eight, four and one in Go. The sums are
+// those of the plain loop, in its order.
 func scatterRow(d []float64, stride int, xi []float64, cols []int32, vals []float64) {
 	l := len(xi)
-	m := 0
+	m := scatterVector(d, stride, xi, cols, vals)
 	for ; m+8 <= l; m += 8 {
 		x0, x1, x2, x3, x4, x5, x6, x7 := xi[m], xi[m+1], xi[m+2], xi[m+3], xi[m+4], xi[m+5], xi[m+6], xi[m+7]
 		for t, j := range cols {

@@ -41,9 +41,10 @@ func csrReference(rows, n int, rowPtr []int, cols []int32, vals []float64, x *ma
 // results exactly at GOMAXPROCS 1, 2, 3 and 7, on shapes above and below
 // csrParallelMin, in one column panel and in many (csrPanelBytes and
 // csrPanelEntries made small: up to one panel a column), on blocks of
-// 1 to 30 columns (the eight- and four-column steps of gatherRow and
-// scatterRow and their remainders), with dst filled with NaN before each
-// call (an entry left unwritten shows).
+// 1 to 30 columns (the sixteen-, eight- and four-column steps of
+// gatherRow and scatterRow and their remainders), through the AVX kernels
+// where the CPU has them and through the Go loops (at GOMAXPROCS 3), with
+// dst filled with NaN before each call (an entry left unwritten shows).
 func TestCSRProductsBitIdentical(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
 	defer func(b, e int) { csrPanelBytes, csrPanelEntries = b, e }(csrPanelBytes, csrPanelEntries)
@@ -73,7 +74,10 @@ func TestCSRProductsBitIdentical(t *testing.T) {
 			bytes, perRow int
 		}{{"default", 4 << 20, 16}, {"many", 64, 1}} {
 			for _, procs := range []int{1, 2, 3, 7} {
-				t.Run(fmt.Sprintf("%dx%d/l=%d/panels=%s/procs=%d", tc.rows, tc.cols, tc.l, panels.name, procs), func(t *testing.T) {
+				vector := csrVector && procs != 3 // the Go loops at 3
+				t.Run(fmt.Sprintf("%dx%d/l=%d/panels=%s/procs=%d/vector=%t", tc.rows, tc.cols, tc.l, panels.name, procs, vector), func(t *testing.T) {
+					defer func(v bool) { csrVector = v }(csrVector)
+					csrVector = vector
 					csrPanelBytes, csrPanelEntries = panels.bytes, panels.perRow
 					if panels.name == "many" {
 						require.Greater(t, csrPanels(tc.rows, tc.cols, len(cols), tc.l), 1, "several panels")
