@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/bits"
 	"math/rand/v2"
+	"runtime"
 )
 
 // SampleObserved draws exactly k = floor(p*rows*cols) distinct entries
@@ -77,7 +78,9 @@ func sampleBitset(rows, cols int, k int64, rng *rand.Rand) (rowPtr []int, colIdx
 // indices reaches k at the same draw as sampleBitset's, with the same set.
 // Memory: the k indices and a scratch of the same size (16 bytes per
 // entry), then the result; time O(k) per batch, with about
-// log(k)/log(1/p) batches.
+// log(k)/log(1/p) batches. The sort runs on up to GOMAXPROCS goroutines
+// (sortKeys); a sorted array has one order, so the result does not depend
+// on them.
 func sampleSorted(rows, cols int, k int64, rng *rand.Rand) (rowPtr []int, colIdx []int32, err error) {
 	n := int64(rows) * int64(cols)
 	keys := make([]uint64, k)
@@ -89,7 +92,7 @@ func sampleSorted(rows, cols int, k int64, rng *rand.Rand) (rowPtr []int, colIdx
 		for t := range batch {
 			batch[t] = uint64(rng.Int64N(n))
 		}
-		radixSort(batch, scratch[:len(batch)], nbits)
+		sortKeys(batch, scratch[:len(batch)], nbits)
 		nb := len(dedupSorted(batch))
 		have = mergeUnion(keys, have, nb, scratch)
 	}
@@ -110,6 +113,82 @@ func sampleSorted(rows, cols int, k int64, rng *rand.Rand) (rowPtr []int, colIdx
 		rowPtr[row] = len(keys)
 	}
 	return rowPtr, colIdx, nil
+}
+
+// sortMinParallel is the fewest values sortKeys sorts in buckets on
+// several goroutines; fewer go through radixSort alone.
+const sortMinParallel = 1 << 16
+
+// bucketBits is the width of the digit by which sortKeys first distributes
+// the values: 2^bucketBits buckets (2048), of about 170 KB each at
+// d = 262,144 and p = 0.000625 (43 million values), so that each sorts in
+// a core's L2 cache.
+const bucketBits = 11
+
+// sortKeys sorts a (values below 2^nbits) increasingly, using scratch
+// (len(a)) as the other buffer, as radixSort does: for a of
+// sortMinParallel values or more and nbits above bucketBits + radixDigit,
+// by most significant digit first — one pass counts the values of each
+// bucket of their top bucketBits bits and one moves them into their
+// buckets in scratch, each on up to GOMAXPROCS goroutines over their own
+// parts of a, then each bucket is sorted by radixSort on its remaining
+// bits, in cache, and copied back to a, the buckets split among the
+// goroutines. Where radixSort passes over all of a once per 11-bit digit
+// (4 passes at 36 bits), scattering each value to one of 2048 places in
+// memory, this passes over memory twice; the buckets' passes run in
+// cache. It allocates 2^bucketBits counters per goroutine.
+func sortKeys(a, scratch []uint64, nbits int) {
+	if len(a) < 2 {
+		return
+	}
+	if len(a) < sortMinParallel || nbits <= bucketBits+radixDigit {
+		radixSort(a, scratch, nbits)
+		return
+	}
+	shift := nbits - bucketBits
+	g := max(1, min(runtime.GOMAXPROCS(0), len(a)/sortMinParallel))
+	part := func(t int) []uint64 { return a[t*len(a)/g : (t+1)*len(a)/g] }
+	counts := make([][1 << bucketBits]int, g)
+	parallelRanges(g, g*csrParallelMin, func(t0, t1 int) {
+		for t := t0; t < t1; t++ {
+			c := &counts[t]
+			for _, v := range part(t) {
+				c[v>>shift]++
+			}
+		}
+	})
+	// Bucket b of part t starts after the buckets before b (of every
+	// part) and bucket b of the parts before t.
+	var start [1<<bucketBits + 1]int
+	pos := 0
+	for b := range 1 << bucketBits {
+		start[b] = pos
+		for t := range g {
+			c := counts[t][b]
+			counts[t][b] = pos
+			pos += c
+		}
+	}
+	start[1<<bucketBits] = pos
+	parallelRanges(g, g*csrParallelMin, func(t0, t1 int) {
+		for t := t0; t < t1; t++ {
+			next := &counts[t]
+			for _, v := range part(t) {
+				b := v >> shift
+				scratch[next[b]] = v
+				next[b]++
+			}
+		}
+	})
+	parallelRanges(1<<bucketBits, len(a), func(b0, b1 int) {
+		for b := b0; b < b1; b++ {
+			lo, hi := start[b], start[b+1]
+			if hi-lo > 1 {
+				radixSort(scratch[lo:hi], a[lo:hi], shift)
+			}
+			copy(a[lo:hi], scratch[lo:hi])
+		}
+	})
 }
 
 // radixDigit is the width in bits of radixSort's digits: 2048 counters,

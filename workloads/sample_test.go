@@ -3,6 +3,8 @@ package workloads
 import (
 	"fmt"
 	"math/rand/v2"
+	"runtime"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -12,7 +14,7 @@ import (
 // entries and leave the generator in the same state (the next draw
 // agrees), over shapes and fractions from a handful of entries to all of
 // them (p = 1: many batches) and sizes whose indices need one to four
-// radix digits. SampleObserved's results at a seed therefore do not
+// radix digits, sorted by radixSort alone or in sortKeys's buckets. SampleObserved's results at a seed therefore do not
 // depend on which way it takes.
 func TestSampleObservedWays(t *testing.T) {
 	cases := []struct {
@@ -21,6 +23,7 @@ func TestSampleObservedWays(t *testing.T) {
 	}{
 		{1, 1, 1}, {3, 5, 0.2}, {37, 41, 0.3}, {37, 41, 1}, {200, 150, 0.9},
 		{1000, 1000, 0.001}, {64, 4096, 0.01}, {3000, 2500, 0.0005}, {100000, 50, 0.002},
+		{3000, 3000, 0.01}, {4000, 5000, 0.02}, // sortKeys's buckets
 	}
 	for _, tc := range cases {
 		t.Run(fmt.Sprintf("%dx%d/p=%g", tc.rows, tc.cols, tc.p), func(t *testing.T) {
@@ -35,6 +38,34 @@ func TestSampleObservedWays(t *testing.T) {
 			require.Equal(t, c1, c2, "columns")
 			require.Equal(t, r1.Uint64(), r2.Uint64(), "the generator's next draw")
 		})
+	}
+}
+
+// TestSortKeys: sortKeys sorts like slices.Sort at GOMAXPROCS 1, 2 and 3,
+// through radixSort alone (few values, or few bits) and through its
+// buckets (with empty buckets and repeats: values drawn from a small range
+// in the top bits).
+func TestSortKeys(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	for _, tc := range []struct{ n, nbits int }{
+		{0, 36}, {1, 36}, {1000, 36}, {sortMinParallel, 22}, {sortMinParallel, 36}, {3*sortMinParallel + 7, 36}, {200000, 23}, {150000, 64},
+	} {
+		rng := rand.New(rand.NewPCG(4, uint64(tc.n)))
+		a := make([]uint64, tc.n)
+		for i := range a {
+			a[i] = rng.Uint64() >> (64 - tc.nbits)
+			if i%3 == 0 && tc.nbits > 40 {
+				a[i] &^= 0xff << (tc.nbits - 8) // empty buckets
+			}
+		}
+		want := slices.Clone(a)
+		slices.Sort(want)
+		for _, procs := range []int{1, 2, 3} {
+			runtime.GOMAXPROCS(procs)
+			got := slices.Clone(a)
+			sortKeys(got, make([]uint64, len(got)), tc.nbits)
+			require.Equal(t, want, got, "n=%d nbits=%d procs=%d", tc.n, tc.nbits, procs)
+		}
 	}
 }
 
