@@ -117,8 +117,13 @@ func BuildLog(c config.Config, log io.Writer) (*Instance, error) {
 		}
 		if el := time.Since(start); log != nil && el >= time.Second {
 			rows, cols := w.Dims()
-			fmt.Fprintf(log, "instance: the target's factors, %d observed entries of %d x %d and the target's values on them in %.1f s\n",
-				observed(w), rows, cols, el.Seconds())
+			phases := ""
+			if b, ok := w.(interface{ Built() workloads.SparseBuild }); ok {
+				t := b.Built()
+				phases = fmt.Sprintf(" (factors %.1f s, sampling %.1f s, values %.1f s)", t.Factors.Seconds(), t.Sampling.Seconds(), t.Values.Seconds())
+			}
+			fmt.Fprintf(log, "instance: the target's factors, %d observed entries of %d x %d and the target's values on them in %.1f s%s\n",
+				observed(w), rows, cols, el.Seconds(), phases)
 		}
 		if l, ok := w.(interface{ SetLog(io.Writer) }); ok {
 			l.SetLog(log)

@@ -102,3 +102,32 @@ func nanDense(r, c int) *mat.Dense {
 	}
 	return m
 }
+
+// TestFactoredValues: the target's values on the observed entries, in
+// column panels on several goroutines, equal Factored.At bit for bit, in
+// one panel and in many, at GOMAXPROCS 1, 2 and 3.
+func TestFactoredValues(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	defer func(b, e int) { csrPanelBytes, csrPanelEntries = b, e }(csrPanelBytes, csrPanelEntries)
+	rng := rand.New(rand.NewPCG(8, 1))
+	const rows, cols = 900, 1300
+	phi, err := NewFactoredRect(rows, cols, QuarterCircle(rows, 7), rng)
+	require.NoError(t, err)
+	rowPtr, idx, err := SampleObserved(rows, cols, 0.2, rng)
+	require.NoError(t, err)
+	want := make([]float64, len(idx))
+	for i := range rows {
+		for k := rowPtr[i]; k < rowPtr[i+1]; k++ {
+			want[k] = phi.At(i, int(idx[k]))
+		}
+	}
+	for _, panels := range []struct{ bytes, perRow int }{{4 << 20, 16}, {512, 1}} {
+		csrPanelBytes, csrPanelEntries = panels.bytes, panels.perRow
+		for _, procs := range []int{1, 2, 3} {
+			runtime.GOMAXPROCS(procs)
+			got := make([]float64, len(idx))
+			phi.values(rowPtr, idx, got)
+			require.Equal(t, want, got, "panels of %d bytes (%d panels), GOMAXPROCS %d", panels.bytes, csrPanels(rows, cols, len(idx), 7), procs)
+		}
+	}
+}

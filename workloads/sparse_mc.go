@@ -5,6 +5,7 @@ import (
 	"io"
 	"math"
 	"math/rand/v2"
+	"time"
 
 	"gonum.org/v1/gonum/mat"
 )
@@ -27,7 +28,21 @@ type SparseMC struct {
 	rng    *rand.Rand
 	// log receives the progress of the randomized SVDs (SetLog).
 	log io.Writer
+	// built is how long mc's NewSparse took to draw it (Built).
+	built SparseBuild
 }
+
+// SparseBuild is how long the phases of drawing a sparse mc instance took
+// (the mc spec's NewSparse), wall time: the target's factors
+// (NewFactoredRect), the observed entries (SampleObserved), and the
+// target's values on them (NewSparseMC) with the observation noise.
+type SparseBuild struct {
+	Factors, Sampling, Values time.Duration
+}
+
+// Built returns how long the phases of drawing w took; zero for a
+// workload made by NewSparseMC alone.
+func (w *SparseMC) Built() SparseBuild { return w.built }
 
 // SetLog sends the progress of the surrogate's randomized SVDs
 // (TopSingular and TargetTop: 10 products with the observed entries each)
@@ -44,7 +59,8 @@ var _ Workload = (*SparseMC)(nil)
 // NewSparseMC returns the completion workload of phi observed on the CSR
 // pattern (rowPtr, cols) (as from SampleObserved). rng seeds the randomized
 // SVD of TopSingular. It evaluates the target at every observed entry
-// (O(|O| r), on up to GOMAXPROCS goroutines, each entry on its own).
+// (O(|O| r), on up to GOMAXPROCS goroutines, each entry on its own, in
+// column panels: Factored.values).
 func NewSparseMC(phi *Factored, rowPtr []int, cols []int32, rng *rand.Rand) (*SparseMC, error) {
 	r, c := phi.Dims()
 	if len(rowPtr) != r+1 || rowPtr[0] != 0 || rowPtr[r] != len(cols) {
@@ -61,14 +77,53 @@ func NewSparseMC(phi *Factored, rowPtr []int, cols []int32, rng *rand.Rand) (*Sp
 		}
 	}
 	w := &SparseMC{phi: phi, rowPtr: rowPtr, cols: cols, vals: make([]float64, len(cols)), rng: rng}
-	parallelRanges(r, len(cols)*len(phi.S), func(r0, r1 int) {
-		for i := r0; i < r1; i++ {
-			for k := rowPtr[i]; k < rowPtr[i+1]; k++ {
-				w.vals[k] = phi.At(i, int(cols[k]))
+	phi.values(rowPtr, cols, w.vals)
+	return w, nil
+}
+
+// values sets vals[t] to Phi_ij (At: the same sum, term by term) for the
+// entries t of the CSR pattern (rowPtr, cols), on up to GOMAXPROCS
+// goroutines over their own rows. The entries are visited in column panels
+// (csrPanels: rows of V in panels of csrPanelBytes), so that the rows of V
+// they read at random columns come from cache. It allocates a cursor per
+// row and a row of r per goroutine.
+func (f *Factored) values(rowPtr []int, cols []int32, vals []float64) {
+	rows, n := f.Dims()
+	r := len(f.S)
+	vr := f.V.RawMatrix()
+	bounds := panelBounds(n, csrPanels(rows, n, len(cols), r))
+	parallelRanges(rows, len(cols)*r, func(r0, r1 int) {
+		cur := make([]int, r1-r0)
+		copy(cur, rowPtr[r0:r1])
+		us := make([]float64, r)
+		for _, hi := range bounds[1:] {
+			hi := int32(hi)
+			for i := r0; i < r1; i++ {
+				t0 := cur[i-r0]
+				t1, end := t0, rowPtr[i+1]
+				for t1 < end && cols[t1] < hi {
+					t1++
+				}
+				if t1 == t0 {
+					continue
+				}
+				cur[i-r0] = t1
+				// u_k S_k, as At's u[k] * sk * v[k] groups it.
+				for k, u := range f.U.RawRowView(i)[:r] {
+					us[k] = u * f.S[k]
+				}
+				for t := t0; t < t1; t++ {
+					j := int(cols[t])
+					v := vr.Data[j*vr.Stride : j*vr.Stride+r]
+					var s float64
+					for k, uk := range us {
+						s += uk * v[k]
+					}
+					vals[t] = s
+				}
 			}
 		}
 	})
-	return w, nil
 }
 
 func (w *SparseMC) Name() string          { return "mc" }

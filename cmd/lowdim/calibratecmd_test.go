@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/lowdim/lowdim/calibrate"
+	"github.com/lowdim/lowdim/internal/testenv"
 	"github.com/lowdim/lowdim/machine"
 )
 
@@ -47,7 +48,13 @@ func TestCalibrateExitCodes(t *testing.T) {
 }
 
 // TestCalibrateQuick measures a tiny calibration, stores it and shows it.
+// It runs in the last pass of make test only: what it checks is the
+// command (its output, the file it writes, --show), which each backend
+// exercises alike; calibrate's own tests (TestMeasureTiny) measure with
+// each backend in every pass. Most of its time is the memory levels'
+// fixed samples, the same under every backend.
 func TestCalibrateQuick(t *testing.T) {
+	testenv.LastPassOnly(t, "the calibrate command's output, file and --show")
 	t.Setenv("XDG_CACHE_HOME", t.TempDir())
 	var stdout, stderr bytes.Buffer
 	code := run([]string{"calibrate", "--sizes", "16,32", "--reps", "1", "--triad-mb", "1"}, &stdout, &stderr)
