@@ -12,7 +12,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/lowdim/lowdim/internal/testenv"
-	"github.com/lowdim/lowdim/machine"
 )
 
 // TestGateBadInputs: every bad input is refused with exit 2 and a message
@@ -70,12 +69,12 @@ func TestGateBadInputs(t *testing.T) {
 // beyond the noise of a loaded two-core machine, so the test does not
 // flake: a 3x plant gave p = 0.041 over 6 + 6 samples at a low
 // scheduling priority, above its Holm limit) fails (exit 1). The Markdown and JSON files are written. It
-// builds a binary, so it runs in the gonum pass of make test only.
+// builds a binary (pure Go, whatever the pass) and runs the gate for 16 s
+// of wall time on one core, so it runs once, in the last pass of make test,
+// which has less to run than the gonum pass (testenv.LastPassOnly).
 func TestGateEndToEnd(t *testing.T) {
 	testenv.SkipIfShort(t, "builds lowdim and runs the gate twice (about 25 s)")
-	if machine.BLASBackend != "gonum" {
-		t.Skip("backend-independent: the gonum pass of make test runs it")
-	}
+	testenv.LastPassOnly(t, "the gate on a binary built with the default tags, the same in every pass")
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "lowdim")
 	out, err := exec.Command("go", "build", "-tags", "lowdim_plant", "-o", bin, ".").CombinedOutput()
