@@ -33,11 +33,14 @@ import (
 // of B^T and of the back-propagated product it touches stays in the core's
 // L2 cache (or, on sparse rows, the last-level cache); B^T and the product
 // are interleaved row by row (one 2h-row per column of W) so that one cache
-// line fetch serves both. Each row of a panel runs through an assembler
-// kernel (sampledRunAVX2, where the CPU has AVX2 and FMA and the build is
-// not purego) or the portable loop runLoop; the two agree within a few
-// units of h 2^-53 relative per entry (sampled_kernel_test.go). Its flops
-// are counted by Evaluate.
+// line fetch serves both. A share's rows of a panel run through an
+// assembler kernel in one call (sampledPanelAVX2, where the CPU has AVX2
+// and FMA and the build is not purego; it prefetches the rows of the
+// entries ahead, whose columns it knows), or row by row through the
+// portable loop runLoop; the two agree within a few units of h 2^-53
+// relative per entry (sampled_kernel_test.go). At the end of the pass the
+// shares' halves of the product are summed and transposed in parallel
+// column parts (reduce). Its flops are counted by Evaluate.
 type SampledMC struct {
 	// core is the state. The helper goroutines hold the core, never the
 	// handle, so that the handle can be collected and its cleanup stop them;
@@ -260,7 +263,7 @@ func (s *sampledCore) help(jobs chan int) {
 
 // panelOrder copies the CSR entries into column-panel order (a counting
 // sort by panel, stable within each row). It panics when a column is
-// outside [0, c): the assembler kernel (sampledRunAVX2) indexes the
+// outside [0, c): the assembler kernel (sampledPanelAVX2) indexes the
 // interleaved buffer's c rows by column without a bounds check, and the
 // panel of a column in (-pw, 0) or [c, panels pw) would not catch it.
 func (s *sampledCore) panelOrder(rowPtr []int, cols []int32, vals []float64, c int) {
@@ -416,7 +419,9 @@ func (s *sampledCore) run(b *mat.Dense, w int) {
 }
 
 // runLoop is the portable loop over the observed entries of one row of one
-// panel (see sampledRunAVX2 for the arguments): for each entry it forms
+// panel (A[i,:] in ai, gacc, the interleaved buffer with rows of stride
+// floats, the row's columns and values, inv = 1/|O|; see
+// sampledPanelAVX2): for each entry it forms
 // e = ai . B^T[j,:] - v and adds r = inv e times B^T[j,:] to gacc and r ai
 // to C[j,:], two entries at a time, and returns ss plus the e^2 (in the
 // order of the loop before the assembler kernel, so that the portable

@@ -5,13 +5,13 @@ package trainer
 import "golang.org/x/sys/cpu"
 
 // vectorKernel says whether the fused sampled pass runs its entries
-// through sampledRunAVX2 (an AVX2 and FMA assembler kernel) instead of the
+// through sampledPanelAVX2 (an AVX2 and FMA assembler kernel) instead of the
 // portable Go loop: on amd64 with both extensions, unless built with the
 // purego tag. Tests switch it to compare the two (export_test.go), never
 // on where vectorCPU is false.
 var vectorKernel = vectorCPU
 
-// vectorCPU says whether this CPU can run sampledRunAVX2 (AVX2 and FMA).
+// vectorCPU says whether this CPU can run sampledPanelAVX2 (AVX2 and FMA).
 var vectorCPU = cpu.X86.HasAVX2 && cpu.X86.HasFMA
 
 // vectorKernelName names the kernel that vectorKernel selects.
