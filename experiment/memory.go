@@ -108,9 +108,27 @@ func planMemory(c config.Config, loaded, keepInit bool) memplan.Plan {
 		if extra > 0 {
 			items = append(items, memplan.Item{What: "the checks' networks and copies beside the " + m + " network", Flag: mflag, Value: msize, Bytes: extra})
 		}
+		if b := keptVectorsBytes(m, c, rows, cols, dense); b > 0 {
+			items = append(items, memplan.Item{What: "the surrogate's top singular vectors the time preflight's probe keeps for training", Flag: mflag, Value: msize, Bytes: b})
+		}
 		p.Add("training "+m, items...)
 	}
 	return p
+}
+
+// keptVectorsBytes is the memory of the surrogate's top k singular
+// vectors (rows x k and cols x k) that the time preflight's probe of
+// method m computes for training and keeps while it trains (rehearse,
+// workloads.Rehearser), on an instance whose surrogate is not held densely;
+// 0 for a method that computes none (methods.SurrogateVectors). The plan
+// counts them in the method's training phase, which the probe's steps
+// share.
+func keptVectorsBytes(m string, c config.Config, rows, cols int, dense bool) uint64 {
+	k := methods.SurrogateVectors(m, c)
+	if dense || k == 0 {
+		return 0
+	}
+	return 8 * uint64(k) * uint64(rows+cols)
 }
 
 // shadowBytes is what the checker adds beside a method's network

@@ -20,7 +20,10 @@ import (
 //   - while drawn, SampleObserved's sorted batches (p < 1/128): 16 o =
 //     171,798,688;
 //   - the randomized SVD's peak (methods.RandSVDBytes, l = 30, k = 20):
-//     8 max(l (d + 3d), l (2d + d) + k (d + d)) = 8 * 130 d = 68,157,440.
+//     8 max(l (d + 3d), l (2d + d) + k (d + d)) = 8 * 130 d = 68,157,440;
+//   - while training (and the time preflight's probe, which keeps them
+//     for training: rehearse), the surrogate's top k singular vectors:
+//     8 k (d + d) = 20,971,520.
 func TestSparsePlanBytes(t *testing.T) {
 	const d = 65536
 	c := config.Config{Workload: "mc", D: d, R: 10, RHat: 20, Eps: 0.1, Eta: 1, Steps: 1,
@@ -39,12 +42,14 @@ func TestSparsePlanBytes(t *testing.T) {
 		observed = "the observed entries of --p 0.0025 of a --d 65536 target"
 		draw     = "the draw of the observed entries of --p 0.0025 of a --d 65536 target"
 		init     = "the compressed network's initialization"
+		kept     = "the surrogate's top singular vectors the time preflight's probe keeps for training"
 	)
 	require.Equal(t, map[string]uint64{observed: 139859072, draw: 171798688},
 		items["building the instance"])
 	require.Equal(t, uint64(139859072), items["initializing compressed"][observed])
 	require.Equal(t, uint64(68157440), items["initializing compressed"][init])
 	require.Equal(t, uint64(139859072), items["training compressed"][observed])
+	require.Equal(t, uint64(20971520), items["training compressed"][kept])
 	require.NotContains(t, items["training compressed"], draw, "the draw's scratch is not held while training")
 
 	// d = 262,144 (43 million entries): no phase near the 8.6 GB of a

@@ -9,8 +9,10 @@ import (
 
 	"github.com/lowdim/lowdim/config"
 	"github.com/lowdim/lowdim/instance"
+	"github.com/lowdim/lowdim/methods"
 	"github.com/lowdim/lowdim/results"
 	"github.com/lowdim/lowdim/trainer"
+	"github.com/lowdim/lowdim/workloads"
 )
 
 // This file holds the time preflight: before anything is trained, each
@@ -65,6 +67,10 @@ const probeFar = 2
 // interruption; the estimate then rests on the steps taken). It costs the
 // network's initialization once more and at most probeMaxTime of steps
 // (usually probeMinTime), and allocates what training the network does.
+// (timePreflight's probes share one cost with training: the randomized SVD
+// of a compressed network's spectral initialization on a sparse instance
+// runs in the probe and training reuses its vectors (rehearse); the
+// estimate's setup still counts it.)
 // Its errors are those of building the network.
 func EstimateTime(method string, c config.Config, in *instance.Instance, limit time.Duration, stop <-chan struct{}) (results.TimeEstimate, error) {
 	return estimateTime(method, method, c, in, false, limit, stop)
@@ -237,6 +243,38 @@ type probeNet struct {
 	keepInit     bool
 }
 
+// rehearse announces to a workload whose surrogate's top singular vectors
+// come from its own generator's stream (workloads.Rehearser) the one call
+// of TopSingular that the networks of nets make (methods.SurrogateVectors:
+// the compressed network's spectral initialization), so that the probe's
+// build computes the vectors training starts from and training's build
+// reuses them: the randomized SVD runs once instead of twice, with the
+// same draws and the same vectors. It returns the rehearsal's cancel, for
+// a probe that did not build its network; a no-op when there is nothing
+// to rehearse (no such network, an initialization loaded from files, or
+// several such networks, whose probes' calls come before training's and
+// would not be consecutive).
+func rehearse(nets []probeNet, in *instance.Instance) (cancel func()) {
+	none := func() {}
+	r, ok := in.Work.(workloads.Rehearser)
+	if !ok {
+		return none
+	}
+	k, calls := 0, 0
+	for _, n := range nets {
+		if in.Inits[n.method] != nil {
+			continue
+		}
+		if kn := methods.SurrogateVectors(n.method, n.c); kn > 0 {
+			k, calls = kn, calls+1
+		}
+	}
+	if calls != 1 {
+		return none
+	}
+	return r.RehearseTopSingular(k)
+}
+
 // probeNotice is how long a network's probe runs before the time
 // preflight says on TimeLog that it is under way (0: at once).
 var probeNotice = 3 * time.Second
@@ -253,6 +291,7 @@ func timePreflight(nets []probeNet, in *instance.Instance, opt Options) (*result
 	}
 	start := time.Now()
 	ti := &results.TimeInfo{MaxSeconds: opt.MaxTime.Seconds()}
+	defer rehearse(nets, in)()
 	for _, n := range nets {
 		if opt.interrupted() {
 			break

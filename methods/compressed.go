@@ -43,6 +43,7 @@ func init() {
 			}
 			return SVDBytes(rows, cols)
 		},
+		SurrogateVectors: func(c config.Config) int { return c.RHat },
 	})
 }
 

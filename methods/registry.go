@@ -55,6 +55,10 @@ type Spec struct {
 	// runs, in bytes, for a rows x cols problem whose surrogate is held
 	// densely or not (the memory plan's "initializing" phase); nil: none.
 	InitBytes func(c config.Config, rows, cols int, denseSurrogate bool) uint64
+	// SurrogateVectors is the k of the one TopSingular(k) call Init makes
+	// on a workload whose surrogate is not held densely (the compressed
+	// network's spectral initialization: r_hat); nil: Init makes none.
+	SurrogateVectors func(c config.Config) int
 }
 
 // SVDCopies is the number of rows x cols matrices a thin SVD of a square
@@ -77,6 +81,17 @@ func SVDBytes(rows, cols int) uint64 {
 func InitMemory(method string, c config.Config, rows, cols int, denseSurrogate bool) uint64 {
 	if f := mustLookup(method).InitBytes; f != nil {
 		return f(c, rows, cols, denseSurrogate)
+	}
+	return 0
+}
+
+// SurrogateVectors returns the k of the TopSingular(k) call method's Init
+// makes on a workload whose surrogate is not held densely (0 when it makes
+// none), for the time preflight's rehearsal of it
+// (workloads.Rehearser).
+func SurrogateVectors(method string, c config.Config) int {
+	if f := mustLookup(method).SurrogateVectors; f != nil {
+		return f(c)
 	}
 	return 0
 }

@@ -137,6 +137,7 @@ type EntriesMC struct {
 	test, val  heldList
 	center     Centering
 	rng        *rand.Rand
+	reh        rehearsal
 }
 
 var (
@@ -144,6 +145,7 @@ var (
 	_ TestLosser = (*EntriesMC)(nil)
 	_ Recoverer  = (*EntriesMC)(nil)
 	_ Scaler     = (*EntriesMC)(nil)
+	_ Rehearser  = (*EntriesMC)(nil)
 )
 
 // NewEntriesMC returns the completion workload of a rows x cols matrix
@@ -398,12 +400,19 @@ func (w *EntriesMC) checkFactors(a, bt *mat.Dense) {
 
 // TopSingular returns the k leading singular vectors of the surrogate
 // P_O(C)/p by randomized subspace iteration (4 power iterations), from the
-// training entries alone.
+// training entries alone. Each call continues the generator's stream, as
+// SparseMC.TopSingular's (RehearseTopSingular). The vectors must not be
+// modified.
 func (w *EntriesMC) TopSingular(k int) (u, v *mat.Dense, err error) {
-	apply, applyT := csrProducts(w.rows, w.rowPtr, w.colIdx, w.vals)
-	u, v, _, err = topSingular(w.rows, w.cols, k, 4, apply, applyT, w.rng)
-	return u, v, err
+	return w.reh.topSingular(k, func() { skipBlock(w.rows, w.cols, k, w.rng) }, func() (u, v *mat.Dense, err error) {
+		apply, applyT := csrProducts(w.rows, w.rowPtr, w.colIdx, w.vals)
+		u, v, _, err = topSingular(w.rows, w.cols, k, 4, apply, applyT, w.rng)
+		return u, v, err
+	})
 }
+
+// RehearseTopSingular implements Rehearser.
+func (w *EntriesMC) RehearseTopSingular(k int) (cancel func()) { return w.reh.announce(k) }
 
 // targetEstimate implements targetEstimator: the products with P_O(C) and
 // 1/p.

@@ -26,6 +26,7 @@ type SparseMC struct {
 	cols   []int32
 	vals   []float64
 	rng    *rand.Rand
+	reh    rehearsal
 	// log receives the progress of the randomized SVDs (SetLog).
 	log io.Writer
 	// built is how long mc's NewSparse took to draw it (Built).
@@ -54,7 +55,10 @@ func (w *SparseMC) SetLog(log io.Writer) { w.log = log }
 // topSingular with 4 power iterations: 2*4 + 2.
 const randSVDProducts = 10
 
-var _ Workload = (*SparseMC)(nil)
+var (
+	_ Workload  = (*SparseMC)(nil)
+	_ Rehearser = (*SparseMC)(nil)
+)
 
 // NewSparseMC returns the completion workload of phi observed on the CSR
 // pattern (rowPtr, cols) (as from SampleObserved). rng seeds the randomized
@@ -185,15 +189,21 @@ func (w *SparseMC) Gradient(dst, x *mat.Dense) float64 {
 // network built twice (the time preflight's probe, then training) starts
 // from the second call's vectors, as it always has (the golden
 // trajectories of cmd/lowdim's TestMCNoiseZeroBitIdentical/sparse hold
-// them).
+// them); RehearseTopSingular makes the first call compute them and the
+// second return them. The vectors must not be modified.
 func (w *SparseMC) TopSingular(k int) (u, v *mat.Dense, err error) {
 	r, c := w.Dims()
-	apply, applyT := w.applySurrogate()
-	p := newProgress(w.log, fmt.Sprintf("spectral initialization: the surrogate's top %d singular vectors", k), randSVDProducts, "products with the observed entries")
-	apply, applyT = counted(p, apply, applyT)
-	u, v, _, err = topSingular(r, c, k, 4, apply, applyT, w.rng)
-	return u, v, err
+	return w.reh.topSingular(k, func() { skipBlock(r, c, k, w.rng) }, func() (u, v *mat.Dense, err error) {
+		apply, applyT := w.applySurrogate()
+		p := newProgress(w.log, fmt.Sprintf("spectral initialization: the surrogate's top %d singular vectors", k), randSVDProducts, "products with the observed entries")
+		apply, applyT = counted(p, apply, applyT)
+		u, v, _, err = topSingular(r, c, k, 4, apply, applyT, w.rng)
+		return u, v, err
+	})
 }
+
+// RehearseTopSingular implements Rehearser.
+func (w *SparseMC) RehearseTopSingular(k int) (cancel func()) { return w.reh.announce(k) }
 
 // targetEstimate implements targetEstimator: the products with P_O(Phi),
 // never formed, and 1/p.
