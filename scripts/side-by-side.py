@@ -62,9 +62,12 @@ in another order, an error of a few units of 2^-53 times the sums' lengths).
 --draw writes a dense instance into DIR (created) without lowdim, whose
 generator takes a full SVD of a d x d Gaussian (minutes at d = 4096):
 target.npy = U diag(5, 4, 3, 2, 1) V^T with U, V Haar frames (QR of
-Gaussians, seed --seed), and for mc mask.npy with exactly floor(p d^2)
-observed entries drawn without replacement; lowdim bench --load-instance and
-this script read it.
+Gaussians, seed --seed), for mc mask.npy with exactly floor(p d^2)
+observed entries drawn without replacement, and init_compressed_W1..WL.npy,
+factors of --r-hat and --depth with entries 1e-2 N(0, 1) (lowdim bench
+--load-instance starts from them, not from its spectral initialization, a
+full SVD of the d x d surrogate); lowdim bench --load-instance and this
+script read it.
 
 Exit codes: 0, 1 a check failed, 2 bad input (a missing or malformed file
 or flag, named).
@@ -531,14 +534,21 @@ def draw(args):
     u, _ = np.linalg.qr(rng.standard_normal((d, 5)))
     v, _ = np.linalg.qr(rng.standard_normal((d, 5)))
     np.save(os.path.join(args.dir, "target.npy"), (u * np.array([5.0, 4.0, 3.0, 2.0, 1.0])) @ v.T)
+    # The compressed network's initial factors, so that lowdim bench
+    # --load-instance starts from them instead of its spectral
+    # initialization (a full SVD of the d x d surrogate: minutes at 4096).
+    shapes = [(args.r_hat, d)] + [(args.r_hat, args.r_hat)] * (args.depth - 2) + [(d, args.r_hat)]
+    for l, sh in enumerate(shapes, 1):
+        np.save(os.path.join(args.dir, "init_compressed_W%d.npy" % l), 1e-2 * rng.standard_normal(sh))
     if args.draw == "mc":
         k = int(args.p * d * d)
         mask = np.zeros(d * d)
         mask[rng.choice(d * d, k, replace=False)] = 1
         np.save(os.path.join(args.dir, "mask.npy"), mask.reshape(d, d))
-        print("drew %s: target.npy (%d x %d, rank 5) and mask.npy (%d observed entries, seed %d)" % (args.dir, d, d, k, args.seed))
+        print("drew %s: target.npy (%d x %d, rank 5), mask.npy (%d observed entries), init_compressed_W1..%d.npy (r_hat %d; seed %d)" % (
+            args.dir, d, d, k, args.depth, args.r_hat, args.seed))
     else:
-        print("drew %s: target.npy (%d x %d, rank 5, seed %d)" % (args.dir, d, d, args.seed))
+        print("drew %s: target.npy (%d x %d, rank 5), init_compressed_W1..%d.npy (r_hat %d; seed %d)" % (args.dir, d, d, args.depth, args.r_hat, args.seed))
     return 0
 
 
