@@ -69,8 +69,8 @@ const probeFar = 2
 // (usually probeMinTime), and allocates what training the network does.
 // (timePreflight's probes share one cost with training: the randomized SVD
 // of a compressed network's spectral initialization on a sparse instance
-// runs in the probe and training reuses its vectors (rehearse); the
-// estimate's setup still counts it.)
+// runs in the probe and training reuses its vectors (rehearse);
+// timePreflight takes its time out of that network's setup.)
 // Its errors are those of building the network.
 func EstimateTime(method string, c config.Config, in *instance.Instance, limit time.Duration, stop <-chan struct{}) (results.TimeEstimate, error) {
 	return estimateTime(method, method, c, in, false, limit, stop)
@@ -243,36 +243,45 @@ type probeNet struct {
 	keepInit     bool
 }
 
+// rehearsal is a rehearsal that rehearse announced: its cancel, and how
+// long the rehearsed call took (0 when none was made, and for none).
+type rehearsal struct {
+	cancel func()
+	took   func() time.Duration
+}
+
 // rehearse announces to a workload whose surrogate's top singular vectors
 // come from its own generator's stream (workloads.Rehearser) the one call
 // of TopSingular that the networks of nets make (methods.SurrogateVectors:
 // the compressed network's spectral initialization), so that the probe's
 // build computes the vectors training starts from and training's build
 // reuses them: the randomized SVD runs once instead of twice, with the
-// same draws and the same vectors. It returns the rehearsal's cancel, for
-// a probe that did not build its network; a no-op when there is nothing
-// to rehearse (no such network, an initialization loaded from files, or
-// several such networks, whose probes' calls come before training's and
-// would not be consecutive).
-func rehearse(nets []probeNet, in *instance.Instance) (cancel func()) {
-	none := func() {}
+// same draws and the same vectors. It returns the rehearsal (cancel it for
+// a probe that did not build its network) and the index in nets of the
+// network that makes the call, whose estimate timePreflight lowers by
+// the call's time (training does not repeat it); -1 and a rehearsal that
+// does nothing when there is nothing to rehearse (no such network, an
+// initialization loaded from files, or several such networks, whose
+// probes' calls come before training's and would not be consecutive).
+func rehearse(nets []probeNet, in *instance.Instance) (rehearsal, int) {
+	none := rehearsal{cancel: func() {}, took: func() time.Duration { return 0 }}
 	r, ok := in.Work.(workloads.Rehearser)
 	if !ok {
-		return none
+		return none, -1
 	}
-	k, calls := 0, 0
-	for _, n := range nets {
+	k, calls, at := 0, 0, -1
+	for i, n := range nets {
 		if in.Inits[n.method] != nil {
 			continue
 		}
 		if kn := methods.SurrogateVectors(n.method, n.c); kn > 0 {
-			k, calls = kn, calls+1
+			k, calls, at = kn, calls+1, i
 		}
 	}
 	if calls != 1 {
-		return none
+		return none, -1
 	}
-	return r.RehearseTopSingular(k)
+	return rehearsal{cancel: r.RehearseTopSingular(k), took: r.RehearsedTime}, at
 }
 
 // probeNotice is how long a network's probe runs before the time
@@ -291,8 +300,9 @@ func timePreflight(nets []probeNet, in *instance.Instance, opt Options) (*result
 	}
 	start := time.Now()
 	ti := &results.TimeInfo{MaxSeconds: opt.MaxTime.Seconds()}
-	defer rehearse(nets, in)()
-	for _, n := range nets {
+	reh, rehNet := rehearse(nets, in)
+	defer reh.cancel()
+	for i, n := range nets {
 		if opt.interrupted() {
 			break
 		}
@@ -318,6 +328,13 @@ func timePreflight(nets []probeNet, in *instance.Instance, opt Options) (*result
 		}
 		if err != nil {
 			return nil, err
+		}
+		if i == rehNet {
+			// Training reuses the vectors the probe's build computed:
+			// its setup is shorter by that computation.
+			took := min(reh.took().Seconds(), e.SetupSeconds)
+			e.SetupSeconds -= took
+			e.Seconds -= took
 		}
 		ti.Networks = append(ti.Networks, e)
 		ti.EstimatedSeconds += e.Seconds

@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"time"
 
 	"gonum.org/v1/gonum/mat"
 )
@@ -413,6 +414,9 @@ func (w *EntriesMC) TopSingular(k int) (u, v *mat.Dense, err error) {
 
 // RehearseTopSingular implements Rehearser.
 func (w *EntriesMC) RehearseTopSingular(k int) (cancel func()) { return w.reh.announce(k) }
+
+// RehearsedTime implements Rehearser.
+func (w *EntriesMC) RehearsedTime() time.Duration { return w.reh.took }
 
 // targetEstimate implements targetEstimator: the products with P_O(C) and
 // 1/p.

@@ -3,6 +3,7 @@ package workloads
 import (
 	"fmt"
 	"math/rand/v2"
+	"time"
 
 	"gonum.org/v1/gonum/mat"
 )
@@ -29,6 +30,10 @@ type Rehearser interface {
 	// is announced, or while vectors for another k are kept, panics (the
 	// caller rehearsed calls it did not make).
 	RehearseTopSingular(k int) (cancel func())
+	// RehearsedTime is how long the last rehearsed call took (drawing
+	// both calls' numbers and computing the vectors), wall time: what
+	// the call after it no longer costs; 0 before one is made.
+	RehearsedTime() time.Duration
 }
 
 // rehearsal is the state of a Rehearser: the k of an announced rehearsal
@@ -36,6 +41,7 @@ type Rehearser interface {
 type rehearsal struct {
 	pending int
 	kept    *keptVectors
+	took    time.Duration // of the last rehearsed call
 }
 
 type keptVectors struct {
@@ -51,7 +57,7 @@ func (r *rehearsal) announce(k int) (cancel func()) {
 	if r.pending != 0 || r.kept != nil {
 		panic("workloads: a rehearsal of TopSingular is already under way")
 	}
-	r.pending = k
+	r.pending, r.took = k, 0
 	return func() {
 		if r.pending == k {
 			r.pending = 0
@@ -66,8 +72,10 @@ func (r *rehearsal) topSingular(k int, skip func(), compute func() (u, v *mat.De
 	switch {
 	case r.pending == k:
 		r.pending = 0
+		start := time.Now()
 		skip()
 		u, v, err = compute()
+		r.took = time.Since(start)
 		if err == nil {
 			r.kept = &keptVectors{k: k, u: u, v: v}
 		}

@@ -13,7 +13,7 @@ import (
 // after it returns without a rehearsal, bit for bit, and that call returns
 // the same matrices without computing; the call after both starts where
 // the generator would be after two ordinary calls (the third call's
-// vectors are the same). A cancelled rehearsal changes nothing, and a
+// vectors are the same); RehearsedTime is the rehearsed call's. A cancelled rehearsal changes nothing, and a
 // call for another k panics.
 func TestRehearseTopSingular(t *testing.T) {
 	const d, r, k = 300, 3, 6
@@ -30,8 +30,10 @@ func TestRehearseTopSingular(t *testing.T) {
 	want := calls(plain, 3) // u1 v1 u2 v2 u3 v3
 
 	w, _ := sparseProblem(t, d, r, 0.1)
+	require.Zero(t, w.RehearsedTime())
 	cancel := w.RehearseTopSingular(k)
 	got := calls(w, 3)
+	require.Positive(t, w.RehearsedTime(), "the rehearsed call's time")
 	cancel() // after the rehearsed call: nothing to cancel
 	for i, pair := range [][2]int{{0, 2}, {1, 3}, {2, 2}, {3, 3}, {4, 4}, {5, 5}} {
 		require.Equal(t, want[pair[1]].RawMatrix().Data, got[i].RawMatrix().Data, "call %d's %s", i/2+1, []string{"u", "v"}[i%2])

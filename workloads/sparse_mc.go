@@ -205,6 +205,9 @@ func (w *SparseMC) TopSingular(k int) (u, v *mat.Dense, err error) {
 // RehearseTopSingular implements Rehearser.
 func (w *SparseMC) RehearseTopSingular(k int) (cancel func()) { return w.reh.announce(k) }
 
+// RehearsedTime implements Rehearser.
+func (w *SparseMC) RehearsedTime() time.Duration { return w.reh.took }
+
 // targetEstimate implements targetEstimator: the products with P_O(Phi),
 // never formed, and 1/p.
 func (w *SparseMC) targetEstimate() (apply, applyT func(dst, x *mat.Dense), scale float64) {
