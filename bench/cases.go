@@ -12,6 +12,7 @@ import (
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/lowdim/lowdim/calibrate"
 	"github.com/lowdim/lowdim/config"
 	"github.com/lowdim/lowdim/dln"
 	"github.com/lowdim/lowdim/experiment"
@@ -48,7 +49,7 @@ const (
 var Exact = []string{UnitFlops, UnitParams, UnitWorkspace, UnitError, UnitStepsTol}
 
 // Higher lists the units where higher is better.
-var Higher = []string{UnitSamples, UnitGFLOPS, UnitPeakFrac, UnitGBps, UnitBWFrac,
+var Higher = []string{UnitSamples, UnitGFLOPS, UnitPeakFrac, UnitGBps, UnitBWFrac, UnitLimitFrac,
 	UnitStepGFLOPS, UnitDgemmGFLOPS, UnitDgemmFrac}
 
 // MaxOperatorBytes bounds the MS operator of a Step case (m = 20 d
@@ -148,6 +149,11 @@ type Options struct {
 	// positive, memory-bound Step cases (sensing) report the bandwidth they
 	// achieve as a fraction of it (bw-frac).
 	TriadGBps float64
+	// Calibration, when not nil, is this machine's stored calibration
+	// (lowdim calibrate): the factored and sampled Step cases report
+	// limit-frac, their step's limit (trainer.FactoredMFLimit, the sampled
+	// pass's trainer.SampledMC.Limit times |O|) over the measured time.
+	Calibration *calibrate.Calibration
 	// Loaded, when not nil, is an instance read from files (LoadStep,
 	// lowdim bench --load-instance): the Step cases are its workload's
 	// at its size, built on it, and All makes no other case; Sizes and
@@ -165,16 +171,19 @@ type Loaded struct {
 
 // LoadStep reads the instance folder dir (instance.Load: a folder that
 // lowdim run --save-instance wrote, or NumPy's np.save, with target.npy)
-// under the Step cases' configuration (stepConfig: r_hat = 10, eps = 1e-2,
-// eta = 1e-9, seed 1, the workload's benchmark parameters) with the
-// values the files fix taken from them: d, the target's numerical rank r,
-// and the workload's parameters marked FromFiles (p of mc, m of ms). The
+// under the Step cases' configuration (stepConfig: r = 5, r_hat = 10,
+// eps = 1e-2, eta = 1e-9, seed 1, the workload's benchmark parameters)
+// with the values the files fix taken from them: d and the workload's
+// parameters marked FromFiles (p of mc, m of ms); r stays 5, not the
+// target's numerical rank, which would take a full SVD of it. The
 // folder's initial weights of a method (init_<method>_W*.npy) are the
 // start of its cases and must have r_hat = 10's shapes. The instance must
 // be square (the cases are named by d). depth is the networks' (0: 3, the
-// suite's default). Errors name the folder or the file; they come before
+// suite's default); methods, when not empty, are the methods checked
+// against the instance (its memory plan: the original network at d =
+// 16384 needs 40 GB), else the default ones. Errors name the folder or the file; they come before
 // any case is built.
-func LoadStep(dir string, depth int) (*Loaded, error) {
+func LoadStep(dir string, depth int, methods []string) (*Loaded, error) {
 	if depth == 0 {
 		depth = 3
 	}
@@ -183,7 +192,10 @@ func LoadStep(dir string, depth int) (*Loaded, error) {
 		return nil, err
 	}
 	c, _ := stepConfig(w, 0, depth)
-	c.D, c.R = 0, 0
+	if len(methods) > 0 {
+		c.Methods = methods
+	}
+	c.D = 0 // r stays stepConfig's 5: the files' numerical rank is a full SVD of the target (hours at d = 16384)
 	if info, ok := config.LookupWorkload(w); ok {
 		for _, p := range info.Params {
 			if p.FromFiles {
@@ -359,7 +371,7 @@ func StepCases(o Options) []Case {
 		for _, m := range o.Methods {
 			for _, path := range paths(ld.Config.Workload, m) {
 				c := ld.Config.Clone()
-				c.Path = path
+				c.Path, c.Methods = path, []string{m}
 				if c.Validate() != nil { // e.g. the original network on a sparse instance
 					continue
 				}
@@ -386,6 +398,10 @@ func StepCases(o Options) []Case {
 }
 
 func stepCase(o Options, c config.Config, m string) Case {
+	// The case trains m alone: the other default methods must not refuse
+	// it (the original network on a sparse instance, above d = 4096) nor
+	// count in its memory plan.
+	c.Methods = []string{m}
 	var in *instance.Instance
 	if o.Loaded != nil {
 		in = o.Loaded.Instance
@@ -429,6 +445,9 @@ func stepCase(o Options, c config.Config, m string) Case {
 				if o.PeakGFLOPS > 0 {
 					b.ReportMetric(g/o.PeakGFLOPS, UnitPeakFrac)
 				}
+				if lim, ok := stepLimitNs(o.Calibration, c, p); ok {
+					b.ReportMetric(lim*float64(b.N)/(sec*1e9), UnitLimitFrac)
+				}
 				if sb := stepBytes(c); sb > 0 {
 					gbps := float64(sb) * float64(b.N) / sec / 1e9
 					b.ReportMetric(gbps, UnitGBps)
@@ -439,6 +458,38 @@ func stepCase(o Options, c config.Config, m string) Case {
 			}
 		},
 	}
+}
+
+// UnitLimitFrac is a step's limit on the calibrated machine over its
+// measured time (1 is at the limit; Options.Calibration).
+const UnitLimitFrac = "limit-frac"
+
+// stepLimitNs is the limit in ns of a factored or sampled step of c on
+// the machine of cal (nil: none): trainer.FactoredMFLimit at c's r_hat, or
+// the sampled pass's limit per observed entry times |O| (the step's small
+// inner products left out); false for the other paths, or when cal lacks
+// the memory levels or the peak.
+func stepLimitNs(cal *calibrate.Calibration, c config.Config, p *problem) (float64, bool) {
+	if cal == nil {
+		return 0, false
+	}
+	switch o := p.obj.(type) {
+	case *trainer.FactoredMF:
+		rows, cols := c.Dims()
+		ns, _, _, err := trainer.FactoredMFLimit(*cal, rows, cols, c.RHat)
+		return ns, err == nil
+	case *trainer.SampledMC:
+		lim, err := o.Limit(*cal)
+		if err != nil {
+			return 0, false
+		}
+		obs, ok := p.work.(interface{ Observed() int })
+		if !ok {
+			return 0, false
+		}
+		return lim.NsPerEntry * float64(obs.Observed()), true
+	}
+	return 0, false
 }
 
 func startMeter(m Meter) {

@@ -101,11 +101,6 @@ func cmdBench(args []string, stdout, stderr io.Writer) int {
 				return usageErr("invalid --%s with --load-instance: the folder's target gives the size", f)
 			}
 		}
-		ld, err := bench.LoadStep(*loadInst, 0)
-		if err != nil {
-			return usageErr("invalid --load-instance %s: %v", *loadInst, err)
-		}
-		o.Loaded = ld
 	}
 	var cpus []int
 	if set["cpu"] {
@@ -173,11 +168,19 @@ func cmdBench(args []string, stdout, stderr io.Writer) int {
 			return usageErr("invalid --methods %s: unknown method %q (want a comma list of %s)", *methodList, m, strings.Join(config.MethodNames(), ","))
 		}
 	}
+	if set["load-instance"] {
+		ld, err := bench.LoadStep(*loadInst, 0, o.Methods)
+		if err != nil {
+			return usageErr("invalid --load-instance %s: %v", *loadInst, err)
+		}
+		o.Loaded = ld
+	}
 	meter, why := newMeter(*watts)
 	o.Meter = meter
 	if cal, err := calibrate.Load(machine.BLASBackend); err == nil {
 		o.PeakGFLOPS = cal.PeakGFLOPS
 		o.TriadGBps = cal.TriadGBps
+		o.Calibration = &cal
 	} else if !*list {
 		fmt.Fprintf(stderr, "lowdim bench: no peak-frac metric (run lowdim calibrate first): %v\n", err)
 	}
