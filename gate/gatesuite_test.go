@@ -143,21 +143,38 @@ func TestRunPeakRSS(t *testing.T) {
 func TestRunCancelAfterInterrupt(t *testing.T) {
 	testenv.GonumPassOnly(t, "the gate's cancel of a fake lowdim (a bash script)")
 	p := fakeBinary(t)
-	// The bench ignores SIGINT and sleeps 30 s: only the kill ends it.
-	wrap := filepath.Join(t.TempDir(), "wrap")
-	require.NoError(t, os.WriteFile(wrap, []byte("#!/usr/bin/env bash\ntrap '' INT\nexec "+p+" \"$@\"\n"), 0o755))
+	// The bench ignores SIGINT and sleeps 30 s: only the kill ends it. The
+	// wrapper marks when a run other than the case listing starts, so that
+	// the interrupt and the cancel come while the bench hangs, however
+	// slowly a loaded machine runs the listing before it (fixed timers
+	// once cancelled the listing instead).
+	dir := t.TempDir()
+	wrap, started := filepath.Join(dir, "wrap"), filepath.Join(dir, "started")
+	script := "#!/usr/bin/env bash\ntrap '' INT\ncase \" $* \" in *' --list '*) ;; *) : > " + started + " ;; esac\nexec " + p + " \"$@\"\n"
+	require.NoError(t, os.WriteFile(wrap, []byte(script), 0o755))
 	hang := Binary{Path: wrap, Env: []string{"FAKE_CASES=A", "FAKE_NS=1000", "FAKE_SLEEP=30"}}
 	stop := make(chan struct{})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	o := DefaultOptions
 	o.Budget, o.Start, o.Interrupt = time.Minute, time.Now(), stop
-	time.AfterFunc(300*time.Millisecond, func() { close(stop) })
-	time.AfterFunc(600*time.Millisecond, cancel)
-	t0 := time.Now()
+	var hung time.Time
+	go func() {
+		for {
+			if _, err := os.Stat(started); err == nil {
+				break
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		hung = time.Now()
+		close(stop)
+		time.Sleep(300 * time.Millisecond)
+		cancel()
+	}()
 	rep, err := Run(ctx, hang, hang, o, nil)
 	require.NoError(t, err)
-	require.Less(t, time.Since(t0), 20*time.Second)
+	require.False(t, hung.IsZero(), "the hanging bench never started")
+	require.Less(t, time.Since(hung), 20*time.Second, "the cancel ended the hanging bench, not its 30 s sleep")
 	require.True(t, rep.Interrupted)
 	require.Equal(t, 0, rep.Rounds)
 }
