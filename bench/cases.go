@@ -180,8 +180,10 @@ type Loaded struct {
 // start of its cases and must have r_hat = 10's shapes. The instance must
 // be square (the cases are named by d). depth is the networks' (0: 3, the
 // suite's default); methods, when not empty, are the methods checked
-// against the instance (its memory plan: the original network at d =
-// 16384 needs 40 GB), else the default ones. Errors name the folder or the file; they come before
+// against the instance (its memory plan, experiment.PreflightSteps: the
+// original network at d = 16384 needs 40 GB; a method whose initial
+// weights the folder holds is planned without its initialization), else
+// the default ones. Errors name the folder or the file; they come before
 // any case is built.
 func LoadStep(dir string, depth int, methods []string) (*Loaded, error) {
 	if depth == 0 {
@@ -203,7 +205,7 @@ func LoadStep(dir string, depth int, methods []string) (*Loaded, error) {
 			}
 		}
 	}
-	in, c, err := experiment.LoadInstance(c, dir)
+	in, c, err := experiment.LoadStepInstance(c, dir)
 	if err != nil {
 		return nil, err
 	}
@@ -285,7 +287,15 @@ func buildStep(c config.Config, method string, loaded *instance.Instance) (*prob
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
-	if err := experiment.Preflight(c); err != nil {
+	// A loaded instance is in memory already, and its initial weights
+	// replace their method's initialization (experiment.NewNetwork):
+	// PreflightSteps counts neither, nor the checks, which a step runs
+	// none of.
+	check := experiment.Preflight
+	if loaded != nil {
+		check = func(c config.Config) error { return experiment.PreflightSteps(c, loaded) }
+	}
+	if err := check(c); err != nil {
 		return nil, err
 	}
 	in := loaded

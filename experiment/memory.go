@@ -2,6 +2,7 @@ package experiment
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/lowdim/lowdim/config"
 	"github.com/lowdim/lowdim/dln"
@@ -34,13 +35,39 @@ func drawBytes(rows, cols int) uint64 {
 // the checks hold beside the network (package memplan; the counts of
 // matrices come from the code each phase runs, named on methods.SVDCopies,
 // drawCopies, the methods' InitBytes and shadowOf). Base is left 0 for the caller to set.
-func PlanMemory(c config.Config, loaded bool) memplan.Plan {
-	return planMemory(c, loaded, false)
+// A method named in given starts from initial weights read with the
+// instance (instance.Instance.Inits, init_<method>_W<l>.npy), which
+// NewNetwork sets instead of running its initialization: its
+// initialization (methods.InitMemory: the compressed network's full SVD of
+// the d x d surrogate, 10.7 GB at d = 16384) and the surrogate's vectors
+// the time preflight's probe would keep for it (rehearse skips it) are not
+// planned.
+func PlanMemory(c config.Config, loaded bool, given ...string) memplan.Plan {
+	return planMemory(c, loaded, false, given...)
 }
 
 // planMemory is PlanMemory; keepInit adds the copy of the original
 // network's initial layers that Verify keeps for the update rank.
-func planMemory(c config.Config, loaded, keepInit bool) memplan.Plan {
+func planMemory(c config.Config, loaded, keepInit bool, given ...string) memplan.Plan {
+	return planWith(c, planOpts{loaded: loaded, keepInit: keepInit, given: given})
+}
+
+// planOpts says what a plan counts beside the networks (planWith).
+type planOpts struct {
+	// loaded: the instance is in memory already (no phase builds it).
+	loaded bool
+	// keepInit: Verify's copy of the original network's initial layers.
+	keepInit bool
+	// noChecks: nothing of the checks (the target's SVD, the original
+	// network's LoP shadow): timing steps alone (PreflightSteps).
+	noChecks bool
+	// given: the methods whose initial weights come with the instance.
+	given []string
+}
+
+// planWith is PlanMemory with o.
+func planWith(c config.Config, o planOpts) memplan.Plan {
+	loaded, keepInit, given := o.loaded, o.keepInit, o.given
 	var p memplan.Plan
 	spec, ok := workloads.Lookup(c.Workload)
 	if !ok {
@@ -69,7 +96,7 @@ func planMemory(c config.Config, loaded, keepInit bool) memplan.Plan {
 			p.Add("drawing the target", memplan.Item{What: "the target being drawn (a Gaussian matrix and its SVD)", Flag: flag, Value: size, Bytes: drawBytes(rows, cols)})
 		}
 	}
-	if dense {
+	if dense && !o.noChecks {
 		p.Add("the target's SVD (checks)", append(data[:len(data):len(data)],
 			memplan.Item{What: "the SVD of the target", Flag: flag, Value: size, Bytes: methods.SVDBytes(rows, cols)})...)
 	}
@@ -91,11 +118,14 @@ func planMemory(c config.Config, loaded, keepInit bool) memplan.Plan {
 			mflag, msize = "width", c.Width
 		}
 		init := append(data[:len(data):len(data)], memplan.Item{What: what, Flag: mflag, Value: msize, Bytes: network})
-		if b := methods.InitMemory(m, c, rows, cols, dense); b > 0 {
+		if b := methods.InitMemory(m, c, rows, cols, dense); b > 0 && !slices.Contains(given, m) {
 			init = append(init, memplan.Item{What: "the " + m + " network's initialization", Flag: mflag, Value: msize, Bytes: b})
 		}
 		p.Add("initializing "+m, init...)
 		shadow := shadowOf(m, c, rows, cols, dense)
+		if o.noChecks {
+			shadow = shadowBytes{}
+		}
 		if shadow.build > 0 {
 			p.Add("building the checks of "+m, append(init[:len(init):len(init)],
 				memplan.Item{What: "the LoP network the checks train beside the " + m + " network, being built", Flag: mflag, Value: msize, Bytes: shadow.build})...)
@@ -108,7 +138,7 @@ func planMemory(c config.Config, loaded, keepInit bool) memplan.Plan {
 		if extra > 0 {
 			items = append(items, memplan.Item{What: "the checks' networks and copies beside the " + m + " network", Flag: mflag, Value: msize, Bytes: extra})
 		}
-		if b := keptVectorsBytes(m, c, rows, cols, dense); b > 0 {
+		if b := keptVectorsBytes(m, c, rows, cols, dense); b > 0 && !slices.Contains(given, m) {
 			items = append(items, memplan.Item{What: "the surrogate's top singular vectors the time preflight's probe keeps for training", Flag: mflag, Value: msize, Bytes: b})
 		}
 		p.Add("training "+m, items...)
@@ -163,8 +193,9 @@ func shadowOf(m string, c config.Config, rows, cols int, dense bool) shadowBytes
 // may take (machine.MemoryBudget: MemAvailable, bounded by the cgroup's
 // limit). A plan that does not fit is a *config.ConfigError naming the
 // flag of its largest part. An unreadable budget checks nothing.
-func planRun(c config.Config, loaded, keepInit bool, b *machine.Budget) (memplan.Plan, *machine.Budget, error) {
-	plan := planMemory(c, loaded, keepInit)
+// o says what the plan counts beside the networks (planWith).
+func planRun(c config.Config, o planOpts, b *machine.Budget) (memplan.Plan, *machine.Budget, error) {
+	plan := planWith(c, o)
 	plan.Base = memplan.NewBase()
 	if b == nil {
 		return plan, nil, nil

@@ -156,19 +156,41 @@ func Title(c config.Config) string {
 // LoadInstance reads the instance of c from the folder dir and validates c
 // against its files' sizes (instance.Load: d or m x n, r, the workload's
 // parameters come from the files unless given), before anything is
-// allocated for the networks. It returns the instance and c completed by
+// allocated for the networks; its memory plan leaves out the
+// initialization of a method whose initial weights the folder holds
+// (PreflightGiven). It returns the instance and c completed by
 // the files, with its defaults. Errors are input errors naming the file.
 // The commands call it for every run before opening --out, so that a bad
 // folder leaves nothing behind; Run reads the folder again
 // (Options.LoadInstance) rather than holding every run's data at once.
 func LoadInstance(c config.Config, dir string) (*instance.Instance, config.Config, error) {
+	return loadInstance(c, dir, func(c config.Config, in *instance.Instance) error {
+		// A method whose initial weights the folder holds skips its
+		// initialization (NewNetwork): the plan does not count it.
+		return PreflightGiven(c, GivenInits(in))
+	})
+}
+
+// LoadStepInstance is LoadInstance for timing steps of c's methods on the
+// folder's instance (lowdim bench --load-instance): its memory plan is
+// PreflightSteps's (no checks, no building, no initialization of a method
+// whose initial weights the folder holds).
+func LoadStepInstance(c config.Config, dir string) (*instance.Instance, config.Config, error) {
+	return loadInstance(c, dir, PreflightSteps)
+}
+
+// loadInstance is LoadInstance with the memory check plan.
+func loadInstance(c config.Config, dir string, plan func(config.Config, *instance.Instance) error) (*instance.Instance, config.Config, error) {
 	c = c.WithDefaults()
 	in, err := instance.Load(dir, &c)
 	if err != nil {
 		return nil, c, config.Input(err)
 	}
 	c = c.WithDefaults()
-	if err := Check(c); err != nil {
+	if err := c.Validate(); err != nil {
+		return nil, c, err
+	}
+	if err := plan(c, in); err != nil {
 		return nil, c, err
 	}
 	return in, c, nil
@@ -188,7 +210,7 @@ func Run(c config.Config, opt Options) (*results.Run, error) {
 		}
 		c = c.WithDefaults() // r, when the files gave it, and r-hat's default 2r
 		// The data is in memory already; the networks are not.
-		if plan, budget, err = preflight(c, true, false); err != nil {
+		if plan, budget, err = preflight(c, true, false, GivenInits(in)...); err != nil {
 			return nil, err
 		}
 	} else {
