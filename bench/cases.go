@@ -437,6 +437,7 @@ func stepCase(o Options, c config.Config, m string) Case {
 			b.ResetTimer()
 			var t0 time.Time
 			for i := 0; i < b.N; i++ {
+				StopIfInterrupted(b)
 				if planted {
 					t0 = time.Now()
 				}
@@ -555,6 +556,7 @@ func TrainCases(o Options) []Case {
 					startMeter(o.Meter)
 					b.ResetTimer()
 					for i := 0; i < b.N; i++ {
+						StopIfInterrupted(b)
 						var err error
 						if last, steps, err = train(c, m, inst, b); err != nil {
 							b.Fatal(err)
@@ -680,6 +682,7 @@ func InferCases(o Options) []Case {
 					startMeter(o.Meter)
 					b.ResetTimer()
 					for i := 0; i < b.N; i++ {
+						StopIfInterrupted(b)
 						in := s.x
 						for j, f := range s.factors {
 							blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, f.RawMatrix(), in.RawMatrix(), 0, s.bufs[j].RawMatrix())

@@ -96,6 +96,7 @@ func efficiencyCase(c config.Config) Case {
 			var step, gemm time.Duration
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
+				StopIfInterrupted(b)
 				t0 := time.Now()
 				s.p.obj.Step(c.Eta)
 				s.p.obj.Evaluate()

@@ -188,6 +188,7 @@ func MLPCases(o Options) []Case {
 			startMeter(o.Meter)
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
+				StopIfInterrupted(b)
 				var err error
 				if m, res, err = mlpTrain(d.train, d.test, b); err != nil {
 					b.Fatal(err)

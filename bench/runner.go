@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -46,14 +47,44 @@ type RunOptions struct {
 	// "-N" for N procs. Under OpenBLAS the BLAS threads follow.
 	CPU []int
 	// Interrupt, when not nil, stops the suite once it is closed (SIGINT
-	// or SIGTERM): the sample under way finishes and is written, no other
-	// starts, and Run returns ErrInterrupted.
+	// or SIGTERM): the sample under way ends at its case's next iteration
+	// (StopIfInterrupted) and is discarded, not written; no other starts,
+	// and Run returns ErrInterrupted. A sample that ends before the case
+	// looks is written.
 	Interrupt <-chan struct{}
 }
 
-// ErrInterrupted is the error of Run when RunOptions.Interrupt was closed:
-// what was written before it is complete (one line per finished sample).
+// ErrInterrupted is the error of Run when RunOptions.Interrupt was closed
+// before Run returned: what was written is complete (one line per
+// finished sample); the sample cut short is not written.
 var ErrInterrupted = errors.New("bench: interrupted")
+
+// running is the Interrupt of the Run under way (nil outside Run), which
+// StopIfInterrupted reads.
+var running atomic.Pointer[<-chan struct{}]
+
+// StopIfInterrupted ends the sample under way, by b.SkipNow (so
+// testing.Benchmark returns no result and Run discards the sample), once
+// the Interrupt of the Run under way has been closed; otherwise it returns
+// at once (an atomic load and a non-blocking receive, no allocation). Every
+// case calls it at the top of each iteration of its b.N loop, so that an
+// interrupt ends the suite after one more iteration (a Step case's step,
+// a Train case's training), not after the sample's whole benchtime.
+func StopIfInterrupted(b *testing.B) {
+	if p := running.Load(); p != nil && closed(*p) {
+		b.SkipNow()
+	}
+}
+
+// closed reports whether ch (nil: never) has been closed.
+func closed(ch <-chan struct{}) bool {
+	select {
+	case <-ch:
+		return true
+	default:
+		return false
+	}
+}
 
 // CheckBenchtime reports whether s is a valid benchtime (as Run parses it:
 // a positive duration or Nx with N > 0), so that a command can refuse it
@@ -105,6 +136,8 @@ func Run(cases []Case, o RunOptions, w io.Writer) (failed []string, err error) {
 		cpus = []int{runtime.GOMAXPROCS(0)}
 	}
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	running.Store(&o.Interrupt)
+	defer running.Store(nil)
 	defer func() {
 		for _, c := range cases {
 			if c.Release != nil {
@@ -118,10 +151,8 @@ func Run(cases []Case, o RunOptions, w io.Writer) (failed []string, err error) {
 				if bad[c.Name] {
 					continue
 				}
-				select {
-				case <-o.Interrupt:
+				if closed(o.Interrupt) {
 					return failed, ErrInterrupted
-				default:
 				}
 				runtime.GOMAXPROCS(procs)
 				start := time.Now()
@@ -135,6 +166,15 @@ func Run(cases []Case, o RunOptions, w io.Writer) (failed []string, err error) {
 					c.Bench(b)
 					cpu, cpuN = energy.CPUSeconds()-t0, b.N
 				})
+				if r.N == 0 && closed(o.Interrupt) {
+					// Cut short by StopIfInterrupted: not a failure, and
+					// not a result (its b.N is not the one it aimed at).
+					if o.Progress != nil {
+						fmt.Fprintf(o.Progress, "[%d/%d] %s-%d: cut short by the interrupt after %.1fs; this sample is discarded\n", round, o.Count, c.Name, procs,
+							time.Since(start).Seconds())
+					}
+					return failed, ErrInterrupted
+				}
 				if r.N == 0 {
 					bad[c.Name] = true
 					failed = append(failed, c.Name)
@@ -168,6 +208,9 @@ func Run(cases []Case, o RunOptions, w io.Writer) (failed []string, err error) {
 				}
 			}
 		}
+	}
+	if closed(o.Interrupt) { // during the last sample, which ended anyway
+		return failed, ErrInterrupted
 	}
 	return failed, nil
 }

@@ -2,6 +2,7 @@ package bench
 
 import (
 	"bytes"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -103,4 +104,66 @@ func TestRunCPUTime(t *testing.T) {
 	require.Less(t, sleep[UnitCPUTime], 0.5*sleep["ns/op"], "a sleeping case's CPU time is a small part of its wall time")
 	require.Greater(t, work[UnitCPUTime], 10*sleep[UnitCPUTime], "a computing case's CPU time is its work")
 	_ = sink
+}
+
+// TestRunInterruptEndsSample: an interrupt during a sample ends it at the
+// case's next iteration (StopIfInterrupted), not after its benchtime; the
+// unfinished sample is not written, the one before it is, the progress says
+// the sample was discarded, and Run returns ErrInterrupted even though the
+// cut sample was the suite's last.
+func TestRunInterruptEndsSample(t *testing.T) {
+	stop := make(chan struct{})
+	const iters = 100_000
+	calls, ran := 0, 0
+	cases := []Case{{Name: "A", Bench: func(b *testing.B) {
+		for range b.N {
+			StopIfInterrupted(b)
+		}
+	}}, {Name: "B", Bench: func(b *testing.B) {
+		calls++
+		for i := 0; i < b.N; i++ {
+			StopIfInterrupted(b)
+			ran++
+			if calls == 2 && i == 4 { // testing.Benchmark's second call is the sample of iters
+				close(stop)
+			}
+		}
+	}}}
+	var out, progress bytes.Buffer
+	_, err := Run(cases, RunOptions{Count: 1, Benchtime: fmt.Sprint(iters, "x"), Interrupt: stop, Progress: &progress}, &out)
+	require.ErrorIs(t, err, ErrInterrupted)
+	require.Equal(t, 1+5, ran, "B ran its first call's iteration and 5 of the sample's before the cut")
+	require.Contains(t, out.String(), "\nBenchmarkA-")
+	require.NotContains(t, out.String(), "BenchmarkB", "the cut sample is not written")
+	require.Contains(t, progress.String(), "B-", progress.String())
+	require.Contains(t, progress.String(), "cut short by the interrupt", progress.String())
+	require.Contains(t, progress.String(), "discarded", progress.String())
+	require.Nil(t, running.Load(), "StopIfInterrupted reads no Run after it returns")
+}
+
+// TestRunInterruptDuringLastSample: a case that never looks at the
+// interrupt finishes its sample, which is written; Run still returns
+// ErrInterrupted (it used to return nil when the interrupt came during the
+// suite's last sample, and lowdim bench then wrote no closing comment).
+func TestRunInterruptDuringLastSample(t *testing.T) {
+	stop := make(chan struct{})
+	cases := []Case{{Name: "A", Bench: func(b *testing.B) {
+		for range b.N {
+			if b.N > 1 {
+				closeOnce(stop)
+			}
+		}
+	}}}
+	var out bytes.Buffer
+	_, err := Run(cases, RunOptions{Count: 1, Benchtime: "10x", Interrupt: stop}, &out)
+	require.ErrorIs(t, err, ErrInterrupted)
+	require.Contains(t, out.String(), "BenchmarkA-")
+}
+
+func closeOnce(ch chan struct{}) {
+	select {
+	case <-ch:
+	default:
+		close(ch)
+	}
 }

@@ -34,8 +34,9 @@ scripts/side-by-side.py and lowdim bench time the same problem.
 
 Each result line is written to --out as its sample ends (as go test does):
 --out is replaced when the suite starts and locked while it runs. SIGINT
-or SIGTERM stops the suite after the sample under way; the file keeps every
-finished result and ends with a comment line saying it was interrupted.
+or SIGTERM ends the sample under way at its next step (a Train case's next
+training) and discards it; the file keeps every finished result and ends
+with a comment line saying it was interrupted.
 
 Exit status: 0 every benchmark ran, 2 usage error, 3 a benchmark failed or
 the results could not be written, 130 or 143 interrupted by SIGINT or
@@ -211,7 +212,7 @@ func cmdBench(args []string, stdout, stderr io.Writer) int {
 	}
 	// --out before any work (a bad one used to cost the whole suite),
 	// locked, and written record by record (benchout.go).
-	sig := interrupt.Notify(stderr, "lowdim bench")
+	sig := interrupt.NotifyStopping(stderr, "lowdim bench", benchStopping)
 	defer sig.Stop()
 	bo, err := openBenchOut(sig, stdout, stderr, *out)
 	if err != nil {
@@ -220,14 +221,16 @@ func cmdBench(args []string, stdout, stderr io.Writer) int {
 	ro := bench.RunOptions{Count: *count, Benchtime: *benchtime, Config: machine.Read().ConfigLines(), Progress: stderr, CPU: cpus,
 		Interrupt: sig.Done()}
 	failed, err := bench.Run(cases, ro, bo)
-	interrupted := errors.Is(err, bench.ErrInterrupted)
+	// A signal during the suite's last sample, or after it, is an
+	// interruption too: the file says so.
+	interrupted := errors.Is(err, bench.ErrInterrupted) || sig.Interrupted()
 	if cerr := bo.close(interrupted); err == nil || interrupted {
 		err = cerr
 	}
 	if err != nil {
 		return failWith(stderr, "lowdim bench", err)
 	}
-	if interrupted || sig.Interrupted() {
+	if interrupted {
 		fmt.Fprintf(stderr, "lowdim bench: interrupted after %d results\n", bo.records)
 		return sig.ExitCode()
 	}
@@ -239,6 +242,9 @@ func cmdBench(args []string, stdout, stderr io.Writer) int {
 	}
 	return exitOK
 }
+
+// benchStopping is what lowdim bench says it does at the first signal.
+const benchStopping = "ending the sample under way at its next step (that sample is discarded) and keeping the finished results"
 
 // newMeter returns the energy meter of the suite and, when it falls back to
 // the CPU-time model, the reason.
