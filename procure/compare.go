@@ -523,8 +523,17 @@ func (c *Comparison) minQ(q, what, unit string, f func(MachineLine) *float64, wh
 	bestI := -1
 	for i, l := range c.Machines {
 		v := f(l)
+		if v == nil && l.TTQSeconds == nil {
+			// No time-to-quality benchmark common to the machines: the
+			// figure has nothing to be summed over, whatever else is given.
+			return Answer{Question: q, Text: "not answered: no time-to-quality benchmark measured on every machine"}
+		}
 		if v == nil {
-			missing = append(missing, why(l))
+			r := why(l)
+			if r == "" {
+				r = "no " + what + " figure for " + l.Name
+			}
+			missing = append(missing, r)
 			continue
 		}
 		if bestI < 0 || *v < *f(c.Machines[bestI]) {

@@ -186,6 +186,13 @@ func TestReadFileRefuses(t *testing.T) {
 		{"negative sample", write("s.json", `{"kind": "lowdim-machine-report", "suite": "standard", "suite_version": 1, "machine": {"cores": 2, "gomaxprocs": 2}, "benchmarks": [{"name": "x", "category": "training", "unit": "s", "samples": [-1]}]}`), `"x" has sample -1`},
 		{"no machine", write("m.json", `{"kind": "lowdim-machine-report", "suite": "standard", "suite_version": 1, "benchmarks": []}`), "machine with 0 cores and GOMAXPROCS 0"},
 		{"calibration lower is better", write("c.json", `{"kind": "lowdim-machine-report", "suite": "standard", "suite_version": 1, "machine": {"cores": 2, "gomaxprocs": 2}, "benchmarks": [{"name": "calibration/triad", "category": "calibration", "unit": "GB/s", "samples": [9]}]}`), `"calibration/triad": higher_is_better false in category calibration (want true)`},
+		{"no benchmarks", write("e.json", `{"kind": "lowdim-machine-report", "suite": "standard", "suite_version": 1, "machine": {"cores": 2, "gomaxprocs": 2}, "benchmarks": []}`), "e.json: malformed machine report: no benchmarks"},
+		{"benchmarks null", write("n.json", `{"kind": "lowdim-machine-report", "suite": "standard", "suite_version": 1, "machine": {"cores": 2, "gomaxprocs": 2}}`), "n.json: malformed machine report: no benchmarks"},
+		{"negative start load", write("ls.json", `{"kind": "lowdim-machine-report", "suite": "standard", "suite_version": 1, "machine": {"cores": 2, "gomaxprocs": 2}, "load_average_start": -5, "benchmarks": [{"name": "x", "category": "training", "unit": "s", "samples": [1]}]}`), "ls.json: malformed machine report: load_average_start -5"},
+		{"negative end load", write("le.json", `{"kind": "lowdim-machine-report", "suite": "standard", "suite_version": 1, "machine": {"cores": 2, "gomaxprocs": 2}, "load_average_end": -0.5, "benchmarks": [{"name": "x", "category": "training", "unit": "s", "samples": [1]}]}`), "le.json: malformed machine report: load_average_end -0.5"},
+		{"negative load", write("bl.json", `{"kind": "lowdim-machine-report", "suite": "standard", "suite_version": 1, "machine": {"cores": 2, "gomaxprocs": 2}, "benchmarks": [{"name": "x", "category": "training", "unit": "s", "samples": [1], "load_average": -1}]}`), `bl.json: malformed machine report: benchmark "x": load_average -1`},
+		{"negative others", write("bo.json", `{"kind": "lowdim-machine-report", "suite": "standard", "suite_version": 1, "machine": {"cores": 2, "gomaxprocs": 2}, "benchmarks": [{"name": "x", "category": "training", "unit": "s", "samples": [1], "others_cpu": -0.25}]}`), `bo.json: malformed machine report: benchmark "x": others_cpu -0.25`},
+		{"negative wait", write("bw.json", `{"kind": "lowdim-machine-report", "suite": "standard", "suite_version": 1, "machine": {"cores": 2, "gomaxprocs": 2}, "benchmarks": [{"name": "x", "category": "training", "unit": "s", "samples": [1], "wait": -2}]}`), `bw.json: malformed machine report: benchmark "x": wait -2`},
 		{"memory in seconds", write("b.json", `{"kind": "lowdim-machine-report", "suite": "standard", "suite_version": 1, "machine": {"cores": 2, "gomaxprocs": 2}, "benchmarks": [{"name": "rss", "category": "memory", "unit": "s", "samples": [9]}]}`), `"rss": unit "s" in category memory (want bytes)`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -231,4 +238,26 @@ func TestCompareLoaded(t *testing.T) {
 	var md strings.Builder
 	require.NoError(t, c.WriteMarkdown(&md))
 	require.Contains(t, md.String(), "| CPU time (a, machine) |")
+}
+
+// TestCompareNoCommonTTQ: machines without a time-to-quality benchmark in
+// common leave cost and energy unanswered with the reason, never an empty
+// one (it used to print "not answered: a's ; b's ").
+func TestCompareNoCommonTTQ(t *testing.T) {
+	a, b := synthetic("a", "gonum", 1, false, 1), synthetic("b", "gonum", 2, false, 2)
+	b.Report.Benchmarks = slices.DeleteFunc(b.Report.Benchmarks, func(x Benchmark) bool { return x.Category == TimeToQuality })
+	c, err := Compare([]Input{a, b}, CompareOptions{Price: map[string]float64{"a": 1, "b": 2}})
+	require.NoError(t, err)
+	for _, x := range c.Answers {
+		if !strings.HasPrefix(x.Text, "not answered") {
+			continue
+		}
+		require.NotRegexp(t, `'s (;|$)|: ?$|; ?;|; ?$`, x.Text, "%s: an empty reason", x.Question)
+	}
+	ans := map[string]Answer{}
+	for _, x := range c.Answers {
+		ans[x.Question] = x
+	}
+	require.Equal(t, "not answered: no time-to-quality benchmark measured on every machine", ans["least energy per run"].Text)
+	require.Equal(t, "not answered: no time-to-quality benchmark measured on every machine", ans["cheapest training run"].Text)
 }

@@ -168,7 +168,9 @@ func (r *Report) WriteFile(path string) error {
 // ReadFile reads a report from path. Its errors name the file and are
 // input errors (config.Input): a missing file, a file that is not JSON or
 // not a report (no "kind": "lowdim-machine-report"), a report without a
-// suite version, a machine without cores or GOMAXPROCS, a benchmark of
+// suite version, a machine without cores or GOMAXPROCS, no benchmarks, a
+// load figure (load_average_start or _end, a benchmark's load_average,
+// others_cpu or wait) negative or not finite, a benchmark of
 // an unknown category, or whose unit or direction is not its category's
 // (categoryUnits), or whose samples are not finite.
 func ReadFile(path string) (*Report, error) {
@@ -192,8 +194,27 @@ func ReadFile(path string) (*Report, error) {
 	if r.Machine.Cores < 1 || r.Machine.GOMAXPROCS < 1 {
 		return nil, config.Input(fmt.Errorf("%s: malformed machine report: machine with %d cores and GOMAXPROCS %d (each at least 1)", path, r.Machine.Cores, r.Machine.GOMAXPROCS))
 	}
+	if len(r.Benchmarks) == 0 {
+		return nil, config.Input(fmt.Errorf("%s: malformed machine report: no benchmarks (lowdim machine run writes every figure of its suite, absent ones included)", path))
+	}
+	for _, l := range []struct {
+		field string
+		v     *float64
+	}{{"load_average_start", r.LoadStart}, {"load_average_end", r.LoadEnd}} {
+		if err := checkLoadFigure(l.field, l.v); err != nil {
+			return nil, config.Input(fmt.Errorf("%s: malformed machine report: %v", path, err))
+		}
+	}
 	seen := map[string]bool{}
 	for _, b := range r.Benchmarks {
+		for _, l := range []struct {
+			field string
+			v     *float64
+		}{{"load_average", b.LoadAverage}, {"others_cpu", b.OthersCPU}, {"wait", b.Wait}} {
+			if err := checkLoadFigure(l.field, l.v); err != nil {
+				return nil, config.Input(fmt.Errorf("%s: malformed machine report: benchmark %q: %v", path, b.Name, err))
+			}
+		}
 		if seen[b.Name] {
 			return nil, config.Input(fmt.Errorf("%s: malformed machine report: benchmark %q twice", path, b.Name))
 		}
@@ -224,6 +245,16 @@ func ReadFile(path string) (*Report, error) {
 		}
 	}
 	return &r, nil
+}
+
+// checkLoadFigure returns an error naming field when v, a load average,
+// a fraction of CPU time or a wait per CPU second, is negative or not
+// finite (nil, unknown, is fine).
+func checkLoadFigure(field string, v *float64) error {
+	if v != nil && (math.IsNaN(*v) || math.IsInf(*v, 0) || *v < 0) {
+		return fmt.Errorf("%s %v (want a finite figure, not negative, or null where unknown)", field, *v)
+	}
+	return nil
 }
 
 // categoryUnits holds, per category, the units its figures are given in

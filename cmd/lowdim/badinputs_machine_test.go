@@ -102,6 +102,32 @@ func init() {
 			writeIn(t, dir, "e.json", strings.Replace(report("B", 1), "[0.01, 0.011, 0.012]", "[]", 1))
 			return nil
 		}, "{dir}/e.json: malformed machine report", "has no samples and no reason for their absence"),
+		refusedSetup("machine compare no benchmarks", []string{"machine", "compare", "{dir}/a.json", "{dir}/e.json"}, func(t *testing.T, dir string) []string {
+			writeIn(t, dir, "a.json", report("A", 1))
+			i := strings.Index(report("B", 1), `"benchmarks": [`)
+			writeIn(t, dir, "e.json", report("B", 1)[:i]+`"benchmarks": []}`)
+			return nil
+		}, "{dir}/e.json: malformed machine report: no benchmarks"),
+		refusedSetup("machine compare a negative start load", []string{"machine", "compare", "{dir}/a.json", "{dir}/l.json"}, func(t *testing.T, dir string) []string {
+			writeIn(t, dir, "a.json", report("A", 1))
+			writeIn(t, dir, "l.json", strings.Replace(report("B", 1), `"benchmarks"`, `"load_average_start": -5, "benchmarks"`, 1))
+			return nil
+		}, "{dir}/l.json: malformed machine report: load_average_start -5"),
+		refusedSetup("machine compare a negative end load", []string{"machine", "compare", "{dir}/a.json", "{dir}/l.json"}, func(t *testing.T, dir string) []string {
+			writeIn(t, dir, "a.json", report("A", 1))
+			writeIn(t, dir, "l.json", strings.Replace(report("B", 1), `"benchmarks"`, `"load_average_end": -1.5, "benchmarks"`, 1))
+			return nil
+		}, "{dir}/l.json: malformed machine report: load_average_end -1.5"),
+		refusedSetup("machine compare a negative wait", []string{"machine", "compare", "{dir}/a.json", "{dir}/w.json"}, func(t *testing.T, dir string) []string {
+			writeIn(t, dir, "a.json", report("A", 1))
+			writeIn(t, dir, "w.json", strings.Replace(report("B", 1), `"unit": "s"`, `"unit": "s", "wait": -0.3`, 1))
+			return nil
+		}, "{dir}/w.json: malformed machine report", `benchmark "step/workload=mf/method=original/d=256": wait -0.3`),
+		refusedSetup("machine compare a negative others_cpu", []string{"machine", "compare", "{dir}/a.json", "{dir}/o.json"}, func(t *testing.T, dir string) []string {
+			writeIn(t, dir, "a.json", report("A", 1))
+			writeIn(t, dir, "o.json", strings.Replace(report("B", 1), `"unit": "s"`, `"unit": "s", "others_cpu": -2, "load_average": 1`, 1))
+			return nil
+		}, "{dir}/o.json: malformed machine report", `benchmark "step/workload=mf/method=original/d=256": others_cpu -2`),
 		refusedSetup("machine compare a linear run record", []string{"machine", "compare", "{dir}/a.json", "{dir}/linear.json"}, func(t *testing.T, dir string) []string {
 			writeIn(t, dir, "a.json", report("A", 1))
 			writeIn(t, dir, "linear.json", `{"schema": 3, "kind": "linear"}`)
@@ -133,4 +159,15 @@ func init() {
 		}, "invalid --out ", "is the report {dir}/b.json"),
 		refusedSetup("machine compare --format", []string{"machine", "compare", "{dir}/a.json", "{dir}/b.json", "--format", "pdf"}, two, `invalid --format "pdf"`),
 	)
+}
+
+// TestMachinePriceSaidOnce: a refused --price is named once, not as
+// `invalid value ... for flag --price: invalid --price ...`.
+func TestMachinePriceSaidOnce(t *testing.T) {
+	dir := t.TempDir()
+	code, _, stderr := lowdim(t, "machine", "compare", filepath.Join(dir, "a.json"), filepath.Join(dir, "b.json"), "--price", "a=NaN")
+	require.Equal(t, exitUsage, code)
+	require.Contains(t, stderr, `invalid --price "a=NaN": "NaN" is not a positive number`)
+	require.Equal(t, 1, strings.Count(stderr, "--price"), stderr)
+	require.NotContains(t, stderr, "invalid value")
 }

@@ -46,6 +46,12 @@ var refusedValue = regexp.MustCompile(`^invalid value .* for flag -([^:\s]+): `)
 func flagMessage(fs *flag.FlagSet, err error) string {
 	msg := err.Error()
 	if m := refusedValue.FindStringSubmatch(msg); m != nil {
+		// A lowdim flag value whose error names the flag and the value
+		// itself ("invalid --price ..."): said once, not under the flag
+		// package's own "invalid value ... for flag".
+		if rest := msg[len(m[0]):]; strings.HasPrefix(rest, "invalid --"+m[1]+" ") {
+			return rest
+		}
 		if fl := fs.Lookup(m[1]); fl != nil {
 			msg += wants(fl.Value)
 		}
