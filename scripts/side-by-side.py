@@ -57,7 +57,9 @@ step from the instance's initial factors in NumPy (the sampled step on mc,
 in both its sampled and its dense form, the factored one on mf), and prints
 the largest difference from lowdim's layers relative to each layer's largest
 entry; it exits 1 above --tol (default 1e-10: the two compute the same sums
-in another order, an error of a few units of 2^-53 times the sums' lengths).
+in another order, an error of a few units of 2^-53 times the sums' lengths;
+--tol must be positive). MODEL_DIR is the folder holding manifest.json, the
+compressed model's (MODEL/compressed), not MODEL itself.
 
 --draw writes a dense instance into DIR (created) without lowdim, whose
 generator takes a full SVD of a d x d Gaussian (minutes at d = 4096):
@@ -67,10 +69,22 @@ observed entries drawn without replacement, and init_compressed_W1..WL.npy,
 factors of --r-hat and --depth with entries 1e-2 N(0, 1) (lowdim bench
 --load-instance starts from them, not from its spectral initialization, a
 full SVD of the d x d surrogate); lowdim bench --load-instance and this
-script read it.
+script read it. Before any work it checks the memory the draw holds, 8 d^2
+bytes on mf and 8 d^2 (2 + p) on mc (the target, then the mask beside the
+positions rng.choice shuffles), against MemAvailable in /proc/meminfo, and
+refuses (exit 2) a --d that does not fit. The files are written into a
+staging folder beside DIR (.NAME.draw-XXXX) that is renamed into place once
+complete and removed on an error or Ctrl-C: DIR never holds a half-written
+instance. Ctrl-C prints one line and exits 130.
+
+A sparse export's observed_cols.npy holds, row by row, strictly
+increasing column indices (float64 or integer dtype holding exact integers);
+an unsorted or repeated column, another dtype, a file that is empty or
+shorter than its header says, and a folder mixing target.npy with a sparse
+export's files are refused, named.
 
 Exit codes: 0, 1 a check failed, 2 bad input (a missing or malformed file
-or flag, named).
+or flag, named), 130 interrupted (Ctrl-C).
 """
 
 import argparse
@@ -99,6 +113,9 @@ _pre_threads(sys.argv[1:])
 
 try:
     import numpy as np
+except KeyboardInterrupt:
+    sys.stderr.write("side-by-side.py: interrupted\n")
+    sys.exit(130)
 except ImportError:  # pragma: no cover
     sys.stderr.write("side-by-side.py: needs numpy (pip install numpy, or apt-get install python3-numpy)\n")
     sys.exit(2)
@@ -112,7 +129,38 @@ def fail(msg):
     sys.exit(2)
 
 
-def load(path, ndim, finite=True):
+def npy_header(path):
+    """The shape and dtype a .npy file's header declares, after checking
+    that the file holds all the bytes they need (an empty or truncated file
+    is named as such, not left to np.load's messages about pickles or
+    reshapes)."""
+    try:
+        size = os.path.getsize(path)
+        with open(path, "rb") as f:
+            if size == 0:
+                fail("%s: empty file (0 bytes; truncated?)" % path)
+            try:
+                version = np.lib.format.read_magic(f)
+                if version == (1, 0):
+                    shape, _, dtype = np.lib.format.read_array_header_1_0(f)
+                else:
+                    shape, _, dtype = np.lib.format.read_array_header_2_0(f)
+            except (ValueError, EOFError) as e:
+                fail("%s: not a .npy file or a truncated one (%d bytes): %s" % (path, size, e))
+            need = f.tell() + int(np.prod(shape, dtype=object)) * dtype.itemsize
+    except OSError as e:
+        fail("%s: %s" % (path, e))
+    if size < need:
+        fail("%s: truncated: %d bytes, its header's shape %s of %s needs %d" % (path, size, shape, dtype, need))
+    return shape, dtype
+
+
+def load(path, ndim, finite=True, kinds="biuf"):
+    """A .npy file of ndim dimensions and a dtype of one of kinds (numpy's
+    dtype.kind letters), as contiguous float64."""
+    shape, dtype = npy_header(path)
+    if dtype.kind not in kinds:
+        fail("%s: dtype %s, want %s" % (path, dtype, "integers (or float64 holding integers)" if kinds == "iuf" else "real numbers"))
     try:
         a = np.load(path, allow_pickle=False)
     except (OSError, ValueError) as e:
@@ -125,14 +173,14 @@ def load(path, ndim, finite=True):
     return a
 
 
-def load_index(path, n, hi):
-    """An index file of n exact integers in [0, hi] (float64 or integer)."""
-    a = load(path, 1)
-    if len(a) != n:
-        fail("%s: %d values, want %d" % (path, len(a), n))
+def load_index(path, hi, hi_name):
+    """An index file of exact integers in [0, hi] (float64 or an integer
+    dtype); hi_name says what hi is in the message."""
+    a = load(path, 1, kinds="iuf")
     i = a.astype(np.int64)
-    if not np.array_equal(i, a) or (n and (i.min() < 0 or i.max() > hi)):
-        fail("%s: want integers in [0, %d]" % (path, hi))
+    if not np.array_equal(i, a) or (len(i) and (i.min() < 0 or i.max() > hi)):
+        bad = np.flatnonzero((i != a) | (i < 0) | (i > hi))[0]
+        fail("%s: value %r at index %d; want integers in [0, %s] = [0, %d]" % (path, float(a[bad]), bad, hi_name, hi))
     return i
 
 
@@ -144,6 +192,10 @@ class Instance:
         self.dir = d
         p = lambda n: os.path.join(d, n)
         self._target = None
+        sparse_files = [n for n in ("target_U.npy", "target_S.npy", "target_V.npy", "observed_rowptr.npy", "observed_cols.npy", "observed_vals.npy")
+                        if os.path.exists(p(n))]
+        if os.path.exists(p("target.npy")) and sparse_files:
+            fail("%s: mixes a dense instance's target.npy with a sparse export's %s; an instance folder holds one or the other" % (d, ", ".join(sparse_files)))
         if os.path.exists(p("target.npy")):
             self._target = load(p("target.npy"), 2)
             self.rows, self.cols = self._target.shape
@@ -160,7 +212,7 @@ class Instance:
         if os.path.exists(p("mask.npy")):
             mask = load(p("mask.npy"), 2) != 0
             if mask.shape != (self.rows, self.cols):
-                fail("mask.npy: shape %s, the target is %s" % (mask.shape, (self.rows, self.cols)))
+                fail("%s: shape %s, the target is %s" % (p("mask.npy"), mask.shape, (self.rows, self.cols)))
             I, J = np.nonzero(mask)
             del mask
             src = self._target
@@ -168,15 +220,27 @@ class Instance:
                 src = load(p("observed.npy"), 2)
             self.obs = (I, J, src[I, J].copy())
         elif os.path.exists(p("observed_rowptr.npy")):
-            rp = load_index(p("observed_rowptr.npy"), self.rows + 1, 1 << 62)
-            if rp[0] != 0 or np.any(np.diff(rp) < 0):
-                fail("observed_rowptr.npy: want 0 first and nondecreasing values")
-            n = int(rp[-1])
-            J = load_index(p("observed_cols.npy"), n, self.cols - 1)
+            J = load_index(p("observed_cols.npy"), self.cols - 1, "cols - 1 (target_V.npy's rows - 1)")
+            n = len(J)
+            rp = load_index(p("observed_rowptr.npy"), n, "|O| (observed_cols.npy's length)")
+            if len(rp) != self.rows + 1:
+                fail("%s: target_U.npy has %d rows but observed_rowptr.npy holds %d values (want rows + 1 = %d): the export's files disagree" % (
+                    d, self.rows, len(rp), self.rows + 1))
+            if rp[0] != 0 or np.any(np.diff(rp) < 0) or rp[-1] != n:
+                fail("%s: want 0 first, nondecreasing values and |O| = %d (observed_cols.npy's length) last" % (p("observed_rowptr.npy"), n))
             y = load(p("observed_vals.npy"), 1)
             if len(y) != n:
-                fail("observed_vals.npy: %d values, observed_rowptr.npy says %d" % (len(y), n))
+                fail("%s: %d values, observed_cols.npy and observed_rowptr.npy say %d" % (p("observed_vals.npy"), len(y), n))
             I = np.repeat(np.arange(self.rows, dtype=np.int64), np.diff(rp))
+            # Within a row the columns increase strictly (CSR, as lowdim
+            # writes them): a repeated or out-of-order column is refused.
+            if n > 1:
+                same_row = I[1:] == I[:-1]
+                bad = np.flatnonzero(same_row & (J[1:] <= J[:-1]))
+                if len(bad):
+                    k = bad[0] + 1
+                    fail("%s: row %d %s column %d (entry %d); want strictly increasing columns within a row" % (
+                        p("observed_cols.npy"), I[k], "repeats" if J[k] == J[k - 1] else "is not sorted at", J[k], k))
             self.obs = (I, J, y)
         if self.obs is not None and len(self.obs[0]) == 0:
             fail("%s: observes no entry" % d)
@@ -456,13 +520,22 @@ def timing(args):
             phi = torch.from_numpy(inst.target())
             run = lambda: tfactored(tws, phi, 1.0, eta, mult)
         sec = time_steps(run, args.steps, args.repeats)
-        print("torch %s: %.4f ms/step (median of %d runs of %d steps; %s%s; %s; torch %s, %d threads)" % (
-            name, 1e3 * sec, args.repeats, args.steps, shape, extra(name), how[name], torch.__version__, torch.get_num_threads()))
+        print("torch %s: %.4f ms/step (median of %d runs of %d steps; %s%s; %s; torch %s, %d thread%s)" % (
+            name, 1e3 * sec, args.repeats, args.steps, shape, extra(name), how[name], torch.__version__, torch.get_num_threads(),
+            "" if torch.get_num_threads() == 1 else "s"))
     return 0
 
 
 def check(args):
     man_path = os.path.join(args.check, "manifest.json")
+    if not os.path.isdir(args.check):
+        fail("--check %s: not a folder" % args.check)
+    if not os.path.exists(man_path):
+        subs = sorted(n for n in os.listdir(args.check) if os.path.exists(os.path.join(args.check, n, "manifest.json")))
+        if subs:
+            fail("--check %s: the folder holds no manifest.json, but %s %s one (give %s)" % (
+                args.check, ", ".join(subs), "holds" if len(subs) == 1 else "hold", " or ".join(os.path.join(args.check, n) for n in subs)))
+        fail("--check %s: the folder holds no manifest.json (want the compressed model's folder, MODEL/compressed)" % args.check)
     try:
         with open(man_path) as f:
             man = json.load(f)
@@ -521,30 +594,76 @@ def check(args):
     return 0 if ok else 1
 
 
+def mem_available():
+    """MemAvailable from /proc/meminfo in bytes, or None where it is absent."""
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
+def draw_bytes(kind, d, p):
+    """Bytes --draw holds at its peak: the d x d float64 target (8 d^2, freed
+    once saved), and on mc the float64 mask (8 d^2) while rng.choice draws
+    floor(p d^2) of the d^2 positions without replacement (NumPy's tail
+    shuffle of all d^2 positions as int64, 8 d^2, and a copy of the chosen
+    floor(p d^2)): 8 d^2 (2 + p) bytes."""
+    if kind == "mf":
+        return 8 * d * d
+    return 8 * d * d * 2 + 8 * int(p * d * d)
+
+
 def draw(args):
     d = args.d
     if d is None or d < 10:
         fail("--draw needs --d of at least 10 (got %s)" % d)
     if args.draw == "mc" and not (0 < args.p <= 1):
         fail("--p %g: must be in (0, 1]" % args.p)
-    if os.path.exists(args.dir) and os.listdir(args.dir):
-        fail("%s: exists and is not empty (--draw writes a new folder)" % args.dir)
-    os.makedirs(args.dir, exist_ok=True)
-    rng = np.random.default_rng(args.seed)
-    u, _ = np.linalg.qr(rng.standard_normal((d, 5)))
-    v, _ = np.linalg.qr(rng.standard_normal((d, 5)))
-    np.save(os.path.join(args.dir, "target.npy"), (u * np.array([5.0, 4.0, 3.0, 2.0, 1.0])) @ v.T)
-    # The compressed network's initial factors, so that lowdim bench
-    # --load-instance starts from them instead of its spectral
-    # initialization (a full SVD of the d x d surrogate: minutes at 4096).
-    shapes = [(args.r_hat, d)] + [(args.r_hat, args.r_hat)] * (args.depth - 2) + [(d, args.r_hat)]
-    for l, sh in enumerate(shapes, 1):
-        np.save(os.path.join(args.dir, "init_compressed_W%d.npy" % l), 1e-2 * rng.standard_normal(sh))
+    if os.path.exists(args.dir) and (not os.path.isdir(args.dir) or os.listdir(args.dir)):
+        fail("%s: exists and is not an empty folder (--draw writes a new folder)" % args.dir)
+    need = draw_bytes(args.draw, d, args.p)
+    avail = mem_available()
+    if avail is not None and need > avail:
+        fail("--d %d: --draw %s needs %d bytes (%.1f GiB) in memory, MemAvailable (/proc/meminfo) is %d bytes (%.1f GiB)" % (
+            d, args.draw, need, need / 2.0 ** 30, avail, avail / 2.0 ** 30))
+    final = os.path.abspath(args.dir)
+    parent = os.path.dirname(final)
+    if not os.path.isdir(parent):
+        fail("%s: its parent folder %s does not exist" % (args.dir, parent))
+    # The files go into a staging folder beside DIR, renamed into place at
+    # the end: an interrupted or failed draw leaves no half-written
+    # instance (a target.npy without its mask.npy would read as mf).
+    import shutil
+    import tempfile
+    stage = tempfile.mkdtemp(prefix="." + os.path.basename(final) + ".draw-", dir=parent)
+    try:
+        rng = np.random.default_rng(args.seed)
+        u, _ = np.linalg.qr(rng.standard_normal((d, 5)))
+        v, _ = np.linalg.qr(rng.standard_normal((d, 5)))
+        np.save(os.path.join(stage, "target.npy"), (u * np.array([5.0, 4.0, 3.0, 2.0, 1.0])) @ v.T)
+        # The compressed network's initial factors, so that lowdim bench
+        # --load-instance starts from them instead of its spectral
+        # initialization (a full SVD of the d x d surrogate: minutes at 4096).
+        shapes = [(args.r_hat, d)] + [(args.r_hat, args.r_hat)] * (args.depth - 2) + [(d, args.r_hat)]
+        for l, sh in enumerate(shapes, 1):
+            np.save(os.path.join(stage, "init_compressed_W%d.npy" % l), 1e-2 * rng.standard_normal(sh))
+        if args.draw == "mc":
+            k = int(args.p * d * d)
+            mask = np.zeros(d * d)
+            mask[rng.choice(d * d, k, replace=False)] = 1
+            np.save(os.path.join(stage, "mask.npy"), mask.reshape(d, d))
+            del mask
+        if os.path.isdir(final):
+            os.rmdir(final)  # empty, checked above
+        os.rename(stage, final)
+    except BaseException:
+        shutil.rmtree(stage, ignore_errors=True)
+        raise
     if args.draw == "mc":
-        k = int(args.p * d * d)
-        mask = np.zeros(d * d)
-        mask[rng.choice(d * d, k, replace=False)] = 1
-        np.save(os.path.join(args.dir, "mask.npy"), mask.reshape(d, d))
         print("drew %s: target.npy (%d x %d, rank 5), mask.npy (%d observed entries), init_compressed_W1..%d.npy (r_hat %d; seed %d)" % (
             args.dir, d, d, k, args.depth, args.r_hat, args.seed))
     else:
@@ -553,7 +672,10 @@ def draw(args):
 
 
 def steps_list(v):
-    out = [s.strip() for s in v.split(",") if s.strip()]
+    out = [s.strip() for s in v.split(",")]
+    if any(not s for s in out) and v.strip():
+        raise argparse.ArgumentTypeError("%r has an empty item (want a comma list of %s)" % (v, ", ".join(STEPS)))
+    out = [s for s in out if s]
     for s in out:
         if s not in STEPS:
             raise argparse.ArgumentTypeError("unknown step %r (want a comma list of %s)" % (s, ", ".join(STEPS)))
@@ -575,19 +697,30 @@ def main(argv):
     p.add_argument("--seed", type=int, default=1, help="seed of random factors and of --draw (default 1)")
     p.add_argument("--eta", type=float, default=1e-9, help="learning rate of the timed steps (default 1e-9, lowdim bench's)")
     p.add_argument("--alpha", type=float, default=1.0, help="outer layers' multiplier of the timed steps (default 1)")
-    p.add_argument("--check", metavar="MODEL_DIR", help="compare one step with lowdim's (see above)")
-    p.add_argument("--tol", type=float, default=1e-10, help="--check's tolerance (default 1e-10)")
-    p.add_argument("--draw", choices=["mc", "mf"], help="write a dense instance into DIR (see above)")
-    p.add_argument("--d", type=int, help="--draw's size")
+    p.add_argument("--check", metavar="MODEL_DIR", help="instead of timing, compute one step of the compressed network from DIR's "
+                   "init_compressed_W*.npy and compare it with the model lowdim run --steps 1 --methods compressed --save-instance DIR "
+                   "--save-model MODEL wrote (MODEL_DIR is MODEL/compressed, the folder with manifest.json and layer-NN.npy); exits 1 "
+                   "when a layer differs by more than --tol relative to its largest entry")
+    p.add_argument("--tol", type=float, default=1e-10, help="--check's largest relative difference, positive (default 1e-10)")
+    p.add_argument("--draw", choices=["mc", "mf"], help="instead of timing, write a new dense instance into DIR without lowdim: "
+                   "target.npy (d x d, rank 5), on mc mask.npy (floor(p d^2) observed entries), and init_compressed_W1..WL.npy "
+                   "(--r-hat, --depth); needs --d, and memory for 1 (mf) or 2 + p (mc) d x d float64 matrices")
+    p.add_argument("--d", type=int, help="--draw's size (only with --draw)")
     p.add_argument("--p", type=float, default=0.3, help="--draw mc's observed fraction (default 0.3, lowdim bench's)")
     args = p.parse_args(argv)
+    if args.d is not None and not args.draw:
+        fail("--d %d: only --draw takes a size (an instance's size comes from its files)" % args.d)
+    if args.draw and args.check:
+        fail("--draw and --check: give one")
+    if not (args.tol > 0 and np.isfinite(args.tol)):
+        fail("--tol %g: must be positive and finite" % args.tol)
+    for flag, v, lo in (("--steps", args.steps, 1), ("--repeats", args.repeats, 1), ("--r-hat", args.r_hat, 1), ("--depth", args.depth, 2)):
+        if v < lo:
+            fail("%s %d: must be at least %d" % (flag, v, lo))
     if args.draw:
         return draw(args)
     if not os.path.isdir(args.dir):
         fail("%s: not a folder (want one written by lowdim run --save-instance)" % args.dir)
-    for flag, v, lo in (("--steps", args.steps, 1), ("--repeats", args.repeats, 1), ("--r-hat", args.r_hat, 1), ("--depth", args.depth, 2)):
-        if v < lo:
-            fail("%s %d: must be at least %d" % (flag, v, lo))
     if args.threads is not None and args.threads < 1:
         fail("--threads %d: must be at least 1" % args.threads)
     if not (args.eta > 0 and np.isfinite(args.eta)):
@@ -598,4 +731,9 @@ def main(argv):
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    try:
+        sys.exit(main(sys.argv[1:]))
+    except KeyboardInterrupt:
+        # Ctrl-C: one line, no traceback; --draw removed its staging folder.
+        sys.stderr.write("side-by-side.py: interrupted\n")
+        sys.exit(130)
