@@ -424,11 +424,15 @@ func Load(dir string, c *config.Config) (*Instance, error) {
 		in.Derive("r-hat", c.RHat, fmt.Sprintf("the default 2r = %d capped at min(m, n) = %d of %s", 2*c.R, c.RHat, tpath))
 	}
 	in.deriveParams(*c, given, "the instance files in "+dir)
+	// The chain of each method is the one the run builds: r_hat and the
+	// depth as given or by default (2r, 3); a zero width would accept any
+	// file's size.
+	full := c.WithDefaults()
 	for _, m := range c.Methods {
 		if _, ok := methods.Lookup(m); !ok {
 			continue // Validate names it
 		}
-		ws, err := loadInit(dir, m, methods.Shapes(m, *c, rows, cols))
+		ws, err := loadInit(dir, m, methods.Shapes(m, full, rows, cols))
 		if err != nil {
 			return nil, err
 		}
@@ -687,9 +691,20 @@ func observed(w workloads.Workload) int {
 
 // sparseExport returns an error naming the form when dir holds a sparse mc
 // instance's files (workloads.SparseFiles) and no target.npy: Save writes
-// that form, which Load does not read.
+// that form, which Load does not read. A folder holding target.npy and
+// any of those files mixes a dense instance with a sparse export's files:
+// an error names both, so that no stray file is silently ignored.
 func sparseExport(dir string) error {
 	if _, err := os.Stat(filepath.Join(dir, TargetFile)); !errors.Is(err, os.ErrNotExist) {
+		var stray []string
+		for _, f := range workloads.SparseFiles {
+			if _, err := os.Stat(filepath.Join(dir, f)); err == nil {
+				stray = append(stray, f)
+			}
+		}
+		if len(stray) > 0 {
+			return fmt.Errorf("%s holds a dense instance's %s and a sparse export's %s: an instance folder holds one form; remove the files of the other", dir, TargetFile, strings.Join(stray, ", "))
+		}
 		return nil
 	}
 	if _, err := os.Stat(filepath.Join(dir, workloads.TargetUFile)); err != nil {

@@ -25,6 +25,12 @@
 //     of the exact generated forms (.<base>.lowdim-staging-<n>,
 //     .<base>.lowdim-old-<n>, .removing, .lowdim-probe-<n>, and lock files
 //     no live process holds) count as lowdim's temporaries.
+//   - Never another kind: a folder of lowdim's is a run's outputs, an
+//     instance or saved models (Options.Kind), all with the same marker;
+//     its files tell which (Holds: models.json, or target.npy,
+//     target_U.npy, init_*.npy), and a folder of another kind than the
+//     one opened for is refused, naming both (a run's --out never
+//     replaces a --save-instance or --save-model folder).
 //   - Never nested: path is refused inside a folder holding a run's
 //     marker or locked by a live lowdim, and when a folder inside it is
 //     locked by a live lowdim (the checks follow the lock, so two

@@ -48,6 +48,12 @@ type Options struct {
 	// Marker, with lowdim's text (a file named run.json or target.npy says
 	// nothing about who wrote it). Kept so that callers still compile.
 	Known []string
+	// Kind is what the folder receives: KindRun (the zero value: a run's
+	// outputs), KindInstance or KindModel. An existing folder of lowdim's
+	// (its Marker) that holds another kind (see Holds) is refused: the
+	// commit would replace an instance or saved models with a run's
+	// outputs, or the reverse.
+	Kind string
 	// Phase, when not nil, is called at the named moments of every
 	// commit: "commit-before" (all files synced, before the swap) and
 	// "commit-after" (after the swap, before the old contents are
@@ -146,7 +152,7 @@ func Open(path string, opt Options) (*Folder, error) {
 			return fail(err)
 		}
 	}
-	if err := owned(abs, opt.Subs); err != nil {
+	if err := owned(abs, opt.Subs, opt.Kind); err != nil {
 		return fail(err)
 	}
 	if err := probe(abs); err != nil {
@@ -155,7 +161,7 @@ func Open(path string, opt Options) (*Folder, error) {
 	if len(opt.Subs) > 0 {
 		for _, s := range opt.Subs {
 			t := filepath.Join(abs, s)
-			if err := owned(t, nil); err != nil {
+			if err := owned(t, nil, opt.Kind); err != nil {
 				return fail(err)
 			}
 			if err := probe(t); err != nil {
@@ -591,8 +597,9 @@ func markerKind(dir string) string {
 // lowdim's temporaries and the subfolders subs (checked on their own) and
 // is not lowdim's: a folder is lowdim's only by its Marker. A folder of a
 // preset's runs (its marker says so) is refused as a single run's folder
-// unless it holds nothing else: its subfolders are runs.
-func owned(dir string, subs []string) error {
+// unless it holds nothing else: its subfolders are runs. A folder of
+// lowdim's that holds another kind than kind (Holds) is refused.
+func owned(dir string, subs []string, kind string) error {
 	entries, err := os.ReadDir(dir)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
@@ -606,9 +613,14 @@ func owned(dir string, subs []string) error {
 			names = append(names, e.Name())
 		}
 	}
-	kind := markerKind(dir)
-	if len(names) == 0 || kind == MarkerText || (kind == markerSubsText && len(subs) > 0) {
-		if len(names) == 0 && kind == "" && slices.ContainsFunc(entries, func(e fs.DirEntry) bool { return e.Name() == Marker }) {
+	mk := markerKind(dir)
+	if mk == MarkerText {
+		if h := Holds(dir); h != kind {
+			return fmt.Errorf("%s holds %s, not %s, and writing here would replace it as a whole: choose another folder (or remove this one by hand)", dir, kindText[h], kindText[kind])
+		}
+	}
+	if len(names) == 0 || mk == MarkerText || (mk == markerSubsText && len(subs) > 0) {
+		if len(names) == 0 && mk == "" && slices.ContainsFunc(entries, func(e fs.DirEntry) bool { return e.Name() == Marker }) {
 			return fmt.Errorf("%s holds a %s that is not lowdim's marker: choose another folder", dir, Marker)
 		}
 		return nil
@@ -618,10 +630,44 @@ func owned(dir string, subs []string) error {
 	if len(names) > len(shown) {
 		list += fmt.Sprintf(" and %d more", len(names)-len(shown))
 	}
-	if kind == markerSubsText {
+	if mk == markerSubsText {
 		return fmt.Errorf("%s holds the runs of a preset in its subfolders (%s): a single run into it would replace them all; choose a folder beside them", dir, list)
 	}
 	return fmt.Errorf("%s holds files lowdim did not write (%s): lowdim replaces an output folder as a whole, so it writes only into a new or empty folder or one it wrote (marked by its %s file, which earlier versions did not write: remove such a folder by hand); choose another folder or empty this one", dir, list, Marker)
+}
+
+// Kinds of lowdim's folders (Options.Kind, Holds).
+const (
+	KindRun      = ""         // a run's outputs: lowdim run/verify/sweep --out
+	KindInstance = "instance" // an instance: lowdim run --save-instance
+	KindModel    = "model"    // trained networks: run/verify --save-model
+)
+
+// kindText names each kind in messages.
+var kindText = map[string]string{
+	KindRun:      "a run's outputs (--out)",
+	KindInstance: "an instance (--save-instance)",
+	KindModel:    "saved models (--save-model)",
+}
+
+// Holds returns the kind of the folder dir, which holds lowdim's Marker,
+// from the files lowdim writes into each kind (every version of lowdim
+// wrote the same marker into all three): KindModel when it holds
+// models.json, KindInstance when it holds target.npy, target_U.npy or an
+// init_*.npy file, else KindRun. It reads the folder's names only.
+func Holds(dir string) string {
+	entries, _ := os.ReadDir(dir)
+	kind := KindRun
+	for _, e := range entries {
+		n := e.Name()
+		switch {
+		case n == "models.json":
+			return KindModel
+		case n == "target.npy" || n == "target_U.npy" || (strings.HasPrefix(n, "init_") && strings.HasSuffix(n, ".npy")):
+			kind = KindInstance
+		}
+	}
+	return kind
 }
 
 // maxName is the longest file name (bytes) of the file systems lowdim

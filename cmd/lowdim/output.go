@@ -69,9 +69,19 @@ var (
 // an abort cleanup; the returned function closes it and unregisters that.
 // Phases of its commits reach sig's test hook after prefix. What Open did
 // that the user should know (a stale lock taken over, a previous set put
-// back) is written to stderr.
+// back) is written to stderr. The flag's name says what the folder
+// receives (outdir.Options.Kind): an instance (save-instance), models
+// (save-model) or a run's outputs (any other), so that an existing folder
+// of another kind is refused, not replaced.
 func openOut(sig *interrupt.Handler, stderr io.Writer, cmd, name, value string, subs, known []string, prefix string) (*outdir.Folder, func() error, error) {
-	f, err := outdir.Open(value, outdir.Options{Subs: subs, Known: known, Phase: func(p string) { sig.Phase(prefix + p) }})
+	kind := outdir.KindRun // an --out folder
+	switch name {
+	case "save-instance":
+		kind = outdir.KindInstance
+	case "save-model":
+		kind = outdir.KindModel
+	}
+	f, err := outdir.Open(value, outdir.Options{Subs: subs, Known: known, Kind: kind, Phase: func(p string) { sig.Phase(prefix + p) }})
 	if err != nil {
 		return nil, nil, config.Bad(name, outValue(value), "%v", err)
 	}

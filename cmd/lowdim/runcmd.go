@@ -26,6 +26,7 @@ import (
 	"github.com/lowdim/lowdim/outdir"
 	"github.com/lowdim/lowdim/report"
 	"github.com/lowdim/lowdim/results"
+	"github.com/lowdim/lowdim/workloads"
 )
 
 // runFlags are the flags of `lowdim run` and `lowdim verify`. The problem
@@ -232,6 +233,26 @@ func (f *runFlags) layers() config.Layers {
 	return l
 }
 
+// noteBareInstance writes a note to stderr when the --load-instance folder
+// was read as an instance of a workload made of the target alone (mf)
+// because it holds none of another workload's files, and --workload was
+// not given: a dense mc folder whose mask.npy was deleted reads so, and
+// nothing in the folder (the marker is the same for every workload) says
+// which workload wrote it.
+func (f *runFlags) noteBareInstance(stderr io.Writer, runs []config.Config) {
+	if _, ok := f.given["workload"]; ok || len(runs) == 0 {
+		return
+	}
+	w, err := instance.FilesWorkload(f.loadInstance)
+	if err != nil || w != runs[0].Workload {
+		return
+	}
+	if spec, ok := workloads.Lookup(w); !ok || len(spec.Files) > 0 {
+		return
+	}
+	fmt.Fprintf(stderr, "lowdim run: note: no %s in %s: read as an %s instance (target only)\n", workloads.MaskFile, f.loadInstance, w)
+}
+
 // writtenByLowdim reports whether the folder dir was written by lowdim
 // (--save-instance: it holds outdir's marker), so that its instance was
 // drawn for the preset's learning rate; a folder of the user's own files
@@ -285,6 +306,8 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		}
 	} else if err := f.checkLoaded(runs); err != nil {
 		return fail(err)
+	} else {
+		f.noteBareInstance(stderr, runs)
 	}
 	// --out (and --save-instance) before any work: checked, locked,
 	// recovered (output.go).
