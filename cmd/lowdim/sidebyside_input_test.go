@@ -128,7 +128,7 @@ func TestSideBySideScriptInputs(t *testing.T) {
 	// creating the folder (1.8e17 bytes at d = 10^8).
 	big := filepath.Join(dir, "big")
 	out = script(2, big, "--draw", "mc", "--d", "100000000")
-	require.Contains(t, out, "--d 100000000: --draw mc needs 184000000000000000 bytes")
+	require.Contains(t, out, "--d 100000000: --draw mc needs up to 184000000000000000 bytes")
 	require.NoDirExists(t, big)
 	drawn := filepath.Join(dir, "drawn")
 	out = script(0, drawn, "--draw", "mf", "--d", "16")
