@@ -52,6 +52,9 @@ type RunOptions struct {
 	// and Run returns ErrInterrupted. A sample that ends before the case
 	// looks is written.
 	Interrupt <-chan struct{}
+	// Observe, when not nil, is called with each result once it is
+	// written, in Run's goroutine; it must not keep or change it.
+	Observe func(*benchfmt.Result)
 }
 
 // ErrInterrupted is the error of Run when RunOptions.Interrupt was closed
@@ -201,6 +204,9 @@ func Run(cases []Case, o RunOptions, w io.Writer) (failed []string, err error) {
 				}
 				if err := bw.Write(res); err != nil {
 					return failed, err
+				}
+				if o.Observe != nil {
+					o.Observe(res)
 				}
 				if o.Progress != nil {
 					fmt.Fprintf(o.Progress, "[%d/%d] %s-%d: %d iterations, %s/op (%.1fs)\n", round, o.Count, c.Name, procs, r.N,

@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 
+	"golang.org/x/perf/benchfmt"
+
 	"github.com/lowdim/lowdim/bench"
 	"github.com/lowdim/lowdim/calibrate"
 	"github.com/lowdim/lowdim/config"
@@ -178,6 +180,7 @@ func cmdBench(args []string, stdout, stderr io.Writer) int {
 	}
 	meter, why := newMeter(*watts)
 	o.Meter = meter
+	calPath, _ := calibrate.DefaultPath(machine.BLASBackend)
 	if cal, err := calibrate.Load(machine.BLASBackend); err == nil {
 		o.PeakGFLOPS = cal.PeakGFLOPS
 		o.TriadGBps = cal.TriadGBps
@@ -218,9 +221,13 @@ func cmdBench(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return failWith(stderr, "lowdim bench", err)
 	}
+	var above fracsAbove
 	ro := bench.RunOptions{Count: *count, Benchtime: *benchtime, Config: machine.Read().ConfigLines(), Progress: stderr, CPU: cpus,
-		Interrupt: sig.Done()}
+		Interrupt: sig.Done(), Observe: above.observe}
 	failed, err := bench.Run(cases, ro, bo)
+	if w := above.warning(o.Calibration, calPath); w != "" {
+		fmt.Fprintf(stderr, "lowdim bench: %s\n", w)
+	}
 	// A signal during the suite's last sample, or after it, is an
 	// interruption too: the file says so.
 	interrupted := errors.Is(err, bench.ErrInterrupted) || sig.Interrupted()
@@ -241,6 +248,40 @@ func cmdBench(args []string, stdout, stderr io.Writer) int {
 		return exitInternal
 	}
 	return exitOK
+}
+
+// fracsAbove gathers the results whose peak-frac or limit-frac exceeds 1:
+// a rate above the calibration's peak, which the calibration should bound.
+type fracsAbove struct {
+	n    int     // results with either above 1
+	max  float64 // the largest of them
+	unit string  // its unit
+	name string  // its benchmark
+}
+
+func (f *fracsAbove) observe(r *benchfmt.Result) {
+	above := false
+	for _, v := range r.Values {
+		if (v.Unit == bench.UnitPeakFrac || v.Unit == bench.UnitLimitFrac) && v.Value > 1 {
+			above = true
+			if v.Value > f.max {
+				f.max, f.unit, f.name = v.Value, v.Unit, string(r.Name)
+			}
+		}
+	}
+	if above {
+		f.n++
+	}
+}
+
+// warning is the one line saying the calibration cal (stored at path) is
+// below what was measured, or "" when no result exceeded it.
+func (f *fracsAbove) warning(cal *calibrate.Calibration, path string) string {
+	if f.n == 0 || cal == nil {
+		return ""
+	}
+	return fmt.Sprintf("warning: peak-frac or limit-frac above 1 in %d results (up to %s %.3g, Benchmark%s): the calibration %s of %s has a peak below what was just measured (stale, or made under load); rerun lowdim calibrate",
+		f.n, f.unit, f.max, f.name, path, cal.Date)
 }
 
 // benchStopping is what lowdim bench says it does at the first signal.
