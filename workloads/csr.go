@@ -79,21 +79,9 @@ func csrProducts(rows int, rowPtr []int, cols []int32, vals []float64) (apply, a
 			for i := r0; i < r1; i++ {
 				clear(dr.Data[i*dr.Stride : i*dr.Stride+l])
 			}
-			for _, hi := range bounds[1:] {
-				hi := int32(hi)
-				for i := r0; i < r1; i++ {
-					t0 := cur[i-r0]
-					t1, end := t0, rowPtr[i+1]
-					for t1 < end && cols[t1] < hi {
-						t1++
-					}
-					if t1 == t0 {
-						continue
-					}
-					cur[i-r0] = t1
-					gatherRow(dr.Data[i*dr.Stride:i*dr.Stride+l], xr.Data, xr.Stride, cols[t0:t1], vals[t0:t1])
-				}
-			}
+			panelRuns(rowPtr, cols, bounds[1:], r0, r1, cur, func(i, t0, t1 int) {
+				gatherRow(dr.Data[i*dr.Stride:i*dr.Stride+l], xr.Data, xr.Stride, cols[t0:t1], vals[t0:t1])
+			})
 		})
 	}
 	applyT = func(dst, x *mat.Dense) {
@@ -119,24 +107,35 @@ func csrProducts(rows int, rowPtr []int, cols []int32, vals []float64) (apply, a
 				}
 				cur[i] = t
 			}
-			for _, hi := range bounds[q0+1 : q1+1] {
-				hi := int32(hi)
-				for i := range rows {
-					t0 := cur[i]
-					t1, end := t0, rowPtr[i+1]
-					for t1 < end && cols[t1] < hi {
-						t1++
-					}
-					if t1 == t0 {
-						continue
-					}
-					cur[i] = t1
-					scatterRow(dr.Data, dr.Stride, xr.Data[i*xr.Stride:i*xr.Stride+l], cols[t0:t1], vals[t0:t1])
-				}
-			}
+			panelRuns(rowPtr, cols, bounds[q0+1:q1+1], 0, rows, cur, func(i, t0, t1 int) {
+				scatterRow(dr.Data, dr.Stride, xr.Data[i*xr.Stride:i*xr.Stride+l], cols[t0:t1], vals[t0:t1])
+			})
 		})
 	}
 	return apply, applyT
+}
+
+// panelRuns visits the CSR entries of rows [r0, r1) panel by panel: for
+// each upper column bound hi in his, in order, and each row i in order, it
+// calls f(i, t0, t1) with [t0, t1) the row's entries from cur[i-r0] on whose
+// columns are below hi, when there is at least one, and advances cur[i-r0]
+// to t1. cur holds, per row, its first entry not yet visited.
+func panelRuns(rowPtr []int, cols []int32, his []int, r0, r1 int, cur []int, f func(i, t0, t1 int)) {
+	for _, hi := range his {
+		hi := int32(hi)
+		for i := r0; i < r1; i++ {
+			t0 := cur[i-r0]
+			t1, end := t0, rowPtr[i+1]
+			for t1 < end && cols[t1] < hi {
+				t1++
+			}
+			if t1 == t0 {
+				continue
+			}
+			cur[i-r0] = t1
+			f(i, t0, t1)
+		}
+	}
 }
 
 // panelBounds returns the np+1 bounds q*n/np, q = 0..np, of np panels

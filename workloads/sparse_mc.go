@@ -100,33 +100,21 @@ func (f *Factored) values(rowPtr []int, cols []int32, vals []float64) {
 		cur := make([]int, r1-r0)
 		copy(cur, rowPtr[r0:r1])
 		us := make([]float64, r)
-		for _, hi := range bounds[1:] {
-			hi := int32(hi)
-			for i := r0; i < r1; i++ {
-				t0 := cur[i-r0]
-				t1, end := t0, rowPtr[i+1]
-				for t1 < end && cols[t1] < hi {
-					t1++
-				}
-				if t1 == t0 {
-					continue
-				}
-				cur[i-r0] = t1
-				// u_k S_k, as At's u[k] * sk * v[k] groups it.
-				for k, u := range f.U.RawRowView(i)[:r] {
-					us[k] = u * f.S[k]
-				}
-				for t := t0; t < t1; t++ {
-					j := int(cols[t])
-					v := vr.Data[j*vr.Stride : j*vr.Stride+r]
-					var s float64
-					for k, uk := range us {
-						s += uk * v[k]
-					}
-					vals[t] = s
-				}
+		panelRuns(rowPtr, cols, bounds[1:], r0, r1, cur, func(i, t0, t1 int) {
+			// u_k S_k, as At's u[k] * sk * v[k] groups it.
+			for k, u := range f.U.RawRowView(i)[:r] {
+				us[k] = u * f.S[k]
 			}
-		}
+			for t := t0; t < t1; t++ {
+				j := int(cols[t])
+				v := vr.Data[j*vr.Stride : j*vr.Stride+r]
+				var s float64
+				for k, uk := range us {
+					s += uk * v[k]
+				}
+				vals[t] = s
+			}
+		})
 	})
 }
 
