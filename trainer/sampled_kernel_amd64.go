@@ -59,5 +59,5 @@ func sampledPanelVector(a, g []float64, aStride, gStride int, gacc, inter []floa
 	k := start[lo]
 	cols = cols[:cap(cols)]
 	return sampledPanelAVX2(&a[lo*aStride], &g[lo*gStride], &gacc[0], &inter[0], h, 8*aStride, 8*gStride, 8*stride,
-		&start[lo], hi-lo, &cols[k], &vals[min(k, len(vals)-1)], inv, ss)
+		&start[lo], hi-lo, &cols[k], &vals[k], inv, ss) // k < start[hi] <= len(vals)
 }
