@@ -21,27 +21,14 @@ import (
 func TestSideBySideScriptInputs(t *testing.T) {
 	py := testenv.NumpyPython(t)
 	dir := t.TempDir()
-	sp, model := filepath.Join(dir, "sparse"), filepath.Join(dir, "model")
-	code, stdout, stderr := lowdim(t, "run", "--d", "24", "--r", "2", "--r-hat", "4", "--steps", "1", "--every", "1", "--seed", "3",
-		"--methods", "compressed", "--quiet", "--workload", "mc", "--p", "0.5", "--storage", "sparse",
-		"--save-instance", sp, "--save-model", model, "--out", filepath.Join(dir, "out"))
-	require.Contains(t, []int{exitOK, exitFailure}, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
-	dense := filepath.Join(dir, "dense")
-	code, stdout, stderr = lowdim(t, "run", "--d", "24", "--r", "2", "--r-hat", "4", "--steps", "1", "--every", "1", "--seed", "3",
-		"--methods", "compressed", "--quiet", "--workload", "mc", "--p", "0.5", "--save-instance", dense, "--out", filepath.Join(dir, "out2"))
-	require.Contains(t, []int{exitOK, exitFailure}, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
+	sp, spModel := sideBySideExport(t, dir, "sparse", "3", "--workload", "mc", "--p", "0.5", "--storage", "sparse")
+	model := filepath.Dir(spModel)
+	dense, _ := sideBySideExport(t, dir, "dense", "3", "--workload", "mc", "--p", "0.5")
 
 	script := func(wantCode int, args ...string) string {
-		out, err := exec.Command(py, append([]string{sideBySide}, args...)...).CombinedOutput()
-		code := 0
-		if ee, ok := err.(*exec.ExitError); ok {
-			code = ee.ExitCode()
-		} else {
-			require.NoError(t, err, string(out))
-		}
-		require.Equal(t, wantCode, code, string(out))
-		require.NotContains(t, string(out), "Traceback")
-		return string(out)
+		out := sideBySideRun(t, py, wantCode, args...)
+		require.NotContains(t, out, "Traceback")
+		return out
 	}
 	// craft copies the sparse export into a new folder and runs the Python
 	// statements edit there (numpy as np, the folder as the working one).

@@ -14,6 +14,35 @@ import (
 // sideBySide is the reference script of issue 18 (scripts/side-by-side.py).
 var sideBySide = filepath.Join("..", "..", "scripts", "side-by-side.py")
 
+// sideBySideExport runs a one-step compressed lowdim run (d = 24, r = 2,
+// r-hat = 4) with the given seed and extra flags, saving the instance to
+// dir/name/inst and the model under dir/name/model; it returns the instance
+// folder and the compressed model's folder.
+func sideBySideExport(t *testing.T, dir, name, seed string, extra ...string) (inst, model string) {
+	t.Helper()
+	inst, model = filepath.Join(dir, name, "inst"), filepath.Join(dir, name, "model")
+	args := append([]string{"run", "--d", "24", "--r", "2", "--r-hat", "4", "--steps", "1", "--every", "1", "--seed", seed,
+		"--methods", "compressed", "--quiet", "--save-instance", inst, "--save-model", model, "--out", filepath.Join(dir, name, "out")}, extra...)
+	code, stdout, stderr := lowdim(t, args...)
+	require.Contains(t, []int{exitOK, exitFailure}, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
+	return inst, filepath.Join(model, "compressed")
+}
+
+// sideBySideRun runs scripts/side-by-side.py with python py and args,
+// requires exit code wantCode and returns the combined output.
+func sideBySideRun(t *testing.T, py string, wantCode int, args ...string) string {
+	t.Helper()
+	out, err := exec.Command(py, append([]string{sideBySide}, args...)...).CombinedOutput()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else {
+		require.NoError(t, err, string(out))
+	}
+	require.Equal(t, wantCode, code, string(out))
+	return string(out)
+}
+
 // TestSideBySideScript runs scripts/side-by-side.py on tiny instances that
 // lowdim run --save-instance exported: the timing mode prints a ms/step line
 // for each step in NumPy (and a torch line, or says it is skipped), and
@@ -25,23 +54,10 @@ func TestSideBySideScript(t *testing.T) {
 	py := testenv.NumpyPython(t)
 	dir := t.TempDir()
 	export := func(name, seed string, extra ...string) (inst, model string) {
-		inst, model = filepath.Join(dir, name, "inst"), filepath.Join(dir, name, "model")
-		args := append([]string{"run", "--d", "24", "--r", "2", "--r-hat", "4", "--steps", "1", "--every", "1", "--seed", seed,
-			"--methods", "compressed", "--quiet", "--save-instance", inst, "--save-model", model, "--out", filepath.Join(dir, name, "out")}, extra...)
-		code, stdout, stderr := lowdim(t, args...)
-		require.Contains(t, []int{exitOK, exitFailure}, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
-		return inst, filepath.Join(model, "compressed")
+		return sideBySideExport(t, dir, name, seed, extra...)
 	}
 	script := func(wantCode int, args ...string) string {
-		out, err := exec.Command(py, append([]string{sideBySide}, args...)...).CombinedOutput()
-		code := 0
-		if ee, ok := err.(*exec.ExitError); ok {
-			code = ee.ExitCode()
-		} else {
-			require.NoError(t, err, string(out))
-		}
-		require.Equal(t, wantCode, code, string(out))
-		return string(out)
+		return sideBySideRun(t, py, wantCode, args...)
 	}
 	mcInst, mcModel := export("mc", "3", "--workload", "mc", "--p", "0.5")
 	out := script(0, mcInst, "--steps", "2", "--repeats", "1")
