@@ -344,11 +344,17 @@ func cmdVerifyClassify(args []string, stdout, stderr io.Writer) int {
 // clipPoints prints a drop in points, "%.2f", at the limit of [-100, 100]
 // with a "*" (and *clipped set) when beyond it, as fmtClip does.
 func clipPoints(x float64, clipped *bool) string {
-	if x < -100 || x > 100 {
+	return clipFigure(x, "%.2f", -100, 100, clipped)
+}
+
+// clipFigure prints x with format, or, when x is beyond [lo, hi], that
+// limit with a "*" (and *clipped set).
+func clipFigure(x float64, format string, lo, hi float64, clipped *bool) string {
+	if x < lo || x > hi {
 		*clipped = true
-		return report.Figure("%.2f", math.Max(-100, math.Min(100, x))) + "*"
+		return report.Figure(format, math.Max(lo, math.Min(hi, x))) + "*"
 	}
-	return report.Figure("%.2f", x)
+	return report.Figure(format, x)
 }
 
 // sourceForm names the form of a data source: "an .npy pair", "a .csv
@@ -907,12 +913,5 @@ func fmtClip(in *experiment.Interval, format string, lo, hi float64, clipped *bo
 	if in == nil || in.Lo == nil || in.Hi == nil || (*in.Lo >= lo && *in.Hi <= hi) {
 		return fmtInterval(in, format)
 	}
-	end := func(x float64) string {
-		if x < lo || x > hi {
-			*clipped = true
-			return report.Figure(format, math.Max(lo, math.Min(hi, x))) + "*"
-		}
-		return report.Figure(format, x)
-	}
-	return report.Figure(format, in.Mean) + " [" + end(*in.Lo) + ", " + end(*in.Hi) + "]"
+	return report.Figure(format, in.Mean) + " [" + clipFigure(*in.Lo, format, lo, hi, clipped) + ", " + clipFigure(*in.Hi, format, lo, hi, clipped) + "]"
 }
