@@ -158,22 +158,31 @@ func TestRunCancelAfterInterrupt(t *testing.T) {
 	defer cancel()
 	o := DefaultOptions
 	o.Budget, o.Start, o.Interrupt = time.Minute, time.Now(), stop
-	var hung time.Time
+	hungAt := make(chan time.Time, 1)
 	go func() {
 		for {
 			if _, err := os.Stat(started); err == nil {
 				break
 			}
-			time.Sleep(20 * time.Millisecond)
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(20 * time.Millisecond):
+			}
 		}
-		hung = time.Now()
+		hungAt <- time.Now()
 		close(stop)
 		time.Sleep(300 * time.Millisecond)
 		cancel()
 	}()
 	rep, err := Run(ctx, hang, hang, o, nil)
 	require.NoError(t, err)
-	require.False(t, hung.IsZero(), "the hanging bench never started")
+	var hung time.Time
+	select {
+	case hung = <-hungAt:
+	default:
+		t.Fatal("the hanging bench never started")
+	}
 	require.Less(t, time.Since(hung), 20*time.Second, "the cancel ended the hanging bench, not its 30 s sleep")
 	require.True(t, rep.Interrupted)
 	require.Equal(t, 0, rep.Rounds)
